@@ -1,0 +1,190 @@
+"""The one place that answers "may this user do this to that?".
+
+Two layers, both here:
+
+* `can(user, action, target)` is the policy: admin actions need the admin flag; panel actions need
+  a role on the target's panel that `PANEL_PERMISSIONS` grants.
+* Every view declares a route rule with `@access.rule(...)`. `enforce`, run before every request,
+  looks the rule up and refuses a route that has none (deny by default). A rule may load the object
+  named in the URL; the view then receives the checked object instead of its id.
+
+Objects the user cannot see give 404, so an id in a URL never confirms that something exists.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import abort, current_app, g, request
+from flask_login import current_user
+
+from panel.extensions import db, login_manager
+from panel.panels.models import Membership, Panel, Role
+
+
+class Action(enum.Enum):
+    # System administration: the admin flag, not a panel role.
+    MANAGE_ORGANISATIONS = "manage organisations"
+    MANAGE_USERS = "manage users"
+    MANAGE_PANELS = "manage panels and memberships"
+    VIEW_AUDIT_TRAIL = "view the audit trail"
+    # Panel-scoped.
+    VIEW_PANEL = "view the panel"
+    VIEW_MEMBERS = "view the panel's members"
+    READ_PUBLISHED_MINUTES = "read published minutes"
+
+
+ADMIN_ACTIONS = frozenset(
+    {
+        Action.MANAGE_ORGANISATIONS,
+        Action.MANAGE_USERS,
+        Action.MANAGE_PANELS,
+        Action.VIEW_AUDIT_TRAIL,
+    }
+)
+
+_ALL_ROLES = frozenset(Role)
+_MEMBERS = frozenset({Role.CHAIR, Role.COORDINATOR, Role.MEMBER})
+
+# Which panel roles may take each panel-scoped action. Readers see published minutes only.
+PANEL_PERMISSIONS: dict[Action, frozenset[Role]] = {
+    Action.VIEW_PANEL: _ALL_ROLES,
+    Action.VIEW_MEMBERS: _MEMBERS,
+    Action.READ_PUBLISHED_MINUTES: _ALL_ROLES,
+}
+
+
+def panel_of(target) -> Panel | None:
+    """The panel an object belongs to (a panel is its own)."""
+    if target is None or isinstance(target, Panel):
+        return target
+    return getattr(target, "panel", None)
+
+
+def role_on(user, panel: Panel | None) -> Role | None:
+    """The user's role on `panel`, or None. Cached for the request: pages ask several times."""
+    if panel is None or not getattr(user, "is_authenticated", False):
+        return None
+    return roles_of(user).get(panel.id)
+
+
+def roles_of(user) -> dict[int, Role]:
+    """{panel id: role} for every panel the user sits on, loaded once per request."""
+    cache = g.setdefault("_panel_roles", {})
+    if user.id not in cache:
+        rows = db.session.execute(
+            db.select(Membership.panel_id, Membership.role).where(Membership.user_id == user.id)
+        )
+        cache[user.id] = {panel_id: role for panel_id, role in rows}
+    return cache[user.id]
+
+
+def can(user, action: Action, target=None) -> bool:
+    """Whether `user` may take `action` on `target` (an object, or None for a whole area)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if action in ADMIN_ACTIONS:
+        return user.is_admin
+    role = role_on(user, panel_of(target))
+    return role is not None and role in PANEL_PERMISSIONS[action]
+
+
+def can_see(user, target) -> bool:
+    """Whether the user may know that `target` exists: they sit on its panel."""
+    return role_on(user, panel_of(target)) is not None
+
+
+# --- Route rules -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What a route requires. `load` turns the URL's `id_arg` into the object the view receives
+    as `param`; `action` is then checked against it with `can`."""
+
+    signed_in: bool = True
+    action: Action | None = None
+    id_arg: str | None = None
+    param: str | None = None
+    load: Callable[[int], object] | None = None
+
+
+PUBLIC = Rule(signed_in=False)
+SIGNED_IN = Rule()
+# Endpoints Flask itself registers, which cannot carry a rule attribute.
+PUBLIC_ENDPOINTS = frozenset({"static"})
+
+
+def admin(action: Action) -> Rule:
+    return Rule(action=action)
+
+
+def on_panel(action: Action) -> Rule:
+    """A panel-scoped route: ``/panels/<int:panel_id>/...``; the view receives ``panel``."""
+    return on_object(action, Panel)
+
+
+def on_object(action: Action, model, id_arg: str | None = None, param: str | None = None) -> Rule:
+    """A route about one object named in the URL, e.g. `on_object(Action.X, Meeting)`."""
+    name = model.__tablename__
+    return Rule(
+        action=action,
+        id_arg=id_arg or f"{name}_id",
+        param=param or name,
+        load=lambda object_id: db.session.get(model, object_id),
+    )
+
+
+def rule(route_rule: Rule):
+    """Declare what a view requires. Put it under the route decorator."""
+
+    def decorate(view):
+        if route_rule.param is None:
+            view.access_rule = route_rule
+            return view
+
+        @functools.wraps(view)
+        def with_target(*args, **kwargs):
+            kwargs.pop(route_rule.id_arg)
+            kwargs[route_rule.param] = g.access_target
+            return view(*args, **kwargs)
+
+        with_target.access_rule = route_rule
+        return with_target
+
+    return decorate
+
+
+def rule_for(endpoint: str) -> Rule | None:
+    if endpoint in PUBLIC_ENDPOINTS:
+        return PUBLIC
+    view = current_app.view_functions.get(endpoint)
+    return getattr(view, "access_rule", None)
+
+
+def enforce():
+    """Run before every request: apply the route's rule, refusing routes that have none."""
+    if request.endpoint is None:  # no route matched: Flask answers 404 or 405 itself
+        return None
+    route_rule = rule_for(request.endpoint)
+    if route_rule is None:
+        current_app.logger.error("Refused %s: the route has no access rule", request.endpoint)
+        abort(403)
+    if not route_rule.signed_in:
+        return None
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+
+    target = None
+    if route_rule.load is not None:
+        target = route_rule.load(request.view_args[route_rule.id_arg])
+        if target is None:
+            abort(404)
+        g.access_target = target
+    if route_rule.action is not None and not can(current_user, route_rule.action, target):
+        # Refused: say so only to someone who may know the object exists.
+        abort(403 if target is None or can_see(current_user, target) else 404)
+    return None

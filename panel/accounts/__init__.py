@@ -1,0 +1,1 @@
+"""People: organisations, user accounts, signing in and out."""

@@ -1,0 +1,31 @@
+"""`flask create-admin`: the first administrator, before anyone can sign in to make others."""
+
+import click
+from flask.cli import with_appcontext
+
+from panel.accounts import services
+from panel.accounts.models import Organisation, OrganisationKind
+from panel.accounts.passwords import MIN_LENGTH
+from panel.extensions import db
+
+
+@click.command("create-admin")
+@click.option("--email", prompt=True, help="The administrator's e-mail address.")
+@click.option("--name", "full_name", prompt="Full name", help="The administrator's full name.")
+@click.option("--organisation", prompt=True, help="Their organisation (created if new).")
+@click.password_option(help="At least 12 characters.")
+@with_appcontext
+def create_admin_command(email: str, full_name: str, organisation: str, password: str) -> None:
+    """Create an administrator account (organisation, users and panels are then managed on the web)."""
+    if len(password) < MIN_LENGTH:
+        raise click.BadParameter(f"must be at least {MIN_LENGTH} characters", param_hint="password")
+    if services.email_taken(email):
+        raise click.BadParameter("an account with this e-mail address already exists",
+                                 param_hint="email")
+    org = db.session.scalar(db.select(Organisation).where(Organisation.name == organisation))
+    if org is None:
+        org = services.create_organisation(None, name=organisation, kind=OrganisationKind.OTHER)
+    user = services.create_user(
+        None, email=email, full_name=full_name, organisation=org, password=password, is_admin=True
+    )
+    click.echo(f"Created administrator {user.email}.")

@@ -1,0 +1,94 @@
+"""Organisations and the people who sign in to Panel."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from panel.database import LabelledEnum, UTCDateTime, enum_column, utcnow
+from panel.extensions import db
+
+if TYPE_CHECKING:
+    from panel.panels.models import Membership
+
+
+class OrganisationKind(LabelledEnum):
+    CPS = ("cps", "Crown Prosecution Service")
+    POLICE = ("police", "Police")
+    COUNCIL = ("council", "Local council")
+    HOUSING_PROVIDER = ("housing_provider", "Housing provider")
+    VICTIMS_SERVICE = ("victims_service", "Victims' service")
+    CHARITY = ("charity", "Charity")
+    COMMUNITY_GROUP = ("community_group", "Community or faith group")
+    COURT_SERVICE = ("court_service", "Court service")
+    HEALTH = ("health", "Health service")
+    EDUCATION = ("education", "School or college")
+    OTHER = ("other", "Other")
+
+
+class Organisation(db.Model):
+    __tablename__ = "organisation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    kind: Mapped[OrganisationKind] = mapped_column(enum_column(OrganisationKind))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    users: Mapped[list[User]] = relationship(back_populates="organisation")
+
+    def __repr__(self) -> str:
+        return f"<Organisation {self.id} {self.name!r}>"
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class User(db.Model):
+    """A person who signs in. Every user belongs to one organisation.
+
+    `session_token` is part of the identity stored in the session cookie; changing it (at sign-out
+    or when an admin deactivates the account) ends every session the person has open.
+    """
+
+    __tablename__ = "user_account"  # "user" is reserved in PostgreSQL
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    full_name: Mapped[str] = mapped_column(sa.String(120))
+    job_title: Mapped[str | None] = mapped_column(sa.String(120))
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    active: Mapped[bool] = mapped_column(default=True)
+    # Demo accounts have published passwords: they are refused when running in production.
+    is_demo: Mapped[bool] = mapped_column(default=False)
+    session_token: Mapped[str] = mapped_column(sa.String(64), default=new_session_token)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    organisation: Mapped[Organisation] = relationship(back_populates="users")
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
+    # Flask-Login's user protocol.
+    is_anonymous = False
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email!r}>"

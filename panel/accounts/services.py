@@ -1,0 +1,136 @@
+"""Operations on accounts and organisations: each checks, changes, audits and commits as one."""
+
+from __future__ import annotations
+
+from panel.accounts.models import Organisation, OrganisationKind, User, new_session_token
+from panel.accounts.passwords import hash_password, needs_rehash, verify_password
+from panel.audit import AuditAction, changes_of, record
+from panel.database import utcnow
+from panel.extensions import db
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(db.select(User).where(User.email == normalise_email(email)))
+
+
+def authenticate(email: str, password: str, *, production: bool) -> User | None:
+    """The user these credentials belong to, or None; both outcomes are audited.
+
+    An unknown e-mail, a wrong password, a deactivated account and (in production) a demo account
+    all fail the same way, so the answer never tells whether an account exists.
+    """
+    user = find_user_by_email(email)
+    ok = verify_password(user.password_hash if user else None, password)
+    if ok and user.active and not (production and user.is_demo):
+        if needs_rehash(user.password_hash):
+            user.password_hash = hash_password(password)
+        user.last_signed_in_at = utcnow()
+        record(user, AuditAction.SIGN_IN, user)
+        db.session.commit()
+        return user
+    record(user, AuditAction.SIGN_IN_FAILED, user, actor_email=normalise_email(email)[:254])
+    db.session.commit()
+    return None
+
+
+def sign_out(user: User) -> None:
+    """End every session of this user: the session identity includes the token we replace."""
+    user.session_token = new_session_token()
+    record(user, AuditAction.SIGN_OUT, user)
+    db.session.commit()
+
+
+def change_password(user: User, current_password: str, new_password: str) -> bool:
+    """Set a new password if the current one is right; other sessions are ended."""
+    if not verify_password(user.password_hash, current_password):
+        return False
+    user.password_hash = hash_password(new_password)
+    user.session_token = new_session_token()
+    record(user, AuditAction.UPDATE, user, changes=changes_of(user))
+    db.session.commit()
+    return True
+
+
+def create_organisation(actor: User | None, *, name: str, kind: OrganisationKind) -> Organisation:
+    organisation = Organisation(name=name.strip(), kind=kind)
+    db.session.add(organisation)
+    db.session.flush()
+    record(actor, AuditAction.CREATE, organisation, changes={"name": organisation.name,
+                                                             "kind": kind.value})
+    db.session.commit()
+    return organisation
+
+
+def update_organisation(actor: User, organisation: Organisation, **fields) -> Organisation:
+    for key, value in fields.items():
+        setattr(organisation, key, value.strip() if isinstance(value, str) else value)
+    changes = changes_of(organisation)
+    if changes:
+        record(actor, AuditAction.UPDATE, organisation, changes=changes)
+        db.session.commit()
+    return organisation
+
+
+def create_user(
+    actor: User | None,
+    *,
+    email: str,
+    full_name: str,
+    organisation: Organisation,
+    password: str,
+    job_title: str | None = None,
+    is_admin: bool = False,
+    is_demo: bool = False,
+) -> User:
+    user = User(
+        email=normalise_email(email),
+        full_name=full_name.strip(),
+        job_title=(job_title or "").strip() or None,
+        organisation=organisation,
+        password_hash=hash_password(password),
+        is_admin=is_admin,
+        is_demo=is_demo,
+    )
+    db.session.add(user)
+    db.session.flush()
+    record(
+        actor,
+        AuditAction.CREATE,
+        user,
+        changes={"email": user.email, "organisation": organisation.name, "is_admin": is_admin},
+    )
+    db.session.commit()
+    return user
+
+
+def update_user(actor: User, user: User, *, password: str | None = None, **fields) -> User:
+    """Change a user's details; deactivating or resetting the password ends their sessions."""
+    if "email" in fields:
+        fields["email"] = normalise_email(fields["email"])
+    for key, value in fields.items():
+        setattr(user, key, value.strip() if isinstance(value, str) else value)
+    if password:
+        user.password_hash = hash_password(password)
+    if password or fields.get("active") is False:
+        user.session_token = new_session_token()
+    changes = changes_of(user)
+    if changes:
+        record(actor, AuditAction.UPDATE, user, changes=changes)
+        db.session.commit()
+    return user
+
+
+def email_taken(email: str, *, except_user: User | None = None) -> bool:
+    existing = find_user_by_email(email)
+    return existing is not None and existing is not except_user
+
+
+def organisation_name_taken(name: str, *, except_organisation: Organisation | None = None) -> bool:
+    existing = db.session.scalar(
+        db.select(Organisation).where(db.func.lower(Organisation.name) == name.strip().lower())
+    )
+    return existing is not None and existing is not except_organisation

@@ -1,0 +1,154 @@
+"""`flask demo-data`: a believable West Midlands-like set of organisations, people and panels.
+
+Idempotent: run it again and it adds only what is missing. It refuses to run in production, and
+its accounts (flagged `is_demo`) cannot sign in there either, because their password is published.
+"""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from panel.accounts import services as accounts
+from panel.accounts.models import Organisation, OrganisationKind, User
+from panel.extensions import db
+from panel.panels import services as panels
+from panel.panels.models import Membership, Panel, PanelKind, Role
+
+DEMO_PASSWORD = "demo-panel-password"  # noqa: S105 - published on purpose, refused in production
+
+ORGANISATIONS = [
+    ("CPS West Midlands", OrganisationKind.CPS),
+    ("West Midlands Police, Coventry NPU", OrganisationKind.POLICE),
+    ("West Midlands Police, Dudley NPU", OrganisationKind.POLICE),
+    ("Coventry City Council", OrganisationKind.COUNCIL),
+    ("Dudley Council", OrganisationKind.COUNCIL),
+    ("Coventry Homes Partnership", OrganisationKind.HOUSING_PROVIDER),
+    ("West Midlands Victims' Service", OrganisationKind.VICTIMS_SERVICE),
+    ("Coventry LGBT+ Centre", OrganisationKind.COMMUNITY_GROUP),
+    ("Tell MAMA", OrganisationKind.CHARITY),
+    ("Community Security Trust", OrganisationKind.CHARITY),
+    ("Coventry Interfaith Forum", OrganisationKind.COMMUNITY_GROUP),
+    ("Coventry Disability Advocacy", OrganisationKind.CHARITY),
+    ("Refugee and Migrant Support Coventry", OrganisationKind.CHARITY),
+    ("Restorative Justice West Midlands", OrganisationKind.CHARITY),
+    ("HM Courts and Tribunals Service", OrganisationKind.COURT_SERVICE),
+    ("Dudley Community Voices", OrganisationKind.COMMUNITY_GROUP),
+]
+
+PANELS = [
+    ("West Midlands Independent Scrutiny Panel", PanelKind.SCRUTINY_PANEL, "West Midlands",
+     "Reviews finalised hate crime cases stage by stage and follows its recommendations up."),
+    ("Coventry Hate Crime Panel", PanelKind.LOCAL_HATE_CRIME_PANEL, "Coventry",
+     "Meets every two weeks to agree interventions around victims, offenders and communities."),
+    ("Dudley Independent Advisory Group", PanelKind.INDEPENDENT_ADVISORY_GROUP, "Dudley",
+     "Community members who advise the force and read the panels' published minutes."),
+]
+
+ISP, COVENTRY, DUDLEY = (name for name, *_ in PANELS)
+
+# (e-mail, name, job title, organisation, {panel: role}); the first five are the demo accounts,
+# one per role, that `make run` prints.
+PEOPLE = [
+    ("admin@panel.example", "Sam Okafor", "Panel systems administrator", "CPS West Midlands",
+     {}),
+    ("chair@panel.example", "Harriet Lang", "District Crown Prosecutor", "CPS West Midlands",
+     {ISP: Role.CHAIR}),
+    ("coordinator@panel.example", "Imran Sadiq", "Hate crime coordinator",
+     "West Midlands Police, Coventry NPU", {ISP: Role.COORDINATOR, COVENTRY: Role.COORDINATOR}),
+    ("member@panel.example", "Grace Mensah", "Tenancy enforcement officer",
+     "Coventry Homes Partnership", {COVENTRY: Role.MEMBER, ISP: Role.MEMBER}),
+    ("reader@panel.example", "Tom Whitfield", "IAG volunteer", "Dudley Community Voices",
+     {DUDLEY: Role.READER}),
+    ("inspector.coventry@panel.example", "Claire Doyle", "Inspector, Neighbourhood Policing",
+     "West Midlands Police, Coventry NPU", {COVENTRY: Role.CHAIR, ISP: Role.MEMBER}),
+    ("inspector.dudley@panel.example", "Marcus Reid", "Inspector, Neighbourhood Policing",
+     "West Midlands Police, Dudley NPU", {DUDLEY: Role.CHAIR}),
+    ("council@panel.example", "Priya Nair", "Community cohesion officer", "Coventry City Council",
+     {COVENTRY: Role.MEMBER}),
+    ("victims@panel.example", "Joe Barker", "Hate crime caseworker",
+     "West Midlands Victims' Service", {COVENTRY: Role.MEMBER, ISP: Role.MEMBER}),
+    ("lgbt@panel.example", "Alex Moreno", "Support services lead", "Coventry LGBT+ Centre",
+     {COVENTRY: Role.MEMBER, ISP: Role.MEMBER}),
+    ("tellmama@panel.example", "Aisha Rahman", "Casework manager", "Tell MAMA",
+     {COVENTRY: Role.MEMBER, ISP: Role.MEMBER}),
+    ("cst@panel.example", "Daniel Cohen", "Regional security officer", "Community Security Trust",
+     {COVENTRY: Role.MEMBER}),
+    ("interfaith@panel.example", "Rev. Ruth Adeyemi", "Chair", "Coventry Interfaith Forum",
+     {COVENTRY: Role.MEMBER, ISP: Role.MEMBER}),
+    ("advocacy@panel.example", "Ben Hughes", "Disability advocate", "Coventry Disability Advocacy",
+     {COVENTRY: Role.MEMBER}),
+    ("refugee@panel.example", "Miriam Tesfaye", "Integration worker",
+     "Refugee and Migrant Support Coventry", {COVENTRY: Role.MEMBER}),
+    ("rj@panel.example", "Owen Price", "Restorative justice practitioner",
+     "Restorative Justice West Midlands", {COVENTRY: Role.MEMBER}),
+    ("courts@panel.example", "Linda Shaw", "Legal adviser", "HM Courts and Tribunals Service",
+     {ISP: Role.MEMBER}),
+    ("dudley.council@panel.example", "Kirsty Hall", "Safer communities officer", "Dudley Council",
+     {DUDLEY: Role.MEMBER}),
+    ("iag.dudley@panel.example", "Yusuf Ali", "IAG volunteer", "Dudley Community Voices",
+     {DUDLEY: Role.READER}),
+]
+
+DEMO_ACCOUNTS = PEOPLE[:5]
+
+
+def load_demo_data() -> dict[str, int]:
+    """Create whatever of the demo set is missing; returns how many of each were added."""
+    added = {"organisations": 0, "users": 0, "panels": 0, "memberships": 0}
+    orgs = {org.name: org for org in db.session.scalars(db.select(Organisation))}
+    for name, kind in ORGANISATIONS:
+        if name not in orgs:
+            orgs[name] = accounts.create_organisation(None, name=name, kind=kind)
+            added["organisations"] += 1
+
+    panels_by_name = {panel.name: panel for panel in db.session.scalars(db.select(Panel))}
+    for name, kind, area, description in PANELS:
+        if name not in panels_by_name:
+            panels_by_name[name] = panels.create_panel(
+                None, name=name, kind=kind, area=area, description=description
+            )
+            added["panels"] += 1
+
+    for email, full_name, job_title, org_name, roles in PEOPLE:
+        user = accounts.find_user_by_email(email)
+        if user is None:
+            user = accounts.create_user(
+                None,
+                email=email,
+                full_name=full_name,
+                job_title=job_title,
+                organisation=orgs[org_name],
+                password=DEMO_PASSWORD,
+                is_admin=email.startswith("admin@"),
+                is_demo=True,
+            )
+            added["users"] += 1
+        for panel_name, role in roles.items():
+            panel = panels_by_name[panel_name]
+            exists = db.session.scalar(
+                db.select(Membership.id).where(
+                    Membership.panel_id == panel.id, Membership.user_id == user.id
+                )
+            )
+            if exists is None:
+                panels.add_member(None, panel, user, role)
+                added["memberships"] += 1
+    return added
+
+
+@click.command("demo-data")
+@with_appcontext
+def demo_data_command() -> None:
+    """Load the demo organisations, people and panels (safe to run again)."""
+    if current_app.config["PRODUCTION"]:
+        raise click.ClickException("Demo data is never loaded in production.")
+    added = load_demo_data()
+    click.echo("Demo data: added " + ", ".join(f"{n} {kind}" for kind, n in added.items()) + ".")
+    click.echo(f"Demo accounts (password for each: {DEMO_PASSWORD}):")
+    for email, full_name, job_title, _org, roles in DEMO_ACCOUNTS:
+        user = db.session.scalar(db.select(User).where(User.email == email))
+        what = ", ".join(f"{role.label.lower()} of {panel}" for panel, role in roles.items())
+        click.echo(f"  {email:<28} {full_name}, {job_title}: {what or 'administrator'}"
+                   + ("" if user and user.active else " (deactivated)"))

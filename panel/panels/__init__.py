@@ -1,0 +1,1 @@
+"""Panels (scrutiny panel, local hate crime panels, IAGs) and who sits on them in which role."""

@@ -1,0 +1,64 @@
+"""Panels and memberships: a user may sit on several panels, with a role on each."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from panel.accounts.models import User
+from panel.database import LabelledEnum, UTCDateTime, enum_column, utcnow
+from panel.extensions import db
+
+
+class PanelKind(LabelledEnum):
+    SCRUTINY_PANEL = ("scrutiny_panel", "Independent Scrutiny Panel")
+    LOCAL_HATE_CRIME_PANEL = ("local_hate_crime_panel", "Local Hate Crime Panel")
+    INDEPENDENT_ADVISORY_GROUP = ("independent_advisory_group", "Independent Advisory Group")
+
+
+class Role(LabelledEnum):
+    """A panel role. What each role may do is decided in `panel.access`, nowhere else."""
+
+    CHAIR = ("chair", "Chair")
+    COORDINATOR = ("coordinator", "Coordinator")
+    MEMBER = ("member", "Member")
+    READER = ("reader", "Reader")
+
+
+class Panel(db.Model):
+    __tablename__ = "panel"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    kind: Mapped[PanelKind] = mapped_column(enum_column(PanelKind))
+    # The area the panel covers, e.g. "Coventry" or "West Midlands": town, city or force level.
+    area: Mapped[str] = mapped_column(sa.String(120))
+    description: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="panel", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Panel {self.id} {self.name!r}>"
+
+
+class Membership(db.Model):
+    __tablename__ = "membership"
+    __table_args__ = (sa.UniqueConstraint("panel_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The unique constraint's index serves look-ups by panel; user_id has its own.
+    panel_id: Mapped[int] = mapped_column(sa.ForeignKey("panel.id"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
+    role: Mapped[Role] = mapped_column(enum_column(Role))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    panel: Mapped[Panel] = relationship(back_populates="memberships")
+    user: Mapped[User] = relationship(back_populates="memberships")
+
+    def __repr__(self) -> str:
+        return f"<Membership panel={self.panel_id} user={self.user_id} {self.role.value}>"

@@ -1,0 +1,68 @@
+"""Operations on panels and memberships: each checks, changes, audits and commits as one."""
+
+from __future__ import annotations
+
+from panel.accounts.models import User
+from panel.audit import AuditAction, changes_of, record
+from panel.extensions import db
+from panel.panels.models import Membership, Panel, PanelKind, Role
+
+
+def create_panel(
+    actor: User | None, *, name: str, kind: PanelKind, area: str, description: str | None = None
+) -> Panel:
+    panel = Panel(name=name.strip(), kind=kind, area=area.strip(),
+                  description=(description or "").strip() or None)
+    db.session.add(panel)
+    db.session.flush()
+    record(actor, AuditAction.CREATE, panel,
+           changes={"name": panel.name, "kind": kind.value, "area": panel.area})
+    db.session.commit()
+    return panel
+
+
+def update_panel(actor: User, panel: Panel, **fields) -> Panel:
+    for key, value in fields.items():
+        if isinstance(value, str):
+            value = value.strip() or (None if key == "description" else value)
+        setattr(panel, key, value)
+    changes = changes_of(panel)
+    if changes:
+        record(actor, AuditAction.UPDATE, panel, changes=changes)
+        db.session.commit()
+    return panel
+
+
+def add_member(actor: User | None, panel: Panel, user: User, role: Role) -> Membership:
+    membership = Membership(panel=panel, user=user, role=role)
+    db.session.add(membership)
+    db.session.flush()
+    record(actor, AuditAction.CREATE, membership, label=f"{user.email} on {panel.name}",
+           changes={"panel": panel.name, "user": user.email, "role": role.value})
+    db.session.commit()
+    return membership
+
+
+def change_role(actor: User, membership: Membership, role: Role) -> Membership:
+    membership.role = role
+    changes = changes_of(membership)
+    if changes:
+        record(actor, AuditAction.UPDATE, membership,
+               label=f"{membership.user.email} on {membership.panel.name}", changes=changes)
+        db.session.commit()
+    return membership
+
+
+def remove_member(actor: User, membership: Membership) -> None:
+    record(actor, AuditAction.DELETE, membership,
+           label=f"{membership.user.email} on {membership.panel.name}",
+           changes={"role": membership.role.value})
+    db.session.delete(membership)
+    db.session.commit()
+
+
+def is_member(panel: Panel, user: User) -> bool:
+    return db.session.scalar(
+        db.select(Membership.id).where(Membership.panel_id == panel.id,
+                                       Membership.user_id == user.id)
+    ) is not None

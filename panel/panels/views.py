@@ -1,0 +1,32 @@
+"""The home page (the panels a user sits on) and each panel's page."""
+
+from flask import Blueprint, render_template
+from flask_login import current_user
+
+from panel import access
+from panel.access import Action
+from panel.panels import queries
+
+bp = Blueprint("panels", __name__)
+
+
+@bp.get("/")
+@access.rule(access.SIGNED_IN)
+def home():
+    memberships = queries.memberships_of(current_user)
+    return render_template("panels/home.html", memberships=memberships, title="Home")
+
+
+@bp.get("/panels/<int:panel_id>")
+@access.rule(access.on_panel(Action.VIEW_PANEL))
+def show(panel):
+    members = (
+        queries.members_of(panel) if access.can(current_user, Action.VIEW_MEMBERS, panel) else []
+    )
+    return render_template(
+        "panels/show.html",
+        panel=panel,
+        role=access.role_on(current_user, panel),
+        members=members,
+        title=panel.name,
+    )

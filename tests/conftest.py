@@ -1,0 +1,117 @@
+"""Fixtures: the app on a migrated test database, a test-isolated session, clients, and users."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from panel import create_app
+from panel.accounts.models import User
+from panel.extensions import db as _db
+from panel.panels.models import Panel, PanelKind, Role
+from tests import databases, factories
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory) -> Iterator[Flask]:
+    tmp = tmp_path_factory.mktemp("db")
+    url = databases.test_database_url(tmp)
+    databases.reset_schema(url)
+    application = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": "test-secret-key-that-is-long-enough-for-tests",
+            # Forms are tested without CSRF tokens; tests/test_security.py turns it back on.
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
+    databases.build(application)
+    yield application
+    with application.app_context():
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def db(app: Flask):
+    """Each test runs inside a transaction that is rolled back afterwards, so tests never see one
+    another's data. The app's own commits only release savepoints inside it."""
+    with app.app_context():
+        connection = _db.engine.connect()
+        transaction = connection.begin()
+        original_session = _db.session
+        _db.session = _db._make_scoped_session(
+            {"bind": connection, "join_transaction_mode": "create_savepoint"}
+        )
+        try:
+            yield _db
+        finally:
+            _db.session.remove()
+            _db.session = original_session
+            transaction.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def client(app: Flask, db) -> FlaskClient:
+    return app.test_client()
+
+
+@dataclass
+class PanelPeople:
+    """A local hate crime panel with one person in each role, plus an admin and an outsider."""
+
+    panel: Panel
+    chair: User
+    coordinator: User
+    member: User
+    reader: User
+    admin: User
+    outsider: User
+
+    def by_role(self, role: Role) -> User:
+        return getattr(self, role.value)
+
+
+@pytest.fixture
+def people(db) -> PanelPeople:
+    panel = factories.panel("Coventry Hate Crime Panel", PanelKind.LOCAL_HATE_CRIME_PANEL)
+    police = factories.organisation("West Midlands Police, Coventry NPU")
+    housing = factories.organisation("Coventry Homes Partnership")
+    found = {}
+    for role, org, name in [
+        (Role.CHAIR, police, "Claire Doyle"),
+        (Role.COORDINATOR, police, "Imran Sadiq"),
+        (Role.MEMBER, housing, "Grace Mensah"),
+        (Role.READER, factories.organisation("Coventry Community Voices"), "Tom Whitfield"),
+    ]:
+        person = factories.user(email=f"{role.value}@example.org", full_name=name,
+                                organisation_=org)
+        factories.membership(panel, person, role)
+        found[role.value] = person
+    return PanelPeople(
+        panel=panel,
+        admin=factories.user(email="admin@example.org", full_name="Sam Okafor", is_admin=True),
+        outsider=factories.user(email="outsider@example.org", full_name="Nina Patel"),
+        **found,
+    )
+
+
+def sign_in(client: FlaskClient, user: User, password: str = factories.PASSWORD):
+    """Sign `user` in through the real sign-in form."""
+    response = client.post("/sign-in", data={"email": user.email, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response
+
+
+@pytest.fixture
+def sign_in_as(client: FlaskClient):
+    def _sign_in(user: User, password: str = factories.PASSWORD):
+        sign_in(client, user, password)
+        return client
+
+    return _sign_in
