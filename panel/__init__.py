@@ -10,7 +10,7 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from panel import access, config
@@ -120,7 +120,7 @@ def _init_sign_in(app: Flask) -> None:
         user = db.session.get(User, int(user_id))
         if user is None or not user.active or not secrets.compare_digest(user.session_token, token):
             return None
-        if app.config["PRODUCTION"] and user.is_demo:
+        if current_app.config["PRODUCTION"] and user.is_demo:
             return None
         return user
 

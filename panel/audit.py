@@ -1,8 +1,8 @@
 """The audit trail: an append-only record of who did what to which object, and when.
 
-Services call `record` inside the same transaction as the change it describes, so the change and its
-record are saved together or not at all. Rows are never updated or deleted: the ORM refuses here, and
-database triggers (see the migration that creates the table) refuse for anyone else.
+Services call `record` inside the same transaction as the change it describes, so the change and
+its record are saved together or not at all. Rows are never updated or deleted: the ORM refuses
+here, and database triggers (see the migration that creates the table) refuse for anyone else.
 """
 
 from __future__ import annotations
@@ -68,20 +68,20 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def changes_of(obj: db.Model) -> dict[str, list[Any]]:
-    """The column changes pending on `obj`, as ``{field: [old, new]}``; call before flushing."""
-    state = sa.inspect(obj)
+def apply_changes(obj: db.Model, fields: dict[str, Any]) -> dict[str, list[Any]]:
+    """Set `fields` on `obj` and return what really changed, as ``{field: [old, new]}``.
+
+    Reading each old value first loads it if it had expired, so the record is right even for an
+    object fetched before an earlier commit.
+    """
     changed: dict[str, list[Any]] = {}
-    for attr in state.mapper.column_attrs:
-        history = state.attrs[attr.key].history
-        if not history.has_changes():
+    for key, new in fields.items():
+        old = getattr(obj, key)
+        if _plain(old) == _plain(new):
             continue
-        old = history.deleted[0] if history.deleted else None
-        new = history.added[0] if history.added else None
-        if attr.key in SECRET_FIELDS:
-            changed[attr.key] = ["(hidden)", "(changed)"]
-        elif _plain(old) != _plain(new):
-            changed[attr.key] = [_plain(old), _plain(new)]
+        setattr(obj, key, new)
+        secret = key in SECRET_FIELDS
+        changed[key] = ["(hidden)", "(changed)"] if secret else [_plain(old), _plain(new)]
     return changed
 
 

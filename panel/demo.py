@@ -12,6 +12,7 @@ from flask.cli import with_appcontext
 
 from panel.accounts import services as accounts
 from panel.accounts.models import Organisation, OrganisationKind, User
+from panel.accounts.passwords import hash_password
 from panel.extensions import db
 from panel.panels import services as panels
 from panel.panels.models import Membership, Panel, PanelKind, Role
@@ -35,15 +36,29 @@ ORGANISATIONS = [
     ("Restorative Justice West Midlands", OrganisationKind.CHARITY),
     ("HM Courts and Tribunals Service", OrganisationKind.COURT_SERVICE),
     ("Dudley Community Voices", OrganisationKind.COMMUNITY_GROUP),
+    ("Coventry and Warwickshire Mind", OrganisationKind.HEALTH),
+    ("Coventry Youth Offending Service", OrganisationKind.COUNCIL),
 ]
 
 PANELS = [
-    ("West Midlands Independent Scrutiny Panel", PanelKind.SCRUTINY_PANEL, "West Midlands",
-     "Reviews finalised hate crime cases stage by stage and follows its recommendations up."),
-    ("Coventry Hate Crime Panel", PanelKind.LOCAL_HATE_CRIME_PANEL, "Coventry",
-     "Meets every two weeks to agree interventions around victims, offenders and communities."),
-    ("Dudley Independent Advisory Group", PanelKind.INDEPENDENT_ADVISORY_GROUP, "Dudley",
-     "Community members who advise the force and read the panels' published minutes."),
+    (
+        "West Midlands Independent Scrutiny Panel",
+        PanelKind.SCRUTINY_PANEL,
+        "West Midlands",
+        "Reviews finalised hate crime cases stage by stage and follows its recommendations up.",
+    ),
+    (
+        "Coventry Hate Crime Panel",
+        PanelKind.LOCAL_HATE_CRIME_PANEL,
+        "Coventry",
+        "Meets every two weeks to agree interventions around victims, offenders and communities.",
+    ),
+    (
+        "Dudley Independent Advisory Group",
+        PanelKind.INDEPENDENT_ADVISORY_GROUP,
+        "Dudley",
+        "Community members who advise the force and read the panels' published minutes.",
+    ),
 ]
 
 ISP, COVENTRY, DUDLEY = (name for name, *_ in PANELS)
@@ -51,44 +66,147 @@ ISP, COVENTRY, DUDLEY = (name for name, *_ in PANELS)
 # (e-mail, name, job title, organisation, {panel: role}); the first five are the demo accounts,
 # one per role, that `make run` prints.
 PEOPLE = [
-    ("admin@panel.example", "Sam Okafor", "Panel systems administrator", "CPS West Midlands",
-     {}),
-    ("chair@panel.example", "Harriet Lang", "District Crown Prosecutor", "CPS West Midlands",
-     {ISP: Role.CHAIR}),
-    ("coordinator@panel.example", "Imran Sadiq", "Hate crime coordinator",
-     "West Midlands Police, Coventry NPU", {ISP: Role.COORDINATOR, COVENTRY: Role.COORDINATOR}),
-    ("member@panel.example", "Grace Mensah", "Tenancy enforcement officer",
-     "Coventry Homes Partnership", {COVENTRY: Role.MEMBER, ISP: Role.MEMBER}),
-    ("reader@panel.example", "Tom Whitfield", "IAG volunteer", "Dudley Community Voices",
-     {DUDLEY: Role.READER}),
-    ("inspector.coventry@panel.example", "Claire Doyle", "Inspector, Neighbourhood Policing",
-     "West Midlands Police, Coventry NPU", {COVENTRY: Role.CHAIR, ISP: Role.MEMBER}),
-    ("inspector.dudley@panel.example", "Marcus Reid", "Inspector, Neighbourhood Policing",
-     "West Midlands Police, Dudley NPU", {DUDLEY: Role.CHAIR}),
-    ("council@panel.example", "Priya Nair", "Community cohesion officer", "Coventry City Council",
-     {COVENTRY: Role.MEMBER}),
-    ("victims@panel.example", "Joe Barker", "Hate crime caseworker",
-     "West Midlands Victims' Service", {COVENTRY: Role.MEMBER, ISP: Role.MEMBER}),
-    ("lgbt@panel.example", "Alex Moreno", "Support services lead", "Coventry LGBT+ Centre",
-     {COVENTRY: Role.MEMBER, ISP: Role.MEMBER}),
-    ("tellmama@panel.example", "Aisha Rahman", "Casework manager", "Tell MAMA",
-     {COVENTRY: Role.MEMBER, ISP: Role.MEMBER}),
-    ("cst@panel.example", "Daniel Cohen", "Regional security officer", "Community Security Trust",
-     {COVENTRY: Role.MEMBER}),
-    ("interfaith@panel.example", "Rev. Ruth Adeyemi", "Chair", "Coventry Interfaith Forum",
-     {COVENTRY: Role.MEMBER, ISP: Role.MEMBER}),
-    ("advocacy@panel.example", "Ben Hughes", "Disability advocate", "Coventry Disability Advocacy",
-     {COVENTRY: Role.MEMBER}),
-    ("refugee@panel.example", "Miriam Tesfaye", "Integration worker",
-     "Refugee and Migrant Support Coventry", {COVENTRY: Role.MEMBER}),
-    ("rj@panel.example", "Owen Price", "Restorative justice practitioner",
-     "Restorative Justice West Midlands", {COVENTRY: Role.MEMBER}),
-    ("courts@panel.example", "Linda Shaw", "Legal adviser", "HM Courts and Tribunals Service",
-     {ISP: Role.MEMBER}),
-    ("dudley.council@panel.example", "Kirsty Hall", "Safer communities officer", "Dudley Council",
-     {DUDLEY: Role.MEMBER}),
-    ("iag.dudley@panel.example", "Yusuf Ali", "IAG volunteer", "Dudley Community Voices",
-     {DUDLEY: Role.READER}),
+    ("admin@panel.example", "Sam Okafor", "Panel systems administrator", "CPS West Midlands", {}),
+    (
+        "chair@panel.example",
+        "Harriet Lang",
+        "District Crown Prosecutor",
+        "CPS West Midlands",
+        {ISP: Role.CHAIR},
+    ),
+    (
+        "coordinator@panel.example",
+        "Imran Sadiq",
+        "Hate crime coordinator",
+        "West Midlands Police, Coventry NPU",
+        {ISP: Role.COORDINATOR, COVENTRY: Role.COORDINATOR},
+    ),
+    (
+        "member@panel.example",
+        "Grace Mensah",
+        "Tenancy enforcement officer",
+        "Coventry Homes Partnership",
+        {COVENTRY: Role.MEMBER, ISP: Role.MEMBER},
+    ),
+    (
+        "reader@panel.example",
+        "Tom Whitfield",
+        "IAG volunteer",
+        "Dudley Community Voices",
+        {DUDLEY: Role.READER},
+    ),
+    (
+        "inspector.coventry@panel.example",
+        "Claire Doyle",
+        "Inspector, Neighbourhood Policing",
+        "West Midlands Police, Coventry NPU",
+        {COVENTRY: Role.CHAIR, ISP: Role.MEMBER},
+    ),
+    (
+        "inspector.dudley@panel.example",
+        "Marcus Reid",
+        "Inspector, Neighbourhood Policing",
+        "West Midlands Police, Dudley NPU",
+        {DUDLEY: Role.CHAIR},
+    ),
+    (
+        "council@panel.example",
+        "Priya Nair",
+        "Community cohesion officer",
+        "Coventry City Council",
+        {COVENTRY: Role.MEMBER},
+    ),
+    (
+        "victims@panel.example",
+        "Joe Barker",
+        "Hate crime caseworker",
+        "West Midlands Victims' Service",
+        {COVENTRY: Role.MEMBER, ISP: Role.MEMBER},
+    ),
+    (
+        "lgbt@panel.example",
+        "Alex Moreno",
+        "Support services lead",
+        "Coventry LGBT+ Centre",
+        {COVENTRY: Role.MEMBER, ISP: Role.MEMBER},
+    ),
+    (
+        "tellmama@panel.example",
+        "Aisha Rahman",
+        "Casework manager",
+        "Tell MAMA",
+        {COVENTRY: Role.MEMBER, ISP: Role.MEMBER},
+    ),
+    (
+        "cst@panel.example",
+        "Daniel Cohen",
+        "Regional security officer",
+        "Community Security Trust",
+        {COVENTRY: Role.MEMBER},
+    ),
+    (
+        "interfaith@panel.example",
+        "Rev. Ruth Adeyemi",
+        "Chair",
+        "Coventry Interfaith Forum",
+        {COVENTRY: Role.MEMBER, ISP: Role.MEMBER},
+    ),
+    (
+        "advocacy@panel.example",
+        "Ben Hughes",
+        "Disability advocate",
+        "Coventry Disability Advocacy",
+        {COVENTRY: Role.MEMBER},
+    ),
+    (
+        "refugee@panel.example",
+        "Miriam Tesfaye",
+        "Integration worker",
+        "Refugee and Migrant Support Coventry",
+        {COVENTRY: Role.MEMBER},
+    ),
+    (
+        "rj@panel.example",
+        "Owen Price",
+        "Restorative justice practitioner",
+        "Restorative Justice West Midlands",
+        {COVENTRY: Role.MEMBER},
+    ),
+    (
+        "mind@panel.example",
+        "Hannah Brooks",
+        "Wellbeing practitioner",
+        "Coventry and Warwickshire Mind",
+        {COVENTRY: Role.MEMBER},
+    ),
+    (
+        "yos@panel.example",
+        "Kwame Asante",
+        "Youth justice worker",
+        "Coventry Youth Offending Service",
+        {COVENTRY: Role.MEMBER},
+    ),
+    (
+        "courts@panel.example",
+        "Linda Shaw",
+        "Legal adviser",
+        "HM Courts and Tribunals Service",
+        {ISP: Role.MEMBER},
+    ),
+    (
+        "dudley.council@panel.example",
+        "Kirsty Hall",
+        "Safer communities officer",
+        "Dudley Council",
+        {DUDLEY: Role.MEMBER},
+    ),
+    (
+        "iag.dudley@panel.example",
+        "Yusuf Ali",
+        "IAG volunteer",
+        "Dudley Community Voices",
+        {DUDLEY: Role.READER},
+    ),
 ]
 
 DEMO_ACCOUNTS = PEOPLE[:5]
@@ -111,6 +229,8 @@ def load_demo_data() -> dict[str, int]:
             )
             added["panels"] += 1
 
+    # One hash for the shared, published demo password: hashing is slow on purpose.
+    demo_hash = hash_password(DEMO_PASSWORD)
     for email, full_name, job_title, org_name, roles in PEOPLE:
         user = accounts.find_user_by_email(email)
         if user is None:
@@ -120,7 +240,7 @@ def load_demo_data() -> dict[str, int]:
                 full_name=full_name,
                 job_title=job_title,
                 organisation=orgs[org_name],
-                password=DEMO_PASSWORD,
+                password_hash=demo_hash,
                 is_admin=email.startswith("admin@"),
                 is_demo=True,
             )
@@ -150,5 +270,7 @@ def demo_data_command() -> None:
     for email, full_name, job_title, _org, roles in DEMO_ACCOUNTS:
         user = db.session.scalar(db.select(User).where(User.email == email))
         what = ", ".join(f"{role.label.lower()} of {panel}" for panel, role in roles.items())
-        click.echo(f"  {email:<28} {full_name}, {job_title}: {what or 'administrator'}"
-                   + ("" if user and user.active else " (deactivated)"))
+        click.echo(
+            f"  {email:<28} {full_name}, {job_title}: {what or 'administrator'}"
+            + ("" if user and user.active else " (deactivated)")
+        )

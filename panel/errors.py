@@ -20,9 +20,7 @@ def register_error_pages(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         # Usually a form left open past the session, or a second tab after signing out.
-        return render_template(
-            "errors/csrf.html", title="Your form has expired", status=400
-        ), 400
+        return render_template("errors/csrf.html", title="Your form has expired", status=400), 400
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -65,7 +65,7 @@ def template_context() -> dict:
 
 
 def format_datetime(value: datetime | None, with_time: bool = True) -> str:
-    """"29 November 2026 at 2:05pm" in UK time, as GOV.UK style writes dates."""
+    """ "29 November 2026 at 2:05pm" in UK time, as GOV.UK style writes dates."""
     if value is None:
         return ""
     local = value.astimezone(UK)

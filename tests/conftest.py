@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_sqlalchemy.session import Session
 
 from panel import create_app
 from panel.accounts.models import User
 from panel.extensions import db as _db
 from panel.panels.models import Panel, PanelKind, Role
 from tests import databases, factories
+
+
+class IsolatedClient(FlaskClient):
+    """Runs each request in its own application context, as in production. Without this a request
+    would reuse the test's context, sharing `g` (the signed-in user) and the database session
+    between requests, and hiding bugs."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
 
 
 @pytest.fixture(scope="session")
@@ -30,10 +41,19 @@ def app(tmp_path_factory) -> Iterator[Flask]:
             "WTF_CSRF_ENABLED": False,
         }
     )
+    application.test_client_class = IsolatedClient
     databases.build(application)
     yield application
     with application.app_context():
         _db.engine.dispose()
+
+
+class _ConnectionBoundSession(Session):
+    """Flask-SQLAlchemy's session picks the engine itself; in tests it must use the connection
+    that holds the test's outer transaction."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        return self.bind
 
 
 @pytest.fixture
@@ -45,7 +65,11 @@ def db(app: Flask):
         transaction = connection.begin()
         original_session = _db.session
         _db.session = _db._make_scoped_session(
-            {"bind": connection, "join_transaction_mode": "create_savepoint"}
+            {
+                "bind": connection,
+                "join_transaction_mode": "create_savepoint",
+                "class_": _ConnectionBoundSession,
+            }
         )
         try:
             yield _db
@@ -89,8 +113,9 @@ def people(db) -> PanelPeople:
         (Role.MEMBER, housing, "Grace Mensah"),
         (Role.READER, factories.organisation("Coventry Community Voices"), "Tom Whitfield"),
     ]:
-        person = factories.user(email=f"{role.value}@example.org", full_name=name,
-                                organisation_=org)
+        person = factories.user(
+            email=f"{role.value}@example.org", full_name=name, organisation_=org
+        )
         factories.membership(panel, person, role)
         found[role.value] = person
     return PanelPeople(

@@ -16,12 +16,13 @@ from panel.extensions import db
 @click.password_option(help="At least 12 characters.")
 @with_appcontext
 def create_admin_command(email: str, full_name: str, organisation: str, password: str) -> None:
-    """Create an administrator account (organisation, users and panels are then managed on the web)."""
+    """Create an administrator (who then manages organisations, users and panels on the web)."""
     if len(password) < MIN_LENGTH:
         raise click.BadParameter(f"must be at least {MIN_LENGTH} characters", param_hint="password")
     if services.email_taken(email):
-        raise click.BadParameter("an account with this e-mail address already exists",
-                                 param_hint="email")
+        raise click.BadParameter(
+            "an account with this e-mail address already exists", param_hint="email"
+        )
     org = db.session.scalar(db.select(Organisation).where(Organisation.name == organisation))
     if org is None:
         org = services.create_organisation(None, name=organisation, kind=OrganisationKind.OTHER)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from panel.accounts.models import Organisation, OrganisationKind, User, new_session_token
 from panel.accounts.passwords import hash_password, needs_rehash, verify_password
-from panel.audit import AuditAction, changes_of, record
+from panel.audit import AuditAction, apply_changes, record
 from panel.database import utcnow
 from panel.extensions import db
 
@@ -48,9 +48,10 @@ def change_password(user: User, current_password: str, new_password: str) -> boo
     """Set a new password if the current one is right; other sessions are ended."""
     if not verify_password(user.password_hash, current_password):
         return False
-    user.password_hash = hash_password(new_password)
-    user.session_token = new_session_token()
-    record(user, AuditAction.UPDATE, user, changes=changes_of(user))
+    changes = apply_changes(
+        user, {"password_hash": hash_password(new_password), "session_token": new_session_token()}
+    )
+    record(user, AuditAction.UPDATE, user, changes=changes)
     db.session.commit()
     return True
 
@@ -59,16 +60,18 @@ def create_organisation(actor: User | None, *, name: str, kind: OrganisationKind
     organisation = Organisation(name=name.strip(), kind=kind)
     db.session.add(organisation)
     db.session.flush()
-    record(actor, AuditAction.CREATE, organisation, changes={"name": organisation.name,
-                                                             "kind": kind.value})
+    record(
+        actor,
+        AuditAction.CREATE,
+        organisation,
+        changes={"name": organisation.name, "kind": kind.value},
+    )
     db.session.commit()
     return organisation
 
 
 def update_organisation(actor: User, organisation: Organisation, **fields) -> Organisation:
-    for key, value in fields.items():
-        setattr(organisation, key, value.strip() if isinstance(value, str) else value)
-    changes = changes_of(organisation)
+    changes = apply_changes(organisation, _stripped(fields))
     if changes:
         record(actor, AuditAction.UPDATE, organisation, changes=changes)
         db.session.commit()
@@ -81,7 +84,8 @@ def create_user(
     email: str,
     full_name: str,
     organisation: Organisation,
-    password: str,
+    password: str | None = None,
+    password_hash: str | None = None,
     job_title: str | None = None,
     is_admin: bool = False,
     is_demo: bool = False,
@@ -91,7 +95,7 @@ def create_user(
         full_name=full_name.strip(),
         job_title=(job_title or "").strip() or None,
         organisation=organisation,
-        password_hash=hash_password(password),
+        password_hash=password_hash or hash_password(password),
         is_admin=is_admin,
         is_demo=is_demo,
     )
@@ -109,19 +113,24 @@ def create_user(
 
 def update_user(actor: User, user: User, *, password: str | None = None, **fields) -> User:
     """Change a user's details; deactivating or resetting the password ends their sessions."""
+    fields = _stripped(fields)
     if "email" in fields:
         fields["email"] = normalise_email(fields["email"])
-    for key, value in fields.items():
-        setattr(user, key, value.strip() if isinstance(value, str) else value)
     if password:
-        user.password_hash = hash_password(password)
-    if password or fields.get("active") is False:
-        user.session_token = new_session_token()
-    changes = changes_of(user)
+        fields["password_hash"] = hash_password(password)
+    if password or (fields.get("active") is False and user.active):
+        fields["session_token"] = new_session_token()
+    changes = apply_changes(user, fields)
     if changes:
         record(actor, AuditAction.UPDATE, user, changes=changes)
         db.session.commit()
     return user
+
+
+def _stripped(fields: dict) -> dict:
+    return {
+        key: value.strip() if isinstance(value, str) else value for key, value in fields.items()
+    }
 
 
 def email_taken(email: str, *, except_user: User | None = None) -> bool:

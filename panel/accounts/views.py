@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
 
 from panel import access
@@ -59,9 +68,13 @@ def account():
         if services.change_password(
             current_user, form.current_password.data, form.new_password.data
         ):
-            login_user(current_user._get_current_object())  # the new session token keeps this session, ends others
-            flash("Your password has been changed. You have been signed out everywhere else.",
-                  "success")
+            login_user(
+                current_user._get_current_object()
+            )  # the new session token keeps this session, ends others
+            flash(
+                "Your password has been changed. You have been signed out everywhere else.",
+                "success",
+            )
             return redirect(url_for("accounts.account"))
         form.current_password.errors.append("Your current password is not right")
     return render_template("accounts/account.html", form=form, title="Your account")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from panel.accounts.models import User
-from panel.audit import AuditAction, changes_of, record
+from panel.audit import AuditAction, apply_changes, record
 from panel.extensions import db
 from panel.panels.models import Membership, Panel, PanelKind, Role
 
@@ -24,9 +24,8 @@ def create_panel(
 def update_panel(actor: User, panel: Panel, **fields) -> Panel:
     for key, value in fields.items():
         if isinstance(value, str):
-            value = value.strip() or (None if key == "description" else value)
-        setattr(panel, key, value)
-    changes = changes_of(panel)
+            fields[key] = value.strip() or (None if key == "description" else value)
+    changes = apply_changes(panel, fields)
     if changes:
         record(actor, AuditAction.UPDATE, panel, changes=changes)
         db.session.commit()
@@ -44,8 +43,7 @@ def add_member(actor: User | None, panel: Panel, user: User, role: Role) -> Memb
 
 
 def change_role(actor: User, membership: Membership, role: Role) -> Membership:
-    membership.role = role
-    changes = changes_of(membership)
+    changes = apply_changes(membership, {"role": role})
     if changes:
         record(actor, AuditAction.UPDATE, membership,
                label=f"{membership.user.email} on {membership.panel.name}", changes=changes)

@@ -1,0 +1,165 @@
+"""Signing in and out: messages that reveal nothing, sessions that really end, and an audit."""
+
+import pytest
+
+from panel.audit import AuditAction, AuditEvent
+from tests import factories
+from tests.conftest import sign_in
+
+WRONG = "Enter a correct email address and password"
+
+
+def test_sign_in_takes_the_user_to_their_home_page(client, people):
+    response = client.post(
+        "/sign-in", data={"email": " Member@Example.org ", "password": factories.PASSWORD}
+    )
+    assert response.status_code == 302
+    assert response.location == "/"
+    assert "Welcome, Grace Mensah" in client.get("/").get_data(as_text=True)
+
+
+def test_sign_in_returns_to_the_page_asked_for(client, people):
+    response = client.post(
+        f"/sign-in?next=/panels/{people.panel.id}",
+        data={"email": people.member.email, "password": factories.PASSWORD},
+    )
+    assert response.location == f"/panels/{people.panel.id}"
+
+
+@pytest.mark.parametrize(
+    "next_url", ["https://evil.example/", "//evil.example/", "/\\evil.example"]
+)
+def test_sign_in_never_redirects_to_another_site(client, people, next_url):
+    response = client.post(
+        "/sign-in",
+        query_string={"next": next_url},
+        data={"email": people.member.email, "password": factories.PASSWORD},
+    )
+    assert response.location == "/"
+
+
+def test_wrong_password_and_unknown_email_get_the_same_message(client, people, db):
+    wrong_password = client.post(
+        "/sign-in", data={"email": people.member.email, "password": "not the password"}
+    )
+    unknown = client.post(
+        "/sign-in", data={"email": "nobody@example.org", "password": "not the password"}
+    )
+    for response in (wrong_password, unknown):
+        page = response.get_data(as_text=True)
+        assert response.status_code == 200
+        assert "There is a problem" in page
+        assert WRONG in page
+    assert wrong_password.get_data(as_text=True).count(WRONG) == unknown.get_data(
+        as_text=True
+    ).count(WRONG)
+    failed = db.session.scalars(
+        db.select(AuditEvent).where(AuditEvent.action == AuditAction.SIGN_IN_FAILED)
+    ).all()
+    assert {event.actor_email for event in failed} == {people.member.email, "nobody@example.org"}
+
+
+def test_deactivated_account_cannot_sign_in(client, db):
+    person = factories.user(email="left@example.org", active=False)
+    response = client.post("/sign-in", data={"email": person.email, "password": factories.PASSWORD})
+    assert WRONG in response.get_data(as_text=True)
+
+
+def test_empty_form_names_both_fields(client, db):
+    page = client.post("/sign-in", data={}).get_data(as_text=True)
+    assert "Enter your email address" in page
+    assert "Enter your password" in page
+    assert 'href="#email"' in page and 'href="#password"' in page
+
+
+def test_ten_thousand_character_email_is_a_clear_error(client, db):
+    response = client.post("/sign-in", data={"email": "a" * 10_000, "password": "x"})
+    assert response.status_code == 200
+    assert "Email address must be 254 characters or fewer" in response.get_data(as_text=True)
+
+
+def test_sign_in_is_audited(client, people, db):
+    sign_in(client, people.chair)
+    event = db.session.scalars(
+        db.select(AuditEvent).where(AuditEvent.action == AuditAction.SIGN_IN)
+    ).one()
+    assert event.actor_id == people.chair.id
+    assert event.occurred_at is not None
+
+
+def test_session_is_renewed_at_sign_in(client, people):
+    client.get("/sign-in")
+    with client.session_transaction() as session:
+        session["planted"] = "by someone else"
+    sign_in(client, people.member)
+    with client.session_transaction() as session:
+        assert "planted" not in session
+
+
+def test_sign_out_ends_the_session_even_for_a_copied_cookie(app, client, people):
+    sign_in(client, people.member)
+    stolen = client.get_cookie("panel_session").value
+    client.post("/sign-out")
+    assert client.get("/").status_code == 302
+
+    replay = app.test_client()
+    replay.set_cookie("panel_session", stolen)
+    assert replay.get("/").status_code == 302  # sent to sign in, not the home page
+
+
+def test_sign_out_needs_a_post(client, people):
+    sign_in(client, people.member)
+    assert client.get("/sign-out").status_code == 405
+    assert client.get("/").status_code == 200
+
+
+def test_session_cookie_is_httponly_and_samesite_lax(client, people):
+    response = sign_in(client, people.member)
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+    assert "Secure" not in cookie  # development over http; production sets Secure (test_config)
+
+
+def test_changing_password_ends_other_sessions(app, client, people):
+    sign_in(client, people.member)
+    other_device = app.test_client()
+    sign_in(other_device, people.member)
+    response = client.post(
+        "/account",
+        data={
+            "current_password": factories.PASSWORD,
+            "new_password": "a brand new long password",
+            "confirm_password": "a brand new long password",
+        },
+    )
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200
+    assert other_device.get("/").status_code == 302
+
+
+def test_changing_password_with_a_wrong_current_password_is_refused(client, people):
+    sign_in(client, people.member)
+    page = client.post(
+        "/account",
+        data={
+            "current_password": "wrong",
+            "new_password": "a brand new long password",
+            "confirm_password": "a brand new long password",
+        },
+    ).get_data(as_text=True)
+    assert "Your current password is not right" in page
+
+
+def test_new_password_must_be_long_enough_and_match(client, people):
+    sign_in(client, people.member)
+    page = client.post(
+        "/account",
+        data={
+            "current_password": factories.PASSWORD,
+            "new_password": "short",
+            "confirm_password": "different",
+        },
+    ).get_data(as_text=True)
+    assert "Password must be between 12 and 256 characters" in page
+    assert "Passwords must match" in page

@@ -1,0 +1,70 @@
+"""Settings: the database URL, the secret key and the production profile."""
+
+import pytest
+
+from panel import config, create_app
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        (
+            "postgresql://panel:pw@db.example:5432/panel",
+            "postgresql+psycopg://panel:pw@db.example:5432/panel",
+        ),
+        ("postgres://panel@db.example/panel", "postgresql+psycopg://panel@db.example/panel"),
+        ("postgresql+psycopg://panel@db/panel", "postgresql+psycopg://panel@db/panel"),
+        ("sqlite:////tmp/other.sqlite", "sqlite:////tmp/other.sqlite"),
+    ],
+)
+def test_database_urls_from_hosting_platforms_use_psycopg_3(given, expected, tmp_path):
+    assert config.database_url(given, str(tmp_path)) == expected
+
+
+def test_default_database_is_sqlite_in_the_instance_folder(tmp_path):
+    settings = config.load(str(tmp_path), {})
+    assert settings["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'panel.sqlite'}"
+
+
+def test_secret_key_is_generated_once_and_reused(tmp_path):
+    first = config.load(str(tmp_path), {})["SECRET_KEY"]
+    second = config.load(str(tmp_path), {})["SECRET_KEY"]
+    assert first == second
+    assert len(first) >= 64
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0  # readable by its owner only
+
+
+def test_secret_key_from_the_environment_wins(tmp_path):
+    settings = config.load(str(tmp_path), {"SECRET_KEY": "x" * 40})
+    assert settings["SECRET_KEY"] == "x" * 40
+    assert not (tmp_path / "secret_key").exists()
+
+
+@pytest.mark.parametrize("secret", [None, "", "short-secret"])
+def test_production_refuses_to_start_without_a_real_secret(tmp_path, secret):
+    environ = {"PANEL_ENV": "production"}
+    if secret is not None:
+        environ["SECRET_KEY"] = secret
+    with pytest.raises(config.ConfigurationError, match="SECRET_KEY"):
+        config.load(str(tmp_path), environ)
+
+
+def test_production_sends_the_session_cookie_over_https_only(tmp_path):
+    settings = config.load(str(tmp_path), {"PANEL_ENV": "production", "SECRET_KEY": "s" * 64})
+    assert settings["SESSION_COOKIE_SECURE"] is True
+    assert settings["SESSION_COOKIE_HTTPONLY"] is True
+    assert settings["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_unknown_profile_is_refused(tmp_path):
+    with pytest.raises(config.ConfigurationError, match="PANEL_ENV"):
+        config.load(str(tmp_path), {"PANEL_ENV": "staging"})
+
+
+def test_app_starts_with_the_instance_folder_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("PANEL_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    app = create_app()
+    assert app.config["SQLALCHEMY_DATABASE_URI"].endswith(f"{tmp_path}/panel.sqlite")
+    assert (tmp_path / "secret_key").exists()

@@ -1,0 +1,67 @@
+"""The demo data: believable, complete, idempotent, and never in production."""
+
+from panel import create_app
+from panel.accounts import services as accounts
+from panel.accounts.models import Organisation, User
+from panel.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo_data
+from panel.panels.models import Membership, Panel, PanelKind, Role
+
+
+def test_demo_data_has_every_role_and_panel_kind(db):
+    load_demo_data()
+    kinds = set(db.session.scalars(db.select(Panel.kind)))
+    assert kinds == set(PanelKind)
+    roles = set(db.session.scalars(db.select(Membership.role)))
+    assert roles == set(Role)
+    coventry = db.session.scalar(db.select(Panel).where(Panel.name == "Coventry Hate Crime Panel"))
+    partner_orgs = {m.user.organisation_id for m in coventry.memberships}
+    assert len(partner_orgs) >= 12
+    chair = db.session.scalar(db.select(User).where(User.email == "chair@panel.example"))
+    assert chair.job_title == "District Crown Prosecutor"
+
+
+def test_demo_data_can_run_twice(db):
+    load_demo_data()
+    counts = [
+        db.session.scalar(db.select(db.func.count()).select_from(m))
+        for m in (Organisation, User, Panel, Membership)
+    ]
+    again = load_demo_data()
+    assert again == {"organisations": 0, "users": 0, "panels": 0, "memberships": 0}
+    assert counts == [
+        db.session.scalar(db.select(db.func.count()).select_from(m))
+        for m in (Organisation, User, Panel, Membership)
+    ]
+
+
+def test_demo_accounts_sign_in_in_development(db):
+    load_demo_data()
+    for email, *_ in DEMO_ACCOUNTS:
+        assert accounts.authenticate(email, DEMO_PASSWORD, production=False) is not None
+
+
+def test_demo_passwords_never_work_in_production(db):
+    load_demo_data()
+    for email, *_ in DEMO_ACCOUNTS:
+        assert accounts.authenticate(email, DEMO_PASSWORD, production=True) is None
+
+
+def test_demo_data_command_refuses_production(monkeypatch, tmp_path):
+    monkeypatch.setenv("PANEL_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "p" * 64)
+    monkeypatch.setenv("PANEL_INSTANCE_PATH", str(tmp_path))
+    app = create_app()
+    result = app.test_cli_runner().invoke(args=["demo-data"])
+    assert result.exit_code != 0
+    assert "never loaded in production" in result.output
+
+
+def test_a_demo_session_ends_when_the_app_runs_in_production(app, client, db):
+    load_demo_data()
+    client.post("/sign-in", data={"email": "chair@panel.example", "password": DEMO_PASSWORD})
+    assert client.get("/").status_code == 200
+    app.config["PRODUCTION"] = True
+    try:
+        assert client.get("/").status_code == 302
+    finally:
+        app.config["PRODUCTION"] = False

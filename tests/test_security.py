@@ -1,0 +1,62 @@
+"""Protections every page has: CSRF on forms, security headers, no caching of pages."""
+
+import re
+
+from tests import factories
+
+
+def test_forms_refuse_a_post_without_a_csrf_token(app, client, people):
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        response = client.post(
+            "/sign-in", data={"email": people.member.email, "password": factories.PASSWORD}
+        )
+        assert response.status_code == 400
+        assert "Your form has expired" in response.get_data(as_text=True)
+        page = client.get("/sign-in").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+        token = token or re.search(r'name="csrf_token" value="([^"]+)"', page)
+        response = client.post(
+            "/sign-in",
+            data={
+                "email": people.member.email,
+                "password": factories.PASSWORD,
+                "csrf_token": token.group(1),
+            },
+        )
+        assert response.status_code == 302
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_pages_carry_security_headers(client, db):
+    response = client.get("/sign-in")
+    csp = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    nonce = re.search(r"'nonce-([^']+)'", csp).group(1)
+    assert f'nonce="{nonce}"' in response.get_data(as_text=True)
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_unknown_page_is_a_friendly_404(client, db):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert "Page not found" in response.get_data(as_text=True)
+
+
+def test_an_unexpected_error_is_a_friendly_500_without_a_trace(app, db):
+    from panel import access, create_app
+
+    other = create_app({**app.config, "TESTING": False, "PROPAGATE_EXCEPTIONS": False})
+
+    @other.get("/boom")
+    @access.rule(access.PUBLIC)
+    def boom():
+        raise RuntimeError("database password is hunter2")
+
+    response = other.test_client().get("/boom")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "Sorry, there is a problem with the service" in page
+    assert "hunter2" not in page and "Traceback" not in page
