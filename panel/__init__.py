@@ -29,6 +29,12 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.from_mapping(config.load(app.instance_path))
     app.config.from_mapping(overrides or {})
 
+    if app.config["PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
     _init_templates(app)
     _init_database(app)
     _init_sign_in(app)
@@ -48,7 +54,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 def _init_templates(app: Flask) -> None:
     from govuk_frontend_wtf.main import WTFormsHelpers
 
-    from panel import navigation
+    from panel import navigation, pagination
 
     app.jinja_loader = ChoiceLoader(
         [
@@ -66,6 +72,7 @@ def _init_templates(app: Flask) -> None:
     WTFormsHelpers(app)
     app.context_processor(navigation.template_context)
     app.add_template_filter(navigation.format_datetime, "datetime")
+    app.add_template_global(pagination.page_url)
 
 
 def _init_database(app: Flask) -> None:

@@ -58,6 +58,10 @@ def load(instance_path: str, environ: os._Environ | dict | None = None) -> dict:
             "(for example: python -c 'import secrets; print(secrets.token_hex(32))')."
         )
 
+    proxy_count = env.get("PROXY_COUNT", "0")
+    if not proxy_count.isdigit():
+        raise ConfigurationError(f"PROXY_COUNT must be a whole number, not {proxy_count!r}")
+
     return {
         "PANEL_ENV": profile,
         "PRODUCTION": production,
@@ -70,8 +74,10 @@ def load(instance_path: str, environ: os._Environ | dict | None = None) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
-        "PERMANENT_SESSION_LIFETIME": 8 * 60 * 60,
         "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead, so long forms do not expire
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "PAGE_SIZE": 25,
+        # How many proxies (e.g. a TLS-terminating nginx) sit in front of the app: their
+        # X-Forwarded-For and -Proto headers are then trusted for the client address and scheme.
+        "PROXY_COUNT": int(proxy_count),
     }

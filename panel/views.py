@@ -6,8 +6,10 @@ from flask import Flask
 def register_blueprints(app: Flask) -> None:
     from panel.accounts.views import bp as accounts
     from panel.admin.views import bp as admin
+    from panel.health import bp as health
     from panel.panels.views import bp as panels
 
     app.register_blueprint(accounts)
     app.register_blueprint(panels)
     app.register_blueprint(admin)
+    app.register_blueprint(health)

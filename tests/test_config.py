@@ -68,3 +68,30 @@ def test_app_starts_with_the_instance_folder_from_the_environment(tmp_path, monk
     app = create_app()
     assert app.config["SQLALCHEMY_DATABASE_URI"].endswith(f"{tmp_path}/panel.sqlite")
     assert (tmp_path / "secret_key").exists()
+
+
+def test_a_malformed_proxy_count_is_refused(tmp_path):
+    with pytest.raises(config.ConfigurationError, match="PROXY_COUNT"):
+        config.load(str(tmp_path), {"PROXY_COUNT": "two"})
+
+
+def test_behind_a_proxy_the_audit_trail_records_the_clients_address(app, db, people):
+    from panel.audit import AuditAction, AuditEvent
+
+    proxied = create_app({**app.config, "PROXY_COUNT": 1})
+    proxied.test_client().post(
+        "/sign-in",
+        data={"email": people.member.email, "password": "wrong password"},
+        headers={"X-Forwarded-For": "203.0.113.7"},
+        environ_base={"REMOTE_ADDR": "10.0.0.2"},
+    )
+    event = db.session.scalars(
+        db.select(AuditEvent).where(AuditEvent.action == AuditAction.SIGN_IN_FAILED)
+    ).one()
+    assert event.remote_addr == "203.0.113.7"
+
+
+def test_health_check_answers_without_signing_in(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok"}
