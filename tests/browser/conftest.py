@@ -1,0 +1,216 @@
+"""Browser fixtures: Panel served on a real port with the demo data, Debian's chromium driven by
+Playwright, and axe-core checking every page the browser loads.
+
+Every test gets a `browser_page` whose navigation helpers (`goto`, `follow`) run axe after each
+page load. A test that lets the browser load a page without checking it fails at teardown, so
+"axe passed on every page of the journey" is something the suite enforces, not a convention.
+
+The app's Content-Security-Policy stays on: axe is added as an init script (which the browser runs
+outside the page's policy), so these journeys also prove that the real policy lets Panel's own
+scripts run, and any policy violation fails the test.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Locator, Page, Response, sync_playwright
+from werkzeug.serving import make_server
+
+from panel import create_app
+from panel.demo import load_demo_data
+from panel.extensions import db
+from tests import databases
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+# WCAG 2.2 AA, which public-sector services must meet, through every level that builds up to it.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+# Only violations are reported back: axe then skips collecting its (many) passes, which is faster.
+AXE_RUN = """tags => axe.run(document, {
+  runOnly: {type: "tag", values: tags},
+  resultTypes: ["violations"],
+}).then(results => results.violations)"""
+CHROMIUM_MISSING = (
+    f"chromium not found at {CHROMIUM}: install it with apt-get install chromium, "
+    "or set REQUIRE_BROWSER=1 to make this a failure"
+)
+
+# Collected before the page's own scripts run, so a blocked script is caught as well as a blocked
+# style or image. `securitypolicyviolation` is the browser's own report of a refused resource.
+WATCH_POLICY = """
+window.__panelPolicyViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__panelPolicyViolations.push(
+    `${event.effectiveDirective} refused ${event.blockedURI || "inline code"}`
+  );
+});
+"""
+
+
+def browser_required() -> bool:
+    return os.environ.get("REQUIRE_BROWSER") == "1"
+
+
+def pytest_collection_modifyitems(config, items):
+    # This hook sees the whole session's items, so only mark the ones in this folder.
+    ours = [item for item in items if HERE in item.path.parents]
+    skip = None
+    if not CHROMIUM.exists() and not browser_required():
+        skip = pytest.mark.skip(reason=CHROMIUM_MISSING)
+    for item in ours:
+        item.add_marker(pytest.mark.browser)
+        if skip is not None:
+            item.add_marker(skip)
+
+
+# --- The live server ---------------------------------------------------------------------------
+
+
+@dataclass
+class LiveServer:
+    url: str
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory) -> Iterator[LiveServer]:
+    """Panel with the demo data on 127.0.0.1 and a free port, on a database of its own, so that
+    nothing the unit tests do (or roll back) can reach it."""
+    tmp = tmp_path_factory.mktemp("browser-db")
+    url = databases.test_database_url(tmp, schema="browser")
+    databases.reset_schema(url, "browser")
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": "browser-test-secret-key-that-is-long-enough",
+            # CSRF protection stays on: the browser submits the real forms with their tokens.
+        }
+    )
+    databases.build(app)
+    with app.app_context():
+        load_demo_data()
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    yield LiveServer(url=f"http://127.0.0.1:{server.server_port}")
+    server.shutdown()
+    thread.join(timeout=10)
+    with app.app_context():
+        db.engine.dispose()
+
+
+# --- The browser -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One chromium for the whole session (starting it is the slow part); tests get contexts."""
+    if not CHROMIUM.exists():
+        # Only reached with REQUIRE_BROWSER=1: the collection hook skips these tests otherwise.
+        pytest.fail(CHROMIUM_MISSING, pytrace=False)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+class CheckedPage:
+    """A browser tab that checks each page it loads with axe-core.
+
+    Navigate with `goto` and `follow`; both wait for the new page and check it. Use `page` for
+    locators and assertions. Any page loaded but never checked fails the test at teardown.
+    """
+
+    def __init__(self, page: Page):
+        self.page = page
+        self.unchecked: list[str] = []
+        self._current_checked = True  # nothing loaded yet, so nothing to check
+        self._errors: list[str] = []
+        page.on("load", self._loaded)
+        page.on("pageerror", lambda error: self._errors.append(f"{page.url}: {error}"))
+
+    def _loaded(self, page: Page) -> None:
+        if not self._current_checked:
+            self.unchecked.append(self._current_url)
+        self._current_checked = False
+        self._current_url = page.url
+
+    def goto(self, path: str) -> Response | None:
+        """Open `path` (relative to the live server), follow redirects, and check the result."""
+        response = self.page.goto(path)
+        self.check()
+        return response
+
+    def follow(self, target: Locator) -> None:
+        """Click a link or submit button that loads a new page, and check that page."""
+        with self.page.expect_navigation():
+            target.click()
+        self.check()
+
+    def check(self) -> None:
+        """Fail on any axe violation of WCAG 2.2 AA, any policy violation or any script error."""
+        self.page.wait_for_load_state("load")
+        url = self.page.url
+        violations = self.page.evaluate(AXE_RUN, AXE_TAGS)
+        assert not violations, f"axe found problems on {url}:\n" + describe(violations)
+        refused = self.page.evaluate("window.__panelPolicyViolations")
+        assert not refused, f"The Content-Security-Policy refused on {url}: {refused}"
+        assert not self._errors, "Scripts failed:\n" + "\n".join(self._errors)
+        self._current_checked = True
+
+    def assert_every_page_checked(self) -> None:
+        unchecked = self.unchecked + ([] if self._current_checked else [self._current_url])
+        assert not unchecked, (
+            "These pages loaded but axe never checked them; navigate with goto() or follow(), "
+            f"or call check() after the page loads: {unchecked}"
+        )
+
+
+def describe(violations: list[dict]) -> str:
+    """One block per violation: the rule, what it means, and each offending element."""
+    lines = []
+    for violation in violations:
+        lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
+        lines.append(f"  {violation['helpUrl']}")
+        for node in violation["nodes"]:
+            lines.append(f"    at {json.dumps(node['target'])}: {node['html']}")
+            if node.get("failureSummary"):
+                lines.append("      " + node["failureSummary"].replace("\n", "\n      "))
+    return "\n".join(lines)
+
+
+@pytest.fixture
+def browser_page(browser: Browser, live_server: LiveServer) -> Iterator[CheckedPage]:
+    """A fresh context per test (its own cookies, so its own session) with one checked tab."""
+    context = browser.new_context(base_url=live_server.url)
+    context.add_init_script(script=WATCH_POLICY)
+    context.add_init_script(path=AXE)
+    context.set_default_timeout(10_000)
+    checked = CheckedPage(context.new_page())
+    yield checked
+    try:
+        checked.assert_every_page_checked()
+    finally:
+        context.close()
