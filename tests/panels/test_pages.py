@@ -46,6 +46,7 @@ def test_home_page_lists_each_panel_with_the_users_role(client, people):
     page = client.get("/").get_data(as_text=True)
     assert "West Midlands Independent Scrutiny Panel" in page
     assert "Coordinator" in page and "Member" in page
+    assert f'<a class="govuk-link" href="/panels/{isp.id}">' in page
     assert page.index("Coventry Hate Crime Panel") < page.index("West Midlands Independent")
 
 
