@@ -50,6 +50,33 @@ class AuditEvent(db.Model):
     changes: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     remote_addr: Mapped[str | None] = mapped_column(sa.String(45))
 
+    def change_lines(self) -> list[str]:
+        """The changes as short lines for people reading the trail, e.g. "Role: member to chair"."""
+        lines = []
+        for field, value in (self.changes or {}).items():
+            label = FIELD_LABELS.get(field, field.replace("_", " ").capitalize())
+            if isinstance(value, list) and len(value) == 2:  # [old, new] from apply_changes
+                lines.append(f"{label}: {_readable(value[0])} to {_readable(value[1])}")
+            else:
+                lines.append(f"{label}: {_readable(value)}")
+        return lines
+
+
+# How the trail names fields whose column names read badly.
+FIELD_LABELS = {
+    "email": "Email address",
+    "is_admin": "Administrator",
+    "active": "Account active",
+    "password_hash": "Password",
+    "session_token": "Sessions",
+}
+
+
+def _readable(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return "none" if value in (None, "") else str(value)
+
 
 @event.listens_for(AuditEvent, "before_update")
 @event.listens_for(AuditEvent, "before_delete")

@@ -43,6 +43,10 @@ class Organisation(db.Model):
     def __repr__(self) -> str:
         return f"<Organisation {self.id} {self.name!r}>"
 
+    def __str__(self) -> str:
+        # The audit trail stores a changed organisation as its name.
+        return self.name
+
 
 def new_session_token() -> str:
     return secrets.token_urlsafe(24)
@@ -68,6 +72,8 @@ class User(db.Model):
     # Demo accounts have published passwords: they are refused when running in production.
     is_demo: Mapped[bool] = mapped_column(default=False)
     session_token: Mapped[str] = mapped_column(sa.String(64), default=new_session_token)
+    # The secret in the user's private calendar feed address; None when they have no feed.
+    calendar_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

@@ -112,7 +112,13 @@ def create_user(
 
 
 def update_user(actor: User, user: User, *, password: str | None = None, **fields) -> User:
-    """Change a user's details; deactivating or resetting the password ends their sessions."""
+    """Change a user's details; deactivating or resetting the password ends their sessions.
+
+    Admins may not deactivate themselves or drop their own admin flag: the last admin doing so
+    would leave nobody able to manage the service.
+    """
+    if user.id == actor.id and False in (fields.get("active"), fields.get("is_admin")):
+        raise ValueError("An administrator cannot deactivate or demote their own account")
     fields = _stripped(fields)
     if "email" in fields:
         fields["email"] = normalise_email(fields["email"])

@@ -1,32 +1,240 @@
-"""The admin area's pages."""
+"""The admin area's pages: organisations, users, panels and memberships, and the audit trail."""
 
-from flask import Blueprint, render_template
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user
 
 from panel import access
 from panel.access import Action
+from panel.accounts import services as accounts
+from panel.accounts.models import Organisation, User
+from panel.admin import queries
+from panel.admin.forms import (
+    AddMemberForm,
+    AuditFilterForm,
+    ChangeRoleForm,
+    EditUserForm,
+    NewUserForm,
+    OrganisationForm,
+    PanelForm,
+    RemoveMemberForm,
+    ResetPasswordForm,
+    UserSearchForm,
+)
+from panel.panels import queries as panel_queries
+from panel.panels import services as panel_services
+from panel.panels.models import Membership, Panel
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+# --- Organisations -----------------------------------------------------------------------------
 
 
 @bp.get("/organisations")
 @access.rule(access.admin(Action.MANAGE_ORGANISATIONS))
 def organisations():
-    return render_template("admin/placeholder.html", title="Organisations")
+    page = queries.organisations_page()
+    return render_template(
+        "admin/organisations.html",
+        page=page,
+        user_counts=queries.user_counts(page.items),
+        title="Organisations",
+    )
+
+
+@bp.route("/organisations/new", methods=["GET", "POST"])
+@access.rule(access.admin(Action.MANAGE_ORGANISATIONS))
+def new_organisation():
+    form = OrganisationForm()
+    if form.validate_on_submit():
+        organisation = accounts.create_organisation(
+            current_user, name=form.name.data, kind=form.kind.data
+        )
+        flash(f"{organisation.name} has been added.", "success")
+        return redirect(url_for(".organisations"))
+    return render_template("admin/organisation_form.html", form=form, title="Add an organisation")
+
+
+@bp.route("/organisations/<int:organisation_id>/edit", methods=["GET", "POST"])
+@access.rule(access.on_object(Action.MANAGE_ORGANISATIONS, Organisation))
+def edit_organisation(organisation):
+    form = OrganisationForm(obj=organisation)
+    if form.validate_on_submit():
+        accounts.update_organisation(
+            current_user, organisation, name=form.name.data, kind=form.kind.data
+        )
+        flash(f"{organisation.name} has been updated.", "success")
+        return redirect(url_for(".organisations"))
+    return render_template(
+        "admin/organisation_form.html",
+        form=form,
+        organisation=organisation,
+        title=f"Change {organisation.name}",
+    )
+
+
+# --- Users -------------------------------------------------------------------------------------
 
 
 @bp.get("/users")
 @access.rule(access.admin(Action.MANAGE_USERS))
 def users():
-    return render_template("admin/placeholder.html", title="Users")
+    form = UserSearchForm(request.args)
+    page = queries.users_page(form.q.data if form.validate() else None)
+    return render_template("admin/users.html", form=form, page=page, title="Users")
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@access.rule(access.admin(Action.MANAGE_USERS))
+def new_user():
+    form = NewUserForm(organisations=queries.all_organisations())
+    if form.validate_on_submit():
+        user = accounts.create_user(current_user, password=form.password.data, **form.details())
+        flash(f"An account has been created for {user.full_name}.", "success")
+        return redirect(url_for(".users"))
+    return render_template("admin/user_form.html", form=form, title="Add a user")
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@access.rule(access.on_object(Action.MANAGE_USERS, User, id_arg="user_id", param="user"))
+def edit_user(user):
+    form = EditUserForm(obj=user, actor=current_user, organisations=queries.all_organisations())
+    if form.validate_on_submit():
+        accounts.update_user(current_user, user, **form.details())
+        flash(f"The account for {user.full_name} has been updated.", "success")
+        return redirect(url_for(".users"))
+    return render_template(
+        "admin/user_form.html", form=form, user=user, title=f"Change {user.email}"
+    )
+
+
+@bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
+@access.rule(access.on_object(Action.MANAGE_USERS, User, id_arg="user_id", param="user"))
+def reset_password(user):
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        accounts.update_user(current_user, user, password=form.password.data)
+        if user.id == current_user.id:
+            login_user(user)  # the new session token keeps this session and ends the others
+        flash(f"The password for {user.full_name} has been reset.", "success")
+        return redirect(url_for(".users"))
+    return render_template(
+        "admin/reset_password.html",
+        form=form,
+        user=user,
+        title=f"Reset the password for {user.email}",
+    )
+
+
+# --- Panels and memberships --------------------------------------------------------------------
 
 
 @bp.get("/panels")
 @access.rule(access.admin(Action.MANAGE_PANELS))
 def panels():
-    return render_template("admin/placeholder.html", title="Panels")
+    page = queries.panels_page()
+    return render_template(
+        "admin/panels.html",
+        page=page,
+        member_counts=queries.member_counts(page.items),
+        title="Panels",
+    )
+
+
+@bp.route("/panels/new", methods=["GET", "POST"])
+@access.rule(access.admin(Action.MANAGE_PANELS))
+def new_panel():
+    form = PanelForm()
+    if form.validate_on_submit():
+        panel = panel_services.create_panel(current_user, **form.details())
+        flash(f"{panel.name} has been added.", "success")
+        return redirect(url_for(".show_panel", panel_id=panel.id))
+    return render_template("admin/panel_form.html", form=form, title="Add a panel")
+
+
+@bp.get("/panels/<int:panel_id>")
+@access.rule(access.on_object(Action.MANAGE_PANELS, Panel))
+def show_panel(panel):
+    return render_template(
+        "admin/panel.html", panel=panel, members=panel_queries.members_of(panel), title=panel.name
+    )
+
+
+@bp.route("/panels/<int:panel_id>/edit", methods=["GET", "POST"])
+@access.rule(access.on_object(Action.MANAGE_PANELS, Panel))
+def edit_panel(panel):
+    form = PanelForm(obj=panel)
+    if form.validate_on_submit():
+        panel_services.update_panel(current_user, panel, **form.details())
+        flash(f"{panel.name} has been updated.", "success")
+        return redirect(url_for(".show_panel", panel_id=panel.id))
+    return render_template(
+        "admin/panel_form.html", form=form, panel=panel, title=f"Change {panel.name}"
+    )
+
+
+@bp.route("/panels/<int:panel_id>/members/new", methods=["GET", "POST"])
+@access.rule(access.on_object(Action.MANAGE_PANELS, Panel))
+def add_member(panel):
+    form = AddMemberForm(users=queries.users_not_on(panel))
+    if form.validate_on_submit():
+        membership = panel_services.add_member(current_user, panel, form.user, form.role.data)
+        flash(f"{membership.user.full_name} has been added as {membership.role.label}.", "success")
+        return redirect(url_for(".show_panel", panel_id=panel.id))
+    return render_template(
+        "admin/add_member.html", form=form, panel=panel, title=f"Add a member to {panel.name}"
+    )
+
+
+@bp.route("/panels/<int:panel_id>/members/<int:membership_id>/role", methods=["GET", "POST"])
+@access.rule(access.on_object(Action.MANAGE_PANELS, Membership))
+def change_role(panel_id, membership):
+    _check_on_panel(membership, panel_id)
+    form = ChangeRoleForm(obj=membership)
+    if form.validate_on_submit():
+        panel_services.change_role(current_user, membership, form.role.data)
+        flash(f"{membership.user.full_name}'s role is now {membership.role.label}.", "success")
+        return redirect(url_for(".show_panel", panel_id=panel_id))
+    return render_template(
+        "admin/change_role.html",
+        form=form,
+        membership=membership,
+        title=f"Change {membership.user.full_name}'s role",
+    )
+
+
+@bp.route("/panels/<int:panel_id>/members/<int:membership_id>/remove", methods=["GET", "POST"])
+@access.rule(access.on_object(Action.MANAGE_PANELS, Membership))
+def remove_member(panel_id, membership):
+    _check_on_panel(membership, panel_id)
+    form = RemoveMemberForm()
+    if form.validate_on_submit():
+        name, panel_name = membership.user.full_name, membership.panel.name
+        panel_services.remove_member(current_user, membership)
+        flash(f"{name} has been removed from {panel_name}.", "success")
+        return redirect(url_for(".show_panel", panel_id=panel_id))
+    return render_template(
+        "admin/remove_member.html",
+        form=form,
+        membership=membership,
+        title=f"Remove {membership.user.full_name} from {membership.panel.name}",
+    )
+
+
+def _check_on_panel(membership: Membership, panel_id: int) -> None:
+    """A membership addressed under another panel's address does not exist there."""
+    if membership.panel_id != panel_id:
+        abort(404)
+
+
+# --- Audit trail -------------------------------------------------------------------------------
 
 
 @bp.get("/audit-trail")
 @access.rule(access.admin(Action.VIEW_AUDIT_TRAIL))
 def audit_trail():
-    return render_template("admin/placeholder.html", title="Audit trail")
+    form = AuditFilterForm(request.args)
+    page = queries.audit_page(form.action.data, form.q.data if form.validate() else None)
+    return render_template("admin/audit_trail.html", form=form, page=page, title="Audit trail")

@@ -11,12 +11,20 @@ from panel.panels.models import Membership, Panel, PanelKind, Role
 def create_panel(
     actor: User | None, *, name: str, kind: PanelKind, area: str, description: str | None = None
 ) -> Panel:
-    panel = Panel(name=name.strip(), kind=kind, area=area.strip(),
-                  description=(description or "").strip() or None)
+    panel = Panel(
+        name=name.strip(),
+        kind=kind,
+        area=area.strip(),
+        description=(description or "").strip() or None,
+    )
     db.session.add(panel)
     db.session.flush()
-    record(actor, AuditAction.CREATE, panel,
-           changes={"name": panel.name, "kind": kind.value, "area": panel.area})
+    record(
+        actor,
+        AuditAction.CREATE,
+        panel,
+        changes={"name": panel.name, "kind": kind.value, "area": panel.area},
+    )
     db.session.commit()
     return panel
 
@@ -36,8 +44,13 @@ def add_member(actor: User | None, panel: Panel, user: User, role: Role) -> Memb
     membership = Membership(panel=panel, user=user, role=role)
     db.session.add(membership)
     db.session.flush()
-    record(actor, AuditAction.CREATE, membership, label=f"{user.email} on {panel.name}",
-           changes={"panel": panel.name, "user": user.email, "role": role.value})
+    record(
+        actor,
+        AuditAction.CREATE,
+        membership,
+        label=f"{user.email} on {panel.name}",
+        changes={"panel": panel.name, "user": user.email, "role": role.value},
+    )
     db.session.commit()
     return membership
 
@@ -45,22 +58,42 @@ def add_member(actor: User | None, panel: Panel, user: User, role: Role) -> Memb
 def change_role(actor: User, membership: Membership, role: Role) -> Membership:
     changes = apply_changes(membership, {"role": role})
     if changes:
-        record(actor, AuditAction.UPDATE, membership,
-               label=f"{membership.user.email} on {membership.panel.name}", changes=changes)
+        record(
+            actor,
+            AuditAction.UPDATE,
+            membership,
+            label=f"{membership.user.email} on {membership.panel.name}",
+            changes=changes,
+        )
         db.session.commit()
     return membership
 
 
 def remove_member(actor: User, membership: Membership) -> None:
-    record(actor, AuditAction.DELETE, membership,
-           label=f"{membership.user.email} on {membership.panel.name}",
-           changes={"role": membership.role.value})
+    record(
+        actor,
+        AuditAction.DELETE,
+        membership,
+        label=f"{membership.user.email} on {membership.panel.name}",
+        changes={"role": membership.role.value},
+    )
     db.session.delete(membership)
     db.session.commit()
 
 
+def panel_name_taken(name: str, *, except_panel: Panel | None = None) -> bool:
+    existing = db.session.scalar(
+        db.select(Panel).where(db.func.lower(Panel.name) == name.strip().lower())
+    )
+    return existing is not None and existing is not except_panel
+
+
 def is_member(panel: Panel, user: User) -> bool:
-    return db.session.scalar(
-        db.select(Membership.id).where(Membership.panel_id == panel.id,
-                                       Membership.user_id == user.id)
-    ) is not None
+    return (
+        db.session.scalar(
+            db.select(Membership.id).where(
+                Membership.panel_id == panel.id, Membership.user_id == user.id
+            )
+        )
+        is not None
+    )
