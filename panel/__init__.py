@@ -72,6 +72,7 @@ def _init_templates(app: Flask) -> None:
     WTFormsHelpers(app)
     app.context_processor(navigation.template_context)
     app.add_template_filter(navigation.format_datetime, "datetime")
+    app.add_template_filter(navigation.format_time, "time_of_day")
     app.add_template_global(pagination.page_url)
 
 

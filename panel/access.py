@@ -35,6 +35,9 @@ class Action(enum.Enum):
     VIEW_PANEL = "view the panel"
     VIEW_MEMBERS = "view the panel's members"
     READ_PUBLISHED_MINUTES = "read published minutes"
+    VIEW_MEETINGS = "view meetings, agendas and attendance"
+    MANAGE_MEETINGS = "schedule meetings, edit agendas and record attendance"
+    DECLARE_INTEREST = "declare an interest in an agenda item"
 
 
 ADMIN_ACTIONS = frozenset(
@@ -48,12 +51,16 @@ ADMIN_ACTIONS = frozenset(
 
 _ALL_ROLES = frozenset(Role)
 _MEMBERS = frozenset({Role.CHAIR, Role.COORDINATOR, Role.MEMBER})
+_ORGANISERS = frozenset({Role.CHAIR, Role.COORDINATOR})
 
 # Which panel roles may take each panel-scoped action. Readers see published minutes only.
 PANEL_PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.VIEW_PANEL: _ALL_ROLES,
     Action.VIEW_MEMBERS: _MEMBERS,
     Action.READ_PUBLISHED_MINUTES: _ALL_ROLES,
+    Action.VIEW_MEETINGS: _MEMBERS,
+    Action.MANAGE_MEETINGS: _ORGANISERS,
+    Action.DECLARE_INTEREST: _MEMBERS,
 }
 
 

@@ -2,6 +2,30 @@
 
 from panel.accounts.models import Organisation, User
 from panel.audit import AuditEvent
+from panel.meetings.models import (
+    AgendaItem,
+    AgendaTemplateItem,
+    Attendance,
+    Guest,
+    InterestDeclaration,
+    Meeting,
+    MeetingAction,
+    MeetingSeries,
+)
 from panel.panels.models import Membership, Panel
 
-__all__ = ["AuditEvent", "Membership", "Organisation", "Panel", "User"]
+__all__ = [
+    "AgendaItem",
+    "AgendaTemplateItem",
+    "Attendance",
+    "AuditEvent",
+    "Guest",
+    "InterestDeclaration",
+    "Meeting",
+    "MeetingAction",
+    "MeetingSeries",
+    "Membership",
+    "Organisation",
+    "Panel",
+    "User",
+]

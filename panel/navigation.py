@@ -4,7 +4,7 @@ the permission check, and date formatting in UK style."""
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask import g, request, url_for
@@ -64,13 +64,28 @@ def template_context() -> dict:
     }
 
 
-def format_datetime(value: datetime | None, with_time: bool = True) -> str:
-    """ "29 November 2026 at 2:05pm" in UK time, as GOV.UK style writes dates."""
+def format_datetime(value: datetime | date | None, style: str = "full") -> str:
+    """Dates as GOV.UK style writes them, in UK time: "29 November 2026 at 2:05pm" (full),
+    "29 November 2026" (date), "Sunday 29 November 2026" (weekday)."""
     if value is None:
         return ""
-    local = value.astimezone(UK)
-    date = f"{local.day} {local:%B %Y}"
-    if not with_time:
-        return date
-    hour = local.hour % 12 or 12
-    return f"{date} at {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
+    local = value.astimezone(UK) if isinstance(value, datetime) else value
+    day = f"{local.day} {local:%B %Y}"
+    if style == "date" or not isinstance(local, datetime):
+        return day
+    if style == "weekday":
+        return f"{local:%A} {day}"
+    return f"{day} at {format_time(local)}"
+
+
+def format_time(value: datetime | time) -> str:
+    """ "6pm", "6:30pm", "midday" (GOV.UK style), in UK time."""
+    if isinstance(value, datetime):
+        value = value.astimezone(UK).time()
+    if (value.hour, value.minute) == (12, 0):
+        return "midday"
+    if (value.hour, value.minute) == (0, 0):
+        return "midnight"
+    hour = value.hour % 12 or 12
+    minutes = f":{value.minute:02d}" if value.minute else ""
+    return f"{hour}{minutes}{'am' if value.hour < 12 else 'pm'}"

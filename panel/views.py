@@ -7,9 +7,11 @@ def register_blueprints(app: Flask) -> None:
     from panel.accounts.views import bp as accounts
     from panel.admin.views import bp as admin
     from panel.health import bp as health
+    from panel.meetings.views import bp as meetings
     from panel.panels.views import bp as panels
 
     app.register_blueprint(accounts)
     app.register_blueprint(panels)
     app.register_blueprint(admin)
+    app.register_blueprint(meetings)
     app.register_blueprint(health)

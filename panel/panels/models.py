@@ -36,6 +36,8 @@ class Panel(db.Model):
     # The area the panel covers, e.g. "Coventry" or "West Midlands": town, city or force level.
     area: Mapped[str] = mapped_column(sa.String(120))
     description: Mapped[str | None] = mapped_column(sa.Text)
+    # How many organisations must be represented for a meeting to be quorate.
+    quorum: Mapped[int] = mapped_column(default=3, server_default=sa.text("3"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(

@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from panel import access
 from panel.access import Action
+from panel.meetings import queries as meetings
 from panel.panels import queries
 
 bp = Blueprint("panels", __name__)
@@ -13,13 +14,18 @@ bp = Blueprint("panels", __name__)
 @bp.get("/")
 @access.rule(access.SIGNED_IN)
 def home():
-    memberships = queries.memberships_of(current_user)
-    return render_template("panels/home.html", memberships=memberships, title="Home")
+    return render_template(
+        "panels/home.html",
+        memberships=queries.memberships_of(current_user),
+        next_meetings=meetings.next_meetings_for(current_user),
+        title="Home",
+    )
 
 
 @bp.get("/panels/<int:panel_id>")
 @access.rule(access.on_panel(Action.VIEW_PANEL))
 def show(panel):
+    sees_meetings = access.can(current_user, Action.VIEW_MEETINGS, panel)
     members = (
         queries.members_of(panel) if access.can(current_user, Action.VIEW_MEMBERS, panel) else []
     )
@@ -28,5 +34,6 @@ def show(panel):
         panel=panel,
         role=access.role_on(current_user, panel),
         members=members,
+        next_meeting=meetings.next_meeting(panel) if sees_meetings else None,
         title=panel.name,
     )

@@ -1,0 +1,1 @@
+"""Meetings of a panel: series, the lifecycle, agendas, attendance, matters arising, calendars."""

@@ -1,0 +1,79 @@
+"""Read models for meeting pages: each loads what its page shows in a fixed number of queries."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy.orm import joinedload, selectinload
+
+from panel.accounts.models import User
+from panel.database import utcnow
+from panel.extensions import db
+from panel.meetings.models import AgendaItem, Meeting, MeetingStatus
+from panel.pagination import paginate
+from panel.panels.models import Membership, Panel, Role
+
+UPCOMING, PAST = "upcoming", "past"
+
+
+def meetings_of(panel: Panel, when: str, now: datetime | None = None) -> Pagination:
+    """A page of the panel's upcoming meetings (soonest first) or past ones (latest first)."""
+    now = now or utcnow()
+    select = db.select(Meeting).where(Meeting.panel_id == panel.id)
+    if when == PAST:
+        select = select.where(Meeting.starts_at < now).order_by(Meeting.starts_at.desc())
+    else:
+        select = select.where(Meeting.starts_at >= now).order_by(Meeting.starts_at)
+    return paginate(select)
+
+
+def next_meeting(panel: Panel, now: datetime | None = None) -> Meeting | None:
+    return db.session.scalar(
+        db.select(Meeting)
+        .where(
+            Meeting.panel_id == panel.id,
+            Meeting.starts_at >= (now or utcnow()),
+            Meeting.status == MeetingStatus.SCHEDULED,
+        )
+        .order_by(Meeting.starts_at)
+        .limit(1)
+    )
+
+
+def next_meetings_for(user: User, limit: int = 5, now: datetime | None = None) -> list[Meeting]:
+    """The user's next scheduled meetings across every panel where they see meetings."""
+    panels = (
+        db.select(Membership.panel_id)
+        .where(Membership.user_id == user.id, Membership.role != Role.READER)
+        .scalar_subquery()
+    )
+    return list(
+        db.session.scalars(
+            db.select(Meeting)
+            .options(joinedload(Meeting.panel))
+            .where(
+                Meeting.panel_id.in_(panels),
+                Meeting.starts_at >= (now or utcnow()),
+                Meeting.status == MeetingStatus.SCHEDULED,
+            )
+            .order_by(Meeting.starts_at)
+            .limit(limit)
+        )
+    )
+
+
+def agenda_of(meeting: Meeting) -> list[AgendaItem]:
+    """The agenda in order, with presenters loaded."""
+    return list(
+        db.session.scalars(
+            db.select(AgendaItem)
+            .options(
+                joinedload(AgendaItem.presenter_user).joinedload(User.organisation),
+                joinedload(AgendaItem.presenter_organisation),
+                selectinload(AgendaItem.declarations),
+            )
+            .where(AgendaItem.meeting_id == meeting.id)
+            .order_by(AgendaItem.position)
+        ).unique()
+    )
