@@ -19,7 +19,7 @@ from panel.database import LabelledEnum, UTCDateTime, enum_column, utcnow
 from panel.extensions import db
 
 # Fields whose values must never be copied into the trail: only the fact of a change is kept.
-SECRET_FIELDS = frozenset({"password_hash", "session_token"})
+SECRET_FIELDS = frozenset({"password_hash", "session_token", "calendar_token"})
 
 
 class AuditAction(LabelledEnum):

@@ -4,6 +4,7 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
+    import panel.meetings.calendar_views  # noqa: F401  (adds the calendar routes to `meetings`)
     from panel.accounts.views import bp as accounts
     from panel.admin.views import bp as admin
     from panel.health import bp as health

@@ -126,6 +126,9 @@ def update_user(actor: User, user: User, *, password: str | None = None, **field
         fields["password_hash"] = hash_password(password)
     if password or (fields.get("active") is False and user.active):
         fields["session_token"] = new_session_token()
+    if fields.get("active") is False and user.active:
+        # A deactivated account's calendar link must not start working again on reactivation.
+        fields["calendar_token"] = None
     changes = apply_changes(user, fields)
     if changes:
         record(actor, AuditAction.UPDATE, user, changes=changes)
