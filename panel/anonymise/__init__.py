@@ -1,0 +1,115 @@
+"""The personal-data guard: finds direct identifiers in free text before it is saved.
+
+Case narratives, stage comments, lessons, intervention notes and minutes must be anonymised (see
+"Anonymisation" in the domain notes): names, addresses, postcodes, phone numbers, e-mail
+addresses, social media handles and profile links, dates of birth, exact dates, crime and incident
+references and CPS URNs, NI and NHS numbers, vehicle registrations and IP addresses. Organisation
+names, roles, towns, month and year, legislation, outcome codes and age bands are kept.
+
+Plain Python with no Flask import, so that forms, services and the ``flask pii-scan`` batch
+command share one ``find``.
+"""
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TextIO
+
+from panel.anonymise.detectors import DETECTORS
+
+KIND_LABELS: dict[str, str] = {
+    "NAME": "a person's name",
+    "ADDRESS": "an address",
+    "POSTCODE": "a postcode",
+    "PHONE": "a phone number",
+    "EMAIL": "an email address",
+    "DOB": "a date of birth",
+    "DATE": "an exact date",
+    "CRIME_REF": "a crime, incident or CPS reference number",
+    "NI_NUMBER": "a National Insurance number",
+    "NHS_NUMBER": "an NHS number",
+    "VEHICLE_REG": "a vehicle registration",
+    "SOCIAL_HANDLE": "a social media handle",
+    "URL": "a link to a personal web page or profile",
+    "IP_ADDRESS": "an IP address",
+}
+
+# When two findings overlap the longer one wins; at equal length, the kind earlier here (the more
+# specific) does: a date after "DOB" is a DOB, an e-mail address is not also a URL.
+_PRECEDENCE = {
+    kind: rank
+    for rank, kind in enumerate(
+        (
+            "EMAIL",
+            "URL",
+            "IP_ADDRESS",
+            "DOB",
+            "NI_NUMBER",
+            "NHS_NUMBER",
+            "CRIME_REF",
+            "PHONE",
+            "POSTCODE",
+            "VEHICLE_REG",
+            "SOCIAL_HANDLE",
+            "DATE",
+            "ADDRESS",
+            "NAME",
+        )
+    )
+}
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """One piece of personal data: ``text[start:end]`` (Python string offsets) is of ``kind``."""
+
+    start: int
+    end: int
+    kind: str
+    text: str
+
+    @property
+    def label(self) -> str:
+        return KIND_LABELS[self.kind]
+
+
+def find(text: str) -> list[Finding]:
+    """Every piece of personal data in ``text``, sorted and non-overlapping."""
+    candidates = {span for detect in DETECTORS for span in detect(text) if span[1] > span[0]}
+    chosen: list[tuple[int, int, str]] = []
+    taken: list[tuple[int, int]] = []
+    by_preference = sorted(candidates, key=lambda s: (s[0] - s[1], _PRECEDENCE[s[2]], s[0]))
+    for start, end, kind in by_preference:
+        if all(end <= s or start >= e for s, e in taken):
+            chosen.append((start, end, kind))
+            taken.append((start, end))
+    return [Finding(s, e, k, text[s:e]) for s, e, k in sorted(chosen)]
+
+
+def redact(text: str, findings: Iterable[Finding] | None = None) -> str:
+    """``text`` with each finding replaced by its kind in brackets, e.g. ``[NAME]``."""
+    if findings is None:
+        findings = find(text)
+    parts = []
+    position = 0
+    for finding in sorted(findings):
+        parts.append(text[position : finding.start])
+        parts.append(f"[{finding.kind}]")
+        position = finding.end
+    parts.append(text[position:])
+    return "".join(parts)
+
+
+def scan_lines(in_stream: TextIO, out_stream: TextIO) -> None:
+    """Read JSON Lines ``{"id", "text"}``, write ``{"id", "spans": [{"start", "end", "kind"}]}``.
+
+    The batch form of ``find`` behind ``flask pii-scan``: ids come back unchanged, whatever JSON
+    value they are; blank lines are skipped.
+    """
+    for line in in_stream:
+        if not line.strip():
+            continue
+        record = json.loads(line)
+        spans = [{"start": f.start, "end": f.end, "kind": f.kind} for f in find(record["text"])]
+        out_stream.write(json.dumps({"id": record["id"], "spans": spans}, ensure_ascii=False))
+        out_stream.write("\n")
