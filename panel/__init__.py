@@ -54,7 +54,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 def _init_templates(app: Flask) -> None:
     from govuk_frontend_wtf.main import WTFormsHelpers
 
-    from panel import navigation, pagination
+    from panel import guard, navigation, pagination
 
     app.jinja_loader = ChoiceLoader(
         [
@@ -73,6 +73,7 @@ def _init_templates(app: Flask) -> None:
     app.context_processor(navigation.template_context)
     app.add_template_filter(navigation.format_datetime, "datetime")
     app.add_template_filter(navigation.format_time, "time_of_day")
+    app.add_template_global(guard.highlight, "guard_highlight")
     app.add_template_global(pagination.page_url)
 
 
@@ -155,6 +156,8 @@ def _security_headers(response):
 def _init_cli(app: Flask) -> None:
     from panel.accounts.cli import create_admin_command
     from panel.demo import demo_data_command
+    from panel.guard import pii_scan_command
 
     app.cli.add_command(create_admin_command)
     app.cli.add_command(demo_data_command)
+    app.cli.add_command(pii_scan_command)

@@ -13,15 +13,19 @@ Objects the user cannot see give 404, so an id in a URL never confirms that some
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import abort, current_app, g, request
+from flask import abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
 
+from panel.cases.agreement import agreement_accepted
+from panel.cases.models import CaseReview
 from panel.extensions import db, login_manager
+from panel.meetings.models import AgendaItem, InterestDeclaration
 from panel.panels.models import Membership, Panel, Role
 
 
@@ -38,6 +42,11 @@ class Action(enum.Enum):
     VIEW_MEETINGS = "view meetings, agendas and attendance"
     MANAGE_MEETINGS = "schedule meetings, edit agendas and record attendance"
     DECLARE_INTEREST = "declare an interest in an agenda item"
+    VIEW_CASE_REVIEWS = "open case reviews"
+    MANAGE_CASE_REVIEWS = "add and edit case reviews and record stage findings"
+    SET_CONFIDENTIALITY_AGREEMENT = "set the panel's confidentiality agreement"
+    # Save free text past the personal-data guard, with a reason that is audited.
+    OVERRIDE_GUARD = "save text the personal-data guard stopped"
 
 
 ADMIN_ACTIONS = frozenset(
@@ -52,6 +61,7 @@ ADMIN_ACTIONS = frozenset(
 _ALL_ROLES = frozenset(Role)
 _MEMBERS = frozenset({Role.CHAIR, Role.COORDINATOR, Role.MEMBER})
 _ORGANISERS = frozenset({Role.CHAIR, Role.COORDINATOR})
+_CHAIR = frozenset({Role.CHAIR})
 
 # Which panel roles may take each panel-scoped action. Readers see published minutes only.
 PANEL_PERMISSIONS: dict[Action, frozenset[Role]] = {
@@ -61,6 +71,10 @@ PANEL_PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.VIEW_MEETINGS: _MEMBERS,
     Action.MANAGE_MEETINGS: _ORGANISERS,
     Action.DECLARE_INTEREST: _MEMBERS,
+    Action.VIEW_CASE_REVIEWS: _MEMBERS,
+    Action.MANAGE_CASE_REVIEWS: _ORGANISERS,
+    Action.SET_CONFIDENTIALITY_AGREEMENT: _CHAIR,
+    Action.OVERRIDE_GUARD: _CHAIR,
 }
 
 
@@ -96,12 +110,44 @@ def can(user, action: Action, target=None) -> bool:
     if action in ADMIN_ACTIONS:
         return user.is_admin
     role = role_on(user, panel_of(target))
-    return role is not None and role in PANEL_PERMISSIONS[action]
+    if role is None or role not in PANEL_PERMISSIONS[action]:
+        return False
+    return not conflicted(user, target)
 
 
 def can_see(user, target) -> bool:
-    """Whether the user may know that `target` exists: they sit on its panel."""
-    return role_on(user, panel_of(target)) is not None
+    """Whether the user may know that `target` exists: they sit on its panel, and it is not a
+    case they declared a conflict of interest in."""
+    return role_on(user, panel_of(target)) is not None and not conflicted(user, target)
+
+
+def case_review_of(target) -> CaseReview | None:
+    if isinstance(target, CaseReview):
+        return target
+    return getattr(target, "case_review", None)
+
+
+def conflicted(user, target) -> bool:
+    """Whether `target` is (or belongs to) a case review the user declared an interest in."""
+    case_review = case_review_of(target)
+    return case_review is not None and case_review.id in declared_case_reviews(user)
+
+
+def declared_case_reviews(user) -> frozenset[int]:
+    """Ids of the case reviews the user declared a conflict of interest in, once per request."""
+    cache = g.setdefault("_declared_case_reviews", {})
+    if user.id not in cache:
+        cache[user.id] = frozenset(
+            db.session.scalars(
+                db.select(AgendaItem.case_review_id)
+                .join(InterestDeclaration, InterestDeclaration.agenda_item_id == AgendaItem.id)
+                .where(
+                    InterestDeclaration.user_id == user.id,
+                    AgendaItem.case_review_id.is_not(None),
+                )
+            )
+        )
+    return cache[user.id]
 
 
 # --- Route rules -------------------------------------------------------------------------------
@@ -117,6 +163,8 @@ class Rule:
     id_arg: str | None = None
     param: str | None = None
     load: Callable[[int], object] | None = None
+    # Case material: the user must have accepted the panel's confidentiality agreement.
+    needs_agreement: bool = False
 
 
 PUBLIC = Rule(signed_in=False)
@@ -143,6 +191,12 @@ def on_object(action: Action, model, id_arg: str | None = None, param: str | Non
         param=param or name,
         load=lambda object_id: db.session.get(model, object_id),
     )
+
+
+def on_case_material(action: Action, model=CaseReview, **kwargs) -> Rule:
+    """A route that shows case material: as `on_object`, and only after the user has accepted
+    the panel's confidentiality agreement."""
+    return dataclasses.replace(on_object(action, model, **kwargs), needs_agreement=True)
 
 
 def rule(route_rule: Rule):
@@ -194,4 +248,8 @@ def enforce():
     if route_rule.action is not None and not can(current_user, route_rule.action, target):
         # Refused: say so only to someone who may know the object exists.
         abort(403 if target is None or can_see(current_user, target) else 404)
+    if route_rule.needs_agreement and not agreement_accepted(current_user, panel_of(target)):
+        return redirect(
+            url_for("cases.agreement_page", panel_id=panel_of(target).id, next=request.full_path)
+        )
     return None

@@ -31,6 +31,9 @@ class AuditAction(LabelledEnum):
     DELETE = ("delete", "Deleted")
     EXPORT = ("export", "Exported")
     DOWNLOAD = ("download", "Downloaded")
+    VIEW = ("view", "Viewed")
+    # Saved despite the personal-data guard's findings, with the chair's reason.
+    GUARD_OVERRIDE = ("guard_override", "Saved past the personal-data guard")
 
 
 class AuditEvent(db.Model):

@@ -2,6 +2,13 @@
 
 from panel.accounts.models import Organisation, User
 from panel.audit import AuditEvent
+from panel.cases.models import (
+    AgreementAcceptance,
+    CaseReview,
+    CaseReviewStrand,
+    ConfidentialityAgreement,
+    StageFinding,
+)
 from panel.meetings.models import (
     AgendaItem,
     AgendaTemplateItem,
@@ -15,6 +22,11 @@ from panel.meetings.models import (
 from panel.panels.models import Membership, Panel
 
 __all__ = [
+    "AgreementAcceptance",
+    "CaseReview",
+    "CaseReviewStrand",
+    "ConfidentialityAgreement",
+    "StageFinding",
     "AgendaItem",
     "AgendaTemplateItem",
     "Attendance",

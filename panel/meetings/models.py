@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from panel.accounts.models import Organisation, User
+from panel.cases.models import CaseReview
 from panel.database import LabelledEnum, UTCDateTime, enum_column, utcnow
 from panel.extensions import db
 from panel.panels.models import Panel
@@ -129,10 +130,13 @@ class AgendaItem(db.Model):
     duration_minutes: Mapped[int | None]
     # What was said, for the minutes.
     notes: Mapped[str | None] = mapped_column(sa.Text)
+    # For a case review item: the case. A case carried over gets an item at each meeting.
+    case_review_id: Mapped[int | None] = mapped_column(sa.ForeignKey("case_review.id"), index=True)
 
     meeting: Mapped[Meeting] = relationship(back_populates="agenda_items")
     presenter_user: Mapped[User | None] = relationship()
     presenter_organisation: Mapped[Organisation | None] = relationship()
+    case_review: Mapped[CaseReview | None] = relationship()
     declarations: Mapped[list[InterestDeclaration]] = relationship(
         back_populates="agenda_item", cascade="all, delete-orphan"
     )

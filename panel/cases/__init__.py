@@ -1,0 +1,1 @@
+"""Anonymised case reviews of finalised hate crime cases, reviewed stage by stage."""

@@ -1,0 +1,160 @@
+"""Case reviews, their stage findings, and each panel's confidentiality agreement."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from panel.accounts.models import User
+from panel.cases.vocabularies import (
+    AgeBand,
+    Answer,
+    LocationType,
+    OffenceCategory,
+    Outcome,
+    OutOfCourtDisposal,
+    Rating,
+    ReportingRoute,
+    Stage,
+    Strand,
+    UpliftAnswer,
+)
+from panel.database import LabelledEnum, UTCDateTime, enum_column, utcnow
+from panel.extensions import db
+from panel.panels.models import Panel
+
+
+class CaseReviewStatus(LabelledEnum):
+    ADDED = ("added", "Added")
+    ON_AGENDA = ("on_agenda", "On an agenda")
+    REVIEWED = ("reviewed", "Reviewed")
+    CLOSED = ("closed", "Closed")
+
+
+class CaseReview(db.Model):
+    """One finalised case, anonymised: coarse facts only, and a narrative that has passed the
+    personal-data guard. The reference is the panel's own, never the police crime number."""
+
+    __tablename__ = "case_review"
+    __table_args__ = (sa.UniqueConstraint("panel_id", "reference"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    panel_id: Mapped[int] = mapped_column(sa.ForeignKey("panel.id"))
+    reference: Mapped[str] = mapped_column(sa.String(20))
+    status: Mapped[CaseReviewStatus] = mapped_column(
+        enum_column(CaseReviewStatus), default=CaseReviewStatus.ADDED
+    )
+    offence_category: Mapped[OffenceCategory] = mapped_column(enum_column(OffenceCategory))
+    legislation: Mapped[str | None] = mapped_column(sa.String(200))
+    reporting_route: Mapped[ReportingRoute] = mapped_column(enum_column(ReportingRoute))
+    incident_month: Mapped[int]
+    incident_year: Mapped[int]
+    policing_area: Mapped[str] = mapped_column(sa.String(120))
+    location_type: Mapped[LocationType] = mapped_column(enum_column(LocationType))
+    victim_age_band: Mapped[AgeBand] = mapped_column(enum_column(AgeBand))
+    victim_key_worker: Mapped[Answer] = mapped_column(enum_column(Answer))
+    repeat_victim: Mapped[Answer] = mapped_column(enum_column(Answer))
+    suspect_identified: Mapped[Answer] = mapped_column(enum_column(Answer))
+    outcome: Mapped[Outcome] = mapped_column(enum_column(Outcome))
+    out_of_court_disposal: Mapped[OutOfCourtDisposal] = mapped_column(
+        enum_column(OutOfCourtDisposal)
+    )
+    uplift_applied: Mapped[UpliftAnswer] = mapped_column(enum_column(UpliftAnswer))
+    uplift_announced: Mapped[UpliftAnswer] = mapped_column(enum_column(UpliftAnswer))
+    victim_wishes_recorded: Mapped[Answer] = mapped_column(enum_column(Answer))
+    narrative: Mapped[str] = mapped_column(sa.Text)
+    # The panel's overall view once the stages are reviewed.
+    overall_view: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+
+    panel: Mapped[Panel] = relationship()
+    created_by: Mapped[User | None] = relationship()
+    strand_rows: Mapped[list[CaseReviewStrand]] = relationship(
+        cascade="all, delete-orphan", order_by="CaseReviewStrand.strand"
+    )
+    stage_findings: Mapped[list[StageFinding]] = relationship(
+        back_populates="case_review", cascade="all, delete-orphan"
+    )
+
+    @property
+    def strands(self) -> list[Strand]:
+        order = list(Strand)
+        return sorted((row.strand for row in self.strand_rows), key=order.index)
+
+    @strands.setter
+    def strands(self, strands: list[Strand]) -> None:
+        wanted = set(strands)
+        self.strand_rows = [row for row in self.strand_rows if row.strand in wanted] + [
+            CaseReviewStrand(strand=strand)
+            for strand in strands
+            if strand not in {row.strand for row in self.strand_rows}
+        ]
+
+    def finding_for(self, stage: Stage) -> StageFinding | None:
+        return next((f for f in self.stage_findings if f.stage == stage), None)
+
+    def __repr__(self) -> str:
+        return f"<CaseReview {self.id} {self.reference}>"
+
+
+class CaseReviewStrand(db.Model):
+    """A case can have more than one strand; a row each, so registers can filter by strand."""
+
+    __tablename__ = "case_review_strand"
+    __table_args__ = (sa.Index("ix_case_review_strand_strand", "strand"),)
+
+    case_review_id: Mapped[int] = mapped_column(sa.ForeignKey("case_review.id"), primary_key=True)
+    strand: Mapped[Strand] = mapped_column(enum_column(Strand), primary_key=True)
+
+
+class StageFinding(db.Model):
+    __tablename__ = "stage_finding"
+    __table_args__ = (sa.UniqueConstraint("case_review_id", "stage"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_review_id: Mapped[int] = mapped_column(sa.ForeignKey("case_review.id"))
+    stage: Mapped[Stage] = mapped_column(enum_column(Stage))
+    rating: Mapped[Rating] = mapped_column(enum_column(Rating))
+    comment: Mapped[str | None] = mapped_column(sa.Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+
+    case_review: Mapped[CaseReview] = relationship(back_populates="stage_findings")
+    updated_by: Mapped[User | None] = relationship()
+
+    @property
+    def panel(self) -> Panel:
+        return self.case_review.panel
+
+
+class ConfidentialityAgreement(db.Model):
+    """The text members of a panel accept before they open any case review. Changing it means
+    everyone accepts again."""
+
+    __tablename__ = "confidentiality_agreement"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    panel_id: Mapped[int] = mapped_column(sa.ForeignKey("panel.id"), unique=True)
+    text: Mapped[str] = mapped_column(sa.Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+
+    panel: Mapped[Panel] = relationship()
+
+
+class AgreementAcceptance(db.Model):
+    """A member's acceptance of their panel's agreement; it lapses after a year."""
+
+    __tablename__ = "agreement_acceptance"
+    __table_args__ = (sa.Index("ix_agreement_acceptance_user_panel", "user_id", "panel_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    panel_id: Mapped[int] = mapped_column(sa.ForeignKey("panel.id"))
+    accepted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    user: Mapped[User] = relationship()
+    panel: Mapped[Panel] = relationship()

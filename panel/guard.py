@@ -1,0 +1,154 @@
+"""The personal-data guard in forms: free text is checked before it is saved.
+
+`GuardedForm` runs `panel.anonymise.find` over its `guarded_fields` once the ordinary checks pass.
+On a finding the form is shown again: each field names what it found (in the error summary and
+beside the field) and shows the text with every finding highlighted. The person can then edit it,
+press "Redact and save" (each finding becomes `[NAME]`, `[POSTCODE]`, ...), or, where the view
+allows it (the chair), save it as written with a reason, which the service audits.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+
+import click
+from govuk_frontend_wtf.wtforms_widgets import GovTextArea
+from markupsafe import Markup, escape
+from wtforms import HiddenField, TextAreaField
+from wtforms.validators import Length, Optional
+
+from panel import anonymise
+from panel.forms import BaseForm
+
+REDACT, OVERRIDE = "redact", "override"
+
+
+@dataclass(frozen=True)
+class GuardOutcome:
+    """What the guard decided for a saved form; the service audits an override."""
+
+    overridden: bool = False
+    reason: str | None = None
+    # {field name: [kind, ...]} found and kept by an override, or redacted.
+    kinds: dict[str, list[str]] = field(default_factory=dict)
+    redacted: bool = False
+
+
+# How the error message counts more than one finding of a kind.
+PLURALS = {
+    "NAME": "people's names",
+    "ADDRESS": "addresses",
+    "POSTCODE": "postcodes",
+    "PHONE": "phone numbers",
+    "EMAIL": "email addresses",
+    "DOB": "dates of birth",
+    "DATE": "exact dates",
+    "CRIME_REF": "crime, incident or CPS reference numbers",
+    "NI_NUMBER": "National Insurance numbers",
+    "NHS_NUMBER": "NHS numbers",
+    "VEHICLE_REG": "vehicle registrations",
+    "SOCIAL_HANDLE": "social media handles",
+    "URL": "links to personal web pages or profiles",
+    "IP_ADDRESS": "IP addresses",
+}
+
+
+def describe(findings: list[anonymise.Finding]) -> str:
+    """E.g. "a postcode and 2 people's names": what was found, in order of first use."""
+    counts: dict[str, int] = {}
+    for finding in findings:
+        counts[finding.kind] = counts.get(finding.kind, 0) + 1
+    parts = [
+        anonymise.KIND_LABELS[kind] if n == 1 else f"{n} {PLURALS[kind]}"
+        for kind, n in counts.items()
+    ]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def highlight(text: str, findings: list[anonymise.Finding]) -> Markup:
+    """The text, escaped, with each finding in a <mark> that says what it is to screen readers."""
+    out, position = [], 0
+    for finding in findings:
+        out.append(escape(text[position : finding.start]))
+        out.append(
+            Markup(
+                '<mark class="panel-finding"><span class="govuk-visually-hidden">({}) </span>{}'
+                "</mark>"
+            ).format(finding.label, text[finding.start : finding.end])
+        )
+        position = finding.end
+    out.append(escape(text[position:]))
+    return Markup("").join(out)
+
+
+class GuardedForm(BaseForm):
+    """A form whose `guarded_fields` must be free of personal data, or knowingly kept."""
+
+    guarded_fields: tuple[str, ...] = ()
+
+    guard_action = HiddenField()
+    override_reason = TextAreaField(
+        "Why must this be saved as written?",
+        widget=GovTextArea(),
+        description="Only the chair can do this. The reason and what was found are recorded in "
+        "the audit trail; the text itself is not.",
+        validators=[Optional(), Length(max=500, message="Reason must be 500 characters or fewer")],
+    )
+
+    def __init__(self, *args, allow_override: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.allow_override = allow_override
+        self.guard_findings: dict[str, list[anonymise.Finding]] = {}
+        self.guard_outcome = GuardOutcome()
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        action = self.guard_action.data
+        if action == REDACT:
+            return self._redact()
+        self.guard_findings = {
+            name: found
+            for name in self.guarded_fields
+            if (found := anonymise.find(getattr(self, name).data or ""))
+        }
+        if not self.guard_findings:
+            return True
+        kinds = {
+            name: sorted({f.kind for f in found}) for name, found in self.guard_findings.items()
+        }
+        if action == OVERRIDE and self.allow_override:
+            if self.override_reason.data:
+                self.guard_outcome = GuardOutcome(True, self.override_reason.data, kinds)
+                return True
+            self.override_reason.errors = [
+                *self.override_reason.errors,
+                "Enter why this must be saved as written",
+            ]
+        for name, found in self.guard_findings.items():
+            field_ = getattr(self, name)
+            field_.errors = [
+                *field_.errors,
+                f"{field_.label.text} contains what looks like {describe(found)}: reword it, "
+                "or redact it",
+            ]
+        return False
+
+    def _redact(self) -> bool:
+        kinds = {}
+        for name in self.guarded_fields:
+            field_ = getattr(self, name)
+            found = anonymise.find(field_.data or "")
+            if found:
+                kinds[name] = sorted({f.kind for f in found})
+                field_.data = anonymise.redact(field_.data, found)
+        self.guard_outcome = GuardOutcome(kinds=kinds, redacted=bool(kinds))
+        return True
+
+
+@click.command("pii-scan")
+def pii_scan_command() -> None:
+    """Read JSON Lines {"id", "text"} on standard input; write {"id", "spans"} for each line, with
+    the findings of exactly the detector the forms use."""
+    anonymise.scan_lines(sys.stdin, sys.stdout)

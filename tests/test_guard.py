@@ -1,0 +1,105 @@
+"""The personal-data guard in forms: stop, highlight, redact, or (chair only) override."""
+
+from wtforms import StringField
+
+from panel import anonymise
+from panel.guard import REDACT, GuardedForm, describe, highlight
+
+
+class NoteForm(GuardedForm):
+    guarded_fields = ("note",)
+    note = StringField("Note")
+
+
+def _form(app, data, **kwargs):
+    with app.test_request_context(method="POST", data=data):
+        form = NoteForm(**kwargs)
+        valid = form.validate()
+    return form, valid
+
+
+CLEAN = "The victim reported the incident to West Midlands Police in March 2025."
+DIRTY = "The victim lives near CV1 5RR and was abused by Suspect 1."
+
+
+def test_clean_text_passes(app):
+    form, valid = _form(app, {"note": CLEAN})
+    assert valid and form.guard_findings == {}
+
+
+def test_personal_data_stops_the_form_and_names_the_kind(app):
+    form, valid = _form(app, {"note": DIRTY})
+    assert not valid
+    assert form.note.errors == ["Note contains what looks like a postcode: reword it, or redact it"]
+    assert [f.kind for f in form.guard_findings["note"]] == ["POSTCODE"]
+
+
+def test_redact_replaces_each_finding_and_passes(app):
+    form, valid = _form(app, {"note": DIRTY, "guard_action": REDACT})
+    assert valid
+    assert form.note.data == "The victim lives near [POSTCODE] and was abused by Suspect 1."
+    assert form.guard_outcome.redacted and form.guard_outcome.kinds == {"note": ["POSTCODE"]}
+
+
+def test_override_is_refused_unless_allowed(app):
+    form, valid = _form(
+        app, {"note": DIRTY, "guard_action": "override", "override_reason": "Public figure"}
+    )
+    assert not valid
+    assert not form.guard_outcome.overridden
+
+
+def test_allowed_override_needs_a_reason(app):
+    form, valid = _form(app, {"note": DIRTY, "guard_action": "override"}, allow_override=True)
+    assert not valid
+    assert form.override_reason.errors == ["Enter why this must be saved as written"]
+
+
+def test_allowed_override_with_a_reason_keeps_the_text(app):
+    form, valid = _form(
+        app,
+        {"note": DIRTY, "guard_action": "override", "override_reason": "It is the police station"},
+        allow_override=True,
+    )
+    assert valid
+    assert form.note.data == DIRTY
+    assert form.guard_outcome.overridden
+    assert form.guard_outcome.kinds == {"note": ["POSTCODE"]}
+
+
+def test_highlight_escapes_the_text_and_marks_each_finding():
+    text = "<b>Call</b> 07700 900123 now"
+    marked = str(highlight(text, anonymise.find(text)))
+    assert "&lt;b&gt;Call&lt;/b&gt;" in marked
+    assert '<mark class="panel-finding">' in marked
+    assert "(a phone number)" in marked and "07700 900123</mark>" in marked
+
+
+def test_every_kind_has_a_plural():
+    from panel.guard import PLURALS
+
+    assert set(PLURALS) == set(anonymise.KIND_LABELS)
+
+
+def test_describe_counts_repeated_kinds():
+    findings = anonymise.find("Call 07700 900123 or 07700 900456 near CV1 5RR")
+    assert describe(findings) == "2 phone numbers and a postcode"
+
+
+def test_pii_scan_command_reads_and_writes_json_lines(app):
+    import json
+
+    lines = [
+        {"id": "a-1", "text": "Seen at CV1 5RR by PC Jones."},
+        {"id": 7, "text": "No personal data in March 2025."},
+    ]
+    result = app.test_cli_runner().invoke(
+        args=["pii-scan"], input="".join(json.dumps(line) + "\n" for line in lines)
+    )
+    assert result.exit_code == 0, result.output
+    out = [json.loads(line) for line in result.output.splitlines()]
+    assert [row["id"] for row in out] == ["a-1", 7]
+    assert {span["kind"] for span in out[0]["spans"]} == {"POSTCODE", "NAME"}
+    assert out[1]["spans"] == []
+    first = out[0]["spans"][0]
+    assert lines[0]["text"][first["start"] : first["end"]] in ("CV1 5RR", "PC Jones")
