@@ -23,8 +23,11 @@ lint: setup
 
 bench: setup
 	$(BIN)/python -m tests.bench
+	$(BIN)/python -m tests.anonymise.evaluate
 
-setup: $(VENV)/.installed static/dist/.built
+setup: $(VENV)/.installed assets
+
+assets: static/dist/.built
 
 db: setup
 	$(FLASK) db upgrade

@@ -4,9 +4,13 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
+    import panel.cases.agreement_views  # noqa: F401  (adds the agreement routes to `cases`)
+    import panel.meetings.agenda_views  # noqa: F401  (adds the agenda routes to `meetings`)
+    import panel.meetings.attendance_views  # noqa: F401  (attendance, guests, actions, quorum)
     import panel.meetings.calendar_views  # noqa: F401  (adds the calendar routes to `meetings`)
     from panel.accounts.views import bp as accounts
     from panel.admin.views import bp as admin
+    from panel.cases.views import bp as cases
     from panel.health import bp as health
     from panel.meetings.views import bp as meetings
     from panel.panels.views import bp as panels
@@ -15,4 +19,5 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(panels)
     app.register_blueprint(admin)
     app.register_blueprint(meetings)
+    app.register_blueprint(cases)
     app.register_blueprint(health)

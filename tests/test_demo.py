@@ -27,11 +27,30 @@ def test_demo_data_can_run_twice(db):
         for m in (Organisation, User, Panel, Membership)
     ]
     again = load_demo_data()
-    assert again == {"organisations": 0, "users": 0, "panels": 0, "memberships": 0}
+    assert again == {"organisations": 0, "users": 0, "panels": 0, "memberships": 0, "meetings": 0}
     assert counts == [
         db.session.scalar(db.select(db.func.count()).select_from(m))
         for m in (Organisation, User, Panel, Membership)
     ]
+
+
+def test_demo_panels_have_past_and_upcoming_meetings_with_attendance(app, db):
+    from panel.database import utcnow
+    from panel.meetings import attendance, matters_arising
+    from panel.meetings.models import Meeting, MeetingStatus
+
+    load_demo_data()
+    coventry = db.session.scalar(db.select(Panel).where(Panel.name == "Coventry Hate Crime Panel"))
+    meetings = db.session.scalars(
+        db.select(Meeting).where(Meeting.panel_id == coventry.id).order_by(Meeting.starts_at)
+    ).all()
+    now = utcnow()
+    held = [m for m in meetings if m.status == MeetingStatus.HELD]
+    upcoming = [m for m in meetings if m.starts_at > now]
+    assert held and upcoming
+    assert all(attendance.quorum_met(m) for m in held)
+    with app.test_request_context():
+        assert matters_arising.matters_arising(upcoming[0])  # open actions come back
 
 
 def test_demo_accounts_sign_in_in_development(db):

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import joinedload, selectinload
 
-from panel.accounts.models import User
+from panel.accounts.models import Organisation, User
 from panel.database import utcnow
 from panel.extensions import db
-from panel.meetings.models import AgendaItem, Meeting, MeetingStatus
+from panel.meetings.models import (
+    AgendaItem,
+    AgendaTemplateItem,
+    InterestDeclaration,
+    Meeting,
+    MeetingStatus,
+)
 from panel.pagination import paginate
 from panel.panels.models import Membership, Panel, Role
 
@@ -64,16 +71,65 @@ def next_meetings_for(user: User, limit: int = 5, now: datetime | None = None) -
 
 
 def agenda_of(meeting: Meeting) -> list[AgendaItem]:
-    """The agenda in order, with presenters loaded."""
+    """The agenda in order, with presenters and declarations of interest (and who made them)
+    loaded."""
     return list(
         db.session.scalars(
             db.select(AgendaItem)
             .options(
                 joinedload(AgendaItem.presenter_user).joinedload(User.organisation),
                 joinedload(AgendaItem.presenter_organisation),
-                selectinload(AgendaItem.declarations),
+                selectinload(AgendaItem.declarations)
+                .joinedload(InterestDeclaration.user)
+                .joinedload(User.organisation),
             )
             .where(AgendaItem.meeting_id == meeting.id)
             .order_by(AgendaItem.position)
         ).unique()
     )
+
+
+def agenda_item_of(meeting: Meeting, agenda_item_id: int) -> AgendaItem | None:
+    """One item of this meeting's agenda; None for an item of another meeting, so that an id
+    from another panel's agenda is a 404 like a missing one."""
+    return db.session.scalar(
+        db.select(AgendaItem).where(
+            AgendaItem.id == agenda_item_id, AgendaItem.meeting_id == meeting.id
+        )
+    )
+
+
+def standing_item_of(panel: Panel, template_item_id: int) -> AgendaTemplateItem | None:
+    """One of this panel's standing agenda items; None for another panel's."""
+    return db.session.scalar(
+        db.select(AgendaTemplateItem).where(
+            AgendaTemplateItem.id == template_item_id, AgendaTemplateItem.panel_id == panel.id
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Presenters:
+    """Who may present an agenda item: the panel's members who see meetings, and their
+    organisations."""
+
+    people: list[User]
+    organisations: list[Organisation]
+
+
+def presenters_for(panel: Panel) -> Presenters:
+    people = list(
+        db.session.scalars(
+            db.select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .options(joinedload(User.organisation))
+            .where(
+                Membership.panel_id == panel.id,
+                Membership.role != Role.READER,
+                User.active.is_(True),
+            )
+            .order_by(User.full_name, User.id)
+        )
+    )
+    organisations = sorted({person.organisation for person in people}, key=lambda o: o.name)
+    return Presenters(people=people, organisations=organisations)

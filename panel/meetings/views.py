@@ -7,9 +7,10 @@ from flask_login import current_user
 
 from panel import access
 from panel.access import Action
-from panel.meetings import lifecycle, queries, services
+from panel.meetings import actions, attendance, lifecycle, matters_arising, queries, services
 from panel.meetings.forms import CancelMeetingForm, MeetingForm, MoveMeetingForm, SeriesForm
 from panel.meetings.models import Meeting, MeetingStatus
+from panel.navigation import format_datetime
 
 bp = Blueprint("meetings", __name__)
 
@@ -65,7 +66,11 @@ def show(meeting):
         meeting=meeting,
         agenda=queries.agenda_of(meeting),
         transitions=lifecycle.allowed_targets(meeting),
-        title=f"Meeting on {meeting.starts_at:%d %B %Y} – {meeting.panel.name}",
+        scheduled=meeting.status == MeetingStatus.SCHEDULED,
+        attendance_record=attendance.record_of(meeting),
+        meeting_actions=actions.actions_raised_at(meeting),
+        matters_arising=matters_arising.matters_arising(meeting),
+        title=f"Meeting on {format_datetime(meeting.starts_at, 'date')} – {meeting.panel.name}",
     )
 
 

@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from panel import access
 from panel.access import Action
+from panel.meetings import attendance
 from panel.meetings import queries as meetings
 from panel.panels import queries
 
@@ -35,5 +36,6 @@ def show(panel):
         role=access.role_on(current_user, panel),
         members=members,
         next_meeting=meetings.next_meeting(panel) if sees_meetings else None,
+        attendance_rates=attendance.attendance_rates(panel) if sees_meetings else [],
         title=panel.name,
     )

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from playwright.sync_api import Browser, Locator, Page, Response, sync_playwright
 from werkzeug.serving import make_server
 
@@ -78,6 +79,8 @@ def pytest_collection_modifyitems(config, items):
 @dataclass
 class LiveServer:
     url: str
+    # The served app, for a test that must set up what no page can, e.g. a meeting in the past.
+    app: Flask
 
 
 @pytest.fixture(scope="session")
@@ -102,7 +105,7 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
-    yield LiveServer(url=f"http://127.0.0.1:{server.server_port}")
+    yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", app=app)
     server.shutdown()
     thread.join(timeout=10)
     with app.app_context():

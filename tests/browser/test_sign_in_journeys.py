@@ -84,7 +84,7 @@ def test_demo_account_signs_in_sees_their_panels_and_signs_out(
 
     if roles:
         panel, role = next(iter(roles.items()))
-        browser_page.follow(page.get_by_role("link", name=panel))
+        browser_page.follow(page.get_by_role("table").get_by_role("link", name=panel, exact=True))
         expect(page.get_by_role("heading", level=1)).to_contain_text(panel)
         your_role = page.locator(".govuk-summary-list__row", has_text="Your role")
         expect(your_role.locator(".govuk-summary-list__value")).to_have_text(role.label)

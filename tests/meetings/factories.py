@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
+from panel.accounts.models import User
 from panel.extensions import db
-from panel.meetings.models import Meeting, MeetingStatus
+from panel.meetings import services
+from panel.meetings.models import AgendaItem, Meeting, MeetingStatus
 from panel.panels.models import Panel
 
 
@@ -27,3 +29,28 @@ def meeting_on(
     db.session.add(meeting)
     db.session.commit()
     return meeting
+
+
+def meeting_with_agenda(
+    actor: User, panel: Panel, *, status: MeetingStatus = MeetingStatus.SCHEDULED
+) -> Meeting:
+    """A meeting in three weeks at 6pm, scheduled through the service so that it has the panel's
+    standing agenda items."""
+    venue = services.Venue(
+        start_time=time(18), duration_minutes=120, place="Coventry Council House", online_link=None
+    )
+    meeting = services.schedule_meeting(actor, panel, date.today() + timedelta(days=21), venue)
+    meeting.status = status
+    db.session.commit()
+    return meeting
+
+
+def agenda_items(meeting: Meeting) -> list[AgendaItem]:
+    """The meeting's agenda items in order, as stored now."""
+    return list(
+        db.session.scalars(
+            db.select(AgendaItem)
+            .where(AgendaItem.meeting_id == meeting.id)
+            .order_by(AgendaItem.position)
+        )
+    )

@@ -1,0 +1,293 @@
+"""A meeting's agenda and the panel's standing items: adding, changing, removing and reordering.
+
+Positions run 1, 2, 3... with no gaps after every change, so "move up" always swaps with the item
+shown above. A meeting's agenda may change only while the meeting is scheduled or held: after
+that the minutes are being written from it. The standing items are a template copied into each
+new meeting; changing them leaves meetings already scheduled as they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from panel.accounts.models import Organisation, User
+from panel.audit import AuditAction, apply_changes, record
+from panel.extensions import db
+from panel.meetings import queries, schedule, services
+from panel.meetings.models import (
+    AgendaItem,
+    AgendaItemKind,
+    AgendaTemplateItem,
+    Meeting,
+    MeetingStatus,
+)
+from panel.panels.models import Panel
+
+# While a meeting is in one of these its agenda may change; later, the minutes rely on it.
+OPEN_STATUSES = frozenset({MeetingStatus.SCHEDULED, MeetingStatus.HELD})
+
+UP, DOWN = -1, 1
+
+
+class AgendaRefused(Exception):
+    """A change the agenda does not allow; the message is written for the user."""
+
+
+@dataclass(frozen=True)
+class ItemDetails:
+    """An agenda item as a person enters it. At most one of the presenters is set."""
+
+    title: str
+    duration_minutes: int | None = None
+    presenter_user: User | None = None
+    presenter_organisation: Organisation | None = None
+
+
+def is_open(meeting: Meeting) -> bool:
+    return meeting.status in OPEN_STATUSES
+
+
+def check_open(meeting: Meeting) -> None:
+    """Raise `AgendaRefused` unless the meeting's agenda may still change."""
+    if not is_open(meeting):
+        raise AgendaRefused(
+            "The agenda can only be changed while the meeting is scheduled or held. "
+            f"This meeting’s status is: {meeting.status.label.lower()}."
+        )
+
+
+def start_times(meeting: Meeting, items: Sequence[AgendaItem]) -> list[datetime | None]:
+    """When each item should start if the meeting keeps to time. After an item with no duration
+    the times are unknown (None), rather than guessed."""
+    times: list[datetime | None] = []
+    start: datetime | None = meeting.starts_at
+    for item in items:
+        times.append(start)
+        if start is not None and item.duration_minutes:
+            start = start + timedelta(minutes=item.duration_minutes)
+        else:
+            start = None
+    return times
+
+
+# --- A meeting's agenda ------------------------------------------------------------------------
+
+
+def add_item(actor: User, meeting: Meeting, details: ItemDetails) -> AgendaItem:
+    """Add a free item at the end of the agenda."""
+    check_open(meeting)
+    _check_presenter(meeting.panel, details)
+    items = _in_order(meeting.agenda_items)
+    _renumber(items)
+    item = AgendaItem(
+        position=len(items) + 1,
+        kind=AgendaItemKind.FREE,
+        title=details.title,
+        duration_minutes=details.duration_minutes,
+        presenter_user=details.presenter_user,
+        presenter_organisation=details.presenter_organisation,
+    )
+    meeting.agenda_items.append(item)
+    db.session.flush()
+    record(
+        actor,
+        AuditAction.CREATE,
+        item,
+        label=_label(item),
+        changes={
+            "title": item.title,
+            "presenter": item.presenter,
+            "duration_minutes": item.duration_minutes,
+            "position": item.position,
+        },
+    )
+    db.session.commit()
+    return item
+
+
+def edit_item(actor: User, item: AgendaItem, details: ItemDetails) -> AgendaItem:
+    check_open(item.meeting)
+    _check_presenter(item.meeting.panel, details, keeping=item)
+    old_presenter = item.presenter
+    changes = apply_changes(
+        item, {"title": details.title, "duration_minutes": details.duration_minutes}
+    )
+    item.presenter_user = details.presenter_user
+    item.presenter_organisation = details.presenter_organisation
+    # Recorded by name: ids in the trail would mean nothing once people move on.
+    if item.presenter != old_presenter:
+        changes["presenter"] = [old_presenter, item.presenter]
+    if changes:
+        record(actor, AuditAction.UPDATE, item, label=_label(item), changes=changes)
+        db.session.commit()
+    return item
+
+
+def remove_item(actor: User, item: AgendaItem) -> None:
+    """Remove an item, and the declarations of interest made in it, from the agenda."""
+    meeting = item.meeting
+    check_open(meeting)
+    record(
+        actor,
+        AuditAction.DELETE,
+        item,
+        label=_label(item),
+        changes={"title": item.title, "declarations_of_interest": len(item.declarations)},
+    )
+    meeting.agenda_items.remove(item)
+    _renumber(_in_order(meeting.agenda_items))
+    db.session.commit()
+
+
+def move_item(actor: User, item: AgendaItem, step: int) -> bool:
+    """Swap the item with the one above (`UP`) or below (`DOWN`); False if it is already first
+    or last."""
+    check_open(item.meeting)
+    return _move(actor, item, _in_order(item.meeting.agenda_items), step, _label(item))
+
+
+# --- The panel's standing items ----------------------------------------------------------------
+
+
+def standing_items(actor: User, panel: Panel) -> list[AgendaTemplateItem]:
+    """The panel's standing items. The first time anyone looks, the default set is saved (the
+    commit is otherwise a no-op), so that its items have ids to edit them by."""
+    items = _template(actor, panel)
+    db.session.commit()
+    return items
+
+
+def add_standing_item(
+    actor: User, panel: Panel, title: str, duration_minutes: int | None
+) -> AgendaTemplateItem:
+    """Add a standing item at the end; meetings scheduled from now on start with it."""
+    items = _template(actor, panel)
+    _renumber(items)
+    item = AgendaTemplateItem(
+        panel=panel,
+        position=len(items) + 1,
+        title=title,
+        kind=AgendaItemKind.STANDING,
+        duration_minutes=duration_minutes,
+    )
+    db.session.add(item)
+    db.session.flush()
+    record(
+        actor,
+        AuditAction.CREATE,
+        item,
+        label=_standing_label(item),
+        changes={"title": title, "duration_minutes": duration_minutes, "position": item.position},
+    )
+    db.session.commit()
+    return item
+
+
+def edit_standing_item(
+    actor: User, item: AgendaTemplateItem, title: str, duration_minutes: int | None
+) -> AgendaTemplateItem:
+    changes = apply_changes(item, {"title": title, "duration_minutes": duration_minutes})
+    if changes:
+        record(actor, AuditAction.UPDATE, item, label=_standing_label(item), changes=changes)
+        db.session.commit()
+    return item
+
+
+def remove_standing_item(actor: User, item: AgendaTemplateItem) -> None:
+    """Remove a standing item from the template; meetings already scheduled keep theirs.
+
+    The last one stays: a panel with no standing items is given the default set again when its
+    next meeting is scheduled, which would undo the removal without saying so."""
+    items = _template(actor, item.panel)
+    if len(items) <= 1:
+        raise AgendaRefused("The last standing item cannot be removed. Change it instead.")
+    record(
+        actor, AuditAction.DELETE, item, label=_standing_label(item), changes={"title": item.title}
+    )
+    items.remove(item)
+    db.session.delete(item)
+    _renumber(items)
+    db.session.commit()
+
+
+def move_standing_item(actor: User, item: AgendaTemplateItem, step: int) -> bool:
+    return _move(actor, item, _template(actor, item.panel), step, _standing_label(item))
+
+
+# --- Helpers -----------------------------------------------------------------------------------
+
+
+def _template(actor: User, panel: Panel) -> list[AgendaTemplateItem]:
+    """The standing items in order; creating the defaults, recorded as the actor's, if the panel
+    has none yet. The caller commits."""
+    had_any = db.session.scalar(
+        db.select(AgendaTemplateItem.id).where(AgendaTemplateItem.panel_id == panel.id).limit(1)
+    )
+    items = services.agenda_template(panel)
+    if had_any is None and items:
+        record(
+            actor,
+            AuditAction.CREATE,
+            panel,
+            label=f"Standing agenda items of {panel.name}",
+            changes={"standing_items": [item.title for item in items]},
+        )
+    return _in_order(items)
+
+
+def _check_presenter(panel: Panel, details: ItemDetails, keeping: AgendaItem | None = None):
+    """A presenter must sit on the panel (or be their organisation). An item's existing presenter
+    may stay after they leave, so that editing its title does not lose them."""
+    if details.presenter_user is not None and details.presenter_organisation is not None:
+        raise AgendaRefused("Choose a person or an organisation to present the item, not both.")
+    if keeping is not None and (
+        (details.presenter_user, details.presenter_organisation)
+        == (keeping.presenter_user, keeping.presenter_organisation)
+    ):
+        return
+    presenters = queries.presenters_for(panel)
+    if details.presenter_user is not None and details.presenter_user not in presenters.people:
+        raise AgendaRefused("The presenter must be a member of the panel.")
+    if (
+        details.presenter_organisation is not None
+        and details.presenter_organisation not in presenters.organisations
+    ):
+        raise AgendaRefused("The presenting organisation must have a member on the panel.")
+
+
+def _in_order(items: Sequence) -> list:
+    # The id breaks ties, should two changes at once ever leave equal positions.
+    return sorted(items, key=lambda item: (item.position, item.id or 0))
+
+
+def _renumber(items: Sequence[AgendaItem | AgendaTemplateItem]) -> None:
+    for position, item in enumerate(items, start=1):
+        if item.position != position:
+            item.position = position
+
+
+def _move(
+    actor: User, item: AgendaItem | AgendaTemplateItem, items: list, step: int, label: str
+) -> bool:
+    index = items.index(item)
+    target = index + step
+    if not 0 <= target < len(items):
+        return False
+    items[index], items[target] = items[target], items[index]
+    old = item.position
+    _renumber(items)
+    record(actor, AuditAction.UPDATE, item, label=label, changes={"position": [old, item.position]})
+    db.session.commit()
+    return True
+
+
+def _label(item: AgendaItem) -> str:
+    meeting = item.meeting
+    day = meeting.starts_at.astimezone(schedule.UK)
+    return f"“{item.title}” on the agenda of {meeting.panel.name}, {day:%d %B %Y}"[:200]
+
+
+def _standing_label(item: AgendaTemplateItem) -> str:
+    return f"Standing item “{item.title}” of {item.panel.name}"[:200]

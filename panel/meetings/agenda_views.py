@@ -1,0 +1,270 @@
+"""Agenda pages on the meetings blueprint: managing a meeting's agenda, the printable agenda, the
+panel's standing items, and declarations of interest."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from panel import access
+from panel.access import Action
+from panel.meetings import agenda, declarations, queries
+from panel.meetings.agenda_forms import (
+    AgendaItemForm,
+    ConfirmForm,
+    DeclarationForm,
+    StandingItemForm,
+)
+from panel.meetings.models import AgendaItemKind, Meeting
+from panel.meetings.views import bp
+from panel.navigation import format_datetime
+
+STEPS = {"up": agenda.UP, "down": agenda.DOWN}
+
+# The agenda partials appear on several pages: the times and item kinds are there for each.
+bp.add_app_template_global(agenda.start_times, "agenda_start_times")
+bp.add_app_template_global(agenda.is_open, "agenda_is_open")
+bp.add_app_template_global(AgendaItemKind, "AgendaItemKind")
+
+
+def _item_or_404(meeting: Meeting, agenda_item_id: int):
+    return queries.agenda_item_of(meeting, agenda_item_id) or abort(404)
+
+
+def _back_to_agenda(meeting: Meeting, item=None):
+    anchor = f"item-{item.id}" if item is not None else None
+    return redirect(url_for("meetings.manage_agenda", meeting_id=meeting.id, _anchor=anchor))
+
+
+def _refused(refused: agenda.AgendaRefused, meeting: Meeting):
+    flash(str(refused), "error")
+    return _back_to_agenda(meeting)
+
+
+# --- A meeting's agenda ------------------------------------------------------------------------
+
+
+@bp.get("/meetings/<int:meeting_id>/agenda")
+@access.rule(access.on_object(Action.MANAGE_MEETINGS, Meeting))
+def manage_agenda(meeting):
+    return render_template(
+        "meetings/agenda.html",
+        meeting=meeting,
+        agenda=queries.agenda_of(meeting),
+        editable=agenda.is_open(meeting),
+        title=f"Agenda for {format_datetime(meeting.starts_at, 'date')} – {meeting.panel.name}",
+    )
+
+
+@bp.route("/meetings/<int:meeting_id>/agenda/new", methods=["GET", "POST"])
+@access.rule(access.on_object(Action.MANAGE_MEETINGS, Meeting))
+def new_agenda_item(meeting):
+    form = AgendaItemForm(presenters=queries.presenters_for(meeting.panel))
+    if form.validate_on_submit():
+        try:
+            item = agenda.add_item(current_user, meeting, form.details())
+        except agenda.AgendaRefused as refused:
+            return _refused(refused, meeting)
+        flash(f"“{item.title}” added to the end of the agenda.", "success")
+        return _back_to_agenda(meeting, item)
+    return render_template(
+        "meetings/agenda_item_form.html", meeting=meeting, form=form, title="Add an agenda item"
+    )
+
+
+@bp.route("/meetings/<int:meeting_id>/agenda/<int:agenda_item_id>/edit", methods=["GET", "POST"])
+@access.rule(access.on_object(Action.MANAGE_MEETINGS, Meeting))
+def edit_agenda_item(meeting, agenda_item_id):
+    item = _item_or_404(meeting, agenda_item_id)
+    form = AgendaItemForm(presenters=queries.presenters_for(meeting.panel), item=item)
+    if form.validate_on_submit():
+        try:
+            agenda.edit_item(current_user, item, form.details())
+        except agenda.AgendaRefused as refused:
+            return _refused(refused, meeting)
+        flash(f"“{item.title}” updated.", "success")
+        return _back_to_agenda(meeting, item)
+    return render_template(
+        "meetings/agenda_item_form.html",
+        meeting=meeting,
+        item=item,
+        form=form,
+        title="Change an agenda item",
+    )
+
+
+@bp.route("/meetings/<int:meeting_id>/agenda/<int:agenda_item_id>/remove", methods=["GET", "POST"])
+@access.rule(access.on_object(Action.MANAGE_MEETINGS, Meeting))
+def remove_agenda_item(meeting, agenda_item_id):
+    item = _item_or_404(meeting, agenda_item_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            agenda.remove_item(current_user, item)
+        except agenda.AgendaRefused as refused:
+            return _refused(refused, meeting)
+        flash(f"“{item.title}” removed from the agenda.", "success")
+        return _back_to_agenda(meeting)
+    return render_template(
+        "meetings/agenda_item_remove.html",
+        meeting=meeting,
+        item=item,
+        form=form,
+        title="Remove an agenda item",
+    )
+
+
+@bp.post("/meetings/<int:meeting_id>/agenda/<int:agenda_item_id>/move-<any(up, down):direction>")
+@access.rule(access.on_object(Action.MANAGE_MEETINGS, Meeting))
+def move_agenda_item(meeting, agenda_item_id, direction):
+    item = _item_or_404(meeting, agenda_item_id)
+    try:
+        if agenda.move_item(current_user, item, STEPS[direction]):
+            flash(f"“{item.title}” moved {direction}.", "success")
+    except agenda.AgendaRefused as refused:
+        return _refused(refused, meeting)
+    return _back_to_agenda(meeting, item)
+
+
+@bp.get("/meetings/<int:meeting_id>/agenda/print")
+@access.rule(access.on_object(Action.VIEW_MEETINGS, Meeting))
+def print_agenda(meeting):
+    return render_template(
+        "meetings/agenda_print.html",
+        meeting=meeting,
+        agenda=queries.agenda_of(meeting),
+        title=f"Agenda – {meeting.panel.name} – {format_datetime(meeting.starts_at, 'date')}",
+    )
+
+
+# --- The panel's standing items ----------------------------------------------------------------
+
+
+def _standing_item_or_404(panel, template_item_id: int):
+    return queries.standing_item_of(panel, template_item_id) or abort(404)
+
+
+def _back_to_template(panel, item=None):
+    anchor = f"item-{item.id}" if item is not None else None
+    return redirect(url_for("meetings.agenda_template", panel_id=panel.id, _anchor=anchor))
+
+
+@bp.get("/panels/<int:panel_id>/agenda-template")
+@access.rule(access.on_panel(Action.MANAGE_MEETINGS))
+def agenda_template(panel):
+    return render_template(
+        "meetings/agenda_template.html",
+        panel=panel,
+        items=agenda.standing_items(current_user, panel),
+        title=f"Standing agenda items – {panel.name}",
+    )
+
+
+@bp.route("/panels/<int:panel_id>/agenda-template/new", methods=["GET", "POST"])
+@access.rule(access.on_panel(Action.MANAGE_MEETINGS))
+def new_standing_item(panel):
+    form = StandingItemForm()
+    if form.validate_on_submit():
+        item = agenda.add_standing_item(
+            current_user, panel, form.title.data, form.duration_minutes.data
+        )
+        flash(f"“{item.title}” added. Meetings scheduled from now on will have it.", "success")
+        return _back_to_template(panel, item)
+    return render_template(
+        "meetings/agenda_item_form.html", panel=panel, form=form, title="Add a standing item"
+    )
+
+
+@bp.route(
+    "/panels/<int:panel_id>/agenda-template/<int:template_item_id>/edit", methods=["GET", "POST"]
+)
+@access.rule(access.on_panel(Action.MANAGE_MEETINGS))
+def edit_standing_item(panel, template_item_id):
+    item = _standing_item_or_404(panel, template_item_id)
+    form = StandingItemForm(obj=item)
+    if form.validate_on_submit():
+        agenda.edit_standing_item(current_user, item, form.title.data, form.duration_minutes.data)
+        flash(f"“{item.title}” updated for meetings scheduled from now on.", "success")
+        return _back_to_template(panel, item)
+    return render_template(
+        "meetings/agenda_item_form.html",
+        panel=panel,
+        item=item,
+        form=form,
+        title="Change a standing item",
+    )
+
+
+@bp.route(
+    "/panels/<int:panel_id>/agenda-template/<int:template_item_id>/remove",
+    methods=["GET", "POST"],
+)
+@access.rule(access.on_panel(Action.MANAGE_MEETINGS))
+def remove_standing_item(panel, template_item_id):
+    item = _standing_item_or_404(panel, template_item_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            agenda.remove_standing_item(current_user, item)
+        except agenda.AgendaRefused as refused:
+            flash(str(refused), "error")
+        else:
+            flash(f"“{item.title}” removed from the standing items.", "success")
+        return _back_to_template(panel)
+    return render_template(
+        "meetings/agenda_item_remove.html",
+        panel=panel,
+        item=item,
+        form=form,
+        title="Remove a standing item",
+    )
+
+
+@bp.post(
+    "/panels/<int:panel_id>/agenda-template/<int:template_item_id>/move-<any(up, down):direction>"
+)
+@access.rule(access.on_panel(Action.MANAGE_MEETINGS))
+def move_standing_item(panel, template_item_id, direction):
+    item = _standing_item_or_404(panel, template_item_id)
+    if agenda.move_standing_item(current_user, item, STEPS[direction]):
+        flash(f"“{item.title}” moved {direction}.", "success")
+    return _back_to_template(panel, item)
+
+
+# --- Declarations of interest ------------------------------------------------------------------
+
+
+@bp.route("/meetings/<int:meeting_id>/agenda/<int:agenda_item_id>/declare", methods=["GET", "POST"])
+@access.rule(access.on_object(Action.DECLARE_INTEREST, Meeting))
+def declare_interest(meeting, agenda_item_id):
+    item = _item_or_404(meeting, agenda_item_id)
+    existing = declarations.declaration_of(current_user, item)
+    form = DeclarationForm(obj=existing)
+    if form.validate_on_submit():
+        try:
+            declarations.declare(current_user, item, form.reason.data)
+        except agenda.AgendaRefused as refused:
+            flash(str(refused), "error")
+        else:
+            flash(f"Your interest in “{item.title}” has been recorded.", "success")
+        return redirect(url_for("meetings.show", meeting_id=meeting.id, _anchor=f"item-{item.id}"))
+    return render_template(
+        "meetings/declare.html",
+        meeting=meeting,
+        item=item,
+        existing=existing,
+        form=form,
+        title="Declare an interest",
+    )
+
+
+@bp.post("/meetings/<int:meeting_id>/agenda/<int:agenda_item_id>/withdraw")
+@access.rule(access.on_object(Action.DECLARE_INTEREST, Meeting))
+def withdraw_interest(meeting, agenda_item_id):
+    item = _item_or_404(meeting, agenda_item_id)
+    try:
+        if declarations.withdraw(current_user, item):
+            flash(f"Your declaration of interest in “{item.title}” has been withdrawn.", "success")
+    except agenda.AgendaRefused as refused:
+        flash(str(refused), "error")
+    return redirect(url_for("meetings.show", meeting_id=meeting.id, _anchor=f"item-{item.id}"))

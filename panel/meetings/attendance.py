@@ -1,0 +1,335 @@
+"""Attendance at a meeting: each member's status, guests, which organisations were represented,
+whether the panel was quorate, and each organisation's attendance rate over the last year.
+
+A member is present, sends apologies, is absent, or is represented by a named deputy from their
+own organisation. The organisation is stored on the attendance row as it was on the day, so rates
+and old registers stay right after someone moves organisation. A panel's quorum is a number of
+organisations, not people: two officers from one police unit count once, and guests never count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import NamedTuple
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
+
+from panel.accounts.models import Organisation, User
+from panel.audit import AuditAction, apply_changes, record
+from panel.database import utcnow
+from panel.extensions import db
+from panel.meetings import schedule
+from panel.meetings.models import (
+    REPRESENTED,
+    Attendance,
+    AttendanceStatus,
+    Guest,
+    Meeting,
+    MeetingStatus,
+)
+from panel.panels.models import Membership, Panel, Role
+
+# Once the minutes are approved they are locked: the record they were written from stays put.
+LOCKED = frozenset({MeetingStatus.MINUTES_APPROVED, MeetingStatus.MINUTES_PUBLISHED})
+RATE_PERIOD = timedelta(days=365)
+MAX_QUORUM = 100
+
+
+class AttendanceRefused(Exception):
+    """A change to a meeting's record that its state does not allow; the message is for the user."""
+
+
+def check_record_open(meeting: Meeting, now: datetime | None = None) -> None:
+    """Raise `AttendanceRefused` unless attendance, guests and actions may be recorded now: from
+    the meeting's start until its minutes are approved, and never for a cancelled meeting."""
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise AttendanceRefused("This meeting was cancelled, so there is no attendance to record.")
+    if meeting.status in LOCKED:
+        raise AttendanceRefused(
+            "The minutes of this meeting are approved, so its attendance can no longer change."
+        )
+    if meeting.starts_at > (now or utcnow()):
+        raise AttendanceRefused(
+            "Attendance can be recorded once the meeting has started. "
+            f"This meeting starts on {_local(meeting.starts_at)}."
+        )
+
+
+# --- The register ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegisterEntry:
+    """One line of the register form: a member, the organisation they attend for, and what has
+    been recorded for them so far (None before the first save)."""
+
+    user: User
+    organisation: Organisation
+    attendance: Attendance | None
+
+    @property
+    def status(self) -> AttendanceStatus | None:
+        return self.attendance.status if self.attendance else None
+
+    @property
+    def deputy_name(self) -> str | None:
+        return self.attendance.deputy_name if self.attendance else None
+
+
+@dataclass(frozen=True)
+class Mark:
+    """What the register says about one member."""
+
+    status: AttendanceStatus
+    deputy_name: str | None = None
+
+
+def load_attendance(meeting: Meeting) -> list[Attendance]:
+    """The meeting's attendance with each member and organisation, in one query, also set as
+    `meeting.attendance` so that the functions below read it without querying again."""
+    rows = list(
+        db.session.scalars(
+            db.select(Attendance)
+            .options(joinedload(Attendance.user), joinedload(Attendance.organisation))
+            .where(Attendance.meeting_id == meeting.id)
+        )
+    )
+    rows.sort(key=lambda row: (row.organisation.name, row.user.full_name, row.user_id))
+    set_committed_value(meeting, "attendance", rows)
+    return rows
+
+
+def register_of(meeting: Meeting) -> list[RegisterEntry]:
+    """Everyone on the register: the panel's members who attend meetings (not readers, and not
+    deactivated accounts), and anyone already recorded who has since left, by organisation then
+    name."""
+    recorded = {row.user_id: row for row in load_attendance(meeting)}
+    members = db.session.scalars(
+        db.select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .options(joinedload(User.organisation))
+        .where(
+            Membership.panel_id == meeting.panel_id,
+            Membership.role != Role.READER,
+            User.active.is_(True),
+            User.id.not_in(list(recorded)),
+        )
+    )
+    entries = [RegisterEntry(row.user, row.organisation, row) for row in recorded.values()]
+    entries += [RegisterEntry(user, user.organisation, None) for user in members]
+    entries.sort(key=lambda e: (e.organisation.name, e.user.full_name, e.user.id))
+    return entries
+
+
+def record_register(
+    actor: User,
+    meeting: Meeting,
+    marks: Mapping[int, Mark],
+    *,
+    now: datetime | None = None,
+) -> list[Attendance]:
+    """Save the register: `marks` maps each member's user id to their status. Members not on the
+    register are ignored; an existing line keeps the organisation it was first recorded with."""
+    check_record_open(meeting, now)
+    saved, created = [], []
+    for entry in register_of(meeting):
+        mark = marks.get(entry.user.id)
+        if mark is None:
+            continue
+        deputy = (mark.deputy_name or None) if mark.status == AttendanceStatus.DEPUTY else None
+        row = entry.attendance
+        if row is None:
+            row = Attendance(
+                meeting=meeting,
+                user=entry.user,
+                organisation=entry.organisation,
+                status=mark.status,
+                deputy_name=deputy,
+            )
+            db.session.add(row)
+            created.append(row)
+        else:
+            changes = apply_changes(row, {"status": mark.status, "deputy_name": deputy})
+            if changes:
+                record(actor, AuditAction.UPDATE, row, label=_label(row), changes=changes)
+        saved.append(row)
+    db.session.flush()  # one flush gives every new line its id for the trail
+    for row in created:
+        changes = {
+            "organisation": row.organisation.name,
+            "status": row.status.value,
+            "deputy_name": row.deputy_name,
+        }
+        record(actor, AuditAction.CREATE, row, label=_label(row), changes=changes)
+    db.session.commit()
+    return saved
+
+
+# --- Guests ------------------------------------------------------------------------------------
+
+
+def guest_of(meeting: Meeting, guest_id: int) -> Guest | None:
+    """One of this meeting's guests; None for another meeting's, so its id is a 404."""
+    return db.session.scalar(
+        db.select(Guest).where(Guest.id == guest_id, Guest.meeting_id == meeting.id)
+    )
+
+
+def add_guest(
+    actor: User, meeting: Meeting, name: str, organisation_name: str, *, now: datetime | None = None
+) -> Guest:
+    check_record_open(meeting, now)
+    guest = Guest(meeting=meeting, name=name.strip(), organisation_name=organisation_name.strip())
+    db.session.add(guest)
+    db.session.flush()
+    record(
+        actor,
+        AuditAction.CREATE,
+        guest,
+        label=f"Guest {guest.name} at {_meeting_label(meeting)}",
+        changes={"name": guest.name, "organisation_name": guest.organisation_name},
+    )
+    db.session.commit()
+    return guest
+
+
+def remove_guest(actor: User, guest: Guest, *, now: datetime | None = None) -> None:
+    meeting = guest.meeting
+    check_record_open(meeting, now)
+    record(
+        actor,
+        AuditAction.DELETE,
+        guest,
+        label=f"Guest {guest.name} at {_meeting_label(meeting)}",
+        changes={"name": guest.name, "organisation_name": guest.organisation_name},
+    )
+    db.session.delete(guest)
+    db.session.commit()
+
+
+# --- Quorum ------------------------------------------------------------------------------------
+
+
+def organisations_represented(meeting: Meeting) -> list[Organisation]:
+    """The organisations in the room, in person or through a deputy, by name. Apologies do not
+    represent an organisation, and neither do guests."""
+    found = {row.organisation for row in meeting.attendance if row.status in REPRESENTED}
+    return sorted(found, key=lambda organisation: organisation.name)
+
+
+def quorum_met(meeting: Meeting) -> bool:
+    return len(organisations_represented(meeting)) >= meeting.panel.quorum
+
+
+def set_quorum(actor: User, panel: Panel, quorum: int) -> Panel:
+    changes = apply_changes(panel, {"quorum": quorum})
+    if changes:
+        record(actor, AuditAction.UPDATE, panel, changes=changes)
+        db.session.commit()
+    return panel
+
+
+@dataclass(frozen=True)
+class MeetingRecord:
+    """What the meeting page shows about who was there."""
+
+    register: list[Attendance]
+    guests: list[Guest]
+    represented: list[Organisation]
+    quorum: int
+    quorum_met: bool
+    # Why attendance cannot be recorded now, in the user's words; None while it can.
+    closed_reason: str | None
+
+    @property
+    def open(self) -> bool:
+        return self.closed_reason is None
+
+
+def record_of(meeting: Meeting, now: datetime | None = None) -> MeetingRecord:
+    """The meeting's attendance record, in a fixed number of queries however many attended."""
+    register = load_attendance(meeting)
+    try:
+        check_record_open(meeting, now)
+    except AttendanceRefused as refused:
+        closed_reason = str(refused)
+    else:
+        closed_reason = None
+    return MeetingRecord(
+        register=register,
+        guests=list(meeting.guests),
+        represented=organisations_represented(meeting),
+        quorum=meeting.panel.quorum,
+        quorum_met=quorum_met(meeting),
+        closed_reason=closed_reason,
+    )
+
+
+# --- Attendance rates --------------------------------------------------------------------------
+
+
+class AttendanceRate(NamedTuple):
+    """How often an organisation was represented at the meetings where it had a member on the
+    register."""
+
+    organisation: Organisation
+    meetings_expected: int
+    meetings_represented: int
+    rate: float
+
+
+def attendance_rates(
+    panel: Panel, since: datetime | None = None, *, now: datetime | None = None
+) -> list[AttendanceRate]:
+    """Each organisation's attendance at the panel's meetings that took place from `since` (by
+    default a year ago) until now, by organisation name, in one grouped query.
+
+    A meeting counts once it has started and was not cancelled, whether or not it was marked as
+    held: a register recorded for it shows that it took place. An organisation is expected at the
+    meetings where one of its people was on the register, so joining the panel part-way through
+    the year does not lower its rate.
+    """
+    now = now or utcnow()
+    since = since or now - RATE_PERIOD
+    represented = sa.case((Attendance.status.in_(REPRESENTED), Attendance.meeting_id))
+    rows = db.session.execute(
+        db.select(
+            Organisation,
+            sa.func.count(sa.distinct(Attendance.meeting_id)),
+            sa.func.count(sa.distinct(represented)),
+        )
+        .join(Attendance, Attendance.organisation_id == Organisation.id)
+        .join(Meeting, Meeting.id == Attendance.meeting_id)
+        .where(
+            Meeting.panel_id == panel.id,
+            Meeting.status != MeetingStatus.CANCELLED,
+            Meeting.starts_at >= since,
+            Meeting.starts_at <= now,
+        )
+        .group_by(Organisation.id)
+        .order_by(Organisation.name)
+    )
+    return [
+        AttendanceRate(organisation, expected, present, present / expected)
+        for organisation, expected, present in rows
+    ]
+
+
+# --- Helpers -----------------------------------------------------------------------------------
+
+
+def _local(moment: datetime) -> str:
+    local = moment.astimezone(schedule.UK)
+    return f"{local.day} {local:%B %Y}"
+
+
+def _label(row: Attendance) -> str:
+    return f"{row.user.full_name} at {_meeting_label(row.meeting)}"
+
+
+def _meeting_label(meeting: Meeting) -> str:
+    return f"{meeting.panel.name} meeting on {_local(meeting.starts_at)}"

@@ -1,0 +1,132 @@
+"""A meeting's record on the meetings blueprint: the register of attendance, guests, actions
+agreed at the meeting, and the panel's quorum."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from panel import access
+from panel.access import Action
+from panel.meetings import actions, attendance
+from panel.meetings.attendance_forms import ActionForm, GuestForm, QuorumForm, register_form
+from panel.meetings.models import Meeting
+from panel.meetings.views import bp
+from panel.navigation import format_datetime
+
+
+def _to_meeting(meeting: Meeting, anchor: str):
+    return redirect(url_for("meetings.show", meeting_id=meeting.id, _anchor=anchor))
+
+
+def _refused(refused: Exception, meeting: Meeting, anchor: str = "attendance"):
+    flash(str(refused), "error")
+    return _to_meeting(meeting, anchor)
+
+
+# --- The register ------------------------------------------------------------------------------
+
+
+@bp.route("/meetings/<int:meeting_id>/attendance", methods=["GET", "POST"])
+@access.rule(access.on_object(Action.MANAGE_MEETINGS, Meeting))
+def record_attendance(meeting):
+    try:
+        attendance.check_record_open(meeting)
+    except attendance.AttendanceRefused as refused:
+        return _refused(refused, meeting)
+    form = register_form(attendance.register_of(meeting))
+    if form.validate_on_submit():
+        attendance.record_register(current_user, meeting, form.marks())
+        flash("Attendance saved.", "success")
+        return _to_meeting(meeting, "attendance")
+    return render_template(
+        "meetings/attendance.html",
+        meeting=meeting,
+        form=form,
+        guests=meeting.guests,
+        title=f"Attendance on {format_datetime(meeting.starts_at, 'date')} – {meeting.panel.name}",
+    )
+
+
+# --- Guests ------------------------------------------------------------------------------------
+
+
+@bp.route("/meetings/<int:meeting_id>/guests/new", methods=["GET", "POST"])
+@access.rule(access.on_object(Action.MANAGE_MEETINGS, Meeting))
+def new_guest(meeting):
+    form = GuestForm()
+    if form.validate_on_submit():
+        try:
+            guest = attendance.add_guest(
+                current_user, meeting, form.name.data, form.organisation_name.data
+            )
+        except attendance.AttendanceRefused as refused:
+            return _refused(refused, meeting)
+        flash(f"{guest.name} added as a guest.", "success")
+        return redirect(url_for("meetings.record_attendance", meeting_id=meeting.id))
+    return render_template(
+        "meetings/guest_form.html", meeting=meeting, form=form, title="Add a guest"
+    )
+
+
+@bp.post("/meetings/<int:meeting_id>/guests/<int:guest_id>/remove")
+@access.rule(access.on_object(Action.MANAGE_MEETINGS, Meeting))
+def remove_guest(meeting, guest_id):
+    guest = attendance.guest_of(meeting, guest_id) or abort(404)
+    try:
+        attendance.remove_guest(current_user, guest)
+    except attendance.AttendanceRefused as refused:
+        return _refused(refused, meeting)
+    flash(f"{guest.name} removed from the guests.", "success")
+    return redirect(url_for("meetings.record_attendance", meeting_id=meeting.id))
+
+
+# --- Actions -----------------------------------------------------------------------------------
+
+
+@bp.route("/meetings/<int:meeting_id>/actions/new", methods=["GET", "POST"])
+@access.rule(access.on_object(Action.MANAGE_MEETINGS, Meeting))
+def new_action(meeting):
+    form = ActionForm(organisations=actions.owner_organisations(meeting.panel))
+    if form.validate_on_submit():
+        try:
+            actions.add_action(
+                current_user, meeting, form.description.data, form.owner, form.due_date.data
+            )
+        except attendance.AttendanceRefused as refused:
+            return _refused(refused, meeting, "actions")
+        flash("Action added.", "success")
+        return _to_meeting(meeting, "actions")
+    return render_template(
+        "meetings/action_form.html", meeting=meeting, form=form, title="Add an action"
+    )
+
+
+@bp.post("/meetings/<int:meeting_id>/actions/<int:meeting_action_id>/close")
+@access.rule(access.on_object(Action.MANAGE_MEETINGS, Meeting))
+def close_action(meeting, meeting_action_id):
+    action = actions.action_of(meeting, meeting_action_id) or abort(404)
+    try:
+        actions.close_action(current_user, action)
+    except actions.ActionRefused as refused:
+        return _refused(refused, meeting, "actions")
+    flash(f"Action closed: {action.description}", "success")
+    anchor = "actions" if action.meeting_id == meeting.id else "agenda"
+    return _to_meeting(meeting, anchor)
+
+
+# --- The panel's quorum ------------------------------------------------------------------------
+
+
+@bp.route("/panels/<int:panel_id>/settings", methods=["GET", "POST"])
+@access.rule(access.on_panel(Action.MANAGE_MEETINGS))
+def panel_settings(panel):
+    form = QuorumForm(data={"quorum": panel.quorum})
+    if form.validate_on_submit():
+        attendance.set_quorum(current_user, panel, form.quorum.data)
+        plural = "" if panel.quorum == 1 else "s"
+        flash(f"The quorum is now {panel.quorum} organisation{plural}.", "success")
+        return redirect(url_for("panels.show", panel_id=panel.id))
+    return render_template(
+        "meetings/panel_settings.html", panel=panel, form=form, title=f"Settings – {panel.name}"
+    )

@@ -1,0 +1,109 @@
+"""Matters arising: what earlier meetings of a panel left open, listed at each later meeting under
+"minutes of the last meeting and matters arising" until it is closed.
+
+Each kind of open item comes from a provider, so this module does not need to know every kind:
+a provider is a function ``provider(panel, meeting) -> list[MatterArising]`` that returns the
+panel's items that are open now and were raised at a meeting that started before `meeting`.
+Open actions (`MeetingAction`) are built in. The interventions and recommendations packages add
+theirs when they are imported, from the module that owns the model, for example in
+``panel/interventions/services.py``::
+
+    from panel.meetings import matters_arising
+
+    def open_interventions(panel, meeting):
+        ...  # one query: the panel's agreed or in-progress interventions raised before `meeting`
+        return [matters_arising.MatterArising(kind="Intervention", ...) for ... in rows]
+
+    matters_arising.register(open_interventions)
+
+and import that module when the app starts (the views that use it do), so the provider is
+registered before any meeting page is shown. A provider runs a fixed number of queries whatever
+the number of items: the meeting page counts its queries in the tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask import url_for
+from sqlalchemy.orm import contains_eager, joinedload
+
+from panel.database import utcnow
+from panel.extensions import db
+from panel.meetings.models import ActionStatus, Meeting, MeetingAction
+from panel.meetings.schedule import UK
+from panel.panels.models import Panel
+
+
+@dataclass(frozen=True)
+class MatterArising:
+    """One open item, as the agenda shows it.
+
+    `url` is where to read or update the item. `close_url`, if set, is an address that closes
+    it with a POST from this meeting's page; the page offers it to those who manage meetings.
+    """
+
+    kind: str
+    description: str
+    owner: str | None
+    due_date: date | None
+    raised_at: datetime
+    url: str | None
+    overdue: bool
+    close_url: str | None = None
+
+
+Provider = Callable[[Panel, Meeting], list[MatterArising]]
+_providers: list[Provider] = []
+
+
+def register(provider: Provider) -> Provider:
+    """Add a source of matters arising; usable as a decorator. Registering twice is harmless."""
+    if provider not in _providers:
+        _providers.append(provider)
+    return provider
+
+
+def matters_arising(meeting: Meeting) -> list[MatterArising]:
+    """Every open item raised at an earlier meeting of the panel, oldest first."""
+    found = [item for provider in _providers for item in provider(meeting.panel, meeting)]
+    return sorted(found, key=lambda item: (item.raised_at, item.kind))
+
+
+def is_overdue(due_date: date | None, today: date | None = None) -> bool:
+    return due_date is not None and due_date < (today or utcnow().astimezone(UK).date())
+
+
+@register
+def open_actions(panel: Panel, meeting: Meeting) -> list[MatterArising]:
+    rows = db.session.scalars(
+        db.select(MeetingAction)
+        .join(MeetingAction.meeting)
+        .options(
+            joinedload(MeetingAction.owner_organisation),
+            contains_eager(MeetingAction.meeting),
+        )
+        .where(
+            MeetingAction.panel_id == panel.id,
+            MeetingAction.status == ActionStatus.OPEN,
+            Meeting.starts_at < meeting.starts_at,
+        )
+        .order_by(Meeting.starts_at, MeetingAction.id)
+    )
+    return [
+        MatterArising(
+            kind="Action",
+            description=action.description,
+            owner=action.owner_organisation.name if action.owner_organisation else None,
+            due_date=action.due_date,
+            raised_at=action.meeting.starts_at,
+            url=url_for("meetings.show", meeting_id=action.meeting_id, _anchor="actions"),
+            overdue=is_overdue(action.due_date),
+            close_url=url_for(
+                "meetings.close_action", meeting_id=meeting.id, meeting_action_id=action.id
+            ),
+        )
+        for action in rows
+    ]
