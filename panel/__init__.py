@@ -1,163 +1,19 @@
 """Panel: multi-agency hate crime scrutiny and local panels.
 
-`create_app` builds the Flask application: settings, extensions, the GOV.UK templates, the access
-check every request passes through, blueprints, CLI commands and error pages.
+`panel.create_app()` builds the application (see `panel/app.py`). The import is deferred so that
+plain modules such as `panel.anonymise` load without Flask and the database layer, which keeps
+`flask pii-scan` quick to start.
 """
 
 from __future__ import annotations
 
-import os
-import secrets
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from flask import Flask, current_app, g, request
-from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
-
-from panel import access, config
-from panel.extensions import csrf, db, login_manager, migrate
-
-ROOT = Path(__file__).resolve().parent.parent
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def create_app(overrides: dict | None = None) -> Flask:
-    app = Flask(
-        __name__,
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "static"),
-        instance_path=os.environ.get("PANEL_INSTANCE_PATH", str(ROOT / "instance")),
-    )
-    app.config.from_mapping(config.load(app.instance_path))
-    app.config.from_mapping(overrides or {})
+    from panel.app import create_app as build
 
-    if app.config["PROXY_COUNT"]:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        count = app.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
-
-    _init_templates(app)
-    _init_database(app)
-    _init_sign_in(app)
-    csrf.init_app(app)
-    app.before_request(access.enforce)
-    app.after_request(_security_headers)
-
-    from panel.errors import register_error_pages
-    from panel.views import register_blueprints
-
-    register_blueprints(app)
-    register_error_pages(app)
-    _init_cli(app)
-    return app
-
-
-def _init_templates(app: Flask) -> None:
-    from govuk_frontend_wtf.main import WTFormsHelpers
-
-    from panel import guard, navigation, pagination
-
-    app.jinja_loader = ChoiceLoader(
-        [
-            FileSystemLoader(str(ROOT / "templates")),
-            PrefixLoader(
-                {
-                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
-                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
-                }
-            ),
-        ]
-    )
-    app.jinja_env.trim_blocks = True
-    app.jinja_env.lstrip_blocks = True
-    WTFormsHelpers(app)
-    app.context_processor(navigation.template_context)
-    app.add_template_filter(navigation.format_datetime, "datetime")
-    app.add_template_filter(navigation.format_time, "time_of_day")
-    app.add_template_global(guard.highlight, "guard_highlight")
-    app.add_template_global(pagination.page_url)
-
-
-def _init_database(app: Flask) -> None:
-    from sqlalchemy import event
-
-    from panel.database import render_migration_item
-
-    db.init_app(app)
-    migrate.init_app(
-        app,
-        db,
-        directory=str(ROOT / "migrations"),
-        compare_type=True,
-        render_as_batch=True,  # SQLite alters tables by copying them; Alembic's batch mode does it
-        render_item=render_migration_item,
-    )
-    # Import every model so that Flask-Migrate and the drift test see the whole schema.
-    import panel.models  # noqa: F401
-
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        with app.app_context():
-            engine = db.engine
-
-        @event.listens_for(engine, "connect")
-        def _sqlite_connect(dbapi_connection, _record):
-            # Enforce foreign keys, and let SQLAlchemy (not the driver) decide when transactions
-            # begin, so that savepoints and rollbacks behave as on PostgreSQL.
-            dbapi_connection.isolation_level = None
-            dbapi_connection.execute("PRAGMA foreign_keys = ON")
-
-        @event.listens_for(engine, "begin")
-        def _sqlite_begin(connection):
-            connection.exec_driver_sql("BEGIN")
-
-
-def _init_sign_in(app: Flask) -> None:
-    from panel.accounts.models import User
-
-    login_manager.init_app(app)
-    login_manager.login_view = "accounts.sign_in"
-    login_manager.login_message = "Sign in to see that page."
-    login_manager.login_message_category = "info"
-    # Never "remember me": a session ends at sign-out or when the browser closes.
-    app.config["REMEMBER_COOKIE_DURATION"] = 0
-
-    @login_manager.user_loader
-    def load_user(session_id: str) -> User | None:
-        # The session holds "<user id>:<session token>"; a replaced token ends the session.
-        user_id, _, token = session_id.partition(":")
-        if not user_id.isdigit() or not token:
-            return None
-        user = db.session.get(User, int(user_id))
-        if user is None or not user.active or not secrets.compare_digest(user.session_token, token):
-            return None
-        if current_app.config["PRODUCTION"] and user.is_demo:
-            return None
-        return user
-
-
-def _security_headers(response):
-    nonce = g.get("csp_nonce", "")
-    response.headers.setdefault(
-        "Content-Security-Policy",
-        "default-src 'self'; "
-        f"script-src 'self' 'nonce-{nonce}'; "
-        "style-src 'self'; img-src 'self' data:; font-src 'self'; "
-        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-    )
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    if request.endpoint != "static":
-        # Pages hold OFFICIAL-SENSITIVE material: keep them out of shared caches and history.
-        response.headers.setdefault("Cache-Control", "no-store")
-    return response
-
-
-def _init_cli(app: Flask) -> None:
-    from panel.accounts.cli import create_admin_command
-    from panel.demo import demo_data_command
-    from panel.guard import pii_scan_command
-
-    app.cli.add_command(create_admin_command)
-    app.cli.add_command(demo_data_command)
-    app.cli.add_command(pii_scan_command)
+    return build(overrides)

@@ -9,10 +9,8 @@ allows it (the chair), save it as written with a reason, which the service audit
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
 
-import click
 from govuk_frontend_wtf.wtforms_widgets import GovTextArea
 from markupsafe import Markup, escape
 from wtforms import HiddenField, TextAreaField
@@ -145,10 +143,3 @@ class GuardedForm(BaseForm):
                 field_.data = anonymise.redact(field_.data, found)
         self.guard_outcome = GuardOutcome(kinds=kinds, redacted=bool(kinds))
         return True
-
-
-@click.command("pii-scan")
-def pii_scan_command() -> None:
-    """Read JSON Lines {"id", "text"} on standard input; write {"id", "spans"} for each line, with
-    the findings of exactly the detector the forms use."""
-    anonymise.scan_lines(sys.stdin, sys.stdout)

@@ -1,5 +1,11 @@
 """The personal-data guard in forms: stop, highlight, redact, or (chair only) override."""
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 from wtforms import StringField
 
 from panel import anonymise
@@ -86,18 +92,22 @@ def test_describe_counts_repeated_kinds():
     assert describe(findings) == "2 phone numbers and a postcode"
 
 
-def test_pii_scan_command_reads_and_writes_json_lines(app):
-    import json
-
+def test_pii_scan_command_reads_and_writes_json_lines(tmp_path):
+    """Through the real `flask pii-scan`, as a batch job would run it."""
     lines = [
         {"id": "a-1", "text": "Seen at CV1 5RR by PC Jones."},
         {"id": 7, "text": "No personal data in March 2025."},
     ]
-    result = app.test_cli_runner().invoke(
-        args=["pii-scan"], input="".join(json.dumps(line) + "\n" for line in lines)
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "pii-scan"],
+        input="".join(json.dumps(line) + "\n" for line in lines),
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).parent.parent,
+        env={**os.environ, "PANEL_INSTANCE_PATH": str(tmp_path)},
+        check=True,
     )
-    assert result.exit_code == 0, result.output
-    out = [json.loads(line) for line in result.output.splitlines()]
+    out = [json.loads(line) for line in result.stdout.splitlines()]
     assert [row["id"] for row in out] == ["a-1", 7]
     assert {span["kind"] for span in out[0]["spans"]} == {"POSTCODE", "NAME"}
     assert out[1]["spans"] == []
