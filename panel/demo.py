@@ -13,6 +13,7 @@ from flask.cli import with_appcontext
 from panel.accounts import services as accounts
 from panel.accounts.models import Organisation, OrganisationKind, User
 from panel.accounts.passwords import hash_password
+from panel.cases.demo import load_demo_case_reviews
 from panel.extensions import db
 from panel.meetings.demo import load_demo_meetings
 from panel.panels import services as panels
@@ -215,7 +216,14 @@ DEMO_ACCOUNTS = PEOPLE[:5]
 
 def load_demo_data() -> dict[str, int]:
     """Create whatever of the demo set is missing; returns how many of each were added."""
-    added = {"organisations": 0, "users": 0, "panels": 0, "memberships": 0, "meetings": 0}
+    added = {
+        "organisations": 0,
+        "users": 0,
+        "panels": 0,
+        "memberships": 0,
+        "meetings": 0,
+        "case reviews": 0,
+    }
     orgs = {org.name: org for org in db.session.scalars(db.select(Organisation))}
     for name, kind in ORGANISATIONS:
         if name not in orgs:
@@ -256,10 +264,15 @@ def load_demo_data() -> dict[str, int]:
             if exists is None:
                 panels.add_member(None, panel, user, role)
                 added["memberships"] += 1
+    coordinator = accounts.find_user_by_email("coordinator@panel.example")
     added["meetings"] = load_demo_meetings(
         panels_by_name,
-        coordinator=accounts.find_user_by_email("coordinator@panel.example"),
+        coordinator=coordinator,
         iag_chair=accounts.find_user_by_email("inspector.dudley@panel.example"),
+    )
+    # After the meetings, so the cases land on the scrutiny panel's agendas.
+    added["case reviews"] = load_demo_case_reviews(
+        panels_by_name["West Midlands Independent Scrutiny Panel"], coordinator
     )
     return added
 

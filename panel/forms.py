@@ -112,10 +112,14 @@ class DateField(wtforms.DateField):
     `message` is the message for a missing date, e.g. "Enter the date of the meeting".
     """
 
-    def __init__(self, label: str, message: str, *, required: bool = True, validators=(),
-                 **kwargs):
-        super().__init__(label, format="%d %m %Y", widget=_SafeGovDateInput(),
-                         validators=list(validators), **kwargs)
+    def __init__(self, label: str, message: str, *, required: bool = True, validators=(), **kwargs):
+        super().__init__(
+            label,
+            format="%d %m %Y",
+            widget=_SafeGovDateInput(),
+            validators=list(validators),
+            **kwargs,
+        )
         self.missing_message = message
         self.required = required
 
@@ -126,9 +130,11 @@ class DateField(wtforms.DateField):
         if not any(parts):
             return
         if len(parts) != 3 or not all(parts):
-            missing = [name for name, value in zip(("day", "month", "year"),
-                                                   [*parts, "", "", ""], strict=False)
-                       if not value][:3]
+            missing = [
+                name
+                for name, value in zip(("day", "month", "year"), [*parts, "", "", ""], strict=False)
+                if not value
+            ][:3]
             raise ValueError(f"{self.label.text} must include a {' and '.join(missing)}")
         try:
             day, month, year = (int(part) for part in parts)

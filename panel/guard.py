@@ -128,7 +128,7 @@ class GuardedForm(BaseForm):
             field_ = getattr(self, name)
             field_.errors = [
                 *field_.errors,
-                f"{field_.label.text} contains what looks like {describe(found)}: reword it, "
+                f"{_name(field_)} contains what looks like {describe(found)}: reword it, "
                 "or redact it",
             ]
         return False
@@ -143,3 +143,8 @@ class GuardedForm(BaseForm):
                 field_.data = anonymise.redact(field_.data, found)
         self.guard_outcome = GuardOutcome(kinds=kinds, redacted=bool(kinds))
         return True
+
+
+def _name(field_) -> str:
+    """The label as the subject of a message: "Legislation", not "Legislation (optional)"."""
+    return field_.label.text.removesuffix(" (optional)")

@@ -27,7 +27,7 @@ def test_demo_data_can_run_twice(db):
         for m in (Organisation, User, Panel, Membership)
     ]
     again = load_demo_data()
-    assert again == {"organisations": 0, "users": 0, "panels": 0, "memberships": 0, "meetings": 0}
+    assert set(again.values()) == {0}
     assert counts == [
         db.session.scalar(db.select(db.func.count()).select_from(m))
         for m in (Organisation, User, Panel, Membership)

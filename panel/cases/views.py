@@ -1,5 +1,179 @@
-"""The `cases` blueprint: case reviews and the confidentiality agreement in front of them."""
+"""The `cases` blueprint: case reviews and the confidentiality agreement in front of them.
 
-from flask import Blueprint
+Every page here is case material: the route rules send a member who has not accepted the panel's
+confidentiality agreement to it first, and hide a case from anyone who declared an interest in it.
+"""
+
+from __future__ import annotations
+
+import calendar
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from panel import access
+from panel.access import Action
+from panel.cases import queries, services
+from panel.cases.forms import AgendaForm, CaseReviewForm, StageFindingsForm
+from panel.cases.models import CaseReview, CaseReviewStatus
+from panel.cases.vocabularies import Stage
+from panel.meetings.models import AgendaItem
+from panel.panels.models import Panel
 
 bp = Blueprint("cases", __name__)
+
+
+@bp.app_template_global()
+def may_open_case_review(item: AgendaItem) -> bool:
+    """Whether an agenda item links to its case: a case review item, for a member who may open
+    case reviews and has not declared an interest in this one. Asked per item without loading
+    the case, so the agenda stays a fixed number of queries."""
+    return (
+        item.case_review_id is not None
+        and access.can(current_user, Action.VIEW_CASE_REVIEWS, item.meeting)
+        and item.case_review_id not in access.declared_case_reviews(current_user)
+    )
+
+
+bp.add_app_template_global(CaseReviewStatus, "CaseReviewStatus")
+bp.add_app_template_global(Stage, "Stage")
+bp.add_app_template_global(calendar.month_name.__getitem__, "month_name")
+
+
+def _to_case(case_review: CaseReview, anchor: str | None = None):
+    return redirect(url_for("cases.show", case_review_id=case_review.id, _anchor=anchor))
+
+
+def _refused(refused: services.CaseReviewRefused, case_review: CaseReview):
+    flash(str(refused), "error")
+    return _to_case(case_review)
+
+
+def _allow_override(panel: Panel) -> bool:
+    return access.can(current_user, Action.OVERRIDE_GUARD, panel)
+
+
+@bp.get("/panels/<int:panel_id>/case-reviews")
+@access.rule(access.on_case_material(Action.VIEW_CASE_REVIEWS, Panel))
+def index(panel):
+    status = next((s for s in CaseReviewStatus if s.value == request.args.get("status")), None)
+    return render_template(
+        "cases/index.html",
+        panel=panel,
+        page=queries.case_reviews_of(panel, current_user, status),
+        status=status,
+        title=f"Case reviews – {panel.name}",
+    )
+
+
+@bp.route("/panels/<int:panel_id>/case-reviews/new", methods=["GET", "POST"])
+@access.rule(access.on_case_material(Action.MANAGE_CASE_REVIEWS, Panel))
+def new(panel):
+    form = CaseReviewForm(allow_override=_allow_override(panel))
+    if form.validate_on_submit():
+        case_review = services.create_case_review(
+            current_user, panel, form.details(), form.guard_outcome
+        )
+        flash(f"Case review {case_review.reference} added.", "success")
+        return _to_case(case_review)
+    return render_template(
+        "cases/form.html", panel=panel, form=form, title=f"Add a case review – {panel.name}"
+    )
+
+
+@bp.get("/case-reviews/<int:case_review_id>")
+@access.rule(access.on_case_material(Action.VIEW_CASE_REVIEWS))
+def show(case_review):
+    services.record_view(current_user, case_review)
+    return render_template(
+        "cases/show.html",
+        page=queries.case_review_page(case_review),
+        case_review=case_review,
+        title=f"Case review {case_review.reference} – {case_review.panel.name}",
+    )
+
+
+@bp.route("/case-reviews/<int:case_review_id>/edit", methods=["GET", "POST"])
+@access.rule(access.on_case_material(Action.MANAGE_CASE_REVIEWS))
+def edit(case_review):
+    form = CaseReviewForm(
+        data=CaseReviewForm.data_of(case_review),
+        allow_override=_allow_override(case_review.panel),
+    )
+    try:
+        services.check_changeable(case_review)
+        if form.validate_on_submit():
+            services.update_case_review(
+                current_user, case_review, form.details(), form.guard_outcome
+            )
+            flash(f"Case review {case_review.reference} saved.", "success")
+            return _to_case(case_review)
+    except services.CaseReviewRefused as refused:
+        return _refused(refused, case_review)
+    return render_template(
+        "cases/form.html",
+        panel=case_review.panel,
+        case_review=case_review,
+        form=form,
+        title=f"Change case review {case_review.reference}",
+    )
+
+
+@bp.route("/case-reviews/<int:case_review_id>/findings", methods=["GET", "POST"])
+@access.rule(access.on_case_material(Action.MANAGE_CASE_REVIEWS))
+def findings(case_review):
+    form = StageFindingsForm(
+        data=StageFindingsForm.data_of(case_review),
+        allow_override=_allow_override(case_review.panel),
+    )
+    try:
+        services.check_changeable(case_review)
+        if form.validate_on_submit():
+            services.record_stage_findings(
+                current_user,
+                case_review,
+                form.findings(),
+                form.overall_view.data,
+                form.guard_outcome,
+            )
+            flash("Stage findings saved.", "success")
+            return _to_case(case_review, "stage-findings")
+    except services.CaseReviewRefused as refused:
+        return _refused(refused, case_review)
+    return render_template(
+        "cases/findings.html",
+        case_review=case_review,
+        form=form,
+        title=f"Stage findings for case review {case_review.reference}",
+    )
+
+
+@bp.route("/case-reviews/<int:case_review_id>/agenda", methods=["GET", "POST"])
+@access.rule(access.on_case_material(Action.MANAGE_CASE_REVIEWS))
+def agenda(case_review):
+    form = AgendaForm(meetings=queries.meetings_for_agenda(case_review))
+    try:
+        services.check_changeable(case_review)
+        if form.validate_on_submit():
+            services.place_on_agenda(current_user, case_review, form.meeting())
+            flash(f"Case review {case_review.reference} added to the agenda.", "success")
+            return _to_case(case_review, "meetings")
+    except services.CaseReviewRefused as refused:
+        return _refused(refused, case_review)
+    return render_template(
+        "cases/agenda.html",
+        case_review=case_review,
+        form=form,
+        title=f"Put case review {case_review.reference} on an agenda",
+    )
+
+
+@bp.post("/case-reviews/<int:case_review_id>/close")
+@access.rule(access.on_case_material(Action.MANAGE_CASE_REVIEWS))
+def close(case_review):
+    try:
+        services.close_case_review(current_user, case_review)
+    except services.CaseReviewRefused as refused:
+        return _refused(refused, case_review)
+    flash(f"Case review {case_review.reference} closed.", "success")
+    return _to_case(case_review)

@@ -1,0 +1,105 @@
+"""Read models for case review pages, each in a fixed number of queries whatever the case's
+history. Lists leave out the cases the reader declared a conflict of interest in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy.orm import selectinload
+
+from panel import access
+from panel.accounts.models import User
+from panel.cases.models import CaseReview, CaseReviewStatus, StageFinding
+from panel.cases.vocabularies import Stage
+from panel.extensions import db
+from panel.meetings.agenda import OPEN_STATUSES
+from panel.meetings.models import AgendaItem, Meeting, MeetingStatus
+from panel.pagination import paginate
+from panel.panels.models import Panel
+
+# How many upcoming meetings the agenda page offers: a long series would bury the choice.
+UPCOMING_CHOICES = 12
+
+
+def case_reviews_of(panel: Panel, user: User, status: CaseReviewStatus | None) -> Pagination:
+    """A page of the panel's case reviews the user may see, newest first, with their strands and
+    findings loaded for the list."""
+    select = (
+        db.select(CaseReview)
+        .options(selectinload(CaseReview.strand_rows), selectinload(CaseReview.stage_findings))
+        .where(CaseReview.panel_id == panel.id)
+        .order_by(CaseReview.created_at.desc(), CaseReview.id.desc())
+    )
+    hidden = access.declared_case_reviews(user)
+    if hidden:
+        select = select.where(CaseReview.id.not_in(hidden))
+    if status is not None:
+        select = select.where(CaseReview.status == status)
+    return paginate(select)
+
+
+@dataclass(frozen=True)
+class StageRow:
+    stage: Stage
+    finding: StageFinding | None
+
+
+@dataclass(frozen=True)
+class CaseReviewPage:
+    case_review: CaseReview
+    stages: list[StageRow]
+    # The meetings it was on, earliest first: more than one when it was carried over.
+    meetings: list[Meeting]
+
+    @property
+    def rated(self) -> int:
+        return sum(1 for row in self.stages if row.finding is not None)
+
+
+def case_review_page(case_review: CaseReview) -> CaseReviewPage:
+    """Everything the case page shows: the facts, every stage in order, and its meetings."""
+    db.session.scalars(
+        db.select(CaseReview)
+        .options(
+            selectinload(CaseReview.strand_rows),
+            selectinload(CaseReview.stage_findings),
+            selectinload(CaseReview.created_by),
+        )
+        .where(CaseReview.id == case_review.id)
+        .execution_options(populate_existing=True)
+    ).one()
+    meetings = list(
+        db.session.scalars(
+            db.select(Meeting)
+            .join(AgendaItem, AgendaItem.meeting_id == Meeting.id)
+            .where(AgendaItem.case_review_id == case_review.id)
+            .order_by(Meeting.starts_at)
+        ).unique()
+    )
+    stages = [StageRow(stage, case_review.finding_for(stage)) for stage in Stage]
+    return CaseReviewPage(case_review=case_review, stages=stages, meetings=meetings)
+
+
+def meetings_for_agenda(case_review: CaseReview) -> list[Meeting]:
+    """The panel's meetings whose agenda can still take the case and do not have it yet: the
+    next scheduled ones, soonest first, then those held but not yet minuted, latest first."""
+    already = (
+        db.select(AgendaItem.meeting_id)
+        .where(AgendaItem.case_review_id == case_review.id)
+        .scalar_subquery()
+    )
+    base = db.select(Meeting).where(
+        Meeting.panel_id == case_review.panel_id,
+        Meeting.status.in_(OPEN_STATUSES),
+        Meeting.id.not_in(already),
+    )
+    upcoming = db.session.scalars(
+        base.where(Meeting.status == MeetingStatus.SCHEDULED)
+        .order_by(Meeting.starts_at)
+        .limit(UPCOMING_CHOICES)
+    )
+    held = db.session.scalars(
+        base.where(Meeting.status != MeetingStatus.SCHEDULED).order_by(Meeting.starts_at.desc())
+    )
+    return [*upcoming, *held]

@@ -1,0 +1,347 @@
+"""Operations on case reviews: adding and editing one, recording its stage findings, putting it on
+a meeting's agenda, closing it, and recording who opened it. Each checks what the lifecycle allows,
+writes, audits and commits in one transaction.
+
+Case material never goes into the audit trail: for the narrative, the comments and the overall
+view the trail says that they changed, not what they say.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+
+from panel import access
+from panel.accounts.models import User
+from panel.audit import AuditAction, apply_changes, record
+from panel.cases.models import CaseReview, CaseReviewStatus, StageFinding
+from panel.cases.vocabularies import (
+    AgeBand,
+    Answer,
+    LocationType,
+    OffenceCategory,
+    Outcome,
+    OutOfCourtDisposal,
+    Rating,
+    ReportingRoute,
+    Stage,
+    Strand,
+    UpliftAnswer,
+)
+from panel.database import utcnow
+from panel.extensions import db
+from panel.guard import GuardOutcome
+from panel.meetings import agenda
+from panel.meetings.models import AgendaItem, AgendaItemKind, Meeting
+from panel.navigation import UK
+from panel.panels.models import Panel, PanelKind
+
+# What a form passes when the guard found nothing.
+NO_FINDINGS = GuardOutcome()
+
+# Free text that is case material: the trail records that it changed, never the words.
+CASE_TEXT_FIELDS = frozenset({"narrative", "overall_view", "comment"})
+
+# Small words left out of a panel's initials: "Panel of the Black Country" is "PBC".
+_MINOR_WORDS = frozenset({"a", "an", "and", "for", "in", "of", "on", "the"})
+_PREFIX_LENGTH = 6
+
+
+class CaseReviewRefused(Exception):
+    """A change the case review's lifecycle does not allow; the message is written for the user."""
+
+
+@dataclass(frozen=True)
+class CaseReviewDetails:
+    """The facts of a case as the coordinator enters them: coarse, and anonymised."""
+
+    strands: list[Strand]
+    offence_category: OffenceCategory
+    legislation: str | None
+    reporting_route: ReportingRoute
+    incident_month: int
+    incident_year: int
+    policing_area: str
+    location_type: LocationType
+    victim_age_band: AgeBand
+    victim_key_worker: Answer
+    repeat_victim: Answer
+    suspect_identified: Answer
+    outcome: Outcome
+    out_of_court_disposal: OutOfCourtDisposal
+    uplift_applied: UpliftAnswer
+    uplift_announced: UpliftAnswer
+    victim_wishes_recorded: Answer
+    narrative: str
+
+    def columns(self) -> dict:
+        fields = asdict(self)
+        fields.pop("strands")
+        fields["legislation"] = fields["legislation"] or None
+        return fields
+
+
+@dataclass(frozen=True)
+class FindingDetails:
+    """One stage as the panel records it. No rating means the stage is not recorded yet."""
+
+    rating: Rating | None
+    comment: str | None = None
+
+
+# --- References --------------------------------------------------------------------------------
+
+
+def reference_prefix(panel: Panel) -> str:
+    """ "ISP" for an Independent Scrutiny Panel; otherwise the panel's initials, e.g. "CHCP"."""
+    if panel.kind == PanelKind.SCRUTINY_PANEL:
+        return "ISP"
+    words = [w for w in re.findall(r"[A-Za-z]+", panel.name) if w.lower() not in _MINOR_WORDS]
+    return "".join(word[0] for word in words).upper()[:_PREFIX_LENGTH] or "CR"
+
+
+def next_reference(panel: Panel, year: int) -> str:
+    """The panel's next reference for `year`: one more than the highest used, from 001."""
+    stem = f"{reference_prefix(panel)}-{year}-"
+    used = db.session.scalars(
+        db.select(CaseReview.reference).where(
+            CaseReview.panel_id == panel.id, CaseReview.reference.startswith(stem, autoescape=True)
+        )
+    )
+    numbers = [int(ref[len(stem) :]) for ref in used if ref[len(stem) :].isdigit()]
+    return f"{stem}{max(numbers, default=0) + 1:03d}"
+
+
+# --- Adding and editing ------------------------------------------------------------------------
+
+
+def create_case_review(
+    actor: User,
+    panel: Panel,
+    details: CaseReviewDetails,
+    guard: GuardOutcome = NO_FINDINGS,
+    now: datetime | None = None,
+) -> CaseReview:
+    """Add a case review to the panel with the next reference of the year it was added."""
+    _check_override(actor, panel, guard)
+    year = (now or utcnow()).astimezone(UK).year
+    # Two coordinators adding at once can both pick the same number; the unique constraint
+    # stops the second, which then takes the number after.
+    for attempt in range(2):
+        case_review = CaseReview(
+            panel=panel,
+            reference=next_reference(panel, year),
+            status=CaseReviewStatus.ADDED,
+            created_by_id=actor.id,
+            **details.columns(),
+        )
+        case_review.strands = details.strands
+        try:
+            with db.session.begin_nested():
+                db.session.add(case_review)
+            break
+        except IntegrityError:
+            if attempt:
+                raise
+    fields = {key: _audited(key, value) for key, value in details.columns().items()}
+    record(
+        actor,
+        AuditAction.CREATE,
+        case_review,
+        label=_label(case_review),
+        changes={
+            "reference": case_review.reference,
+            "strands": _strand_labels(details.strands),
+            **fields,
+        },
+    )
+    _record_override(actor, case_review, guard)
+    db.session.commit()
+    return case_review
+
+
+def update_case_review(
+    actor: User,
+    case_review: CaseReview,
+    details: CaseReviewDetails,
+    guard: GuardOutcome = NO_FINDINGS,
+) -> CaseReview:
+    check_changeable(case_review)
+    _check_override(actor, case_review.panel, guard)
+    old_strands = case_review.strands
+    changes = _mask(apply_changes(case_review, details.columns()))
+    if set(old_strands) != set(details.strands):
+        case_review.strands = details.strands
+        changes["strands"] = [_strand_labels(old_strands), _strand_labels(details.strands)]
+    if changes:
+        record(actor, AuditAction.UPDATE, case_review, label=_label(case_review), changes=changes)
+    _record_override(actor, case_review, guard)
+    db.session.commit()
+    return case_review
+
+
+# --- Stage findings ----------------------------------------------------------------------------
+
+
+def record_stage_findings(
+    actor: User,
+    case_review: CaseReview,
+    findings: dict[Stage, FindingDetails],
+    overall_view: str | None,
+    guard: GuardOutcome = NO_FINDINGS,
+) -> CaseReview:
+    """Record the panel's rating and comment for each stage given a rating, and its overall view.
+
+    A stage without a rating is left as it was. Once every stage has a rating (not assessed
+    counts) the case review is reviewed.
+    """
+    check_changeable(case_review)
+    _check_override(actor, case_review.panel, guard)
+    existing = {finding.stage: finding for finding in case_review.stage_findings}
+    changes: dict[str, list] = {}
+    for stage, details in findings.items():
+        if details.rating is None:
+            continue
+        fields = {"rating": details.rating, "comment": details.comment or None}
+        finding = existing.get(stage)
+        if finding is None:
+            finding = StageFinding(stage=stage, **fields)
+            case_review.stage_findings.append(finding)
+            changed = {key: [None, _stored(value)] for key, value in fields.items() if value}
+        else:
+            changed = apply_changes(finding, fields)
+        if changed:
+            finding.updated_by_id = actor.id
+        for key, value in _mask(changed).items():
+            changes[f"{stage.value}_{key}"] = value
+    changes.update(_mask(apply_changes(case_review, {"overall_view": overall_view or None})))
+    rated = {finding.stage for finding in case_review.stage_findings}
+    if rated == set(Stage) and case_review.status in (
+        CaseReviewStatus.ADDED,
+        CaseReviewStatus.ON_AGENDA,
+    ):
+        changes.update(apply_changes(case_review, {"status": CaseReviewStatus.REVIEWED}))
+    if changes:
+        record(actor, AuditAction.UPDATE, case_review, label=_label(case_review), changes=changes)
+    _record_override(actor, case_review, guard)
+    db.session.commit()
+    return case_review
+
+
+# --- Meetings and the lifecycle ----------------------------------------------------------------
+
+
+def place_on_agenda(actor: User, case_review: CaseReview, meeting: Meeting) -> AgendaItem:
+    """Add the case at the end of the meeting's agenda. A case not finished at one meeting is
+    carried over by placing it on a later one too."""
+    check_changeable(case_review)
+    if meeting.panel_id != case_review.panel_id:
+        raise CaseReviewRefused("A case review can only go on a meeting of its own panel.")
+    if not agenda.is_open(meeting):
+        raise CaseReviewRefused(
+            "A case review can only go on the agenda of a meeting that is scheduled or held. "
+            f"This meeting’s status is: {meeting.status.label.lower()}."
+        )
+    if any(item.case_review_id == case_review.id for item in meeting.agenda_items):
+        raise CaseReviewRefused("This case review is already on that meeting’s agenda.")
+    item = AgendaItem(
+        position=max((item.position for item in meeting.agenda_items), default=0) + 1,
+        kind=AgendaItemKind.CASE_REVIEW,
+        title=f"Case review {case_review.reference}",
+        case_review_id=case_review.id,
+    )
+    meeting.agenda_items.append(item)
+    db.session.flush()
+    record(
+        actor,
+        AuditAction.CREATE,
+        item,
+        label=f"{item.title} on the agenda of the meeting on {_day(meeting)}",
+        changes={"title": item.title, "position": item.position, "meeting_id": meeting.id},
+    )
+    if case_review.status == CaseReviewStatus.ADDED:
+        changes = apply_changes(case_review, {"status": CaseReviewStatus.ON_AGENDA})
+        record(actor, AuditAction.UPDATE, case_review, label=_label(case_review), changes=changes)
+    db.session.commit()
+    return item
+
+
+def close_case_review(actor: User, case_review: CaseReview) -> CaseReview:
+    """Close a reviewed case: its findings stand, and it can no longer be changed."""
+    check_changeable(case_review)
+    if case_review.status != CaseReviewStatus.REVIEWED:
+        raise CaseReviewRefused(
+            "A case review can be closed once every stage has a rating. "
+            "Record the stage findings first."
+        )
+    changes = apply_changes(case_review, {"status": CaseReviewStatus.CLOSED})
+    record(actor, AuditAction.UPDATE, case_review, label=_label(case_review), changes=changes)
+    db.session.commit()
+    return case_review
+
+
+def record_view(actor: User, case_review: CaseReview) -> None:
+    """Case material is need-to-know: every opening of a case review is in the trail."""
+    record(actor, AuditAction.VIEW, case_review, label=_label(case_review))
+    db.session.commit()
+
+
+# --- Helpers -----------------------------------------------------------------------------------
+
+
+def check_changeable(case_review: CaseReview) -> None:
+    """Raise `CaseReviewRefused` if the case review is closed: its findings stand as they are."""
+    if case_review.status == CaseReviewStatus.CLOSED:
+        raise CaseReviewRefused("This case review is closed, so it can no longer be changed.")
+
+
+def _check_override(actor: User, panel: Panel, guard: GuardOutcome) -> None:
+    # The form offers the override only to the chair; this holds whoever calls the service.
+    if guard.overridden and not access.can(actor, access.Action.OVERRIDE_GUARD, panel):
+        raise CaseReviewRefused("Only the chair can save text the personal-data guard stopped.")
+
+
+def _record_override(actor: User, case_review: CaseReview, guard: GuardOutcome) -> None:
+    if guard.overridden:
+        record(
+            actor,
+            AuditAction.GUARD_OVERRIDE,
+            case_review,
+            label=_label(case_review),
+            changes={"reason": guard.reason, "kinds": guard.kinds},
+        )
+
+
+def _stored(value):
+    return value.value if isinstance(value, enum.Enum) else value
+
+
+def _audited(key: str, value):
+    if key in CASE_TEXT_FIELDS:
+        return "(set)" if value else None
+    return _stored(value)
+
+
+def _mask(changes: dict[str, list]) -> dict[str, list]:
+    return {
+        key: ["(hidden)", "(changed)"] if key in CASE_TEXT_FIELDS else value
+        for key, value in changes.items()
+    }
+
+
+def _strand_labels(strands: list[Strand]) -> str:
+    order = list(Strand)
+    return ", ".join(strand.label for strand in sorted(strands, key=order.index))
+
+
+def _label(case_review: CaseReview) -> str:
+    return f"Case review {case_review.reference} of {case_review.panel.name}"[:200]
+
+
+def _day(meeting: Meeting) -> str:
+    local = meeting.starts_at.astimezone(UK)
+    return f"{local.day} {local:%B %Y}"

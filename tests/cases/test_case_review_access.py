@@ -1,0 +1,191 @@
+"""Who may open case reviews: members of the owning panel (not readers) who have accepted its
+confidentiality agreement, except in a case they declared an interest in. Every opening of a case
+review is in the audit trail."""
+
+from __future__ import annotations
+
+import pytest
+
+from panel.audit import AuditAction, AuditEvent
+from panel.cases import services
+from panel.panels.models import Role
+from tests import factories
+from tests.cases import factories as cases
+from tests.conftest import sign_in
+from tests.meetings import factories as meetings
+from tests.querycount import count_queries
+
+
+@pytest.fixture
+def case_review(app, isp):
+    with app.test_request_context():
+        return cases.case_review(isp.coordinator, isp.panel)
+
+
+def _views(db, case_review) -> int:
+    return db.session.scalar(
+        db.select(db.func.count())
+        .select_from(AuditEvent)
+        .where(
+            AuditEvent.action == AuditAction.VIEW,
+            AuditEvent.object_type == "case_review",
+            AuditEvent.object_id == case_review.id,
+        )
+    )
+
+
+@pytest.mark.parametrize("role", [Role.CHAIR, Role.COORDINATOR, Role.MEMBER])
+def test_panel_members_open_the_list_and_the_case(client, isp, db, case_review, role):
+    sign_in(client, isp.by_role(role))
+    listing = client.get(f"/panels/{isp.panel.id}/case-reviews").get_data(as_text=True)
+    assert case_review.reference in listing
+    response = client.get(f"/case-reviews/{case_review.id}")
+    assert response.status_code == 200
+    assert cases.NARRATIVE in response.get_data(as_text=True)
+
+
+def test_the_panel_page_links_to_case_reviews_for_members_only(client, isp, db):
+    sign_in(client, isp.member)
+    page = client.get(f"/panels/{isp.panel.id}").get_data(as_text=True)
+    assert f'href="/panels/{isp.panel.id}/case-reviews"' in page
+
+
+def test_reader_cannot_open_case_reviews(client, isp, db, case_review):
+    sign_in(client, isp.reader)
+    assert "/case-reviews" not in client.get(f"/panels/{isp.panel.id}").get_data(as_text=True)
+    assert client.get(f"/panels/{isp.panel.id}/case-reviews").status_code == 403
+    assert client.get(f"/case-reviews/{case_review.id}").status_code == 403
+    assert _views(db, case_review) == 0
+
+
+@pytest.mark.parametrize("who", ["outsider", "admin", "other_panel_chair"])
+def test_a_case_outside_your_panels_is_not_found(client, isp, people, db, case_review, who):
+    user = people.chair if who == "other_panel_chair" else getattr(isp, who)
+    sign_in(client, user)
+    for url in ["", "/edit", "/findings", "/agenda"]:
+        assert client.get(f"/case-reviews/{case_review.id}{url}").status_code == 404
+    assert client.post(f"/case-reviews/{case_review.id}/close").status_code == 404
+    assert client.get(f"/panels/{isp.panel.id}/case-reviews").status_code == 404
+
+
+def test_missing_case_is_not_found(client, isp, db):
+    sign_in(client, isp.member)
+    assert client.get("/case-reviews/99999").status_code == 404
+
+
+def test_member_accepts_the_agreement_first_and_is_sent_back(client, isp, db, case_review):
+    newcomer = factories.user(email="newcomer@example.org", full_name="Linda Shaw")
+    factories.membership(isp.panel, newcomer, Role.MEMBER)
+    sign_in(client, newcomer)
+    case_url = f"/case-reviews/{case_review.id}"
+
+    response = client.get(case_url)
+    assert response.status_code == 302
+    assert response.location == f"/panels/{isp.panel.id}/confidentiality?next={case_url}?"
+    assert _views(db, case_review) == 0
+    page = client.get(response.location).get_data(as_text=True)
+    assert "Before you open this panel's case reviews" in page.replace("&#39;", "'")
+
+    accepted = client.post(response.location, data={"agree": "y"})
+    assert accepted.status_code == 302
+    assert accepted.location.startswith(case_url)
+    opened = client.get(accepted.location)
+    assert opened.status_code == 200 and case_review.reference in opened.get_data(as_text=True)
+    assert _views(db, case_review) == 1
+
+
+def test_the_list_needs_the_agreement_too(client, isp, db):
+    newcomer = factories.user(email="newcomer@example.org")
+    factories.membership(isp.panel, newcomer, Role.COORDINATOR)
+    sign_in(client, newcomer)
+    for url in ["/case-reviews", "/case-reviews/new"]:
+        response = client.get(f"/panels/{isp.panel.id}{url}")
+        assert response.status_code == 302
+        assert response.location.startswith(f"/panels/{isp.panel.id}/confidentiality?next=")
+
+
+def test_a_declared_conflict_of_interest_hides_the_case(app, client, isp, db, case_review):
+    meeting = meetings.meeting_on(isp.panel)
+    with app.test_request_context():
+        item = services.place_on_agenda(isp.coordinator, case_review, meeting)
+        other = cases.case_review(isp.coordinator, isp.panel)
+    sign_in(client, isp.member)
+    response = client.post(
+        f"/meetings/{meeting.id}/agenda/{item.id}/declare",
+        data={"reason": "My organisation supports the victim."},
+    )
+    assert response.status_code == 302
+
+    assert client.get(f"/case-reviews/{case_review.id}").status_code == 404
+    listing = client.get(f"/panels/{isp.panel.id}/case-reviews").get_data(as_text=True)
+    assert case_review.reference not in listing
+    assert other.reference in listing
+    agenda = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    assert case_review.reference in agenda  # the item stays on the agenda, without a link
+    assert f'href="/case-reviews/{case_review.id}"' not in agenda
+    assert _views(db, case_review) == 0
+
+    # Everyone else still sees it.
+    coordinator = app.test_client()
+    sign_in(coordinator, isp.coordinator)
+    assert coordinator.get(f"/case-reviews/{case_review.id}").status_code == 200
+
+
+def test_every_view_of_a_case_review_is_audited(client, isp, db, case_review):
+    sign_in(client, isp.member)
+    for expected in (1, 2, 3):
+        client.get(f"/case-reviews/{case_review.id}")
+        assert _views(db, case_review) == expected
+    event = db.session.scalars(
+        db.select(AuditEvent).where(AuditEvent.action == AuditAction.VIEW)
+    ).first()
+    assert event.actor_id == isp.member.id
+    assert event.object_label == f"Case review {case_review.reference} of {isp.panel.name}"
+    # The list is not case material in itself: only opening a case is recorded.
+    client.get(f"/panels/{isp.panel.id}/case-reviews")
+    assert _views(db, case_review) == 3
+
+
+def test_the_list_filters_by_status(app, client, isp, db, case_review):
+    meeting = meetings.meeting_on(isp.panel)
+    with app.test_request_context():
+        waiting = cases.case_review(isp.coordinator, isp.panel)
+        services.place_on_agenda(isp.coordinator, case_review, meeting)
+    sign_in(client, isp.member)
+    on_agenda = client.get(f"/panels/{isp.panel.id}/case-reviews?status=on_agenda")
+    page = on_agenda.get_data(as_text=True)
+    assert case_review.reference in page and waiting.reference not in page
+    unknown = client.get(f"/panels/{isp.panel.id}/case-reviews?status=lost")
+    assert waiting.reference in unknown.get_data(as_text=True)
+    assert client.get(f"/panels/{isp.panel.id}/case-reviews?page=x").status_code == 404
+
+
+def _case_page_queries(client, case_review) -> int:
+    with count_queries() as queries:
+        assert client.get(f"/case-reviews/{case_review.id}").status_code == 200
+    return len(queries)
+
+
+def test_case_page_queries_do_not_grow_with_its_meetings(app, client, isp, db, case_review):
+    sign_in(client, isp.member)
+    with app.test_request_context():
+        services.place_on_agenda(isp.coordinator, case_review, meetings.meeting_on(isp.panel))
+    one = _case_page_queries(client, case_review)
+    with app.test_request_context():
+        for days in (30, 60, 90):
+            meeting = meetings.meeting_on(isp.panel, days_from_now=days)
+            services.place_on_agenda(isp.coordinator, case_review, meeting)
+    assert _case_page_queries(client, case_review) == one
+
+
+def test_list_queries_do_not_grow_with_its_rows(app, client, isp, db, case_review):
+    sign_in(client, isp.member)
+    url = f"/panels/{isp.panel.id}/case-reviews"
+    with count_queries() as first:
+        client.get(url)
+    with app.test_request_context():
+        for _ in range(4):
+            cases.case_review(isp.coordinator, isp.panel)
+    with count_queries() as more:
+        client.get(url)
+    assert len(more) == len(first)

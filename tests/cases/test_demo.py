@@ -1,0 +1,52 @@
+"""The demo case reviews: anonymised (the guard finds nothing), at different points of review,
+and added only once."""
+
+from __future__ import annotations
+
+from panel import anonymise
+from panel.accounts import services as accounts
+from panel.cases.demo import load_demo_case_reviews
+from panel.cases.models import CaseReview, CaseReviewStatus
+from panel.demo import ISP, load_demo_data
+from panel.meetings.models import AgendaItem
+from panel.panels.models import Panel
+
+
+def test_demo_case_reviews_are_anonymised_and_added_once(app, db):
+    with app.test_request_context():
+        load_demo_data()
+        panel = db.session.scalar(db.select(Panel).where(Panel.name == ISP))
+        coordinator = accounts.find_user_by_email("coordinator@panel.example")
+        # `load_demo_data` may add them itself: start from none to see what is added.
+        db.session.execute(db.delete(AgendaItem).where(AgendaItem.case_review_id.is_not(None)))
+        for existing in db.session.scalars(db.select(CaseReview)):
+            db.session.delete(existing)
+        db.session.commit()
+
+        assert load_demo_case_reviews(panel, coordinator) == 3
+        assert load_demo_case_reviews(panel, coordinator) == 0
+
+    case_reviews = db.session.scalars(
+        db.select(CaseReview).where(CaseReview.panel_id == panel.id).order_by(CaseReview.id)
+    ).all()
+    assert [c.status for c in case_reviews] == [
+        CaseReviewStatus.REVIEWED,
+        CaseReviewStatus.ON_AGENDA,
+        CaseReviewStatus.ON_AGENDA,
+    ]
+    assert [len(c.stage_findings) for c in case_reviews] == [7, 4, 2]
+    for case_review in case_reviews:
+        texts = [
+            case_review.narrative,
+            case_review.legislation,
+            case_review.policing_area,
+            case_review.overall_view or "",
+            *(finding.comment or "" for finding in case_review.stage_findings),
+        ]
+        assert all(anonymise.find(text) == [] for text in texts), case_review.reference
+    carried_over = db.session.scalar(
+        db.select(db.func.count())
+        .select_from(AgendaItem)
+        .where(AgendaItem.case_review_id == case_reviews[1].id)
+    )
+    assert carried_over == 2
