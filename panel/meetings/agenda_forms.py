@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from panel.accounts.models import Organisation, User
 from panel.forms import BaseForm, ChoiceField, SubmitButton, options, required_text
+from panel.guard import GuardedForm
 from panel.meetings.agenda import ItemDetails
 from panel.meetings.models import AgendaItem
 from panel.meetings.queries import Presenters
@@ -48,9 +49,11 @@ def _duration():
     )
 
 
-class AgendaItemForm(BaseForm):
+class AgendaItemForm(GuardedForm):
     """An item on one meeting's agenda. The presenter is one select: a member of the panel
     (value ``user-<id>``) or one of the members' organisations (``organisation-<id>``)."""
+
+    guarded_fields = ("title",)
 
     title = _title()
     presenter = ChoiceField(
@@ -117,13 +120,15 @@ def _presenter_value(user: User | None, organisation: Organisation | None) -> st
     return ""
 
 
-class StandingItemForm(BaseForm):
+class StandingItemForm(GuardedForm):
+    guarded_fields = ("title",)
     title = _title()
     duration_minutes = _duration()
     submit = SubmitButton("Save standing item")
 
 
-class DeclarationForm(BaseForm):
+class DeclarationForm(GuardedForm):
+    guarded_fields = ("reason",)
     reason = TextAreaField(
         "Why do you have an interest in this item?",
         widget=GovTextArea(),

@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from panel.accounts.models import Organisation
 from panel.forms import BaseForm, ChoiceField, DateField, SubmitButton, options, required_text
+from panel.guard import GuardedForm
 from panel.meetings.attendance import MAX_QUORUM, Mark, RegisterEntry
 from panel.meetings.models import AttendanceStatus
 
@@ -97,8 +98,10 @@ class GuestForm(BaseForm):
     submit = SubmitButton("Add guest")
 
 
-class ActionForm(BaseForm):
+class ActionForm(GuardedForm):
     """An action agreed at the meeting. `organisations` are the owners to choose from."""
+
+    guarded_fields = ("description",)
 
     description = TextAreaField(
         "What is the action?",

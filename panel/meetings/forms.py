@@ -9,6 +9,7 @@ from wtforms import IntegerField, RadioField, SelectField, StringField, TextArea
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from panel.forms import BaseForm, DateField, SubmitButton, TimeField, https_url, options
+from panel.guard import GuardedForm
 from panel.meetings.models import Meeting, MeetingSeries, Recurrence
 from panel.meetings.schedule import MAX_MEETINGS, UK
 from panel.meetings.services import Venue
@@ -210,7 +211,8 @@ class SeriesForm(VenueForm):
         )
 
 
-class CancelMeetingForm(BaseForm):
+class CancelMeetingForm(GuardedForm):
+    guarded_fields = ("reason",)
     reason = TextAreaField(
         "Why is the meeting cancelled?",
         widget=GovTextArea(),
