@@ -250,6 +250,10 @@ def enforce():
         abort(403 if target is None or can_see(current_user, target) else 404)
     if route_rule.needs_agreement and not agreement_accepted(current_user, panel_of(target)):
         return redirect(
-            url_for("cases.agreement_page", panel_id=panel_of(target).id, next=request.full_path)
+            url_for(
+                "cases.agreement_page",
+                panel_id=panel_of(target).id,
+                next=request.full_path.rstrip("?"),
+            )
         )
     return None
