@@ -1,11 +1,10 @@
-"""Fixtures for the admin area: a signed-in admin, and a counter of the SQL a request runs."""
+"""Fixtures for the admin area: a signed-in admin, and the shared SQL counter as a fixture."""
 
 from __future__ import annotations
 
-import contextlib
-
 import pytest
-from sqlalchemy import event
+
+from tests.querycount import count_queries as _count_queries
 
 
 @pytest.fixture
@@ -15,19 +14,5 @@ def admin_client(people, sign_in_as):
 
 @pytest.fixture
 def count_queries(db):
-    """`with count_queries() as queries:` collects the statements run inside the block."""
-
-    @contextlib.contextmanager
-    def counting():
-        statements: list[str] = []
-
-        def before_cursor_execute(conn, cursor, statement, *args):
-            statements.append(statement)
-
-        event.listen(db.engine, "before_cursor_execute", before_cursor_execute)
-        try:
-            yield statements
-        finally:
-            event.remove(db.engine, "before_cursor_execute", before_cursor_execute)
-
-    return counting
+    """`with count_queries() as queries:` counts the statements run inside the block."""
+    return _count_queries
