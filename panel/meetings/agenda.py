@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from panel.accounts.models import Organisation, User
 from panel.audit import AuditAction, apply_changes, record
+from panel.cases.models import CaseReview, CaseReviewStatus
 from panel.extensions import db
 from panel.meetings import queries, schedule, services
 from panel.meetings.models import (
@@ -136,9 +137,23 @@ def remove_item(actor: User, item: AgendaItem) -> None:
         label=_label(item),
         changes={"title": item.title, "declarations_of_interest": len(item.declarations)},
     )
+    case_review = item.case_review
     meeting.agenda_items.remove(item)
     _renumber(_in_order(meeting.agenda_items))
+    if case_review is not None:
+        _back_off_the_agenda(actor, case_review)
     db.session.commit()
+
+
+def _back_off_the_agenda(actor: User, case_review: CaseReview) -> None:
+    """A case taken off its only agenda is no longer on one; a reviewed case stays reviewed."""
+    db.session.flush()
+    still_listed = db.session.scalar(
+        db.select(AgendaItem.id).where(AgendaItem.case_review_id == case_review.id).limit(1)
+    )
+    if still_listed is None and case_review.status == CaseReviewStatus.ON_AGENDA:
+        changes = apply_changes(case_review, {"status": CaseReviewStatus.ADDED})
+        record(actor, AuditAction.UPDATE, case_review, label=case_review.reference, changes=changes)
 
 
 def move_item(actor: User, item: AgendaItem, step: int) -> bool:

@@ -98,3 +98,22 @@ def test_the_meeting_agenda_links_to_the_case(app, client, isp, db, case_review)
     sign_in(client, isp.member)
     page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
     assert f'href="/case-reviews/{case_review.id}">Case review {case_review.reference}</a>' in page
+
+
+def test_taking_a_case_off_its_only_agenda_puts_it_back_to_added(client, isp, db, case_review):
+    first = meetings.meeting_with_agenda(isp.coordinator, isp.panel)
+    second = meetings.meeting_on(isp.panel, days_from_now=30)
+    sign_in(client, isp.coordinator)
+    for meeting in (first, second):
+        client.post(f"/case-reviews/{case_review.id}/agenda", data={"meeting_id": str(meeting.id)})
+
+    def remove_case_item(meeting):
+        item = next(i for i in meetings.agenda_items(meeting) if i.case_review_id)
+        client.post(f"/meetings/{meeting.id}/agenda/{item.id}/remove")
+
+    remove_case_item(first)
+    db.session.refresh(case_review)
+    assert case_review.status == CaseReviewStatus.ON_AGENDA  # still on the second meeting
+    remove_case_item(second)
+    db.session.refresh(case_review)
+    assert case_review.status == CaseReviewStatus.ADDED
