@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
+
+from panel.extensions import db
 
 PAGES = {
     400: ("Sorry, there is a problem with that request", "errors/400.html"),
@@ -21,6 +24,16 @@ def register_error_pages(app: Flask) -> None:
     def csrf_error(error):
         # Usually a form left open past the session, or a second tab after signing out.
         return render_template("errors/csrf.html", title="Your form has expired", status=400), 400
+
+    @app.errorhandler(IntegrityError)
+    def conflict(error: IntegrityError):
+        # Two people saving the same thing at once (a second declaration, a duplicate name)
+        # trip a unique constraint: nothing was saved, and trying again shows the saved state.
+        db.session.rollback()
+        app.logger.warning("Conflicting save refused: %s", error.orig)
+        return render_template(
+            "errors/conflict.html", title="Someone else saved this at the same time", status=409
+        ), 409
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

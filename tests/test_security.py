@@ -60,3 +60,32 @@ def test_an_unexpected_error_is_a_friendly_500_without_a_trace(app, db):
     assert response.status_code == 500
     assert "Sorry, there is a problem with the service" in page
     assert "hunter2" not in page and "Traceback" not in page
+
+
+def test_a_clashing_save_is_a_friendly_409_and_the_session_recovers(app, db, people):
+    """A unique constraint tripped by two people saving at once is explained, not a 500."""
+    from panel import access, create_app
+    from panel.panels.models import Membership, Role
+
+    panel_id, user_id = people.panel.id, people.member.id
+    other = create_app({**app.config, "TESTING": False, "PROPAGATE_EXCEPTIONS": False})
+
+    @other.post("/clash")
+    @access.rule(access.PUBLIC)
+    def clash():
+        db.session.add(Membership(panel_id=panel_id, user_id=user_id, role=Role.MEMBER))
+        db.session.flush()  # the member is already on the panel
+        raise AssertionError("the duplicate membership should have been refused")
+
+    response = other.test_client().post("/clash")
+    assert response.status_code == 409
+    assert "Someone else saved this at the same time" in response.get_data(as_text=True)
+    # The rollback undid only the clashing save: the existing membership is still there.
+    assert (
+        db.session.scalar(
+            db.select(Membership.role).where(
+                Membership.panel_id == panel_id, Membership.user_id == user_id
+            )
+        )
+        == Role.MEMBER
+    )
