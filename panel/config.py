@@ -6,9 +6,12 @@ start without a real ``SECRET_KEY`` and turns on the ``Secure`` cookie flag.
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
+from email.utils import parseaddr
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 class ConfigurationError(RuntimeError):
@@ -62,6 +65,8 @@ def load(instance_path: str, environ: os._Environ | dict | None = None) -> dict:
     if not proxy_count.isdigit():
         raise ConfigurationError(f"PROXY_COUNT must be a whole number, not {proxy_count!r}")
 
+    mail = mail_settings(env, production)
+
     return {
         "PANEL_ENV": profile,
         "PRODUCTION": production,
@@ -80,4 +85,64 @@ def load(instance_path: str, environ: os._Environ | dict | None = None) -> dict:
         # How many proxies (e.g. a TLS-terminating nginx) sit in front of the app: their
         # X-Forwarded-For and -Proto headers are then trusted for the client address and scheme.
         "PROXY_COUNT": int(proxy_count),
+        **mail,
     }
+
+
+def mail_settings(env: os._Environ | dict, production: bool) -> dict:
+    """Outgoing e-mail (see `panel.mail`). Development writes mail to the log, not to anyone."""
+    backend = env.get("MAIL_BACKEND", "smtp" if production else "log")
+    if backend not in ("log", "smtp"):
+        raise ConfigurationError(f"MAIL_BACKEND must be log or smtp, not {backend!r}")
+    security = env.get("MAIL_SECURITY", "starttls" if production else "none")
+    if security not in ("none", "starttls", "tls"):
+        raise ConfigurationError(f"MAIL_SECURITY must be none, starttls or tls, not {security!r}")
+    port = env.get("MAIL_PORT", "25")
+    if not (port.isascii() and port.isdigit() and 0 < int(port) < 65536):
+        raise ConfigurationError(f"MAIL_PORT must be a port number, not {port!r}")
+    timeout = env.get("MAIL_TIMEOUT", "10")
+    try:
+        seconds = float(timeout)
+    except ValueError:
+        seconds = 0.0
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise ConfigurationError(f"MAIL_TIMEOUT must be a number of seconds, not {timeout!r}")
+    sender = env.get("MAIL_FROM", "Panel <panel@localhost>")
+    if "@" not in parseaddr(sender)[1]:
+        raise ConfigurationError(f"MAIL_FROM must be an e-mail address, not {sender!r}")
+    # Links in e-mail point here: commands run from cron have no request to take the host from.
+    if production and not env.get("PANEL_BASE_URL"):
+        raise ConfigurationError(
+            "Set PANEL_BASE_URL to the address people reach Panel at, such as "
+            "https://panel.example.org: links in e-mail are built on it."
+        )
+    base_url = env.get("PANEL_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    if not _is_base_url(base_url):
+        raise ConfigurationError(
+            "PANEL_BASE_URL must be the address Panel is served at, such as "
+            f"https://panel.example.org or https://example.org/panel, not {base_url!r}"
+        )
+    return {
+        "MAIL_BACKEND": backend,
+        "MAIL_SERVER": env.get("MAIL_SERVER", "localhost"),
+        "MAIL_PORT": int(port),
+        "MAIL_SECURITY": security,
+        "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
+        "MAIL_FROM": sender,
+        "MAIL_TIMEOUT": seconds,
+        "PANEL_BASE_URL": base_url,
+    }
+
+
+def _is_base_url(url: str) -> bool:
+    parts = urlsplit(url)
+    try:
+        return (
+            parts.scheme in ("http", "https")
+            and bool(parts.hostname)
+            and parts.port != 0  # reading the port raises ValueError when it is not a number
+            and not (parts.username or parts.query or parts.fragment)
+        )
+    except ValueError:
+        return False

@@ -17,6 +17,9 @@ from panel.extensions import db as _db
 from panel.panels.models import Panel, PanelKind, Role
 from tests import databases, factories
 
+# smtp_server and mail_app_config: a real SMTP server on localhost, for tests of mail Panel sends.
+pytest_plugins = ["tests.mailserver"]
+
 
 class IsolatedClient(FlaskClient):
     """Runs each request in its own application context, as in production. Without this a request

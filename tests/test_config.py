@@ -49,8 +49,21 @@ def test_production_refuses_to_start_without_a_real_secret(tmp_path, secret):
         config.load(str(tmp_path), environ)
 
 
+PRODUCTION = {
+    "PANEL_ENV": "production",
+    "SECRET_KEY": "s" * 64,
+    "PANEL_BASE_URL": "https://panel.example.org",
+}
+
+
+def test_production_refuses_to_start_without_the_address_links_in_mail_use(tmp_path):
+    environ = {key: value for key, value in PRODUCTION.items() if key != "PANEL_BASE_URL"}
+    with pytest.raises(config.ConfigurationError, match="PANEL_BASE_URL"):
+        config.load(str(tmp_path), environ)
+
+
 def test_production_sends_the_session_cookie_over_https_only(tmp_path):
-    settings = config.load(str(tmp_path), {"PANEL_ENV": "production", "SECRET_KEY": "s" * 64})
+    settings = config.load(str(tmp_path), PRODUCTION)
     assert settings["SESSION_COOKIE_SECURE"] is True
     assert settings["SESSION_COOKIE_HTTPONLY"] is True
     assert settings["SESSION_COOKIE_SAMESITE"] == "Lax"
@@ -95,3 +108,64 @@ def test_health_check_answers_without_signing_in(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json == {"status": "ok"}
+
+
+def test_development_writes_mail_to_the_log_and_production_sends_it_encrypted(tmp_path):
+    development = config.load(str(tmp_path), {})
+    assert development["MAIL_BACKEND"] == "log"
+    assert development["MAIL_SECURITY"] == "none"
+    production = config.load(str(tmp_path), PRODUCTION)
+    assert production["MAIL_BACKEND"] == "smtp"
+    assert production["MAIL_SECURITY"] == "starttls"
+    assert production["MAIL_SERVER"] == "localhost"
+    assert production["MAIL_PORT"] == 25
+    assert production["MAIL_USERNAME"] is None
+    assert production["MAIL_FROM"] == "Panel <panel@localhost>"
+    assert production["MAIL_TIMEOUT"] == 10
+    assert production["PANEL_BASE_URL"] == "https://panel.example.org"
+
+
+def test_mail_settings_from_the_environment(tmp_path):
+    settings = config.load(
+        str(tmp_path),
+        {
+            "MAIL_SERVER": "smtp.example.org",
+            "MAIL_PORT": "465",
+            "MAIL_SECURITY": "tls",
+            "MAIL_USERNAME": "panel",
+            "MAIL_PASSWORD": "pw",
+            "MAIL_FROM": "Coventry Panel <panel@example.org>",
+            "MAIL_TIMEOUT": "2.5",
+            "PANEL_BASE_URL": "https://example.org/panel/",
+        },
+    )
+    assert settings["MAIL_SERVER"] == "smtp.example.org"
+    assert settings["MAIL_PORT"] == 465
+    assert settings["MAIL_SECURITY"] == "tls"
+    assert (settings["MAIL_USERNAME"], settings["MAIL_PASSWORD"]) == ("panel", "pw")
+    assert settings["MAIL_FROM"] == "Coventry Panel <panel@example.org>"
+    assert settings["MAIL_TIMEOUT"] == 2.5
+    assert settings["PANEL_BASE_URL"] == "https://example.org/panel"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("MAIL_PORT", "twenty-five"),
+        ("MAIL_PORT", "0"),
+        ("MAIL_PORT", "70000"),
+        ("MAIL_PORT", "-1"),
+        ("MAIL_SECURITY", "ssl"),
+        ("MAIL_SECURITY", "STARTTLS"),
+        ("MAIL_BACKEND", "console"),
+        ("MAIL_TIMEOUT", "soon"),
+        ("MAIL_TIMEOUT", "0"),
+        ("MAIL_FROM", "Panel"),
+        ("PANEL_BASE_URL", "panel.example.org"),
+        ("PANEL_BASE_URL", "https://panel.example.org:port"),
+        ("PANEL_BASE_URL", "https://panel.example.org/?next=1"),
+    ],
+)
+def test_malformed_mail_settings_are_refused(tmp_path, name, value):
+    with pytest.raises(config.ConfigurationError, match=name):
+        config.load(str(tmp_path), {name: value})

@@ -68,6 +68,7 @@ def test_demo_passwords_never_work_in_production(db):
 def test_demo_data_command_refuses_production(monkeypatch, tmp_path):
     monkeypatch.setenv("PANEL_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "p" * 64)
+    monkeypatch.setenv("PANEL_BASE_URL", "https://panel.example.org")
     monkeypatch.setenv("PANEL_INSTANCE_PATH", str(tmp_path))
     app = create_app()
     result = app.test_cli_runner().invoke(args=["demo-data"])
