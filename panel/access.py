@@ -45,6 +45,11 @@ class Action(enum.Enum):
     VIEW_CASE_REVIEWS = "open case reviews"
     MANAGE_CASE_REVIEWS = "add and edit case reviews and record stage findings"
     SET_CONFIDENTIALITY_AGREEMENT = "set the panel's confidentiality agreement"
+    VIEW_LESSONS = "read lessons learnt and recommendations"
+    RECORD_LESSONS = "record lessons learnt and recommendations"
+    # For the addressed organisation's members (and organisers, recording a reply received).
+    RESPOND_TO_RECOMMENDATION = "respond to a recommendation and report its implementation"
+    SIGN_OFF_RECOMMENDATION = "close or withdraw a recommendation"
     # Save free text past the personal-data guard, with a reason that is audited.
     OVERRIDE_GUARD = "save text the personal-data guard stopped"
 
@@ -74,7 +79,24 @@ PANEL_PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.VIEW_CASE_REVIEWS: _MEMBERS,
     Action.MANAGE_CASE_REVIEWS: _ORGANISERS,
     Action.SET_CONFIDENTIALITY_AGREEMENT: _CHAIR,
+    Action.VIEW_LESSONS: _MEMBERS,
+    Action.RECORD_LESSONS: _ORGANISERS,
+    Action.RESPOND_TO_RECOMMENDATION: _MEMBERS,
+    Action.SIGN_OFF_RECOMMENDATION: _CHAIR,
     Action.OVERRIDE_GUARD: _CHAIR,
+}
+
+
+def _addressed_to_them(user, role: Role, target) -> bool:
+    """A recommendation is answered by the organisation it is addressed to; organisers may
+    record an answer that came by letter."""
+    addressed = getattr(target, "organisation_id", None)
+    return role in _ORGANISERS or addressed is None or addressed == user.organisation_id
+
+
+# Actions that depend on the object as well as the role: {action: condition(user, role, target)}.
+OBJECT_CONDITIONS: dict[Action, Callable[..., bool]] = {
+    Action.RESPOND_TO_RECOMMENDATION: _addressed_to_them,
 }
 
 
@@ -112,7 +134,18 @@ def can(user, action: Action, target=None) -> bool:
     role = role_on(user, panel_of(target))
     if role is None or role not in PANEL_PERMISSIONS[action]:
         return False
+    condition = OBJECT_CONDITIONS.get(action)
+    if condition is not None and not condition(user, role, target):
+        return False
     return not conflicted(user, target)
+
+
+def panels_where(user, action: Action) -> list[int]:
+    """Ids of the panels where the user's role allows `action` (before any object check)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    allowed = PANEL_PERMISSIONS[action]
+    return sorted(panel_id for panel_id, role in roles_of(user).items() if role in allowed)
 
 
 def can_see(user, target) -> bool:
@@ -165,6 +198,9 @@ class Rule:
     load: Callable[[int], object] | None = None
     # Case material: the user must have accepted the panel's confidentiality agreement.
     needs_agreement: bool = False
+    # A page across panels: `action` must be allowed on at least one of the user's panels, and
+    # the view shows only those (`panels_where`).
+    any_panel: bool = False
 
 
 PUBLIC = Rule(signed_in=False)
@@ -175,6 +211,11 @@ PUBLIC_ENDPOINTS = frozenset({"static"})
 
 def admin(action: Action) -> Rule:
     return Rule(action=action)
+
+
+def on_any_panel(action: Action) -> Rule:
+    """A page across every panel where the user may take `action`, e.g. the lessons register."""
+    return Rule(action=action, any_panel=True)
 
 
 def on_panel(action: Action) -> Rule:
@@ -245,7 +286,10 @@ def enforce():
         if target is None:
             abort(404)
         g.access_target = target
-    if route_rule.action is not None and not can(current_user, route_rule.action, target):
+    if route_rule.any_panel:
+        if not panels_where(current_user, route_rule.action):
+            abort(403)
+    elif route_rule.action is not None and not can(current_user, route_rule.action, target):
         # Refused: say so only to someone who may know the object exists.
         abort(403 if target is None or can_see(current_user, target) else 404)
     if route_rule.needs_agreement and not agreement_accepted(current_user, panel_of(target)):

@@ -9,8 +9,13 @@ from urllib.parse import urlsplit
 
 import wtforms
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSubmitInput, GovTextInput
-from wtforms import SelectField, StringField, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovDateInput,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, StopValidation, ValidationError
 
@@ -48,6 +53,38 @@ class ChoiceField(SelectField):
     def pre_validate(self, form) -> None:
         if self.data is None or not any(choice.selected for choice in self.iter_choices()):
             raise StopValidation(self.message)
+
+
+class MultipleChoiceField(SelectMultipleField):
+    """Checkboxes of which at least one is chosen (unless `required` is False), with one
+    GOV.UK-style `message` for none, an unknown value or a malformed one (where WTForms would
+    fail to coerce)."""
+
+    def __init__(self, label: str, message: str, *, coerce, required: bool = True, **kwargs):
+        def safe_coerce(value):
+            try:
+                return coerce(value)
+            except (TypeError, ValueError):
+                return None
+
+        super().__init__(label, coerce=safe_coerce, widget=GovCheckboxesInput(), **kwargs)
+        self.message = message
+        self.required = required
+
+    def pre_validate(self, form) -> None:
+        allowed = {self.coerce(choice.value) for choice in self.choices}
+        if (self.required and not self.data) or any(v not in allowed for v in self.data or []):
+            raise StopValidation(self.message)
+
+
+class OptionalChoiceField(ChoiceField):
+    """A choice that may be left unmade (data None), but an unknown value is refused."""
+
+    def pre_validate(self, form) -> None:
+        if not self.raw_data or not self.raw_data[0]:
+            self.data = None
+            return
+        super().pre_validate(form)
 
 
 def options(pairs: Iterable[tuple[str, str]], placeholder: str | None = None) -> list[SelectChoice]:

@@ -80,6 +80,33 @@ def highlight(text: str, findings: list[anonymise.Finding]) -> Markup:
     return Markup("").join(out)
 
 
+class OverrideRefused(Exception):
+    """Someone other than the chair tried to save past the guard (a tampered form)."""
+
+
+def check_override(actor, panel, outcome: GuardOutcome) -> None:
+    """Raise `OverrideRefused` unless `actor` may save past the guard on `panel`. The form
+    offers the override only to the chair; this holds whoever calls a service."""
+    from panel import access  # access imports the case models, which use this module's forms
+
+    if outcome.overridden and not access.can(actor, access.Action.OVERRIDE_GUARD, panel):
+        raise OverrideRefused("Only the chair can save text the personal-data guard stopped.")
+
+
+def record_override(actor, obj, outcome: GuardOutcome, label: str) -> None:
+    """Audit an override with its reason and the kinds found; never the text itself."""
+    from panel.audit import AuditAction, record
+
+    if outcome.overridden:
+        record(
+            actor,
+            AuditAction.GUARD_OVERRIDE,
+            obj,
+            label=label,
+            changes={"reason": outcome.reason, "kinds": outcome.kinds},
+        )
+
+
 class GuardedForm(BaseForm):
     """A form whose `guarded_fields` must be free of personal data, or knowingly kept."""
 

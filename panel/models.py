@@ -9,6 +9,12 @@ from panel.cases.models import (
     ConfidentialityAgreement,
     StageFinding,
 )
+from panel.lessons.models import (
+    Lesson,
+    LessonStrand,
+    Recommendation,
+    RecommendationEvent,
+)
 from panel.meetings.models import (
     AgendaItem,
     AgendaTemplateItem,
@@ -33,11 +39,15 @@ __all__ = [
     "AuditEvent",
     "Guest",
     "InterestDeclaration",
+    "Lesson",
+    "LessonStrand",
     "Meeting",
     "MeetingAction",
     "MeetingSeries",
     "Membership",
     "Organisation",
     "Panel",
+    "Recommendation",
+    "RecommendationEvent",
     "User",
 ]

@@ -26,7 +26,9 @@ def navigation_items() -> list[dict]:
     """The service navigation for this user: only links they may follow."""
     if not current_user.is_authenticated:
         return []
-    items = [("Home", "panels.home", None)]
+    items = [("Home", "panels.home", True)]
+    if access.panels_where(current_user, access.Action.VIEW_LESSONS):
+        items.append(("Lessons", "lessons.register", True))
     if current_user.is_admin:
         items += [
             ("Organisations", "admin.organisations", access.Action.MANAGE_ORGANISATIONS),
@@ -34,11 +36,11 @@ def navigation_items() -> list[dict]:
             ("Panels", "admin.panels", access.Action.MANAGE_PANELS),
             ("Audit trail", "admin.audit_trail", access.Action.VIEW_AUDIT_TRAIL),
         ]
-    items.append(("Your account", "accounts.account", None))
+    items.append(("Your account", "accounts.account", True))
     current_blueprint = request.blueprint
     result = []
-    for text, endpoint, action in items:
-        if action is not None and not access.can(current_user, action):
+    for text, endpoint, allowed in items:
+        if allowed is not True and not access.can(current_user, allowed):
             continue
         href = url_for(endpoint)
         result.append(

@@ -12,6 +12,7 @@ def register_blueprints(app: Flask) -> None:
     from panel.admin.views import bp as admin
     from panel.cases.views import bp as cases
     from panel.health import bp as health
+    from panel.lessons.views import bp as lessons
     from panel.meetings.views import bp as meetings
     from panel.panels.views import bp as panels
 
@@ -20,4 +21,5 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin)
     app.register_blueprint(meetings)
     app.register_blueprint(cases)
+    app.register_blueprint(lessons)
     app.register_blueprint(health)

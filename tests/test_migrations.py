@@ -4,12 +4,15 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from panel.extensions import db as _db
+from panel.lessons.search import include_object
 
 
 def test_models_and_migrations_agree(app):
     """Fails when a model changes without a migration (`flask db migrate` writes one)."""
     with app.app_context(), _db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_object": include_object}
+        )
         diff = compare_metadata(context, _db.metadata)
     assert diff == [], f"models differ from the migrations: {diff}"
 

@@ -7,12 +7,11 @@ from calendar import month_name
 
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
-    GovCheckboxesInput,
     GovRadioInput,
     GovSelect,
     GovTextInput,
 )
-from wtforms import SelectMultipleField, StringField, TextAreaField
+from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
 
 from panel.cases.services import CaseReviewDetails, FindingDetails
@@ -31,7 +30,14 @@ from panel.cases.vocabularies import (
     UpliftAnswer,
 )
 from panel.database import utcnow
-from panel.forms import BaseForm, ChoiceField, SubmitButton, options
+from panel.forms import (
+    BaseForm,
+    ChoiceField,
+    MultipleChoiceField,
+    OptionalChoiceField,
+    SubmitButton,
+    options,
+)
 from panel.guard import GuardedForm
 from panel.meetings.models import Meeting
 from panel.navigation import UK, format_datetime
@@ -43,26 +49,6 @@ LEGISLATION_LENGTH = 200
 POLICING_AREA_LENGTH = 120
 # Case reviews look at finalised cases; nothing the panels review is older than this.
 EARLIEST_YEAR = 2000
-
-
-class MultipleChoiceField(SelectMultipleField):
-    """Checkboxes of which at least one is chosen, with one GOV.UK-style `message` for none, an
-    unknown value or a malformed one (where WTForms would fail to coerce)."""
-
-    def __init__(self, label: str, message: str, *, coerce, **kwargs):
-        def safe_coerce(value):
-            try:
-                return coerce(value)
-            except (TypeError, ValueError):
-                return None
-
-        super().__init__(label, coerce=safe_coerce, widget=GovCheckboxesInput(), **kwargs)
-        self.message = message
-
-    def pre_validate(self, form) -> None:
-        allowed = {self.coerce(choice.value) for choice in self.choices}
-        if not self.data or any(value not in allowed for value in self.data):
-            raise StopValidation(self.message)
 
 
 class YearField(StringField):
@@ -287,21 +273,11 @@ class StageFindingsForm(GuardedForm):
         return data
 
 
-class RatingField(ChoiceField):
-    """A stage's rating: optional, but an unknown value is refused."""
-
-    def pre_validate(self, form) -> None:
-        if not self.raw_data or not self.raw_data[0]:
-            self.data = None
-            return
-        super().pre_validate(form)
-
-
 for _stage in Stage:
     setattr(
         StageFindingsForm,
         f"{_stage.value}_rating",
-        RatingField(
+        OptionalChoiceField(
             _stage.label,
             f"Select a rating for {_stage.label.lower()}: good practice, satisfactory, area "
             "for improvement or not assessed",

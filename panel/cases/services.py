@@ -15,7 +15,6 @@ from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 
-from panel import access
 from panel.accounts.models import User
 from panel.audit import AuditAction, apply_changes, record
 from panel.cases.models import CaseReview, CaseReviewStatus, StageFinding
@@ -31,10 +30,11 @@ from panel.cases.vocabularies import (
     Stage,
     Strand,
     UpliftAnswer,
+    strand_labels,
 )
 from panel.database import utcnow
 from panel.extensions import db
-from panel.guard import GuardOutcome
+from panel.guard import GuardOutcome, OverrideRefused, check_override, record_override
 from panel.meetings import agenda
 from panel.meetings.models import AgendaItem, AgendaItemKind, Meeting
 from panel.navigation import UK
@@ -155,7 +155,7 @@ def create_case_review(
         label=_label(case_review),
         changes={
             "reference": case_review.reference,
-            "strands": _strand_labels(details.strands),
+            "strands": strand_labels(details.strands),
             **fields,
         },
     )
@@ -176,7 +176,7 @@ def update_case_review(
     changes = _mask(apply_changes(case_review, details.columns()))
     if set(old_strands) != set(details.strands):
         case_review.strands = details.strands
-        changes["strands"] = [_strand_labels(old_strands), _strand_labels(details.strands)]
+        changes["strands"] = [strand_labels(old_strands), strand_labels(details.strands)]
     if changes:
         record(actor, AuditAction.UPDATE, case_review, label=_label(case_review), changes=changes)
     _record_override(actor, case_review, guard)
@@ -300,20 +300,14 @@ def check_changeable(case_review: CaseReview) -> None:
 
 
 def _check_override(actor: User, panel: Panel, guard: GuardOutcome) -> None:
-    # The form offers the override only to the chair; this holds whoever calls the service.
-    if guard.overridden and not access.can(actor, access.Action.OVERRIDE_GUARD, panel):
-        raise CaseReviewRefused("Only the chair can save text the personal-data guard stopped.")
+    try:
+        check_override(actor, panel, guard)
+    except OverrideRefused as refused:
+        raise CaseReviewRefused(str(refused)) from refused
 
 
 def _record_override(actor: User, case_review: CaseReview, guard: GuardOutcome) -> None:
-    if guard.overridden:
-        record(
-            actor,
-            AuditAction.GUARD_OVERRIDE,
-            case_review,
-            label=_label(case_review),
-            changes={"reason": guard.reason, "kinds": guard.kinds},
-        )
+    record_override(actor, case_review, guard, _label(case_review))
 
 
 def _stored(value):
@@ -331,11 +325,6 @@ def _mask(changes: dict[str, list]) -> dict[str, list]:
         key: ["(hidden)", "(changed)"] if key in CASE_TEXT_FIELDS else value
         for key, value in changes.items()
     }
-
-
-def _strand_labels(strands: list[Strand]) -> str:
-    order = list(Strand)
-    return ", ".join(strand.label for strand in sorted(strands, key=order.index))
 
 
 def _label(case_review: CaseReview) -> str:

@@ -17,6 +17,7 @@ from panel.cases import queries, services
 from panel.cases.forms import AgendaForm, CaseReviewForm, StageFindingsForm
 from panel.cases.models import CaseReview, CaseReviewStatus
 from panel.cases.vocabularies import Stage
+from panel.lessons import queries as lesson_queries
 from panel.meetings.models import AgendaItem
 from panel.panels.models import Panel
 
@@ -89,6 +90,7 @@ def show(case_review):
         "cases/show.html",
         page=queries.case_review_page(case_review),
         case_review=case_review,
+        lessons=lesson_queries.lessons_of(case_review_id=case_review.id),
         title=f"Case review {case_review.reference} – {case_review.panel.name}",
     )
 

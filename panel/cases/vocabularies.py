@@ -150,3 +150,9 @@ class Rating(LabelledEnum):
     SATISFACTORY = ("satisfactory", "Satisfactory")
     AREA_FOR_IMPROVEMENT = ("area_for_improvement", "Area for improvement")
     NOT_ASSESSED = ("not_assessed", "Not assessed")
+
+
+def strand_labels(strands) -> str:
+    """E.g. "Race, Religion or belief": in the vocabulary's order, whatever order given."""
+    order = list(Strand)
+    return ", ".join(strand.label for strand in sorted(strands, key=order.index))

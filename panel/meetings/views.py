@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from panel import access
 from panel.access import Action
+from panel.lessons import queries as lesson_queries
 from panel.meetings import actions, attendance, lifecycle, matters_arising, queries, services
 from panel.meetings.forms import CancelMeetingForm, MeetingForm, MoveMeetingForm, SeriesForm
 from panel.meetings.models import Meeting, MeetingStatus
@@ -70,6 +71,7 @@ def show(meeting):
         attendance_record=attendance.record_of(meeting),
         meeting_actions=actions.actions_raised_at(meeting),
         matters_arising=matters_arising.matters_arising(meeting),
+        meeting_lessons=lesson_queries.lessons_of(meeting_id=meeting.id),
         title=f"Meeting on {format_datetime(meeting.starts_at, 'date')} – {meeting.panel.name}",
     )
 

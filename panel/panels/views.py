@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from panel import access
 from panel.access import Action
+from panel.lessons import queries as lessons
 from panel.meetings import attendance
 from panel.meetings import queries as meetings
 from panel.panels import queries
@@ -19,6 +20,8 @@ def home():
         "panels/home.html",
         memberships=queries.memberships_of(current_user),
         next_meetings=meetings.next_meetings_for(current_user),
+        chair_follow_up=lessons.chair_follow_up(current_user),
+        organisation_follow_up=lessons.organisation_follow_up(current_user),
         title="Home",
     )
 

@@ -1,0 +1,57 @@
+"""Outstanding recommendations under matters arising at the panel's later meetings, until the
+chair closes them (or they are withdrawn)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import url_for
+from flask_login import current_user
+from sqlalchemy.orm import joinedload
+
+from panel import access
+from panel.extensions import db
+from panel.lessons.lifecycle import OUTSTANDING
+from panel.lessons.models import Lesson, Recommendation
+from panel.lessons.queries import is_overdue
+from panel.meetings import matters_arising
+from panel.meetings.models import Meeting
+from panel.panels.models import Panel
+
+
+@matters_arising.register
+def outstanding_recommendations(
+    panel: Panel, meeting: Meeting
+) -> list[matters_arising.MatterArising]:
+    select = (
+        db.select(Recommendation)
+        .options(joinedload(Recommendation.organisation))
+        .where(
+            Recommendation.panel_id == panel.id,
+            Recommendation.status.in_(OUTSTANDING),
+            Recommendation.created_at < meeting.starts_at,
+        )
+        .order_by(Recommendation.created_at, Recommendation.id)
+    )
+    # Leave out the cases the reader declared an interest in, as everywhere else.
+    signed_in = getattr(current_user, "is_authenticated", False)
+    hidden = access.declared_case_reviews(current_user) if signed_in else frozenset()
+    if hidden:
+        select = select.where(
+            Recommendation.lesson_id.in_(
+                db.select(Lesson.id).where(
+                    sa.or_(Lesson.case_review_id.is_(None), Lesson.case_review_id.not_in(hidden))
+                )
+            )
+        )
+    return [
+        matters_arising.MatterArising(
+            kind=f"Recommendation ({recommendation.status.label.lower()})",
+            description=recommendation.text,
+            owner=recommendation.organisation.name,
+            due_date=recommendation.due_date,
+            raised_at=recommendation.created_at,
+            url=url_for("lessons.recommendation", recommendation_id=recommendation.id),
+            overdue=is_overdue(recommendation),
+        )
+        for recommendation in db.session.scalars(select)
+    ]

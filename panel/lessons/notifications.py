@@ -1,0 +1,64 @@
+"""E-mails about recommendations. They carry a link and dates only, never case or lesson text:
+mail leaves the system, and whoever follows the link signs in and is checked like anyone else."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from panel import mail
+from panel.accounts.models import User
+from panel.extensions import db
+from panel.lessons.models import Recommendation
+from panel.navigation import format_datetime
+from panel.panels.models import Membership, Role
+
+# Who answers for an organisation on a panel: its people who sit on it (readers only read).
+ANSWERING_ROLES = (Role.CHAIR, Role.COORDINATOR, Role.MEMBER)
+
+
+def answering_members(recommendation: Recommendation) -> list[User]:
+    """The addressed organisation's active people on the recommendation's panel."""
+    return list(
+        db.session.scalars(
+            db.select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(
+                Membership.panel_id == recommendation.panel_id,
+                Membership.role.in_(ANSWERING_ROLES),
+                User.organisation_id == recommendation.organisation_id,
+                User.active.is_(True),
+            )
+            .order_by(User.id)
+        )
+    )
+
+
+def tell_addressed(recommendation: Recommendation) -> int | None:
+    """E-mail each answering member that a recommendation awaits their organisation's response.
+    Returns how many were sent, or None if the mail server refused: the recommendation stands
+    either way, and the page says so."""
+    link = mail.external_url("lessons.recommendation", recommendation_id=recommendation.id)
+    due = format_datetime(recommendation.due_date, "date")
+    emails = [
+        mail.Email(
+            to=user.email,
+            subject=f"A recommendation for {recommendation.organisation.name} from "
+            f"{recommendation.panel.name}",
+            body=(
+                f"Dear {user.full_name},\n\n"
+                f"{recommendation.panel.name} has addressed a recommendation to "
+                f"{recommendation.organisation.name}. Please read it and record your "
+                f"organisation's response by {due}:\n\n{link}\n\n"
+                "You will be asked to sign in. This e-mail does not contain the recommendation: "
+                "case material stays in Panel.\n"
+            ),
+        )
+        for user in answering_members(recommendation)
+    ]
+    try:
+        return mail.send(emails)
+    except mail.MailError as error:
+        current_app.logger.error(
+            "Could not e-mail recommendation %s to its organisation: %s", recommendation.id, error
+        )
+        return None

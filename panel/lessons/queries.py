@@ -1,0 +1,281 @@
+"""Read models for lessons: the register (one panel's or every panel the user sees), a lesson's
+page, and the follow-up lists. Each runs a fixed number of queries however many lessons there
+are: the register's count is tested at 100,000 lessons.
+
+Lessons of a case review the user declared a conflict of interest in are left out everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+import sqlalchemy as sa
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy.orm import joinedload, selectinload
+
+from panel import access
+from panel.accounts.models import Organisation, User
+from panel.cases.vocabularies import Stage, Strand
+from panel.database import utcnow
+from panel.extensions import db
+from panel.lessons import search
+from panel.lessons.lifecycle import AWAITING_AGENCY
+from panel.lessons.models import (
+    Lesson,
+    LessonKind,
+    LessonStrand,
+    Recommendation,
+    RecommendationEvent,
+    RecommendationStatus,
+)
+from panel.navigation import UK
+from panel.pagination import paginate
+
+# "Due soon" in follow-up lists and reminders.
+DUE_SOON_DAYS = 14
+
+
+def uk_today() -> date:
+    return utcnow().astimezone(UK).date()
+
+
+@dataclass(frozen=True)
+class RegisterFilters:
+    """What the register is narrowed to. Recommendation filters (organisation, status, overdue)
+    keep the lessons with a matching recommendation, and show only the matching ones."""
+
+    search: str | None = None
+    stage: Stage | None = None
+    strand: Strand | None = None
+    kind: LessonKind | None = None
+    organisation_id: int | None = None
+    status: RecommendationStatus | None = None
+    overdue: bool = False
+    recorded_from: date | None = None
+    recorded_to: date | None = None
+    today: date = field(default_factory=uk_today)
+
+    @property
+    def narrows_recommendations(self) -> bool:
+        return self.organisation_id is not None or self.status is not None or self.overdue
+
+    def recommendation_conditions(self) -> list[sa.ColumnElement[bool]]:
+        conditions = []
+        if self.organisation_id is not None:
+            conditions.append(Recommendation.organisation_id == self.organisation_id)
+        if self.status is not None:
+            conditions.append(Recommendation.status == self.status)
+        if self.overdue:
+            conditions += overdue_conditions(self.today)
+        return conditions
+
+
+def overdue_conditions(today: date) -> list[sa.ColumnElement[bool]]:
+    """Waiting on the agency past its due date."""
+    return [Recommendation.status.in_(AWAITING_AGENCY), Recommendation.due_date < today]
+
+
+def is_overdue(recommendation: Recommendation, today: date | None = None) -> bool:
+    return recommendation.status in AWAITING_AGENCY and recommendation.due_date < (
+        today or uk_today()
+    )
+
+
+def visible_panel_ids(user: User) -> list[int]:
+    """The panels whose lessons the user may read."""
+    return access.panels_where(user, access.Action.VIEW_LESSONS)
+
+
+def register_select(panel_ids: list[int], user: User, filters: RegisterFilters) -> sa.Select:
+    """The lessons the register lists, newest first, before loading options."""
+    select = db.select(Lesson).where(Lesson.panel_id.in_(panel_ids))
+    hidden = access.declared_case_reviews(user)
+    if hidden:
+        select = select.where(
+            sa.or_(Lesson.case_review_id.is_(None), Lesson.case_review_id.not_in(hidden))
+        )
+    if filters.search and (condition := search.matches(filters.search)) is not None:
+        select = select.where(condition)
+    if filters.stage is not None:
+        select = select.where(Lesson.stage == filters.stage)
+    if filters.kind is not None:
+        select = select.where(Lesson.kind == filters.kind)
+    if filters.strand is not None:
+        select = select.where(
+            Lesson.id.in_(
+                db.select(LessonStrand.lesson_id).where(LessonStrand.strand == filters.strand)
+            )
+        )
+    if filters.recorded_from is not None:
+        select = select.where(Lesson.created_at >= _uk_midnight(filters.recorded_from))
+    if filters.recorded_to is not None:
+        select = select.where(
+            Lesson.created_at < _uk_midnight(filters.recorded_to + timedelta(days=1))
+        )
+    if filters.narrows_recommendations:
+        select = select.where(
+            Lesson.id.in_(
+                db.select(Recommendation.lesson_id).where(*filters.recommendation_conditions())
+            )
+        )
+    return select.order_by(Lesson.created_at.desc(), Lesson.id.desc())
+
+
+def _register_options(filters: RegisterFilters) -> list:
+    recommendations = Lesson.recommendations
+    if filters.narrows_recommendations:
+        recommendations = recommendations.and_(*filters.recommendation_conditions())
+    loaded = selectinload(recommendations)
+    return [
+        joinedload(Lesson.panel),
+        joinedload(Lesson.case_review),
+        joinedload(Lesson.meeting),
+        selectinload(Lesson.strand_rows),
+        loaded.joinedload(Recommendation.organisation),
+        loaded.selectinload(Recommendation.events).joinedload(RecommendationEvent.by),
+    ]
+
+
+def register_page(panel_ids: list[int], user: User, filters: RegisterFilters) -> Pagination:
+    """A page of the register: a count, the lessons, their strands, recommendations and each
+    recommendation's history, in five queries."""
+    return paginate(register_select(panel_ids, user, filters).options(*_register_options(filters)))
+
+
+def register_all(panel_ids: list[int], user: User, filters: RegisterFilters) -> Iterator[Lesson]:
+    """Every lesson the filters select, for the CSV export, loaded in batches."""
+    select = register_select(panel_ids, user, filters).options(*_register_options(filters))
+    return iter(db.session.scalars(select.execution_options(yield_per=500)))
+
+
+def _uk_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=UK)
+
+
+# --- One lesson, one case, one meeting ---------------------------------------------------------
+
+
+def lesson_page(lesson: Lesson) -> Lesson:
+    """The lesson with everything its page shows loaded."""
+    return db.session.scalars(
+        db.select(Lesson)
+        .options(
+            *_register_options(RegisterFilters()),
+            joinedload(Lesson.created_by),
+        )
+        .where(Lesson.id == lesson.id)
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def lessons_of(*, case_review_id: int | None = None, meeting_id: int | None = None) -> list[Lesson]:
+    """A case review's lessons (stage order), or those recorded at a meeting, with their
+    recommendations."""
+    select = db.select(Lesson).options(*_register_options(RegisterFilters()))
+    if case_review_id is not None:
+        select = select.where(Lesson.case_review_id == case_review_id)
+    else:
+        select = select.where(Lesson.meeting_id == meeting_id)
+    lessons = list(db.session.scalars(select.order_by(Lesson.created_at, Lesson.id)))
+    order = list(Stage)
+    return sorted(lessons, key=lambda lesson: order.index(lesson.stage) if lesson.stage else -1)
+
+
+def organisations() -> list[Organisation]:
+    """Who a recommendation can be addressed to."""
+    return list(db.session.scalars(db.select(Organisation).order_by(Organisation.name)))
+
+
+# --- Follow-up ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """Recommendations waiting on someone, for a home page."""
+
+    overdue: list[Recommendation]
+    due_soon: list[Recommendation]
+    # Answered or implemented: waiting for the chair to close.
+    to_sign_off: list[Recommendation]
+
+    def __bool__(self) -> bool:
+        return bool(self.overdue or self.due_soon or self.to_sign_off)
+
+
+def _with_context(select: sa.Select) -> sa.Select:
+    return select.options(
+        joinedload(Recommendation.organisation),
+        joinedload(Recommendation.panel),
+        joinedload(Recommendation.lesson).joinedload(Lesson.case_review),
+    ).order_by(Recommendation.due_date, Recommendation.id)
+
+
+def _follow_up(select: sa.Select, today: date, sign_off: bool) -> FollowUp:
+    soon = today + timedelta(days=DUE_SOON_DAYS)
+    waiting = list(
+        db.session.scalars(
+            _with_context(
+                select.where(
+                    Recommendation.status.in_(AWAITING_AGENCY), Recommendation.due_date <= soon
+                )
+            )
+        )
+    )
+    to_sign_off = []
+    if sign_off:
+        to_sign_off = list(
+            db.session.scalars(
+                _with_context(
+                    select.where(
+                        Recommendation.status.in_(
+                            [RecommendationStatus.IMPLEMENTED, RecommendationStatus.NOT_ACCEPTED]
+                        )
+                    )
+                )
+            )
+        )
+    return FollowUp(
+        overdue=[r for r in waiting if r.due_date < today],
+        due_soon=[r for r in waiting if r.due_date >= today],
+        to_sign_off=to_sign_off,
+    )
+
+
+def chair_follow_up(user: User, today: date | None = None) -> FollowUp:
+    """For a chair: their panels' recommendations due for response (overdue or due within 14
+    days) and those waiting for them to close."""
+    chaired = access.panels_where(user, access.Action.SIGN_OFF_RECOMMENDATION)
+    if not chaired:
+        return FollowUp([], [], [])
+    select = _visible(db.select(Recommendation).where(Recommendation.panel_id.in_(chaired)), user)
+    return _follow_up(select, today or uk_today(), sign_off=True)
+
+
+def organisation_follow_up(user: User, today: date | None = None) -> FollowUp:
+    """For a member: recommendations to their organisation, on their panels, due for response."""
+    panels = access.panels_where(user, access.Action.VIEW_LESSONS)
+    if not panels:
+        return FollowUp([], [], [])
+    select = _visible(
+        db.select(Recommendation).where(
+            Recommendation.panel_id.in_(panels),
+            Recommendation.organisation_id == user.organisation_id,
+        ),
+        user,
+    )
+    return _follow_up(select, today or uk_today(), sign_off=False)
+
+
+def _visible(select: sa.Select, user: User) -> sa.Select:
+    hidden = access.declared_case_reviews(user)
+    if not hidden:
+        return select
+    return select.where(
+        Recommendation.lesson_id.in_(
+            db.select(Lesson.id).where(
+                sa.or_(Lesson.case_review_id.is_(None), Lesson.case_review_id.not_in(hidden))
+            )
+        )
+    )

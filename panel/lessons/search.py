@@ -1,0 +1,61 @@
+"""Full-text search over lessons, with each database's own engine rather than ``LIKE '%x%'``
+(which reads every row): SQLite's FTS5 and PostgreSQL's text search.
+
+Both index `Lesson.search_document` (see `services.refresh_search_document`) and stem English
+words, so "trained" finds "training". The index objects live in the migrations, not the models,
+because they differ by database:
+
+* SQLite: an external-content FTS5 table `lesson_fts`, kept in step by triggers on `lesson`.
+  A later migration that rebuilds `lesson` (batch mode copies tables) must recreate the
+  triggers, as SQLite drops them with the old table.
+* PostgreSQL: a GIN index on ``to_tsvector('english', search_document)``; queries must use the
+  same expression, with the configuration as a literal, for the planner to use it.
+"""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+
+from panel.extensions import db
+from panel.lessons.models import Lesson
+
+FTS_TABLE = "lesson_fts"
+PG_INDEX = "ix_lesson_search"
+_ENGLISH = sa.literal_column("'english'::regconfig")
+_WORD = re.compile(r"\w+")
+
+
+def is_search_object(name: str | None) -> bool:
+    """Whether a database object belongs to the search index: the migration comparison (and
+    autogenerate) must leave these alone, as the models do not describe them."""
+    return bool(name) and (name == PG_INDEX or name.startswith(FTS_TABLE))
+
+
+def include_object(object_, name, type_, reflected, compare_to) -> bool:
+    """Alembic's `include_object` hook."""
+    return not is_search_object(name)
+
+
+def matches(text: str) -> sa.ColumnElement[bool] | None:
+    """A condition on `Lesson` for lessons matching every word of `text` (the last may be the
+    start of a word), or None if `text` has no words to search for."""
+    words = _WORD.findall(text or "")
+    if not words:
+        return None
+    if db.session.get_bind().dialect.name == "postgresql":
+        query = " & ".join(_pg_word(word) for word in words[:-1])
+        last = _pg_word(words[-1]) + ":*"
+        tsquery = sa.func.to_tsquery(_ENGLISH, f"{query} & {last}" if query else last)
+        return sa.func.to_tsvector(_ENGLISH, Lesson.search_document).op("@@")(tsquery)
+    # FTS5 query syntax: each word quoted (so AND, OR, NEAR and punctuation are plain words).
+    match = " ".join(f'"{word}"' for word in words[:-1])
+    match = f'{match} "{words[-1]}"*'.strip()
+    rowids = sa.text("SELECT rowid FROM lesson_fts WHERE lesson_fts MATCH :match")
+    return Lesson.id.in_(rowids.bindparams(match=match).columns(sa.column("rowid")))
+
+
+def _pg_word(word: str) -> str:
+    # \w never matches the tsquery operators or quotes; quoting keeps digits-only words plain.
+    return f"'{word}'"
