@@ -30,7 +30,8 @@ def safe_cell(value) -> str:
 
 def csv_response(filename: str, header: list[str], rows: Iterable[list]) -> Response:
     """A download of `rows` under `header`."""
-    binary = tempfile.SpooledTemporaryFile(max_size=_IN_MEMORY)
+    # Closed by the response once sent, so not in a `with` block.
+    binary = tempfile.SpooledTemporaryFile(max_size=_IN_MEMORY)  # noqa: SIM115
     # utf-8-sig starts with a byte order mark, so Excel reads the file as UTF-8.
     text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
     writer = csv.writer(text)

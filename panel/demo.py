@@ -15,6 +15,7 @@ from panel.accounts.models import Organisation, OrganisationKind, User
 from panel.accounts.passwords import hash_password
 from panel.cases.demo import load_demo_case_reviews
 from panel.extensions import db
+from panel.lessons.demo import load_demo_lessons
 from panel.meetings.demo import load_demo_meetings
 from panel.panels import services as panels
 from panel.panels.models import Membership, Panel, PanelKind, Role
@@ -223,6 +224,7 @@ def load_demo_data() -> dict[str, int]:
         "memberships": 0,
         "meetings": 0,
         "case reviews": 0,
+        "lessons": 0,
     }
     orgs = {org.name: org for org in db.session.scalars(db.select(Organisation))}
     for name, kind in ORGANISATIONS:
@@ -273,6 +275,16 @@ def load_demo_data() -> dict[str, int]:
     # After the meetings, so the cases land on the scrutiny panel's agendas.
     added["case reviews"] = load_demo_case_reviews(
         panels_by_name["West Midlands Independent Scrutiny Panel"], coordinator
+    )
+    find = accounts.find_user_by_email
+    added["lessons"] = load_demo_lessons(
+        panels_by_name[ISP],
+        {
+            "chair": find("chair@panel.example"),
+            "coordinator": coordinator,
+            "police": find("inspector.coventry@panel.example"),
+            "courts": find("courts@panel.example"),
+        },
     )
     return added
 

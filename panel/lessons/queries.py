@@ -199,9 +199,16 @@ class FollowUp:
     due_soon: list[Recommendation]
     # Answered or implemented: waiting for the chair to close.
     to_sign_off: list[Recommendation]
+    # Waiting on the agency, due more than 14 days from now.
+    later: list[Recommendation] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.overdue or self.due_soon or self.to_sign_off)
+        return bool(self.overdue or self.due_soon or self.to_sign_off or self.later)
+
+    @property
+    def waiting(self) -> list[Recommendation]:
+        """Everything waiting on the agency, soonest due first."""
+        return self.overdue + self.due_soon + self.later
 
 
 def _with_context(select: sa.Select) -> sa.Select:
@@ -212,17 +219,12 @@ def _with_context(select: sa.Select) -> sa.Select:
     ).order_by(Recommendation.due_date, Recommendation.id)
 
 
-def _follow_up(select: sa.Select, today: date, sign_off: bool) -> FollowUp:
+def _follow_up(select: sa.Select, today: date, sign_off: bool, all_due: bool = False) -> FollowUp:
     soon = today + timedelta(days=DUE_SOON_DAYS)
-    waiting = list(
-        db.session.scalars(
-            _with_context(
-                select.where(
-                    Recommendation.status.in_(AWAITING_AGENCY), Recommendation.due_date <= soon
-                )
-            )
-        )
-    )
+    awaiting = select.where(Recommendation.status.in_(AWAITING_AGENCY))
+    if not all_due:
+        awaiting = awaiting.where(Recommendation.due_date <= soon)
+    waiting = list(db.session.scalars(_with_context(awaiting)))
     to_sign_off = []
     if sign_off:
         to_sign_off = list(
@@ -238,8 +240,9 @@ def _follow_up(select: sa.Select, today: date, sign_off: bool) -> FollowUp:
         )
     return FollowUp(
         overdue=[r for r in waiting if r.due_date < today],
-        due_soon=[r for r in waiting if r.due_date >= today],
+        due_soon=[r for r in waiting if today <= r.due_date <= soon],
         to_sign_off=to_sign_off,
+        later=[r for r in waiting if r.due_date > soon],
     )
 
 
@@ -254,7 +257,8 @@ def chair_follow_up(user: User, today: date | None = None) -> FollowUp:
 
 
 def organisation_follow_up(user: User, today: date | None = None) -> FollowUp:
-    """For a member: recommendations to their organisation, on their panels, due for response."""
+    """For a member: every recommendation to their organisation, on their panels, that waits
+    for its response or its implementation, soonest due first."""
     panels = access.panels_where(user, access.Action.VIEW_LESSONS)
     if not panels:
         return FollowUp([], [], [])
@@ -265,7 +269,7 @@ def organisation_follow_up(user: User, today: date | None = None) -> FollowUp:
         ),
         user,
     )
-    return _follow_up(select, today or uk_today(), sign_off=False)
+    return _follow_up(select, today or uk_today(), sign_off=False, all_due=True)
 
 
 def _visible(select: sa.Select, user: User) -> sa.Select:

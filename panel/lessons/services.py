@@ -159,9 +159,11 @@ def add_recommendation(
     lesson: Lesson,
     details: RecommendationDetails,
     guard: GuardOutcome = NO_FINDINGS,
+    *,
+    notify: bool = True,
 ) -> Addressed:
     """Address a recommendation from an area for improvement to an organisation, and tell the
-    organisation's members on the panel."""
+    organisation's members on the panel (unless `notify` is False: loading demo data)."""
     if lesson.kind != LessonKind.IMPROVEMENT:
         raise RecommendationRefused(
             "Only an area for improvement can carry recommendations. Change the lesson's kind "
@@ -194,7 +196,7 @@ def add_recommendation(
     )
     record_override(actor, recommendation, guard, recommendation_label(recommendation))
     db.session.commit()
-    return Addressed(recommendation, notifications.tell_addressed(recommendation))
+    return Addressed(recommendation, notifications.tell_addressed(recommendation) if notify else 0)
 
 
 def update_recommendation(

@@ -73,7 +73,7 @@ def test_filters_narrow_the_lessons_and_their_recommendations(client, scrutiny):
     everything = _register(client, panel)
     assert "3 lessons." in everything
     assert f"Lesson {good.id}:" in _register(client, panel, kind="good_practice")
-    assert "1 lesson match the filters" in _register(client, panel, kind="good_practice")
+    assert "1 lesson matches the filters" in _register(client, panel, kind="good_practice")
     court = _register(client, panel, stage="court")
     assert f"Lesson {late.id}:" in court and f"Lesson {good.id}:" not in court
     by_strand = _register(client, panel, strand="sexual_orientation")
