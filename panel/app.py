@@ -153,6 +153,8 @@ def _security_headers(response):
 def _init_cli(app: Flask) -> None:
     from panel.accounts.cli import create_admin_command
     from panel.demo import demo_data_command
+    from panel.reminders import send_reminders_command
 
     app.cli.add_command(create_admin_command)
     app.cli.add_command(demo_data_command)
+    app.cli.add_command(send_reminders_command)

@@ -15,6 +15,13 @@ from panel import access
 UK = ZoneInfo("Europe/London")
 
 
+def uk_today() -> date:
+    """Today's date in the UK: due dates and "overdue" are UK calendar days."""
+    from panel.database import utcnow
+
+    return utcnow().astimezone(UK).date()
+
+
 def csp_nonce() -> str:
     """One nonce per response, shared by the template and the Content-Security-Policy header."""
     if "csp_nonce" not in g:

@@ -16,7 +16,7 @@ from panel.lessons.models import RecommendationStatus
 
 S = RecommendationStatus
 
-# Still waiting on someone: listed under matters arising and in reminders.
+# Still waiting on someone (the agency, or the chair to close): listed under matters arising.
 OUTSTANDING = frozenset({S.OPEN, S.ACCEPTED, S.NOT_ACCEPTED, S.IMPLEMENTED})
 # Waiting on the addressed agency: these can be overdue.
 AWAITING_AGENCY = frozenset({S.OPEN, S.ACCEPTED})

@@ -9,6 +9,7 @@ from panel import mail
 from panel.accounts.models import User
 from panel.extensions import db
 from panel.lessons.models import Recommendation
+from panel.meetings.models import AgendaItem, InterestDeclaration
 from panel.navigation import format_datetime
 from panel.panels.models import Membership, Role
 
@@ -17,20 +18,28 @@ ANSWERING_ROLES = (Role.CHAIR, Role.COORDINATOR, Role.MEMBER)
 
 
 def answering_members(recommendation: Recommendation) -> list[User]:
-    """The addressed organisation's active people on the recommendation's panel."""
-    return list(
-        db.session.scalars(
-            db.select(User)
-            .join(Membership, Membership.user_id == User.id)
-            .where(
-                Membership.panel_id == recommendation.panel_id,
-                Membership.role.in_(ANSWERING_ROLES),
-                User.organisation_id == recommendation.organisation_id,
-                User.active.is_(True),
-            )
-            .order_by(User.id)
+    """The addressed organisation's active people on the recommendation's panel, except anyone
+    who declared an interest in the case it came from (for them it does not exist)."""
+    select = (
+        db.select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(
+            Membership.panel_id == recommendation.panel_id,
+            Membership.role.in_(ANSWERING_ROLES),
+            User.organisation_id == recommendation.organisation_id,
+            User.active.is_(True),
         )
+        .order_by(User.id)
     )
+    case_review_id = recommendation.lesson.case_review_id
+    if case_review_id is not None:
+        declared = (
+            db.select(InterestDeclaration.user_id)
+            .join(AgendaItem, AgendaItem.id == InterestDeclaration.agenda_item_id)
+            .where(AgendaItem.case_review_id == case_review_id)
+        )
+        select = select.where(User.id.not_in(declared))
+    return list(db.session.scalars(select))
 
 
 def tell_addressed(recommendation: Recommendation) -> int | None:

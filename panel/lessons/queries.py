@@ -18,7 +18,6 @@ from sqlalchemy.orm import joinedload, selectinload
 from panel import access
 from panel.accounts.models import Organisation, User
 from panel.cases.vocabularies import Stage, Strand
-from panel.database import utcnow
 from panel.extensions import db
 from panel.lessons import search
 from panel.lessons.lifecycle import AWAITING_AGENCY
@@ -30,15 +29,9 @@ from panel.lessons.models import (
     RecommendationEvent,
     RecommendationStatus,
 )
-from panel.navigation import UK
+from panel.navigation import UK, uk_today
 from panel.pagination import paginate
-
-# "Due soon" in follow-up lists and reminders.
-DUE_SOON_DAYS = 14
-
-
-def uk_today() -> date:
-    return utcnow().astimezone(UK).date()
+from panel.reminders import DUE_SOON_DAYS
 
 
 @dataclass(frozen=True)

@@ -254,3 +254,26 @@ def test_an_open_recommendation_can_be_readdressed_and_the_new_agency_is_told(
         )
         == council.id
     )
+
+
+def test_nobody_who_declared_an_interest_in_the_case_is_emailed_about_it(scrutiny, mail_app_config):
+    from panel.meetings.models import AgendaItem, InterestDeclaration
+    from tests.meetings.factories import meeting_on
+
+    colleague = factories.user(email="sergeant@police.example.org", organisation_=scrutiny.police)
+    factories.membership(scrutiny.panel, colleague, Role.MEMBER)
+    item = AgendaItem(
+        meeting=meeting_on(scrutiny.panel),
+        position=1,
+        kind="case_review",
+        title="Case",
+        case_review_id=scrutiny.case_review.id,
+    )
+    db.session.add(item)
+    db.session.flush()
+    db.session.add(
+        InterestDeclaration(agenda_item=item, user_id=colleague.id, reason="Knows the victim")
+    )
+    db.session.commit()
+    recommendation(scrutiny.chair, lesson(scrutiny.chair, scrutiny.case_review), scrutiny.police)
+    assert [m["To"] for m in mail_app_config.messages] == [scrutiny.police_member.email]

@@ -1,0 +1,252 @@
+"""Reminders: one e-mail per person, sent from cron by `flask send-reminders`, listing what is
+waiting on them that is overdue or due within 14 days.
+
+Mail leaves the system, so a reminder says only what an item is (a number, an organisation, a
+panel), when it is due and where to find it, never case, lesson or recommendation text: whoever
+follows the link signs in and is checked like anyone else.
+
+Each kind of item comes from a provider, so this module does not need to know every kind. A
+provider is a function ``provider(today) -> {user id: [ReminderItem, ...]}`` that answers for
+everyone at once, in a fixed number of queries however many people and items there are, and
+leaves out what a person may not see (such as a case review they declared an interest in).
+
+A package adds its provider in a module named ``reminders`` directly inside it, which registers
+the provider when imported. `load_providers` imports every ``panel.<package>.reminders`` before
+reminders are gathered, so no other file needs to change. For interventions,
+``panel/interventions/reminders.py``::
+
+    from panel import reminders
+
+    @reminders.register
+    def interventions_due(today):
+        ...  # one query: open interventions due by reminders.due_by(today), with who owns each
+        return {user_id: [reminders.ReminderItem(section="Interventions", ...), ...], ...}
+
+`panel.lessons.reminders` is the example to copy. This module leaves out inactive accounts, sends
+one message per person, and merges the same item given twice.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import pkgutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+import panel
+from panel import mail
+from panel.accounts.models import User
+from panel.extensions import db
+from panel.navigation import format_datetime, uk_today
+
+# An item is reminded from this many days before its due date, and every day once overdue.
+DUE_SOON_DAYS = 14
+
+
+@dataclass(frozen=True)
+class ReminderItem:
+    """One thing waiting on a person, as the reminder lists it.
+
+    `label` names the item from names and numbers only (``"Recommendation 14 to West Midlands
+    Police, from West Midlands Independent Scrutiny Panel"``), never free text; `url` is absolute
+    (`panel.mail.external_url`); `overdue` is whether `due_date` is before the day of the run.
+    """
+
+    section: str
+    label: str
+    due_date: date
+    overdue: bool
+    url: str
+
+
+Provider = Callable[[date], dict[int, list[ReminderItem]]]
+_providers: list[Provider] = []
+
+
+def register(provider: Provider) -> Provider:
+    """Add a source of reminders; usable as a decorator. Registering twice is harmless."""
+    if provider not in _providers:
+        _providers.append(provider)
+    return provider
+
+
+def load_providers() -> None:
+    """Import each ``panel.<package>.reminders`` module, which registers its providers."""
+    for module in pkgutil.iter_modules(panel.__path__):
+        name = f"panel.{module.name}.reminders"
+        if module.ispkg and importlib.util.find_spec(name) is not None:
+            importlib.import_module(name)
+
+
+def due_by(today: date) -> date:
+    """The last due date reminded on `today`."""
+    return today + timedelta(days=DUE_SOON_DAYS)
+
+
+def digests(today: date) -> dict[User, list[ReminderItem]]:
+    """What each active person is to be reminded of on `today`, overdue first; people in e-mail
+    address order."""
+    load_providers()
+    found: dict[int, dict[ReminderItem, None]] = {}
+    for provider in _providers:
+        for user_id, items in provider(today).items():
+            found.setdefault(user_id, {}).update(dict.fromkeys(items))
+    if not found:
+        return {}
+    users = db.session.scalars(
+        db.select(User).where(User.id.in_(found), User.active.is_(True)).order_by(User.email)
+    )
+    return {user: sorted(found[user.id], key=_order) for user in users}
+
+
+def _order(item: ReminderItem) -> tuple:
+    return (not item.overdue, item.section, item.due_date, item.label, item.url)
+
+
+def compose(user: User, items: list[ReminderItem], today: date) -> mail.Email:
+    """The reminder for one person: overdue items, then those due soon, each grouped by
+    section, with its due date and link."""
+    overdue = [item for item in items if item.overdue]
+    due_soon = [item for item in items if not item.overdue]
+    soon = f"due within {DUE_SOON_DAYS} days"
+    counts = [f"{len(overdue)} overdue"] if overdue else []
+    counts += [f"{len(due_soon)} {soon}"] if due_soon else []
+    lines = [
+        f"Dear {user.full_name},",
+        "",
+        f"This is what is waiting in Panel on {format_datetime(today, 'date')}.",
+    ]
+    for heading, group in (("Overdue", overdue), (soon.capitalize(), due_soon)):
+        if group:
+            lines += ["", "", heading, "=" * len(heading), *_by_section(group)]
+    lines += [
+        "",
+        "",
+        "You receive this because you sit on a panel in Panel and each item is waiting on you, "
+        "your organisation or a panel you chair. Follow a link and sign in to read it: this "
+        "e-mail does not contain case material, which stays in Panel.",
+    ]
+    return mail.Email(to=user.email, subject="Panel: " + ", ".join(counts), body="\n".join(lines))
+
+
+def _by_section(items: list[ReminderItem]) -> list[str]:
+    lines, section = [], None
+    for item in items:
+        if item.section != section:
+            section = item.section
+            lines += ["", section]
+        lines += [
+            f"- {item.label}",
+            f"  Due {format_datetime(item.due_date, 'date')}",
+            f"  {item.url}",
+        ]
+    return lines
+
+
+@dataclass(frozen=True)
+class Digest:
+    user: User
+    items: list[ReminderItem]
+    email: mail.Email
+
+
+@dataclass(frozen=True)
+class Report:
+    """What a run found and did. `sent_to` holds the indexes in `digests` of the e-mails the
+    server accepted; `errors` what the mail server said when it refused or failed."""
+
+    digests: list[Digest]
+    sent_to: frozenset[int] = frozenset()
+    errors: tuple[str, ...] = ()
+
+    @property
+    def people(self) -> int:
+        return len(self.digests)
+
+    @property
+    def items(self) -> int:
+        return sum(len(digest.items) for digest in self.digests)
+
+    @property
+    def sent(self) -> int:
+        return len(self.sent_to)
+
+
+def send_reminders(today: date, dry_run: bool = False) -> Report:
+    """Gather everyone's reminders for `today` and, unless `dry_run`, e-mail them."""
+    found = [
+        Digest(user, items, compose(user, items, today)) for user, items in digests(today).items()
+    ]
+    if dry_run:
+        return Report(found)
+    sent_to, errors = _send([digest.email for digest in found])
+    for error in errors:
+        current_app.logger.error("Reminders: %s", error)
+    return Report(found, sent_to, errors)
+
+
+# Attempts in a row that get no message through before the run gives up: the server is down.
+_GIVE_UP_AFTER = 2
+
+
+def _send(emails: list[mail.Email]) -> tuple[frozenset[int], tuple[str, ...]]:
+    """Send `emails` in order. A message the server refuses (a mailbox that is gone) is skipped
+    and the rest still go, so one stale address does not stop everyone's reminders; the run stops
+    when the server takes nothing twice running. A skipped message is never sent again, so
+    nobody gets the same reminder twice."""
+    sent_to: set[int] = set()
+    errors: list[str] = []
+    start, fruitless = 0, 0
+    while start < len(emails):
+        try:
+            mail.send(emails[start:])
+        except mail.MailError as error:
+            sent_to.update(range(start, start + error.sent))
+            errors.append(str(error))
+            fruitless = 0 if error.sent else fruitless + 1
+            if fruitless >= _GIVE_UP_AFTER:
+                break
+            start += error.sent + 1
+        else:
+            sent_to.update(range(start, len(emails)))
+            break
+    return frozenset(sent_to), tuple(errors)
+
+
+@click.command("send-reminders")
+@click.option("--dry-run", is_flag=True, help="Print the e-mails instead of sending them.")
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Remind as on this day (YYYY-MM-DD) instead of today in the UK.",
+)
+@with_appcontext
+def send_reminders_command(dry_run: bool, today) -> None:
+    """E-mail each person one reminder of what is overdue or due within 14 days (for cron)."""
+    report = send_reminders(today.date() if today else uk_today(), dry_run=dry_run)
+    for index, digest in enumerate(report.digests):
+        line = f"{_plural(len(digest.items), 'item')} -> {digest.user.email}"
+        if dry_run:
+            click.echo(f"{line}\nSubject: {digest.email.subject}\n\n{digest.email.body}\n")
+        else:
+            click.echo(line if index in report.sent_to else f"{line} (not sent)")
+    totals = f"{_plural(report.people, 'person', 'people')}, {_plural(report.items, 'item')}"
+    if dry_run:
+        click.echo(f"Dry run: would e-mail {totals}. Nothing was sent.")
+    elif report.errors:
+        raise click.ClickException(
+            f"Sent {report.sent} of {report.people} reminders. The mail server failed:\n"
+            + "\n".join(report.errors)
+        )
+    else:
+        click.echo(f"Reminders sent: {totals}.")
+
+
+def _plural(count: int, singular: str, plural: str | None = None) -> str:
+    return f"{count} {singular if count == 1 else plural or singular + 's'}"
