@@ -50,6 +50,12 @@ class Action(enum.Enum):
     # For the addressed organisation's members (and organisers, recording a reply received).
     RESPOND_TO_RECOMMENDATION = "respond to a recommendation and report its implementation"
     SIGN_OFF_RECOMMENDATION = "close or withdraw a recommendation"
+    # Local panels' live cases and interventions.
+    VIEW_PANEL_CASES = "see the panel's live cases"
+    MANAGE_PANEL_CASES = "refer, change and close live cases, agree and reassign interventions"
+    # For the owning organisation's members (and organisers): others never see it.
+    VIEW_INTERVENTION = "see an intervention and its log"
+    UPDATE_INTERVENTION = "update an intervention's status and log"
     # Save free text past the personal-data guard, with a reason that is audited.
     OVERRIDE_GUARD = "save text the personal-data guard stopped"
 
@@ -83,6 +89,10 @@ PANEL_PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.RECORD_LESSONS: _ORGANISERS,
     Action.RESPOND_TO_RECOMMENDATION: _MEMBERS,
     Action.SIGN_OFF_RECOMMENDATION: _CHAIR,
+    Action.VIEW_PANEL_CASES: _MEMBERS,
+    Action.MANAGE_PANEL_CASES: _ORGANISERS,
+    Action.VIEW_INTERVENTION: _MEMBERS,
+    Action.UPDATE_INTERVENTION: _MEMBERS,
     Action.OVERRIDE_GUARD: _CHAIR,
 }
 
@@ -92,6 +102,24 @@ def _addressed_to_them(user, role: Role, target) -> bool:
     record an answer that came by letter."""
     addressed = getattr(target, "organisation_id", None)
     return role in _ORGANISERS or addressed is None or addressed == user.organisation_id
+
+
+def _owned_by_their_organisation(user, role: Role, target) -> bool:
+    """A partner sees and updates only what their own organisation agreed to do; the chair and
+    coordinator see every intervention of their panel."""
+    return role in _ORGANISERS or target.owner_organisation_id == user.organisation_id
+
+
+# Objects that some people on their panel may not even know exist, by table:
+# {table name: visible(user, role, target)}. Refusals about them are 404s.
+VISIBLE_TO: dict[str, Callable[..., bool]] = {
+    "intervention": _owned_by_their_organisation,
+}
+
+
+def _visible(user, role: Role, target) -> bool:
+    check = VISIBLE_TO.get(getattr(target, "__tablename__", ""))
+    return check is None or check(user, role, target)
 
 
 # Actions that depend on the object as well as the role: {action: condition(user, role, target)}.
@@ -134,6 +162,8 @@ def can(user, action: Action, target=None) -> bool:
     role = role_on(user, panel_of(target))
     if role is None or role not in PANEL_PERMISSIONS[action]:
         return False
+    if not _visible(user, role, target):
+        return False
     condition = OBJECT_CONDITIONS.get(action)
     if condition is not None and not condition(user, role, target):
         return False
@@ -151,7 +181,8 @@ def panels_where(user, action: Action) -> list[int]:
 def can_see(user, target) -> bool:
     """Whether the user may know that `target` exists: they sit on its panel, and it is not a
     case they declared a conflict of interest in."""
-    return role_on(user, panel_of(target)) is not None and not conflicted(user, target)
+    role = role_on(user, panel_of(target))
+    return role is not None and _visible(user, role, target) and not conflicted(user, target)
 
 
 def case_review_of(target) -> CaseReview | None:

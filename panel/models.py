@@ -9,6 +9,14 @@ from panel.cases.models import (
     ConfidentialityAgreement,
     StageFinding,
 )
+from panel.interventions.models import (
+    Intervention,
+    InterventionType,
+    InterventionUpdate,
+    PanelCase,
+    PanelCaseNeed,
+    PanelCaseStrand,
+)
 from panel.lessons.models import (
     Lesson,
     LessonStrand,
@@ -39,6 +47,9 @@ __all__ = [
     "AuditEvent",
     "Guest",
     "InterestDeclaration",
+    "Intervention",
+    "InterventionType",
+    "InterventionUpdate",
     "Lesson",
     "LessonStrand",
     "Meeting",
@@ -47,6 +58,9 @@ __all__ = [
     "Membership",
     "Organisation",
     "Panel",
+    "PanelCase",
+    "PanelCaseNeed",
+    "PanelCaseStrand",
     "Recommendation",
     "RecommendationEvent",
     "User",

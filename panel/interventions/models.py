@@ -1,0 +1,215 @@
+"""Local panels' live cases and the interventions partners agree for them.
+
+A panel case is held under the panel's own reference only: the referring agency keeps the
+identities in its own systems. Interventions are agreed at a meeting for a case (or for a place
+or community), owned by one organisation, and followed through an update log that is never
+edited in place.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from panel.accounts.models import Organisation, User
+from panel.cases.vocabularies import Answer, Strand
+from panel.database import UTCDateTime, enum_column, utcnow
+from panel.extensions import db
+from panel.interventions.vocabularies import (
+    ClosureReason,
+    InterventionStatus,
+    PanelCaseStatus,
+    RiskLevel,
+    VictimNeed,
+    VictimOutcome,
+)
+from panel.meetings.models import Meeting
+from panel.panels.models import Panel
+
+
+class PanelCase(db.Model):
+    __tablename__ = "panel_case"
+    __table_args__ = (
+        sa.UniqueConstraint("panel_id", "reference"),
+        sa.Index("ix_panel_case_panel_status", "panel_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    panel_id: Mapped[int] = mapped_column(sa.ForeignKey("panel.id"))
+    reference: Mapped[str] = mapped_column(sa.String(20))
+    referred_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisation.id"))
+    policing_area: Mapped[str] = mapped_column(sa.String(120))
+    risk_level: Mapped[RiskLevel] = mapped_column(enum_column(RiskLevel))
+    risk_reason: Mapped[str] = mapped_column(sa.Text)
+    # What the panel needs to know to agree interventions, anonymised; optional.
+    summary: Mapped[str | None] = mapped_column(sa.Text)
+    status: Mapped[PanelCaseStatus] = mapped_column(
+        enum_column(PanelCaseStatus), default=PanelCaseStatus.OPEN
+    )
+    review_date: Mapped[date]
+    closure_reason: Mapped[ClosureReason | None] = mapped_column(enum_column(ClosureReason))
+    victim_outcome: Mapped[VictimOutcome | None] = mapped_column(enum_column(VictimOutcome))
+    felt_safer: Mapped[Answer | None] = mapped_column(enum_column(Answer))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    version: Mapped[int] = mapped_column(default=1)
+
+    panel: Mapped[Panel] = relationship()
+    referred_by: Mapped[Organisation | None] = relationship()
+    created_by: Mapped[User | None] = relationship()
+    strand_rows: Mapped[list[PanelCaseStrand]] = relationship(
+        cascade="all, delete-orphan", order_by="PanelCaseStrand.strand"
+    )
+    need_rows: Mapped[list[PanelCaseNeed]] = relationship(
+        cascade="all, delete-orphan", order_by="PanelCaseNeed.need"
+    )
+    interventions: Mapped[list[Intervention]] = relationship(
+        back_populates="panel_case", order_by="Intervention.id"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def strands(self) -> list[Strand]:
+        order = list(Strand)
+        return sorted((row.strand for row in self.strand_rows), key=order.index)
+
+    @strands.setter
+    def strands(self, strands: list[Strand]) -> None:
+        kept = [row for row in self.strand_rows if row.strand in set(strands)]
+        have = {row.strand for row in kept}
+        self.strand_rows = kept + [PanelCaseStrand(strand=s) for s in strands if s not in have]
+
+    @property
+    def needs(self) -> list[VictimNeed]:
+        order = list(VictimNeed)
+        return sorted((row.need for row in self.need_rows), key=order.index)
+
+    @needs.setter
+    def needs(self, needs: list[VictimNeed]) -> None:
+        kept = [row for row in self.need_rows if row.need in set(needs)]
+        have = {row.need for row in kept}
+        self.need_rows = kept + [PanelCaseNeed(need=n) for n in needs if n not in have]
+
+    def __repr__(self) -> str:
+        return f"<PanelCase {self.id} {self.reference}>"
+
+
+class PanelCaseStrand(db.Model):
+    __tablename__ = "panel_case_strand"
+
+    panel_case_id: Mapped[int] = mapped_column(sa.ForeignKey("panel_case.id"), primary_key=True)
+    strand: Mapped[Strand] = mapped_column(enum_column(Strand), primary_key=True)
+
+
+class PanelCaseNeed(db.Model):
+    __tablename__ = "panel_case_need"
+
+    panel_case_id: Mapped[int] = mapped_column(sa.ForeignKey("panel_case.id"), primary_key=True)
+    need: Mapped[VictimNeed] = mapped_column(enum_column(VictimNeed), primary_key=True)
+
+
+class InterventionType(db.Model):
+    """One of a panel's kinds of intervention. Retired types stay on past interventions but are
+    no longer offered."""
+
+    __tablename__ = "intervention_type"
+    __table_args__ = (sa.UniqueConstraint("panel_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    panel_id: Mapped[int] = mapped_column(sa.ForeignKey("panel.id"))
+    name: Mapped[str] = mapped_column(sa.String(120))
+    position: Mapped[int]
+    active: Mapped[bool] = mapped_column(default=True)
+
+    panel: Mapped[Panel] = relationship()
+
+
+class Intervention(db.Model):
+    """What one organisation agreed to do, by when, for a case or a place or community.
+
+    `version` guards against lost updates: a save drawn from an older version is refused.
+    """
+
+    __tablename__ = "intervention"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "panel_case_id IS NOT NULL OR place_or_community IS NOT NULL",
+            name="case_or_place",
+        ),
+        sa.Index("ix_intervention_panel_status_due", "panel_id", "status", "due_date"),
+        sa.Index("ix_intervention_owner_status_due", "owner_organisation_id", "status", "due_date"),
+        sa.Index("ix_intervention_panel_case", "panel_case_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    panel_id: Mapped[int] = mapped_column(sa.ForeignKey("panel.id"))
+    panel_case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("panel_case.id"))
+    # For an intervention around a place or community rather than one case, e.g. "Foleshill".
+    place_or_community: Mapped[str | None] = mapped_column(sa.String(200))
+    type_id: Mapped[int] = mapped_column(sa.ForeignKey("intervention_type.id"))
+    description: Mapped[str] = mapped_column(sa.Text)
+    owner_organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"))
+    lead_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    due_date: Mapped[date]
+    status: Mapped[InterventionStatus] = mapped_column(
+        enum_column(InterventionStatus), default=InterventionStatus.AGREED
+    )
+    # Why it was not completed, or cancelled.
+    status_reason: Mapped[str | None] = mapped_column(sa.Text)
+    agreed_at_id: Mapped[int | None] = mapped_column(sa.ForeignKey("meeting.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    version: Mapped[int] = mapped_column(default=1)
+
+    panel: Mapped[Panel] = relationship()
+    panel_case: Mapped[PanelCase | None] = relationship(back_populates="interventions")
+    type: Mapped[InterventionType] = relationship()
+    owner_organisation: Mapped[Organisation] = relationship()
+    lead: Mapped[User | None] = relationship(foreign_keys=[lead_id])
+    agreed_at: Mapped[Meeting | None] = relationship()
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    updates: Mapped[list[InterventionUpdate]] = relationship(
+        back_populates="intervention",
+        order_by="InterventionUpdate.id",
+        cascade="all, delete-orphan",
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def about(self) -> str:
+        return self.panel_case.reference if self.panel_case else self.place_or_community
+
+    def __repr__(self) -> str:
+        return f"<Intervention {self.id} {self.status.value}>"
+
+
+class InterventionUpdate(db.Model):
+    """One entry in an intervention's log: who, when, what they wrote, and the status it moved
+    to (if it moved). Never edited in place."""
+
+    __tablename__ = "intervention_update"
+    __table_args__ = (sa.Index("ix_intervention_update_intervention", "intervention_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    intervention_id: Mapped[int] = mapped_column(sa.ForeignKey("intervention.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    # The organisation the author acted for, as it was on the day.
+    author_organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisation.id"))
+    text: Mapped[str | None] = mapped_column(sa.Text)
+    status: Mapped[InterventionStatus | None] = mapped_column(enum_column(InterventionStatus))
+
+    intervention: Mapped[Intervention] = relationship(back_populates="updates")
+    author: Mapped[User | None] = relationship()
+    author_organisation: Mapped[Organisation | None] = relationship()
+
+
+@event.listens_for(InterventionUpdate, "before_update")
+def _refuse_rewrite(mapper, connection, target):
+    raise RuntimeError("An intervention's update log is never edited: add a new update.")

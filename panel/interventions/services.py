@@ -1,0 +1,462 @@
+"""Operations on local panels' live cases and interventions. Each checks what is allowed, writes,
+audits and commits in one transaction.
+
+Case text (the risk reason, the summary) and update text are anonymised case material: the audit
+trail says that it changed, never what it says. Saves carry the version they were drawn from, so
+two partners saving at once cannot silently overwrite each other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from panel.accounts.models import Organisation, User
+from panel.audit import AuditAction, apply_changes, record
+from panel.cases.services import reference_prefix
+from panel.cases.vocabularies import Answer, Strand, strand_labels
+from panel.database import utcnow
+from panel.extensions import db
+from panel.guard import GuardOutcome, OverrideRefused, check_override, record_override
+from panel.interventions import lifecycle
+from panel.interventions.lifecycle import InterventionRefused
+from panel.interventions.models import (
+    Intervention,
+    InterventionType,
+    InterventionUpdate,
+    PanelCase,
+)
+from panel.interventions.vocabularies import (
+    DEFAULT_INTERVENTION_TYPES,
+    ClosureReason,
+    InterventionStatus,
+    PanelCaseStatus,
+    RiskLevel,
+    VictimNeed,
+    VictimOutcome,
+)
+from panel.meetings.models import Meeting
+from panel.navigation import UK
+from panel.panels.models import Panel
+
+NO_FINDINGS = GuardOutcome()
+CASE_TEXT_FIELDS = frozenset({"risk_reason", "summary", "description", "status_reason", "text"})
+
+STALE = (
+    "Someone else saved a change to this {what} while you were working on it. Check what it "
+    "says now, then save again: your text is still in the form."
+)
+
+
+@dataclass(frozen=True)
+class PanelCaseDetails:
+    strands: list[Strand]
+    policing_area: str
+    risk_level: RiskLevel
+    risk_reason: str
+    needs: list[VictimNeed]
+    review_date: date
+    referred_by: Organisation | None = None
+    summary: str | None = None
+    status: PanelCaseStatus = PanelCaseStatus.OPEN
+
+    def columns(self) -> dict:
+        fields = asdict(self)
+        for key in ("strands", "needs", "referred_by"):
+            fields.pop(key)
+        fields["referred_by_id"] = self.referred_by.id if self.referred_by else None
+        fields["summary"] = self.summary or None
+        return fields
+
+
+@dataclass(frozen=True)
+class Closure:
+    reason: ClosureReason
+    victim_outcome: VictimOutcome
+    felt_safer: Answer
+
+
+@dataclass(frozen=True)
+class InterventionDetails:
+    type: InterventionType
+    description: str
+    owner: Organisation
+    due_date: date
+    lead: User | None = None
+
+
+# --- Live cases --------------------------------------------------------------------------------
+
+
+def next_reference(panel: Panel, year: int) -> str:
+    """The panel's next live-case reference for `year`, e.g. "CHCP-2026-007"."""
+    stem = f"{reference_prefix(panel)}-{year}-"
+    used = db.session.scalars(
+        db.select(PanelCase.reference).where(
+            PanelCase.panel_id == panel.id, PanelCase.reference.startswith(stem, autoescape=True)
+        )
+    )
+    numbers = [int(ref[len(stem) :]) for ref in used if ref[len(stem) :].isdigit()]
+    return f"{stem}{max(numbers, default=0) + 1:03d}"
+
+
+def refer_case(
+    actor: User, panel: Panel, details: PanelCaseDetails, guard: GuardOutcome = NO_FINDINGS
+) -> PanelCase:
+    """Add a live case to the panel under its next reference."""
+    _check_override(actor, panel, guard)
+    year = utcnow().astimezone(UK).year
+    # Two coordinators referring at once can pick the same number: the second takes the next.
+    for attempt in range(2):
+        case = PanelCase(
+            panel=panel,
+            reference=next_reference(panel, year),
+            created_by_id=actor.id,
+            **{**details.columns(), "status": PanelCaseStatus.OPEN},
+        )
+        case.strands = details.strands
+        case.needs = details.needs
+        try:
+            with db.session.begin_nested():
+                db.session.add(case)
+            break
+        except IntegrityError:
+            if attempt:
+                raise
+    record(
+        actor,
+        AuditAction.CREATE,
+        case,
+        label=_case_label(case),
+        changes={
+            "reference": case.reference,
+            "strands": strand_labels(details.strands),
+            "needs": _labels(details.needs),
+            **_audited(details.columns()),
+        },
+    )
+    record_override(actor, case, guard, _case_label(case))
+    db.session.commit()
+    return case
+
+
+def update_case(
+    actor: User,
+    case: PanelCase,
+    details: PanelCaseDetails,
+    version: int,
+    guard: GuardOutcome = NO_FINDINGS,
+) -> PanelCase:
+    _check_case_open(case)
+    _check_version(case, version, "case")
+    _check_override(actor, case.panel, guard)
+    if details.status == PanelCaseStatus.CLOSED:
+        raise InterventionRefused("Close a case with ‘Close the case’, which records the outcome.")
+    old = {"strands": case.strands, "needs": case.needs}
+    changes = _mask(apply_changes(case, details.columns()))
+    if set(old["strands"]) != set(details.strands):
+        case.strands = details.strands
+        changes["strands"] = [strand_labels(old["strands"]), strand_labels(details.strands)]
+    if set(old["needs"]) != set(details.needs):
+        case.needs = details.needs
+        changes["needs"] = [_labels(old["needs"]), _labels(details.needs)]
+    if changes:
+        record(actor, AuditAction.UPDATE, case, label=_case_label(case), changes=changes)
+    record_override(actor, case, guard, _case_label(case))
+    _commit("case")
+    return case
+
+
+def close_case(actor: User, case: PanelCase, closure: Closure, version: int) -> PanelCase:
+    """Close a case with why, what it achieved for the victim and whether they felt safer. Its
+    open interventions stay as they are: their owners still report how they ended."""
+    _check_case_open(case)
+    _check_version(case, version, "case")
+    changes = apply_changes(
+        case,
+        {
+            "status": PanelCaseStatus.CLOSED,
+            "closure_reason": closure.reason,
+            "victim_outcome": closure.victim_outcome,
+            "felt_safer": closure.felt_safer,
+            "closed_at": utcnow(),
+        },
+    )
+    record(actor, AuditAction.UPDATE, case, label=_case_label(case), changes=changes)
+    _commit("case")
+    return case
+
+
+# --- Intervention types ------------------------------------------------------------------------
+
+
+def intervention_types(panel: Panel, *, include_retired: bool = False) -> list[InterventionType]:
+    """The panel's intervention types in order, starting it with the default list (domain.md)
+    the first time it is asked."""
+    select = db.select(InterventionType).where(InterventionType.panel_id == panel.id)
+    types = list(db.session.scalars(select.order_by(InterventionType.position)))
+    if not types:
+        for position, name in enumerate(DEFAULT_INTERVENTION_TYPES, start=1):
+            db.session.add(InterventionType(panel=panel, name=name, position=position))
+        db.session.commit()
+        types = list(db.session.scalars(select.order_by(InterventionType.position)))
+    return types if include_retired else [t for t in types if t.active]
+
+
+def add_intervention_type(actor: User, panel: Panel, name: str) -> InterventionType:
+    existing = intervention_types(panel, include_retired=True)
+    if any(t.name.casefold() == name.casefold() for t in existing):
+        raise InterventionRefused(f"The panel already has the type ‘{name}’.")
+    new = InterventionType(panel=panel, name=name, position=max(t.position for t in existing) + 1)
+    db.session.add(new)
+    db.session.flush()
+    record(actor, AuditAction.CREATE, new, label=f"Intervention type {name} of {panel.name}"[:200])
+    db.session.commit()
+    return new
+
+
+def set_intervention_type_active(actor: User, kind: InterventionType, active: bool) -> None:
+    """Retire a type (no longer offered; past interventions keep it), or bring it back."""
+    changes = apply_changes(kind, {"active": active})
+    if changes:
+        record(
+            actor,
+            AuditAction.UPDATE,
+            kind,
+            label=f"Intervention type {kind.name} of {kind.panel.name}"[:200],
+            changes=changes,
+        )
+    db.session.commit()
+
+
+# --- Interventions -----------------------------------------------------------------------------
+
+
+def agree_intervention(
+    actor: User,
+    panel: Panel,
+    details: InterventionDetails,
+    *,
+    panel_case: PanelCase | None = None,
+    place_or_community: str | None = None,
+    meeting: Meeting | None = None,
+    guard: GuardOutcome = NO_FINDINGS,
+) -> Intervention:
+    """Record an intervention agreed (at `meeting`, if given) for a case or a place."""
+    if (panel_case is None) == (not place_or_community):
+        raise InterventionRefused(
+            "An intervention is for a live case, or for a place or community."
+        )
+    if panel_case is not None:
+        if panel_case.panel_id != panel.id:
+            raise InterventionRefused("The case belongs to another panel.")
+        _check_case_open(panel_case)
+    if meeting is not None and meeting.panel_id != panel.id:
+        raise InterventionRefused("The meeting belongs to another panel.")
+    _check_type_and_lead(panel, details)
+    _check_override(actor, panel, guard)
+    intervention = Intervention(
+        panel=panel,
+        panel_case=panel_case,
+        place_or_community=place_or_community or None,
+        type=details.type,
+        description=details.description,
+        owner_organisation=details.owner,
+        lead=details.lead,
+        due_date=details.due_date,
+        status=InterventionStatus.AGREED,
+        agreed_at=meeting,
+        created_by_id=actor.id,
+    )
+    intervention.updates.append(_update(actor, None, InterventionStatus.AGREED))
+    db.session.add(intervention)
+    db.session.flush()
+    record(
+        actor,
+        AuditAction.CREATE,
+        intervention,
+        label=_intervention_label(intervention),
+        changes={
+            "type": details.type.name,
+            "owner": details.owner.name,
+            "lead": details.lead.full_name if details.lead else None,
+            "due_date": details.due_date.isoformat(),
+            "description": "(set)",
+        },
+    )
+    record_override(actor, intervention, guard, _intervention_label(intervention))
+    db.session.commit()
+    return intervention
+
+
+def update_intervention(
+    actor: User,
+    intervention: Intervention,
+    *,
+    status: InterventionStatus | None,
+    text: str | None,
+    version: int,
+    guard: GuardOutcome = NO_FINDINGS,
+) -> Intervention:
+    """Add an update to the log: text, a new status, or both. Not completed and cancelled need
+    the reason in the text."""
+    _check_version(intervention, version, "intervention")
+    if status == intervention.status:
+        status = None
+    if status is None and not text:
+        raise InterventionRefused("Enter an update, or choose a new status.")
+    if status is not None:
+        lifecycle.check(intervention.status, status)
+        if status in lifecycle.NEEDS_REASON and not text:
+            raise InterventionRefused(
+                f"Say why the intervention is {status.label.lower()} in the update."
+            )
+    _check_override(actor, intervention.panel, guard)
+    changes: dict = {}
+    if status is not None:
+        fields = {"status": status}
+        if status in lifecycle.NEEDS_REASON:
+            fields["status_reason"] = text
+        changes = _mask(apply_changes(intervention, fields))
+    if text:
+        changes["update"] = "(added)"
+    intervention.updates.append(_update(actor, text, status))
+    record(
+        actor,
+        AuditAction.UPDATE,
+        intervention,
+        label=_intervention_label(intervention),
+        changes=changes,
+    )
+    record_override(actor, intervention, guard, _intervention_label(intervention))
+    _commit("intervention")
+    return intervention
+
+
+def reassign_intervention(
+    actor: User,
+    intervention: Intervention,
+    *,
+    owner: Organisation,
+    lead: User | None,
+    due_date: date,
+    version: int,
+) -> Intervention:
+    """The chair or coordinator moves an intervention to another organisation or lead, or
+    changes its due date."""
+    _check_version(intervention, version, "intervention")
+    if intervention.status not in (InterventionStatus.AGREED, InterventionStatus.IN_PROGRESS):
+        raise InterventionRefused(
+            f"This intervention is {intervention.status.label.lower()}: only an open one can be "
+            "reassigned."
+        )
+    if lead is not None and lead.organisation_id != owner.id:
+        raise InterventionRefused(f"The lead must work for {owner.name}.")
+    changes = apply_changes(
+        intervention,
+        {
+            "owner_organisation_id": owner.id,
+            "lead_id": lead.id if lead else None,
+            "due_date": due_date,
+        },
+    )
+    if not changes:
+        return intervention
+    intervention.owner_organisation = owner
+    intervention.lead = lead
+    note = f"Reassigned to {owner.name}" + (f" ({lead.full_name})" if lead else "")
+    intervention.updates.append(_update(actor, f"{note}, due {due_date:%d %B %Y}.", None))
+    record(
+        actor,
+        AuditAction.UPDATE,
+        intervention,
+        label=_intervention_label(intervention),
+        changes=changes,
+    )
+    _commit("intervention")
+    return intervention
+
+
+# --- Helpers -----------------------------------------------------------------------------------
+
+
+def _update(actor: User, text: str | None, status: InterventionStatus | None) -> InterventionUpdate:
+    return InterventionUpdate(
+        author_id=actor.id,
+        author_organisation_id=actor.organisation_id,
+        text=text or None,
+        status=status,
+    )
+
+
+def _check_type_and_lead(panel: Panel, details: InterventionDetails) -> None:
+    if details.type.panel_id != panel.id:
+        raise InterventionRefused("Choose one of this panel’s intervention types.")
+    if details.lead is not None and details.lead.organisation_id != details.owner.id:
+        raise InterventionRefused(f"The lead must work for {details.owner.name}.")
+
+
+def _check_case_open(case: PanelCase) -> None:
+    if case.status == PanelCaseStatus.CLOSED:
+        raise InterventionRefused("This case is closed, so it can no longer be changed.")
+
+
+def _check_version(target, version: int, what: str) -> None:
+    if target.version != version:
+        raise InterventionRefused(STALE.format(what=what))
+
+
+def _commit(what: str) -> None:
+    """Commit; if another save of the same record committed first, refuse this one."""
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise InterventionRefused(STALE.format(what=what)) from None
+
+
+def _check_override(actor: User, panel: Panel, guard: GuardOutcome) -> None:
+    try:
+        check_override(actor, panel, guard)
+    except OverrideRefused as refused:
+        raise InterventionRefused(str(refused)) from refused
+
+
+def _audited(fields: dict) -> dict:
+    return {
+        key: ("(set)" if value else None) if key in CASE_TEXT_FIELDS else _plain(value)
+        for key, value in fields.items()
+    }
+
+
+def _plain(value):
+    return (
+        value.value
+        if hasattr(value, "value")
+        else (value.isoformat() if isinstance(value, date) else value)
+    )
+
+
+def _mask(changes: dict[str, list]) -> dict[str, list]:
+    return {
+        key: ["(hidden)", "(changed)"] if key in CASE_TEXT_FIELDS else value
+        for key, value in changes.items()
+    }
+
+
+def _labels(values) -> str:
+    return ", ".join(value.label for value in values)
+
+
+def _case_label(case: PanelCase) -> str:
+    return f"Live case {case.reference} of {case.panel.name}"[:200]
+
+
+def _intervention_label(intervention: Intervention) -> str:
+    return (
+        f"Intervention {intervention.id} ({intervention.type.name}) for "
+        f"{intervention.about} of {intervention.panel.name}"
+    )[:200]
