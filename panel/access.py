@@ -26,7 +26,7 @@ from panel.cases.agreement import agreement_accepted
 from panel.cases.models import CaseReview
 from panel.extensions import db, login_manager
 from panel.meetings.models import AgendaItem, InterestDeclaration
-from panel.panels.models import Membership, Panel, Role
+from panel.panels.models import Membership, Panel, PanelKind, Role
 
 
 class Action(enum.Enum):
@@ -122,9 +122,19 @@ def _visible(user, role: Role, target) -> bool:
     return check is None or check(user, role, target)
 
 
+def _local_panel(user, role: Role, target) -> bool:
+    """Live cases and interventions belong to local hate crime panels only."""
+    panel = panel_of(target)
+    return panel is not None and panel.kind == PanelKind.LOCAL_HATE_CRIME_PANEL
+
+
 # Actions that depend on the object as well as the role: {action: condition(user, role, target)}.
 OBJECT_CONDITIONS: dict[Action, Callable[..., bool]] = {
     Action.RESPOND_TO_RECOMMENDATION: _addressed_to_them,
+    Action.VIEW_PANEL_CASES: _local_panel,
+    Action.MANAGE_PANEL_CASES: _local_panel,
+    Action.VIEW_INTERVENTION: _local_panel,
+    Action.UPDATE_INTERVENTION: _local_panel,
 }
 
 

@@ -12,6 +12,8 @@ def register_blueprints(app: Flask) -> None:
     from panel.admin.views import bp as admin
     from panel.cases.views import bp as cases
     from panel.health import bp as health
+    from panel.interventions.case_views import bp as panel_cases
+    from panel.interventions.views import bp as interventions
     from panel.lessons.views import bp as lessons
     from panel.meetings.views import bp as meetings
     from panel.panels.views import bp as panels
@@ -22,4 +24,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(meetings)
     app.register_blueprint(cases)
     app.register_blueprint(lessons)
+    app.register_blueprint(panel_cases)
+    app.register_blueprint(interventions)
     app.register_blueprint(health)
