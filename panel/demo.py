@@ -15,6 +15,7 @@ from panel.accounts.models import Organisation, OrganisationKind, User
 from panel.accounts.passwords import hash_password
 from panel.cases.demo import load_demo_case_reviews
 from panel.extensions import db
+from panel.interventions.demo import load_demo_interventions
 from panel.lessons.demo import load_demo_lessons
 from panel.meetings.demo import load_demo_meetings
 from panel.panels import services as panels
@@ -225,6 +226,7 @@ def load_demo_data() -> dict[str, int]:
         "meetings": 0,
         "case reviews": 0,
         "lessons": 0,
+        "interventions": 0,
     }
     orgs = {org.name: org for org in db.session.scalars(db.select(Organisation))}
     for name, kind in ORGANISATIONS:
@@ -284,6 +286,16 @@ def load_demo_data() -> dict[str, int]:
             "coordinator": coordinator,
             "police": find("inspector.coventry@panel.example"),
             "courts": find("courts@panel.example"),
+        },
+    )
+    added["interventions"] = load_demo_interventions(
+        panels_by_name[COVENTRY],
+        {
+            "coordinator": coordinator,
+            "police": find("inspector.coventry@panel.example"),
+            "housing": find("member@panel.example"),
+            "council": find("council@panel.example"),
+            "lgbt": find("lgbt@panel.example"),
         },
     )
     return added

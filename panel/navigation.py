@@ -34,6 +34,8 @@ def navigation_items() -> list[dict]:
     if not current_user.is_authenticated:
         return []
     items = [("Home", "panels.home", True)]
+    if _sits_on_a_local_panel(current_user):
+        items.append(("Interventions", "interventions.mine", True))
     if access.panels_where(current_user, access.Action.VIEW_LESSONS):
         items.append(("Lessons", "lessons.register", True))
     if current_user.is_admin:
@@ -62,6 +64,21 @@ def navigation_items() -> list[dict]:
             }
         )
     return result
+
+
+def _sits_on_a_local_panel(user) -> bool:
+    """Whether the user has interventions to follow: a member's role on a local panel."""
+    from panel.extensions import db
+    from panel.panels.models import Panel, PanelKind
+
+    ids = access.panels_where(user, access.Action.VIEW_INTERVENTION)
+    return bool(ids) and bool(
+        db.session.scalar(
+            db.select(Panel.id)
+            .where(Panel.id.in_(ids), Panel.kind == PanelKind.LOCAL_HATE_CRIME_PANEL)
+            .limit(1)
+        )
+    )
 
 
 def template_context() -> dict:

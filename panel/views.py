@@ -5,6 +5,7 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     import panel.cases.agreement_views  # noqa: F401  (adds the agreement routes to `cases`)
+    import panel.interventions.matters  # noqa: F401  (open interventions arise at meetings)
     import panel.meetings.agenda_views  # noqa: F401  (adds the agenda routes to `meetings`)
     import panel.meetings.attendance_views  # noqa: F401  (attendance, guests, actions, quorum)
     import panel.meetings.calendar_views  # noqa: F401  (adds the calendar routes to `meetings`)

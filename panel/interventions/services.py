@@ -8,6 +8,8 @@ two partners saving at once cannot silently overwrite each other.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import date
 
@@ -155,18 +157,18 @@ def update_case(
     _check_override(actor, case.panel, guard)
     if details.status == PanelCaseStatus.CLOSED:
         raise InterventionRefused("Close a case with ‘Close the case’, which records the outcome.")
-    old = {"strands": case.strands, "needs": case.needs}
-    changes = _mask(apply_changes(case, details.columns()))
-    if set(old["strands"]) != set(details.strands):
-        case.strands = details.strands
-        changes["strands"] = [strand_labels(old["strands"]), strand_labels(details.strands)]
-    if set(old["needs"]) != set(details.needs):
-        case.needs = details.needs
-        changes["needs"] = [_labels(old["needs"]), _labels(details.needs)]
-    if changes:
-        record(actor, AuditAction.UPDATE, case, label=_case_label(case), changes=changes)
-    record_override(actor, case, guard, _case_label(case))
-    _commit("case")
+    with _saving("case"):
+        old = {"strands": case.strands, "needs": case.needs}
+        changes = _mask(apply_changes(case, details.columns()))
+        if set(old["strands"]) != set(details.strands):
+            case.strands = details.strands
+            changes["strands"] = [strand_labels(old["strands"]), strand_labels(details.strands)]
+        if set(old["needs"]) != set(details.needs):
+            case.needs = details.needs
+            changes["needs"] = [_labels(old["needs"]), _labels(details.needs)]
+        if changes:
+            record(actor, AuditAction.UPDATE, case, label=_case_label(case), changes=changes)
+        record_override(actor, case, guard, _case_label(case))
     return case
 
 
@@ -175,19 +177,26 @@ def close_case(actor: User, case: PanelCase, closure: Closure, version: int) -> 
     open interventions stay as they are: their owners still report how they ended."""
     _check_case_open(case)
     _check_version(case, version, "case")
-    changes = apply_changes(
-        case,
-        {
-            "status": PanelCaseStatus.CLOSED,
-            "closure_reason": closure.reason,
-            "victim_outcome": closure.victim_outcome,
-            "felt_safer": closure.felt_safer,
-            "closed_at": utcnow(),
-        },
-    )
-    record(actor, AuditAction.UPDATE, case, label=_case_label(case), changes=changes)
-    _commit("case")
+    with _saving("case"):
+        changes = apply_changes(
+            case,
+            {
+                "status": PanelCaseStatus.CLOSED,
+                "closure_reason": closure.reason,
+                "victim_outcome": closure.victim_outcome,
+                "felt_safer": closure.felt_safer,
+                "closed_at": utcnow(),
+            },
+        )
+        record(actor, AuditAction.UPDATE, case, label=_case_label(case), changes=changes)
     return case
+
+
+def record_view(actor: User, case: PanelCase) -> None:
+    """Live cases are need-to-know case material: every opening of one is in the trail, as for
+    case reviews."""
+    record(actor, AuditAction.VIEW, case, label=_case_label(case))
+    db.session.commit()
 
 
 # --- Intervention types ------------------------------------------------------------------------
@@ -315,24 +324,24 @@ def update_intervention(
                 f"Say why the intervention is {status.label.lower()} in the update."
             )
     _check_override(actor, intervention.panel, guard)
-    changes: dict = {}
-    if status is not None:
-        fields = {"status": status}
-        if status in lifecycle.NEEDS_REASON:
-            fields["status_reason"] = text
-        changes = _mask(apply_changes(intervention, fields))
-    if text:
-        changes["update"] = "(added)"
-    intervention.updates.append(_update(actor, text, status))
-    record(
-        actor,
-        AuditAction.UPDATE,
-        intervention,
-        label=_intervention_label(intervention),
-        changes=changes,
-    )
-    record_override(actor, intervention, guard, _intervention_label(intervention))
-    _commit("intervention")
+    with _saving("intervention"):
+        changes: dict = {}
+        if status is not None:
+            fields = {"status": status}
+            if status in lifecycle.NEEDS_REASON:
+                fields["status_reason"] = text
+            changes = _mask(apply_changes(intervention, fields))
+        if text:
+            changes["update"] = "(added)"
+        intervention.updates.append(_update(actor, text, status))
+        record(
+            actor,
+            AuditAction.UPDATE,
+            intervention,
+            label=_intervention_label(intervention),
+            changes=changes,
+        )
+        record_override(actor, intervention, guard, _intervention_label(intervention))
     return intervention
 
 
@@ -355,28 +364,28 @@ def reassign_intervention(
         )
     if lead is not None and lead.organisation_id != owner.id:
         raise InterventionRefused(f"The lead must work for {owner.name}.")
-    changes = apply_changes(
-        intervention,
-        {
-            "owner_organisation_id": owner.id,
-            "lead_id": lead.id if lead else None,
-            "due_date": due_date,
-        },
-    )
-    if not changes:
-        return intervention
-    intervention.owner_organisation = owner
-    intervention.lead = lead
-    note = f"Reassigned to {owner.name}" + (f" ({lead.full_name})" if lead else "")
-    intervention.updates.append(_update(actor, f"{note}, due {due_date:%d %B %Y}.", None))
-    record(
-        actor,
-        AuditAction.UPDATE,
-        intervention,
-        label=_intervention_label(intervention),
-        changes=changes,
-    )
-    _commit("intervention")
+    with _saving("intervention"):
+        changes = apply_changes(
+            intervention,
+            {
+                "owner_organisation_id": owner.id,
+                "lead_id": lead.id if lead else None,
+                "due_date": due_date,
+            },
+        )
+        if not changes:
+            return intervention
+        intervention.owner_organisation = owner
+        intervention.lead = lead
+        note = f"Reassigned to {owner.name}" + (f" ({lead.full_name})" if lead else "")
+        intervention.updates.append(_update(actor, f"{note}, due {due_date:%d %B %Y}.", None))
+        record(
+            actor,
+            AuditAction.UPDATE,
+            intervention,
+            label=_intervention_label(intervention),
+            changes=changes,
+        )
     return intervention
 
 
@@ -409,9 +418,14 @@ def _check_version(target, version: int, what: str) -> None:
         raise InterventionRefused(STALE.format(what=what))
 
 
-def _commit(what: str) -> None:
-    """Commit; if another save of the same record committed first, refuse this one."""
+@contextmanager
+def _saving(what: str) -> Iterator[None]:
+    """Make a versioned change and commit it. Nothing is flushed before the commit (reading a
+    relationship would otherwise write early), so if another save of the same record committed
+    first, the clash surfaces here and is refused with a clear message, never a 500."""
     try:
+        with db.session.no_autoflush:
+            yield
         db.session.commit()
     except StaleDataError:
         db.session.rollback()

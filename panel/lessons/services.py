@@ -8,6 +8,8 @@ what it says.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
@@ -215,30 +217,30 @@ def update_recommendation(
             "this one."
         )
     _check_override(actor, recommendation.panel, guard)
-    readdressed = details.organisation.id != recommendation.organisation_id
-    changes = _mask(
-        apply_changes(
-            recommendation,
-            {
-                "organisation_id": details.organisation.id,
-                "text": details.text,
-                "due_date": details.due_date,
-            },
+    with _saving():
+        readdressed = details.organisation.id != recommendation.organisation_id
+        changes = _mask(
+            apply_changes(
+                recommendation,
+                {
+                    "organisation_id": details.organisation.id,
+                    "text": details.text,
+                    "due_date": details.due_date,
+                },
+            )
         )
-    )
-    if readdressed:
-        recommendation.organisation = details.organisation
-    if changes:
-        refresh_search_document(recommendation.lesson)
-        record(
-            actor,
-            AuditAction.UPDATE,
-            recommendation,
-            label=recommendation_label(recommendation),
-            changes=changes,
-        )
-    record_override(actor, recommendation, guard, recommendation_label(recommendation))
-    _commit()
+        if readdressed:
+            recommendation.organisation = details.organisation
+        if changes:
+            refresh_search_document(recommendation.lesson)
+            record(
+                actor,
+                AuditAction.UPDATE,
+                recommendation,
+                label=recommendation_label(recommendation),
+                changes=changes,
+            )
+        record_override(actor, recommendation, guard, recommendation_label(recommendation))
     notified = notifications.tell_addressed(recommendation) if readdressed else 0
     return Addressed(recommendation, notified)
 
@@ -263,26 +265,26 @@ def move_recommendation(
     if transition.note_label and not note:
         raise RecommendationRefused(f"Enter {transition.note_label.lower()}.")
     _check_override(actor, recommendation.panel, guard)
-    fields: dict = {"status": target}
-    if move == Move.RESPOND:
-        fields["response"] = note
-    elif move == Move.IMPLEMENT:
-        fields["evidence"] = note
-    changes = _mask(apply_changes(recommendation, fields))
-    recommendation.events.append(_event(actor, target, note or None))
-    if note and move in (Move.RESPOND, Move.IMPLEMENT):
-        refresh_search_document(recommendation.lesson)
-    if note and move in (Move.CLOSE, Move.WITHDRAW):
-        changes["note"] = ["(hidden)", "(set)"]
-    record(
-        actor,
-        AuditAction.UPDATE,
-        recommendation,
-        label=recommendation_label(recommendation),
-        changes=changes,
-    )
-    record_override(actor, recommendation, guard, recommendation_label(recommendation))
-    _commit()
+    with _saving():
+        fields: dict = {"status": target}
+        if move == Move.RESPOND:
+            fields["response"] = note
+        elif move == Move.IMPLEMENT:
+            fields["evidence"] = note
+        changes = _mask(apply_changes(recommendation, fields))
+        recommendation.events.append(_event(actor, target, note or None))
+        if note and move in (Move.RESPOND, Move.IMPLEMENT):
+            refresh_search_document(recommendation.lesson)
+        if note and move in (Move.CLOSE, Move.WITHDRAW):
+            changes["note"] = ["(hidden)", "(set)"]
+        record(
+            actor,
+            AuditAction.UPDATE,
+            recommendation,
+            label=recommendation_label(recommendation),
+            changes=changes,
+        )
+        record_override(actor, recommendation, guard, recommendation_label(recommendation))
     return recommendation
 
 
@@ -320,9 +322,14 @@ def _check_version(recommendation: Recommendation, version: int) -> None:
         raise RecommendationRefused(STALE)
 
 
-def _commit() -> None:
-    """Commit; if another save of the same recommendation committed first, refuse this one."""
+@contextmanager
+def _saving() -> Iterator[None]:
+    """Make a versioned change and commit it. Nothing is flushed before the commit (reading a
+    relationship would otherwise write early), so if another save of the same recommendation
+    committed first, the clash surfaces here and is refused with a clear message, never a 500."""
     try:
+        with db.session.no_autoflush:
+            yield
         db.session.commit()
     except StaleDataError:
         db.session.rollback()

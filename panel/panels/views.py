@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from panel import access
 from panel.access import Action
+from panel.interventions import follow_up as interventions
 from panel.lessons import queries as lessons
 from panel.meetings import attendance
 from panel.meetings import queries as meetings
@@ -22,6 +23,7 @@ def home():
         next_meetings=meetings.next_meetings_for(current_user),
         chair_follow_up=lessons.chair_follow_up(current_user),
         organisation_follow_up=lessons.organisation_follow_up(current_user),
+        overdue_interventions=interventions.overdue_for_organiser(current_user),
         title="Home",
     )
 

@@ -60,7 +60,7 @@ def test_demo_account_signs_in_sees_their_panels_and_signs_out(
     expect(page.get_by_text("OFFICIAL-SENSITIVE", exact=True)).to_be_visible()
 
     # The table lists exactly this person's panels, by name, each with their role on it.
-    rows = page.locator("table tbody tr")
+    rows = page.locator("#your-panels tbody tr")
     expected = [(panel, role.label) for panel, role in sorted(roles.items())]
     expect(rows).to_have_count(len(expected))
     shown = [

@@ -1,0 +1,229 @@
+"""Forms for a local panel's live cases: referring and changing a case, closing it with its
+outcome, and the panel's intervention types. Case text passes the personal-data guard before it
+is saved."""
+
+from __future__ import annotations
+
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCharacterCount,
+    GovRadioInput,
+    GovSelect,
+    GovTextInput,
+)
+from wtforms import HiddenField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from panel.accounts.models import Organisation
+from panel.cases.vocabularies import Answer, Strand
+from panel.forms import (
+    BaseForm,
+    ChoiceField,
+    DateField,
+    MultipleChoiceField,
+    OptionalChoiceField,
+    SubmitButton,
+    options,
+    required_text,
+)
+from panel.guard import GuardedForm
+from panel.interventions.models import PanelCase
+from panel.interventions.services import Closure, PanelCaseDetails
+from panel.interventions.vocabularies import (
+    ClosureReason,
+    PanelCaseStatus,
+    RiskLevel,
+    VictimNeed,
+    VictimOutcome,
+)
+from panel.navigation import uk_today
+
+POLICING_AREA_LENGTH = 120
+RISK_REASON_LENGTH = 2_000
+SUMMARY_LENGTH = 5_000
+TYPE_NAME_LENGTH = 120
+
+
+def _long_text(label: str, max_length: int, *, required: str | None, description: str):
+    name = label.split(" (")[0]
+    return TextAreaField(
+        label,
+        widget=GovCharacterCount(),
+        description=description,
+        validators=[
+            DataRequired(message=required) if required else Optional(),
+            Length(max=max_length, message=f"{name} must be {max_length:,} characters or fewer"),
+        ],
+    )
+
+
+def _radios(label: str, message: str, choices, enum_class, **kwargs) -> ChoiceField:
+    return ChoiceField(
+        label,
+        message,
+        coerce=enum_class,
+        choices=options(choices),
+        widget=GovRadioInput(),
+        **kwargs,
+    )
+
+
+class PanelCaseForm(GuardedForm):
+    """A live case as the panel holds it: strands, area, risk, the victim's needs and when to
+    review it. No field takes a name, an exact date of the incident or a crime number: the
+    referring agency keeps those in its own systems."""
+
+    guarded_fields = ("policing_area", "risk_reason", "summary")
+
+    strands = MultipleChoiceField(
+        "Hate crime strands",
+        "Select at least one hate crime strand",
+        coerce=Strand,
+        choices=options(Strand.choices()),
+        description="Select all that apply.",
+    )
+    policing_area = StringField(
+        "Policing area (NPU)",
+        widget=GovTextInput(),
+        description="The neighbourhood policing unit or town, for example Coventry NPU",
+        validators=[
+            DataRequired(message="Enter the policing area"),
+            Length(
+                max=POLICING_AREA_LENGTH,
+                message=f"Policing area must be {POLICING_AREA_LENGTH} characters or fewer",
+            ),
+        ],
+    )
+    referred_by_id = OptionalChoiceField(
+        "Referred by (optional)",
+        "Select the organisation that referred the case",
+        coerce=int,
+        widget=GovSelect(),
+    )
+    risk_level = _radios("Risk level", "Select the risk level", RiskLevel.choices(), RiskLevel)
+    risk_reason = _long_text(
+        "Reason for the risk level",
+        RISK_REASON_LENGTH,
+        required="Enter the reason for the risk level",
+        description="What makes the risk high, medium or standard, for example repeat "
+        "victimisation or threats. Anonymised: no names or dates.",
+    )
+    needs = MultipleChoiceField(
+        "The victim’s needs",
+        "Select at least one of the victim’s needs",
+        coerce=VictimNeed,
+        choices=options(VictimNeed.choices()),
+        description="Select all that apply.",
+    )
+    summary = _long_text(
+        "Summary (optional)",
+        SUMMARY_LENGTH,
+        required=None,
+        description="What the panel needs to know to agree interventions. Anonymised: say "
+        "“the victim”, “Suspect 1”, “a neighbour”; never a name, an address, an exact date or a "
+        "reference number.",
+    )
+    review_date = DateField(
+        "Review date",
+        "Enter the review date",
+        description="When the panel should next look at the case, for example 27 3 2027",
+    )
+    # Only when changing a case: closing has its own page, which records the outcome.
+    status = _radios(
+        "Status",
+        "Select whether the case is open or under review",
+        [
+            (PanelCaseStatus.OPEN.value, PanelCaseStatus.OPEN.label),
+            (PanelCaseStatus.UNDER_REVIEW.value, PanelCaseStatus.UNDER_REVIEW.label),
+        ],
+        PanelCaseStatus,
+    )
+    # The version the page was drawn from: a save on top of someone else's is refused.
+    version = HiddenField()
+    submit = SubmitButton("Refer case")
+
+    def __init__(self, *args, organisations: list[Organisation], changing: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisations = {organisation.id: organisation for organisation in organisations}
+        self.referred_by_id.choices = options(
+            ((str(o.id), o.name) for o in organisations), "Not recorded"
+        )
+        if changing:
+            self.submit.label.text = "Save case"
+        else:
+            del self.status
+            del self.version
+
+    def validate_review_date(self, field) -> None:
+        if field.data is not None and field.data < uk_today():
+            raise ValidationError("Review date must be today or in the future")
+
+    def details(self) -> PanelCaseDetails:
+        return PanelCaseDetails(
+            strands=self.strands.data,
+            policing_area=self.policing_area.data,
+            risk_level=self.risk_level.data,
+            risk_reason=self.risk_reason.data,
+            needs=self.needs.data,
+            review_date=self.review_date.data,
+            referred_by=self.organisations.get(self.referred_by_id.data),
+            summary=self.summary.data or None,
+            status=self.status.data if "status" in self else PanelCaseStatus.OPEN,
+        )
+
+    @classmethod
+    def data_of(cls, panel_case: PanelCase) -> dict:
+        """The form's data from a saved case, to change it."""
+        return {
+            "strands": panel_case.strands,
+            "policing_area": panel_case.policing_area,
+            "referred_by_id": panel_case.referred_by_id,
+            "risk_level": panel_case.risk_level,
+            "risk_reason": panel_case.risk_reason,
+            "needs": panel_case.needs,
+            "summary": panel_case.summary,
+            "review_date": panel_case.review_date,
+            "status": panel_case.status,
+            "version": panel_case.version,
+        }
+
+
+class ClosureForm(BaseForm):
+    """Why the case closes, what the panel's work achieved for the victim, and whether they
+    felt safer: coarse answers the panel can report on."""
+
+    reason = _radios(
+        "Why is the case closing?",
+        "Select why the case is closing",
+        ClosureReason.choices(),
+        ClosureReason,
+    )
+    victim_outcome = _radios(
+        "What was the outcome for the victim?",
+        "Select the outcome for the victim",
+        VictimOutcome.choices(),
+        VictimOutcome,
+    )
+    felt_safer = _radios(
+        "Did the victim report feeling safer?",
+        "Select whether the victim reported feeling safer",
+        Answer.choices(),
+        Answer,
+    )
+    version = HiddenField()
+    submit = SubmitButton("Close the case")
+
+    def closure(self) -> Closure:
+        return Closure(
+            reason=self.reason.data,
+            victim_outcome=self.victim_outcome.data,
+            felt_safer=self.felt_safer.data,
+        )
+
+
+class InterventionTypeForm(BaseForm):
+    """A kind of intervention the panel agrees, added to its list."""
+
+    name = required_text(
+        "Intervention type", "Enter the name of the intervention type", TYPE_NAME_LENGTH
+    )
+    submit = SubmitButton("Add intervention type")

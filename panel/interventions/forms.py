@@ -1,0 +1,372 @@
+"""Forms for interventions: agreeing one (for a live case, or for a place or community), the
+one-step update (on its page, and inline in a partner's list), reassigning, and the filters of a
+panel's list. Free text passes the personal-data guard before it is saved."""
+
+from __future__ import annotations
+
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCharacterCount,
+    GovCheckboxInput,
+    GovRadioInput,
+    GovSelect,
+    GovTextInput,
+)
+from wtforms import BooleanField, HiddenField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
+
+from panel.accounts.models import Organisation, User
+from panel.forms import (
+    BaseForm,
+    ChoiceField,
+    DateField,
+    OptionalChoiceField,
+    SubmitButton,
+    options,
+    required_text,
+)
+from panel.guard import GuardedForm
+from panel.interventions import lifecycle
+from panel.interventions.models import Intervention, InterventionType
+from panel.interventions.queries import InterventionFilters
+from panel.interventions.services import InterventionDetails
+from panel.interventions.vocabularies import InterventionStatus
+from panel.meetings.models import Meeting
+from panel.navigation import format_datetime, uk_today
+
+TEXT_LENGTH = 2_000
+PLACE_LENGTH = 200
+# The update form's choice for "add an update, leave the status as it is".
+UNCHANGED = "unchanged"
+
+
+def _long_text(label: str, *, required: str | None, description: str) -> TextAreaField:
+    name = label.split(" (")[0]
+    return TextAreaField(
+        label,
+        widget=GovCharacterCount(),
+        description=description,
+        validators=[
+            DataRequired(message=required) if required else Optional(),
+            Length(max=TEXT_LENGTH, message=f"{name} must be {TEXT_LENGTH:,} characters or fewer"),
+        ],
+    )
+
+
+def lead_label(person: User) -> str:
+    """How a possible lead is offered: "Grace Mensah (Coventry Homes Partnership)"."""
+    return f"{person.full_name} ({person.organisation.name})"
+
+
+def meeting_label(meeting: Meeting) -> str:
+    return f"{format_datetime(meeting.starts_at, 'weekday')} ({meeting.status.label.lower()})"
+
+
+def _owner_field() -> ChoiceField:
+    return ChoiceField(
+        "Owning organisation",
+        "Select the organisation that owns the intervention",
+        coerce=int,
+        widget=GovSelect(),
+        description="It carries the intervention out and reports on it. Only its people on the "
+        "panel, the chair and the coordinator can see it.",
+    )
+
+
+def _lead_field() -> OptionalChoiceField:
+    return OptionalChoiceField(
+        "Lead person (optional)",
+        "Select a lead person from the list",
+        coerce=int,
+        widget=GovSelect(),
+        description="Someone from the owning organisation who sits on the panel.",
+    )
+
+
+def _due_date_field() -> DateField:
+    return DateField("Due date", "Enter the due date", description="For example, 27 3 2027")
+
+
+class _OwnerAndLead:
+    """The owning organisation and its lead (one of the panel's active members, from that
+    organisation), shared by agreeing and reassigning. The fields are declared in each form, in
+    the order the page shows them."""
+
+    def _choose_from(self, organisations: list[Organisation], leads: list[User]) -> None:
+        self.organisations = {organisation.id: organisation for organisation in organisations}
+        self.leads = {person.id: person for person in leads}
+        self.owner_organisation_id.choices = options(
+            ((str(o.id), o.name) for o in organisations), "Select an organisation"
+        )
+        self.lead_id.choices = options(
+            ((str(p.id), lead_label(p)) for p in leads), "No lead person yet"
+        )
+
+    def validate_lead_id(self, field) -> None:
+        owner = self.organisations.get(self.owner_organisation_id.data)
+        lead = self.leads.get(field.data)
+        # The service refuses it too; saying so here puts it beside the field at the first try.
+        if owner is not None and lead is not None and lead.organisation_id != owner.id:
+            raise ValidationError(
+                f"Select a lead person who works for {owner.name}, or no lead person"
+            )
+
+    def owner(self) -> Organisation:
+        return self.organisations[self.owner_organisation_id.data]
+
+    def lead(self) -> User | None:
+        return self.leads.get(self.lead_id.data)
+
+
+class InterventionForm(_OwnerAndLead, GuardedForm):
+    """What was agreed, for whom and by when. For a place or community, where as well."""
+
+    guarded_fields = ("place_or_community", "description")
+
+    place_or_community = required_text(
+        "Place or community",
+        "Enter the place or community",
+        PLACE_LENGTH,
+        description="An area and a kind of place, never an address: for example, Foleshill, "
+        "around the shopping parade.",
+    )
+    type_id = ChoiceField(
+        "Type of intervention",
+        "Select the type of intervention",
+        coerce=int,
+        widget=GovSelect(),
+    )
+    description = _long_text(
+        "What was agreed",
+        required="Enter what was agreed",
+        description="What the organisation will do, anonymised: say “the victim” or "
+        "“Suspect 1”, never a name, an address or an exact date.",
+    )
+    owner_organisation_id = _owner_field()
+    lead_id = _lead_field()
+    due_date = _due_date_field()
+    agreed_at_id = OptionalChoiceField(
+        "Agreed at meeting (optional)",
+        "Select a meeting from the list",
+        coerce=int,
+        widget=GovSelect(),
+        description="Meetings of the panel in the last 60 days or the next 30.",
+    )
+    submit = SubmitButton("Agree intervention")
+
+    def __init__(
+        self,
+        *args,
+        types: list[InterventionType],
+        organisations: list[Organisation],
+        leads: list[User],
+        meetings: list[Meeting],
+        for_place: bool,
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        if not for_place:
+            del self.place_or_community
+            self.guarded_fields = ("description",)
+        self.types = {kind.id: kind for kind in types}
+        self.meetings = {meeting.id: meeting for meeting in meetings}
+        self.type_id.choices = options(((str(t.id), t.name) for t in types), "Select a type")
+        self.agreed_at_id.choices = options(
+            ((str(m.id), meeting_label(m)) for m in meetings), "Not agreed at a meeting"
+        )
+        self._choose_from(organisations, leads)
+
+    def validate_due_date(self, field) -> None:
+        if field.data is not None and field.data < uk_today():
+            raise ValidationError("The due date must be today or in the future")
+
+    def details(self) -> InterventionDetails:
+        return InterventionDetails(
+            type=self.types[self.type_id.data],
+            description=self.description.data,
+            owner=self.owner(),
+            due_date=self.due_date.data,
+            lead=self.lead(),
+        )
+
+    def place(self) -> str | None:
+        return self.place_or_community.data if "place_or_community" in self else None
+
+    def meeting(self) -> Meeting | None:
+        return self.meetings.get(self.agreed_at_id.data)
+
+
+class _StatusField(ChoiceField):
+    """Offers "No change" and the moves the lifecycle allows now, and accepts any status: the
+    service refuses a move the lifecycle does not allow after it has checked the version, so a
+    page drawn before someone else's change says that first."""
+
+    def pre_validate(self, form) -> None:
+        if self.data is None:
+            raise StopValidation(self.message)
+
+
+def _status_or_unchanged(value: str):
+    return UNCHANGED if value == UNCHANGED else InterventionStatus(value)
+
+
+class UpdateForm(GuardedForm):
+    """One step: a new status, an update for the log, or both. Not completed and cancelled need
+    the reason in the update (the service says so)."""
+
+    guarded_fields = ("text",)
+
+    status = _StatusField(
+        "New status",
+        "Select a new status, or ‘No change’",
+        coerce=_status_or_unchanged,
+        widget=GovRadioInput(),
+        default=UNCHANGED,
+    )
+    text = _long_text(
+        "Update",
+        required=None,
+        description="What has happened since the last update, anonymised. If the intervention "
+        "was not completed or is cancelled, say why.",
+    )
+    # The version the page was drawn from: a save on top of someone else's is refused.
+    version = HiddenField()
+    # Where to go once saved: a partner's list sends them back to it.
+    next = HiddenField()
+    submit = SubmitButton("Save update")
+
+    def __init__(self, *args, current: InterventionStatus, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.offer(current)
+
+    def offer(self, current: InterventionStatus) -> None:
+        """Offer the moves allowed from `current` (after a refusal, from the status now)."""
+        self.may_change_status = bool(lifecycle.NEXT[current])
+        self.status.choices = options(
+            [(UNCHANGED, "No change"), *((s.value, s.label) for s in lifecycle.NEXT[current])]
+        )
+
+    def target(self) -> InterventionStatus | None:
+        return None if self.status.data == UNCHANGED else self.status.data
+
+    @classmethod
+    def data_of(cls, intervention: Intervention, next_url: str = "") -> dict:
+        return {"status": UNCHANGED, "version": intervention.version, "next": next_url}
+
+
+class InlineUpdateForm(UpdateForm):
+    """The same step in one row of a partner's list: a select and a one-line update. It posts
+    to the same route as the full form."""
+
+    status = _StatusField(
+        "New status",
+        "Select a new status, or ‘No change’",
+        coerce=_status_or_unchanged,
+        widget=GovSelect(),
+        default=UNCHANGED,
+    )
+    text = StringField(
+        "Update (optional)",
+        widget=GovTextInput(),
+        validators=[
+            Optional(),
+            Length(max=TEXT_LENGTH, message=f"Update must be {TEXT_LENGTH:,} characters or fewer"),
+        ],
+    )
+    submit = SubmitButton("Save")
+
+
+class ReassignForm(_OwnerAndLead, BaseForm):
+    """The chair or coordinator moves an open intervention to another organisation or lead, or
+    changes its due date."""
+
+    owner_organisation_id = _owner_field()
+    lead_id = _lead_field()
+    due_date = _due_date_field()
+    version = HiddenField()
+    submit = SubmitButton("Save changes")
+
+    def __init__(
+        self,
+        *args,
+        organisations: list[Organisation],
+        leads: list[User],
+        intervention: Intervention,
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        self.current_due_date = intervention.due_date
+        self._choose_from(organisations, leads)
+
+    def validate_due_date(self, field) -> None:
+        # An overdue intervention can change hands and keep its date: it stays overdue.
+        moved = field.data != self.current_due_date
+        if field.data is not None and moved and field.data < uk_today():
+            raise ValidationError("The due date must be today or in the future")
+
+    @classmethod
+    def data_of(cls, intervention: Intervention) -> dict:
+        return {
+            "owner_organisation_id": intervention.owner_organisation_id,
+            "lead_id": intervention.lead_id,
+            "due_date": intervention.due_date,
+            "version": intervention.version,
+        }
+
+
+# --- A panel's list ----------------------------------------------------------------------------
+
+
+class FilterForm(BaseForm):
+    """The list's filters, read from the query string so that a filtered view can be bookmarked
+    and exported as it is."""
+
+    class Meta:
+        csrf = False
+
+    status = OptionalChoiceField(
+        "Status",
+        "Select a status",
+        coerce=InterventionStatus,
+        choices=options(InterventionStatus.choices(), "Any status"),
+        widget=GovSelect(),
+    )
+    organisation = OptionalChoiceField(
+        "Owning organisation", "Select an organisation", coerce=int, widget=GovSelect()
+    )
+    type = OptionalChoiceField("Type", "Select a type", coerce=int, widget=GovSelect())
+    overdue = BooleanField("Only overdue interventions", widget=GovCheckboxInput())
+    submit = SubmitButton("Apply filters")
+
+    def __init__(
+        self,
+        *args,
+        organisations: list[Organisation] | None,
+        types: list[InterventionType],
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        if organisations is None:  # a partner sees only their own organisation's
+            del self.organisation
+        else:
+            self.organisation.choices = options(
+                ((str(o.id), o.name) for o in organisations), "Any organisation"
+            )
+        self.type.choices = options(((str(t.id), t.name) for t in types), "Any type")
+
+    def filters(self) -> InterventionFilters:
+        """The filters as given; a filter with an error is left out (the page says which)."""
+
+        def value(field_):
+            return None if field_ is None or field_.errors else field_.data
+
+        return InterventionFilters(
+            status=value(self.status),
+            owner_organisation_id=value(self._fields.get("organisation")),
+            type_id=value(self.type),
+            overdue=bool(self.overdue.data),
+        )
+
+    @property
+    def active(self) -> bool:
+        f = self.filters()
+        return any([f.status, f.owner_organisation_id, f.type_id, f.overdue])

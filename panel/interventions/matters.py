@@ -1,0 +1,65 @@
+"""Open interventions under matters arising at the panel's later meetings, until their owners
+report them completed, not completed or cancelled.
+
+A partner sees only their own organisation's interventions, here as everywhere; the chair and
+coordinator see them all.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import url_for
+from flask_login import current_user
+from sqlalchemy.orm import joinedload
+
+from panel import access
+from panel.extensions import db
+from panel.interventions.models import Intervention
+from panel.interventions.vocabularies import OPEN_INTERVENTION
+from panel.meetings import matters_arising
+from panel.meetings.models import Meeting
+from panel.panels.models import Panel
+
+
+@matters_arising.register
+def open_interventions(panel: Panel, meeting: Meeting) -> list[matters_arising.MatterArising]:
+    if not access.can(current_user, access.Action.VIEW_INTERVENTION, panel):
+        return []
+    agreed_at = sa.orm.aliased(Meeting)
+    rows = db.session.scalars(
+        db.select(Intervention)
+        .outerjoin(agreed_at, agreed_at.id == Intervention.agreed_at_id)
+        .options(
+            joinedload(Intervention.type),
+            joinedload(Intervention.owner_organisation),
+            joinedload(Intervention.panel_case),
+            joinedload(Intervention.agreed_at),
+        )
+        .where(
+            Intervention.panel_id == panel.id,
+            Intervention.status.in_(OPEN_INTERVENTION),
+            # Raised before this meeting: at an earlier meeting, or between meetings.
+            sa.func.coalesce(agreed_at.starts_at, Intervention.created_at) < meeting.starts_at,
+        )
+        .order_by(Intervention.due_date, Intervention.id)
+    )
+    found = []
+    for intervention in rows:
+        if not access.can(current_user, access.Action.VIEW_INTERVENTION, intervention):
+            continue
+        found.append(
+            matters_arising.MatterArising(
+                kind=f"Intervention ({intervention.status.label.lower()})",
+                description=f"{intervention.type.name}: {intervention.about}",
+                owner=intervention.owner_organisation.name,
+                due_date=intervention.due_date,
+                raised_at=(
+                    intervention.agreed_at.starts_at
+                    if intervention.agreed_at
+                    else intervention.created_at
+                ),
+                url=url_for("interventions.show", intervention_id=intervention.id),
+                overdue=matters_arising.is_overdue(intervention.due_date),
+            )
+        )
+    return found

@@ -1,0 +1,331 @@
+"""Read models for the local panels' pages, each in a fixed number of queries however many
+cases or interventions a panel has."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
+
+from panel import access
+from panel.accounts.models import Organisation, User
+from panel.database import utcnow
+from panel.extensions import db
+from panel.interventions.models import Intervention, InterventionUpdate, PanelCase
+from panel.interventions.vocabularies import (
+    OPEN_INTERVENTION,
+    InterventionStatus,
+    PanelCaseStatus,
+)
+from panel.meetings.models import Meeting, MeetingStatus
+from panel.navigation import uk_today
+from panel.pagination import paginate
+from panel.panels.models import Membership, Panel, PanelKind, Role
+from panel.reminders import DUE_SOON_DAYS
+
+# --- Live cases --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LiveCaseRow:
+    panel_case: PanelCase
+    # Agreed or in progress, whoever owns them: the count tells no partner what they are.
+    open_interventions: int
+
+
+@dataclass(frozen=True)
+class LiveCaseList:
+    page: Pagination
+    rows: list[LiveCaseRow]
+
+
+def live_cases_of(panel: Panel, status: PanelCaseStatus | None) -> LiveCaseList:
+    """A page of the panel's live cases with `status`, or those not closed yet when None:
+    soonest review first, with their strands, needs and open interventions counted."""
+    select = (
+        db.select(PanelCase)
+        .options(selectinload(PanelCase.strand_rows), selectinload(PanelCase.need_rows))
+        .where(PanelCase.panel_id == panel.id)
+        .order_by(PanelCase.review_date, PanelCase.id)
+    )
+    if status is None:
+        select = select.where(PanelCase.status != PanelCaseStatus.CLOSED)
+    else:
+        select = select.where(PanelCase.status == status)
+    page = paginate(select)
+    counts = _open_interventions([panel_case.id for panel_case in page.items])
+    rows = [LiveCaseRow(panel_case, counts.get(panel_case.id, 0)) for panel_case in page.items]
+    return LiveCaseList(page=page, rows=rows)
+
+
+def _open_interventions(panel_case_ids: list[int]) -> dict[int, int]:
+    if not panel_case_ids:
+        return {}
+    rows = db.session.execute(
+        db.select(Intervention.panel_case_id, sa.func.count(Intervention.id))
+        .where(
+            Intervention.panel_case_id.in_(panel_case_ids),
+            Intervention.status.in_(OPEN_INTERVENTION),
+        )
+        .group_by(Intervention.panel_case_id)
+    )
+    return {panel_case_id: count for panel_case_id, count in rows}
+
+
+def review_overdue(panel_case: PanelCase, today: date | None = None) -> bool:
+    """An open case whose review date has passed: the panel should have looked at it again."""
+    return panel_case.status != PanelCaseStatus.CLOSED and panel_case.review_date < (
+        today or uk_today()
+    )
+
+
+def review_due_today(panel_case: PanelCase, today: date | None = None) -> bool:
+    return panel_case.status != PanelCaseStatus.CLOSED and panel_case.review_date == (
+        today or uk_today()
+    )
+
+
+def intervention_overdue(intervention: Intervention, today: date | None = None) -> bool:
+    """Still to be done and past its due date."""
+    return intervention.status in OPEN_INTERVENTION and intervention.due_date < (
+        today or uk_today()
+    )
+
+
+@dataclass(frozen=True)
+class LiveCasePage:
+    panel_case: PanelCase
+    # The case's interventions this reader may see, in the order they were agreed.
+    interventions: list[Intervention]
+    # How many belong to other organisations: a partner is told they exist, never what they are.
+    hidden: int
+
+
+def live_case_page(panel_case: PanelCase, user: User) -> LiveCasePage:
+    """Everything the case page shows: the case with its strands, needs and referrer, and the
+    interventions the user may see."""
+    db.session.scalars(
+        db.select(PanelCase)
+        .options(
+            selectinload(PanelCase.strand_rows),
+            selectinload(PanelCase.need_rows),
+            joinedload(PanelCase.referred_by),
+            joinedload(PanelCase.created_by),
+        )
+        .where(PanelCase.id == panel_case.id)
+        .execution_options(populate_existing=True)
+    ).one()
+    interventions = list(
+        db.session.scalars(
+            db.select(Intervention)
+            .options(joinedload(Intervention.type), joinedload(Intervention.owner_organisation))
+            .where(Intervention.panel_case_id == panel_case.id)
+            .order_by(Intervention.id)
+        )
+    )
+    visible = [i for i in interventions if access.can(user, access.Action.VIEW_INTERVENTION, i)]
+    return LiveCasePage(
+        panel_case=panel_case,
+        interventions=visible,
+        hidden=len(interventions) - len(visible),
+    )
+
+
+def referring_organisations() -> list[Organisation]:
+    """Who can have referred a case to the panel: any organisation, by name."""
+    return list(db.session.scalars(db.select(Organisation).order_by(Organisation.name)))
+
+
+# --- Interventions: their pages, a partner's list, a panel's list ------------------------------
+
+# The meetings an intervention can be recorded as agreed at, around today.
+AGREED_AT_PAST = timedelta(days=60)
+AGREED_AT_FUTURE = timedelta(days=30)
+
+
+def intervention_page(intervention: Intervention) -> Intervention:
+    """The intervention with everything its page shows: its case or place, type, owner, lead,
+    meeting, and the update log with each author and their organisation on the day."""
+    updates = selectinload(Intervention.updates)
+    return db.session.scalars(
+        db.select(Intervention)
+        .options(
+            joinedload(Intervention.panel),
+            joinedload(Intervention.panel_case),
+            joinedload(Intervention.type),
+            joinedload(Intervention.owner_organisation),
+            joinedload(Intervention.lead),
+            joinedload(Intervention.agreed_at),
+            joinedload(Intervention.created_by),
+            updates.joinedload(InterventionUpdate.author),
+            updates.joinedload(InterventionUpdate.author_organisation),
+        )
+        .where(Intervention.id == intervention.id)
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def owning_organisations() -> list[Organisation]:
+    """Who can own an intervention: any organisation, by name."""
+    return list(db.session.scalars(db.select(Organisation).order_by(Organisation.name)))
+
+
+def possible_leads(panel: Panel) -> list[User]:
+    """Who can lead an intervention: the panel's active members (readers only read minutes), by
+    organisation and name, with their organisations loaded."""
+    return list(
+        db.session.scalars(
+            db.select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .join(User.organisation)
+            .options(contains_eager(User.organisation))
+            .where(
+                Membership.panel_id == panel.id,
+                Membership.role != Role.READER,
+                User.active.is_(True),
+            )
+            .order_by(Organisation.name, User.full_name)
+        )
+    )
+
+
+def agreeing_meetings(panel: Panel, now: datetime | None = None) -> list[Meeting]:
+    """The panel's meetings an intervention can have been agreed at: held in the last 60 days or
+    scheduled in the next 30, most recent first."""
+    now = now or utcnow()
+    return list(
+        db.session.scalars(
+            db.select(Meeting)
+            .where(
+                Meeting.panel_id == panel.id,
+                Meeting.status != MeetingStatus.CANCELLED,
+                Meeting.starts_at >= now - AGREED_AT_PAST,
+                Meeting.starts_at <= now + AGREED_AT_FUTURE,
+            )
+            .order_by(Meeting.starts_at.desc())
+        )
+    )
+
+
+def latest_update(intervention: Intervention) -> InterventionUpdate | None:
+    """The newest entry in the log (agreeing it is the first)."""
+    return intervention.updates[-1] if intervention.updates else None
+
+
+def latest_update_text(intervention: Intervention) -> str | None:
+    """What the newest entry with words in it says."""
+    return next((u.text for u in reversed(intervention.updates) if u.text), None)
+
+
+def sees_every_intervention(user: User, panel: Panel) -> bool:
+    """The chair and coordinator (who agree and reassign them) see all of the panel's
+    interventions; a partner sees only their own organisation's."""
+    return access.can(user, access.Action.MANAGE_PANEL_CASES, panel)
+
+
+@dataclass(frozen=True)
+class Groups:
+    """A partner's open interventions by how soon they are due, soonest first in each."""
+
+    overdue: list[Intervention]
+    due_soon: list[Intervention]
+    later: list[Intervention]
+
+    def __bool__(self) -> bool:
+        return bool(self.overdue or self.due_soon or self.later)
+
+    @property
+    def all(self) -> list[Intervention]:
+        return self.overdue + self.due_soon + self.later
+
+
+def my_interventions(user: User, today: date) -> Groups:
+    """Open interventions (agreed, in progress) that the user's organisation owns, on every local
+    panel the user sits on, grouped "overdue" (before `today`), "due within 14 days" (`today` to
+    14 days on) and "later". Two queries: the user's panels, and the interventions."""
+    panel_ids = access.panels_where(user, access.Action.VIEW_INTERVENTION)
+    if not panel_ids:
+        return Groups([], [], [])
+    rows = list(
+        db.session.scalars(
+            db.select(Intervention)
+            .join(Intervention.panel)
+            .options(
+                contains_eager(Intervention.panel),
+                joinedload(Intervention.panel_case),
+                joinedload(Intervention.type),
+                joinedload(Intervention.lead),
+            )
+            .where(
+                Intervention.panel_id.in_(panel_ids),
+                Panel.kind == PanelKind.LOCAL_HATE_CRIME_PANEL,
+                Intervention.owner_organisation_id == user.organisation_id,
+                Intervention.status.in_(OPEN_INTERVENTION),
+            )
+            .order_by(Intervention.due_date, Panel.name, Intervention.id)
+        )
+    )
+    soon = today + timedelta(days=DUE_SOON_DAYS)
+    return Groups(
+        overdue=[i for i in rows if i.due_date < today],
+        due_soon=[i for i in rows if today <= i.due_date <= soon],
+        later=[i for i in rows if i.due_date > soon],
+    )
+
+
+@dataclass(frozen=True)
+class InterventionFilters:
+    """What a panel's list of interventions is narrowed to."""
+
+    status: InterventionStatus | None = None
+    owner_organisation_id: int | None = None
+    type_id: int | None = None
+    overdue: bool = False
+    today: date = field(default_factory=uk_today)
+
+
+def panel_interventions_select(panel: Panel, user: User, filters: InterventionFilters) -> sa.Select:
+    """The panel's interventions the user may see, filtered: open ones first, soonest due first."""
+    select = db.select(Intervention).where(Intervention.panel_id == panel.id)
+    if not sees_every_intervention(user, panel):
+        select = select.where(Intervention.owner_organisation_id == user.organisation_id)
+    if filters.status is not None:
+        select = select.where(Intervention.status == filters.status)
+    if filters.owner_organisation_id is not None:
+        select = select.where(Intervention.owner_organisation_id == filters.owner_organisation_id)
+    if filters.type_id is not None:
+        select = select.where(Intervention.type_id == filters.type_id)
+    if filters.overdue:
+        select = select.where(
+            Intervention.status.in_(OPEN_INTERVENTION), Intervention.due_date < filters.today
+        )
+    still_open = sa.case((Intervention.status.in_(OPEN_INTERVENTION), 0), else_=1)
+    return select.order_by(still_open, Intervention.due_date, Intervention.id)
+
+
+def _listed() -> list:
+    return [
+        joinedload(Intervention.panel_case),
+        joinedload(Intervention.type),
+        joinedload(Intervention.owner_organisation),
+        joinedload(Intervention.lead),
+        joinedload(Intervention.agreed_at),
+        selectinload(Intervention.updates),
+    ]
+
+
+def panel_interventions(panel: Panel, user: User, filters: InterventionFilters) -> Pagination:
+    """A page of the list: a count, the interventions and their logs, in three queries."""
+    return paginate(panel_interventions_select(panel, user, filters).options(*_listed()))
+
+
+def panel_interventions_all(
+    panel: Panel, user: User, filters: InterventionFilters
+) -> Iterator[Intervention]:
+    """Every intervention the filters select, for the CSV export, loaded in batches."""
+    select = panel_interventions_select(panel, user, filters).options(*_listed())
+    return iter(db.session.scalars(select.execution_options(yield_per=500)))

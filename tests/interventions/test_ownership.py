@@ -1,0 +1,199 @@
+"""A partner sees and updates only what their own organisation owns. Another organisation's
+intervention is a 404 by URL, and no field of a form (ids, the hidden version, where to go next)
+can reach it. Readers and outsiders see none; the chair and coordinator update any."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from panel.extensions import db
+from panel.interventions.models import Intervention, InterventionUpdate
+from panel.interventions.vocabularies import InterventionStatus
+from panel.navigation import uk_today
+from tests import factories
+from tests.conftest import sign_in
+from tests.interventions.conftest import agreed, date_fields
+
+S = InterventionStatus
+
+
+@pytest.fixture
+def two(partners):
+    """One intervention for the housing provider (the `member`), one for the LGBT+ centre."""
+    due = uk_today() + timedelta(days=21)
+    coordinator, panel, case = partners.people.coordinator, partners.panel, partners.panel_case
+    housing = agreed(coordinator, panel, partners.housing, due=due, panel_case=case)
+    centre = agreed(
+        coordinator,
+        panel,
+        partners.centre,
+        due=due,
+        panel_case=case,
+        description="Referral to the centre's support group.",
+    )
+    return housing, centre
+
+
+def _untouched(intervention_id: int) -> bool:
+    db.session.expire_all()
+    stored = db.session.get(Intervention, intervention_id)
+    updates = db.session.scalar(
+        db.select(db.func.count(InterventionUpdate.id)).where(
+            InterventionUpdate.intervention_id == intervention_id
+        )
+    )
+    return (stored.status, stored.version, updates) == (S.AGREED, 1, 1)
+
+
+def _reassign_data(partners) -> dict:
+    return {
+        "owner_organisation_id": str(partners.housing.id),
+        "lead_id": "",
+        **date_fields("due_date", uk_today() + timedelta(days=30)),
+        "version": "1",
+    }
+
+
+def test_a_partner_cannot_open_update_or_reassign_another_organisations_intervention(
+    client, partners, two
+):
+    housing, centre = two
+    sign_in(client, partners.people.member)
+    assert client.get(f"/interventions/{housing.id}").status_code == 200
+    page = client.get(f"/interventions/{centre.id}")
+    missing = client.get("/interventions/999999")
+    assert page.status_code == missing.status_code == 404
+    assert "support group" not in page.get_data(as_text=True)
+    update = client.post(
+        f"/interventions/{centre.id}/update",
+        data={"status": "in_progress", "text": "Taken over.", "version": "1"},
+    )
+    assert update.status_code == 404
+    assert client.get(f"/interventions/{centre.id}/reassign").status_code == 404
+    reassign = client.post(f"/interventions/{centre.id}/reassign", data=_reassign_data(partners))
+    assert reassign.status_code == 404
+    assert _untouched(centre.id)
+
+
+def test_another_organisations_intervention_is_not_even_counted_in_a_partners_lists(
+    client, partners, two
+):
+    housing, centre = two
+    sign_in(client, partners.people.member)
+    listed = client.get(f"/panels/{partners.panel.id}/interventions").get_data(as_text=True)
+    assert f"/interventions/{housing.id}" in listed
+    assert f"/interventions/{centre.id}" not in listed
+    mine = client.get("/interventions").get_data(as_text=True)
+    assert f"/interventions/{centre.id}" not in mine
+
+
+def test_form_tampering_never_changes_another_organisations_intervention(client, partners, two):
+    housing, centre = two
+    sign_in(client, partners.people.member)
+    # The other intervention's id, in every field name a form might be read from.
+    response = client.post(
+        f"/interventions/{housing.id}/update",
+        data={
+            "status": "in_progress",
+            "text": "Letter sent.",
+            "version": "1",
+            "intervention_id": str(centre.id),
+            "id": str(centre.id),
+            "owner_organisation_id": str(partners.housing.id),
+        },
+    )
+    assert response.status_code == 302
+    assert _untouched(centre.id)
+    db.session.expire_all()
+    assert db.session.get(Intervention, housing.id).status == S.IN_PROGRESS
+
+
+@pytest.mark.parametrize("version", ["2", "0", "-1", "abc", "", None])
+def test_a_changed_or_missing_hidden_version_saves_nothing(client, partners, two, version):
+    housing, _centre = two
+    sign_in(client, partners.people.member)
+    data = {"status": "in_progress", "text": "Letter sent."}
+    if version is not None:
+        data["version"] = version
+    response = client.post(f"/interventions/{housing.id}/update", data=data)
+    assert response.status_code == 200
+    assert "Someone else saved a change to this intervention" in response.get_data(as_text=True)
+    assert _untouched(housing.id)
+
+
+def test_the_other_organisations_version_does_not_open_its_intervention(client, partners, two):
+    _housing, centre = two
+    sign_in(client, partners.people.member)
+    response = client.post(
+        f"/interventions/{centre.id}/update",
+        data={"status": "cancelled", "text": "Not needed.", "version": str(centre.version)},
+    )
+    assert response.status_code == 404
+    assert _untouched(centre.id)
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example"])
+def test_the_return_address_after_an_update_stays_on_panel(client, partners, two, target):
+    housing, _centre = two
+    sign_in(client, partners.people.member)
+    response = client.post(
+        f"/interventions/{housing.id}/update",
+        data={"status": "in_progress", "text": "", "version": "1", "next": target},
+    )
+    assert response.status_code == 302
+    assert response.location == "/"
+
+
+def test_a_partner_cannot_reassign_even_their_own(client, partners, two):
+    housing, _centre = two
+    sign_in(client, partners.people.member)
+    assert client.get(f"/interventions/{housing.id}/reassign").status_code == 403
+    data = {**_reassign_data(partners), "owner_organisation_id": str(partners.centre.id)}
+    assert client.post(f"/interventions/{housing.id}/reassign", data=data).status_code == 403
+    assert _untouched(housing.id)
+    assert "Reassign" not in client.get(f"/interventions/{housing.id}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("who", ["reader", "outsider", "admin"])
+def test_readers_outsiders_and_admins_see_no_intervention(client, partners, two, who):
+    housing, _centre = two
+    sign_in(client, getattr(partners.people, who))
+    assert client.get(f"/interventions/{housing.id}").status_code == 404
+    update = client.post(
+        f"/interventions/{housing.id}/update", data={"text": "Hello.", "version": "1"}
+    )
+    assert update.status_code == 404
+    assert client.get(f"/interventions/{housing.id}/reassign").status_code == 404
+    assert client.get("/interventions").status_code == 403
+    assert client.get(f"/panels/{partners.panel.id}/interventions").status_code in (403, 404)
+    assert client.get(f"/panels/{partners.panel.id}/interventions.csv").status_code in (403, 404)
+    assert _untouched(housing.id)
+
+
+def test_a_colleague_who_is_not_on_the_panel_cannot_see_their_organisations_intervention(
+    client, partners, two
+):
+    housing, _centre = two
+    colleague = factories.user(email="colleague@example.org", organisation_=partners.housing)
+    sign_in(client, colleague)
+    assert client.get(f"/interventions/{housing.id}").status_code == 404
+
+
+def test_the_chair_and_coordinator_update_any_intervention(client, partners, two):
+    housing, centre = two
+    for organiser, intervention in [
+        (partners.people.chair, centre),
+        (partners.people.coordinator, housing),
+    ]:
+        sign_in(client, organiser)
+        response = client.post(
+            f"/interventions/{intervention.id}/update",
+            data={"status": "in_progress", "text": "Chased at the panel.", "version": "1"},
+        )
+        assert response.status_code == 302
+        client.post("/sign-out")
+        db.session.expire_all()
+        last = db.session.get(Intervention, intervention.id).updates[-1]
+        assert (last.author_id, last.author_organisation_id) == (organiser.id, partners.police.id)
