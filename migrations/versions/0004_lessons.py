@@ -1,6 +1,7 @@
 """Lessons learnt and recommendations: lessons (with strands) against a case review's stage or a
 meeting, recommendations addressed to organisations with their history, and full-text search over
-lessons (an FTS5 table and triggers on SQLite, a GIN expression index on PostgreSQL).
+lessons (an FTS5 table and triggers on SQLite, a generated tsvector column with a GIN index on
+PostgreSQL).
 
 Revision ID: 0004
 Revises: 0003
@@ -107,10 +108,13 @@ def upgrade():
 # must run drop_search_index() before and create_search_index() after.
 def create_search_index():
     if op.get_bind().dialect.name == 'postgresql':
+        # Stored, not an expression index, so that checking a lesson found by another index
+        # reads its vector instead of running to_tsvector again (PostgreSQL 12 or later).
         op.execute(
-            "CREATE INDEX ix_lesson_search ON lesson "
-            "USING gin (to_tsvector('english'::regconfig, search_document))"
+            "ALTER TABLE lesson ADD COLUMN search_vector tsvector GENERATED ALWAYS AS "
+            "(to_tsvector('english'::regconfig, search_document)) STORED"
         )
+        op.execute("CREATE INDEX ix_lesson_search ON lesson USING gin (search_vector)")
         return
     op.execute(
         "CREATE VIRTUAL TABLE lesson_fts USING fts5(search_document, content='lesson', "
@@ -137,6 +141,7 @@ def create_search_index():
 def drop_search_index():
     if op.get_bind().dialect.name == 'postgresql':
         op.execute("DROP INDEX IF EXISTS ix_lesson_search")
+        op.execute("ALTER TABLE lesson DROP COLUMN IF EXISTS search_vector")
         return
     for trigger in ('insert', 'delete', 'update'):
         op.execute(f"DROP TRIGGER IF EXISTS lesson_fts_{trigger}")

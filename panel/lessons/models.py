@@ -60,8 +60,8 @@ class Lesson(db.Model):
     kind: Mapped[LessonKind] = mapped_column(enum_column(LessonKind))
     text: Mapped[str] = mapped_column(sa.Text)
     # The lesson's text and its recommendations' text, kept by the services, indexed for
-    # full-text search (an FTS5 table on SQLite, a GIN expression index on PostgreSQL: see
-    # `panel.lessons.search`).
+    # full-text search (an FTS5 table on SQLite; on PostgreSQL a generated tsvector column,
+    # `search_vector`, with a GIN index, which the model leaves out: see `panel.lessons.search`).
     search_document: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))

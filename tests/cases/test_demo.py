@@ -8,6 +8,7 @@ from panel.accounts import services as accounts
 from panel.cases.demo import load_demo_case_reviews
 from panel.cases.models import CaseReview, CaseReviewStatus
 from panel.demo import ISP, load_demo_data
+from panel.lessons.models import Lesson, Recommendation
 from panel.meetings.models import AgendaItem
 from panel.panels.models import Panel
 
@@ -19,6 +20,12 @@ def test_demo_case_reviews_are_anonymised_and_added_once(app, db):
         coordinator = accounts.find_user_by_email("coordinator@panel.example")
         # `load_demo_data` may add them itself: start from none to see what is added.
         db.session.execute(db.delete(AgendaItem).where(AgendaItem.case_review_id.is_not(None)))
+        # The demo lessons hang off the case reviews: remove them (and their recommendations).
+        for recommendation in db.session.scalars(db.select(Recommendation)):
+            db.session.delete(recommendation)
+        db.session.flush()
+        for lesson in db.session.scalars(db.select(Lesson)):
+            db.session.delete(lesson)
         for existing in db.session.scalars(db.select(CaseReview)):
             db.session.delete(existing)
         db.session.commit()
