@@ -16,7 +16,7 @@ from panel.access import Action
 from panel.accounts.views import safe_next
 from panel.csv_export import csv_response
 from panel.extensions import db
-from panel.interventions import export, queries, services
+from panel.interventions import export, notifications, queries, services
 from panel.interventions.forms import (
     FilterForm,
     InlineUpdateForm,
@@ -57,6 +57,21 @@ def _version(value) -> int:
         return -1
 
 
+def _told(done: str, intervention, notified: int | None) -> None:
+    """Say what was saved and whom the e-mail reached, or that it did not go."""
+    owner = intervention.owner_organisation.name
+    if notified is None:
+        flash(
+            f"{done} The e-mail to {owner} could not be sent: let them know another way.",
+            "error",
+        )
+    elif notified == 0:
+        flash(f"{done} Nobody from {owner} sits on this panel to be e-mailed.", "success")
+    else:
+        people = "person" if notified == 1 else "people"
+        flash(f"{done} {notified} {people} at {owner} e-mailed.", "success")
+
+
 # --- Agreeing ----------------------------------------------------------------------------------
 
 
@@ -83,7 +98,7 @@ def _agree(panel: Panel, back: str, panel_case: PanelCase | None = None):
         except InterventionRefused as refused:
             form.description.errors = [*form.description.errors, str(refused)]
         else:
-            flash("Intervention agreed.", "success")
+            _told("Intervention agreed.", intervention, notifications.tell_owner(intervention))
             return _to_intervention(intervention)
     return render_template(
         "interventions/form.html",
@@ -186,6 +201,7 @@ def reassign(intervention: Intervention):
     )
     if form.validate_on_submit():
         version = intervention.version
+        handed_to = (intervention.owner_organisation_id, intervention.lead_id)
         try:
             services.reassign_intervention(
                 current_user,
@@ -200,8 +216,14 @@ def reassign(intervention: Intervention):
             db.session.refresh(intervention)
             form.version.data = intervention.version
         else:
-            changed = intervention.version != version
-            flash("Intervention reassigned." if changed else "Nothing was changed.", "success")
+            if intervention.version == version:
+                flash("Nothing was changed.", "success")
+            elif (intervention.owner_organisation_id, intervention.lead_id) != handed_to:
+                _told(
+                    "Intervention reassigned.", intervention, notifications.tell_owner(intervention)
+                )
+            else:
+                flash("Intervention reassigned.", "success")
             return _to_intervention(intervention)
     return render_template(
         "interventions/reassign.html",

@@ -136,3 +136,30 @@ def test_the_digest_reminds_the_lead_or_the_owning_organisation_and_organisers_w
     assert all(item.overdue for item in chair_items)
     # Never the text of what was agreed.
     assert all("Tenancy" not in item.label for items in late.values() for item in items)
+
+
+def test_the_owner_is_emailed_a_link_when_an_intervention_is_agreed_or_handed_to_them(
+    client, people, case, mail_app_config
+):
+    housing = people.member.organisation
+    kinds = services.intervention_types(people.panel)
+    sign_in(client, people.coordinator)
+    due = uk_today() + timedelta(days=20)
+    response = client.post(
+        f"/live-cases/{case.id}/interventions/new",
+        data={
+            "type_id": str(kinds[2].id),
+            "description": "Tenancy warning to Suspect 1.",
+            "owner_organisation_id": str(housing.id),
+            "lead_id": "",
+            "due_date": [str(due.day), str(due.month), str(due.year)],
+            "agreed_at_id": "",
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    [mail] = mail_app_config.messages
+    assert mail["To"] == people.member.email
+    body = mail.get_content()
+    assert "/interventions/" in body and "Tenancy" not in body
+    page = client.get(response.location).get_data(as_text=True)
+    assert "1 person at Coventry Homes Partnership e-mailed" in page
