@@ -2,17 +2,17 @@
 report them completed, not completed or cancelled.
 
 A partner sees only their own organisation's interventions, here as everywhere; the chair and
-coordinator see them all.
+coordinator, and the panel's record (the minutes), see them all.
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import url_for
-from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from panel import access
+from panel.accounts.models import User
 from panel.extensions import db
 from panel.interventions.models import Intervention
 from panel.interventions.vocabularies import OPEN_INTERVENTION
@@ -22,8 +22,10 @@ from panel.panels.models import Panel
 
 
 @matters_arising.register
-def open_interventions(panel: Panel, meeting: Meeting) -> list[matters_arising.MatterArising]:
-    if not access.can(current_user, access.Action.VIEW_INTERVENTION, panel):
+def open_interventions(
+    panel: Panel, meeting: Meeting, viewer: User | None
+) -> list[matters_arising.MatterArising]:
+    if viewer is not None and not access.can(viewer, access.Action.VIEW_INTERVENTION, panel):
         return []
     agreed_at = sa.orm.aliased(Meeting)
     rows = db.session.scalars(
@@ -45,7 +47,9 @@ def open_interventions(panel: Panel, meeting: Meeting) -> list[matters_arising.M
     )
     found = []
     for intervention in rows:
-        if not access.can(current_user, access.Action.VIEW_INTERVENTION, intervention):
+        if viewer is not None and not access.can(
+            viewer, access.Action.VIEW_INTERVENTION, intervention
+        ):
             continue
         found.append(
             matters_arising.MatterArising(

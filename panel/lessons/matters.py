@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import url_for
-from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from panel import access
+from panel.accounts.models import User
 from panel.extensions import db
 from panel.lessons.lifecycle import OUTSTANDING
 from panel.lessons.models import Lesson, Recommendation
@@ -20,7 +20,7 @@ from panel.panels.models import Panel
 
 @matters_arising.register
 def outstanding_recommendations(
-    panel: Panel, meeting: Meeting
+    panel: Panel, meeting: Meeting, viewer: User | None
 ) -> list[matters_arising.MatterArising]:
     select = (
         db.select(Recommendation)
@@ -32,9 +32,8 @@ def outstanding_recommendations(
         )
         .order_by(Recommendation.created_at, Recommendation.id)
     )
-    # Leave out the cases the reader declared an interest in, as everywhere else.
-    signed_in = getattr(current_user, "is_authenticated", False)
-    hidden = access.declared_case_reviews(current_user) if signed_in else frozenset()
+    # Leave out the cases the viewer declared an interest in, as everywhere else.
+    hidden = access.declared_case_reviews(viewer) if viewer is not None else frozenset()
     if hidden:
         select = select.where(
             Recommendation.lesson_id.in_(

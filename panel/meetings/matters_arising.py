@@ -2,15 +2,17 @@
 "minutes of the last meeting and matters arising" until it is closed.
 
 Each kind of open item comes from a provider, so this module does not need to know every kind:
-a provider is a function ``provider(panel, meeting) -> list[MatterArising]`` that returns the
-panel's items that are open now and were raised at a meeting that started before `meeting`.
+a provider is a function ``provider(panel, meeting, viewer) -> list[MatterArising]`` that returns
+the panel's items that are open now and were raised at a meeting that started before `meeting`,
+leaving out what `viewer` may not see; a `viewer` of None asks for the panel's record (every
+item), as the minutes need.
 Open actions (`MeetingAction`) are built in. The interventions and recommendations packages add
 theirs when they are imported, from the module that owns the model, for example in
 ``panel/interventions/services.py``::
 
     from panel.meetings import matters_arising
 
-    def open_interventions(panel, meeting):
+    def open_interventions(panel, meeting, viewer):
         ...  # one query: the panel's agreed or in-progress interventions raised before `meeting`
         return [matters_arising.MatterArising(kind="Intervention", ...) for ... in rows]
 
@@ -30,6 +32,7 @@ from datetime import date, datetime
 from flask import url_for
 from sqlalchemy.orm import contains_eager, joinedload
 
+from panel.accounts.models import User
 from panel.database import utcnow
 from panel.extensions import db
 from panel.meetings.models import ActionStatus, Meeting, MeetingAction
@@ -55,7 +58,7 @@ class MatterArising:
     close_url: str | None = None
 
 
-Provider = Callable[[Panel, Meeting], list[MatterArising]]
+Provider = Callable[[Panel, Meeting, "User | None"], list[MatterArising]]
 _providers: list[Provider] = []
 
 
@@ -66,9 +69,10 @@ def register(provider: Provider) -> Provider:
     return provider
 
 
-def matters_arising(meeting: Meeting) -> list[MatterArising]:
-    """Every open item raised at an earlier meeting of the panel, oldest first."""
-    found = [item for provider in _providers for item in provider(meeting.panel, meeting)]
+def matters_arising(meeting: Meeting, viewer: User | None = None) -> list[MatterArising]:
+    """Every open item raised at an earlier meeting of the panel that `viewer` may see (every
+    item, for the panel's record, when `viewer` is None), oldest first."""
+    found = [item for provider in _providers for item in provider(meeting.panel, meeting, viewer)]
     return sorted(found, key=lambda item: (item.raised_at, item.kind))
 
 
@@ -77,7 +81,7 @@ def is_overdue(due_date: date | None, today: date | None = None) -> bool:
 
 
 @register
-def open_actions(panel: Panel, meeting: Meeting) -> list[MatterArising]:
+def open_actions(panel: Panel, meeting: Meeting, viewer: User | None) -> list[MatterArising]:
     rows = db.session.scalars(
         db.select(MeetingAction)
         .join(MeetingAction.meeting)

@@ -70,7 +70,7 @@ def show(meeting):
         scheduled=meeting.status == MeetingStatus.SCHEDULED,
         attendance_record=attendance.record_of(meeting),
         meeting_actions=actions.actions_raised_at(meeting),
-        matters_arising=matters_arising.matters_arising(meeting),
+        matters_arising=matters_arising.matters_arising(meeting, current_user),
         meeting_lessons=lesson_queries.lessons_of(meeting_id=meeting.id),
         title=f"Meeting on {format_datetime(meeting.starts_at, 'date')} – {meeting.panel.name}",
     )

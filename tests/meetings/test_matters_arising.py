@@ -114,7 +114,7 @@ def test_providers_from_other_packages_are_listed_with_the_actions(
     first, second, _ = three_meetings
     actions.add_action(people.coordinator, first, "Write to the council", housing(people))
 
-    def interventions(panel, meeting):
+    def interventions(panel, meeting, viewer):
         return [
             MatterArising(
                 kind="Intervention",
