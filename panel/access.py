@@ -56,6 +56,11 @@ class Action(enum.Enum):
     # For the owning organisation's members (and organisers): others never see it.
     VIEW_INTERVENTION = "see an intervention and its log"
     UPDATE_INTERVENTION = "update an intervention's status and log"
+    # Minutes: members read the full minutes (drafts and every version); organisers write
+    # them; the chair approves and publishes. Readers get only what is published.
+    VIEW_MINUTES = "read the full minutes, drafts and versions"
+    EDIT_MINUTES = "draft minutes and start a new version"
+    APPROVE_MINUTES = "approve, send back and publish minutes"
     # Save free text past the personal-data guard, with a reason that is audited.
     OVERRIDE_GUARD = "save text the personal-data guard stopped"
 
@@ -93,6 +98,9 @@ PANEL_PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.MANAGE_PANEL_CASES: _ORGANISERS,
     Action.VIEW_INTERVENTION: _MEMBERS,
     Action.UPDATE_INTERVENTION: _MEMBERS,
+    Action.VIEW_MINUTES: _MEMBERS,
+    Action.EDIT_MINUTES: _ORGANISERS,
+    Action.APPROVE_MINUTES: _CHAIR,
     Action.OVERRIDE_GUARD: _CHAIR,
 }
 

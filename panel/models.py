@@ -33,6 +33,7 @@ from panel.meetings.models import (
     MeetingAction,
     MeetingSeries,
 )
+from panel.minutes.models import Minutes, MinutesNote, MinutesVersion
 from panel.panels.models import Membership, Panel
 
 __all__ = [
@@ -56,6 +57,9 @@ __all__ = [
     "MeetingAction",
     "MeetingSeries",
     "Membership",
+    "Minutes",
+    "MinutesNote",
+    "MinutesVersion",
     "Organisation",
     "Panel",
     "PanelCase",

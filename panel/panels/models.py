@@ -38,6 +38,10 @@ class Panel(db.Model):
     description: Mapped[str | None] = mapped_column(sa.Text)
     # How many organisations must be represented for a meeting to be quorate.
     quorum: Mapped[int] = mapped_column(default=3, server_default=sa.text("3"))
+    # The handling caveat on every page of the panel's documents (minutes, agendas).
+    protective_marking: Mapped[str] = mapped_column(
+        sa.String(60), default="OFFICIAL-SENSITIVE", server_default="OFFICIAL-SENSITIVE"
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(

@@ -1,0 +1,573 @@
+"""The minutes as a document: assembled from what the app knows about a held meeting plus the
+notes editors wrote, in two layers.
+
+`assemble(minutes)` gives the full document (panel members'). `Document.for_readers()` gives what
+readers may see: every restricted note, stage comment, overall view and live-case detail left
+out, case reviews shown only as their anonymised summary, stage ratings and lessons. Both the
+HTML pages and the PDF render a `Document`; an approved version stores `to_json()` and is read
+back with `from_json`, so what was approved is what is shown and published.
+
+Values are stored as display text ("29 November 2026"), so a frozen version reads the same
+whatever changes later, and two versions can be compared line by line.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import joinedload, selectinload
+
+from panel.cases.models import CaseReview
+from panel.cases.vocabularies import Stage, strand_labels
+from panel.extensions import db
+from panel.interventions.models import Intervention
+from panel.lessons.models import Lesson, Recommendation
+from panel.meetings import actions, attendance, matters_arising, queries
+from panel.meetings.models import (
+    AgendaItemKind,
+    AttendanceStatus,
+    Meeting,
+    MeetingStatus,
+)
+from panel.minutes.models import Minutes, MinutesStatus
+from panel.navigation import format_datetime, format_time
+from panel.panels.models import Membership, Role
+
+FULL, PUBLIC = "full", "public"
+
+
+@dataclass
+class OrganisationGroup:
+    organisation: str
+    people: list[str]
+
+
+@dataclass
+class ArisingRow:
+    kind: str
+    description: str
+    owner: str | None
+    due: str | None
+    overdue: bool
+    # What readers see instead of `description` (None: the same).
+    public_description: str | None = None
+
+
+@dataclass
+class StageRow:
+    stage: str
+    rating: str
+    comment: str | None = None  # members only
+
+
+@dataclass
+class RecommendationRow:
+    number: int
+    organisation: str
+    text: str
+    due: str
+    status: str
+
+
+@dataclass
+class LessonRow:
+    number: int
+    kind: str
+    about: str
+    strands: str
+    text: str
+    recommendations: list[RecommendationRow] = field(default_factory=list)
+
+
+@dataclass
+class CaseSection:
+    reference: str
+    strands: str
+    offence: str
+    outcome: str
+    summary: str
+    stages: list[StageRow]
+    lessons: list[LessonRow]
+    overall_view: str | None = None  # members only
+
+
+@dataclass
+class ItemSection:
+    number: int
+    title: str
+    kind: str
+    presenter: str | None
+    restricted: str | None
+    public: str | None
+    case: CaseSection | None = None
+    matters_arising: list[ArisingRow] | None = None
+
+
+@dataclass
+class InterventionRow:
+    number: int
+    about: str | None  # the live case or place; members only
+    type: str
+    owner: str
+    due: str
+    status: str
+
+
+@dataclass
+class ActionRow:
+    description: str
+    owner: str | None
+    due: str | None
+    status: str
+
+
+@dataclass
+class Document:
+    layer: str
+    panel: str
+    marking: str
+    title: str
+    meeting_date: str
+    meeting_time: str
+    place: str
+    chair: str | None
+    version: int
+    status: str
+    approved_by: str | None
+    approved_on: str | None
+    present: list[OrganisationGroup]
+    deputies: list[str]
+    apologies: list[str]
+    guests: list[str]
+    quorum: str
+    previous_minutes: str
+    items: list[ItemSection]
+    lessons_across_cases: list[LessonRow]
+    interventions: list[InterventionRow]
+    actions: list[ActionRow]
+    aob_restricted: str | None
+    aob_public: str | None
+    next_meeting: str | None
+
+    @property
+    def for_members(self) -> bool:
+        return self.layer == FULL
+
+    def for_readers(self) -> Document:
+        """What readers may see: no restricted notes, stage comments, overall views, live-case
+        or place details; the rest as it is."""
+        if self.layer == PUBLIC:
+            return self
+        items = [
+            dataclasses.replace(
+                item,
+                restricted=None,
+                case=(
+                    dataclasses.replace(
+                        item.case,
+                        overall_view=None,
+                        stages=[dataclasses.replace(s, comment=None) for s in item.case.stages],
+                    )
+                    if item.case
+                    else None
+                ),
+                matters_arising=(
+                    [
+                        dataclasses.replace(
+                            row,
+                            description=row.public_description or row.description,
+                            public_description=None,
+                        )
+                        for row in item.matters_arising
+                    ]
+                    if item.matters_arising is not None
+                    else None
+                ),
+            )
+            for item in self.items
+        ]
+        return dataclasses.replace(
+            self,
+            layer=PUBLIC,
+            items=items,
+            interventions=[dataclasses.replace(row, about=None) for row in self.interventions],
+            aob_restricted=None,
+        )
+
+    def with_approval(self, version: int, status: str, by: str | None, on: str | None):
+        return dataclasses.replace(
+            self, version=version, status=status, approved_by=by, approved_on=on
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Document:
+        def lesson(row):
+            return LessonRow(
+                **{
+                    **row,
+                    "recommendations": [RecommendationRow(**r) for r in row["recommendations"]],
+                }
+            )
+
+        def item(row):
+            case = row.get("case")
+            if case:
+                case = CaseSection(
+                    **{
+                        **case,
+                        "stages": [StageRow(**s) for s in case["stages"]],
+                        "lessons": [lesson(x) for x in case["lessons"]],
+                    }
+                )
+            arising = row.get("matters_arising")
+            return ItemSection(
+                **{
+                    **row,
+                    "case": case,
+                    "matters_arising": (
+                        [ArisingRow(**a) for a in arising] if arising is not None else None
+                    ),
+                }
+            )
+
+        return cls(
+            **{
+                **data,
+                "present": [OrganisationGroup(**g) for g in data["present"]],
+                "items": [item(i) for i in data["items"]],
+                "lessons_across_cases": [lesson(x) for x in data["lessons_across_cases"]],
+                "interventions": [InterventionRow(**r) for r in data["interventions"]],
+                "actions": [ActionRow(**r) for r in data["actions"]],
+            }
+        )
+
+    def as_text(self) -> list[str]:
+        """The document as lines of text, to compare two versions."""
+        lines = [
+            f"{self.title}",
+            f"Date: {self.meeting_date}, {self.meeting_time}",
+            f"Place: {self.place}",
+            f"Chair: {self.chair or 'not recorded'}",
+            "Present:",
+            *(f"  {g.organisation}: {', '.join(g.people)}" for g in self.present),
+            *(f"Deputy: {d}" for d in self.deputies),
+            *(f"Apologies: {a}" for a in self.apologies),
+            *(f"Guest: {g}" for g in self.guests),
+            f"Quorum: {self.quorum}",
+            f"Previous minutes: {self.previous_minutes}",
+        ]
+        for item in self.items:
+            lines.append(f"{item.number}. {item.title}")
+            for row in item.matters_arising or []:
+                lines.append(f"  Matter arising: {row.kind}: {row.description} ({row.owner})")
+            if item.restricted:
+                lines += [f"  Restricted: {line}" for line in item.restricted.splitlines()]
+            if item.public:
+                lines += [f"  {line}" for line in item.public.splitlines()]
+            if item.case:
+                lines += _case_lines(item.case)
+        for lesson in self.lessons_across_cases:
+            lines += _lesson_lines(lesson)
+        lines += [
+            f"Intervention {r.number}: {r.type}, {r.owner}, {r.status}" for r in self.interventions
+        ]
+        lines += [f"Action: {a.description} ({a.owner}), {a.status}" for a in self.actions]
+        if self.aob_restricted:
+            lines += [
+                f"Any other business (restricted): {x}" for x in self.aob_restricted.splitlines()
+            ]
+        if self.aob_public:
+            lines += [f"Any other business: {x}" for x in self.aob_public.splitlines()]
+        lines.append(f"Next meeting: {self.next_meeting or 'not yet scheduled'}")
+        return lines
+
+
+def _case_lines(case: CaseSection) -> list[str]:
+    lines = [f"  Case review {case.reference}: {case.summary}"]
+    for stage in case.stages:
+        comment = f": {stage.comment}" if stage.comment else ""
+        lines.append(f"  {stage.stage}: {stage.rating}{comment}")
+    if case.overall_view:
+        lines.append(f"  Overall view: {case.overall_view}")
+    for lesson in case.lessons:
+        lines += _lesson_lines(lesson)
+    return lines
+
+
+def _lesson_lines(lesson: LessonRow) -> list[str]:
+    lines = [f"  Lesson {lesson.number} ({lesson.kind}, {lesson.about}): {lesson.text}"]
+    lines += [
+        f"    Recommendation {r.number} to {r.organisation}: {r.text} (due {r.due}, {r.status})"
+        for r in lesson.recommendations
+    ]
+    return lines
+
+
+# --- Assembly ----------------------------------------------------------------------------------
+
+
+def assemble(minutes: Minutes) -> Document:
+    """The full document of `minutes` as the app knows it now, with its notes."""
+    meeting = minutes.meeting
+    panel = meeting.panel
+    register = attendance.load_attendance(meeting)
+    agenda = queries.agenda_of(meeting)
+    notes = {note.agenda_item_id: note for note in minutes.notes}
+    case_ids = [item.case_review_id for item in agenda if item.case_review_id]
+    cases = _cases(case_ids)
+    lessons = _lessons(case_ids, meeting)
+    arising = matters_arising.matters_arising(meeting, viewer=None)
+    items = []
+    for number, item in enumerate(agenda, start=1):
+        note = notes.get(item.id)
+        presenter = item.presenter_user.full_name if item.presenter_user else None
+        if presenter is None and item.presenter_organisation:
+            presenter = item.presenter_organisation.name
+        items.append(
+            ItemSection(
+                number=number,
+                title=item.title,
+                kind=item.kind.value,
+                presenter=presenter,
+                restricted=note.restricted if note else None,
+                public=note.public if note else None,
+                case=(
+                    _case_section(cases[item.case_review_id], lessons["cases"])
+                    if item.case_review_id in cases
+                    else None
+                ),
+                matters_arising=(
+                    [_arising_row(row) for row in arising]
+                    if item.kind == AgendaItemKind.MATTERS_ARISING
+                    else None
+                ),
+            )
+        )
+    groups: dict[str, list[str]] = {}
+    for row in register:
+        if row.status == AttendanceStatus.PRESENT:
+            groups.setdefault(row.organisation.name, []).append(row.user.full_name)
+    represented = attendance.organisations_represented(meeting)
+    quorum_met = len(represented) >= panel.quorum
+    return Document(
+        layer=FULL,
+        panel=panel.name,
+        marking=panel.protective_marking,
+        title=f"Minutes of {panel.name}, {format_datetime(meeting.starts_at, 'date')}",
+        meeting_date=format_datetime(meeting.starts_at, "weekday"),
+        meeting_time=format_time(meeting.starts_at),
+        place=meeting.place or ("Online" if meeting.online_link else "Not recorded"),
+        chair=_chair(panel.id),
+        version=minutes.version_number,
+        status=minutes.status.label,
+        approved_by=None,
+        approved_on=None,
+        present=[OrganisationGroup(org, people) for org, people in sorted(groups.items())],
+        deputies=[
+            f"{row.deputy_name or 'A deputy'} for {row.user.full_name} ({row.organisation.name})"
+            for row in register
+            if row.status == AttendanceStatus.DEPUTY
+        ],
+        apologies=[
+            f"{row.user.full_name} ({row.organisation.name})"
+            for row in register
+            if row.status == AttendanceStatus.APOLOGIES
+        ],
+        guests=[f"{guest.name} ({guest.organisation_name})" for guest in meeting.guests],
+        quorum=(
+            f"{'Quorate' if quorum_met else 'Not quorate'}: {len(represented)} "
+            f"organisation{'s' if len(represented) != 1 else ''} represented; the quorum is "
+            f"{panel.quorum}."
+        ),
+        previous_minutes=_previous_minutes(meeting),
+        items=items,
+        lessons_across_cases=[_lesson_row(lesson) for lesson in lessons["meeting"]],
+        interventions=_interventions(meeting),
+        actions=[
+            ActionRow(
+                description=action.description,
+                owner=action.owner_organisation.name if action.owner_organisation else None,
+                due=format_datetime(action.due_date, "date") or None,
+                status=action.status.label,
+            )
+            for action in actions.actions_raised_at(meeting)
+        ],
+        aob_restricted=minutes.aob_restricted,
+        aob_public=minutes.aob_public,
+        next_meeting=_next_meeting(meeting),
+    )
+
+
+def document_of(minutes: Minutes, version_number: int | None = None) -> Document:
+    """A version's frozen document, or the live draft when `version_number` is None or is the
+    version being drafted."""
+    for version in minutes.versions:
+        if version.number == (version_number or minutes.version_number) and (
+            version_number is not None or minutes.status != MinutesStatus.DRAFT
+        ):
+            return Document.from_json(version.content)
+    return assemble(minutes)
+
+
+def _chair(panel_id: int) -> str | None:
+    membership = db.session.scalar(
+        db.select(Membership)
+        .options(joinedload(Membership.user))
+        .where(Membership.panel_id == panel_id, Membership.role == Role.CHAIR)
+        .limit(1)
+    )
+    return membership.user.full_name if membership else None
+
+
+def _cases(case_ids: list[int]) -> dict[int, CaseReview]:
+    if not case_ids:
+        return {}
+    rows = db.session.scalars(
+        db.select(CaseReview)
+        .options(selectinload(CaseReview.strand_rows), selectinload(CaseReview.stage_findings))
+        .where(CaseReview.id.in_(case_ids))
+    )
+    return {case.id: case for case in rows}
+
+
+def _lessons(case_ids: list[int], meeting: Meeting) -> dict[str, Any]:
+    """The cases' lessons (by case id) and the themes recorded at the meeting, in one query."""
+    condition = Lesson.meeting_id == meeting.id
+    if case_ids:
+        condition = condition | Lesson.case_review_id.in_(case_ids)
+    rows = db.session.scalars(
+        db.select(Lesson)
+        .options(
+            joinedload(Lesson.case_review),
+            selectinload(Lesson.strand_rows),
+            selectinload(Lesson.recommendations).joinedload(Recommendation.organisation),
+        )
+        .where(condition)
+        .order_by(Lesson.id)
+    )
+    by_case: dict[int, list[Lesson]] = {}
+    at_meeting = []
+    for lesson in rows:
+        if lesson.case_review_id in case_ids:
+            by_case.setdefault(lesson.case_review_id, []).append(lesson)
+        elif lesson.meeting_id == meeting.id:
+            at_meeting.append(lesson)
+    return {"cases": by_case, "meeting": at_meeting}
+
+
+def _case_section(case: CaseReview, lessons_by_case: dict[int, list[Lesson]]) -> CaseSection:
+    order = list(Stage)
+    findings = sorted(case.stage_findings, key=lambda f: order.index(f.stage))
+    lessons = sorted(
+        lessons_by_case.get(case.id, []),
+        key=lambda lesson: order.index(lesson.stage) if lesson.stage else -1,
+    )
+    return CaseSection(
+        reference=case.reference,
+        strands=strand_labels(case.strands),
+        offence=case.offence_category.label,
+        outcome=case.outcome.label,
+        summary=case.narrative,
+        stages=[StageRow(f.stage.label, f.rating.label, f.comment) for f in findings],
+        lessons=[_lesson_row(lesson) for lesson in lessons],
+        overall_view=case.overall_view,
+    )
+
+
+def _lesson_row(lesson: Lesson) -> LessonRow:
+    return LessonRow(
+        number=lesson.id,
+        kind=lesson.kind.label,
+        about=lesson.stage.label if lesson.stage else "Theme across cases",
+        strands=strand_labels(lesson.strands) or "All strands",
+        text=lesson.text,
+        recommendations=[
+            RecommendationRow(
+                number=r.id,
+                organisation=r.organisation.name,
+                text=r.text,
+                due=format_datetime(r.due_date, "date"),
+                status=r.status.label,
+            )
+            for r in lesson.recommendations
+        ],
+    )
+
+
+def _arising_row(row: matters_arising.MatterArising) -> ArisingRow:
+    public = row.description.split(":")[0] if row.kind.startswith("Intervention") else None
+    return ArisingRow(
+        kind=row.kind,
+        description=row.description,
+        owner=row.owner,
+        due=format_datetime(row.due_date, "date") or None,
+        overdue=row.overdue,
+        public_description=public,
+    )
+
+
+def _interventions(meeting: Meeting) -> list[InterventionRow]:
+    rows = db.session.scalars(
+        db.select(Intervention)
+        .options(
+            joinedload(Intervention.type),
+            joinedload(Intervention.owner_organisation),
+            joinedload(Intervention.panel_case),
+        )
+        .where(Intervention.agreed_at_id == meeting.id)
+        .order_by(Intervention.id)
+    )
+    return [
+        InterventionRow(
+            number=i.id,
+            about=i.about,
+            type=i.type.name,
+            owner=i.owner_organisation.name,
+            due=format_datetime(i.due_date, "date"),
+            status=i.status.label,
+        )
+        for i in rows
+    ]
+
+
+def _previous_minutes(meeting: Meeting) -> str:
+    previous = db.session.scalar(
+        db.select(Meeting)
+        .where(
+            Meeting.panel_id == meeting.panel_id,
+            Meeting.starts_at < meeting.starts_at,
+            Meeting.status != MeetingStatus.CANCELLED,
+        )
+        .order_by(Meeting.starts_at.desc())
+        .limit(1)
+    )
+    if previous is None:
+        return "This was the panel's first meeting in Panel."
+    day = format_datetime(previous.starts_at, "date")
+    minutes = db.session.scalar(db.select(Minutes).where(Minutes.meeting_id == previous.id))
+    if minutes is not None and minutes.status in (MinutesStatus.APPROVED, MinutesStatus.PUBLISHED):
+        return f"The minutes of the meeting on {day} were approved as a true record."
+    return f"The minutes of the meeting on {day} are not yet approved."
+
+
+def _next_meeting(meeting: Meeting) -> str | None:
+    following = db.session.scalar(
+        db.select(Meeting)
+        .where(
+            Meeting.panel_id == meeting.panel_id,
+            Meeting.starts_at > meeting.starts_at,
+            Meeting.status == MeetingStatus.SCHEDULED,
+        )
+        .order_by(Meeting.starts_at)
+        .limit(1)
+    )
+    if following is None:
+        return None
+    return (
+        f"{format_datetime(following.starts_at, 'weekday')} at {format_time(following.starts_at)}"
+    )

@@ -1,0 +1,123 @@
+"""Minutes of a held meeting: a governed document, not a text box.
+
+The document is assembled from what the app already knows (see `panel.minutes.document`) plus
+the notes editors write per agenda item, each in two layers: restricted notes for panel members,
+public notes for readers. The lifecycle is draft -> submitted -> approved (locked) -> published;
+a change after approval starts a new version. Each approval freezes the whole document as a
+`MinutesVersion`, and publication stores the readers' PDF once, with its SHA-256, so that the
+same bytes are served every time.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+
+from panel.accounts.models import User
+from panel.database import LabelledEnum, UTCDateTime, enum_column, utcnow
+from panel.extensions import db
+from panel.meetings.models import AgendaItem, Meeting
+
+
+class MinutesStatus(LabelledEnum):
+    DRAFT = ("draft", "Draft")
+    SUBMITTED = ("submitted", "Submitted for approval")
+    APPROVED = ("approved", "Approved")
+    PUBLISHED = ("published", "Published")
+
+
+class Minutes(db.Model):
+    __tablename__ = "minutes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meeting.id"), unique=True)
+    status: Mapped[MinutesStatus] = mapped_column(
+        enum_column(MinutesStatus), default=MinutesStatus.DRAFT
+    )
+    # The version being drafted or, once approved, the one approved (1, 2, ...).
+    version_number: Mapped[int] = mapped_column(default=1)
+    # Any other business: not an agenda item, so its notes live here.
+    aob_restricted: Mapped[str | None] = mapped_column(sa.Text)
+    aob_public: Mapped[str | None] = mapped_column(sa.Text)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    started_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    # Guards the notes against two editors saving over each other.
+    edit_version: Mapped[int] = mapped_column(default=1)
+
+    meeting: Mapped[Meeting] = relationship()
+    started_by: Mapped[User | None] = relationship(foreign_keys=[started_by_id])
+    submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
+    notes: Mapped[list[MinutesNote]] = relationship(
+        back_populates="minutes", cascade="all, delete-orphan"
+    )
+    versions: Mapped[list[MinutesVersion]] = relationship(
+        back_populates="minutes", order_by="MinutesVersion.number", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": edit_version}
+
+    @property
+    def panel(self):
+        return self.meeting.panel
+
+    def note_for(self, agenda_item_id: int) -> MinutesNote | None:
+        return next((n for n in self.notes if n.agenda_item_id == agenda_item_id), None)
+
+    @property
+    def published_version(self) -> MinutesVersion | None:
+        """The latest version readers were given, if any."""
+        published = [v for v in self.versions if v.published_at is not None]
+        return published[-1] if published else None
+
+    def __repr__(self) -> str:
+        return f"<Minutes {self.id} v{self.version_number} {self.status.value}>"
+
+
+class MinutesNote(db.Model):
+    """What the minutes say under one agenda item, in two layers."""
+
+    __tablename__ = "minutes_note"
+    __table_args__ = (sa.UniqueConstraint("minutes_id", "agenda_item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    minutes_id: Mapped[int] = mapped_column(sa.ForeignKey("minutes.id"))
+    agenda_item_id: Mapped[int] = mapped_column(sa.ForeignKey("agenda_item.id"))
+    # For panel members only.
+    restricted: Mapped[str | None] = mapped_column(sa.Text)
+    # What readers (the Independent Advisory Group) may see.
+    public: Mapped[str | None] = mapped_column(sa.Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+
+    minutes: Mapped[Minutes] = relationship(back_populates="notes")
+    agenda_item: Mapped[AgendaItem] = relationship()
+
+
+class MinutesVersion(db.Model):
+    """One approved version, frozen: the whole document as it was approved (both layers), who
+    approved it and when, and once published the readers' PDF and its SHA-256."""
+
+    __tablename__ = "minutes_version"
+    __table_args__ = (sa.UniqueConstraint("minutes_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    minutes_id: Mapped[int] = mapped_column(sa.ForeignKey("minutes.id"))
+    number: Mapped[int]
+    # The full document (see `panel.minutes.document.Document.to_json`).
+    content: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    approved_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    published_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    # The readers' PDF, rendered once at publication; loaded only when downloaded.
+    published_pdf: Mapped[bytes | None] = deferred(mapped_column(sa.LargeBinary))
+    published_sha256: Mapped[str | None] = mapped_column(sa.String(64))
+
+    minutes: Mapped[Minutes] = relationship(back_populates="versions")
+    approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
+    published_by: Mapped[User | None] = relationship(foreign_keys=[published_by_id])

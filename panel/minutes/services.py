@@ -1,0 +1,276 @@
+"""The minutes' lifecycle: start (from a held meeting), write notes, submit, approve (chair,
+freezes the version), publish (chair, after the redaction review: renders the readers' PDF once
+and stores it with its SHA-256), and change after approval (a new version).
+
+Each operation checks, writes, audits and commits in one transaction, and keeps the meeting's
+status in step (minutes drafted, approved, published): the minutes own those statuses.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.exc import StaleDataError
+
+from panel.accounts.models import User
+from panel.audit import AuditAction, apply_changes, record
+from panel.database import utcnow
+from panel.extensions import db
+from panel.guard import GuardOutcome, OverrideRefused, check_override, record_override
+from panel.meetings.models import Meeting, MeetingStatus
+from panel.minutes.document import Document, assemble
+from panel.minutes.models import Minutes, MinutesNote, MinutesStatus, MinutesVersion
+from panel.navigation import format_datetime
+
+NO_FINDINGS = GuardOutcome()
+S = MinutesStatus
+
+STALE = (
+    "Someone else saved these minutes while you were working on them. Check what they say "
+    "now, then save again: your text is still in the form."
+)
+# What the meeting's status becomes with each minutes status.
+MEETING_STATUS = {
+    S.DRAFT: MeetingStatus.MINUTES_DRAFTED,
+    S.SUBMITTED: MeetingStatus.MINUTES_DRAFTED,
+    S.APPROVED: MeetingStatus.MINUTES_APPROVED,
+    S.PUBLISHED: MeetingStatus.MINUTES_PUBLISHED,
+}
+# Meetings whose minutes can be started: held, or marked drafted before minutes were in Panel.
+STARTABLE = frozenset({MeetingStatus.HELD, MeetingStatus.MINUTES_DRAFTED})
+
+
+class MinutesRefused(Exception):
+    """A step the lifecycle does not allow now; the message is written for the user."""
+
+
+@dataclass(frozen=True)
+class ItemNotes:
+    restricted: str | None
+    public: str | None
+
+
+def start(actor: User, meeting: Meeting) -> Minutes:
+    """Start the minutes of a held meeting: a draft assembled from what Panel knows."""
+    existing = db.session.scalar(db.select(Minutes).where(Minutes.meeting_id == meeting.id))
+    if existing is not None:
+        return existing
+    if meeting.status not in STARTABLE:
+        raise MinutesRefused(
+            "Minutes can be started once the meeting is recorded as held. This meeting is "
+            f"{meeting.status.label.lower()}."
+        )
+    minutes = Minutes(meeting=meeting, status=S.DRAFT, version_number=1, started_by_id=actor.id)
+    db.session.add(minutes)
+    db.session.flush()
+    record(actor, AuditAction.CREATE, minutes, label=label(minutes))
+    _meeting_follows(actor, minutes)
+    db.session.commit()
+    return minutes
+
+
+def save_notes(
+    actor: User,
+    minutes: Minutes,
+    notes: dict[int, ItemNotes],
+    aob: ItemNotes,
+    edit_version: int,
+    guard: GuardOutcome = NO_FINDINGS,
+) -> Minutes:
+    """Save the notes of each agenda item (by agenda item id) and any other business. Approved
+    or published minutes must be reopened first (a new version)."""
+    _check_editable(minutes)
+    _check_version(minutes, edit_version)
+    _check_override(actor, minutes, guard)
+    agenda_ids = {item.id for item in minutes.meeting.agenda_items}
+    with _saving():
+        changed = []
+        for agenda_item_id, text in notes.items():
+            if agenda_item_id not in agenda_ids:
+                raise MinutesRefused("That item is not on this meeting's agenda.")
+            note = minutes.note_for(agenda_item_id)
+            fields = {"restricted": text.restricted or None, "public": text.public or None}
+            if note is None:
+                if not (fields["restricted"] or fields["public"]):
+                    continue
+                minutes.notes.append(
+                    MinutesNote(agenda_item_id=agenda_item_id, updated_by_id=actor.id, **fields)
+                )
+                changed.append(agenda_item_id)
+            elif apply_changes(note, fields):
+                note.updated_by_id = actor.id
+                changed.append(agenda_item_id)
+        aob_changes = apply_changes(
+            minutes, {"aob_restricted": aob.restricted or None, "aob_public": aob.public or None}
+        )
+        if changed or aob_changes:
+            # The words are case material: the trail says which items changed, not what.
+            record(
+                actor,
+                AuditAction.UPDATE,
+                minutes,
+                label=label(minutes),
+                changes={
+                    "notes_of_items": sorted(changed),
+                    **({"any_other_business": "(changed)"} if aob_changes else {}),
+                },
+            )
+            _touch(minutes)
+        record_override(actor, minutes, guard, label(minutes))
+    return minutes
+
+
+def submit(actor: User, minutes: Minutes, edit_version: int) -> Minutes:
+    """Send the draft to the chair for approval."""
+    _check_version(minutes, edit_version)
+    _move(actor, minutes, {S.DRAFT}, S.SUBMITTED, "submitted for approval")
+    return minutes
+
+
+def send_back(actor: User, minutes: Minutes, edit_version: int) -> Minutes:
+    """The chair returns submitted minutes to draft, to be changed."""
+    _check_version(minutes, edit_version)
+    _move(actor, minutes, {S.SUBMITTED}, S.DRAFT, "sent back to draft")
+    return minutes
+
+
+def approve(actor: User, minutes: Minutes, edit_version: int) -> MinutesVersion:
+    """The chair approves the submitted draft: the document is frozen as this version and can
+    no longer be changed, except by starting a new version."""
+    _check_version(minutes, edit_version)
+    document = assemble(minutes)
+    now = utcnow()
+    version = MinutesVersion(
+        number=minutes.version_number,
+        content=document.with_approval(
+            minutes.version_number,
+            S.APPROVED.label,
+            actor.full_name,
+            format_datetime(now, "date"),
+        ).to_json(),
+        approved_at=now,
+        approved_by_id=actor.id,
+    )
+    with _saving():
+        _check_status(minutes, {S.SUBMITTED}, "approved")
+        minutes.versions.append(version)
+        _set_status(actor, minutes, S.APPROVED, f"version {minutes.version_number} approved")
+    return version
+
+
+def publish(
+    actor: User, minutes: Minutes, edit_version: int, render: Callable[[Document], bytes]
+) -> MinutesVersion:
+    """Publish the approved version to readers: `render` makes the readers' PDF from the frozen
+    document's public layer, once; the bytes and their SHA-256 are stored and served as they
+    are from now on."""
+    _check_version(minutes, edit_version)
+    _check_status(minutes, {S.APPROVED}, "published")
+    version = minutes.versions[-1]
+    document = Document.from_json(version.content).for_readers()
+    pdf = render(dataclasses.replace(document, status=S.PUBLISHED.label))
+    with _saving():
+        version.published_pdf = pdf
+        version.published_sha256 = hashlib.sha256(pdf).hexdigest()
+        version.published_at = utcnow()
+        version.published_by_id = actor.id
+        _set_status(actor, minutes, S.PUBLISHED, f"version {version.number} published")
+    return version
+
+
+def new_version(actor: User, minutes: Minutes, edit_version: int) -> Minutes:
+    """Change approved (or published) minutes: a new draft version, to be approved again. The
+    earlier versions stay as they were, and readers keep the published one until the new one is
+    published."""
+    _check_version(minutes, edit_version)
+    with _saving():
+        _check_status(minutes, {S.APPROVED, S.PUBLISHED}, "changed as a new version")
+        minutes.version_number += 1
+        _set_status(actor, minutes, S.DRAFT, f"version {minutes.version_number} started")
+    return minutes
+
+
+def label(minutes: Minutes) -> str:
+    meeting = minutes.meeting
+    return f"Minutes of {meeting.panel.name}, {format_datetime(meeting.starts_at, 'date')}"[:200]
+
+
+# --- Helpers -----------------------------------------------------------------------------------
+
+
+def _move(actor, minutes, sources, target, what) -> None:
+    with _saving():
+        _check_status(minutes, sources, what)
+        if target == S.SUBMITTED:
+            minutes.submitted_at = utcnow()
+            minutes.submitted_by_id = actor.id
+        _set_status(actor, minutes, target, what)
+
+
+def _set_status(actor: User, minutes: Minutes, target: MinutesStatus, what: str) -> None:
+    changes = apply_changes(minutes, {"status": target, "version_number": minutes.version_number})
+    record(
+        actor, AuditAction.UPDATE, minutes, label=label(minutes), changes={**changes, "step": what}
+    )
+    _meeting_follows(actor, minutes)
+
+
+def _meeting_follows(actor: User, minutes: Minutes) -> None:
+    meeting = minutes.meeting
+    changes = apply_changes(meeting, {"status": MEETING_STATUS[minutes.status]})
+    if changes:
+        record(actor, AuditAction.UPDATE, meeting, label=label(minutes), changes=changes)
+
+
+def _touch(minutes: Minutes) -> None:
+    """Notes are rows of their own: mark the minutes row changed too, so that its version moves
+    and a concurrent save of the same minutes is refused."""
+    flag_modified(minutes, "aob_public")
+
+
+def _check_status(minutes: Minutes, sources: set[MinutesStatus], what: str) -> None:
+    if minutes.status not in sources:
+        raise MinutesRefused(
+            f"These minutes are {minutes.status.label.lower()}, so they cannot be {what} now."
+        )
+
+
+def _check_editable(minutes: Minutes) -> None:
+    if minutes.status in (S.APPROVED, S.PUBLISHED):
+        raise MinutesRefused(
+            "These minutes are approved and locked. Start a new version to change them."
+        )
+    if minutes.status == S.SUBMITTED:
+        raise MinutesRefused(
+            "These minutes are with the chair for approval. The chair can send them back to draft."
+        )
+
+
+def _check_version(minutes: Minutes, edit_version: int) -> None:
+    if minutes.edit_version != edit_version:
+        raise MinutesRefused(STALE)
+
+
+def _check_override(actor: User, minutes: Minutes, guard: GuardOutcome) -> None:
+    try:
+        check_override(actor, minutes.meeting.panel, guard)
+    except OverrideRefused as refused:
+        raise MinutesRefused(str(refused)) from refused
+
+
+@contextmanager
+def _saving() -> Iterator[None]:
+    """Make the change and commit it, flushing nothing before the commit, so that a save that
+    raced another is refused with a clear message rather than a 500."""
+    try:
+        with db.session.no_autoflush:
+            yield
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise MinutesRefused(STALE) from None
