@@ -3,17 +3,27 @@
 Services call `record` inside the same transaction as the change it describes, so the change and
 its record are saved together or not at all. Rows are never updated or deleted: the ORM refuses
 here, and database triggers (see the migration that creates the table) refuse for anyone else.
+
+The trail is also tamper-evident: each event carries a sequence number, the hash of the event
+before it and its own hash over both (a hash chain). Someone with database access who changes,
+deletes or reorders events breaks the chain, and `flask audit-verify` (`verify_chain`) says
+where. The chain's head (last sequence and hash) is one row, locked while events are added, so
+concurrent transactions extend the chain one after the other instead of forking it.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import hashlib
+import itertools
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from flask import has_request_context, request
 from sqlalchemy import event
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from panel.database import LabelledEnum, UTCDateTime, enum_column, utcnow
 from panel.extensions import db
@@ -52,6 +62,14 @@ class AuditEvent(db.Model):
     object_label: Mapped[str | None] = mapped_column(sa.String(200))
     changes: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     remote_addr: Mapped[str | None] = mapped_column(sa.String(45))
+    # The hash chain: 1, 2, 3, ... with no gaps; the previous event's hash; this event's hash.
+    sequence: Mapped[int | None] = mapped_column(unique=True)
+    previous_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    hash: Mapped[str | None] = mapped_column(sa.String(64))
+
+    def computed_hash(self) -> str:
+        """The hash this event should carry, from its content and the previous hash."""
+        return chain_hash(*(getattr(self, name) for name in CHAINED))
 
     def change_lines(self) -> list[str]:
         """The changes as short lines for people reading the trail, e.g. "Role: member to chair"."""
@@ -79,6 +97,120 @@ def _readable(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     return "none" if value in (None, "") else str(value)
+
+
+# What each link hashes, in order: the previous hash, then the event's own content.
+CHAINED = (
+    "previous_hash",
+    "sequence",
+    "occurred_at",
+    "actor_id",
+    "actor_email",
+    "action",
+    "object_type",
+    "object_id",
+    "object_label",
+    "changes",
+    "remote_addr",
+)
+
+
+def chain_hash(previous_hash, sequence, occurred_at, actor_id, actor_email, action, *rest) -> str:
+    payload = json.dumps(
+        [sequence, occurred_at.astimezone(UTC).isoformat(), actor_id, actor_email, action.value]
+        + list(rest),
+        sort_keys=True,
+        separators=(",", ":"),
+        default=str,
+    )
+    return hashlib.sha256(f"{previous_hash or ''}|{payload}".encode()).hexdigest()
+
+
+class AuditChainHead(db.Model):
+    """The last link of the hash chain: one row, locked by each transaction that adds events."""
+
+    __tablename__ = "audit_chain_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    last_sequence: Mapped[int] = mapped_column(default=0)
+    last_hash: Mapped[str | None] = mapped_column(sa.String(64))
+
+
+# Events are chained in the order they were recorded within a transaction.
+_recorded = itertools.count()
+
+
+@event.listens_for(Session, "before_flush")
+def _chain_new_events(session, flush_context, instances) -> None:
+    new = [obj for obj in session.new if isinstance(obj, AuditEvent)]
+    if not new:
+        return
+    head = session.scalars(
+        sa.select(AuditChainHead).where(AuditChainHead.id == 1).with_for_update()
+    ).one_or_none()
+    if head is None:  # a database built before the chain existed and never migrated: add it
+        head = AuditChainHead(id=1, last_sequence=0, last_hash=None)
+        session.add(head)
+    for event_ in sorted(new, key=lambda e: getattr(e, "_recorded", 0)):
+        event_.occurred_at = event_.occurred_at or utcnow()
+        event_.sequence = head.last_sequence + 1
+        event_.previous_hash = head.last_hash
+        event_.hash = event_.computed_hash()
+        head.last_sequence, head.last_hash = event_.sequence, event_.hash
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    checked: int
+    # The first problem found, in words, with the sequence number where it is; None if intact.
+    problem: str | None = None
+
+    @property
+    def intact(self) -> bool:
+        return self.problem is None
+
+
+def verify_chain(batch: int = 5000) -> ChainReport:
+    """Walk the whole trail in sequence order, recomputing each hash: any changed, deleted,
+    inserted or reordered event breaks the chain at the first place it was touched. Reads plain
+    rows in batches, so memory stays flat however long the trail."""
+    columns = [getattr(AuditEvent, name) for name in CHAINED] + [AuditEvent.hash]
+    previous_hash, expected = None, 1
+    while True:
+        rows = db.session.execute(
+            sa.select(*columns)
+            .where(AuditEvent.sequence >= expected)
+            .order_by(AuditEvent.sequence)
+            .limit(batch)
+        ).all()
+        if not rows:
+            break
+        for row in rows:
+            stored_previous, sequence, *_, stored_hash = row
+            if sequence != expected:
+                return ChainReport(expected - 1, f"event {expected} is missing")
+            if stored_previous != previous_hash:
+                return ChainReport(
+                    expected - 1, f"event {expected} does not follow event {expected - 1}"
+                )
+            if stored_hash != chain_hash(*row[:-1]):
+                return ChainReport(
+                    expected - 1, f"event {expected} was changed after it was recorded"
+                )
+            previous_hash, expected = stored_hash, expected + 1
+    checked = expected - 1
+    unchained = db.session.scalar(
+        sa.select(sa.func.count()).select_from(AuditEvent).where(AuditEvent.sequence.is_(None))
+    )
+    if unchained:
+        return ChainReport(checked, f"{unchained} events are outside the chain")
+    head = db.session.get(AuditChainHead, 1)
+    if head is not None and (head.last_sequence, head.last_hash) != (checked, previous_hash):
+        return ChainReport(
+            checked,
+            f"the chain should end at event {head.last_sequence}: events were removed from its end",
+        )
+    return ChainReport(checked)
 
 
 @event.listens_for(AuditEvent, "before_update")
@@ -138,6 +270,7 @@ def record(
         changes=changes or None,
         remote_addr=request.remote_addr if has_request_context() else None,
     )
+    event_._recorded = next(_recorded)
     db.session.add(event_)
     return event_
 

@@ -1,7 +1,7 @@
 """Every model, imported in one place so Alembic and the app always see the whole schema."""
 
 from panel.accounts.models import Organisation, User
-from panel.audit import AuditEvent
+from panel.audit import AuditChainHead, AuditEvent
 from panel.cases.models import (
     AgreementAcceptance,
     CaseReview,
@@ -45,6 +45,7 @@ __all__ = [
     "AgendaItem",
     "AgendaTemplateItem",
     "Attendance",
+    "AuditChainHead",
     "AuditEvent",
     "Guest",
     "InterestDeclaration",
