@@ -11,6 +11,7 @@ from flask import Flask, current_app, g, request
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from panel import access, config
+from panel.accounts import sessions
 from panel.extensions import csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,6 +37,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     _init_database(app)
     _init_sign_in(app)
     csrf.init_app(app)
+    app.before_request(sessions.check)  # ends idle or too-old sessions before any check
     app.before_request(access.enforce)
     app.after_request(_security_headers)
 
@@ -144,6 +146,11 @@ def _security_headers(response):
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if current_app.config["PRODUCTION"]:
+        # Browsers must use HTTPS for a year, so no first request goes out in the clear.
+        response.headers.setdefault(
+            "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+        )
     if request.endpoint != "static":
         # Pages hold OFFICIAL-SENSITIVE material: keep them out of shared caches and history.
         response.headers.setdefault("Cache-Control", "no-store")
@@ -152,9 +159,11 @@ def _security_headers(response):
 
 def _init_cli(app: Flask) -> None:
     from panel.accounts.cli import create_admin_command
+    from panel.audit_cli import audit_verify_command
     from panel.demo import demo_data_command
     from panel.reminders import send_reminders_command
 
     app.cli.add_command(create_admin_command)
+    app.cli.add_command(audit_verify_command)
     app.cli.add_command(demo_data_command)
     app.cli.add_command(send_reminders_command)

@@ -66,6 +66,8 @@ def load(instance_path: str, environ: os._Environ | dict | None = None) -> dict:
         raise ConfigurationError(f"PROXY_COUNT must be a whole number, not {proxy_count!r}")
 
     mail = mail_settings(env, production)
+    idle = _whole_number(env, "SESSION_IDLE_MINUTES", "30")
+    most = _whole_number(env, "SESSION_MAX_HOURS", "12")
 
     return {
         "PANEL_ENV": profile,
@@ -85,8 +87,18 @@ def load(instance_path: str, environ: os._Environ | dict | None = None) -> dict:
         # How many proxies (e.g. a TLS-terminating nginx) sit in front of the app: their
         # X-Forwarded-For and -Proto headers are then trusted for the client address and scheme.
         "PROXY_COUNT": int(proxy_count),
+        # A session ends after this long without a request, and this long after sign-in.
+        "SESSION_IDLE_MINUTES": idle,
+        "SESSION_MAX_HOURS": most,
         **mail,
     }
+
+
+def _whole_number(env, name: str, default: str) -> int:
+    value = env.get(name, default)
+    if not (value.isascii() and value.isdigit() and int(value) > 0):
+        raise ConfigurationError(f"{name} must be a whole number above 0, not {value!r}")
+    return int(value)
 
 
 def mail_settings(env: os._Environ | dict, production: bool) -> dict:

@@ -17,7 +17,7 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 
 from panel import access
-from panel.accounts import services
+from panel.accounts import services, sessions
 from panel.accounts.forms import ChangePasswordForm, SignInForm
 
 bp = Blueprint("accounts", __name__)
@@ -45,6 +45,7 @@ def sign_in():
         if user is not None:
             session.clear()  # a fresh session at sign-in: nothing from before carries over
             login_user(user)
+            sessions.started()
             return redirect(safe_next(request.args.get("next")))
         form.email.errors.append("Enter a correct email address and password")
     return render_template("accounts/sign_in.html", form=form, title="Sign in")

@@ -1,0 +1,72 @@
+"""A signed-in session ends after 30 minutes without activity and 12 hours after sign-in (both
+configurable), and production pages tell browsers to use HTTPS only."""
+
+from __future__ import annotations
+
+import pytest
+
+from panel import config
+from panel.accounts.sessions import LAST_SEEN, SIGNED_IN_AT
+from panel.database import utcnow
+from tests.conftest import sign_in
+
+
+def _age(client, **seconds_ago) -> None:
+    now = utcnow().timestamp()
+    with client.session_transaction() as session:
+        for key, ago in seconds_ago.items():
+            session[key] = now - ago
+
+
+def test_activity_keeps_a_session_alive(client, people):
+    sign_in(client, people.member)
+    _age(client, last_seen=29 * 60)
+    assert client.get("/").status_code == 200
+    # The request counted as activity: the idle clock starts again.
+    with client.session_transaction() as session:
+        assert utcnow().timestamp() - session[LAST_SEEN] < 5
+
+
+def test_thirty_minutes_without_activity_signs_you_out_and_says_why(client, people):
+    sign_in(client, people.member)
+    _age(client, last_seen=31 * 60)
+    response = client.get(f"/panels/{people.panel.id}")
+    assert response.status_code == 302
+    assert response.location.startswith("/sign-in?next=")
+    page = client.get(response.location).get_data(as_text=True)
+    assert "signed out after 30 minutes without activity" in page
+    assert client.get("/").status_code == 302  # the session is gone, not just this request
+
+
+def test_twelve_hours_after_sign_in_the_session_ends_however_active(client, people):
+    sign_in(client, people.member)
+    _age(client, signed_in_at=12 * 3600 + 60, last_seen=10)
+    response = client.get("/", follow_redirects=True)
+    assert "signed in more than 12 hours ago" in response.get_data(as_text=True)
+
+
+def test_the_limits_are_configurable(client, people, app, monkeypatch):
+    monkeypatch.setitem(app.config, "SESSION_IDLE_MINUTES", 5)
+    sign_in(client, people.member)
+    _age(client, last_seen=6 * 60)
+    assert client.get("/").status_code == 302
+
+
+def test_a_session_without_its_times_is_not_trusted(client, people):
+    sign_in(client, people.member)
+    with client.session_transaction() as session:
+        del session[SIGNED_IN_AT]
+    assert client.get("/").status_code == 302
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "half an hour"])
+def test_a_bad_limit_is_refused_at_start(tmp_path, value):
+    with pytest.raises(config.ConfigurationError, match="SESSION_IDLE_MINUTES"):
+        config.load(str(tmp_path), {"SESSION_IDLE_MINUTES": value})
+
+
+def test_production_sends_hsts_and_development_does_not(client, app, monkeypatch):
+    assert "Strict-Transport-Security" not in client.get("/sign-in").headers
+    monkeypatch.setitem(app.config, "PRODUCTION", True)
+    header = client.get("/sign-in").headers["Strict-Transport-Security"]
+    assert header == "max-age=31536000; includeSubDomains"
