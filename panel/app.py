@@ -161,9 +161,11 @@ def _init_cli(app: Flask) -> None:
     from panel.accounts.cli import create_admin_command
     from panel.audit_cli import audit_verify_command
     from panel.demo import demo_data_command
+    from panel.minutes.cli import minutes_pdf_command
     from panel.reminders import send_reminders_command
 
     app.cli.add_command(create_admin_command)
     app.cli.add_command(audit_verify_command)
     app.cli.add_command(demo_data_command)
+    app.cli.add_command(minutes_pdf_command)
     app.cli.add_command(send_reminders_command)

@@ -14,9 +14,12 @@ whatever changes later, and two versions can be compared line by line.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask import current_app, has_request_context
 from sqlalchemy.orm import joinedload, selectinload
 
 from panel.cases.models import CaseReview
@@ -321,7 +324,8 @@ def assemble(minutes: Minutes) -> Document:
     case_ids = [item.case_review_id for item in agenda if item.case_review_id]
     cases = _cases(case_ids)
     lessons = _lessons(case_ids, meeting)
-    arising = matters_arising.matters_arising(meeting, viewer=None)
+    with _urls_anywhere():
+        arising = matters_arising.matters_arising(meeting, viewer=None)
     items = []
     for number, item in enumerate(agenda, start=1):
         note = notes.get(item.id)
@@ -403,15 +407,32 @@ def assemble(minutes: Minutes) -> Document:
     )
 
 
+@contextmanager
+def _urls_anywhere() -> Iterator[None]:
+    """Matters arising carry links: outside a request (a command, demo data) build them on the
+    configured address."""
+    if has_request_context():
+        yield
+        return
+    with current_app.test_request_context(base_url=current_app.config["PANEL_BASE_URL"]):
+        yield
+
+
 def document_of(minutes: Minutes, version_number: int | None = None) -> Document:
-    """A version's frozen document, or the live draft when `version_number` is None or is the
-    version being drafted."""
-    for version in minutes.versions:
-        if version.number == (version_number or minutes.version_number) and (
-            version_number is not None or minutes.status != MinutesStatus.DRAFT
-        ):
-            return Document.from_json(version.content)
-    return assemble(minutes)
+    """The document of version `version_number` (frozen once approved), or of the current
+    version: the live draft while it is being drafted or submitted, the frozen one after.
+    Raises LookupError for a version that does not exist."""
+    number = version_number or minutes.version_number
+    frozen = next((v for v in minutes.versions if v.number == number), None)
+    if frozen is not None:
+        document = Document.from_json(frozen.content)
+        if number == minutes.version_number:
+            # Frozen at approval: say where the version is now (approved, or published).
+            document = dataclasses.replace(document, status=minutes.status.label)
+        return document
+    if number == minutes.version_number:
+        return assemble(minutes)
+    raise LookupError(f"minutes {minutes.id} have no version {number}")
 
 
 def _chair(panel_id: int) -> str | None:

@@ -143,6 +143,7 @@ def approve(actor: User, minutes: Minutes, edit_version: int) -> MinutesVersion:
     """The chair approves the submitted draft: the document is frozen as this version and can
     no longer be changed, except by starting a new version."""
     _check_version(minutes, edit_version)
+    _check_status(minutes, {S.SUBMITTED}, "approved")
     document = assemble(minutes)
     now = utcnow()
     version = MinutesVersion(
@@ -222,7 +223,12 @@ def _set_status(actor: User, minutes: Minutes, target: MinutesStatus, what: str)
 
 def _meeting_follows(actor: User, minutes: Minutes) -> None:
     meeting = minutes.meeting
-    changes = apply_changes(meeting, {"status": MEETING_STATUS[minutes.status]})
+    status = MEETING_STATUS[minutes.status]
+    if minutes.published_version is not None:
+        # Readers keep the published version while a new one is drafted: the meeting's minutes
+        # stay published.
+        status = MeetingStatus.MINUTES_PUBLISHED
+    changes = apply_changes(meeting, {"status": status})
     if changes:
         record(actor, AuditAction.UPDATE, meeting, label=label(minutes), changes=changes)
 

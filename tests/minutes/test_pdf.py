@@ -1,0 +1,385 @@
+"""The minutes PDF: read back with pypdf, as a reader's software would.
+
+A held scrutiny meeting with case reviews, lessons and notes in both layers is minuted, approved
+and published through the services; the full PDF (panel members) and the published one (readers)
+are then checked page by page: the protective marking in the top and bottom margins, "Page N of
+M", what each layer shows and leaves out, the tags, language and bookmarks, the stored bytes and
+their hash, and that text typed into the notes stays text.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gc
+import hashlib
+import io
+from dataclasses import dataclass
+
+import pytest
+from pypdf import PdfReader
+from pypdf.generic import BooleanObject
+from weasyprint import HTML
+
+from panel.extensions import db
+from panel.minutes.document import ActionRow, document_of
+from panel.minutes.models import MinutesVersion
+from panel.minutes.pdf import render_pdf
+from panel.navigation import format_datetime
+from tests.cases.conftest import isp  # noqa: F401  (the panel `scrutiny` is built on)
+from tests.lessons.conftest import scrutiny  # noqa: F401  (with a police member)
+from tests.minutes import minuted_meeting
+from tests.minutes.minuted_meeting import (
+    AOB_PUBLIC,
+    AOB_RESTRICTED,
+    INTERVENTION_PLACE,
+    OVERALL_VIEW,
+    PUBLIC_NOTE,
+    RESTRICTED_NOTE,
+    STAGE_COMMENT,
+    THEME,
+    XSS_PUBLIC,
+    XSS_RESTRICTED,
+    MinutedMeeting,
+)
+
+MARKING = "OFFICIAL-SENSITIVE"
+RESTRICTED_LABEL = "Restricted: panel members only"
+MM = 72 / 25.4  # PDF points in a millimetre
+# The marking and page number sit in the page margins (22 mm): nearer the edge than this.
+MARGIN = 20 * MM
+
+
+# --- Reading a PDF back ------------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    text: str
+    x: float
+    y: float  # from the bottom of the page, in points
+
+
+@dataclass
+class ReadPdf:
+    reader: PdfReader
+    pages: list[str]  # each page's text, whitespace collapsed
+    runs: list[list[Run]]  # each page's text runs, where they are drawn
+    height: float
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.pages)
+
+    @property
+    def catalog(self):
+        return self.reader.trailer["/Root"]
+
+    def outline(self) -> list[tuple[int, str]]:
+        """The bookmarks as (level, title), in order; level 1 is the top."""
+
+        def walk(items, level):
+            for item in items:
+                if isinstance(item, list):
+                    yield from walk(item, level + 1)
+                else:
+                    yield level, item.title
+
+        return list(walk(self.reader.outline, 1))
+
+    def structure_types(self) -> set[str]:
+        """Every structure element type in the tag tree (/H1, /Table, /TH, ...)."""
+        found: set[str] = set()
+        stack = [self.catalog["/StructTreeRoot"]]
+        while stack:
+            node = stack.pop()
+            if hasattr(node, "get_object"):
+                node = node.get_object()
+            if isinstance(node, list):
+                stack.extend(node)
+            elif isinstance(node, dict):
+                if "/S" in node:
+                    found.add(str(node["/S"]))
+                if "/K" in node:
+                    stack.append(node["/K"])
+        return found
+
+
+def read(pdf: bytes) -> ReadPdf:
+    reader = PdfReader(io.BytesIO(pdf))
+    pages, runs = [], []
+    for page in reader.pages:
+        found: list[Run] = []
+
+        def visit(text, cm, tm, _font, _size, found=found):
+            if text.strip():
+                x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+                y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+                found.append(Run(text.strip(), x, y))
+
+        pages.append(" ".join(page.extract_text(visitor_text=visit).split()))
+        runs.append(found)
+    return ReadPdf(reader, pages, runs, float(reader.pages[0].mediabox.height))
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+# --- The meeting -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def full_meeting(scrutiny) -> MinutedMeeting:  # noqa: F811
+    return minuted_meeting.build(
+        scrutiny.panel,
+        chair=scrutiny.chair,
+        coordinator=scrutiny.people.coordinator,
+        organisations=[scrutiny.police, scrutiny.chair.organisation],
+    )
+
+
+@pytest.fixture
+def published_meeting(full_meeting) -> MinutedMeeting:
+    """The minutes submitted, approved by the chair and published with `render_pdf`."""
+    full_meeting.publish(render_pdf)
+    return full_meeting
+
+
+def full_pdf(full_meeting: MinutedMeeting) -> ReadPdf:
+    return read(render_pdf(document_of(full_meeting.minutes)))
+
+
+def published_pdf(full_meeting: MinutedMeeting) -> ReadPdf:
+    return read(full_meeting.minutes.published_version.published_pdf)
+
+
+# --- Every page --------------------------------------------------------------------------------
+
+
+def test_marking_is_centred_at_the_top_and_bottom_of_every_page(published_meeting):
+    for pdf in (full_pdf(published_meeting), published_pdf(published_meeting)):
+        assert len(pdf.pages) >= 3
+        width = float(pdf.reader.pages[0].mediabox.width)
+        for number, runs in enumerate(pdf.runs, start=1):
+            markings = [run for run in runs if run.text == MARKING]
+            top = [run for run in markings if run.y > pdf.height - MARGIN]
+            bottom = [run for run in markings if run.y < MARGIN]
+            assert len(top) == 1 and len(bottom) == 1, f"page {number}"
+            for run in top + bottom:
+                # Centred: it starts as far left of the middle as the text is long, about.
+                assert width / 2 - 80 < run.x < width / 2 - 20, f"page {number}"
+
+
+def test_every_page_says_page_n_of_m_in_its_bottom_margin(published_meeting):
+    for pdf in (full_pdf(published_meeting), published_pdf(published_meeting)):
+        count = len(pdf.pages)
+        for number, runs in enumerate(pdf.runs, start=1):
+            [run] = [run for run in runs if run.text.startswith("Page ")]
+            assert run.text == f"Page {number} of {count}"
+            assert run.y < MARGIN
+
+
+# --- What each layer shows ---------------------------------------------------------------------
+
+
+def test_full_pdf_shows_both_layers_stage_comments_and_every_lesson(published_meeting):
+    pdf = full_pdf(published_meeting)
+    for case_review in published_meeting.case_reviews:
+        assert f"Case review {case_review.reference}" in pdf.text
+        for number in (1, 2):
+            assert flat(minuted_meeting.lesson_text(case_review.reference, number)) in pdf.text
+    assert pdf.text.count(RESTRICTED_LABEL) >= len(published_meeting.case_reviews)
+    for phrase in (RESTRICTED_NOTE, PUBLIC_NOTE, STAGE_COMMENT, OVERALL_VIEW, AOB_RESTRICTED):
+        assert flat(phrase) in pdf.text, phrase
+    assert AOB_PUBLIC in pdf.text
+    assert THEME in pdf.text
+    assert INTERVENTION_PLACE in pdf.text
+    assert "Remind response officers to offer an interpreter" in pdf.text
+    assert "Full minutes: panel members only" in pdf.text
+
+
+def test_published_pdf_leaves_out_restricted_notes_stage_comments_and_live_details(
+    published_meeting,
+):
+    pdf = published_pdf(published_meeting)
+    for phrase in (
+        RESTRICTED_NOTE,
+        RESTRICTED_LABEL,
+        STAGE_COMMENT,
+        OVERALL_VIEW,
+        AOB_RESTRICTED,
+        INTERVENTION_PLACE,
+        "Injected heading",
+    ):
+        assert flat(phrase) not in pdf.text, phrase
+    assert "Comment" not in pdf.text  # no comment column in the stage ratings
+    for case_review in published_meeting.case_reviews:
+        assert f"Stage ratings for case review {case_review.reference}" in pdf.text
+        for number in (1, 2):
+            assert flat(minuted_meeting.lesson_text(case_review.reference, number)) in pdf.text
+    for phrase in (PUBLIC_NOTE, AOB_PUBLIC, THEME, "Good practice", "Area for improvement"):
+        assert flat(phrase) in pdf.text, phrase
+    assert "Published minutes: panel members and readers" in pdf.text
+
+
+def test_document_control_says_who_approved_which_version_and_when(published_meeting):
+    version = published_meeting.minutes.published_version
+    approved_on = format_datetime(version.approved_at, "date")
+    text = published_pdf(published_meeting).pages[0]
+    assert f"Panel {published_meeting.panel.name}" in text
+    assert f"Place {published_meeting.meeting.place}" in text
+    assert "Version 1" in text
+    assert "Status Published" in text
+    assert f"Approved by and on {published_meeting.chair.full_name} on {approved_on}" in text
+    assert f"Protective marking {MARKING}" in text
+
+
+def test_draft_pdf_says_it_is_not_yet_approved(full_meeting):
+    text = full_pdf(full_meeting).pages[0]
+    assert "Status Draft" in text
+    assert "Approved by and on Not yet approved" in text
+
+
+def test_attendance_is_grouped_by_organisation_with_deputies_apologies_and_guests(
+    published_meeting,
+):
+    text = published_pdf(published_meeting).text
+    assert "Present, by organisation Organisation Present" in text
+    assert "CPS West Midlands Harriet Lang, Imran Sadiq" in text
+    assert "Sam Deputy for" in text
+    assert "Apologies" in text
+    assert "Priya Nair (Tell MAMA)" in text
+
+
+def test_matters_arising_and_next_meeting_are_minuted(published_meeting):
+    text = published_pdf(published_meeting).text
+    assert "Matters arising" in text
+    assert format_datetime(published_meeting.next_meeting.starts_at, "weekday") in text
+
+
+def test_previous_minutes_have_their_own_section_when_no_item_lists_matters_arising(
+    full_meeting,
+):
+    document = document_of(full_meeting.minutes)
+    document = dataclasses.replace(
+        document, items=[item for item in document.items if item.matters_arising is None]
+    )
+    pdf = read(render_pdf(document))
+    assert (2, "Minutes of the previous meeting") in pdf.outline()
+    assert document.previous_minutes in pdf.text
+
+
+# --- Accessibility -----------------------------------------------------------------------------
+
+
+def test_pdf_is_tagged_in_british_english_with_its_title_and_metadata(published_meeting):
+    document = document_of(published_meeting.minutes)
+    for pdf in (full_pdf(published_meeting), published_pdf(published_meeting)):
+        assert pdf.catalog["/MarkInfo"]["/Marked"] == BooleanObject(True)
+        assert "/StructTreeRoot" in pdf.catalog
+        assert pdf.catalog["/Lang"] == "en-GB"
+        assert pdf.catalog["/ViewerPreferences"]["/DisplayDocTitle"] == BooleanObject(True)
+        assert pdf.reader.metadata.title == document.title
+        assert pdf.reader.metadata.author == "Panel"
+        assert pdf.reader.metadata.subject == published_meeting.panel.name
+        assert {"/H1", "/H2", "/H3", "/Table", "/Caption", "/THead", "/TH", "/TD", "/P"} <= (
+            pdf.structure_types()
+        )
+
+
+def test_text_is_set_in_liberation_sans_embedded_in_the_pdf(published_meeting):
+    reader = published_pdf(published_meeting).reader
+    fonts = {
+        str(font.get_object()["/BaseFont"]).split("+")[-1]
+        for page in reader.pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+    assert fonts == {"Liberation-Sans", "Liberation-Sans-Bold"}
+
+
+def test_headings_are_bookmarks_at_their_levels(published_meeting):
+    document = document_of(published_meeting.minutes)
+    outline = full_pdf(published_meeting).outline()
+    assert outline[0] == (1, document.title)
+    assert {level for level, _ in outline[1:]} == {2, 3}
+    sections = [title for level, title in outline if level == 2]
+    assert sections[:2] == ["Document control", "Attendance"]
+    assert [f"{item.number}. {item.title}" for item in document.items] == sections[2:-5]
+    assert sections[-5:] == [
+        "Lessons across cases",
+        "Interventions agreed",
+        "Actions",
+        "Any other business",
+        "Date of next meeting",
+    ]
+    reference = published_meeting.case_reviews[0].reference
+    after_case = outline[outline.index((2, next(s for s in sections if reference in s))) + 1 :]
+    assert after_case[:3] == [
+        (3, "Case summary"),
+        (3, "Stage ratings"),
+        (3, "Overall view"),
+    ]
+    assert "Injected heading" not in {title for _, title in outline}
+
+
+def test_table_header_row_repeats_on_each_page_the_table_runs_onto(full_meeting):
+    document = dataclasses.replace(
+        document_of(full_meeting.minutes),
+        actions=[
+            ActionRow(
+                f"Action row {n:03d}: write to the partner", "West Midlands Police", None, "Open"
+            )
+            for n in range(1, 121)
+        ],
+    )
+    pdf = read(render_pdf(document))
+    pages = [number for number, text in enumerate(pdf.pages) if "Action row " in text]
+    assert len(pages) >= 2
+    for number in pages:
+        assert "Action Owner Due Status" in pdf.pages[number]
+        runs = pdf.runs[number]
+        header = max(run.y for run in runs if run.text == "Owner")
+        assert header > max(run.y for run in runs if run.text.startswith("Action row "))
+
+
+def test_rendering_leaves_the_garbage_collector_running_even_when_it_fails(
+    full_meeting, monkeypatch
+):
+    def fail(*args, **kwargs):
+        assert not gc.isenabled()  # paused while WeasyPrint works
+        raise RuntimeError("render failed")
+
+    monkeypatch.setattr(HTML, "write_pdf", fail)
+    with pytest.raises(RuntimeError):
+        render_pdf(document_of(full_meeting.minutes))
+    assert gc.isenabled()
+
+
+# --- Publication and escaping ------------------------------------------------------------------
+
+
+def test_published_bytes_are_stored_with_their_hash_and_given_back_unchanged(
+    app, published_meeting
+):
+    version = published_meeting.minutes.published_version
+    stored = db.session.scalar(
+        db.select(MinutesVersion.published_pdf).where(MinutesVersion.id == version.id)
+    )
+    assert stored.startswith(b"%PDF-")
+    assert hashlib.sha256(stored).hexdigest() == version.published_sha256
+    runner = app.test_cli_runner()
+    served = []
+    for _ in range(2):
+        result = runner.invoke(
+            args=["minutes-pdf", str(published_meeting.meeting.id), "--published", "--out", "-"]
+        )
+        assert result.exit_code == 0, result.output
+        served.append(result.stdout_bytes)
+    assert served == [stored, stored]
+
+
+def test_text_typed_into_notes_comes_out_as_text_not_markup(published_meeting):
+    full = full_pdf(published_meeting)
+    assert XSS_PUBLIC in full.text
+    assert XSS_RESTRICTED in full.text
+    assert XSS_PUBLIC in published_pdf(published_meeting).text
