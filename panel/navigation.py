@@ -38,6 +38,8 @@ def navigation_items() -> list[dict]:
         items.append(("Interventions", "interventions.mine", True))
     if access.panels_where(current_user, access.Action.VIEW_LESSONS):
         items.append(("Lessons", "lessons.register", True))
+    if access.panels_where(current_user, access.Action.READ_PUBLISHED_MINUTES):
+        items.append(("Minutes", "minutes.index", True))
     if current_user.is_admin:
         items += [
             ("Organisations", "admin.organisations", access.Action.MANAGE_ORGANISATIONS),

@@ -17,6 +17,7 @@ def register_blueprints(app: Flask) -> None:
     from panel.interventions.views import bp as interventions
     from panel.lessons.views import bp as lessons
     from panel.meetings.views import bp as meetings
+    from panel.minutes.views import bp as minutes
     from panel.panels.views import bp as panels
 
     app.register_blueprint(accounts)
@@ -27,4 +28,5 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(lessons)
     app.register_blueprint(panel_cases)
     app.register_blueprint(interventions)
+    app.register_blueprint(minutes)
     app.register_blueprint(health)

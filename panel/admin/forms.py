@@ -175,6 +175,13 @@ class PanelForm(EditingForm):
             Length(max=5000, message="Description must be 5000 characters or fewer"),
         ],
     )
+    protective_marking = text_field(
+        "Protective marking",
+        60,
+        default=panels.DEFAULT_MARKING,
+        description="Printed at the top and bottom of every page of the panel's minutes. "
+        f"Leave it blank for {panels.DEFAULT_MARKING}.",
+    )
     submit = SubmitButton("Save panel")
 
     def validate_name(self, field):
@@ -187,6 +194,7 @@ class PanelForm(EditingForm):
             "kind": self.kind.data,
             "area": self.area.data,
             "description": self.description.data or None,
+            "protective_marking": self.protective_marking.data or panels.DEFAULT_MARKING,
         }
 
 

@@ -7,15 +7,25 @@ from panel.audit import AuditAction, apply_changes, record
 from panel.extensions import db
 from panel.panels.models import Membership, Panel, PanelKind, Role
 
+# The handling caveat on a panel's documents unless its administrator sets another.
+DEFAULT_MARKING = "OFFICIAL-SENSITIVE"
+
 
 def create_panel(
-    actor: User | None, *, name: str, kind: PanelKind, area: str, description: str | None = None
+    actor: User | None,
+    *,
+    name: str,
+    kind: PanelKind,
+    area: str,
+    description: str | None = None,
+    protective_marking: str = DEFAULT_MARKING,
 ) -> Panel:
     panel = Panel(
         name=name.strip(),
         kind=kind,
         area=area.strip(),
         description=(description or "").strip() or None,
+        protective_marking=protective_marking.strip() or DEFAULT_MARKING,
     )
     db.session.add(panel)
     db.session.flush()

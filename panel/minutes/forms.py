@@ -1,0 +1,132 @@
+"""Forms for the minutes: the notes of each agenda item in two layers (restricted and public),
+each step of the lifecycle, and the chair's confirmation before publication. Notes pass the
+personal-data guard before they are saved."""
+
+from __future__ import annotations
+
+from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovCheckboxInput
+from wtforms import BooleanField, HiddenField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from panel.forms import BaseForm, SubmitButton
+from panel.guard import GuardedForm
+from panel.meetings.models import AgendaItem
+from panel.minutes.models import Minutes
+from panel.minutes.services import ItemNotes
+
+NOTES_LENGTH = 10_000
+RESTRICTED_LABEL = "Restricted notes (panel members only)"
+PUBLIC_LABEL = "Public notes (readers will see these)"
+
+
+def _notes(name: str) -> TextAreaField:
+    """A notes field; `name` says which notes in messages, e.g. "Public notes on item 3"."""
+    return TextAreaField(
+        name,
+        widget=GovCharacterCount(),
+        validators=[
+            Optional(),
+            Length(
+                max=NOTES_LENGTH, message=f"{name} must be {NOTES_LENGTH:,} characters or fewer"
+            ),
+        ],
+    )
+
+
+def edit_version(value) -> int:
+    """The edit version a form was drawn from; anything unreadable never matches."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1
+
+
+class NotesForm(GuardedForm):
+    """The notes of every agenda item, built for one agenda by `for_agenda`: for each item
+    ``restricted_<agenda item id>`` and ``public_<agenda item id>``, then, when the agenda has no
+    item of its own for it, ``aob_restricted`` and ``aob_public``."""
+
+    # The minutes' edit version the page was drawn from: a save on top of another is refused.
+    edit_version = HiddenField()
+    submit = SubmitButton("Save notes")
+
+    agenda: tuple[AgendaItem, ...] = ()
+
+    @classmethod
+    def for_agenda(
+        cls, agenda: list[AgendaItem], *, with_aob: bool, minutes: Minutes, **kwargs
+    ) -> NotesForm:
+        fields = {}
+        for number, item in enumerate(agenda, start=1):
+            fields[f"restricted_{item.id}"] = _notes(f"Restricted notes on item {number}")
+            fields[f"public_{item.id}"] = _notes(f"Public notes on item {number}")
+        if with_aob:
+            fields["aob_restricted"] = _notes("Restricted notes on any other business")
+            fields["aob_public"] = _notes("Public notes on any other business")
+        form_class = type(
+            "MeetingNotesForm",
+            (cls,),
+            {**fields, "guarded_fields": tuple(fields), "agenda": tuple(agenda)},
+        )
+        return form_class(data=cls.data_of(minutes), **kwargs)
+
+    @staticmethod
+    def data_of(minutes: Minutes) -> dict:
+        data = {
+            "edit_version": minutes.edit_version,
+            "aob_restricted": minutes.aob_restricted,
+            "aob_public": minutes.aob_public,
+        }
+        for note in minutes.notes:
+            data[f"restricted_{note.agenda_item_id}"] = note.restricted
+            data[f"public_{note.agenda_item_id}"] = note.public
+        return data
+
+    @property
+    def with_aob(self) -> bool:
+        return "aob_public" in self
+
+    def restricted_field(self, item: AgendaItem):
+        return self[f"restricted_{item.id}"]
+
+    def public_field(self, item: AgendaItem):
+        return self[f"public_{item.id}"]
+
+    def first_field(self):
+        """Where a refusal of the whole save is shown."""
+        return self[self.guarded_fields[0]]
+
+    def notes(self) -> dict[int, ItemNotes]:
+        return {
+            item.id: ItemNotes(self.restricted_field(item).data, self.public_field(item).data)
+            for item in self.agenda
+        }
+
+    def aob(self, minutes: Minutes) -> ItemNotes:
+        """Any other business as written here; as it was, when the agenda has an item for it."""
+        if not self.with_aob:
+            return ItemNotes(minutes.aob_restricted, minutes.aob_public)
+        return ItemNotes(self.aob_restricted.data, self.aob_public.data)
+
+
+class StepForm(BaseForm):
+    """One step of the lifecycle (submit, send back, approve, start a new version)."""
+
+    edit_version = HiddenField()
+
+
+class PublishForm(BaseForm):
+    """The chair's redaction review: publication only once they confirm what readers will see."""
+
+    checked = BooleanField(
+        "I have checked that this is what readers may see, and that it contains no personal data",
+        widget=GovCheckboxInput(),
+        validators=[
+            DataRequired(
+                message="Select to confirm that you have checked what readers will see and "
+                "that it contains no personal data"
+            )
+        ],
+    )
+    edit_version = HiddenField()
+    submit = SubmitButton("Publish")

@@ -1,0 +1,147 @@
+"""Read models for the minutes pages: each loads what its page shows in a fixed number of queries,
+however many agenda items, case reviews or versions there are.
+
+Members read the full document (`for_member`); readers get only what was published, rendered from
+the frozen version (`readers_document`), never from a draft.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import sqlalchemy as sa
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy.orm import contains_eager, defer, joinedload, selectinload, undefer
+
+from panel import access
+from panel.accounts.models import User
+from panel.cases.models import CaseReview
+from panel.extensions import db
+from panel.meetings.models import AgendaItem, Meeting
+from panel.minutes.document import Document, document_of
+from panel.minutes.models import Minutes, MinutesStatus, MinutesVersion
+from panel.pagination import paginate
+from panel.panels.models import Panel
+
+# An agenda item that is already "any other business": its notes take the place of the
+# minutes' own any-other-business notes.
+_AOB_TITLE = re.compile(r"\bany\s+other\s+business\b|\bAOB\b", re.IGNORECASE)
+
+
+def minutes_of(meeting: Meeting) -> Minutes | None:
+    """The meeting's minutes with their notes and every version (who approved and published
+    each; not the frozen content or the PDF, which are loaded only when shown)."""
+    return db.session.scalar(
+        db.select(Minutes)
+        .options(
+            joinedload(Minutes.started_by),
+            joinedload(Minutes.submitted_by),
+            selectinload(Minutes.notes),
+            selectinload(Minutes.versions).options(
+                defer(MinutesVersion.content),
+                joinedload(MinutesVersion.approved_by),
+                joinedload(MinutesVersion.published_by),
+            ),
+        )
+        .where(Minutes.meeting_id == meeting.id)
+    )
+
+
+def version_of(minutes: Minutes, number: int) -> MinutesVersion | None:
+    """An approved version by its number; None for a number that was never approved."""
+    return next((v for v in minutes.versions if v.number == number), None)
+
+
+def has_draft(minutes: Minutes) -> bool:
+    """Whether a version is being written now (draft, or with the chair): not yet frozen."""
+    return minutes.status in (MinutesStatus.DRAFT, MinutesStatus.SUBMITTED)
+
+
+def has_aob_item(agenda: list[AgendaItem]) -> bool:
+    return any(_AOB_TITLE.search(item.title) for item in agenda)
+
+
+# --- What a member reads -----------------------------------------------------------------------
+
+
+def for_member(document: Document, user: User) -> Document:
+    """The full document, except that a case review the member declared an interest in is shown
+    to them only as readers see it: no restricted notes, stage comments or overall view of it."""
+    declared = access.declared_case_reviews(user)
+    if not declared or not document.for_members:
+        return document
+    references = set(
+        db.session.scalars(db.select(CaseReview.reference).where(CaseReview.id.in_(declared)))
+    )
+    public = document.for_readers()
+    items = [
+        public_item if item.case and item.case.reference in references else item
+        for item, public_item in zip(document.items, public.items, strict=True)
+    ]
+    return dataclasses.replace(document, items=items)
+
+
+def member_document(
+    minutes: Minutes, user: User, version: MinutesVersion | None = None
+) -> Document:
+    """What the member reads: a frozen version, or the minutes as they stand (the live draft,
+    or the approved version once approved)."""
+    document = Document.from_json(version.content) if version else document_of(minutes)
+    return for_member(document, user)
+
+
+# --- What readers read -------------------------------------------------------------------------
+
+
+def readers_document(version: MinutesVersion) -> Document:
+    """The public layer of a frozen version, as published: what the readers' page shows, the
+    chair reviews before publishing, and the published PDF was rendered from."""
+    document = Document.from_json(version.content).for_readers()
+    return dataclasses.replace(document, status=MinutesStatus.PUBLISHED.label)
+
+
+def published_version(minutes: Minutes, *, with_pdf: bool = False) -> MinutesVersion | None:
+    """The latest version given to readers, with who published it; the stored PDF too when it is
+    to be downloaded."""
+    options = [joinedload(MinutesVersion.published_by), joinedload(MinutesVersion.approved_by)]
+    if with_pdf:
+        options.append(undefer(MinutesVersion.published_pdf))
+    return db.session.scalar(
+        db.select(MinutesVersion)
+        .options(*options)
+        .where(MinutesVersion.minutes_id == minutes.id, MinutesVersion.published_at.is_not(None))
+        .order_by(MinutesVersion.number.desc())
+        .limit(1)
+    )
+
+
+def published_page(panel_ids: list[int]) -> Pagination:
+    """A page of the latest published version of each panel's minutes, newest meeting first."""
+    latest = (
+        db.select(MinutesVersion.minutes_id, sa.func.max(MinutesVersion.number).label("number"))
+        .where(MinutesVersion.published_at.is_not(None))
+        .group_by(MinutesVersion.minutes_id)
+        .subquery()
+    )
+    return paginate(
+        db.select(MinutesVersion)
+        .join(
+            latest,
+            sa.and_(
+                MinutesVersion.minutes_id == latest.c.minutes_id,
+                MinutesVersion.number == latest.c.number,
+            ),
+        )
+        .join(MinutesVersion.minutes)
+        .join(Minutes.meeting)
+        .join(Meeting.panel)
+        .options(
+            defer(MinutesVersion.content),
+            contains_eager(MinutesVersion.minutes)
+            .contains_eager(Minutes.meeting)
+            .contains_eager(Meeting.panel),
+        )
+        .where(Meeting.panel_id.in_(panel_ids))
+        .order_by(Meeting.starts_at.desc(), Panel.name)
+    )

@@ -1,0 +1,404 @@
+"""The `minutes` blueprint.
+
+Members (under ``/meetings/<id>/minutes``) read the full minutes, drafts and every version; the
+chair and coordinator write them; the chair approves and, after reviewing exactly what readers
+will get, publishes them. The full minutes are case material, so these pages ask for the panel's
+confidentiality agreement first.
+
+Readers (every role, under ``/minutes``) get only what was published: the public layer of the
+frozen version as a page, and the PDF stored at publication, byte for byte.
+"""
+
+from __future__ import annotations
+
+import io
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+
+from panel import access
+from panel.access import Action
+from panel.audit import AuditAction, record
+from panel.extensions import db
+from panel.meetings import queries as meeting_queries
+from panel.meetings.models import Meeting, MeetingStatus
+from panel.minutes import diff, queries, services
+from panel.minutes.document import assemble
+from panel.minutes.forms import NotesForm, PublishForm, StepForm, edit_version
+from panel.minutes.models import Minutes, MinutesStatus, MinutesVersion
+from panel.minutes.services import MinutesRefused
+from panel.navigation import format_datetime
+from panel.panels.models import Panel
+
+bp = Blueprint("minutes", __name__)
+
+bp.add_app_template_global(MinutesStatus, "MinutesStatus")
+bp.add_app_template_global(MeetingStatus, "MeetingStatus")
+bp.add_app_template_global(queries.minutes_of, "minutes_of_meeting")
+
+
+@bp.app_template_global()
+def minutes_can_start(meeting: Meeting) -> bool:
+    return meeting.status in services.STARTABLE
+
+
+def _members(action: Action) -> access.Rule:
+    """A members' route about a meeting's minutes: case material, behind the agreement."""
+    return access.on_case_material(action, Meeting)
+
+
+def _minutes_or_404(meeting: Meeting) -> Minutes:
+    minutes = queries.minutes_of(meeting)
+    if minutes is None:
+        abort(404)
+    return minutes
+
+
+def _to_minutes(meeting: Meeting):
+    return redirect(url_for("minutes.show", meeting_id=meeting.id))
+
+
+def _day(meeting: Meeting) -> str:
+    return format_datetime(meeting.starts_at, "date")
+
+
+def _pdf(pdf: bytes, filename: str):
+    """A PDF download: never shown in the browser tab, never kept in a cache."""
+    response = send_file(
+        io.BytesIO(pdf),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=filename,
+        etag=False,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _downloaded(minutes: Minutes, changes: dict) -> None:
+    """Minutes leave Panel with a download: the trail says who took which version."""
+    record(
+        current_user,
+        AuditAction.DOWNLOAD,
+        minutes,
+        label=services.label(minutes),
+        changes=changes,
+    )
+    db.session.commit()
+
+
+# --- Members: reading --------------------------------------------------------------------------
+
+
+@bp.get("/meetings/<int:meeting_id>/minutes")
+@access.rule(_members(Action.VIEW_MINUTES))
+def show(meeting: Meeting):
+    minutes = queries.minutes_of(meeting)
+    return render_template(
+        "minutes/show.html",
+        meeting=meeting,
+        minutes=minutes,
+        document=queries.member_document(minutes, current_user) if minutes else None,
+        published=minutes.published_version if minutes else None,
+        title=f"Minutes of the meeting on {_day(meeting)} – {meeting.panel.name}",
+    )
+
+
+@bp.get("/meetings/<int:meeting_id>/minutes.pdf")
+@access.rule(_members(Action.VIEW_MINUTES))
+def pdf(meeting: Meeting):
+    from panel.minutes.pdf import render_pdf
+
+    minutes = _minutes_or_404(meeting)
+    document = queries.member_document(minutes, current_user)
+    rendered = render_pdf(document)
+    name = f"minutes-{meeting.starts_at:%Y-%m-%d}-version-{minutes.version_number}-full.pdf"
+    _downloaded(minutes, {"version": minutes.version_number, "layer": "full"})
+    return _pdf(rendered, name)
+
+
+@bp.get("/meetings/<int:meeting_id>/minutes/versions")
+@access.rule(_members(Action.VIEW_MINUTES))
+def versions(meeting: Meeting):
+    minutes = _minutes_or_404(meeting)
+    return render_template(
+        "minutes/versions.html",
+        meeting=meeting,
+        minutes=minutes,
+        has_draft=queries.has_draft(minutes),
+        title=f"Versions of the minutes of the meeting on {_day(meeting)}",
+    )
+
+
+@bp.get("/meetings/<int:meeting_id>/minutes/versions/<int:number>")
+@access.rule(_members(Action.VIEW_MINUTES))
+def version(meeting: Meeting, number: int):
+    minutes = _minutes_or_404(meeting)
+    frozen = queries.version_of(minutes, number) or abort(404)
+    return render_template(
+        "minutes/version.html",
+        meeting=meeting,
+        minutes=minutes,
+        version=frozen,
+        document=queries.member_document(minutes, current_user, frozen),
+        title=f"Version {number} of the minutes of the meeting on {_day(meeting)}",
+    )
+
+
+@bp.get("/meetings/<int:meeting_id>/minutes/compare")
+@access.rule(_members(Action.VIEW_MINUTES))
+def compare(meeting: Meeting):
+    minutes = _minutes_or_404(meeting)
+    old, old_name = _side(minutes, request.args.get("from", ""), draft_allowed=False)
+    new, new_name = _side(minutes, request.args.get("to", ""), draft_allowed=True)
+    rows = diff.compare(old.as_text(), new.as_text())
+    return render_template(
+        "minutes/compare.html",
+        meeting=meeting,
+        minutes=minutes,
+        rows=rows,
+        counts=diff.counts(rows),
+        Change=diff.Change,
+        old_name=old_name,
+        new_name=new_name,
+        title=f"Compare {old_name} with {new_name} – minutes of {_day(meeting)}",
+    )
+
+
+# `to=draft` compares with the version being written now.
+DRAFT = "draft"
+
+
+def _side(minutes: Minutes, value: str, *, draft_allowed: bool):
+    """One side of a comparison: an approved version by number, or (as the newer side) the
+    draft being written now. Anything else is Not Found."""
+    if draft_allowed and value == DRAFT and queries.has_draft(minutes):
+        document = queries.for_member(assemble(minutes), current_user)
+        return document, f"the draft of version {minutes.version_number}"
+    number = int(value) if value.isascii() and value.isdigit() else None
+    frozen = queries.version_of(minutes, number) if number is not None else None
+    if frozen is None:
+        abort(404)
+    return queries.member_document(minutes, current_user, frozen), f"version {frozen.number}"
+
+
+# --- Members: writing --------------------------------------------------------------------------
+
+
+@bp.post("/meetings/<int:meeting_id>/minutes/start")
+@access.rule(_members(Action.EDIT_MINUTES))
+def start(meeting: Meeting):
+    try:
+        services.start(current_user, meeting)
+    except MinutesRefused as refused:
+        flash(str(refused), "error")
+        return _to_minutes(meeting)
+    flash("Minutes started. Write the notes of each agenda item.", "success")
+    return redirect(url_for("minutes.edit", meeting_id=meeting.id))
+
+
+# Why the notes of minutes in each status cannot be changed now.
+_NOT_EDITABLE = {
+    MinutesStatus.SUBMITTED: "These minutes are with the chair for approval, so their notes "
+    "cannot be changed. The chair can send them back to draft.",
+    MinutesStatus.APPROVED: "These minutes are approved and locked. Start a new version to "
+    "change them.",
+    MinutesStatus.PUBLISHED: "These minutes are published and locked. Start a new version to "
+    "change them.",
+}
+
+
+@bp.route("/meetings/<int:meeting_id>/minutes/edit", methods=["GET", "POST"])
+@access.rule(_members(Action.EDIT_MINUTES))
+def edit(meeting: Meeting):
+    minutes = _minutes_or_404(meeting)
+    if request.method == "GET" and minutes.status in _NOT_EDITABLE:
+        flash(_NOT_EDITABLE[minutes.status], "error")
+        return _to_minutes(meeting)
+    agenda = meeting_queries.agenda_of(meeting)
+    form = NotesForm.for_agenda(
+        agenda,
+        with_aob=not queries.has_aob_item(agenda),
+        minutes=minutes,
+        allow_override=access.can(current_user, Action.OVERRIDE_GUARD, meeting),
+    )
+    if form.validate_on_submit():
+        try:
+            services.save_notes(
+                current_user,
+                minutes,
+                form.notes(),
+                form.aob(minutes),
+                edit_version(form.edit_version.data),
+                form.guard_outcome,
+            )
+        except MinutesRefused as refused:
+            # Keep what they wrote, say why next to it, and let them save again on top of
+            # what is saved now.
+            field = form.first_field()
+            field.errors = [*field.errors, str(refused)]
+            db.session.refresh(minutes)
+            form.edit_version.data = minutes.edit_version
+        else:
+            flash("Notes saved.", "success")
+            return _to_minutes(meeting)
+    return render_template(
+        "minutes/edit.html",
+        meeting=meeting,
+        minutes=minutes,
+        form=form,
+        items=list(
+            zip(agenda, queries.for_member(assemble(minutes), current_user).items, strict=True)
+        ),
+        title=f"Notes for the minutes of {_day(meeting)} – {meeting.panel.name}",
+    )
+
+
+def _step_view(step, done: str):
+    """A POST from a button on the minutes page that moves the minutes one step on."""
+
+    def view(meeting: Meeting):
+        minutes = _minutes_or_404(meeting)
+        form = StepForm()
+        try:
+            step(current_user, minutes, edit_version(form.edit_version.data))
+        except MinutesRefused as refused:
+            flash(str(refused), "error")
+        else:
+            flash(done.format(version=minutes.version_number), "success")
+        return _to_minutes(meeting)
+
+    view.__name__ = step.__name__
+    return view
+
+
+STEPS = (
+    (
+        "submit",
+        services.submit,
+        Action.EDIT_MINUTES,
+        "Minutes submitted to the chair for approval.",
+    ),
+    (
+        "send-back",
+        services.send_back,
+        Action.APPROVE_MINUTES,
+        "Minutes sent back to draft.",
+    ),
+    (
+        "approve",
+        services.approve,
+        Action.APPROVE_MINUTES,
+        "Version {version} approved and locked. Review it and publish it when readers may see it.",
+    ),
+    (
+        "new-version",
+        services.new_version,
+        Action.EDIT_MINUTES,
+        "Version {version} started. Readers keep the published version until this one is "
+        "published.",
+    ),
+)
+
+for _path, _step, _action, _done in STEPS:
+    bp.add_url_rule(
+        f"/meetings/<int:meeting_id>/minutes/{_path}",
+        view_func=access.rule(_members(_action))(_step_view(_step, _done)),
+        methods=["POST"],
+    )
+
+
+@bp.route("/meetings/<int:meeting_id>/minutes/publish", methods=["GET", "POST"])
+@access.rule(_members(Action.APPROVE_MINUTES))
+def publish(meeting: Meeting):
+    minutes = _minutes_or_404(meeting)
+    if minutes.status != MinutesStatus.APPROVED:
+        flash(
+            f"Only approved minutes can be published. {_NOT_PUBLISHABLE[minutes.status]}", "error"
+        )
+        return _to_minutes(meeting)
+    form = PublishForm(data={"edit_version": minutes.edit_version})
+    if form.validate_on_submit():
+        from panel.minutes.pdf import render_pdf
+
+        try:
+            version = services.publish(
+                current_user, minutes, edit_version(form.edit_version.data), render=render_pdf
+            )
+        except MinutesRefused as refused:
+            flash(str(refused), "error")
+            return _to_minutes(meeting)
+        flash(f"Version {version.number} published. Readers can now read it.", "success")
+        return _to_minutes(meeting)
+    return render_template(
+        "minutes/publish.html",
+        meeting=meeting,
+        minutes=minutes,
+        form=form,
+        document=queries.readers_document(minutes.versions[-1]),
+        title=f"Review and publish the minutes of {_day(meeting)}",
+    )
+
+
+_NOT_PUBLISHABLE = {
+    MinutesStatus.DRAFT: "These minutes are a draft: submit them and approve them first.",
+    MinutesStatus.SUBMITTED: "Approve these minutes first.",
+    MinutesStatus.PUBLISHED: "This version is already published.",
+}
+
+
+# --- Readers -----------------------------------------------------------------------------------
+
+
+def _published_list(panel_ids: list[int], panel: Panel | None):
+    return render_template(
+        "minutes/index.html",
+        panel=panel,
+        page=queries.published_page(panel_ids),
+        title=f"Published minutes – {panel.name}" if panel else "Published minutes",
+    )
+
+
+@bp.get("/minutes")
+@access.rule(access.on_any_panel(Action.READ_PUBLISHED_MINUTES))
+def index():
+    return _published_list(access.panels_where(current_user, Action.READ_PUBLISHED_MINUTES), None)
+
+
+@bp.get("/panels/<int:panel_id>/minutes")
+@access.rule(access.on_panel(Action.READ_PUBLISHED_MINUTES))
+def panel_index(panel: Panel):
+    return _published_list([panel.id], panel)
+
+
+def _published_or_404(minutes: Minutes, *, with_pdf: bool = False) -> MinutesVersion:
+    """Readers see only what was published: minutes never published are Not Found."""
+    published = queries.published_version(minutes, with_pdf=with_pdf)
+    if published is None:
+        abort(404)
+    return published
+
+
+@bp.get("/minutes/<int:minutes_id>")
+@access.rule(access.on_object(Action.READ_PUBLISHED_MINUTES, Minutes))
+def published(minutes: Minutes):
+    version = _published_or_404(minutes)
+    return render_template(
+        "minutes/published.html",
+        minutes=minutes,
+        meeting=minutes.meeting,
+        version=version,
+        document=queries.readers_document(version),
+        title=f"Minutes of {minutes.meeting.panel.name}, {_day(minutes.meeting)}",
+    )
+
+
+@bp.get("/minutes/<int:minutes_id>.pdf")
+@access.rule(access.on_object(Action.READ_PUBLISHED_MINUTES, Minutes))
+def published_pdf(minutes: Minutes):
+    version = _published_or_404(minutes, with_pdf=True)
+    # Read before the audit commit expires the version: the bytes go out exactly as stored.
+    stored = version.published_pdf
+    name = f"minutes-{minutes.meeting.starts_at:%Y-%m-%d}-version-{version.number}.pdf"
+    _downloaded(minutes, {"version": version.number, "sha256": version.published_sha256})
+    return _pdf(stored, name)
