@@ -18,6 +18,7 @@ import enum
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from flask import abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
@@ -316,6 +317,13 @@ def rule_for(endpoint: str) -> Rule | None:
     return getattr(view, "access_rule", None)
 
 
+def _referrer_path() -> str | None:
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc and referrer.netloc != request.host:
+        return None
+    return (referrer.path + (f"?{referrer.query}" if referrer.query else "")) or None
+
+
 def enforce():
     """Run before every request: apply the route's rule, refusing routes that have none."""
     if request.endpoint is None:  # no route matched: Flask answers 404 or 405 itself
@@ -342,11 +350,8 @@ def enforce():
         # Refused: say so only to someone who may know the object exists.
         abort(403 if target is None or can_see(current_user, target) else 404)
     if route_rule.needs_agreement and not agreement_accepted(current_user, panel_of(target)):
-        return redirect(
-            url_for(
-                "cases.agreement_page",
-                panel_id=panel_of(target).id,
-                next=request.full_path.rstrip("?"),
-            )
-        )
+        # Come back to this page after accepting; a form posted from a page cannot be replayed,
+        # so come back to the page it was on (the agreement page checks the address is ours).
+        back = request.full_path.rstrip("?") if request.method == "GET" else _referrer_path()
+        return redirect(url_for("cases.agreement_page", panel_id=panel_of(target).id, next=back))
     return None

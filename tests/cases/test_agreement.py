@@ -91,3 +91,19 @@ def test_changes_to_the_text_are_audited_without_the_text(client, people, db):
     ).all()
     assert [e.action for e in events] == [AuditAction.CREATE, AuditAction.UPDATE]
     assert "Second." not in str(events[-1].changes)
+
+
+def test_a_form_posted_before_accepting_returns_to_its_page_after_accepting(client, people):
+    from panel.meetings.models import MeetingStatus
+    from tests.meetings.factories import meeting_on
+
+    meeting = meeting_on(people.panel, days_from_now=-2, status=MeetingStatus.HELD)
+    sign_in(client, people.coordinator)
+    response = client.post(
+        f"/meetings/{meeting.id}/minutes/start",
+        headers={"Referer": f"http://localhost/meetings/{meeting.id}"},
+    )
+    assert response.status_code == 302
+    assert "/confidentiality" in response.location
+    assert f"next=/meetings/{meeting.id}" in response.location.replace("%2F", "/")
+    assert "minutes/start" not in response.location
