@@ -18,6 +18,7 @@ from panel.extensions import db
 from panel.interventions.demo import load_demo_interventions
 from panel.lessons.demo import load_demo_lessons
 from panel.meetings.demo import load_demo_meetings
+from panel.minutes.demo import load_demo_minutes
 from panel.panels import services as panels
 from panel.panels.models import Membership, Panel, PanelKind, Role
 
@@ -97,7 +98,8 @@ PEOPLE = [
         "Tom Whitfield",
         "IAG volunteer",
         "Dudley Community Voices",
-        {DUDLEY: Role.READER},
+        # The Independent Advisory Group reads the panels' published minutes.
+        {DUDLEY: Role.READER, ISP: Role.READER, COVENTRY: Role.READER},
     ),
     (
         "inspector.coventry@panel.example",
@@ -227,6 +229,7 @@ def load_demo_data() -> dict[str, int]:
         "case reviews": 0,
         "lessons": 0,
         "interventions": 0,
+        "published minutes": 0,
     }
     orgs = {org.name: org for org in db.session.scalars(db.select(Organisation))}
     for name, kind in ORGANISATIONS:
@@ -297,6 +300,12 @@ def load_demo_data() -> dict[str, int]:
             "council": find("council@panel.example"),
             "lgbt": find("lgbt@panel.example"),
         },
+    )
+    # Last, so that the minutes include the lessons and interventions.
+    added["published minutes"] = load_demo_minutes(
+        panels_by_name[ISP], find("chair@panel.example"), coordinator
+    ) + load_demo_minutes(
+        panels_by_name[COVENTRY], find("inspector.coventry@panel.example"), coordinator
     )
     return added
 

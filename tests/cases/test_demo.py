@@ -9,7 +9,8 @@ from panel.cases.demo import load_demo_case_reviews
 from panel.cases.models import CaseReview, CaseReviewStatus
 from panel.demo import ISP, load_demo_data
 from panel.lessons.models import Lesson, Recommendation
-from panel.meetings.models import AgendaItem
+from panel.meetings.models import AgendaItem, MeetingStatus
+from panel.minutes.models import Minutes
 from panel.panels.models import Panel
 
 
@@ -26,6 +27,10 @@ def test_demo_case_reviews_are_anonymised_and_added_once(app, db):
         db.session.flush()
         for lesson in db.session.scalars(db.select(Lesson)):
             db.session.delete(lesson)
+        # ... and the demo minutes moved the last held meeting on: undo that too.
+        for minutes in db.session.scalars(db.select(Minutes)):
+            minutes.meeting.status = MeetingStatus.HELD
+            db.session.delete(minutes)
         for existing in db.session.scalars(db.select(CaseReview)):
             db.session.delete(existing)
         db.session.commit()

@@ -1,0 +1,143 @@
+"""Minutes in a real browser, from the chair to a reader: the chair starts the minutes of a held
+meeting, writes a public and a restricted note, submits, approves, reviews what readers will see
+and publishes; an Independent Advisory Group member reads the published minutes, downloads the
+PDF (the stored bytes, whose SHA-256 the page shows), and cannot open the draft or restricted
+minutes by URL. axe checks every page on the way."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import expect
+
+from panel.demo import DEMO_PASSWORD, ISP
+from panel.extensions import db
+from panel.meetings import services as meetings
+from panel.meetings.models import AgendaItem, Meeting, MeetingStatus
+from panel.minutes.models import Minutes
+from panel.panels.models import Panel
+from tests.browser.conftest import CheckedPage, LiveServer
+
+PUBLIC_NOTE = "The chair welcomed members and thanked the deputies for attending."
+RESTRICTED_NOTE = "Police described the local dispute behind the rise in reports, in confidence."
+
+
+@pytest.fixture
+def held_meeting(live_server: LiveServer) -> Iterator[int]:
+    """A held meeting of the scrutiny panel last week, with its standing agenda and no minutes;
+    removed afterwards with its minutes."""
+    with live_server.app.app_context():
+        panel = db.session.scalar(sa.select(Panel).where(Panel.name == ISP))
+        starts = datetime.now(UTC).replace(hour=13, minute=0, second=0, microsecond=0)
+        meeting = Meeting(
+            panel=panel,
+            starts_at=starts - timedelta(days=6),
+            duration_minutes=120,
+            place="CPS West Midlands, Birmingham office",
+            status=MeetingStatus.HELD,
+        )
+        meeting.agenda_items = [
+            AgendaItem(position=item.position, kind=item.kind, title=item.title)
+            for item in meetings.agenda_template(panel)
+        ]
+        db.session.add(meeting)
+        db.session.commit()
+        meeting_id = meeting.id
+        db.session.remove()
+    yield meeting_id
+    with live_server.app.app_context():
+        for minutes in db.session.scalars(
+            sa.select(Minutes).where(Minutes.meeting_id == meeting_id)
+        ):
+            db.session.delete(minutes)
+        db.session.flush()
+        db.session.delete(db.session.get(Meeting, meeting_id))
+        db.session.commit()
+        db.session.remove()
+
+
+def _sign_in(browser_page: CheckedPage, email: str) -> None:
+    page = browser_page.page
+    browser_page.goto("/sign-in")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
+    browser_page.follow(page.get_by_role("button", name="Sign in"))
+
+
+def _accept_agreement_if_asked(browser_page: CheckedPage) -> None:
+    page = browser_page.page
+    if "/confidentiality" in page.url:
+        page.get_by_label("I have read the confidentiality agreement and I agree to it").check()
+        browser_page.follow(page.get_by_role("button", name="Accept and continue"))
+
+
+def test_the_chair_publishes_minutes_and_a_reader_reads_and_downloads_them(
+    browser_page: CheckedPage, held_meeting: int
+):
+    page = browser_page.page
+
+    # The chair starts the minutes from the meeting's page.
+    _sign_in(browser_page, "chair@panel.example")
+    browser_page.goto(f"/meetings/{held_meeting}")
+    browser_page.follow(page.get_by_role("button", name="Start the minutes"))
+    if "/confidentiality" in page.url:
+        # Minutes are case material: accept the agreement, come back, and start again.
+        _accept_agreement_if_asked(browser_page)
+        expect(page).to_have_url(re.compile(rf"/meetings/{held_meeting}$"))
+        browser_page.follow(page.get_by_role("button", name="Start the minutes"))
+    expect(page).to_have_url(re.compile(r"/minutes/edit$"))
+
+    # Notes in two layers: what readers see, and what stays with members.
+    page.get_by_label(re.compile(r"Public notes .*item 1")).fill(PUBLIC_NOTE)
+    page.get_by_label(re.compile(r"Restricted notes .*item 3")).fill(RESTRICTED_NOTE)
+    browser_page.follow(page.get_by_role("button", name="Save notes"))
+    expect(page.get_by_text(PUBLIC_NOTE)).to_be_visible()
+    expect(page.get_by_text(RESTRICTED_NOTE)).to_be_visible()
+
+    browser_page.follow(page.get_by_role("button", name="Submit for approval"))
+    browser_page.follow(page.get_by_role("button", name="Approve", exact=True))
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("approved and locked")
+
+    # The redaction review shows exactly what readers will get: the public note, not the other.
+    browser_page.follow(page.get_by_role("button", name="Review and publish"))
+    expect(page.get_by_text(PUBLIC_NOTE)).to_be_visible()
+    expect(page.get_by_text(RESTRICTED_NOTE)).to_have_count(0)
+    browser_page.follow(page.get_by_role("button", name="Publish"))
+    expect(page.locator(".govuk-error-summary")).to_be_visible()  # the check is required
+    page.get_by_label(re.compile("I have checked that this is what readers may see")).check()
+    browser_page.follow(page.get_by_role("button", name="Publish"))
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("published")
+    browser_page.follow(page.get_by_role("button", name="Sign out"))
+
+    # An IAG member finds them among the published minutes and reads them.
+    _sign_in(browser_page, "reader@panel.example")
+    browser_page.follow(page.get_by_role("link", name="Minutes", exact=True))
+    listed = page.get_by_role("row").filter(has_text=ISP)
+    expect(listed.first).to_be_visible()
+    row = page.get_by_role("link", name=re.compile(r"Minutes of .*" + re.escape(ISP)))
+    browser_page.follow(row.first)
+    expect(page.get_by_text(PUBLIC_NOTE)).to_be_visible()
+    expect(page.get_by_text(RESTRICTED_NOTE)).to_have_count(0)
+    shown_sha = re.search(r"\b[0-9a-f]{64}\b", page.content()).group(0)
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the minutes (PDF)").click()
+    pdf = open(download.value.path(), "rb").read()  # noqa: SIM115 - read once, closed by GC
+    assert pdf.startswith(b"%PDF")
+    assert hashlib.sha256(pdf).hexdigest() == shown_sha
+
+    # The draft, restricted and member pages stay closed to them, whatever the URL.
+    for path in (
+        f"/meetings/{held_meeting}/minutes",
+        f"/meetings/{held_meeting}/minutes.pdf",
+        f"/meetings/{held_meeting}/minutes/versions/1",
+        f"/meetings/{held_meeting}/minutes/edit",
+    ):
+        response = browser_page.goto(path)
+        assert response.status in (403, 404), path
+        expect(page.get_by_text(RESTRICTED_NOTE)).to_have_count(0)
