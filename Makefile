@@ -15,6 +15,7 @@ run: db demo
 
 test: setup
 	$(BIN)/ruff check panel tests migrations wsgi.py
+	$(BIN)/bandit --quiet --recursive panel --severity-level medium
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: setup

@@ -89,3 +89,30 @@ def test_a_clashing_save_is_a_friendly_409_and_the_session_recovers(app, db, peo
         )
         == Role.MEMBER
     )
+
+
+def test_every_form_in_the_app_refuses_a_post_without_a_csrf_token(app, client, people):
+    """Every route that accepts a POST, signed in as someone who may use most of them: the
+    token is checked before anything else, so each is refused with 400 and nothing changes."""
+    from tests.conftest import sign_in
+
+    sign_in(client, people.admin)
+    posting = [
+        rule
+        for rule in app.url_map.iter_rules()
+        if "POST" in (rule.methods or set()) and rule.endpoint != "static"
+    ]
+    assert len(posting) > 40  # the app's forms, not an empty loop
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        for rule in posting:
+            values = {
+                # An id, or one of the words a route like /move/<any(up, down)> accepts.
+                name: sorted(getattr(rule._converters[name], "items", None) or [1])[0]
+                for name in rule.arguments
+            }
+            path = rule.build(values, append_unknown=False)[1]
+            response = client.post(path, data={"anything": "x"})
+            assert response.status_code == 400, (rule.endpoint, path, response.status_code)
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
