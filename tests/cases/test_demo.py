@@ -20,6 +20,12 @@ def test_demo_case_reviews_are_anonymised_and_added_once(app, db):
         panel = db.session.scalar(db.select(Panel).where(Panel.name == ISP))
         coordinator = accounts.find_user_by_email("coordinator@panel.example")
         # `load_demo_data` may add them itself: start from none to see what is added.
+        # The demo minutes moved the last held meeting on, and their notes hang off its agenda:
+        # remove them and put the meeting back as held.
+        for minutes in db.session.scalars(db.select(Minutes)):
+            minutes.meeting.status = MeetingStatus.HELD
+            db.session.delete(minutes)
+        db.session.flush()
         db.session.execute(db.delete(AgendaItem).where(AgendaItem.case_review_id.is_not(None)))
         # The demo lessons hang off the case reviews: remove them (and their recommendations).
         for recommendation in db.session.scalars(db.select(Recommendation)):
@@ -27,10 +33,6 @@ def test_demo_case_reviews_are_anonymised_and_added_once(app, db):
         db.session.flush()
         for lesson in db.session.scalars(db.select(Lesson)):
             db.session.delete(lesson)
-        # ... and the demo minutes moved the last held meeting on: undo that too.
-        for minutes in db.session.scalars(db.select(Minutes)):
-            minutes.meeting.status = MeetingStatus.HELD
-            db.session.delete(minutes)
         for existing in db.session.scalars(db.select(CaseReview)):
             db.session.delete(existing)
         db.session.commit()
