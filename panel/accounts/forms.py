@@ -1,10 +1,13 @@
 """Sign-in and password forms."""
 
+import re
+
+from flask_login import current_user
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovTextInput
 from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
-from panel.accounts.passwords import MAX_LENGTH, MIN_LENGTH
+from panel.accounts.passwords import MAX_LENGTH, MIN_LENGTH, guessable
 from panel.forms import BaseForm, SubmitButton
 
 
@@ -30,6 +33,18 @@ class SignInForm(BaseForm):
     submit = SubmitButton("Sign in")
 
 
+def _not_guessable(form, field) -> None:
+    """Refuse a password that is common or built from the person's own details."""
+    details = [getattr(form, name).data for name in ("email", "full_name") if name in form]
+    if current_user.is_authenticated and "email" not in form:
+        details += [current_user.email, current_user.full_name]
+    # zxcvbn matches whole words: give it each word of the name and address.
+    words = [word for detail in details if detail for word in re.split(r"[\W_]+", detail) if word]
+    reason = guessable(field.data or "", words)
+    if reason:
+        raise ValidationError(reason)
+
+
 def new_password_field(label: str = "New password") -> PasswordField:
     return PasswordField(
         label,
@@ -41,6 +56,7 @@ def new_password_field(label: str = "New password") -> PasswordField:
                 max=MAX_LENGTH,
                 message=f"Password must be between {MIN_LENGTH} and {MAX_LENGTH} characters",
             ),
+            _not_guessable,
         ],
         description=f"At least {MIN_LENGTH} characters. A few unrelated words make a strong one.",
         render_kw={"autocomplete": "new-password"},

@@ -6,6 +6,7 @@ import functools
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from zxcvbn import zxcvbn
 
 _hasher = PasswordHasher()
 
@@ -35,3 +36,18 @@ def verify_password(password_hash: str | None, password: str) -> bool:
 
 def needs_rehash(password_hash: str) -> bool:
     return _hasher.check_needs_rehash(password_hash)
+
+
+def guessable(password: str, user_inputs: list[str] | tuple = ()) -> str | None:
+    """Why `password` is too easy to guess, in the user's words; None if it is not.
+
+    NCSC guidance: no composition rules, but refuse common and guessable passwords. zxcvbn
+    estimates guessability offline, against common passwords, words, names, keyboard patterns
+    and the user's own details; below a score of 3 ("safely unguessable") it is refused.
+    """
+    result = zxcvbn(password[:100], user_inputs=[value for value in user_inputs if value])
+    if result["score"] >= 3:
+        return None
+    warning = (result["feedback"]["warning"] or "").rstrip(".")
+    reason = warning[0].lower() + warning[1:] if warning else "it follows a common pattern"
+    return f"Password is too easy to guess: {reason}. Try three or four unrelated words"

@@ -163,3 +163,29 @@ def test_new_password_must_be_long_enough_and_match(client, people):
     ).get_data(as_text=True)
     assert "Password must be between 12 and 256 characters" in page
     assert "Passwords must match" in page
+
+
+@pytest.mark.parametrize(
+    ("password", "reason"),
+    [
+        ("password1234", "this is a very common password"),
+        ("qwertyuiopasdf", "Password is too easy to guess"),
+        ("aaaaaaaaaaaaaa", "repeats like"),
+    ],
+)
+def test_a_common_or_guessable_new_password_is_refused_with_the_reason(
+    client, people, password, reason
+):
+    sign_in(client, people.member)
+    response = client.post(
+        "/account",
+        data={
+            "current_password": factories.PASSWORD,
+            "new_password": password,
+            "confirm_password": password,
+        },
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert reason.lower() in page.lower()
+    assert "Try three or four unrelated words" in page
