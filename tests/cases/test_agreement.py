@@ -87,7 +87,9 @@ def test_changes_to_the_text_are_audited_without_the_text(client, people, db):
     client.post(f"/panels/{people.panel.id}/confidentiality/edit", data={"text": "First."})
     client.post(f"/panels/{people.panel.id}/confidentiality/edit", data={"text": "Second."})
     events = db.session.scalars(
-        db.select(AuditEvent).where(AuditEvent.object_type == "confidentiality_agreement")
+        db.select(AuditEvent)
+        .where(AuditEvent.object_type == "confidentiality_agreement")
+        .order_by(AuditEvent.id)
     ).all()
     assert [e.action for e in events] == [AuditAction.CREATE, AuditAction.UPDATE]
     assert "Second." not in str(events[-1].changes)

@@ -123,9 +123,9 @@ def test_the_whole_journey_from_open_to_closed_keeps_its_history(client, scrutin
     assert "Briefing delivered to every response team" in page
     assert "Accepted: briefing to all response teams." in page
     audited = db.session.scalars(
-        db.select(AuditEvent).where(
-            AuditEvent.object_type == "recommendation", AuditEvent.action == AuditAction.UPDATE
-        )
+        db.select(AuditEvent)
+        .where(AuditEvent.object_type == "recommendation", AuditEvent.action == AuditAction.UPDATE)
+        .order_by(AuditEvent.id)
     ).all()
     assert [event.changes["status"][1] for event in audited] == [
         "accepted",

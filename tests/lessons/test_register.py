@@ -127,7 +127,7 @@ def test_the_csv_has_exactly_the_rows_the_filters_show_and_is_audited(client, sc
     filtered = _csv(client, f"/panels/{scrutiny.panel.id}/lessons.csv", overdue="y")
     assert [row["Recommendation number"] for row in filtered] == [str(overdue.id)]
     export = db.session.scalars(
-        db.select(AuditEvent).where(AuditEvent.action == AuditAction.EXPORT)
+        db.select(AuditEvent).where(AuditEvent.action == AuditAction.EXPORT).order_by(AuditEvent.id)
     ).all()
     assert len(export) == 2 and export[1].changes == {"filters": {"overdue": "y"}}
 
