@@ -10,14 +10,15 @@ from urllib.parse import urlsplit
 import wtforms
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
+    GovCharacterCount,
     GovCheckboxesInput,
     GovDateInput,
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import SelectField, SelectMultipleField, StringField, SubmitField
+from wtforms import SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, StopValidation, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
 
 __all__ = ["BaseForm", "ChoiceField", "options", "required_text", "SubmitButton", "text_field"]
 
@@ -123,6 +124,23 @@ def text_field(label: str, max_length: int, **kwargs) -> StringField:
             Length(max=max_length, message=f"{label} must be {max_length} characters or fewer"),
         ],
         **kwargs,
+    )
+
+
+def long_text(
+    label: str, max_length: int, *, required: str | None = None, description: str | None = None
+) -> TextAreaField:
+    """A text area with a character count: required (with `required` as its message) or not,
+    at most `max_length` characters, e.g. long_text("Lesson learnt", 2000, required="Enter...")."""
+    name = label.split(" (")[0]
+    return TextAreaField(
+        label,
+        widget=GovCharacterCount(),
+        description=description,
+        validators=[
+            DataRequired(message=required) if required else Optional(),
+            Length(max=max_length, message=f"{name} must be {max_length:,} characters or fewer"),
+        ],
     )
 
 

@@ -5,13 +5,12 @@ is saved."""
 from __future__ import annotations
 
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovCharacterCount,
     GovRadioInput,
     GovSelect,
     GovTextInput,
 )
-from wtforms import HiddenField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms import HiddenField, StringField
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from panel.accounts.models import Organisation
 from panel.cases.vocabularies import Answer, Strand
@@ -22,6 +21,7 @@ from panel.forms import (
     MultipleChoiceField,
     OptionalChoiceField,
     SubmitButton,
+    long_text,
     options,
     required_text,
 )
@@ -43,17 +43,7 @@ SUMMARY_LENGTH = 5_000
 TYPE_NAME_LENGTH = 120
 
 
-def _long_text(label: str, max_length: int, *, required: str | None, description: str):
-    name = label.split(" (")[0]
-    return TextAreaField(
-        label,
-        widget=GovCharacterCount(),
-        description=description,
-        validators=[
-            DataRequired(message=required) if required else Optional(),
-            Length(max=max_length, message=f"{name} must be {max_length:,} characters or fewer"),
-        ],
-    )
+_long_text = long_text
 
 
 def _radios(label: str, message: str, choices, enum_class, **kwargs) -> ChoiceField:

@@ -4,15 +4,16 @@ panel's list. Free text passes the personal-data guard before it is saved."""
 
 from __future__ import annotations
 
+import functools
+
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovCharacterCount,
     GovCheckboxInput,
     GovRadioInput,
     GovSelect,
     GovTextInput,
 )
-from wtforms import BooleanField, HiddenField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
+from wtforms import BooleanField, HiddenField, StringField
+from wtforms.validators import Length, Optional, StopValidation, ValidationError
 
 from panel.accounts.models import Organisation, User
 from panel.forms import (
@@ -21,6 +22,7 @@ from panel.forms import (
     DateField,
     OptionalChoiceField,
     SubmitButton,
+    long_text,
     options,
     required_text,
 )
@@ -39,17 +41,7 @@ PLACE_LENGTH = 200
 UNCHANGED = "unchanged"
 
 
-def _long_text(label: str, *, required: str | None, description: str) -> TextAreaField:
-    name = label.split(" (")[0]
-    return TextAreaField(
-        label,
-        widget=GovCharacterCount(),
-        description=description,
-        validators=[
-            DataRequired(message=required) if required else Optional(),
-            Length(max=TEXT_LENGTH, message=f"{name} must be {TEXT_LENGTH:,} characters or fewer"),
-        ],
-    )
+_long_text = functools.partial(long_text, max_length=TEXT_LENGTH)
 
 
 def lead_label(person: User) -> str:

@@ -3,6 +3,8 @@ personal-data guard before it is saved."""
 
 from __future__ import annotations
 
+import functools
+
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
     GovCheckboxInput,
@@ -22,6 +24,7 @@ from panel.forms import (
     MultipleChoiceField,
     OptionalChoiceField,
     SubmitButton,
+    long_text,
     options,
 )
 from panel.guard import GuardedForm
@@ -35,17 +38,7 @@ TEXT_LENGTH = 2_000
 SEARCH_LENGTH = 200
 
 
-def _long_text(label: str, *, required: str | None, description: str | None = None):
-    name = label.split(" (")[0]
-    return TextAreaField(
-        label,
-        widget=GovCharacterCount(),
-        description=description,
-        validators=[
-            DataRequired(message=required) if required else Optional(),
-            Length(max=TEXT_LENGTH, message=f"{name} must be {TEXT_LENGTH:,} characters or fewer"),
-        ],
-    )
+_long_text = functools.partial(long_text, max_length=TEXT_LENGTH)
 
 
 class LessonForm(GuardedForm):
