@@ -72,6 +72,17 @@ def send(emails: list[Email]) -> int:
     return _send_by_smtp(messages, config)
 
 
+def send_notice(emails: list[Email], about: str) -> int | None:
+    """Send a notice that goes with a change already saved: how many were sent, or None if the
+    mail server failed (logged with `about`), so the page can say the e-mail did not go while
+    the change stands."""
+    try:
+        return send(emails)
+    except MailError as error:
+        current_app.logger.error("Could not e-mail about %s: %s", about, error)
+        return None
+
+
 def external_url(endpoint: str, **values) -> str:
     """The absolute address of `endpoint` under `PANEL_BASE_URL`, as `url_for` would build it.
 

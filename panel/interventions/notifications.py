@@ -4,8 +4,6 @@ the link signs in and is checked like anyone else."""
 
 from __future__ import annotations
 
-from flask import current_app
-
 from panel import mail
 from panel.accounts.models import User
 from panel.extensions import db
@@ -58,8 +56,4 @@ def tell_owner(intervention: Intervention) -> int | None:
         )
         for user in owners_to_tell(intervention)
     ]
-    try:
-        return mail.send(emails)
-    except mail.MailError as error:
-        current_app.logger.error("Could not e-mail intervention %s: %s", intervention.id, error)
-        return None
+    return mail.send_notice(emails, f"intervention {intervention.id}")

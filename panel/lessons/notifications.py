@@ -3,8 +3,6 @@ mail leaves the system, and whoever follows the link signs in and is checked lik
 
 from __future__ import annotations
 
-from flask import current_app
-
 from panel import mail
 from panel.accounts.models import User
 from panel.extensions import db
@@ -64,10 +62,4 @@ def tell_addressed(recommendation: Recommendation) -> int | None:
         )
         for user in answering_members(recommendation)
     ]
-    try:
-        return mail.send(emails)
-    except mail.MailError as error:
-        current_app.logger.error(
-            "Could not e-mail recommendation %s to its organisation: %s", recommendation.id, error
-        )
-        return None
+    return mail.send_notice(emails, f"recommendation {recommendation.id}")
