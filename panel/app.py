@@ -10,7 +10,7 @@ from pathlib import Path
 from flask import Flask, current_app, g, request
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
-from panel import access, config
+from panel import access, config, throttle
 from panel.accounts import sessions
 from panel.extensions import csrf, db, login_manager, migrate
 
@@ -46,6 +46,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     register_blueprints(app)
     register_error_pages(app)
+    throttle.init_app(app)  # after the blueprints: it wraps their views
     _init_cli(app)
     return app
 

@@ -15,6 +15,7 @@ PAGES = {
     404: ("Page not found", "errors/404.html"),
     405: ("Sorry, there is a problem with that request", "errors/400.html"),
     413: ("The file or form is too large", "errors/400.html"),
+    429: ("Too many attempts", "errors/429.html"),
     500: ("Sorry, there is a problem with the service", "errors/500.html"),
 }
 

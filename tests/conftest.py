@@ -42,6 +42,11 @@ def app(tmp_path_factory) -> Iterator[Flask]:
             "SECRET_KEY": "test-secret-key-that-is-long-enough-for-tests",
             # Forms are tested without CSRF tokens; tests/test_security.py turns it back on.
             "WTF_CSRF_ENABLED": False,
+            # The suite signs in thousands of times from one address; tests/accounts/
+            # test_throttling.py sets real limits.
+            "SIGN_IN_RATE_LIMIT": "100000 per minute",
+            "TWO_FACTOR_RATE_LIMIT": "100000 per minute",
+            "PASSWORD_RESET_RATE_LIMIT": "100000 per minute",
         }
     )
     application.test_client_class = IsolatedClient

@@ -1,0 +1,45 @@
+"""Throttling of the pages that check a secret (sign-in, the second factor, password reset), with
+Flask-Limiter, so that nobody can try passwords or codes at speed.
+
+Limits count per client address (behind a proxy, `PROXY_COUNT` makes that the real client). They
+are kept in memory by default, which is right for one app server; with several, set
+`RATELIMIT_STORAGE_URI` (e.g. ``redis://127.0.0.1:6379/0``) so that all servers share the counts.
+
+Each app gets its own `Limiter`, so an app built with other settings (a test's) never shares
+counts or storage with another. Only POSTs count: reading a form costs nothing.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, current_app
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+# endpoint -> the setting holding its limit, e.g. "10 per minute; 100 per hour"
+THROTTLED = {
+    "accounts.sign_in": "SIGN_IN_RATE_LIMIT",
+}
+
+
+def init_app(app: Flask) -> Limiter:
+    limiter = Limiter(
+        key_func=get_remote_address,
+        storage_uri=app.config["RATELIMIT_STORAGE_URI"],
+        # A limit is read from the settings when it is checked, so it can be changed per app.
+        headers_enabled=True,
+    )
+    limiter.init_app(app)
+    for endpoint, setting in THROTTLED.items():
+        app.view_functions[endpoint] = limiter.limit(
+            _setting(setting), methods=["POST"], scope=endpoint
+        )(app.view_functions[endpoint])
+    app.extensions["panel_limiter"] = limiter
+    return limiter
+
+
+def limiter_for(app: Flask) -> Limiter:
+    return app.extensions["panel_limiter"]
+
+
+def _setting(name: str):
+    return lambda: current_app.config[name]
