@@ -96,7 +96,9 @@ def load(instance_path: str, environ: os._Environ | dict | None = None) -> dict:
         # (panel/accounts/lockout.py) is what stops guessing one person's password.
         "SIGN_IN_RATE_LIMIT": env.get("SIGN_IN_RATE_LIMIT", "20 per minute; 200 per hour"),
         "TWO_FACTOR_RATE_LIMIT": env.get("TWO_FACTOR_RATE_LIMIT", "20 per minute; 200 per hour"),
-        "PASSWORD_RESET_RATE_LIMIT": env.get("PASSWORD_RESET_RATE_LIMIT", "5 per minute; 50 per hour"),
+        "PASSWORD_RESET_RATE_LIMIT": env.get(
+            "PASSWORD_RESET_RATE_LIMIT", "5 per minute; 50 per hour"
+        ),
         **mail,
     }
 
