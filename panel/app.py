@@ -9,6 +9,7 @@ from pathlib import Path
 
 from flask import Flask, current_app, g, request
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from werkzeug.routing import IntegerConverter
 
 from panel import access, config, throttle
 from panel.accounts import sessions
@@ -24,6 +25,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
         instance_path=os.environ.get("PANEL_INSTANCE_PATH", str(ROOT / "instance")),
     )
+    app.url_map.converters["int"] = IdConverter
     app.config.from_mapping(config.load(app.instance_path))
     app.config.from_mapping(overrides or {})
 
@@ -49,6 +51,15 @@ def create_app(overrides: dict | None = None) -> Flask:
     throttle.init_app(app)  # after the blueprints: it wraps their views
     _init_cli(app)
     return app
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every route: a whole number that fits the database's integer columns. A
+    larger one (an edited address) is Not Found, rather than an overflow in the driver (a 500)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def _init_templates(app: Flask) -> None:

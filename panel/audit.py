@@ -266,7 +266,8 @@ def record(
         action=action,
         object_type=obj.__tablename__ if obj is not None else None,
         object_id=getattr(obj, "id", None),
-        object_label=(label or (_label_of(obj) if obj is not None else None)),
+        # A label built from names people typed can outgrow the column (200) on PostgreSQL.
+        object_label=(label or (_label_of(obj) if obj is not None else None) or "")[:200] or None,
         changes=changes or None,
         remote_addr=request.remote_addr if has_request_context() else None,
     )

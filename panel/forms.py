@@ -96,7 +96,8 @@ def options(pairs: Iterable[tuple[str, str]], placeholder: str | None = None) ->
 
 
 def _strip(value):
-    return value.strip() if isinstance(value, str) else value
+    # NUL is never meant, and PostgreSQL refuses it in text (a 500 for a crafted form or search).
+    return value.replace("\x00", "").strip() if isinstance(value, str) else value
 
 
 def required_text(label: str, message: str, max_length: int, **kwargs) -> StringField:
@@ -196,7 +197,7 @@ class DateField(wtforms.DateField):
             if year < 1000:
                 raise ValueError
             self.data = date(year, month, day)
-        except ValueError:
+        except (ValueError, OverflowError):  # OverflowError: a year too big for date() to take
             raise ValueError(f"{self.label.text} must be a real date") from None
 
     def pre_validate(self, form):

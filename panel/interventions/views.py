@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from panel import access
+from panel import access, pagination
 from panel.access import Action
 from panel.accounts.views import safe_next
 from panel.csv_export import csv_response
@@ -283,7 +283,7 @@ def panel_interventions(panel: Panel):
         csv_url=url_for(
             "interventions.panel_interventions_csv",
             panel_id=panel.id,
-            **request.args.to_dict(flat=False),
+            **pagination.query_args(),
         ),
         may_manage=access.can(current_user, Action.MANAGE_PANEL_CASES, panel),
         title=f"Interventions – {panel.name}",

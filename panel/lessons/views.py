@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from panel import access
+from panel import access, pagination
 from panel.access import Action
 from panel.audit import AuditAction, record
 from panel.cases.models import CaseReview
@@ -97,7 +97,7 @@ def _register(panel_ids: list[int], panel: Panel | None):
         csv_url=url_for(
             "lessons.panel_register_csv" if panel else "lessons.register_csv",
             **({"panel_id": panel.id} if panel else {}),
-            **request.args.to_dict(flat=False),
+            **pagination.query_args(),
         ),
         may_record=panel is not None and access.can(current_user, Action.RECORD_LESSONS, panel),
         title=f"Lessons register – {panel.name}" if panel else "Lessons register",

@@ -121,7 +121,7 @@ def close_action(meeting, meeting_action_id):
 @bp.route("/panels/<int:panel_id>/settings", methods=["GET", "POST"])
 @access.rule(access.on_panel(Action.MANAGE_MEETINGS))
 def panel_settings(panel):
-    form = QuorumForm(data={"quorum": panel.quorum})
+    form = QuorumForm(data={"quorum": str(panel.quorum)})  # a text field: the check parses it
     if form.validate_on_submit():
         attendance.set_quorum(current_user, panel, form.quorum.data)
         plural = "" if panel.quorum == 1 else "s"
