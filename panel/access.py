@@ -64,6 +64,8 @@ class Action(enum.Enum):
     APPROVE_MINUTES = "approve, send back and publish minutes"
     # Save free text past the personal-data guard, with a reason that is audited.
     OVERRIDE_GUARD = "save text the personal-data guard stopped"
+    # The chair answers for who reads the panel's case material: they see who opened a case.
+    SEE_WHO_OPENED_CASE = "see who has opened a case review or live case"
 
 
 ADMIN_ACTIONS = frozenset(
@@ -103,6 +105,7 @@ PANEL_PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.EDIT_MINUTES: _ORGANISERS,
     Action.APPROVE_MINUTES: _CHAIR,
     Action.OVERRIDE_GUARD: _CHAIR,
+    Action.SEE_WHO_OPENED_CASE: _CHAIR,
 }
 
 

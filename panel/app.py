@@ -4,7 +4,6 @@ request passes through, blueprints, CLI commands and error pages."""
 from __future__ import annotations
 
 import os
-import secrets
 from pathlib import Path
 
 from flask import Flask, current_app, g, request
@@ -12,7 +11,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.routing import IntegerConverter
 
 from panel import access, config, throttle
-from panel.accounts import sessions
+from panel.accounts import sessions, two_factor
 from panel.extensions import csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,6 +39,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     _init_sign_in(app)
     csrf.init_app(app)
     app.before_request(sessions.check)  # ends idle or too-old sessions before any check
+    app.before_request(two_factor.enforce)  # someone who must set up a second factor does so
     app.before_request(access.enforce)
     app.after_request(_security_headers)
 
@@ -122,6 +122,7 @@ def _init_database(app: Flask) -> None:
 
 
 def _init_sign_in(app: Flask) -> None:
+    from panel.accounts import services
     from panel.accounts.models import User
 
     login_manager.init_app(app)
@@ -134,15 +135,7 @@ def _init_sign_in(app: Flask) -> None:
     @login_manager.user_loader
     def load_user(session_id: str) -> User | None:
         # The session holds "<user id>:<session token>"; a replaced token ends the session.
-        user_id, _, token = session_id.partition(":")
-        if not user_id.isdigit() or not token:
-            return None
-        user = db.session.get(User, int(user_id))
-        if user is None or not user.active or not secrets.compare_digest(user.session_token, token):
-            return None
-        if current_app.config["PRODUCTION"] and user.is_demo:
-            return None
-        return user
+        return services.user_for_session(session_id, production=current_app.config["PRODUCTION"])
 
 
 def _security_headers(response):
@@ -172,12 +165,15 @@ def _security_headers(response):
 def _init_cli(app: Flask) -> None:
     from panel.accounts.cli import create_admin_command
     from panel.audit_cli import audit_verify_command
-    from panel.demo import demo_data_command
+    from panel.demo import demo_code_command, demo_data_command
     from panel.minutes.cli import minutes_pdf_command
     from panel.reminders import send_reminders_command
+    from panel.retention import apply_retention_command
 
     app.cli.add_command(create_admin_command)
     app.cli.add_command(audit_verify_command)
+    app.cli.add_command(demo_code_command)
     app.cli.add_command(demo_data_command)
     app.cli.add_command(minutes_pdf_command)
     app.cli.add_command(send_reminders_command)
+    app.cli.add_command(apply_retention_command)

@@ -44,6 +44,21 @@ class AuditAction(LabelledEnum):
     VIEW = ("view", "Viewed")
     # Saved despite the personal-data guard's findings, with the chair's reason.
     GUARD_OVERRIDE = ("guard_override", "Saved past the personal-data guard")
+    # Two-factor sign-in and the sign-in lock. Values stay within 14 characters, the column's
+    # width.
+    TWO_FACTOR_SET_UP = ("2fa_set_up", "Set up two-factor sign-in")
+    TWO_FACTOR_FAILED = ("2fa_failed", "Gave a wrong two-factor code")
+    TWO_FACTOR_RESET = ("2fa_reset", "Reset two-factor sign-in")
+    RECOVERY_CODE_USED = ("recovery_used", "Signed in with a recovery code")
+    RECOVERY_CODES_REPLACED = ("recovery_new", "Made new recovery codes")
+    ACCOUNT_LOCKED = ("locked", "Sign-in locked after repeated failures")
+    # Invitation and password reset links (panel/accounts/links.py); the token is never recorded.
+    INVITATION_SENT = ("invite_sent", "Sent an invitation")
+    INVITATION_ACCEPTED = ("invite_used", "Accepted an invitation")
+    RESET_LINK_SENT = ("reset_sent", "Sent a password reset link")
+    PASSWORD_RESET = ("reset_used", "Reset their password by a link")
+    # Case detail deleted by `flask apply-retention` once the panel's retention period ran out.
+    RETENTION_DELETE = ("retention", "Deleted under the retention policy")
 
 
 class AuditEvent(db.Model):

@@ -90,6 +90,9 @@ def load(instance_path: str, environ: os._Environ | dict | None = None) -> dict:
         # A session ends after this long without a request, and this long after sign-in.
         "SESSION_IDLE_MINUTES": idle,
         "SESSION_MAX_HOURS": most,
+        # This many failed sign-ins for one e-mail address lock it for this many minutes.
+        "SIGN_IN_MAX_FAILURES": _whole_number(env, "SIGN_IN_MAX_FAILURES", "5"),
+        "SIGN_IN_LOCK_MINUTES": _whole_number(env, "SIGN_IN_LOCK_MINUTES", "15"),
         # Throttling (panel/throttle.py): memory:// suits one app server; several share redis://.
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         # Per client address. Offices share an address, so these are generous; the account lock

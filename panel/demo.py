@@ -7,13 +7,16 @@ its accounts (flagged `is_demo`) cannot sign in there either, because their pass
 from __future__ import annotations
 
 import click
+import pyotp
 from flask import current_app
 from flask.cli import with_appcontext
 
 from panel.accounts import services as accounts
+from panel.accounts import two_factor
 from panel.accounts.models import Organisation, OrganisationKind, User
 from panel.accounts.passwords import hash_password
 from panel.cases.demo import load_demo_case_reviews
+from panel.database import utcnow
 from panel.extensions import db
 from panel.interventions.demo import load_demo_interventions
 from panel.lessons.demo import load_demo_lessons
@@ -23,6 +26,8 @@ from panel.panels import services as panels
 from panel.panels.models import Membership, Panel, PanelKind, Role
 
 DEMO_PASSWORD = "demo-panel-password"  # noqa: S105 - published on purpose, refused in production
+# The authenticator key every demo account that needs two-factor sign-in shares: published too.
+DEMO_TOTP_SECRET = "DEMOPANELTWOFACTORSIGNINKEYAAAAA"  # noqa: S105
 
 ORGANISATIONS = [
     ("CPS West Midlands", OrganisationKind.CPS),
@@ -271,6 +276,7 @@ def load_demo_data() -> dict[str, int]:
             if exists is None:
                 panels.add_member(None, panel, user, role)
                 added["memberships"] += 1
+    _set_up_demo_two_factor()
     coordinator = accounts.find_user_by_email("coordinator@panel.example")
     added["meetings"] = load_demo_meetings(
         panels_by_name,
@@ -310,6 +316,26 @@ def load_demo_data() -> dict[str, int]:
     return added
 
 
+def _set_up_demo_two_factor() -> None:
+    """Demo accounts whose roles need a second factor share the published demo key, so that
+    anyone trying Panel can add it to an authenticator app once (or use `flask demo-code`)."""
+    for email, *_ in PEOPLE:
+        user = accounts.find_user_by_email(email)
+        if user is not None and not user.has_two_factor and two_factor.required_for(user):
+            user.totp_secret = DEMO_TOTP_SECRET
+            user.two_factor_enabled_at = utcnow()
+    db.session.commit()
+
+
+@click.command("demo-code")
+@with_appcontext
+def demo_code_command() -> None:
+    """Print the two-factor code the demo accounts' authenticator would show now."""
+    if current_app.config["PRODUCTION"]:
+        raise click.ClickException("Demo accounts cannot sign in in production.")
+    click.echo(pyotp.TOTP(DEMO_TOTP_SECRET).now())
+
+
 @click.command("demo-data")
 @with_appcontext
 def demo_data_command() -> None:
@@ -319,6 +345,11 @@ def demo_data_command() -> None:
     added = load_demo_data()
     click.echo("Demo data: added " + ", ".join(f"{n} {kind}" for kind, n in added.items()) + ".")
     click.echo(f"Demo accounts (password for each: {DEMO_PASSWORD}):")
+    click.echo(
+        "  Two-factor sign-in: add the key "
+        f"{two_factor.spaced(DEMO_TOTP_SECRET)} to an authenticator app,\n"
+        "  or run `.venv/bin/flask demo-code` for the current code. Readers need no code."
+    )
     for email, full_name, job_title, _org, roles in DEMO_ACCOUNTS:
         user = db.session.scalar(db.select(User).where(User.email == email))
         what = ", ".join(f"{role.label.lower()} of {panel}" for panel, role in roles.items())

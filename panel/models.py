@@ -1,6 +1,9 @@
 """Every model, imported in one place so Alembic and the app always see the whole schema."""
 
+from panel.accounts.links import AccountLink
+from panel.accounts.lockout import SignInFailures
 from panel.accounts.models import Organisation, User
+from panel.accounts.two_factor import RecoveryCode
 from panel.audit import AuditChainHead, AuditEvent
 from panel.cases.models import (
     AgreementAcceptance,
@@ -37,6 +40,7 @@ from panel.minutes.models import Minutes, MinutesNote, MinutesVersion
 from panel.panels.models import Membership, Panel
 
 __all__ = [
+    "AccountLink",
     "AgreementAcceptance",
     "CaseReview",
     "CaseReviewStrand",
@@ -67,6 +71,8 @@ __all__ = [
     "PanelCaseNeed",
     "PanelCaseStrand",
     "Recommendation",
+    "RecoveryCode",
     "RecommendationEvent",
+    "SignInFailures",
     "User",
 ]

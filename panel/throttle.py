@@ -18,6 +18,10 @@ from flask_limiter.util import get_remote_address
 # endpoint -> the setting holding its limit, e.g. "10 per minute; 100 per hour"
 THROTTLED = {
     "accounts.sign_in": "SIGN_IN_RATE_LIMIT",
+    "accounts.second_factor": "TWO_FACTOR_RATE_LIMIT",
+    "account_links.forgotten_password": "PASSWORD_RESET_RATE_LIMIT",
+    "account_links.reset_password": "PASSWORD_RESET_RATE_LIMIT",
+    "account_links.invitation": "PASSWORD_RESET_RATE_LIMIT",
 }
 
 

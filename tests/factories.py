@@ -5,7 +5,11 @@ from __future__ import annotations
 import functools
 import itertools
 
+import pyotp
+import sqlalchemy as sa
+
 from panel.accounts.models import Organisation, OrganisationKind, User
+from panel.database import utcnow
 from panel.extensions import db
 from panel.panels.models import Membership, Panel, PanelKind, Role
 
@@ -37,7 +41,10 @@ def user(
     is_admin: bool = False,
     is_demo: bool = False,
     active: bool = True,
+    two_factor: bool = True,
 ) -> User:
+    """A person who can sign in. With `two_factor` (the default, as the roles that see case
+    material must have it) they have an authenticator set up: tests sign in with `totp_code`."""
     person = User(
         email=email or f"person{next(_sequence)}@example.org",
         full_name=full_name,
@@ -47,9 +54,34 @@ def user(
         is_demo=is_demo,
         active=active,
     )
+    if two_factor:
+        person.totp_secret = pyotp.random_base32()
+        person.two_factor_enabled_at = utcnow()
     db.session.add(person)
     db.session.commit()
     return person
+
+
+def totp_code(user: User) -> str:
+    """A code the person's authenticator app would show now that Panel has not accepted yet."""
+    return unused_totp_code(db.session, User.id == user.id)
+
+
+def unused_totp_code(session, which) -> str:
+    """Panel accepts a code for the current 30-second step and one either side, each once. A test
+    that signs the same person in more often than that within a minute forgets the used step
+    (test plumbing only: tests/accounts/test_two_factor.py proves replay is refused)."""
+    secret, last_step = session.execute(
+        sa.select(User.totp_secret, User.totp_last_step).where(which)
+    ).one()
+    now = int(utcnow().timestamp()) // 30
+    # Not the step before: it would be refused if a 30-second boundary passed before the check.
+    for step in (now, now + 1):
+        if last_step is None or step > last_step:
+            return pyotp.TOTP(secret).at(step * 30)
+    session.execute(sa.update(User).where(which).values(totp_last_step=None))
+    session.commit()
+    return pyotp.TOTP(secret).at(now * 30)
 
 
 def panel(

@@ -1,10 +1,17 @@
 """The demo data: believable, complete, idempotent, and never in production."""
 
+from datetime import timedelta
+
+import pyotp
+
 from panel import create_app
 from panel.accounts import services as accounts
+from panel.accounts import two_factor
 from panel.accounts.models import Organisation, User
-from panel.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo_data
+from panel.database import utcnow
+from panel.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_TOTP_SECRET, load_demo_data
 from panel.panels.models import Membership, Panel, PanelKind, Role
+from tests.conftest import sign_in
 
 
 def test_demo_data_has_every_role_and_panel_kind(db):
@@ -78,10 +85,35 @@ def test_demo_data_command_refuses_production(monkeypatch, tmp_path):
 
 def test_a_demo_session_ends_when_the_app_runs_in_production(app, client, db):
     load_demo_data()
-    client.post("/sign-in", data={"email": "chair@panel.example", "password": DEMO_PASSWORD})
+    sign_in(client, accounts.find_user_by_email("chair@panel.example"), DEMO_PASSWORD)
     assert client.get("/").status_code == 200
     app.config["PRODUCTION"] = True
     try:
         assert client.get("/").status_code == 302
     finally:
         app.config["PRODUCTION"] = False
+
+
+def test_demo_accounts_that_see_case_material_share_the_published_authenticator_key(app, db):
+    load_demo_data()
+    for email, *_ in DEMO_ACCOUNTS:
+        user = accounts.find_user_by_email(email)
+        needs_it = two_factor.required_for(user)
+        assert user.has_two_factor is needs_it, email
+        if needs_it:
+            assert user.totp_secret == DEMO_TOTP_SECRET
+    assert not accounts.find_user_by_email("reader@panel.example").has_two_factor
+
+
+def test_demo_code_prints_the_current_code_and_refuses_in_production(app, db, monkeypatch):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["demo-code"])
+    assert result.exit_code == 0
+    assert result.output.strip() in {
+        pyotp.TOTP(DEMO_TOTP_SECRET).at(utcnow() + timedelta(seconds=offset))
+        for offset in (-30, 0)
+    }
+    monkeypatch.setitem(app.config, "PRODUCTION", True)
+    refused = runner.invoke(args=["demo-code"])
+    assert refused.exit_code == 1
+    assert "Demo accounts cannot sign in in production" in refused.output

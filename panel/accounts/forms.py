@@ -81,3 +81,54 @@ class ChangePasswordForm(BaseForm):
         render_kw={"autocomplete": "new-password"},
     )
     submit = SubmitButton("Change password")
+
+
+def _code_field(label: str, hint: str, *, numeric: bool) -> StringField:
+    render_kw = {
+        "autocomplete": "one-time-code",
+        "spellcheck": "false",
+        "class": "govuk-input--width-10",
+    }
+    if numeric:
+        render_kw["inputmode"] = "numeric"
+    return StringField(
+        label,
+        widget=GovTextInput(),
+        validators=[
+            DataRequired(message=f"Enter the {label.lower()}"),
+            Length(
+                max=20, message="A code is 6 digits, or 10 letters and numbers for a recovery code"
+            ),
+        ],
+        description=hint,
+        render_kw=render_kw,
+    )
+
+
+class SecondFactorForm(BaseForm):
+    """The second step of signing in: an authenticator code, or a recovery code."""
+
+    code = _code_field(
+        "Code",
+        "The 6-digit code your authenticator app shows for Panel now. If you have lost your "
+        "phone, enter one of your recovery codes instead.",
+        numeric=False,
+    )
+    submit = SubmitButton("Continue")
+
+
+class ConfirmCodeForm(BaseForm):
+    """Proves the person holds the authenticator: to finish set-up, or to make new codes."""
+
+    code = _code_field(
+        "Code from your app", "The 6-digit code your authenticator app shows now.", numeric=True
+    )
+    submit = SubmitButton("Continue")
+
+
+class NewRecoveryCodesForm(ConfirmCodeForm):
+    submit = SubmitButton("Make new recovery codes")
+
+
+class TurnOffTwoFactorForm(ConfirmCodeForm):
+    submit = SubmitButton("Turn off two-factor sign-in")

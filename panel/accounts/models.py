@@ -74,6 +74,12 @@ class User(db.Model):
     session_token: Mapped[str] = mapped_column(sa.String(64), default=new_session_token)
     # The secret in the user's private calendar feed address; None when they have no feed.
     calendar_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    # Two-factor sign-in (panel/accounts/two_factor.py). The TOTP secret is kept from the moment
+    # set-up starts; it counts only once `two_factor_enabled_at` is set by a confirmed code.
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    two_factor_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The last 30-second time step whose code was accepted: a code works once (no replay).
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -81,6 +87,10 @@ class User(db.Model):
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
     )
+
+    @property
+    def has_two_factor(self) -> bool:
+        return self.two_factor_enabled_at is not None
 
     # Flask-Login's user protocol.
     is_anonymous = False

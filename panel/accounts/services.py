@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import secrets
+from datetime import datetime
+
+from panel.accounts import lockout
 from panel.accounts.models import Organisation, OrganisationKind, User, new_session_token
 from panel.accounts.passwords import hash_password, needs_rehash, verify_password
 from panel.audit import AuditAction, apply_changes, record
@@ -13,28 +17,76 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+def user_for_session(session_id: str, *, production: bool) -> User | None:
+    """The active user a session identity "<user id>:<session token>" belongs to; a replaced
+    token (sign-out, password change, deactivation) no longer matches."""
+    user_id, _, token = session_id.partition(":")
+    if not user_id.isascii() or not user_id.isdigit() or not token or len(user_id) > 18:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or not secrets.compare_digest(user.session_token, token):
+        return None
+    if production and user.is_demo:
+        return None
+    return user
+
+
 def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(db.select(User).where(User.email == normalise_email(email)))
 
 
-def authenticate(email: str, password: str, *, production: bool) -> User | None:
-    """The user these credentials belong to, or None; both outcomes are audited.
+class SignInLocked(Exception):
+    """Too many failures for this e-mail address: it is locked for a while (see lockout)."""
+
+
+def authenticate(
+    email: str, password: str, *, production: bool, now: datetime | None = None
+) -> User | None:
+    """The user these credentials belong to, or None; a failure is audited and counted towards
+    the address's lock. Signing in is finished by `complete_sign_in` (after a second factor, if
+    the person has one).
 
     An unknown e-mail, a wrong password, a deactivated account and (in production) a demo account
-    all fail the same way, so the answer never tells whether an account exists.
+    all fail the same way, and an unknown address locks like a real one, so the answer never tells
+    whether an account exists. Raises `SignInLocked` while the address is locked.
     """
+    now = now or utcnow()
+    address = normalise_email(email)[:254]
+    if lockout.locked_until(address, now):
+        raise SignInLocked
     user = find_user_by_email(email)
     ok = verify_password(user.password_hash if user else None, password)
     if ok and user.active and not (production and user.is_demo):
         if needs_rehash(user.password_hash):
             user.password_hash = hash_password(password)
-        user.last_signed_in_at = utcnow()
-        record(user, AuditAction.SIGN_IN, user)
-        db.session.commit()
+            db.session.commit()
         return user
-    record(user, AuditAction.SIGN_IN_FAILED, user, actor_email=normalise_email(email)[:254])
-    db.session.commit()
+    record(user, AuditAction.SIGN_IN_FAILED, user, actor_email=address)
+    _count_failure(user, address, now)
     return None
+
+
+def second_factor_failed(user: User, now: datetime | None = None) -> None:
+    """A wrong code at the second step counts towards the same lock as a wrong password."""
+    record(user, AuditAction.TWO_FACTOR_FAILED, user)
+    _count_failure(user, user.email, now or utcnow())
+
+
+def _count_failure(user: User | None, address: str, now: datetime) -> None:
+    locked = lockout.count_failure(address, now)
+    if locked:
+        record(user, AuditAction.ACCOUNT_LOCKED, user, actor_email=address)
+    db.session.commit()
+    if locked:
+        raise SignInLocked
+
+
+def complete_sign_in(user: User) -> None:
+    """Record a finished sign-in (password, and second factor where the person has one)."""
+    user.last_signed_in_at = utcnow()
+    lockout.clear(user.email)
+    record(user, AuditAction.SIGN_IN, user)
+    db.session.commit()
 
 
 def sign_out(user: User) -> None:
@@ -48,9 +100,13 @@ def change_password(user: User, current_password: str, new_password: str) -> boo
     """Set a new password if the current one is right; other sessions are ended."""
     if not verify_password(user.password_hash, current_password):
         return False
+    from panel.accounts import links  # links builds on this module
+
     changes = apply_changes(
         user, {"password_hash": hash_password(new_password), "session_token": new_session_token()}
     )
+    # A reset link sent before the change must not undo it.
+    links.void_unused(user, utcnow())
     record(user, AuditAction.UPDATE, user, changes=changes)
     db.session.commit()
     return True

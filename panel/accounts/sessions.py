@@ -7,19 +7,43 @@ The times live in the signed session cookie, so they cannot be changed by the br
 
 from __future__ import annotations
 
+import secrets
+
 from flask import current_app, flash, redirect, request, session, url_for
-from flask_login import current_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from panel.database import utcnow
 
-SIGNED_IN_AT, LAST_SEEN = "signed_in_at", "last_seen"
+SIGNED_IN_AT, LAST_SEEN, SESSION_ID = "signed_in_at", "last_seen", "session_id"
+# Set once the person has given their second factor (or set one up) in this session.
+TWO_FACTOR_VERIFIED = "two_factor_verified"
 
 
-def started() -> None:
-    """Call at sign-in, after `login_user`."""
+def start(user, *, two_factor_verified: bool) -> None:
+    """Sign `user` in on a new session: nothing from before carries over, and the cookie gets a
+    new random session id, so a session id planted or seen before sign-in is worthless."""
+    session.clear()
+    login_user(user)
     now = utcnow().timestamp()
     session[SIGNED_IN_AT] = now
     session[LAST_SEEN] = now
+    session[SESSION_ID] = secrets.token_urlsafe(16)
+    if two_factor_verified:
+        session[TWO_FACTOR_VERIFIED] = True
+
+
+def renew(user) -> None:
+    """A new session id for the same sign-in (at second-factor set-up, or after the person's
+    session token changed), keeping when they signed in so the 12-hour limit still counts."""
+    kept = {
+        key: session[key]
+        for key in (SIGNED_IN_AT, LAST_SEEN, TWO_FACTOR_VERIFIED)
+        if key in session
+    }
+    session.clear()
+    login_user(user)
+    session.update(kept)
+    session[SESSION_ID] = secrets.token_urlsafe(16)
 
 
 def ended_because(now: float) -> str | None:

@@ -2,24 +2,55 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
-    GovPasswordInput,
     GovRadioInput,
     GovSelect,
     GovTextArea,
     GovTextInput,
 )
-from wtforms import BooleanField, PasswordField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 
 from panel.accounts import services as accounts
-from panel.accounts.forms import new_password_field
 from panel.accounts.models import Organisation, OrganisationKind, User
+from panel.admin.queries import AuditFilters
 from panel.audit import AuditAction
-from panel.forms import BaseForm, ChoiceField, SubmitButton, options, required_text, text_field
+from panel.forms import (
+    BaseForm,
+    ChoiceField,
+    DateField,
+    OptionalChoiceField,
+    SubmitButton,
+    options,
+    required_text,
+    text_field,
+)
 from panel.panels import services as panels
-from panel.panels.models import PanelKind, Role
+from panel.panels.models import (
+    DEFAULT_CASE_REVIEW_RETENTION_MONTHS,
+    DEFAULT_LIVE_CASE_RETENTION_MONTHS,
+    MAX_RETENTION_MONTHS,
+    MIN_RETENTION_MONTHS,
+    PanelKind,
+    Role,
+)
 
 
 class EditingForm(BaseForm):
@@ -95,17 +126,9 @@ class UserForm(EditingForm):
 
 
 class NewUserForm(UserForm):
-    password = new_password_field("Password")
-    confirm_password = PasswordField(
-        "Confirm password",
-        widget=GovPasswordInput(),
-        validators=[
-            DataRequired(message="Confirm the password"),
-            EqualTo("password", message="Passwords must match"),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
-    submit = SubmitButton("Create user")
+    """A new account has no password: its owner sets one from the invitation e-mailed to them."""
+
+    submit = SubmitButton("Create user and send invitation")
 
 
 class EditUserForm(UserForm):
@@ -136,18 +159,46 @@ class EditUserForm(UserForm):
         return {**super().details(), "active": self.active.data}
 
 
-class ResetPasswordForm(BaseForm):
-    password = new_password_field()
-    confirm_password = PasswordField(
-        "Confirm new password",
-        widget=GovPasswordInput(),
-        validators=[
-            DataRequired(message="Confirm the new password"),
-            EqualTo("password", message="Passwords must match"),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
-    submit = SubmitButton("Reset password")
+class SendResetLinkForm(BaseForm):
+    submit = SubmitButton("Send password reset link")
+
+
+class ResendInvitationForm(BaseForm):
+    submit = SubmitButton("Resend invitation")
+
+
+class RetentionMonthsField(IntegerField):
+    """A retention period: a whole number of months within bounds, with GOV.UK messages for a
+    blank, for anything that is not a whole number and for a number out of range. `what` names
+    the period in the messages, e.g. "Months to keep case review details"."""
+
+    def __init__(self, label: str, what: str, **kwargs):
+        self.what = what
+        super().__init__(
+            label,
+            widget=GovTextInput(),
+            validators=[
+                NumberRange(
+                    min=MIN_RETENTION_MONTHS,
+                    max=MAX_RETENTION_MONTHS,
+                    message=f"{what} must be between {MIN_RETENTION_MONTHS} and "
+                    f"{MAX_RETENTION_MONTHS}",
+                )
+            ],
+            **kwargs,
+        )
+
+    def process_formdata(self, valuelist):
+        if valuelist and not valuelist[0].strip():
+            raise ValueError(f"Enter the {self.what.lower()}")
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(f"{self.what} must be a whole number, like 12") from None
+
+    def pre_validate(self, form) -> None:
+        if self.process_errors:  # already says what is wrong
+            raise StopValidation()
 
 
 class PanelForm(EditingForm):
@@ -182,6 +233,22 @@ class PanelForm(EditingForm):
         description="Printed at the top and bottom of every page of the panel's minutes. "
         f"Leave it blank for {panels.DEFAULT_MARKING}.",
     )
+    case_review_retention_months = RetentionMonthsField(
+        "How many months to keep case review details",
+        "Months to keep case review details",
+        default=DEFAULT_CASE_REVIEW_RETENTION_MONTHS,
+        description="After the minutes of the meeting that finished a closed case review are "
+        "published. Then its summary, stage comments and overall view are deleted; the ratings, "
+        "other facts, lessons and published minutes are kept.",
+    )
+    live_case_retention_months = RetentionMonthsField(
+        "How many months to keep closed live case details",
+        "Months to keep closed live case details",
+        default=DEFAULT_LIVE_CASE_RETENTION_MONTHS,
+        description="After a live case closes. Then its risk reason and summary, and its "
+        "finished interventions’ descriptions and update notes, are deleted; the outcome, "
+        "types, statuses and dates are kept.",
+    )
     submit = SubmitButton("Save panel")
 
     def validate_name(self, field):
@@ -195,6 +262,8 @@ class PanelForm(EditingForm):
             "area": self.area.data,
             "description": self.description.data or None,
             "protective_marking": self.protective_marking.data or panels.DEFAULT_MARKING,
+            "case_review_retention_months": self.case_review_retention_months.data,
+            "live_case_retention_months": self.live_case_retention_months.data,
         }
 
 
@@ -257,7 +326,23 @@ def _action_or_all(value) -> AuditAction | None:
         return None
 
 
+# Ids are 32-bit integers: PostgreSQL refuses to compare them with anything larger.
+LARGEST_ID = 2**31 - 1
+
+
 class AuditFilterForm(SearchForm):
+    """The audit trail's filters. Each filter with an error is left out and the message shown
+    beside it, while the others still apply, so the admin sees what they can and why."""
+
+    user = OptionalChoiceField(
+        "Who", "Select a person from the list", coerce=int, widget=GovSelect()
+    )
+    organisation = OptionalChoiceField(
+        "Their organisation",
+        "Select an organisation from the list",
+        coerce=int,
+        widget=GovSelect(),
+    )
     # An unknown action reads as "All actions": a filter has nothing to correct.
     action = SelectField(
         "Action",
@@ -266,4 +351,66 @@ class AuditFilterForm(SearchForm):
         validate_choice=False,
         widget=GovSelect(),
     )
+    object_type = OptionalChoiceField(
+        "About", "Select a kind of object from the list", widget=GovSelect()
+    )
+    object_id = text_field(
+        "Object ID", 18, description="The number in its address, like 42 in /case-reviews/42"
+    )
     q = text_field("Actor email or object", 254)
+    occurred_from = DateField(
+        "Date from", "", required=False, description="For example, 27 3 2026 (UK time)"
+    )
+    occurred_to = DateField("Date to", "", required=False, description="For example, 27 3 2026")
+
+    def __init__(self, *args, users, organisations: list[Organisation], object_types, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user.choices = options(
+            ((str(user_id), f"{name} ({email})") for user_id, name, email in users), "Anyone"
+        )
+        self.organisation.choices = options(
+            ((str(o.id), o.name) for o in organisations), "Any organisation"
+        )
+        self.object_type.choices = options(
+            ((name, name.replace("_", " ").capitalize()) for name in object_types),
+            "Anything",
+        )
+
+    def validate_object_id(self, field) -> None:
+        if not field.data:
+            return
+        if not field.data.isdecimal():
+            raise ValidationError("Object ID must be a whole number, like 42")
+        if int(field.data) > LARGEST_ID:
+            raise ValidationError(f"Object ID must be {LARGEST_ID:,} or less")
+        if self.object_type.data is None:
+            raise ValidationError("Select what the object ID is of, under ‘About’")
+
+    def validate_occurred_to(self, field) -> None:
+        start = self.occurred_from.data
+        if field.data is not None and start is not None and field.data < start:
+            raise ValidationError("‘Date to’ must be the same as or after ‘Date from’")
+
+    def filters(self) -> AuditFilters:
+        """The filters as given; one with an error is left out (the page says which)."""
+
+        def value(field_):
+            return None if field_.errors else field_.data
+
+        object_id = value(self.object_id)
+        return AuditFilters(
+            action=self.action.data,
+            search=value(self.q) or None,
+            actor_id=value(self.user),
+            organisation_id=value(self.organisation),
+            object_type=value(self.object_type),
+            object_id=int(object_id) if object_id else None,
+            occurred_from=value(self.occurred_from),
+            occurred_to=value(self.occurred_to),
+        )
+
+    @property
+    def active(self) -> bool:
+        """Whether any filter was given, even one with an error."""
+        filters = dataclasses.astuple(self.filters())
+        return bool(self.errors) or any(value is not None for value in filters)

@@ -3,7 +3,10 @@ for what the rows show (organisations, counts), however long the page."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import dataclasses
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
@@ -12,6 +15,7 @@ from sqlalchemy.orm import joinedload
 from panel.accounts.models import Organisation, User
 from panel.audit import AuditAction, AuditEvent
 from panel.extensions import db
+from panel.navigation import UK
 from panel.pagination import paginate
 from panel.panels.models import Membership, Panel
 
@@ -82,13 +86,45 @@ def users_not_on(panel: Panel) -> list[User]:
     )
 
 
-def audit_page(action: AuditAction | None = None, search: str | None = None) -> Pagination:
-    """The audit trail, newest first; `search` matches part of the actor's e-mail or the object."""
+@dataclass(frozen=True)
+class AuditFilters:
+    """What the admin narrows the trail to; None means any. Dates are UK calendar days."""
+
+    action: AuditAction | None = None
+    # Part of the actor's e-mail (as recorded), or of the object's type or name.
+    search: str | None = None
+    actor_id: int | None = None
+    # The actor's organisation now: events record the person, not where they worked then.
+    organisation_id: int | None = None
+    object_type: str | None = None
+    object_id: int | None = None
+    occurred_from: date | None = None
+    occurred_to: date | None = None
+
+    def described(self) -> dict[str, str | int]:
+        """The filters in use, for the record of an export."""
+        return {
+            name: value.value if isinstance(value, AuditAction) else _plain(value)
+            for name, value in dataclasses.asdict(self).items()
+            if value not in (None, "")
+        }
+
+
+def _plain(value):
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _uk_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=UK)
+
+
+def audit_select(filters: AuditFilters) -> sa.Select:
+    """The events the filters select, newest first."""
     select = db.select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
-    if action is not None:
-        select = select.where(AuditEvent.action == action)
-    if search:
-        term = search.lower()
+    if filters.action is not None:
+        select = select.where(AuditEvent.action == filters.action)
+    if filters.search:
+        term = filters.search.lower()
         select = select.where(
             sa.or_(
                 *(
@@ -101,4 +137,78 @@ def audit_page(action: AuditAction | None = None, search: str | None = None) -> 
                 )
             )
         )
-    return paginate(select)
+    if filters.actor_id is not None:
+        select = select.where(AuditEvent.actor_id == filters.actor_id)
+    if filters.organisation_id is not None:
+        select = select.where(
+            AuditEvent.actor_id.in_(
+                db.select(User.id).where(User.organisation_id == filters.organisation_id)
+            )
+        )
+    if filters.object_type is not None:
+        select = select.where(AuditEvent.object_type == filters.object_type)
+    if filters.object_id is not None:
+        select = select.where(AuditEvent.object_id == filters.object_id)
+    if filters.occurred_from is not None:
+        select = select.where(AuditEvent.occurred_at >= _uk_midnight(filters.occurred_from))
+    if filters.occurred_to is not None and filters.occurred_to < date.max:
+        next_day = _uk_midnight(filters.occurred_to + timedelta(days=1))
+        select = select.where(AuditEvent.occurred_at < next_day)
+    return select
+
+
+def audit_page(filters: AuditFilters) -> Pagination:
+    """A page of the trail, newest first."""
+    return paginate(audit_select(filters))
+
+
+@dataclass(frozen=True)
+class Actor:
+    name: str
+    organisation: str
+
+
+def actors_of(events: Iterable[AuditEvent]) -> dict[int, Actor]:
+    """{user id: name and organisation now} for the actors of a page of events, in one query."""
+    ids = {event.actor_id for event in events if event.actor_id is not None}
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        db.select(User.id, User.full_name, Organisation.name)
+        .join(Organisation, Organisation.id == User.organisation_id)
+        .where(User.id.in_(ids))
+    )
+    return {user_id: Actor(name, organisation) for user_id, name, organisation in rows}
+
+
+def audit_export_rows(filters: AuditFilters) -> Iterator[tuple[AuditEvent, str | None, str | None]]:
+    """Every event the filters select, newest first, with its actor's name and organisation now,
+    read in batches for the CSV export."""
+    select = (
+        audit_select(filters)
+        .add_columns(User.full_name, Organisation.name)
+        .outerjoin(User, User.id == AuditEvent.actor_id)
+        .outerjoin(Organisation, Organisation.id == User.organisation_id)
+        .execution_options(yield_per=500)
+    )
+    return iter(db.session.execute(select).tuples())
+
+
+def user_choices() -> list[tuple[int, str, str]]:
+    """(id, full name, e-mail) of every user by name, for choosing whose events to read."""
+    return list(
+        db.session.execute(
+            db.select(User.id, User.full_name, User.email).order_by(
+                sa.func.lower(User.full_name), User.id
+            )
+        ).tuples()
+    )
+
+
+# What the trail's events can be about: the app's tables, but never the trail itself.
+NOT_OBJECTS = frozenset({"audit_event", "audit_chain_head"})
+
+
+def object_types() -> list[str]:
+    """Every kind of object an event can be about (table names, as `record` writes them)."""
+    return sorted(name for name in db.metadata.tables if name not in NOT_OBJECTS)

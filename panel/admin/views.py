@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user
+from flask_login import current_user
 
 from panel import access
 from panel.access import Action
+from panel.accounts import links
 from panel.accounts import services as accounts
 from panel.accounts.models import Organisation, User
-from panel.admin import queries
+from panel.admin import audit_export, queries
 from panel.admin.forms import (
     AddMemberForm,
     AuditFilterForm,
@@ -19,9 +20,12 @@ from panel.admin.forms import (
     OrganisationForm,
     PanelForm,
     RemoveMemberForm,
-    ResetPasswordForm,
+    ResendInvitationForm,
+    SendResetLinkForm,
     UserSearchForm,
 )
+from panel.csv_export import csv_response
+from panel.navigation import uk_today
 from panel.panels import queries as panel_queries
 from panel.panels import services as panel_services
 from panel.panels.models import Membership, Panel
@@ -83,7 +87,13 @@ def edit_organisation(organisation):
 def users():
     form = UserSearchForm(request.args)
     page = queries.users_page(form.q.data if form.validate() else None)
-    return render_template("admin/users.html", form=form, page=page, title="Users")
+    return render_template(
+        "admin/users.html",
+        form=form,
+        page=page,
+        invited=links.invited_user_ids(page.items),
+        title="Users",
+    )
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -91,10 +101,15 @@ def users():
 def new_user():
     form = NewUserForm(organisations=queries.all_organisations())
     if form.validate_on_submit():
-        user = accounts.create_user(current_user, password=form.password.data, **form.details())
-        flash(f"An account has been created for {user.full_name}.", "success")
+        user, sent = links.invite_user(current_user, **form.details())
+        _flash_invitation(user, sent, f"An account has been created for {user.full_name}")
         return redirect(url_for(".users"))
-    return render_template("admin/user_form.html", form=form, title="Add a user")
+    return render_template(
+        "admin/user_form.html",
+        form=form,
+        invitation_lifetime=links.lifetime_in_words(links.LinkPurpose.INVITATION),
+        title="Add a user",
+    )
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
@@ -106,25 +121,57 @@ def edit_user(user):
         flash(f"The account for {user.full_name} has been updated.", "success")
         return redirect(url_for(".users"))
     return render_template(
-        "admin/user_form.html", form=form, user=user, title=f"Change {user.email}"
+        "admin/user_form.html",
+        form=form,
+        user=user,
+        invited=links.is_invited(user),
+        title=f"Change {user.email}",
     )
+
+
+@bp.post("/users/<int:user_id>/invitation")
+@access.rule(access.on_object(Action.MANAGE_USERS, User, id_arg="user_id", param="user"))
+def resend_invitation(user):
+    if ResendInvitationForm().validate_on_submit():
+        if user.active and links.is_invited(user):
+            sent = links.send_invitation(current_user, user)
+            _flash_invitation(user, sent, f"A new invitation is on its way to {user.full_name}")
+        else:
+            flash(
+                f"There is no invitation to resend to {user.full_name}: they have set their "
+                "password already, or their account is not active.",
+                "info",
+            )
+    return redirect(url_for(".users"))
+
+
+def _flash_invitation(user: User, sent: int | None, done: str) -> None:
+    if sent is None:
+        flash(
+            f"{done}, but the invitation email could not be sent. "
+            "Try again later with ‘Resend invitation’.",
+            "warning",
+        )
+    else:
+        flash(f"{done}. We have emailed {user.email} a link to set their password.", "success")
 
 
 @bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
 @access.rule(access.on_object(Action.MANAGE_USERS, User, id_arg="user_id", param="user"))
 def reset_password(user):
-    form = ResetPasswordForm()
-    if form.validate_on_submit():
-        accounts.update_user(current_user, user, password=form.password.data)
-        if user.id == current_user.id:
-            login_user(user)  # the new session token keeps this session and ends the others
-        flash(f"The password for {user.full_name} has been reset.", "success")
+    form = SendResetLinkForm()
+    if user.active and form.validate_on_submit():
+        if links.send_reset_link(current_user, user) is None:
+            flash("The password reset email could not be sent. Try again later.", "warning")
+        else:
+            flash(f"We have emailed {user.email} a link to reset their password.", "success")
         return redirect(url_for(".users"))
     return render_template(
         "admin/reset_password.html",
         form=form,
         user=user,
-        title=f"Reset the password for {user.email}",
+        lifetime=links.lifetime_in_words(links.LinkPurpose.PASSWORD_RESET),
+        title=f"Send a password reset link to {user.full_name}",
     )
 
 
@@ -235,6 +282,40 @@ def _check_on_panel(membership: Membership, panel_id: int) -> None:
 @bp.get("/audit-trail")
 @access.rule(access.admin(Action.VIEW_AUDIT_TRAIL))
 def audit_trail():
-    form = AuditFilterForm(request.args)
-    page = queries.audit_page(form.action.data, form.q.data if form.validate() else None)
-    return render_template("admin/audit_trail.html", form=form, page=page, title="Audit trail")
+    form = _audit_filter_form()
+    page = queries.audit_page(form.filters())
+    # Every page of exactly these filters; never url_for's own options (_external, _scheme).
+    args = {
+        key: values
+        for key, values in request.args.lists()
+        if key != "page" and not key.startswith("_")
+    }
+    return render_template(
+        "admin/audit_trail.html",
+        form=form,
+        page=page,
+        actors=queries.actors_of(page.items),
+        csv_url=url_for(".audit_trail_csv", **args),
+        title="Audit trail",
+    )
+
+
+@bp.get("/audit-trail.csv")
+@access.rule(access.admin(Action.VIEW_AUDIT_TRAIL))
+def audit_trail_csv():
+    export = audit_export.TrailExport(_audit_filter_form().filters())
+    filename = f"audit-trail-{uk_today().isoformat()}.csv"
+    response = csv_response(filename, audit_export.HEADER, export)
+    audit_export.record_export(current_user, export)
+    return response
+
+
+def _audit_filter_form() -> AuditFilterForm:
+    form = AuditFilterForm(
+        request.args,
+        users=queries.user_choices(),
+        organisations=queries.all_organisations(),
+        object_types=queries.object_types(),
+    )
+    form.validate()
+    return form

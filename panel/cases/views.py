@@ -11,7 +11,7 @@ import calendar
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from panel import access
+from panel import access, audit_queries
 from panel.access import Action
 from panel.cases import queries, services
 from panel.cases.forms import AgendaForm, CaseReviewForm, StageFindingsForm
@@ -82,6 +82,13 @@ def new(panel):
     )
 
 
+def _case_views(case_review: CaseReview) -> audit_queries.CaseViews | None:
+    """Who has opened the case, for the chair of its panel only."""
+    if not access.can(current_user, Action.SEE_WHO_OPENED_CASE, case_review):
+        return None
+    return audit_queries.case_views(case_review)
+
+
 @bp.get("/case-reviews/<int:case_review_id>")
 @access.rule(access.on_case_material(Action.VIEW_CASE_REVIEWS))
 def show(case_review):
@@ -91,6 +98,7 @@ def show(case_review):
         page=queries.case_review_page(case_review),
         case_review=case_review,
         lessons=lesson_queries.lessons_of(case_review_id=case_review.id),
+        case_views=_case_views(case_review),
         title=f"Case review {case_review.reference} – {case_review.panel.name}",
     )
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from panel import access
+from panel import access, audit_queries
 from panel.access import Action
 from panel.extensions import db
 from panel.interventions import queries, services
@@ -79,6 +79,13 @@ def new(panel):
     )
 
 
+def _case_views(panel_case: PanelCase) -> audit_queries.CaseViews | None:
+    """Who has opened the case, for the chair of its panel only."""
+    if not access.can(current_user, Action.SEE_WHO_OPENED_CASE, panel_case):
+        return None
+    return audit_queries.case_views(panel_case)
+
+
 @bp.get("/live-cases/<int:panel_case_id>")
 @access.rule(access.on_object(Action.VIEW_PANEL_CASES, PanelCase))
 def show(panel_case):
@@ -87,6 +94,7 @@ def show(panel_case):
         "panel_cases/show.html",
         page=queries.live_case_page(panel_case, current_user),
         panel_case=panel_case,
+        case_views=_case_views(panel_case),
         title=f"Case {panel_case.reference} – {panel_case.panel.name}",
     )
 

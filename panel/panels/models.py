@@ -27,6 +27,13 @@ class Role(LabelledEnum):
     READER = ("reader", "Reader")
 
 
+# Retention (domain.md, "Protection and retention"): how many months a panel keeps case detail
+# once the panel is done with it; see `panel.retention`.
+DEFAULT_CASE_REVIEW_RETENTION_MONTHS = 24
+DEFAULT_LIVE_CASE_RETENTION_MONTHS = 12
+MIN_RETENTION_MONTHS, MAX_RETENTION_MONTHS = 1, 120
+
+
 class Panel(db.Model):
     __tablename__ = "panel"
 
@@ -41,6 +48,14 @@ class Panel(db.Model):
     # The handling caveat on every page of the panel's documents (minutes, agendas).
     protective_marking: Mapped[str] = mapped_column(
         sa.String(60), default="OFFICIAL-SENSITIVE", server_default="OFFICIAL-SENSITIVE"
+    )
+    # Months after the minutes of the meeting that finished a case review are published, and
+    # after a live case closes, before their narrative free text is deleted.
+    case_review_retention_months: Mapped[int] = mapped_column(
+        default=DEFAULT_CASE_REVIEW_RETENTION_MONTHS, server_default=sa.text("24")
+    )
+    live_case_retention_months: Mapped[int] = mapped_column(
+        default=DEFAULT_LIVE_CASE_RETENTION_MONTHS, server_default=sa.text("12")
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

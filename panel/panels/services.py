@@ -5,7 +5,14 @@ from __future__ import annotations
 from panel.accounts.models import User
 from panel.audit import AuditAction, apply_changes, record
 from panel.extensions import db
-from panel.panels.models import Membership, Panel, PanelKind, Role
+from panel.panels.models import (
+    DEFAULT_CASE_REVIEW_RETENTION_MONTHS,
+    DEFAULT_LIVE_CASE_RETENTION_MONTHS,
+    Membership,
+    Panel,
+    PanelKind,
+    Role,
+)
 
 # The handling caveat on a panel's documents unless its administrator sets another.
 DEFAULT_MARKING = "OFFICIAL-SENSITIVE"
@@ -19,6 +26,8 @@ def create_panel(
     area: str,
     description: str | None = None,
     protective_marking: str = DEFAULT_MARKING,
+    case_review_retention_months: int = DEFAULT_CASE_REVIEW_RETENTION_MONTHS,
+    live_case_retention_months: int = DEFAULT_LIVE_CASE_RETENTION_MONTHS,
 ) -> Panel:
     panel = Panel(
         name=name.strip(),
@@ -26,6 +35,8 @@ def create_panel(
         area=area.strip(),
         description=(description or "").strip() or None,
         protective_marking=protective_marking.strip() or DEFAULT_MARKING,
+        case_review_retention_months=case_review_retention_months,
+        live_case_retention_months=live_case_retention_months,
     )
     db.session.add(panel)
     db.session.flush()
@@ -33,7 +44,13 @@ def create_panel(
         actor,
         AuditAction.CREATE,
         panel,
-        changes={"name": panel.name, "kind": kind.value, "area": panel.area},
+        changes={
+            "name": panel.name,
+            "kind": kind.value,
+            "area": panel.area,
+            "case_review_retention_months": panel.case_review_retention_months,
+            "live_case_retention_months": panel.live_case_retention_months,
+        },
     )
     db.session.commit()
     return panel

@@ -13,16 +13,15 @@ def test_sign_in_takes_the_user_to_their_home_page(client, people):
     response = client.post(
         "/sign-in", data={"email": " Member@Example.org ", "password": factories.PASSWORD}
     )
+    assert response.location == "/sign-in/code"  # the second factor comes next
+    response = client.post("/sign-in/code", data={"code": factories.totp_code(people.member)})
     assert response.status_code == 302
     assert response.location == "/"
     assert "Welcome, Grace Mensah" in client.get("/").get_data(as_text=True)
 
 
 def test_sign_in_returns_to_the_page_asked_for(client, people):
-    response = client.post(
-        f"/sign-in?next=/panels/{people.panel.id}",
-        data={"email": people.member.email, "password": factories.PASSWORD},
-    )
+    response = sign_in(client, people.member, next_page=f"/panels/{people.panel.id}")
     assert response.location == f"/panels/{people.panel.id}"
 
 
@@ -35,6 +34,7 @@ def test_sign_in_never_redirects_to_another_site(client, people, next_url):
         query_string={"next": next_url},
         data={"email": people.member.email, "password": factories.PASSWORD},
     )
+    response = client.post("/sign-in/code", data={"code": factories.totp_code(people.member)})
     assert response.location == "/"
 
 

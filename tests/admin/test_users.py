@@ -1,12 +1,20 @@
-"""Admins add users, change their details, reset passwords and deactivate accounts."""
+"""Admins add users (who are invited to set their own password), change their details, send
+password reset links and deactivate accounts."""
+
+import re
 
 import pytest
 
+from panel.accounts import links
 from panel.accounts import services as accounts
+from panel.accounts.links import LinkPurpose
 from panel.accounts.models import User
+from panel.accounts.passwords import verify_password
 from panel.audit import AuditAction, AuditEvent
 from tests import factories
 from tests.conftest import sign_in
+from tests.mailserver import SMTPServer, point_app_at
+from tests.test_mail import closed_port
 
 NEW_PASSWORD = "a long enough new password"
 
@@ -17,8 +25,6 @@ def user_form(people, **overrides) -> dict:
         "email": "Priya.Shah@example.org",
         "job_title": "Hate crime caseworker",
         "organisation_id": str(people.member.organisation.id),
-        "password": NEW_PASSWORD,
-        "confirm_password": NEW_PASSWORD,
     }
     return {**data, **overrides}
 
@@ -33,6 +39,20 @@ def edit_form(user: User, **overrides) -> dict:
         "is_admin": "y" if user.is_admin else "",
     }
     return {key: value for key, value in {**data, **overrides}.items() if value}
+
+
+def link_in(message) -> str:
+    """The path of the one Panel link in an e-mail."""
+    [path] = re.findall(r"http://127\.0\.0\.1:5000(/\S+)", message.get_content())
+    return path
+
+
+def events(db, action: AuditAction, user: User) -> list[AuditEvent]:
+    return db.session.scalars(
+        db.select(AuditEvent)
+        .where(AuditEvent.action == action, AuditEvent.object_id == user.id)
+        .order_by(AuditEvent.id)
+    ).all()
 
 
 def user_changes(db, user: User) -> list[AuditEvent]:
@@ -52,7 +72,7 @@ def test_users_list_shows_organisation_admin_and_active(admin_client, people, db
     factories.user(email="gone@example.org", full_name="Alex Gone", active=False)
     page = admin_client.get("/admin/users").get_data(as_text=True)
     assert "Grace Mensah" in page and "Coventry Homes Partnership" in page
-    assert "Alex Gone" in page
+    assert "Alex Gone" in page and "Deactivated" in page
     assert (
         f'href="/admin/users/{people.member.id}/edit">Edit'
         '<span class="govuk-visually-hidden"> Grace Mensah</span>' in page
@@ -69,7 +89,16 @@ def test_users_list_searches_by_name_or_email(admin_client, people):
     assert "No users match ‘%’." in nothing
 
 
-def test_admin_creates_a_user_who_can_then_sign_in(app, admin_client, people, db):
+def test_the_new_user_page_asks_for_no_password_and_says_an_invitation_goes(admin_client, people):
+    page = admin_client.get("/admin/users/new").get_data(as_text=True)
+    assert 'type="password"' not in page
+    assert "We will email the new user an invitation" in page
+    assert "The link works once, for 7 days" in page
+
+
+def test_admin_creates_a_user_who_is_invited_to_set_their_own_password(
+    app, admin_client, people, db, mail_app_config
+):
     response = admin_client.post("/admin/users/new", data=user_form(people))
     assert response.status_code == 302
     user = accounts.find_user_by_email("priya.shah@example.org")
@@ -84,7 +113,98 @@ def test_admin_creates_a_user_who_can_then_sign_in(app, admin_client, people, db
         "organisation": "Coventry Homes Partnership",
         "is_admin": False,
     }
+    [sent] = events(db, AuditAction.INVITATION_SENT, user)
+    assert sent.actor_id == people.admin.id
+    assert "We have emailed priya.shah@example.org a link to set their password" in (
+        admin_client.get("/admin/users").get_data(as_text=True)
+    )
+
+    [message] = mail_app_config.messages
+    assert message.envelope_to == ["priya.shah@example.org"]
+    assert message["Subject"] == "You have been invited to Panel"
+    assert "Dear Priya Shah," in message.get_content()
+    assert "Coventry Homes Partnership" not in message.get_content()
+    invitation = link_in(message)
+    assert invitation.startswith("/invitation/")
+
+    member_client = app.test_client()
+    page = member_client.get(invitation).get_data(as_text=True)
+    assert "Welcome to Panel, Priya Shah" in page and "Coventry Homes Partnership" in page
+    member_client.post(
+        invitation, data={"password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}
+    )
     sign_in(app.test_client(), user, NEW_PASSWORD)
+
+
+def test_an_invited_user_shows_as_invited_until_they_set_their_password(
+    app, admin_client, people, db
+):
+    admin_client.post("/admin/users/new", data=user_form(people))
+    user = accounts.find_user_by_email("priya.shah@example.org")
+    row = _row(admin_client.get("/admin/users").get_data(as_text=True), "Priya Shah")
+    assert "Invited" in row
+    assert f'action="/admin/users/{user.id}/invitation"' in row
+    assert "Resend invitation" in row
+    assert "Resend invitation" not in _row(
+        admin_client.get("/admin/users").get_data(as_text=True), "Grace Mensah"
+    )
+
+    token = links.issue(people.admin, user, LinkPurpose.INVITATION)
+    link = links.usable_link(token, LinkPurpose.INVITATION, production=False)
+    links.set_password(link, NEW_PASSWORD)
+    row = _row(admin_client.get("/admin/users").get_data(as_text=True), "Priya Shah")
+    assert "Invited" not in row and "Active" in row and "Resend invitation" not in row
+
+
+def _row(page: str, name: str) -> str:
+    rows = page.split('<tr class="govuk-table__row">')[1:]
+    [row] = [row for row in rows if name in row]
+    return row
+
+
+def test_nobody_can_sign_in_as_an_invited_user_before_they_set_a_password(admin_client, people, db):
+    admin_client.post("/admin/users/new", data=user_form(people))
+    user = accounts.find_user_by_email("priya.shah@example.org")
+    for guess in ("", NEW_PASSWORD, factories.PASSWORD):
+        assert not verify_password(user.password_hash, guess)
+
+
+def test_resending_an_invitation_voids_the_earlier_one(
+    app, admin_client, people, db, mail_app_config
+):
+    admin_client.post("/admin/users/new", data=user_form(people))
+    user = accounts.find_user_by_email("priya.shah@example.org")
+    response = admin_client.post(f"/admin/users/{user.id}/invitation")
+    assert response.status_code == 302
+    first, second = mail_app_config.messages
+    client = app.test_client()
+    assert "This link has expired" in client.get(link_in(first)).get_data(as_text=True)
+    assert client.get(link_in(second)).status_code == 200
+    assert len(events(db, AuditAction.INVITATION_SENT, user)) == 2
+    assert "A new invitation is on its way to Priya Shah" in (
+        admin_client.get("/admin/users").get_data(as_text=True)
+    )
+
+
+def test_there_is_no_invitation_to_resend_once_accepted(admin_client, people, db, mail_app_config):
+    response = admin_client.post(f"/admin/users/{people.member.id}/invitation")
+    assert response.status_code == 302
+    assert mail_app_config.messages == []
+    assert "There is no invitation to resend to Grace Mensah" in (
+        admin_client.get("/admin/users").get_data(as_text=True)
+    )
+
+
+def test_a_user_is_created_even_when_the_invitation_cannot_be_sent(
+    app, admin_client, people, db, monkeypatch
+):
+    point_app_at(app, SMTPServer(host="127.0.0.1", port=closed_port()), monkeypatch)
+    response = admin_client.post("/admin/users/new", data=user_form(people))
+    assert response.status_code == 302
+    user = accounts.find_user_by_email("priya.shah@example.org")
+    assert links.is_invited(user)
+    page = admin_client.get("/admin/users").get_data(as_text=True)
+    assert "but the invitation email could not be sent" in page
 
 
 def test_admin_changes_a_user_and_the_change_is_audited(admin_client, people, db):
@@ -137,8 +257,6 @@ def test_empty_user_form_shows_the_error_summary(admin_client, people):
         "Enter the full name",
         "Enter an email address",
         "Select an organisation",
-        "Enter a password",
-        "Confirm the password",
     ):
         assert message in page
 
@@ -150,8 +268,6 @@ def test_empty_user_form_shows_the_error_summary(admin_client, people):
         ({"job_title": "a" * 10_000}, "Job title (optional) must be 120 characters or fewer"),
         ({"organisation_id": "999999"}, "Select an organisation"),
         ({"organisation_id": "not a number"}, "Select an organisation"),
-        ({"confirm_password": "something else"}, "Passwords must match"),
-        ({"password": "short", "confirm_password": "short"}, "Password must be between 12"),
     ],
 )
 def test_bad_user_details_are_clear_errors(admin_client, people, overrides, message):
@@ -195,26 +311,39 @@ def test_deactivated_user_is_signed_out_and_cannot_sign_in_again(app, admin_clie
     assert user_changes(db, people.member)[-1].changes["active"] == [True, False]
 
 
-def test_admin_resets_a_password_which_ends_the_users_sessions(app, admin_client, people, db):
+def test_admin_sends_a_password_reset_link_and_chooses_no_password(
+    app, admin_client, people, db, mail_app_config
+):
+    member = people.member
     member_client = app.test_client()
-    sign_in(member_client, people.member)
-    response = admin_client.post(
-        f"/admin/users/{people.member.id}/password",
-        data={"password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD},
-    )
+    sign_in(member_client, member)
+    page = admin_client.get(f"/admin/users/{member.id}/password").get_data(as_text=True)
+    assert "Send a password reset link" in page and 'type="password"' not in page
+
+    response = admin_client.post(f"/admin/users/{member.id}/password")
     assert response.status_code == 302
-    assert member_client.get("/").status_code == 302
-    sign_in(app.test_client(), people.member, NEW_PASSWORD)
-    changes = user_changes(db, people.member)[-1].changes
-    assert changes["password_hash"] == ["(hidden)", "(changed)"]
+    [sent] = events(db, AuditAction.RESET_LINK_SENT, member)
+    assert sent.actor_id == people.admin.id
+    [message] = mail_app_config.messages
+    assert message.envelope_to == ["member@example.org"]
+    reset = link_in(message)
+    assert reset.startswith("/reset-password/")
+    # Nothing changes until the person uses the link.
+    db.session.refresh(member)
+    assert verify_password(member.password_hash, factories.PASSWORD)
+    assert member_client.get("/").status_code == 200
+
+    app.test_client().post(reset, data={"password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD})
+    assert member_client.get("/").status_code == 302  # every session has ended
+    sign_in(app.test_client(), member, NEW_PASSWORD)
 
 
-def test_admin_resetting_their_own_password_stays_signed_in(admin_client, people):
-    admin_client.post(
-        f"/admin/users/{people.admin.id}/password",
-        data={"password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD},
-    )
-    assert admin_client.get("/admin/users").status_code == 200
+def test_no_reset_link_for_a_deactivated_account(admin_client, people, db, mail_app_config):
+    gone = factories.user(email="gone@example.org", full_name="Alex Gone", active=False)
+    page = admin_client.get(f"/admin/users/{gone.id}/password").get_data(as_text=True)
+    assert "account is not active" in page
+    admin_client.post(f"/admin/users/{gone.id}/password")
+    assert mail_app_config.messages == []
 
 
 def test_users_list_runs_the_same_queries_for_3_and_30_users(

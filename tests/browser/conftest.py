@@ -18,6 +18,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
@@ -25,9 +26,10 @@ from playwright.sync_api import Browser, Locator, Page, Response, sync_playwrigh
 from werkzeug.serving import make_server
 
 from panel import create_app
-from panel.demo import load_demo_data
+from panel.accounts.models import User
+from panel.demo import DEMO_PASSWORD, load_demo_data
 from panel.extensions import db
-from tests import databases
+from tests import databases, factories
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -95,6 +97,8 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
             "TESTING": True,
             "SQLALCHEMY_DATABASE_URI": url,
             "SECRET_KEY": "browser-test-secret-key-that-is-long-enough",
+            "SIGN_IN_RATE_LIMIT": "10000 per minute",
+            "TWO_FACTOR_RATE_LIMIT": "10000 per minute",
             # CSRF protection stays on: the browser submits the real forms with their tokens.
         }
     )
@@ -146,8 +150,9 @@ class CheckedPage:
     locators and assertions. Any page loaded but never checked fails the test at teardown.
     """
 
-    def __init__(self, page: Page):
+    def __init__(self, page: Page, app: Flask | None = None):
         self.page = page
+        self.app = app  # the live server's app, to compute the second factor as a phone would
         self.unchecked: list[str] = []
         self._current_checked = True  # nothing loaded yet, so nothing to check
         self._errors: list[str] = []
@@ -171,6 +176,23 @@ class CheckedPage:
         with self.page.expect_navigation():
             target.click()
         self.check()
+
+    def sign_in(self, email: str, password: str = DEMO_PASSWORD) -> None:
+        """Sign in through the real form, with a code when the account has a second factor."""
+        self.goto("/sign-in")
+        self.page.get_by_label("Email address").fill(email)
+        self.page.get_by_label("Password", exact=True).fill(password)
+        self.follow(self.page.get_by_role("button", name="Sign in"))
+        self.enter_code_if_asked(email)
+
+    def enter_code_if_asked(self, email: str) -> None:
+        """On the second step of signing in, type the code the person's app would show now."""
+        if urlsplit(self.page.url).path != "/sign-in/code":
+            return
+        with self.app.app_context():
+            code = factories.unused_totp_code(db.session, User.email == email)
+        self.page.get_by_label("Code", exact=True).fill(code)
+        self.follow(self.page.get_by_role("button", name="Continue"))
 
     def check(self) -> None:
         """Fail on any axe violation of WCAG 2.2 AA, any policy violation or any script error."""
@@ -211,7 +233,7 @@ def browser_page(browser: Browser, live_server: LiveServer) -> Iterator[CheckedP
     context.add_init_script(script=WATCH_POLICY)
     context.add_init_script(path=AXE)
     context.set_default_timeout(10_000)
-    checked = CheckedPage(context.new_page())
+    checked = CheckedPage(context.new_page(), live_server.app)
     yield checked
     try:
         checked.assert_every_page_checked()

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
 from panel.cases.models import AgreementAcceptance, CaseReview
-from panel.demo import DEMO_PASSWORD, ISP
+from panel.demo import ISP
 from panel.extensions import db
 from panel.meetings.models import AgendaItem
 from tests.browser.conftest import CheckedPage, LiveServer
@@ -84,10 +84,7 @@ def test_coordinator_adds_a_case_review_redacts_a_postcode_and_records_five_stag
     browser_page: CheckedPage, leaves_demo_data_as_it_was
 ):
     page = browser_page.page
-    browser_page.goto("/sign-in")
-    page.get_by_label("Email address").fill("coordinator@panel.example")
-    page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
-    browser_page.follow(page.get_by_role("button", name="Sign in"))
+    browser_page.sign_in("coordinator@panel.example")
 
     browser_page.follow(page.get_by_role("table").get_by_role("link", name=ISP, exact=True))
     browser_page.follow(page.get_by_role("link", name=f"Case reviews of {ISP}"))

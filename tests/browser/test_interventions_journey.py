@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from panel.demo import COVENTRY, DEMO_PASSWORD
+from panel.demo import COVENTRY
 from panel.extensions import db
 from panel.interventions.models import Intervention, PanelCase
 from panel.meetings.models import Meeting, MeetingStatus
@@ -60,14 +60,6 @@ def journey(live_server: LiveServer) -> Iterator[dict]:
         db.session.remove()
 
 
-def _sign_in(browser_page: CheckedPage, email: str) -> None:
-    page = browser_page.page
-    browser_page.goto("/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
-    browser_page.follow(page.get_by_role("button", name="Sign in"))
-
-
 def _sign_out(browser_page: CheckedPage) -> None:
     browser_page.follow(browser_page.page.get_by_role("button", name="Sign out"))
 
@@ -95,7 +87,7 @@ def test_coordinator_agrees_two_interventions_and_a_partner_completes_theirs(
     page = browser_page.page
 
     # The coordinator refers a case from the panel's page.
-    _sign_in(browser_page, "coordinator@panel.example")
+    browser_page.sign_in("coordinator@panel.example")
     browser_page.goto(f"/panels/{journey['panel_id']}")
     browser_page.follow(page.get_by_role("link", name=f"Live cases of {COVENTRY}"))
     browser_page.follow(page.get_by_role("button", name="Refer a case"))
@@ -121,7 +113,7 @@ def test_coordinator_agrees_two_interventions_and_a_partner_completes_theirs(
     _sign_out(browser_page)
 
     # The housing partner sees their own intervention and not the council's.
-    _sign_in(browser_page, "member@panel.example")
+    browser_page.sign_in("member@panel.example")
     browser_page.follow(page.get_by_role("link", name="Interventions", exact=True))
     expect(page.get_by_role("heading", level=1)).to_contain_text(
         "Your organisation’s interventions"
@@ -145,7 +137,7 @@ def test_coordinator_agrees_two_interventions_and_a_partner_completes_theirs(
     _sign_out(browser_page)
 
     # At the next meeting the council's intervention arises; the completed one does not.
-    _sign_in(browser_page, "coordinator@panel.example")
+    browser_page.sign_in("coordinator@panel.example")
     browser_page.goto(f"/meetings/{journey['next_meeting']}")
     matters = page.locator(".panel-matters-arising")
     expect(matters).to_contain_text(f"Employment or work opportunity: {reference}")

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
 from panel.cases.models import AgreementAcceptance, CaseReview
-from panel.demo import DEMO_PASSWORD, ISP
+from panel.demo import ISP
 from panel.extensions import db
 from panel.lessons.models import Lesson, Recommendation
 from panel.lessons.queries import uk_today
@@ -60,14 +60,6 @@ def leaves_demo_data_as_it_was(live_server: LiveServer) -> Iterator[int]:
         db.session.remove()
 
 
-def _sign_in(browser_page: CheckedPage, email: str) -> None:
-    page = browser_page.page
-    browser_page.goto("/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
-    browser_page.follow(page.get_by_role("button", name="Sign in"))
-
-
 def _sign_out(browser_page: CheckedPage) -> None:
     browser_page.follow(browser_page.page.get_by_role("button", name="Sign out"))
 
@@ -90,7 +82,7 @@ def test_a_recommendation_goes_from_the_chair_to_the_police_and_back_until_close
     case_id = leaves_demo_data_as_it_was
 
     # The chair records an area for improvement against the case's investigation stage.
-    _sign_in(browser_page, "chair@panel.example")
+    browser_page.sign_in("chair@panel.example")
     browser_page.goto(f"/case-reviews/{case_id}")
     _accept_agreement_if_asked(browser_page)
     browser_page.follow(page.get_by_role("link", name="Record a lesson learnt"))
@@ -114,7 +106,7 @@ def test_a_recommendation_goes_from_the_chair_to_the_police_and_back_until_close
     _sign_out(browser_page)
 
     # A police member of the panel finds it on their home page and accepts it.
-    _sign_in(browser_page, "inspector.coventry@panel.example")
+    browser_page.sign_in("inspector.coventry@panel.example")
     mine = page.locator("#organisation-due")
     expect(mine).to_be_visible()
     row = mine.locator("tbody tr").filter(has_text=format_datetime(due, "date"))
@@ -135,7 +127,7 @@ def test_a_recommendation_goes_from_the_chair_to_the_police_and_back_until_close
     _sign_out(browser_page)
 
     # The chair sees it waiting for sign-off, and closes it.
-    _sign_in(browser_page, "chair@panel.example")
+    browser_page.sign_in("chair@panel.example")
     waiting = page.locator("#chair-sign-off")
     row = waiting.locator("tbody tr").filter(has_text=POLICE)
     browser_page.follow(row.get_by_role("link", name=re.compile(r"Recommendation \d+")))

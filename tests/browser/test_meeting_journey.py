@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from panel.accounts.models import User
-from panel.demo import COVENTRY, DEMO_PASSWORD
+from panel.demo import COVENTRY
 from panel.extensions import db
 from panel.meetings import services
 from panel.meetings.models import Meeting, MeetingAction, MeetingSeries
@@ -56,10 +56,7 @@ def test_coordinator_schedules_a_fortnightly_series_and_records_attendance_with_
     browser_page: CheckedPage, past_meeting
 ):
     page = browser_page.page
-    browser_page.goto("/sign-in")
-    page.get_by_label("Email address").fill("coordinator@panel.example")
-    page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
-    browser_page.follow(page.get_by_role("button", name="Sign in"))
+    browser_page.sign_in("coordinator@panel.example")
 
     # The panels table, not the list of next meetings, which other journeys may add to.
     browser_page.follow(page.get_by_role("table").get_by_role("link", name=COVENTRY, exact=True))

@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from panel.demo import DEMO_PASSWORD, ISP
+from panel.demo import ISP
 from panel.extensions import db
 from panel.meetings import services as meetings
 from panel.meetings.models import AgendaItem, Meeting, MeetingStatus
@@ -61,14 +61,6 @@ def held_meeting(live_server: LiveServer) -> Iterator[int]:
         db.session.remove()
 
 
-def _sign_in(browser_page: CheckedPage, email: str) -> None:
-    page = browser_page.page
-    browser_page.goto("/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
-    browser_page.follow(page.get_by_role("button", name="Sign in"))
-
-
 def _accept_agreement_if_asked(browser_page: CheckedPage) -> None:
     page = browser_page.page
     if "/confidentiality" in page.url:
@@ -82,7 +74,7 @@ def test_the_chair_publishes_minutes_and_a_reader_reads_and_downloads_them(
     page = browser_page.page
 
     # The chair starts the minutes from the meeting's page.
-    _sign_in(browser_page, "chair@panel.example")
+    browser_page.sign_in("chair@panel.example")
     browser_page.goto(f"/meetings/{held_meeting}")
     browser_page.follow(page.get_by_role("button", name="Start the minutes"))
     if "/confidentiality" in page.url:
@@ -115,7 +107,7 @@ def test_the_chair_publishes_minutes_and_a_reader_reads_and_downloads_them(
     browser_page.follow(page.get_by_role("button", name="Sign out"))
 
     # An IAG member finds them among the published minutes and reads them.
-    _sign_in(browser_page, "reader@panel.example")
+    browser_page.sign_in("reader@panel.example")
     browser_page.follow(page.get_by_role("link", name="Minutes", exact=True))
     listed = page.get_by_role("row").filter(has_text=ISP)
     expect(listed.first).to_be_visible()

@@ -1,0 +1,227 @@
+"""Two-factor sign-in: a time-based code from an authenticator app (TOTP, RFC 6238, with pyotp),
+and ten single-use recovery codes for when the phone is lost.
+
+Who must use it: anyone who can see case reviews, interventions or draft minutes, that is every
+chair, coordinator and member of a panel, and administrators. Readers (who see published minutes
+only) may turn it on. `enforce` runs before every request and sends a signed-in person who needs
+a second factor, and has not given one this session, to set one up.
+
+A code is accepted for the 30-second step it belongs to and one step either side (clocks on phones
+drift), and only once: the last accepted step is kept, so a code seen over someone's shoulder
+cannot be replayed. Recovery codes are stored salted and hashed, like passwords.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+
+import pyotp
+import segno
+import sqlalchemy as sa
+from flask import flash, redirect, request, session, url_for
+from flask_login import current_user
+from sqlalchemy.orm import Mapped, mapped_column
+
+from panel.accounts import sessions
+from panel.accounts.models import User, new_session_token
+from panel.audit import AuditAction, record
+from panel.database import UTCDateTime, utcnow
+from panel.extensions import db
+from panel.panels.models import Membership, Role
+
+ISSUER = "Panel"
+STEP_SECONDS = 30
+RECOVERY_CODES = 10
+# Pages a person who still has to set up a second factor may use.
+OPEN_WHILE_SETTING_UP = {"accounts.set_up_two_factor", "accounts.sign_out", "static"}
+
+
+class RecoveryCode(db.Model):
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    # "<salt>$<sha256 of salt and code>"; the code itself is shown once and never stored.
+    code_hash: Mapped[str] = mapped_column(sa.String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+def required_for(user: User) -> bool:
+    """Whether this person must sign in with a second factor."""
+    if user.is_admin:
+        return True
+    return (
+        db.session.scalar(
+            sa.select(Membership.id)
+            .where(Membership.user_id == user.id, Membership.role != Role.READER)
+            .limit(1)
+        )
+        is not None
+    )
+
+
+# --- Setting up -----------------------------------------------------------------------------
+
+
+def pending_secret(user: User) -> str:
+    """The secret to show while setting up, made once and kept until a code confirms it."""
+    if user.has_two_factor:
+        raise ValueError("Two-factor sign-in is already set up")
+    if not user.totp_secret:
+        user.totp_secret = pyotp.random_base32()
+        db.session.commit()
+    return user.totp_secret
+
+
+def qr_code_data_uri(user: User) -> str:
+    """The set-up QR code as an SVG data URI (allowed by the CSP's img-src data:)."""
+    uri = pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.email, issuer_name=ISSUER)
+    return segno.make(uri, error="m").svg_data_uri(scale=5, border=2)
+
+
+def spaced(secret: str) -> str:
+    """The secret in groups of four, for typing into an app by hand."""
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+def confirm_set_up(user: User, code: str, now: datetime | None = None) -> list[str] | None:
+    """Turn two-factor sign-in on if `code` matches the pending secret; returns the new recovery
+    codes (shown once), or None if the code is wrong."""
+    now = now or utcnow()
+    if user.has_two_factor or not user.totp_secret or not _accept_totp(user, code, now):
+        db.session.commit()  # keeps nothing but a refused attempt
+        return None
+    user.two_factor_enabled_at = now
+    codes = _replace_recovery_codes(user, now)
+    record(user, AuditAction.TWO_FACTOR_SET_UP, user)
+    db.session.commit()
+    return codes
+
+
+# --- Signing in -----------------------------------------------------------------------------
+
+
+def verify(user: User, code: str, now: datetime | None = None) -> str | None:
+    """Check a code typed at sign-in: "app" for an authenticator code, "recovery" for a recovery
+    code (now used up), None for neither. The caller commits."""
+    now = now or utcnow()
+    if not user.has_two_factor:
+        return None
+    if _accept_totp(user, code, now):
+        return "app"
+    if _use_recovery_code(user, code, now):
+        record(user, AuditAction.RECOVERY_CODE_USED, user)
+        return "recovery"
+    return None
+
+
+def recovery_codes_left(user: User) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count(RecoveryCode.id)).where(
+            RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)
+        )
+    )
+
+
+def new_recovery_codes(user: User, code: str, now: datetime | None = None) -> list[str] | None:
+    """Replace the recovery codes, proven by a current authenticator code."""
+    now = now or utcnow()
+    if not user.has_two_factor or not _accept_totp(user, code, now):
+        db.session.commit()
+        return None
+    codes = _replace_recovery_codes(user, now)
+    record(user, AuditAction.RECOVERY_CODES_REPLACED, user)
+    db.session.commit()
+    return codes
+
+
+def reset(actor: User | None, user: User) -> None:
+    """Remove a person's second factor (lost phone and codes, or turned off by a reader). They set
+    one up again at their next sign-in if their role needs it; their sessions end."""
+    user.totp_secret = None
+    user.two_factor_enabled_at = None
+    user.totp_last_step = None
+    user.session_token = new_session_token()
+    db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    record(actor, AuditAction.TWO_FACTOR_RESET, user)
+    db.session.commit()
+
+
+def _accept_totp(user: User, code: str, now: datetime) -> bool:
+    code = "".join(code.split())
+    if not (len(code) == 6 and code.isascii() and code.isdigit()) or not user.totp_secret:
+        return False
+    totp = pyotp.TOTP(user.totp_secret)
+    current = int(now.timestamp()) // STEP_SECONDS
+    for step in (current - 1, current, current + 1):
+        if user.totp_last_step is not None and step <= user.totp_last_step:
+            continue  # already used, or older than a code already used
+        if secrets.compare_digest(totp.at(step * STEP_SECONDS), code):
+            user.totp_last_step = step
+            return True
+    return False
+
+
+def _normalise_recovery_code(code: str) -> str:
+    return "".join(ch for ch in code.lower() if ch.isalnum())
+
+
+def _hash_recovery_code(code: str, salt: str) -> str:
+    digest = hashlib.sha256(f"{salt}:{_normalise_recovery_code(code)}".encode()).hexdigest()
+    return f"{salt}${digest}"
+
+
+def _replace_recovery_codes(user: User, now: datetime) -> list[str]:
+    db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    # 10 characters from 31: about 50 random bits, salted, hashed, single use and
+    # behind the sign-in lock, as ASVS 2.6 asks of look-up secrets.
+    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"  # no i, l, o, 0 or 1 to misread
+    codes = []
+    for _ in range(RECOVERY_CODES):
+        raw = "".join(secrets.choice(alphabet) for _ in range(10))
+        codes.append(f"{raw[:5]}-{raw[5:]}")
+        salt = secrets.token_hex(8)
+        db.session.add(
+            RecoveryCode(user_id=user.id, code_hash=_hash_recovery_code(raw, salt), created_at=now)
+        )
+    return codes
+
+
+def _use_recovery_code(user: User, code: str, now: datetime) -> bool:
+    if len(_normalise_recovery_code(code)) != 10:
+        return False
+    unused = db.session.scalars(
+        sa.select(RecoveryCode).where(
+            RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)
+        )
+    )
+    for stored in unused:
+        salt = stored.code_hash.partition("$")[0]
+        if secrets.compare_digest(stored.code_hash, _hash_recovery_code(code, salt)):
+            stored.used_at = now
+            return True
+    return False
+
+
+# --- Every request --------------------------------------------------------------------------
+
+
+def enforce():
+    """Run before every request, after the session checks: someone signed in who must have a
+    second factor and has not given one this session may only set one up (or sign out)."""
+    if (
+        request.endpoint in OPEN_WHILE_SETTING_UP
+        or not current_user.is_authenticated
+        or session.get(sessions.TWO_FACTOR_VERIFIED)
+    ):
+        return None
+    if not required_for(current_user):
+        return None
+    if request.method == "GET":
+        flash("You need to set up two-factor sign-in before you can see panel material.", "info")
+    return redirect(url_for("accounts.set_up_two_factor"))
