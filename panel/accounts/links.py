@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
 from panel import mail
-from panel.accounts import lockout
+from panel.accounts import lockout, notices
 from panel.accounts import services as accounts
 from panel.accounts.models import User, new_session_token
 from panel.accounts.passwords import hash_password
@@ -165,6 +165,8 @@ def set_password(link: AccountLink, password: str, *, now: datetime | None = Non
     lockout.clear(user.email)  # a lock from someone else's guessing ends with the new password
     record(user, _USED[link.purpose], user, changes=changes)
     db.session.commit()
+    if link.purpose is LinkPurpose.PASSWORD_RESET:
+        notices.tell(user, "password_reset")
     return True
 
 

@@ -24,7 +24,7 @@ from flask import flash, redirect, request, session, url_for
 from flask_login import current_user
 from sqlalchemy.orm import Mapped, mapped_column
 
-from panel.accounts import sessions
+from panel.accounts import notices, sessions
 from panel.accounts.models import User, new_session_token
 from panel.audit import AuditAction, record
 from panel.database import UTCDateTime, utcnow
@@ -100,6 +100,7 @@ def confirm_set_up(user: User, code: str, now: datetime | None = None) -> list[s
     codes = _replace_recovery_codes(user, now)
     record(user, AuditAction.TWO_FACTOR_SET_UP, user)
     db.session.commit()
+    notices.tell(user, "two_factor_set_up")
     return codes
 
 
@@ -137,6 +138,7 @@ def new_recovery_codes(user: User, code: str, now: datetime | None = None) -> li
     codes = _replace_recovery_codes(user, now)
     record(user, AuditAction.RECOVERY_CODES_REPLACED, user)
     db.session.commit()
+    notices.tell(user, "recovery_codes")
     return codes
 
 
@@ -150,6 +152,7 @@ def reset(actor: User | None, user: User) -> None:
     db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     record(actor, AuditAction.TWO_FACTOR_RESET, user)
     db.session.commit()
+    notices.tell(user, "two_factor_reset")
 
 
 def _accept_totp(user: User, code: str, now: datetime) -> bool:
