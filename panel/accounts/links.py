@@ -35,6 +35,10 @@ class LinkPurpose(LabelledEnum):
 
 # How long a link works. A reset link is short-lived because a mailbox may be read by others;
 # an invitation waits for someone who may not look at their e-mail every day.
+# Reset links asked for by e-mail address, per account per hour: more are not sent, whoever asks
+# and from however many addresses (the per-client throttle cannot see that).
+RESETS_PER_HOUR = 3
+
 LIFETIMES = {
     LinkPurpose.INVITATION: timedelta(days=7),
     LinkPurpose.PASSWORD_RESET: timedelta(minutes=30),
@@ -224,10 +228,25 @@ def password_reset_requested(
 ) -> mail.Email | None:
     """Someone asked for a reset link for `email`: the e-mail to send, if the address belongs to
     an account that may sign in, else None. The caller answers the same either way."""
+    now = now or utcnow()
     user = accounts.find_user_by_email(email)
     if user is None or not user.active or (production and user.is_demo):
         return None
+    if _recent_resets(user, now) >= RESETS_PER_HOUR:
+        # Someone keeps asking for this person: stop filling their inbox. The answer stays the
+        # same, and the last link sent still works.
+        return None
     return reset_email(user, issue(None, user, LinkPurpose.PASSWORD_RESET, now=now))
+
+
+def _recent_resets(user: User, now: datetime) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count(AccountLink.id)).where(
+            AccountLink.user_id == user.id,
+            AccountLink.purpose == LinkPurpose.PASSWORD_RESET,
+            AccountLink.created_at > now - timedelta(hours=1),
+        )
+    )
 
 
 # The e-mails carry the person's name and the link, nothing more: no organisation, no panels, no

@@ -117,6 +117,16 @@ def test_the_answer_never_says_whether_an_account_exists(client, people, db, mai
     assert len(events(db, AuditAction.RESET_LINK_SENT)) == 1
 
 
+def test_one_person_gets_at_most_three_reset_emails_an_hour(client, people, db, mail_app_config):
+    answers = [ask_for_reset(client, people.member.email) for _ in range(5)]
+    assert {answer.location for answer in answers} == {answers[0].location}
+    assert len(mail_app_config.messages) == 3
+    later = utcnow() + timedelta(hours=1, seconds=1)
+    assert (
+        links.password_reset_requested(people.member.email, production=False, now=later) is not None
+    )
+
+
 def test_demo_accounts_get_no_reset_link_in_production(
     app, client, db, mail_app_config, monkeypatch
 ):
