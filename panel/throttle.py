@@ -29,8 +29,7 @@ def init_app(app: Flask) -> Limiter:
     limiter = Limiter(
         key_func=get_remote_address,
         storage_uri=app.config["RATELIMIT_STORAGE_URI"],
-        # A limit is read from the settings when it is checked, so it can be changed per app.
-        headers_enabled=True,
+        headers_enabled=True,  # Retry-After on the "Too many attempts" page
     )
     limiter.init_app(app)
     for endpoint, setting in THROTTLED.items():
@@ -46,4 +45,5 @@ def limiter_for(app: Flask) -> Limiter:
 
 
 def _setting(name: str):
+    # Read when the limit is checked, so each app (and a test) can set its own.
     return lambda: current_app.config[name]

@@ -11,8 +11,9 @@ from panel.accounts.passwords import MAX_LENGTH, MIN_LENGTH, guessable
 from panel.forms import BaseForm, SubmitButton
 
 
-class SignInForm(BaseForm):
-    email = StringField(
+def email_field() -> StringField:
+    """Someone's own e-mail address, to sign in or to ask for a reset link."""
+    return StringField(
         "Email address",
         widget=GovTextInput(),
         validators=[
@@ -21,6 +22,10 @@ class SignInForm(BaseForm):
         ],
         render_kw={"autocomplete": "username", "spellcheck": "false"},
     )
+
+
+class SignInForm(BaseForm):
+    email = email_field()
     password = PasswordField(
         "Password",
         widget=GovPasswordInput(),
@@ -34,10 +39,17 @@ class SignInForm(BaseForm):
 
 
 def _not_guessable(form, field) -> None:
-    """Refuse a password that is common or built from the person's own details."""
+    """Refuse a password that is common or built from the person's own details: those typed on
+    the form, else those of the person the form is for (`form.user`, on a page reached from an
+    e-mailed link) or of whoever is signed in."""
+    if field.errors:  # already refused as too short or too long: one message is enough
+        return
     details = [getattr(form, name).data for name in ("email", "full_name") if name in form]
-    if current_user.is_authenticated and "email" not in form:
-        details += [current_user.email, current_user.full_name]
+    person = getattr(form, "user", None)
+    if person is None and current_user.is_authenticated:
+        person = current_user
+    if person is not None and "email" not in form:
+        details += [person.email, person.full_name]
     # zxcvbn matches whole words: give it each word of the name and address.
     words = [word for detail in details if detail for word in re.split(r"[\W_]+", detail) if word]
     reason = guessable(field.data or "", words)
@@ -63,6 +75,20 @@ def new_password_field(label: str = "New password") -> PasswordField:
     )
 
 
+def confirm_password_field(label: str, matches: str) -> PasswordField:
+    """The same password again, which must equal the field named `matches`."""
+    return PasswordField(
+        label,
+        widget=GovPasswordInput(),
+        validators=[
+            # "Confirm new password" -> "Confirm your new password"
+            DataRequired(message=label.replace("Confirm ", "Confirm your ", 1)),
+            EqualTo(matches, message="Passwords must match"),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
 class ChangePasswordForm(BaseForm):
     current_password = PasswordField(
         "Current password",
@@ -71,15 +97,7 @@ class ChangePasswordForm(BaseForm):
         render_kw={"autocomplete": "current-password"},
     )
     new_password = new_password_field()
-    confirm_password = PasswordField(
-        "Confirm new password",
-        widget=GovPasswordInput(),
-        validators=[
-            DataRequired(message="Confirm your new password"),
-            EqualTo("new_password", message="Passwords must match"),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
+    confirm_password = confirm_password_field("Confirm new password", "new_password")
     submit = SubmitButton("Change password")
 
 
