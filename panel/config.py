@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import os
 import secrets
+import tempfile
 from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -33,16 +34,27 @@ def database_url(url: str | None, instance_path: str) -> str:
 
 
 def instance_secret_key(instance_path: str) -> str:
-    """A secret generated once into the instance folder and reused, so sessions survive restarts."""
+    """A secret generated once into the instance folder and reused, so sessions survive restarts.
+
+    Several processes may start at once (CI runs two test suites side by side), so the key is
+    written to a private temporary file and hard-linked into place: the link either creates the
+    file whole or fails because another process got there first, whose key is then used.
+    """
     path = Path(instance_path) / "secret_key"
     if path.exists():
         return path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_hex(32)
-    # Create the file readable by its owner only.
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(key)
+    # mkstemp creates the file readable by its owner only.
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".secret_key.")
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(key)
+        os.link(temporary, path)
+    except FileExistsError:
+        return path.read_text().strip()
+    finally:
+        os.unlink(temporary)
     return key
 
 

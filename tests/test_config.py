@@ -1,5 +1,7 @@
 """Settings: the database URL, the secret key and the production profile."""
 
+from pathlib import Path
+
 import pytest
 
 from panel import config, create_app
@@ -32,6 +34,20 @@ def test_secret_key_is_generated_once_and_reused(tmp_path):
     assert first == second
     assert len(first) >= 64
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0  # readable by its owner only
+
+
+def test_two_processes_starting_at_once_share_the_first_key(tmp_path, monkeypatch):
+    # Another process writes its key between this one's check and its write (CI runs two suites
+    # side by side): both must end up signing sessions with the same key, and no start fails.
+    real_link = config.os.link
+
+    def another_process_wins(source, target):
+        Path(target).write_text("key-of-the-other-process")
+        real_link(source, target)
+
+    monkeypatch.setattr(config.os, "link", another_process_wins)
+    assert config.load(str(tmp_path), {})["SECRET_KEY"] == "key-of-the-other-process"
+    assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]  # no temporary file left
 
 
 def test_secret_key_from_the_environment_wins(tmp_path):
