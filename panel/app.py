@@ -166,6 +166,7 @@ def _init_cli(app: Flask) -> None:
     from panel.accounts.cli import create_admin_command
     from panel.audit_cli import audit_verify_command
     from panel.demo import demo_code_command, demo_data_command
+    from panel.encryption import rotate_data_key_command
     from panel.minutes.cli import minutes_pdf_command
     from panel.reminders import send_reminders_command
     from panel.retention import apply_retention_command
@@ -177,3 +178,4 @@ def _init_cli(app: Flask) -> None:
     app.cli.add_command(minutes_pdf_command)
     app.cli.add_command(send_reminders_command)
     app.cli.add_command(apply_retention_command)
+    app.cli.add_command(rotate_data_key_command)

@@ -14,6 +14,8 @@ from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from panel import encryption
+
 
 class ConfigurationError(RuntimeError):
     """The app cannot start safely with these settings."""
@@ -34,19 +36,28 @@ def database_url(url: str | None, instance_path: str) -> str:
 
 
 def instance_secret_key(instance_path: str) -> str:
-    """A secret generated once into the instance folder and reused, so sessions survive restarts.
+    """A secret generated once into the instance folder and reused, so sessions survive restarts."""
+    return _instance_secret(Path(instance_path) / "secret_key", lambda: secrets.token_hex(32))
 
-    Several processes may start at once (CI runs two test suites side by side), so the key is
+
+def instance_data_key(instance_path: str) -> str:
+    """Development's key for secrets encrypted at rest, generated once like the secret key."""
+    return _instance_secret(Path(instance_path) / "data_key", encryption.generate_key)
+
+
+def _instance_secret(path: Path, generate) -> str:
+    """Read the secret in `path`, or generate and write it if there is none.
+
+    Several processes may start at once (CI runs two test suites side by side), so the secret is
     written to a private temporary file and hard-linked into place: the link either creates the
-    file whole or fails because another process got there first, whose key is then used.
+    file whole or fails because another process got there first, whose secret is then used.
     """
-    path = Path(instance_path) / "secret_key"
     if path.exists():
         return path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_hex(32)
+    key = generate()
     # mkstemp creates the file readable by its owner only.
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".secret_key.")
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(fd, "w") as handle:
             handle.write(key)
@@ -73,6 +84,8 @@ def load(instance_path: str, environ: os._Environ | dict | None = None) -> dict:
             "(for example: python -c 'import secrets; print(secrets.token_hex(32))')."
         )
 
+    data_keys = data_encryption_keys(env, production, instance_path)
+
     proxy_count = env.get("PROXY_COUNT", "0")
     if not proxy_count.isdigit():
         raise ConfigurationError(f"PROXY_COUNT must be a whole number, not {proxy_count!r}")
@@ -85,6 +98,8 @@ def load(instance_path: str, environ: os._Environ | dict | None = None) -> dict:
         "PANEL_ENV": profile,
         "PRODUCTION": production,
         "SECRET_KEY": secret or instance_secret_key(instance_path),
+        # Secrets kept encrypted in the database (panel/encryption.py): the first key encrypts.
+        "DATA_ENCRYPTION_KEYS": data_keys,
         "SQLALCHEMY_DATABASE_URI": database_url(env.get("DATABASE_URL"), instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # Session cookie: never readable by scripts, not sent on cross-site POSTs, HTTPS only in
@@ -116,6 +131,26 @@ def load(instance_path: str, environ: os._Environ | dict | None = None) -> dict:
         ),
         **mail,
     }
+
+
+def data_encryption_keys(env, production: bool, instance_path: str) -> list[str]:
+    """DATA_ENCRYPTION_KEY: one Fernet key, or several comma-separated while replacing one."""
+    given = [key.strip() for key in env.get("DATA_ENCRYPTION_KEY", "").split(",") if key.strip()]
+    if not given:
+        if production:
+            raise ConfigurationError(
+                "Set DATA_ENCRYPTION_KEY to run in production; keep it out of the database and its "
+                "backups (make one with: python -c 'from cryptography.fernet import Fernet; "
+                "print(Fernet.generate_key().decode())')."
+            )
+        return [instance_data_key(instance_path)]
+    for position, key in enumerate(given, start=1):
+        if not encryption.valid_key(key):
+            raise ConfigurationError(
+                f"DATA_ENCRYPTION_KEY key {position} is not a Fernet key (32 bytes in URL-safe "
+                "base64, 44 characters)"
+            )
+    return given
 
 
 def _whole_number(env, name: str, default: str) -> int:

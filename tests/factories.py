@@ -8,6 +8,7 @@ import itertools
 import pyotp
 import sqlalchemy as sa
 
+from panel import encryption
 from panel.accounts.models import Organisation, OrganisationKind, User
 from panel.database import utcnow
 from panel.extensions import db
@@ -71,9 +72,10 @@ def unused_totp_code(session, which) -> str:
     """Panel accepts a code for the current 30-second step and one either side, each once. A test
     that signs the same person in more often than that within a minute forgets the used step
     (test plumbing only: tests/accounts/test_two_factor.py proves replay is refused)."""
-    secret, last_step = session.execute(
-        sa.select(User.totp_secret, User.totp_last_step).where(which)
+    encrypted, last_step = session.execute(
+        sa.select(User.encrypted_totp_secret, User.totp_last_step).where(which)
     ).one()
+    secret = encryption.decrypt(encrypted)
     now = int(utcnow().timestamp()) // 30
     # Not the step before: it would be refused if a 30-second boundary passed before the check.
     for step in (now, now + 1):

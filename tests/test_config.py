@@ -46,7 +46,7 @@ def test_two_processes_starting_at_once_share_the_first_key(tmp_path, monkeypatc
         real_link(source, target)
 
     monkeypatch.setattr(config.os, "link", another_process_wins)
-    assert config.load(str(tmp_path), {})["SECRET_KEY"] == "key-of-the-other-process"
+    assert config.instance_secret_key(str(tmp_path)) == "key-of-the-other-process"
     assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]  # no temporary file left
 
 
@@ -69,6 +69,7 @@ PRODUCTION = {
     "PANEL_ENV": "production",
     "SECRET_KEY": "s" * 64,
     "PANEL_BASE_URL": "https://panel.example.org",
+    "DATA_ENCRYPTION_KEY": "yNEE4o7dwJlL7sJ2I5xKB4T0gS8iRpcIbbLtqOJ5yUk=",
 }
 
 

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pyotp
 
-from panel import create_app
+from panel import create_app, encryption
 from panel.accounts import services as accounts
 from panel.accounts import two_factor
 from panel.accounts.models import Organisation, User
@@ -76,6 +76,7 @@ def test_demo_data_command_refuses_production(monkeypatch, tmp_path):
     monkeypatch.setenv("PANEL_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "p" * 64)
     monkeypatch.setenv("PANEL_BASE_URL", "https://panel.example.org")
+    monkeypatch.setenv("DATA_ENCRYPTION_KEY", encryption.generate_key())
     monkeypatch.setenv("PANEL_INSTANCE_PATH", str(tmp_path))
     app = create_app()
     result = app.test_cli_runner().invoke(args=["demo-data"])
@@ -110,8 +111,7 @@ def test_demo_code_prints_the_current_code_and_refuses_in_production(app, db, mo
     result = runner.invoke(args=["demo-code"])
     assert result.exit_code == 0
     assert result.output.strip() in {
-        pyotp.TOTP(DEMO_TOTP_SECRET).at(utcnow() + timedelta(seconds=offset))
-        for offset in (-30, 0)
+        pyotp.TOTP(DEMO_TOTP_SECRET).at(utcnow() + timedelta(seconds=offset)) for offset in (-30, 0)
     }
     monkeypatch.setitem(app.config, "PRODUCTION", True)
     refused = runner.invoke(args=["demo-code"])

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from panel import encryption
 from panel.database import LabelledEnum, UTCDateTime, enum_column, utcnow
 from panel.extensions import db
 
@@ -75,8 +76,9 @@ class User(db.Model):
     # The secret in the user's private calendar feed address; None when they have no feed.
     calendar_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     # Two-factor sign-in (panel/accounts/two_factor.py). The TOTP secret is kept from the moment
-    # set-up starts; it counts only once `two_factor_enabled_at` is set by a confirmed code.
-    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    # set-up starts; it counts only once `two_factor_enabled_at` is set by a confirmed code. It is
+    # stored encrypted (panel/encryption.py): read and set it as `totp_secret`.
+    encrypted_totp_secret: Mapped[str | None] = mapped_column("totp_secret", sa.String(255))
     two_factor_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The last 30-second time step whose code was accepted: a code works once (no replay).
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
@@ -87,6 +89,14 @@ class User(db.Model):
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
     )
+
+    @property
+    def totp_secret(self) -> str | None:
+        return encryption.decrypt(self.encrypted_totp_secret)
+
+    @totp_secret.setter
+    def totp_secret(self, secret: str | None) -> None:
+        self.encrypted_totp_secret = encryption.encrypt(secret)
 
     @property
     def has_two_factor(self) -> bool:

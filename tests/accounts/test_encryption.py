@@ -1,0 +1,118 @@
+"""Two-factor secrets are encrypted at rest under DATA_ENCRYPTION_KEY, and the key can be replaced
+without locking anyone out (panel/encryption.py)."""
+
+import pyotp
+import pytest
+import sqlalchemy as sa
+from flask_migrate import downgrade, upgrade
+
+from panel import config, create_app, encryption
+from panel.accounts import two_factor
+from panel.accounts.models import User
+from tests import factories
+
+NEW_KEY = encryption.generate_key()
+
+
+def _stored(db, user: User) -> str:
+    """What the database itself holds in the secret's column."""
+    return db.session.execute(
+        sa.text("SELECT totp_secret FROM user_account WHERE id = :id"), {"id": user.id}
+    ).scalar_one()
+
+
+def _app_with_keys(app, keys):
+    return create_app({**app.config, "DATA_ENCRYPTION_KEYS": keys})
+
+
+def test_the_database_never_holds_a_second_factor_secret_in_the_clear(app, db, people):
+    secret = people.chair.totp_secret
+    stored = _stored(db, people.chair)
+    assert len(secret) == 32 and secret not in stored
+    # The code from the person's app is still accepted: Panel decrypts to check it.
+    code = pyotp.TOTP(secret).now()
+    assert two_factor.verify(people.chair, code) == "app"
+
+
+def test_setting_up_stores_the_new_secret_encrypted(app, db):
+    person = factories.user(two_factor=False)
+    secret = two_factor.pending_secret(person)
+    assert secret not in _stored(db, person)
+    db.session.expire_all()
+    assert db.session.get(User, person.id).totp_secret == secret
+
+
+def test_a_database_copy_without_the_key_gives_nothing_away(app, db, people):
+    stranger = _app_with_keys(app, [encryption.generate_key()])
+    with (
+        stranger.app_context(),
+        pytest.raises(encryption.WrongDataKey, match="DATA_ENCRYPTION_KEY"),
+    ):
+        _ = db.session.get(User, people.chair.id).totp_secret
+
+
+def test_a_key_is_replaced_without_locking_anyone_out(app, db, people):
+    secret = people.chair.totp_secret
+    old_key = app.config["DATA_ENCRYPTION_KEYS"][0]
+
+    # 1. The new key goes first; the old one still decrypts what was stored under it.
+    replacing = _app_with_keys(app, [NEW_KEY, old_key])
+    with replacing.app_context():
+        assert db.session.get(User, people.chair.id).totp_secret == secret
+    # 2. `flask rotate-data-key` re-encrypts everything under the new key...
+    with replacing.app_context():  # the command runs in the current app context if there is one
+        result = replacing.test_cli_runner().invoke(args=["rotate-data-key"])
+    assert result.exit_code == 0, result.output
+    assert "Re-encrypted" in result.output
+    # 3. ...so the old key can go.
+    replaced = _app_with_keys(app, [NEW_KEY])
+    with replaced.app_context():
+        db.session.expire_all()
+        assert db.session.get(User, people.chair.id).totp_secret == secret
+    with app.app_context(), pytest.raises(encryption.WrongDataKey):
+        db.session.expire_all()
+        _ = db.session.get(User, people.chair.id).totp_secret
+
+
+def test_production_refuses_to_start_without_a_data_key(tmp_path):
+    environ = {
+        "PANEL_ENV": "production",
+        "SECRET_KEY": "s" * 64,
+        "PANEL_BASE_URL": "https://panel.example.org",
+    }
+    with pytest.raises(config.ConfigurationError, match="Set DATA_ENCRYPTION_KEY"):
+        config.load(str(tmp_path), environ)
+    settings = config.load(str(tmp_path), {**environ, "DATA_ENCRYPTION_KEY": NEW_KEY})
+    assert settings["DATA_ENCRYPTION_KEYS"] == [NEW_KEY]
+    assert not (tmp_path / "data_key").exists()  # production never writes a key beside the data
+
+
+def test_a_malformed_key_is_refused_with_its_position(tmp_path):
+    with pytest.raises(config.ConfigurationError, match="key 2 is not a Fernet key"):
+        config.load(str(tmp_path), {"DATA_ENCRYPTION_KEY": f"{NEW_KEY}, not-a-key"})
+
+
+def test_development_generates_its_key_once_readable_by_its_owner_only(tmp_path):
+    first = config.load(str(tmp_path), {})["DATA_ENCRYPTION_KEYS"]
+    second = config.load(str(tmp_path), {})["DATA_ENCRYPTION_KEYS"]
+    assert first == second and encryption.valid_key(first[0])
+    assert (tmp_path / "data_key").stat().st_mode & 0o077 == 0
+
+
+def test_the_migration_encrypts_secrets_already_stored_and_downgrading_decrypts_them(tmp_path):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'keys.sqlite'}"})
+    with app.app_context():
+        from panel.extensions import db
+
+        upgrade()
+        person = factories.user(two_factor=True)
+        secret = person.totp_secret
+        db.session.remove()  # SQLite: the migrations write on a connection of their own
+        downgrade(revision="0010")
+        assert _stored(db, person) == secret  # as the earlier version stored it
+        db.session.remove()
+        upgrade()
+        assert secret not in _stored(db, person)
+        db.session.expire_all()
+        assert db.session.get(User, person.id).totp_secret == secret
+        db.session.remove()
