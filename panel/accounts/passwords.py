@@ -4,38 +4,51 @@ from __future__ import annotations
 
 import functools
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, has_app_context
 from zxcvbn import zxcvbn
 
-_hasher = PasswordHasher()
+# argon2-cffi's default, RFC 9106's low-memory profile (64 MiB, 3 passes), is what Panel uses. The
+# test suite alone sets ARGON2_PROFILE to CHEAPEST, as Django advises for its own tests: thousands
+# of sign-ins would otherwise spend minutes hashing. No environment variable reaches the setting.
+_HASHERS = {
+    "RFC_9106_LOW_MEMORY": PasswordHasher.from_parameters(profiles.RFC_9106_LOW_MEMORY),
+    "CHEAPEST": PasswordHasher.from_parameters(profiles.CHEAPEST),
+}
 
 MIN_LENGTH = 12
 MAX_LENGTH = 256
 
 
+def _profile() -> str:
+    configured = current_app.config.get("ARGON2_PROFILE") if has_app_context() else None
+    return configured or "RFC_9106_LOW_MEMORY"
+
+
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _HASHERS[_profile()].hash(password)
 
 
 @functools.cache
-def _unknown_account_hash() -> str:
-    return _hasher.hash("an account that does not exist")
+def _unknown_account_hash(profile: str) -> str:
+    return _HASHERS[profile].hash("an account that does not exist")
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     """Whether `password` matches. With no hash (no such account) it still spends the same time
     hashing, so response times do not reveal which e-mail addresses have accounts."""
+    profile = _profile()
     try:
-        return _hasher.verify(password_hash or _unknown_account_hash(), password) and bool(
-            password_hash
-        )
+        return _HASHERS[profile].verify(
+            password_hash or _unknown_account_hash(profile), password
+        ) and bool(password_hash)
     except (VerificationError, InvalidHashError):
         return False
 
 
 def needs_rehash(password_hash: str) -> bool:
-    return _hasher.check_needs_rehash(password_hash)
+    return _HASHERS[_profile()].check_needs_rehash(password_hash)
 
 
 def guessable(password: str, user_inputs: list[str] | tuple = ()) -> str | None:
