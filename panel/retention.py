@@ -5,9 +5,10 @@ Each panel sets two periods in whole months, and `flask apply-retention` (run da
 deletes what has come due on the day:
 
 - A closed case review: its narrative, the panel's overall view and the stage comments,
-  `Panel.case_review_retention_months` after the minutes of the last meeting that discussed it
-  were first published. Until those minutes are published the panel may still need the case, so
-  nothing is due (nor for a case review never discussed at a meeting).
+  `Panel.case_review_retention_months` after the later of its closing and the first publication
+  of the minutes of the last meeting that discussed it. Until those minutes are published the
+  panel may still need the case, so nothing is due; a case review never discussed at a meeting
+  (or only at cancelled ones) counts from its closing.
 - A closed live case: its risk reason and summary, `Panel.live_case_retention_months` after it
   closed.
 - An intervention for a closed live case, once it has ended (completed, not completed or
@@ -125,9 +126,14 @@ def _case_reviews(today: date) -> Iterator[DueItem]:
     ]
     published = _minutes_published([review.id for review in reviews])
     for review in reviews:
-        started = published.get(review.id)
-        if started is None:
-            continue
+        if review.closed_at is None:
+            continue  # closed before closing was dated; migration 0012 dates them all
+        starts = [("closed", uk_day(review.closed_at))]
+        if review.id in published:
+            if published[review.id] is None:
+                continue  # its minutes are not published yet
+            starts.append(("minutes published", published[review.id]))
+        since, started = max(starts, key=lambda start: start[1])
         due = add_months(started, review.panel.case_review_retention_months)
         if due <= today:
             yield DueItem(
@@ -135,16 +141,17 @@ def _case_reviews(today: date) -> Iterator[DueItem]:
                 CASE_REVIEW,
                 review,
                 review.reference,
-                "minutes published",
+                since,
                 started,
                 due,
                 _case_review_text(review),
             )
 
 
-def _minutes_published(case_review_ids: list[int]) -> dict[int, date]:
-    """For each case review, the UK day the minutes of the last meeting that discussed it were
-    first published; left out while they are unpublished."""
+def _minutes_published(case_review_ids: list[int]) -> dict[int, date | None]:
+    """For each case review discussed at a meeting (not cancelled), the UK day the minutes of the
+    last such meeting were first published, or None while they are unpublished; case reviews
+    never discussed are left out."""
     if not case_review_ids:
         return {}
     last_meeting: dict[int, tuple[datetime, int]] = {}
@@ -160,7 +167,7 @@ def _minutes_published(case_review_ids: list[int]) -> dict[int, date]:
             last_meeting.get(case_review_id, (starts_at, meeting_id)), (starts_at, meeting_id)
         )
     meeting_ids = {meeting_id for _, meeting_id in last_meeting.values()}
-    first_published = dict(
+    first_published_at = dict(
         db.session.execute(
             db.select(Minutes.meeting_id, sa.func.min(MinutesVersion.published_at))
             .join(Minutes.versions)
@@ -168,10 +175,10 @@ def _minutes_published(case_review_ids: list[int]) -> dict[int, date]:
             .group_by(Minutes.meeting_id)
         ).all()
     )
+    first_published = {meeting_id: uk_day(at) for meeting_id, at in first_published_at.items()}
     return {
-        case_review_id: uk_day(first_published[meeting_id])
+        case_review_id: first_published.get(meeting_id)
         for case_review_id, (_, meeting_id) in last_meeting.items()
-        if first_published.get(meeting_id) is not None
     }
 
 

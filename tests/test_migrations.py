@@ -29,3 +29,37 @@ def test_migrations_run_down_and_up_again(tmp_path):
         upgrade()
         tables = set(_db.inspect(_db.engine).get_table_names())
     assert {"organisation", "user_account", "panel", "membership", "audit_event"} <= tables
+
+
+def test_case_reviews_closed_before_closing_was_dated_are_dated_from_the_audit_trail(tmp_path):
+    from flask_migrate import downgrade, upgrade
+
+    from panel import create_app
+    from panel.audit import AuditEvent
+    from panel.cases import services as case_services
+    from panel.cases.models import CaseReview
+    from panel.cases.vocabularies import Rating, Stage
+    from panel.panels.models import PanelKind, Role
+    from tests import factories
+    from tests.cases import factories as case_factories
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'closed.sqlite'}"})
+    with app.test_request_context():
+        upgrade()
+        panel = factories.panel("Scrutiny Panel", PanelKind.SCRUTINY_PANEL)
+        coordinator = factories.user()
+        factories.membership(panel, coordinator, Role.COORDINATOR)
+        review = case_factories.case_review(coordinator, panel)
+        findings = {stage: case_services.FindingDetails(Rating.SATISFACTORY) for stage in Stage}
+        case_services.record_stage_findings(coordinator, review, findings, "A fair outcome.")
+        case_services.close_case_review(coordinator, review)
+        closing = _db.session.scalars(
+            _db.select(AuditEvent.occurred_at).order_by(AuditEvent.sequence.desc()).limit(1)
+        ).one()
+        review_id = review.id
+        _db.session.remove()  # SQLite: the migrations write on a connection of their own
+
+        downgrade(revision="0011")  # before case reviews had a closing date
+        upgrade()
+        assert _db.session.get(CaseReview, review_id).closed_at == closing
+        _db.session.remove()

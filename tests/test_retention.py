@@ -75,6 +75,7 @@ def finished_case_review(app, people, *, publish: bool = True, close: bool = Tru
         )
         if close:
             case_services.close_case_review(people.coordinator, review)
+            review.closed_at = PUBLISHED_AT - timedelta(days=7)  # closed at the meeting
         meeting.status = MeetingStatus.HELD
         _db.session.commit()
         minutes = minutes_services.start(people.coordinator, meeting)
@@ -86,6 +87,16 @@ def finished_case_review(app, people, *, publish: bool = True, close: bool = Tru
             )
             version.published_at = PUBLISHED_AT
             _db.session.commit()
+    return review
+
+
+def case_review_never_discussed(app, people) -> CaseReview:
+    """A case review of the scrutiny panel reviewed and closed without going to a meeting."""
+    with app.test_request_context():
+        review = case_factories.case_review(people.coordinator, people.panel)
+        findings = {stage: FindingDetails(Rating.SATISFACTORY) for stage in Stage}
+        case_services.record_stage_findings(people.coordinator, review, findings, OVERALL_VIEW)
+        case_services.close_case_review(people.coordinator, review)
     return review
 
 
@@ -211,6 +222,41 @@ def test_a_closed_case_review_is_due_24_months_after_its_minutes_were_published(
     )
     assert (item.since, item.started) == ("minutes published", date(2026, 1, 31))
     assert item.deletes == ("narrative", "overall view", "1 stage comment")
+
+
+def test_a_case_review_never_discussed_is_due_24_months_after_it_closed(app, db, isp):  # noqa: F811
+    review = case_review_never_discussed(app, isp)
+    assert review.closed_at > datetime.now(UTC) - timedelta(minutes=5)  # closing dates it
+    review.closed_at = CLOSED_AT  # 1 April 2026 in the UK
+    db.session.commit()
+    assert due_targets(date(2028, 3, 31)) == set()
+    (item,) = retention.due_on(date(2028, 4, 1))
+    assert (item.target.id, item.since, item.started) == (review.id, "closed", date(2026, 4, 1))
+    assert item.deletes == ("narrative", "overall view")
+
+
+def test_a_case_review_closed_after_its_minutes_were_published_counts_from_closing(app, db, isp):  # noqa: F811
+    review = finished_case_review(app, isp)
+    review.closed_at = CLOSED_AT  # two months after the minutes were published on 31 January
+    db.session.commit()
+    assert due_targets(date(2028, 3, 31)) == set()
+    (item,) = retention.due_on(date(2028, 4, 1))
+    assert (item.since, item.started) == ("closed", date(2026, 4, 1))
+
+
+def test_a_case_review_only_on_a_cancelled_meetings_agenda_counts_from_closing(app, db, isp):  # noqa: F811
+    with app.test_request_context():
+        meeting = meeting_factories.meeting_with_agenda(isp.coordinator, isp.panel)
+        review = case_factories.case_review(isp.coordinator, isp.panel)
+        case_services.place_on_agenda(isp.coordinator, review, meeting)
+        findings = {stage: FindingDetails(Rating.SATISFACTORY) for stage in Stage}
+        case_services.record_stage_findings(isp.coordinator, review, findings, OVERALL_VIEW)
+        case_services.close_case_review(isp.coordinator, review)
+    meeting.status = MeetingStatus.CANCELLED
+    review.closed_at = CLOSED_AT
+    db.session.commit()
+    (item,) = retention.due_on(date(2028, 4, 1))
+    assert (item.target.id, item.since) == (review.id, "closed")
 
 
 def test_a_case_review_waits_for_its_minutes_to_be_published(app, db, isp):  # noqa: F811

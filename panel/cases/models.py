@@ -69,6 +69,8 @@ class CaseReview(db.Model):
     overall_view: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    # When it was closed: with its minutes' publication, this starts the retention period.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     panel: Mapped[Panel] = relationship()
     created_by: Mapped[User | None] = relationship()

@@ -279,6 +279,7 @@ def close_case_review(actor: User, case_review: CaseReview) -> CaseReview:
             "Record the stage findings first."
         )
     changes = apply_changes(case_review, {"status": CaseReviewStatus.CLOSED})
+    case_review.closed_at = utcnow()  # starts its retention period (panel/retention.py)
     record(actor, AuditAction.UPDATE, case_review, label=_label(case_review), changes=changes)
     db.session.commit()
     return case_review
