@@ -20,10 +20,11 @@ from datetime import datetime
 import pyotp
 import segno
 import sqlalchemy as sa
-from flask import flash, redirect, request, session, url_for
+from flask import current_app, flash, redirect, request, session, url_for
 from flask_login import current_user
 from sqlalchemy.orm import Mapped, mapped_column
 
+from panel import encryption
 from panel.accounts import notices, sessions
 from panel.accounts.models import User, new_session_token
 from panel.audit import AuditAction, record
@@ -157,9 +158,18 @@ def reset(actor: User | None, user: User) -> None:
 
 def _accept_totp(user: User, code: str, now: datetime) -> bool:
     code = "".join(code.split())
-    if not (len(code) == 6 and code.isascii() and code.isdigit()) or not user.totp_secret:
+    if not (len(code) == 6 and code.isascii() and code.isdigit()):
         return False
-    totp = pyotp.TOTP(user.totp_secret)
+    try:
+        secret = user.totp_secret
+    except encryption.WrongDataKey:
+        # A lost or wrong DATA_ENCRYPTION_KEY: recovery codes still work, so people (and an admin,
+        # who can then reset everyone's second factor) are not all locked out.
+        current_app.logger.error("Cannot decrypt the TOTP secret of user %s", user.id)
+        return False
+    if not secret:
+        return False
+    totp = pyotp.TOTP(secret)
     current = int(now.timestamp()) // STEP_SECONDS
     for step in (current - 1, current, current + 1):
         if user.totp_last_step is not None and step <= user.totp_last_step:

@@ -116,3 +116,13 @@ def test_the_migration_encrypts_secrets_already_stored_and_downgrading_decrypts_
         db.session.expire_all()
         assert db.session.get(User, person.id).totp_secret == secret
         db.session.remove()
+
+
+def test_with_a_lost_key_recovery_codes_still_sign_people_in(app, db, people):
+    codes = two_factor.new_recovery_codes(people.chair, factories.totp_code(people.chair))
+    from_their_app = factories.totp_code(people.chair)
+    lost = _app_with_keys(app, [encryption.generate_key()])
+    with lost.app_context():
+        chair = db.session.get(User, people.chair.id)
+        assert two_factor.verify(chair, from_their_app) is None
+        assert two_factor.verify(chair, codes[0]) == "recovery"
