@@ -74,7 +74,7 @@ def _fernet() -> MultiFernet:
 @with_appcontext
 def rotate_data_key_command():
     """Re-encrypt every stored secret under the first key in DATA_ENCRYPTION_KEY."""
-    from panel.accounts.models import User
+    from panel.accounts.models import User  # here: the models import this module
     from panel.extensions import db
 
     users = db.session.scalars(sa.select(User).where(User.encrypted_totp_secret.is_not(None)))
