@@ -21,7 +21,7 @@ class ResetTwoFactorForm(BaseForm):
 @bp.route("/users/<int:user_id>/two-factor", methods=["GET", "POST"])
 @access.rule(access.on_object(Action.MANAGE_USERS, User, id_arg="user_id", param="user"))
 def reset_two_factor(user):
-    if not user.has_two_factor and not user.totp_secret:
+    if not user.has_two_factor and not user.encrypted_totp_secret:  # no need to decrypt it
         flash(f"{user.full_name} has not set up two-factor sign-in.", "info")
         return redirect(url_for(".edit_user", user_id=user.id))
     form = ResetTwoFactorForm()

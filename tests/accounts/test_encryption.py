@@ -126,3 +126,17 @@ def test_with_a_lost_key_recovery_codes_still_sign_people_in(app, db, people):
         chair = db.session.get(User, people.chair.id)
         assert two_factor.verify(chair, from_their_app) is None
         assert two_factor.verify(chair, codes[0]) == "recovery"
+
+
+def test_with_a_lost_key_an_admin_signs_in_with_a_recovery_code_and_resets_others(app, db, people):
+    admin_codes = two_factor.new_recovery_codes(people.admin, factories.totp_code(people.admin))
+    lost = _app_with_keys(app, [encryption.generate_key()])
+    client = lost.test_client()
+    client.post("/sign-in", data={"email": people.admin.email, "password": factories.PASSWORD})
+    assert client.post("/sign-in/code", data={"code": admin_codes[0]}).status_code == 302
+    reset_page = f"/admin/users/{people.chair.id}/two-factor"
+    assert client.get(reset_page).status_code == 200
+    assert client.post(reset_page).status_code == 302
+    db.session.expire_all()
+    chair = db.session.get(User, people.chair.id)
+    assert not chair.has_two_factor and chair.encrypted_totp_secret is None
