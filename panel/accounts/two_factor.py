@@ -73,10 +73,11 @@ def pending_secret(user: User) -> str:
     """The secret to show while setting up, made once and kept until a code confirms it."""
     if user.has_two_factor:
         raise ValueError("Two-factor sign-in is already set up")
-    if not user.totp_secret:
-        user.totp_secret = pyotp.random_base32()
+    secret = _readable_secret(user)
+    if not secret:
+        secret = user.totp_secret = pyotp.random_base32()
         db.session.commit()
-    return user.totp_secret
+    return secret
 
 
 def qr_code_data_uri(user: User) -> str:
@@ -94,7 +95,7 @@ def confirm_set_up(user: User, code: str, now: datetime | None = None) -> list[s
     """Turn two-factor sign-in on if `code` matches the pending secret; returns the new recovery
     codes (shown once), or None if the code is wrong."""
     now = now or utcnow()
-    if user.has_two_factor or not user.totp_secret or not _accept_totp(user, code, now):
+    if user.has_two_factor or not _accept_totp(user, code, now):
         db.session.commit()  # keeps nothing but a refused attempt
         return None
     user.two_factor_enabled_at = now
@@ -156,17 +157,22 @@ def reset(actor: User | None, user: User) -> None:
     notices.tell(user, "two_factor_reset")
 
 
+def _readable_secret(user: User) -> str | None:
+    """The person's TOTP secret, or None if there is none or it cannot be decrypted: with a lost
+    or wrong DATA_ENCRYPTION_KEY, recovery codes still work (so an admin can sign in and reset
+    everyone's second factor) and set-up starts afresh instead of failing."""
+    try:
+        return user.totp_secret
+    except encryption.WrongDataKey:
+        current_app.logger.error("Cannot decrypt the TOTP secret of user %s", user.id)
+        return None
+
+
 def _accept_totp(user: User, code: str, now: datetime) -> bool:
     code = "".join(code.split())
     if not (len(code) == 6 and code.isascii() and code.isdigit()):
         return False
-    try:
-        secret = user.totp_secret
-    except encryption.WrongDataKey:
-        # A lost or wrong DATA_ENCRYPTION_KEY: recovery codes still work, so people (and an admin,
-        # who can then reset everyone's second factor) are not all locked out.
-        current_app.logger.error("Cannot decrypt the TOTP secret of user %s", user.id)
-        return False
+    secret = _readable_secret(user)
     if not secret:
         return False
     totp = pyotp.TOTP(secret)

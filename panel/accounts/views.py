@@ -177,7 +177,7 @@ def set_up_two_factor():
     user = current_user._get_current_object()
     if user.has_two_factor:
         return redirect(url_for("accounts.account"))
-    two_factor.pending_secret(user)
+    secret = two_factor.pending_secret(user)
     form = ConfirmCodeForm()
     if form.validate_on_submit():
         codes = two_factor.confirm_set_up(user, form.code.data)
@@ -194,7 +194,7 @@ def set_up_two_factor():
         "accounts/set_up_two_factor.html",
         form=form,
         qr_code=two_factor.qr_code_data_uri(user),
-        secret=two_factor.spaced(user.totp_secret),
+        secret=two_factor.spaced(secret),
         required=two_factor.required_for(user),
         title="Set up two-factor sign-in",
     )

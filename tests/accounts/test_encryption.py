@@ -9,6 +9,7 @@ from flask_migrate import downgrade, upgrade
 from panel import config, create_app, encryption
 from panel.accounts import two_factor
 from panel.accounts.models import User
+from panel.panels.models import Role
 from tests import factories
 
 NEW_KEY = encryption.generate_key()
@@ -140,3 +141,23 @@ def test_with_a_lost_key_an_admin_signs_in_with_a_recovery_code_and_resets_other
     db.session.expire_all()
     chair = db.session.get(User, people.chair.id)
     assert not chair.has_two_factor and chair.encrypted_totp_secret is None
+
+
+def test_with_a_lost_key_someone_part_way_through_set_up_starts_afresh(app, db, people):
+    person = factories.user(two_factor=False)
+    factories.membership(people.panel, person, Role.MEMBER)
+    started_with = two_factor.pending_secret(person)
+    lost = _app_with_keys(app, [encryption.generate_key()])
+    client = lost.test_client()
+    client.post("/sign-in", data={"email": person.email, "password": factories.PASSWORD})
+    page = client.get("/account/two-factor/set-up")
+    assert page.status_code == 200
+    with lost.app_context():
+        db.session.expire_all()
+        new_secret = db.session.get(User, person.id).totp_secret
+    assert new_secret != started_with
+    assert two_factor.spaced(new_secret) in page.get_data(as_text=True)
+    confirmed = client.post(
+        "/account/two-factor/set-up", data={"code": pyotp.TOTP(new_secret).now()}
+    )
+    assert "Save your recovery codes" in confirmed.get_data(as_text=True)
