@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import Session
+from sqlalchemy import Connection
 
 from panel import create_app
 from panel.accounts.models import User
@@ -67,10 +69,11 @@ class _ConnectionBoundSession(Session):
         return self.bind
 
 
-@pytest.fixture
-def db(app: Flask):
-    """Each test runs inside a transaction that is rolled back afterwards, so tests never see one
-    another's data. The app's own commits only release savepoints inside it."""
+@contextlib.contextmanager
+def rolled_back(app: Flask) -> Iterator[Connection]:
+    """In the app's context, bind its session to one connection whose transaction is rolled back
+    at the end, so nothing written inside is kept. The app's own commits only release savepoints
+    inside it."""
     with app.app_context():
         connection = _db.engine.connect()
         transaction = connection.begin()
@@ -83,12 +86,20 @@ def db(app: Flask):
             }
         )
         try:
-            yield _db
+            yield connection
         finally:
             _db.session.remove()
             _db.session = original_session
             transaction.rollback()
             connection.close()
+
+
+@pytest.fixture
+def db(app: Flask):
+    """Each test runs inside a transaction that is rolled back afterwards, so tests never see one
+    another's data."""
+    with rolled_back(app):
+        yield _db
 
 
 @pytest.fixture

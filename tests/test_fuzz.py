@@ -38,7 +38,7 @@ from panel.extensions import db as _db
 from panel.minutes import services as minutes_services
 from panel.panels.models import PanelKind, Role
 from tests import factories
-from tests.conftest import _ConnectionBoundSession, sign_in
+from tests.conftest import rolled_back, sign_in
 from tests.interventions.conftest import intervention, live_case
 from tests.minutes import minuted_meeting
 
@@ -351,43 +351,27 @@ def _signed_in_client(app: Flask, admin: types.SimpleNamespace):
 
 @pytest.fixture(scope="module")
 def world(app: Flask) -> Iterator[World]:
-    with app.app_context():
-        connection = _db.engine.connect()
-        transaction = connection.begin()
-        original_session = _db.session
-        _db.session = _db._make_scoped_session(
-            {
-                "bind": connection,
-                "join_transaction_mode": "create_savepoint",
-                "class_": _ConnectionBoundSession,
-            }
+    with rolled_back(app) as connection:
+        admin = _build(app)
+        rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint != "static"]
+        ids_ = _ids({name for rule in rules for name in rule.arguments})
+        combos = {rule.endpoint: _combos(rule, ids_) for rule in rules}
+        _db.session.remove()
+        client = _signed_in_client(app, admin)
+        forms, query_names, date_names = _crawl(app, client, combos)
+        query_names |= {"page", "next", "stage", "status", "when", "from", "to", "q"}
+        _db.session.remove()  # its savepoint would otherwise hold the tests' savepoints
+        cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
+        yield World(
+            app,
+            connection,
+            cookie,
+            ids_,
+            combos,
+            forms,
+            sorted(query_names),
+            sorted(date_names),
         )
-        try:
-            admin = _build(app)
-            rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint != "static"]
-            ids_ = _ids({name for rule in rules for name in rule.arguments})
-            combos = {rule.endpoint: _combos(rule, ids_) for rule in rules}
-            _db.session.remove()
-            client = _signed_in_client(app, admin)
-            forms, query_names, date_names = _crawl(app, client, combos)
-            query_names |= {"page", "next", "stage", "status", "when", "from", "to", "q"}
-            _db.session.remove()  # its savepoint would otherwise hold the tests' savepoints
-            cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
-            yield World(
-                app,
-                connection,
-                cookie,
-                ids_,
-                combos,
-                forms,
-                sorted(query_names),
-                sorted(date_names),
-            )
-        finally:
-            _db.session.remove()
-            _db.session = original_session
-            transaction.rollback()
-            connection.close()
 
 
 @pytest.fixture
