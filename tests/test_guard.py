@@ -113,3 +113,31 @@ def test_pii_scan_command_reads_and_writes_json_lines(tmp_path):
     assert out[1]["spans"] == []
     first = out[0]["spans"][0]
     assert lines[0]["text"][first["start"] : first["end"]] in ("CV1 5RR", "PC Jones")
+
+
+def test_panels_own_reference_in_a_title_is_saved_as_written(app):
+    """An agenda item titled after its case review saved with "Redact and save" used to become
+    "Case review [CRIME_REF]"."""
+    form, valid = _form(app, {"note": "Case review ISP-2026-004"})
+    assert valid and form.guard_findings == {}
+    form, valid = _form(app, {"note": "Case review ISP-2026-004", "guard_action": REDACT})
+    assert valid and form.note.data == "Case review ISP-2026-004"
+
+
+def test_every_reference_panel_issues_passes_the_guard(db):
+    from panel.cases import services as case_services
+    from panel.interventions import services as intervention_services
+    from panel.panels.models import PanelKind
+    from tests import factories
+
+    scrutiny = factories.panel("Independent Scrutiny Panel", PanelKind.SCRUTINY_PANEL)
+    local = factories.panel("Coventry Hate Crime Panel", PanelKind.LOCAL_HATE_CRIME_PANEL)
+    references = [
+        case_services.next_reference(scrutiny, 2026),
+        intervention_services.next_reference(local, 2026),
+    ]
+    assert references == ["ISP-2026-001", "CHCP-2026-001"]
+    for serial in (1, 42, 999, 1000, 99999):
+        references.append(f"ISP-2026-{serial:03d}")
+    for reference in references:
+        assert anonymise.find(f"Case review {reference} was carried over.") == [], reference

@@ -11,6 +11,7 @@ command share one ``find``.
 """
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TextIO
@@ -59,6 +60,16 @@ _PRECEDENCE = {
 }
 
 
+# Panel's own references ("ISP-2026-004", "CHCP-2026-1042": the panel's initials, the year and a
+# serial zero-padded to three digits, as `next_reference` in the cases and interventions services
+# makes them) exist so that people can talk about a case without identifying it: nothing inside
+# one is ever a finding. Crime systems' serials are longer ("CRI-2025-001234", "CRI-2022-897644"):
+# a panel would need 100,000 cases in one year to reach six digits.
+PANEL_REFERENCE = re.compile(
+    r"(?<![\w/-])[A-Za-z]{1,6}-(?:19|20)\d{2}-(?:\d{3}|[1-9]\d{3,4})(?![\w/-])"
+)
+
+
 @dataclass(frozen=True, order=True)
 class Finding:
     """One piece of personal data: ``text[start:end]`` (Python string offsets) is of ``kind``."""
@@ -75,7 +86,13 @@ class Finding:
 
 def find(text: str) -> list[Finding]:
     """Every piece of personal data in ``text``, sorted and non-overlapping."""
-    candidates = {span for detect in DETECTORS for span in detect(text) if span[1] > span[0]}
+    own = [m.span() for m in PANEL_REFERENCE.finditer(text)]
+    candidates = {
+        span
+        for detect in DETECTORS
+        for span in detect(text)
+        if span[1] > span[0] and not any(s <= span[0] and span[1] <= e for s, e in own)
+    }
     chosen: list[tuple[int, int, str]] = []
     taken: list[tuple[int, int]] = []
     by_preference = sorted(candidates, key=lambda s: (s[0] - s[1], _PRECEDENCE[s[2]], s[0]))

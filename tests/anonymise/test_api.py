@@ -100,3 +100,24 @@ def test_scan_lines_returns_each_id_with_the_spans_that_find_gives():
     emoji_text = records[3]["text"]
     spans = {emoji_text[s["start"] : s["end"]]: s["kind"] for s in results[3]["spans"]}
     assert spans == {"Łukasz Nowak": "NAME", "CV1 2AB": "POSTCODE"}
+
+
+# Panel's own references exist so that people can talk about a case without identifying it.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Case review ISP-2026-004",
+        "Discussed with CHCP-2026-017 at the last meeting.",
+        "Case ref ISP-2026-004 was carried over.",
+        "Crime ref: CHCP-2025-1042 (the live case) was closed.",
+        "Under review: isp-2026-012.",
+    ],
+)
+def test_panels_own_references_are_never_personal_data(text):
+    assert find(text) == []
+    assert redact(text) == text
+
+
+def test_a_crime_reference_beside_a_panel_reference_is_still_found():
+    text = "ISP-2026-004 (crime number 20/123456/25) and CRI-2025-001234."
+    assert [f.text for f in find(text)] == ["20/123456/25", "CRI-2025-001234"]
