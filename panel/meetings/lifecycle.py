@@ -38,6 +38,21 @@ def allowed_targets(meeting: Meeting) -> list[MeetingStatus]:
     return [t.target for t in TRANSITIONS if t.source == meeting.status]
 
 
+def available_targets(meeting: Meeting, now: datetime) -> list[MeetingStatus]:
+    """The moves `meeting` can make at `now`: the ones to offer on its page. `check` refuses
+    the others, so a page never offers a button that would be refused."""
+    return [
+        target for target in allowed_targets(meeting) if _too_soon(meeting, target, now) is None
+    ]
+
+
+def _too_soon(meeting: Meeting, target: MeetingStatus, now: datetime) -> str | None:
+    """Why `meeting` cannot move to `target` yet, or None."""
+    if target == S.HELD and meeting.starts_at > now:
+        return "A meeting cannot be recorded as held before it has started."
+    return None
+
+
 def check(meeting: Meeting, target: MeetingStatus, now: datetime) -> None:
     """Raise `TransitionRefused` with a clear reason unless `meeting` may move to `target`."""
     if target == meeting.status:
@@ -47,5 +62,5 @@ def check(meeting: Meeting, target: MeetingStatus, now: datetime) -> None:
             f"A meeting that is {meeting.status.label.lower()} cannot become "
             f"{target.label.lower()}."
         )
-    if target == S.HELD and meeting.starts_at > now:
-        raise TransitionRefused("A meeting cannot be recorded as held before it has started.")
+    if (reason := _too_soon(meeting, target, now)) is not None:
+        raise TransitionRefused(reason)

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from panel import access
 from panel.access import Action
+from panel.database import utcnow
 from panel.lessons import queries as lesson_queries
 from panel.meetings import actions, attendance, lifecycle, matters_arising, queries, services
 from panel.meetings.forms import CancelMeetingForm, MeetingForm, MoveMeetingForm, SeriesForm
@@ -62,13 +63,14 @@ def new_series(panel):
 @bp.get("/meetings/<int:meeting_id>")
 @access.rule(access.on_object(Action.VIEW_MEETINGS, Meeting))
 def show(meeting):
+    now = utcnow()
     return render_template(
         "meetings/show.html",
         meeting=meeting,
         agenda=queries.agenda_of(meeting),
-        transitions=lifecycle.allowed_targets(meeting),
+        transitions=lifecycle.available_targets(meeting, now),
         scheduled=meeting.status == MeetingStatus.SCHEDULED,
-        attendance_record=attendance.record_of(meeting),
+        attendance_record=attendance.record_of(meeting, now),
         meeting_actions=actions.actions_raised_at(meeting),
         matters_arising=matters_arising.matters_arising(meeting, current_user),
         meeting_lessons=lesson_queries.lessons_of(meeting_id=meeting.id),

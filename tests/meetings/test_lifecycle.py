@@ -7,6 +7,7 @@ import pytest
 from panel.audit import AuditAction, AuditEvent
 from panel.meetings import lifecycle, services
 from panel.meetings.models import MeetingStatus as S
+from tests.conftest import sign_in
 from tests.meetings.factories import meeting_on
 
 ALLOWED = [
@@ -60,4 +61,37 @@ def test_held_is_judged_against_the_time_given(db, people):
     meeting = meeting_on(people.panel, days_from_now=3)
     later = datetime.now(UTC) + timedelta(days=4)
     services.change_status(people.chair, meeting, S.HELD, now=later)
+    assert meeting.status == S.HELD
+
+
+# --- What the meeting page offers --------------------------------------------------------------
+
+
+def test_holding_is_not_available_before_the_meeting_starts(db, people):
+    meeting = meeting_on(people.panel, days_from_now=3)
+    now = datetime.now(UTC)
+    assert S.HELD not in lifecycle.available_targets(meeting, now)
+    assert S.CANCELLED in lifecycle.available_targets(meeting, now)
+    assert S.HELD in lifecycle.available_targets(meeting, now + timedelta(days=4))
+
+
+def test_record_as_held_is_not_offered_before_the_meeting_starts(client, db, people):
+    meeting = meeting_on(people.panel, days_from_now=7)
+    sign_in(client, people.coordinator)
+    page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    assert "Move or change this meeting" in page
+    assert "Cancel this meeting" in page
+    assert "Record as held" not in page
+
+
+def test_record_as_held_is_offered_once_the_meeting_has_started(client, db, people):
+    meeting = meeting_on(people.panel, days_from_now=0)
+    meeting.starts_at = datetime.now(UTC) - timedelta(minutes=5)
+    db.session.commit()
+    sign_in(client, people.coordinator)
+    page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    assert "Record as held" in page
+    response = client.post(f"/meetings/{meeting.id}/held", follow_redirects=True)
+    assert "Meeting recorded as held." in response.get_data(as_text=True)
+    db.session.refresh(meeting)
     assert meeting.status == S.HELD
