@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from flask import abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
+from werkzeug.exceptions import HTTPException
 
 from panel.cases.agreement import agreement_accepted
 from panel.cases.models import CaseReview
@@ -353,8 +354,22 @@ def enforce():
         # Refused: say so only to someone who may know the object exists.
         abort(403 if target is None or can_see(current_user, target) else 404)
     if route_rule.needs_agreement and not agreement_accepted(current_user, panel_of(target)):
-        # Come back to this page after accepting; a form posted from a page cannot be replayed,
-        # so come back to the page it was on (the agreement page checks the address is ours).
-        back = request.full_path.rstrip("?") if request.method == "GET" else _referrer_path()
-        return redirect(url_for("cases.agreement_page", panel_id=panel_of(target).id, next=back))
+        return redirect(
+            url_for("cases.agreement_page", panel_id=panel_of(target).id, next=_come_back_to())
+        )
     return None
+
+
+def _come_back_to() -> str | None:
+    """Where to return after accepting the agreement: this page; for a posted form, which cannot
+    be replayed, the same address when it offers the action again as a page (so the person is
+    taken back to what they asked for), else the page the form was on. The agreement page checks
+    the address is ours."""
+    if request.method == "GET":
+        return request.full_path.rstrip("?")
+    adapter = current_app.url_map.bind("", url_scheme=request.scheme)
+    try:
+        endpoint, _ = adapter.match(request.path, method="GET")
+    except HTTPException:
+        endpoint = None
+    return request.path if endpoint == request.endpoint else _referrer_path()

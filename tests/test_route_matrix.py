@@ -265,8 +265,9 @@ MATRIX: dict[tuple[str, ...], tuple[str, ...]] = {
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (GET, "meetings.edit_agenda_item"):
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+    # The item is the case review's: its title (the panel's own reference) passes the guard.
     (POST, "meetings.edit_agenda_item"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
     (GET, "meetings.remove_agenda_item"):
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     # Confirmation buttons: done.
@@ -505,6 +506,8 @@ MATRIX: dict[tuple[str, ...], tuple[str, ...]] = {
         (SIGN_IN,    FORBIDDEN,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
     # Buttons on the draft minutes: "start" finds them started and goes on to the notes; the
     # steps are refused without the version the page was drawn from. Sent on either way.
+    (GET, "minutes.start"):
+        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
     (POST, "minutes.start"):
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
     (GET, "minutes.edit"):

@@ -185,9 +185,19 @@ def _side(minutes: Minutes, value: str, *, draft_allowed: bool):
 # --- Members: writing --------------------------------------------------------------------------
 
 
-@bp.post("/meetings/<int:meeting_id>/minutes/start")
+@bp.route("/meetings/<int:meeting_id>/minutes/start", methods=["GET", "POST"])
 @access.rule(_members(Action.EDIT_MINUTES))
 def start(meeting: Meeting):
+    # The page offers the button again, e.g. to someone the confidentiality agreement stopped.
+    if request.method == "GET":
+        if queries.minutes_of(meeting) is not None:
+            return redirect(url_for("minutes.edit", meeting_id=meeting.id))
+        return render_template(
+            "minutes/start.html",
+            meeting=meeting,
+            can_start=minutes_can_start(meeting),
+            title=f"Start the minutes – {meeting.panel.name}, {_day(meeting)}",
+        )
     try:
         services.start(current_user, meeting)
     except MinutesRefused as refused:

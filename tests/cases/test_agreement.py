@@ -101,11 +101,12 @@ def test_a_form_posted_before_accepting_returns_to_its_page_after_accepting(clie
 
     meeting = meeting_on(people.panel, days_from_now=-2, status=MeetingStatus.HELD)
     sign_in(client, people.coordinator)
+    # Submitting the minutes is a button only (no page offers it at its own address).
     response = client.post(
-        f"/meetings/{meeting.id}/minutes/start",
+        f"/meetings/{meeting.id}/minutes/submit",
         headers={"Referer": f"http://localhost/meetings/{meeting.id}"},
     )
     assert response.status_code == 302
     assert "/confidentiality" in response.location
     assert f"next=/meetings/{meeting.id}" in response.location.replace("%2F", "/")
-    assert "minutes/start" not in response.location
+    assert "minutes/submit" not in response.location

@@ -348,6 +348,24 @@ def test_a_member_who_has_not_accepted_the_agreement_is_asked_to_first(app, clie
     assert client.get(_minutes_url(held)).status_code == 200
 
 
+def test_start_the_minutes_carries_on_after_the_agreement_interrupts_it(app, client, held, db):
+    """A coordinator new to the panel presses "Start the minutes"; the agreement comes first, and
+    accepting it brings them back to starting the minutes, not to the meeting page."""
+    coordinator = factories.user(email="new.coordinator@example.org", full_name="Ben Achebe")
+    factories.membership(held.panel, coordinator, held.people.coordinator.memberships[0].role)
+    sign_in(client, coordinator)
+    meeting_page = f"/meetings/{held.meeting.id}"
+    response = client.post(_minutes_url(held, "/start"), headers={"Referer": meeting_page})
+    assert response.location.startswith(f"/panels/{held.panel.id}/confidentiality?next=")
+    accepted = client.post(response.location, data={"agree": "y"})
+    assert accepted.location == _minutes_url(held, "/start")
+    page = client.get(accepted.location).get_data(as_text=True)
+    assert "Start the minutes" in page
+    started = client.post(_minutes_url(held, "/start"))
+    assert started.location == _minutes_url(held, "/edit")
+    assert held.minutes() is not None
+
+
 def test_a_member_who_declared_an_interest_reads_that_case_as_readers_do(app, client, held, db):
     with app.test_request_context():
         declarations.declare(held.people.member, held.case_item(), "I know the victim's family.")
