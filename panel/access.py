@@ -215,14 +215,44 @@ def case_review_of(target) -> CaseReview | None:
 
 
 def conflicted(user, target) -> bool:
-    """Whether `target` is (or belongs to) a case review the user declared an interest in."""
+    """Whether `target` is (or belongs to) a case review withheld from the user."""
     case_review = case_review_of(target)
-    return case_review is not None and case_review.id in declared_case_reviews(user)
+    return case_review is not None and case_review.id in withheld_case_ids(user)
 
 
-def declared_case_reviews(user) -> frozenset[int]:
-    """Ids of the case reviews the user declared a conflict of interest in, once per request."""
-    cache = g.setdefault("_declared_case_reviews", {})
+# --- What a person may see of a case review ----------------------------------------------------
+
+
+class CaseVisibility(enum.Enum):
+    # The case and everything recorded about it, as their role allows.
+    FULL = "full"
+    # They know it exists (it is on an agenda they read), but not what is in it: they declared
+    # an interest. Minutes show them a line saying so in its place.
+    WITHHELD = "withheld"
+    # Nothing of it beyond what is published to readers: not a member of its panel.
+    NONE = "none"
+
+
+def case_visibility(user, case_review: CaseReview) -> CaseVisibility:
+    """What `user` may see of `case_review`: the one answer every page about a case, its lessons
+    and the minutes gives. Pages that list or assemble many cases ask `withheld_case_ids` once
+    instead, which is the same rule in bulk."""
+    role = role_on(user, case_review.panel)
+    if role is None or role not in PANEL_PERMISSIONS[Action.VIEW_CASE_REVIEWS]:
+        return CaseVisibility.NONE
+    if case_review.id in withheld_case_ids(user):
+        return CaseVisibility.WITHHELD
+    return CaseVisibility.FULL
+
+
+def withheld_case_ids(user) -> frozenset[int]:
+    """Ids of the case reviews withheld from the user, because they declared a conflict of
+    interest in them: their pages are Not Found, their lessons and recommendations left out of
+    every list, and their sections of the minutes replaced by a line saying why. Once per
+    request."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cache = g.setdefault("_withheld_case_ids", {})
     if user.id not in cache:
         cache[user.id] = frozenset(
             db.session.scalars(

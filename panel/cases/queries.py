@@ -31,7 +31,7 @@ def case_reviews_of(panel: Panel, user: User, status: CaseReviewStatus | None) -
         .where(CaseReview.panel_id == panel.id)
         .order_by(CaseReview.created_at.desc(), CaseReview.id.desc())
     )
-    hidden = access.declared_case_reviews(user)
+    hidden = access.withheld_case_ids(user)
     if hidden:
         select = select.where(CaseReview.id.not_in(hidden))
     if status is not None:

@@ -32,7 +32,7 @@ def may_open_case_review(item: AgendaItem) -> bool:
     return (
         item.case_review_id is not None
         and access.can(current_user, Action.VIEW_CASE_REVIEWS, item.meeting)
-        and item.case_review_id not in access.declared_case_reviews(current_user)
+        and item.case_review_id not in access.withheld_case_ids(current_user)
     )
 
 

@@ -24,7 +24,10 @@ def outstanding_recommendations(
 ) -> list[matters_arising.MatterArising]:
     select = (
         db.select(Recommendation)
-        .options(joinedload(Recommendation.organisation))
+        .options(
+            joinedload(Recommendation.organisation),
+            joinedload(Recommendation.lesson).joinedload(Lesson.case_review),
+        )
         .where(
             Recommendation.panel_id == panel.id,
             Recommendation.status.in_(OUTSTANDING),
@@ -33,7 +36,7 @@ def outstanding_recommendations(
         .order_by(Recommendation.created_at, Recommendation.id)
     )
     # Leave out the cases the viewer declared an interest in, as everywhere else.
-    hidden = access.declared_case_reviews(viewer) if viewer is not None else frozenset()
+    hidden = access.withheld_case_ids(viewer) if viewer is not None else frozenset()
     if hidden:
         select = select.where(
             Recommendation.lesson_id.in_(
@@ -51,6 +54,9 @@ def outstanding_recommendations(
             raised_at=recommendation.created_at,
             url=url_for("lessons.recommendation", recommendation_id=recommendation.id),
             overdue=is_overdue(recommendation),
+            case_reference=(
+                recommendation.case_review.reference if recommendation.case_review else None
+            ),
         )
         for recommendation in db.session.scalars(select)
     ]

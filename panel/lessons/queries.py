@@ -84,7 +84,7 @@ def visible_panel_ids(user: User) -> list[int]:
 def register_select(panel_ids: list[int], user: User, filters: RegisterFilters) -> sa.Select:
     """The lessons the register lists, newest first, before loading options."""
     select = db.select(Lesson).where(Lesson.panel_id.in_(panel_ids))
-    hidden = access.declared_case_reviews(user)
+    hidden = access.withheld_case_ids(user)
     if hidden:
         select = select.where(
             sa.or_(Lesson.case_review_id.is_(None), Lesson.case_review_id.not_in(hidden))
@@ -279,7 +279,7 @@ def organisation_follow_up(user: User, today: date | None = None) -> FollowUp:
 
 
 def _visible(select: sa.Select, user: User) -> sa.Select:
-    hidden = access.declared_case_reviews(user)
+    hidden = access.withheld_case_ids(user)
     if not hidden:
         return select
     return select.where(

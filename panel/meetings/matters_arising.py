@@ -46,6 +46,8 @@ class MatterArising:
 
     `url` is where to read or update the item. `close_url`, if set, is an address that closes
     it with a POST from this meeting's page; the page offers it to those who manage meetings.
+    `case_reference` names the case review it follows from, if any, so that the minutes (which
+    list every item) can withhold it from whoever declared an interest in that case.
     """
 
     kind: str
@@ -56,6 +58,7 @@ class MatterArising:
     url: str | None
     overdue: bool
     close_url: str | None = None
+    case_reference: str | None = None
 
 
 Provider = Callable[[Panel, Meeting, "User | None"], list[MatterArising]]

@@ -9,15 +9,23 @@ back with `from_json`, so what was approved is what is shown and published.
 
 Values are stored as display text ("29 November 2026"), so a frozen version reads the same
 whatever changes later, and two versions can be compared line by line.
+
+The frozen JSON carries `SCHEMA_VERSION` and is read back by field name: keys this code no longer
+knows are ignored and keys it did not have then take their default, so versions approved years
+ago still open after the document gains or loses a field. The readers' layer is built from an
+allow-list: each dataclass names in `READER_FIELDS` what readers may see, and every other field is
+left empty, so a field added later stays with panel members until someone decides otherwise.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+import functools
+import types
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar, Union, get_args, get_origin, get_type_hints
 
 from flask import current_app, has_request_context
 from sqlalchemy.orm import joinedload, selectinload
@@ -40,15 +48,30 @@ from panel.panels.models import Membership, Role
 
 FULL, PUBLIC = "full", "public"
 
+# The shape of the frozen JSON. 1: versions frozen before the shape was recorded. Raise it, and
+# add an upgrade to `_UPGRADES`, only for a change that defaults cannot carry (a field renamed, or
+# its meaning changed); added and removed fields need neither.
+SCHEMA_VERSION = 2
+# {version: turn JSON of that version into JSON of the next}
+_UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+# What a member who declared an interest in a case review reads in place of its section.
+WITHHELD_NOTICE = "This case review is withheld from you because you declared an interest in it."
+
 
 @dataclass
 class OrganisationGroup:
+    READER_FIELDS: ClassVar[frozenset[str]] = frozenset({"organisation", "people"})
+
     organisation: str
     people: list[str]
 
 
 @dataclass
 class ArisingRow:
+    # Readers get `description` from `reader_values`.
+    READER_FIELDS: ClassVar[frozenset[str]] = frozenset({"kind", "owner", "due", "overdue"})
+
     kind: str
     description: str
     owner: str | None
@@ -56,10 +79,17 @@ class ArisingRow:
     overdue: bool
     # What readers see instead of `description` (None: the same).
     public_description: str | None = None
+    # The case review it follows from, to withhold it with the case.
+    case_reference: str | None = None
+
+    def reader_values(self) -> dict[str, Any]:
+        return {"description": self.public_description or self.description}
 
 
 @dataclass
 class StageRow:
+    READER_FIELDS: ClassVar[frozenset[str]] = frozenset({"stage", "rating"})
+
     stage: str
     rating: str
     comment: str | None = None  # members only
@@ -67,6 +97,10 @@ class StageRow:
 
 @dataclass
 class RecommendationRow:
+    READER_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {"number", "organisation", "text", "due", "status"}
+    )
+
     number: int
     organisation: str
     text: str
@@ -76,6 +110,10 @@ class RecommendationRow:
 
 @dataclass
 class LessonRow:
+    READER_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {"number", "kind", "about", "strands", "text", "recommendations"}
+    )
+
     number: int
     kind: str
     about: str
@@ -86,6 +124,10 @@ class LessonRow:
 
 @dataclass
 class CaseSection:
+    READER_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {"reference", "strands", "offence", "outcome", "summary", "stages", "lessons"}
+    )
+
     reference: str
     strands: str
     offence: str
@@ -98,6 +140,12 @@ class CaseSection:
 
 @dataclass
 class ItemSection:
+    READER_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {"number", "title", "kind", "presenter", "public", "case", "matters_arising", "withheld"}
+    )
+    # What stays of an item whose case review is withheld from the person reading.
+    WITHHELD_FIELDS: ClassVar[frozenset[str]] = frozenset({"number", "title", "kind"})
+
     number: int
     title: str
     kind: str
@@ -106,10 +154,16 @@ class ItemSection:
     public: str | None
     case: CaseSection | None = None
     matters_arising: list[ArisingRow] | None = None
+    # Shown instead of everything else in the item: why it is withheld from this reader.
+    withheld: str | None = None
 
 
 @dataclass
 class InterventionRow:
+    READER_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {"number", "type", "owner", "due", "status"}
+    )
+
     number: int
     about: str | None  # the live case or place; members only
     type: str
@@ -120,6 +174,8 @@ class InterventionRow:
 
 @dataclass
 class ActionRow:
+    READER_FIELDS: ClassVar[frozenset[str]] = frozenset({"description", "owner", "due", "status"})
+
     description: str
     owner: str | None
     due: str | None
@@ -128,6 +184,35 @@ class ActionRow:
 
 @dataclass
 class Document:
+    # Readers get `layer` from `reader_values`; never `aob_restricted`.
+    READER_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "panel",
+            "marking",
+            "title",
+            "meeting_date",
+            "meeting_time",
+            "place",
+            "chair",
+            "version",
+            "status",
+            "approved_by",
+            "approved_on",
+            "present",
+            "deputies",
+            "apologies",
+            "guests",
+            "quorum",
+            "previous_minutes",
+            "items",
+            "lessons_across_cases",
+            "interventions",
+            "actions",
+            "aob_public",
+            "next_meeting",
+        }
+    )
+
     layer: str
     panel: str
     marking: str
@@ -159,45 +244,32 @@ class Document:
         return self.layer == FULL
 
     def for_readers(self) -> Document:
-        """What readers may see: no restricted notes, stage comments, overall views, live-case
-        or place details; the rest as it is."""
+        """What readers may see: only the fields each part lists in its `READER_FIELDS` (so no
+        restricted notes, stage comments, overall views, live-case or place details), the rest
+        left empty."""
         if self.layer == PUBLIC:
             return self
-        items = [
-            dataclasses.replace(
-                item,
-                restricted=None,
-                case=(
-                    dataclasses.replace(
-                        item.case,
-                        overall_view=None,
-                        stages=[dataclasses.replace(s, comment=None) for s in item.case.stages],
-                    )
-                    if item.case
-                    else None
-                ),
-                matters_arising=(
-                    [
-                        dataclasses.replace(
-                            row,
-                            description=row.public_description or row.description,
-                            public_description=None,
-                        )
-                        for row in item.matters_arising
-                    ]
-                    if item.matters_arising is not None
-                    else None
-                ),
-            )
-            for item in self.items
-        ]
-        return dataclasses.replace(
-            self,
-            layer=PUBLIC,
-            items=items,
-            interventions=[dataclasses.replace(row, about=None) for row in self.interventions],
-            aob_restricted=None,
-        )
+        return _reader_copy(self)
+
+    def reader_values(self) -> dict[str, Any]:
+        return {"layer": PUBLIC}
+
+    def withholding(self, references: Collection[str]) -> Document:
+        """The document for someone from whom the case reviews named in `references` are
+        withheld: each one's item keeps its number and title, and says why in place of the rest;
+        matters arising that follow from those cases are left out. The same document when there
+        is nothing of theirs in it."""
+        items = []
+        for item in self.items:
+            if item.case is not None and item.case.reference in references:
+                item = _keeping(item, item.WITHHELD_FIELDS, withheld=WITHHELD_NOTICE)
+            elif any(r.case_reference in references for r in item.matters_arising or []):
+                rows = [r for r in item.matters_arising if r.case_reference not in references]
+                item = dataclasses.replace(item, matters_arising=rows)
+            items.append(item)
+        if items == self.items:
+            return self  # nothing withheld: callers may use what everyone gets
+        return dataclasses.replace(self, items=items)
 
     def with_approval(self, version: int, status: str, by: str | None, on: str | None):
         return dataclasses.replace(
@@ -205,49 +277,18 @@ class Document:
         )
 
     def to_json(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        return {"schema_version": SCHEMA_VERSION, **dataclasses.asdict(self)}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Document:
-        def lesson(row):
-            return LessonRow(
-                **{
-                    **row,
-                    "recommendations": [RecommendationRow(**r) for r in row["recommendations"]],
-                }
-            )
-
-        def item(row):
-            case = row.get("case")
-            if case:
-                case = CaseSection(
-                    **{
-                        **case,
-                        "stages": [StageRow(**s) for s in case["stages"]],
-                        "lessons": [lesson(x) for x in case["lessons"]],
-                    }
-                )
-            arising = row.get("matters_arising")
-            return ItemSection(
-                **{
-                    **row,
-                    "case": case,
-                    "matters_arising": (
-                        [ArisingRow(**a) for a in arising] if arising is not None else None
-                    ),
-                }
-            )
-
-        return cls(
-            **{
-                **data,
-                "present": [OrganisationGroup(**g) for g in data["present"]],
-                "items": [item(i) for i in data["items"]],
-                "lessons_across_cases": [lesson(x) for x in data["lessons_across_cases"]],
-                "interventions": [InterventionRow(**r) for r in data["interventions"]],
-                "actions": [ActionRow(**r) for r in data["actions"]],
-            }
-        )
+        """A frozen version, whichever schema version froze it: upgraded where `_UPGRADES` says
+        so, unknown keys ignored and missing ones given their default (or an empty value)."""
+        data = dict(data)
+        version = data.pop("schema_version", 1)
+        while version in _UPGRADES:
+            data = _UPGRADES[version](data)
+            version += 1
+        return _load(cls, data)
 
     def as_text(self) -> list[str]:
         """The document as lines of text, to compare two versions."""
@@ -266,6 +307,8 @@ class Document:
         ]
         for item in self.items:
             lines.append(f"{item.number}. {item.title}")
+            if item.withheld:
+                lines.append(f"  {item.withheld}")
             for row in item.matters_arising or []:
                 lines.append(f"  Matter arising: {row.kind}: {row.description} ({row.owner})")
             if item.restricted:
@@ -288,6 +331,98 @@ class Document:
             lines += [f"Any other business: {x}" for x in self.aob_public.splitlines()]
         lines.append(f"Next meeting: {self.next_meeting or 'not yet scheduled'}")
         return lines
+
+
+# --- Reading frozen JSON, and the readers' layer ---------------------------------------------
+
+
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    return get_type_hints(cls)
+
+
+def _load(cls: type, data: dict[str, Any]) -> Any:
+    """An instance of the dataclass `cls` from its JSON, by field name: keys it has no field for
+    are ignored, and fields the JSON lacks get their default or an empty value."""
+    hints = _hints(cls)
+    values = {
+        f.name: _convert(hints[f.name], data[f.name])
+        for f in dataclasses.fields(cls)
+        if f.name in data
+    }
+    for f in dataclasses.fields(cls):
+        if f.name not in values:
+            values[f.name] = _empty_field(cls, f)
+    return cls(**values)
+
+
+def _convert(hint: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    origin = get_origin(hint)
+    if origin is list:
+        (item_hint,) = get_args(hint)
+        return [_convert(item_hint, item) for item in value]
+    if origin in (Union, types.UnionType):
+        hint = next(arg for arg in get_args(hint) if arg is not type(None))
+        return _convert(hint, value)
+    if dataclasses.is_dataclass(hint) and isinstance(value, dict):
+        return _load(hint, value)
+    return value
+
+
+def _empty_field(cls: type, f: dataclasses.Field) -> Any:
+    """A field's default, or an empty value of its type for one that has none."""
+    if f.default is not dataclasses.MISSING:
+        return f.default
+    if f.default_factory is not dataclasses.MISSING:
+        return f.default_factory()
+    return _empty(_hints(cls)[f.name])
+
+
+def _empty(hint: Any) -> Any:
+    origin = get_origin(hint)
+    if origin in (Union, types.UnionType) and type(None) in get_args(hint):
+        return None
+    if origin is list or hint is list:
+        return []
+    if origin is dict or hint is dict:
+        return {}
+    if dataclasses.is_dataclass(hint):
+        return _load(hint, {})
+    if hint in (str, int, bool):
+        return hint()
+    return None
+
+
+def _keeping(part: Any, names: Collection[str], **values: Any) -> Any:
+    """A copy of the dataclass instance `part` with only the fields in `names` (each replaced by
+    `values` where given), every other field empty."""
+    kept = {
+        f.name: getattr(part, f.name) if f.name in names else _empty_field(type(part), f)
+        for f in dataclasses.fields(part)
+    }
+    return type(part)(**{**kept, **values})
+
+
+def _reader_copy(value: Any) -> Any:
+    """What readers may see of `value`: of a dataclass, the fields its class allows in
+    `READER_FIELDS` (a class without one allows none), each seen the same way, plus what its
+    `reader_values()` gives them; of a list, each of its items."""
+    if isinstance(value, list):
+        return [_reader_copy(item) for item in value]
+    if not dataclasses.is_dataclass(value):
+        return value
+    allowed = getattr(type(value), "READER_FIELDS", frozenset())
+    seen = {
+        f.name: _reader_copy(getattr(value, f.name))
+        for f in dataclasses.fields(value)
+        if f.name in allowed
+    }
+    reader_values = getattr(value, "reader_values", None)
+    if reader_values is not None:
+        seen.update(reader_values())
+    return _keeping(value, allowed, **seen)
 
 
 def _case_lines(case: CaseSection) -> list[str]:
@@ -529,6 +664,7 @@ def _arising_row(row: matters_arising.MatterArising) -> ArisingRow:
         due=format_datetime(row.due_date, "date") or None,
         overdue=row.overdue,
         public_description=public,
+        case_reference=row.case_reference,
     )
 
 

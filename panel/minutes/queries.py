@@ -66,20 +66,22 @@ def has_aob_item(agenda: list[AgendaItem]) -> bool:
 
 
 def for_member(document: Document, user: User) -> Document:
-    """The full document, except that a case review the member declared an interest in is shown
-    to them only as readers see it: no restricted notes, stage comments or overall view of it."""
-    declared = access.declared_case_reviews(user)
-    if not declared or not document.for_members:
-        return document
-    references = set(
-        db.session.scalars(db.select(CaseReview.reference).where(CaseReview.id.in_(declared)))
+    """The document as `user` may read it: a case review withheld from them (they declared an
+    interest in it) keeps its item's number and title, with a line saying why in place of the
+    rest; matters arising from it are left out. Either layer: members read the full one, and
+    the chair reviews the readers' one before publishing."""
+    return document.withholding(withheld_references(user))
+
+
+def withheld_references(user: User) -> frozenset[str]:
+    """The references of the case reviews withheld from `user` (`access.withheld_case_ids`):
+    frozen minutes name a case by its reference."""
+    withheld = access.withheld_case_ids(user)
+    if not withheld:
+        return frozenset()
+    return frozenset(
+        db.session.scalars(db.select(CaseReview.reference).where(CaseReview.id.in_(withheld)))
     )
-    public = document.for_readers()
-    items = [
-        public_item if item.case and item.case.reference in references else item
-        for item, public_item in zip(document.items, public.items, strict=True)
-    ]
-    return dataclasses.replace(document, items=items)
 
 
 def member_document(

@@ -345,7 +345,7 @@ def publish(meeting: Meeting):
         meeting=meeting,
         minutes=minutes,
         form=form,
-        document=queries.readers_document(minutes.versions[-1]),
+        document=queries.for_member(queries.readers_document(minutes.versions[-1]), current_user),
         title=f"Review and publish the minutes of {_day(meeting)}",
     )
 
@@ -398,7 +398,7 @@ def published(minutes: Minutes):
         minutes=minutes,
         meeting=minutes.meeting,
         version=version,
-        document=queries.readers_document(version),
+        document=queries.for_member(queries.readers_document(version), current_user),
         title=f"Minutes of {minutes.meeting.panel.name}, {_day(minutes.meeting)}",
     )
 
@@ -407,8 +407,17 @@ def published(minutes: Minutes):
 @access.rule(access.on_object(Action.READ_PUBLISHED_MINUTES, Minutes))
 def published_pdf(minutes: Minutes):
     version = _published_or_404(minutes, with_pdf=True)
+    name = f"minutes-{minutes.meeting.starts_at:%Y-%m-%d}-version-{version.number}.pdf"
+    shared = queries.readers_document(version)
+    personal = queries.for_member(shared, current_user)
+    if personal is not shared:
+        # A member who declared an interest in a case: rendered for them, without it.
+        from panel.minutes.pdf import render_pdf
+
+        rendered = render_pdf(personal)
+        _downloaded(minutes, {"version": version.number, "withheld": True})
+        return _pdf(rendered, name)
     # Read before the audit commit expires the version: the bytes go out exactly as stored.
     stored = version.published_pdf
-    name = f"minutes-{minutes.meeting.starts_at:%Y-%m-%d}-version-{version.number}.pdf"
     _downloaded(minutes, {"version": version.number, "sha256": version.published_sha256})
     return _pdf(stored, name)

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from panel.audit import AuditAction, AuditEvent
 from panel.cases import agreement
-from panel.meetings import agenda, declarations
+from panel.meetings import agenda
 from panel.meetings.models import MeetingStatus
 from panel.minutes import services
 from panel.minutes.models import Minutes
@@ -364,20 +364,6 @@ def test_start_the_minutes_carries_on_after_the_agreement_interrupts_it(app, cli
     started = client.post(_minutes_url(held, "/start"))
     assert started.location == _minutes_url(held, "/edit")
     assert held.minutes() is not None
-
-
-def test_a_member_who_declared_an_interest_reads_that_case_as_readers_do(app, client, held, db):
-    with app.test_request_context():
-        declarations.declare(held.people.member, held.case_item(), "I know the victim's family.")
-    approved(app, held)
-    sign_in(client, held.people.member)
-    page = client.get(_minutes_url(held)).get_data(as_text=True)
-    assert PUBLIC_NOTE in page
-    for members_only in (RESTRICTED_NOTE, STAGE_COMMENT, OVERALL_VIEW):
-        assert members_only not in page
-    client.post("/sign-out")
-    sign_in(client, held.people.coordinator)
-    assert STAGE_COMMENT in client.get(_minutes_url(held)).get_data(as_text=True)
 
 
 # --- The panel's protective marking ------------------------------------------------------------
