@@ -44,6 +44,8 @@ class Action(enum.Enum):
     VIEW_MEETINGS = "view meetings, agendas and attendance"
     MANAGE_MEETINGS = "schedule meetings, edit agendas and record attendance"
     DECLARE_INTEREST = "declare an interest in an agenda item"
+    # For the person themselves: the chair or coordinator records them for others.
+    SEND_APOLOGIES = "send or withdraw your apologies for a meeting, naming a deputy"
     VIEW_CASE_REVIEWS = "open case reviews"
     MANAGE_CASE_REVIEWS = "add and edit case reviews and record stage findings"
     SET_CONFIDENTIALITY_AGREEMENT = "set the panel's confidentiality agreement"
@@ -91,6 +93,7 @@ PANEL_PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.VIEW_MEETINGS: _MEMBERS,
     Action.MANAGE_MEETINGS: _ORGANISERS,
     Action.DECLARE_INTEREST: _MEMBERS,
+    Action.SEND_APOLOGIES: _MEMBERS,
     Action.VIEW_CASE_REVIEWS: _MEMBERS,
     Action.MANAGE_CASE_REVIEWS: _ORGANISERS,
     Action.SET_CONFIDENTIALITY_AGREEMENT: _CHAIR,

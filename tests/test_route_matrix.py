@@ -322,6 +322,39 @@ MATRIX: dict[tuple[str, ...], tuple[str, ...]] = {
     (POST, "meetings.close_action"):
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
 
+    # --- Apologies before the meeting: each member their own; organisers for any member ---------
+    #    anonymous   reader      member      coordinator chair       admin       other panel
+    # The usual meeting was held a fortnight ago: apologies are refused with a message (the
+    # register is used now), and the person sent back to the meeting.
+    (GET, "meetings.send_apologies"):
+        (SIGN_IN,    FORBIDDEN,  REDIRECT,   REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
+    (POST, "meetings.send_apologies"):
+        (SIGN_IN,    FORBIDDEN,  REDIRECT,   REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
+    (POST, "meetings.withdraw_apologies"):
+        (SIGN_IN,    FORBIDDEN,  REDIRECT,   REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
+    (GET, "meetings.record_apologies"):
+        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
+    (POST, "meetings.record_apologies"):
+        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
+    (POST, "meetings.withdraw_apologies_for"):
+        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
+    # A meeting next week, for which the member has sent apologies naming a deputy. An empty
+    # POST sends apologies without a deputy; withdrawing is done (or finds none to withdraw).
+    (GET, "meetings.send_apologies", "an upcoming meeting"):
+        (SIGN_IN,    FORBIDDEN,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
+    (POST, "meetings.send_apologies", "an upcoming meeting"):
+        (SIGN_IN,    FORBIDDEN,  REDIRECT,   REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
+    (POST, "meetings.withdraw_apologies", "an upcoming meeting"):
+        (SIGN_IN,    FORBIDDEN,  REDIRECT,   REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
+    # An empty POST names no member: the form again.
+    (GET, "meetings.record_apologies", "an upcoming meeting"):
+        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+    (POST, "meetings.record_apologies", "an upcoming meeting"):
+        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+    # The member's apologies: withdrawn.
+    (POST, "meetings.withdraw_apologies_for", "an upcoming meeting"):
+        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
+
     # --- Case reviews (case material): members read, organisers write ----------------------------
     #    anonymous   reader      member      coordinator chair       admin       other panel
     (GET, "cases.index"):
@@ -547,6 +580,7 @@ MATRIX: dict[tuple[str, ...], tuple[str, ...]] = {
 # arguments they change, naming attributes of `World` (or literal values).
 OBJECTS: dict[str, dict[str, str | int]] = {
     "approved minutes": {"meeting_id": "approved_meeting_id"},
+    "an upcoming meeting": {"meeting_id": "upcoming_meeting_id"},
     "published minutes": {"meeting_id": "published_meeting_id", "number": 1},
     "version 1 with itself": {"meeting_id": "published_meeting_id", "from": 1, "to": 1},
     "accepted": {"recommendation_id": "accepted_recommendation_id"},
@@ -590,6 +624,7 @@ class World:
     police_intervention_id: int
     approved_meeting_id: int
     published_meeting_id: int
+    upcoming_meeting_id: int
     invitation_token: str
     reset_token: str
 
@@ -672,6 +707,10 @@ def world(people: PanelPeople) -> World:
         chair, published_minutes, published_minutes.edit_version, render=lambda _: b"%PDF-1.7\n"
     )
 
+    # A meeting next week, for which the member has sent apologies naming a deputy.
+    upcoming = meeting_on(panel, days_from_now=7)
+    attendance.send_apologies(people.member, upcoming, people.member, "Sam Collins")
+
     # Links the e-mails carry: an invitation for someone new, and a password reset for the member.
     invited = factories.user(email="invited@example.org", full_name="Femi Adeyemi")
     invitation_token = links.issue(people.admin, invited, links.LinkPurpose.INVITATION)
@@ -704,6 +743,7 @@ def world(people: PanelPeople) -> World:
         police_intervention_id=intervention(coordinator, panel_case, police).id,
         approved_meeting_id=approved.id,
         published_meeting_id=published.id,
+        upcoming_meeting_id=upcoming.id,
         invitation_token=invitation_token,
         reset_token=reset_token,
     )

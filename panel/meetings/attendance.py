@@ -2,9 +2,12 @@
 whether the panel was quorate, and each organisation's attendance rate over the last year.
 
 A member is present, sends apologies, is absent, or is represented by a named deputy from their
-own organisation. The organisation is stored on the attendance row as it was on the day, so rates
-and old registers stay right after someone moves organisation. A panel's quorum is a number of
-organisations, not people: two officers from one police unit count once, and guests never count.
+own organisation. Apologies (and a deputy) can be sent before the meeting, by the member or by the
+chair or coordinator for them; they are attendance rows like any other, so the register taken at
+the meeting starts from them. The organisation is stored on the attendance row as it was on the
+day, so rates and old registers stay right after someone moves organisation. A panel's quorum
+is a number of organisations, not people: two officers from one police unit count once, and
+guests never count.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from panel import access
 from panel.accounts.models import Organisation, User
 from panel.audit import AuditAction, apply_changes, record
 from panel.database import utcnow
@@ -37,6 +41,8 @@ from panel.panels.models import Membership, Panel, Role
 LOCKED = frozenset({MeetingStatus.MINUTES_APPROVED, MeetingStatus.MINUTES_PUBLISHED})
 RATE_PERIOD = timedelta(days=365)
 MAX_QUORUM = 100
+# What a member can send before the meeting: apologies, with or without a deputy.
+SENT_IN_ADVANCE = frozenset({AttendanceStatus.APOLOGIES, AttendanceStatus.DEPUTY})
 
 
 class AttendanceRefused(Exception):
@@ -94,7 +100,11 @@ def load_attendance(meeting: Meeting) -> list[Attendance]:
     rows = list(
         db.session.scalars(
             db.select(Attendance)
-            .options(joinedload(Attendance.user), joinedload(Attendance.organisation))
+            .options(
+                joinedload(Attendance.user),
+                joinedload(Attendance.organisation),
+                joinedload(Attendance.apologies_sent_by),
+            )
             .where(Attendance.meeting_id == meeting.id)
         )
     )
@@ -133,7 +143,8 @@ def record_register(
     now: datetime | None = None,
 ) -> list[Attendance]:
     """Save the register: `marks` maps each member's user id to their status. Members not on the
-    register are ignored; an existing line keeps the organisation it was first recorded with."""
+    register are ignored; an existing line keeps the organisation it was first recorded with, and
+    apologies sent in advance stay marked as such unless the member came after all."""
     check_record_open(meeting, now)
     saved, created = [], []
     for entry in register_of(meeting):
@@ -153,7 +164,10 @@ def record_register(
             db.session.add(row)
             created.append(row)
         else:
-            changes = apply_changes(row, {"status": mark.status, "deputy_name": deputy})
+            fields = {"status": mark.status, "deputy_name": deputy}
+            if mark.status not in SENT_IN_ADVANCE:
+                fields |= {"apologies_sent_at": None, "apologies_sent_by_id": None}
+            changes = apply_changes(row, fields)
             if changes:
                 record(actor, AuditAction.UPDATE, row, label=_label(row), changes=changes)
         saved.append(row)
@@ -167,6 +181,141 @@ def record_register(
         record(actor, AuditAction.CREATE, row, label=_label(row), changes=changes)
     db.session.commit()
     return saved
+
+
+# --- Apologies before the meeting ---------------------------------------------------------------
+
+
+def check_apologies_open(meeting: Meeting, now: datetime | None = None) -> None:
+    """Raise `AttendanceRefused` unless apologies may be sent, changed or withdrawn now: while the
+    meeting is scheduled and has not started. From its start the register says who came."""
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise AttendanceRefused("This meeting was cancelled, so no apologies are needed.")
+    if meeting.status != MeetingStatus.SCHEDULED or meeting.starts_at <= (now or utcnow()):
+        raise AttendanceRefused(
+            "Apologies can only be sent before the meeting starts. Once it has started, the "
+            "register records who attended."
+        )
+
+
+def apologies_of(meeting: Meeting, user_id: int) -> Attendance | None:
+    """The apologies a member has sent for the meeting, with or without a deputy, or None."""
+    return db.session.scalar(
+        db.select(Attendance).where(
+            Attendance.meeting_id == meeting.id,
+            Attendance.user_id == user_id,
+            Attendance.status.in_(SENT_IN_ADVANCE),
+        )
+    )
+
+
+def send_apologies(
+    actor: User,
+    meeting: Meeting,
+    member: User,
+    deputy_name: str | None,
+    *,
+    now: datetime | None = None,
+) -> Attendance:
+    """Record `member`'s apologies for the meeting, naming a deputy from their organisation if one
+    will come in their place. The member sends their own; the chair or coordinator may record them
+    for any member. Sending again changes the deputy."""
+    now = now or utcnow()
+    check_apologies_open(meeting, now)
+    _check_may_answer_for(actor, meeting, member)
+    entry = _register_entry(meeting, member)
+    if entry is None:
+        raise AttendanceRefused(f"{member.full_name} does not attend this panel’s meetings.")
+    deputy = (deputy_name or "").strip() or None
+    status = AttendanceStatus.DEPUTY if deputy else AttendanceStatus.APOLOGIES
+    sent = {"apologies_sent_at": now, "apologies_sent_by_id": actor.id}
+    row = entry.attendance
+    if row is None:
+        row = Attendance(
+            meeting=meeting,
+            user=member,
+            organisation=entry.organisation,
+            status=status,
+            deputy_name=deputy,
+            **sent,
+        )
+        db.session.add(row)
+        db.session.flush()
+        changes = {
+            "organisation": row.organisation.name,
+            "status": status.value,
+            "deputy_name": deputy,
+            "sent_by": actor.full_name,
+        }
+        record(actor, AuditAction.CREATE, row, label=_label(row), changes=changes)
+    else:
+        changes = apply_changes(row, {"status": status, "deputy_name": deputy})
+        if not changes:
+            return row
+        changes |= apply_changes(row, sent)
+        record(actor, AuditAction.UPDATE, row, label=_label(row), changes=changes)
+    db.session.commit()
+    return row
+
+
+def withdraw_apologies(
+    actor: User, meeting: Meeting, member_id: int, *, now: datetime | None = None
+) -> User | None:
+    """Withdraw the apologies sent for a member: they will come after all. The member withdraws
+    their own; the chair or coordinator may withdraw anyone's. Returns the member, or None if
+    they had sent none."""
+    check_apologies_open(meeting, now)
+    row = apologies_of(meeting, member_id)
+    if row is None:
+        return None
+    member = row.user
+    _check_may_answer_for(actor, meeting, member)
+    record(
+        actor,
+        AuditAction.DELETE,
+        row,
+        label=_label(row),
+        changes={
+            "organisation": row.organisation.name,
+            "status": row.status.value,
+            "deputy_name": row.deputy_name,
+        },
+    )
+    db.session.delete(row)
+    db.session.commit()
+    return member
+
+
+def _check_may_answer_for(actor: User, meeting: Meeting, member: User) -> None:
+    action = (
+        access.Action.MANAGE_MEETINGS if actor.id != member.id else access.Action.SEND_APOLOGIES
+    )
+    if not access.can(actor, action, meeting):
+        raise AttendanceRefused(
+            "Only the panel’s chair or coordinator can record apologies for someone else."
+            if actor.id != member.id
+            else "Only members who attend this panel’s meetings can send apologies."
+        )
+
+
+def _register_entry(meeting: Meeting, member: User) -> RegisterEntry | None:
+    """The member's line on the register, as `register_of` would list it, or None if they are
+    not on it."""
+    row = db.session.scalar(
+        db.select(Attendance).where(
+            Attendance.meeting_id == meeting.id, Attendance.user_id == member.id
+        )
+    )
+    if row is not None:
+        return RegisterEntry(member, row.organisation, row)
+    role = db.session.scalar(
+        db.select(Membership.role).where(
+            Membership.panel_id == meeting.panel_id, Membership.user_id == member.id
+        )
+    )
+    if role is None or role == Role.READER or not member.active:
+        return None
+    return RegisterEntry(member, member.organisation, None)
 
 
 # --- Guests ------------------------------------------------------------------------------------
@@ -244,10 +393,21 @@ class MeetingRecord:
     quorum_met: bool
     # Why attendance cannot be recorded now, in the user's words; None while it can.
     closed_reason: str | None
+    # Why apologies cannot be sent now; None while they can (before the meeting starts). Until
+    # then `register` holds only the apologies sent.
+    apologies_closed_reason: str | None
 
     @property
     def open(self) -> bool:
         return self.closed_reason is None
+
+    @property
+    def apologies_open(self) -> bool:
+        return self.apologies_closed_reason is None
+
+    def attendance_of(self, user: User) -> Attendance | None:
+        """The user's own line, e.g. the apologies they sent."""
+        return next((row for row in self.register if row.user_id == user.id), None)
 
 
 def record_of(meeting: Meeting, now: datetime | None = None) -> MeetingRecord:
@@ -259,6 +419,12 @@ def record_of(meeting: Meeting, now: datetime | None = None) -> MeetingRecord:
         closed_reason = str(refused)
     else:
         closed_reason = None
+    try:
+        check_apologies_open(meeting, now)
+    except AttendanceRefused as refused:
+        apologies_closed_reason = str(refused)
+    else:
+        apologies_closed_reason = None
     return MeetingRecord(
         register=register,
         guests=list(meeting.guests),
@@ -266,6 +432,7 @@ def record_of(meeting: Meeting, now: datetime | None = None) -> MeetingRecord:
         quorum=meeting.panel.quorum,
         quorum_met=quorum_met(meeting),
         closed_reason=closed_reason,
+        apologies_closed_reason=apologies_closed_reason,
     )
 
 

@@ -1,4 +1,5 @@
-"""Forms for a meeting's record: the register, guests, actions, and the panel's quorum."""
+"""Forms for a meeting's record: apologies before it, the register, guests, actions, and the
+panel's quorum."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovText
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from panel.accounts.models import Organisation
+from panel.accounts.models import Organisation, User
 from panel.forms import BaseForm, ChoiceField, DateField, SubmitButton, options, required_text
 from panel.guard import GuardedForm
 from panel.meetings.attendance import MAX_QUORUM, Mark, RegisterEntry
@@ -88,6 +89,67 @@ def register_form(entries: list[RegisterEntry]) -> RegisterForm:
         data[f"status_{entry.user.id}"] = entry.status
         data[f"deputy_{entry.user.id}"] = entry.deputy_name
     return Form(data=data)
+
+
+def _deputy_name_field() -> StringField:
+    return StringField(
+        "Deputy’s name (optional)",
+        widget=GovTextInput(),
+        validators=[
+            Optional(),
+            Length(
+                max=DEPUTY_NAME_LENGTH,
+                message=f"Deputy’s name must be {DEPUTY_NAME_LENGTH} characters or fewer",
+            ),
+        ],
+    )
+
+
+class ApologiesForm(BaseForm):
+    """A member's own apologies, naming a deputy from their organisation if one will come."""
+
+    deputy_name = _deputy_name_field()
+    submit = SubmitButton("Send apologies")
+
+    def __init__(self, *args, organisation: Organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.deputy_name.description = (
+            f"Someone from {organisation.name} who will come in your place. Leave this blank "
+            "if nobody will."
+        )
+
+
+class RecordApologiesForm(BaseForm):
+    """Apologies the chair or coordinator records for a member. `entries` are the members on the
+    register, to choose from."""
+
+    user_id = ChoiceField(
+        "Who sent apologies?",
+        "Select the member who sent apologies",
+        coerce=int,
+        widget=GovSelect(),
+    )
+    deputy_name = _deputy_name_field()
+    submit = SubmitButton("Record apologies")
+
+    def __init__(self, *args, entries: list[RegisterEntry], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.entries = {entry.user.id: entry for entry in entries}
+        self.user_id.choices = options(
+            (
+                (str(entry.user.id), f"{entry.user.full_name}, {entry.organisation.name}")
+                for entry in entries
+            ),
+            "Select a member",
+        )
+        self.deputy_name.description = (
+            "Someone from the member’s organisation who will come in their place. Leave this "
+            "blank if nobody will."
+        )
+
+    @property
+    def member(self) -> User:
+        return self.entries[self.user_id.data].user
 
 
 class GuestForm(BaseForm):

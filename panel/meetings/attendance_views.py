@@ -1,5 +1,5 @@
-"""A meeting's record on the meetings blueprint: the register of attendance, guests, actions
-agreed at the meeting, and the panel's quorum."""
+"""A meeting's record on the meetings blueprint: apologies sent before it, the register of
+attendance, guests, actions agreed at the meeting, and the panel's quorum."""
 
 from __future__ import annotations
 
@@ -9,7 +9,14 @@ from flask_login import current_user
 from panel import access
 from panel.access import Action
 from panel.meetings import actions, attendance
-from panel.meetings.attendance_forms import ActionForm, GuestForm, QuorumForm, register_form
+from panel.meetings.attendance_forms import (
+    ActionForm,
+    ApologiesForm,
+    GuestForm,
+    QuorumForm,
+    RecordApologiesForm,
+    register_form,
+)
 from panel.meetings.models import Meeting
 from panel.meetings.views import bp
 from panel.navigation import format_datetime
@@ -22,6 +29,75 @@ def _to_meeting(meeting: Meeting, anchor: str):
 def _refused(refused: Exception, meeting: Meeting, anchor: str = "attendance"):
     flash(str(refused), "error")
     return _to_meeting(meeting, anchor)
+
+
+# --- Apologies before the meeting ---------------------------------------------------------------
+
+
+@bp.route("/meetings/<int:meeting_id>/apologies", methods=["GET", "POST"])
+@access.rule(access.on_object(Action.SEND_APOLOGIES, Meeting))
+def send_apologies(meeting):
+    try:
+        attendance.check_apologies_open(meeting)
+    except attendance.AttendanceRefused as refused:
+        return _refused(refused, meeting)
+    sent = attendance.apologies_of(meeting, current_user.id)
+    form = ApologiesForm(obj=sent, organisation=current_user.organisation)
+    if form.validate_on_submit():
+        try:
+            attendance.send_apologies(current_user, meeting, current_user, form.deputy_name.data)
+        except attendance.AttendanceRefused as refused:
+            return _refused(refused, meeting)
+        flash("Your apologies have been sent.", "success")
+        return _to_meeting(meeting, "attendance")
+    return render_template(
+        "meetings/apologies.html", meeting=meeting, form=form, sent=sent, title="Send apologies"
+    )
+
+
+@bp.post("/meetings/<int:meeting_id>/apologies/withdraw")
+@access.rule(access.on_object(Action.SEND_APOLOGIES, Meeting))
+def withdraw_apologies(meeting):
+    try:
+        if attendance.withdraw_apologies(current_user, meeting, current_user.id):
+            flash("Your apologies have been withdrawn.", "success")
+    except attendance.AttendanceRefused as refused:
+        return _refused(refused, meeting)
+    return _to_meeting(meeting, "attendance")
+
+
+@bp.route("/meetings/<int:meeting_id>/apologies/record", methods=["GET", "POST"])
+@access.rule(access.on_object(Action.MANAGE_MEETINGS, Meeting))
+def record_apologies(meeting):
+    try:
+        attendance.check_apologies_open(meeting)
+    except attendance.AttendanceRefused as refused:
+        return _refused(refused, meeting)
+    form = RecordApologiesForm(entries=attendance.register_of(meeting))
+    if form.validate_on_submit():
+        member = form.member
+        try:
+            attendance.send_apologies(current_user, meeting, member, form.deputy_name.data)
+        except attendance.AttendanceRefused as refused:
+            return _refused(refused, meeting)
+        flash(f"Apologies recorded for {member.full_name}.", "success")
+        return _to_meeting(meeting, "attendance")
+    return render_template(
+        "meetings/apologies.html", meeting=meeting, form=form, title="Record apologies"
+    )
+
+
+@bp.post("/meetings/<int:meeting_id>/apologies/<int:user_id>/withdraw")
+@access.rule(access.on_object(Action.MANAGE_MEETINGS, Meeting))
+def withdraw_apologies_for(meeting, user_id):
+    try:
+        withdrawn = attendance.withdraw_apologies(current_user, meeting, user_id)
+    except attendance.AttendanceRefused as refused:
+        return _refused(refused, meeting)
+    if withdrawn is None:
+        abort(404)
+    flash(f"Apologies withdrawn for {withdrawn.full_name}.", "success")
+    return _to_meeting(meeting, "attendance")
 
 
 # --- The register ------------------------------------------------------------------------------

@@ -178,10 +178,20 @@ class Attendance(db.Model):
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
     status: Mapped[AttendanceStatus] = mapped_column(enum_column(AttendanceStatus))
     deputy_name: Mapped[str | None] = mapped_column(sa.String(120))
+    # Apologies sent before the meeting: when, and by whom (the member, or the chair or
+    # coordinator recording them for the member). None for a line first written at the meeting,
+    # and cleared if the register then says the member came after all.
+    apologies_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    apologies_sent_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
 
     meeting: Mapped[Meeting] = relationship(back_populates="attendance")
-    user: Mapped[User] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
     organisation: Mapped[Organisation] = relationship()
+    apologies_sent_by: Mapped[User | None] = relationship(foreign_keys=[apologies_sent_by_id])
+
+    @property
+    def sent_by_the_member(self) -> bool:
+        return self.apologies_sent_by_id == self.user_id
 
 
 class Guest(db.Model):
