@@ -4,6 +4,8 @@ personal-data guard before they are saved."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovCheckboxInput
 from wtforms import BooleanField, HiddenField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
@@ -54,10 +56,21 @@ class NotesForm(GuardedForm):
 
     @classmethod
     def for_agenda(
-        cls, agenda: list[AgendaItem], *, with_aob: bool, minutes: Minutes, **kwargs
+        cls,
+        agenda: list[AgendaItem],
+        *,
+        with_aob: bool,
+        minutes: Minutes,
+        withheld: Collection[int] = frozenset(),
+        **kwargs,
     ) -> NotesForm:
+        """The notes fields of each agenda item, except an item whose case review is in
+        `withheld` (the editor declared an interest in it): it has none, so its notes are
+        neither shown to them nor changed by their saving."""
         fields = {}
         for number, item in enumerate(agenda, start=1):
+            if item.case_review_id in withheld:
+                continue
             fields[f"restricted_{item.id}"] = _notes(f"Restricted notes on item {number}")
             fields[f"public_{item.id}"] = _notes(f"Public notes on item {number}")
         if with_aob:
@@ -66,7 +79,11 @@ class NotesForm(GuardedForm):
         form_class = type(
             "MeetingNotesForm",
             (cls,),
-            {**fields, "guarded_fields": tuple(fields), "agenda": tuple(agenda)},
+            {
+                **fields,
+                "guarded_fields": tuple(fields),
+                "agenda": tuple(item for item in agenda if item.case_review_id not in withheld),
+            },
         )
         return form_class(data=cls.data_of(minutes), **kwargs)
 

@@ -230,6 +230,7 @@ def edit(meeting: Meeting):
         agenda,
         with_aob=not queries.has_aob_item(agenda),
         minutes=minutes,
+        withheld=access.withheld_case_ids(current_user),
         allow_override=access.can(current_user, Action.OVERRIDE_GUARD, meeting),
     )
     if form.validate_on_submit():

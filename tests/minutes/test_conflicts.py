@@ -214,3 +214,34 @@ def test_a_later_meetings_matters_arising_leave_out_the_declared_cases_recommend
     page = client.get(_url(later)).get_data(as_text=True)
     assert RECOMMENDATION not in page
     assert RECOMMENDATION not in _pdf_text(client.get(_url(later, ".pdf")).data)
+
+
+# --- Writing the minutes -----------------------------------------------------------------------
+
+
+def test_the_notes_page_withholds_the_case_from_an_editor_who_declared_and_keeps_its_notes(
+    app, client, held, db
+):
+    people = held.people
+    with app.test_request_context():
+        declarations.declare(people.chair, held.case_item(), "My office advised the victim.")
+    minutes = _draft(app, held)
+    sign_in(client, people.chair)
+    page = client.get(_url(held, "/edit")).get_data(as_text=True)
+    assert WITHHELD_NOTICE in page
+    for content in CASE_CONTENT:
+        assert content not in page, content
+    assert f'name="restricted_{held.case_item().id}"' not in page
+    # Saving the other items leaves the withheld item's notes as they were.
+    others = [item for item in held.items() if item.id != held.case_item().id]
+    data = {"edit_version": str(minutes.edit_version)}
+    for item in others:
+        data[f"restricted_{item.id}"] = ""
+        data[f"public_{item.id}"] = "The chair welcomed everyone."
+    response = client.post(_url(held, "/edit"), data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    client.post("/sign-out")
+    sign_in(client, people.coordinator)
+    page = client.get(_url(held)).get_data(as_text=True)
+    assert RESTRICTED_NOTE in page and PUBLIC_NOTE in page
+    assert "The chair welcomed everyone." in page
