@@ -552,8 +552,16 @@ MATRIX: dict[tuple[str, ...], tuple[str, ...]] = {
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
     (POST, "minutes.send_back"):
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  FORBIDDEN,  REDIRECT,   NOT_FOUND,  NOT_FOUND),
+    # The approval confirmation: these minutes are a draft, so the chair is sent back to them.
+    (GET, "minutes.approve"):
+        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  FORBIDDEN,  REDIRECT,   NOT_FOUND,  NOT_FOUND),
     (POST, "minutes.approve"):
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  FORBIDDEN,  REDIRECT,   NOT_FOUND,  NOT_FOUND),
+    # Whether the approver may be the drafter: the chair's; an empty POST is asked again.
+    (GET, "minutes.approver_rule"):
+        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  FORBIDDEN,  OK,         NOT_FOUND,  NOT_FOUND),
+    (POST, "minutes.approver_rule"):
+        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  FORBIDDEN,  OK,         NOT_FOUND,  NOT_FOUND),
     # An empty POST does not tick "I have checked": the form again.
     (GET, "minutes.publish", "approved minutes"):
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  FORBIDDEN,  OK,         NOT_FOUND,  NOT_FOUND),

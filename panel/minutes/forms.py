@@ -1,16 +1,16 @@
 """Forms for the minutes: the notes of each agenda item in two layers (restricted and public),
-each step of the lifecycle, and the chair's confirmation before publication. Notes pass the
-personal-data guard before they are saved."""
+each step of the lifecycle, the chair's confirmations before approval and publication, and the
+panel's rule on who may approve. Notes pass the personal-data guard before they are saved."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
 
-from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovCheckboxInput
-from wtforms import BooleanField, HiddenField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovCheckboxInput, GovRadioInput
+from wtforms import BooleanField, HiddenField, RadioField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from panel.forms import BaseForm, SubmitButton
+from panel.forms import BaseForm, SubmitButton, options
 from panel.guard import GuardedForm
 from panel.meetings.models import AgendaItem
 from panel.minutes.models import Minutes
@@ -127,9 +127,16 @@ class NotesForm(GuardedForm):
 
 
 class StepForm(BaseForm):
-    """One step of the lifecycle (submit, send back, approve, start a new version)."""
+    """One step of the lifecycle (submit, send back, start a new version)."""
 
     edit_version = HiddenField()
+
+
+class ApproveForm(BaseForm):
+    """The chair's confirmation of approval, sent with the version the page was drawn from."""
+
+    edit_version = HiddenField()
+    submit = SubmitButton("Approve minutes")
 
 
 class PublishForm(BaseForm):
@@ -146,4 +153,31 @@ class PublishForm(BaseForm):
         ],
     )
     edit_version = HiddenField()
-    submit = SubmitButton("Publish")
+    submit = SubmitButton("Publish minutes")
+
+
+YES, NO = "yes", "no"
+
+
+class ApproverRuleForm(BaseForm):
+    """Whether the approver of the panel's minutes must be someone other than their drafter."""
+
+    approver_not_drafter = RadioField(
+        "Must the minutes be approved by someone other than the person who drafted them?",
+        widget=GovRadioInput(),
+        description="The drafter of a version is whoever last started it or changed its notes. "
+        "Only a chair of the panel can approve minutes.",
+        choices=options(
+            [
+                (YES, "Yes, someone other than the drafter must approve them"),
+                (NO, "No, the chair may approve minutes they drafted"),
+            ]
+        ),
+        validators=[
+            InputRequired(
+                message="Select whether the minutes must be approved by someone other than "
+                "the person who drafted them"
+            )
+        ],
+    )
+    submit = SubmitButton("Save")

@@ -46,12 +46,18 @@ class Minutes(db.Model):
     started_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    # Who drafted the version being written: whoever last started it (the minutes or a new
+    # version) or changed its notes. Submitting is not drafting. A panel may require that the
+    # approver is someone else (`Panel.minutes_approver_not_drafter`).
+    drafted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    drafted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     # Guards the notes against two editors saving over each other.
     edit_version: Mapped[int] = mapped_column(default=1)
 
     meeting: Mapped[Meeting] = relationship()
     started_by: Mapped[User | None] = relationship(foreign_keys=[started_by_id])
     submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
+    drafted_by: Mapped[User | None] = relationship(foreign_keys=[drafted_by_id])
     notes: Mapped[list[MinutesNote]] = relationship(
         back_populates="minutes", cascade="all, delete-orphan"
     )
@@ -100,7 +106,8 @@ class MinutesNote(db.Model):
 
 class MinutesVersion(db.Model):
     """One approved version, frozen: the whole document as it was approved (both layers), who
-    approved it and when, and once published the readers' PDF and its SHA-256."""
+    drafted, submitted and approved it and when, and once published who published it, the
+    readers' PDF and its SHA-256."""
 
     __tablename__ = "minutes_version"
     __table_args__ = (sa.UniqueConstraint("minutes_id", "number"),)
@@ -110,6 +117,11 @@ class MinutesVersion(db.Model):
     number: Mapped[int]
     # The full document (see `panel.minutes.document.Document.to_json`).
     content: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    # Copied from the minutes at approval (None for versions approved before they were kept).
+    drafted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    drafted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     approved_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -119,5 +131,7 @@ class MinutesVersion(db.Model):
     published_sha256: Mapped[str | None] = mapped_column(sa.String(64))
 
     minutes: Mapped[Minutes] = relationship(back_populates="versions")
+    drafted_by: Mapped[User | None] = relationship(foreign_keys=[drafted_by_id])
+    submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
     approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
     published_by: Mapped[User | None] = relationship(foreign_keys=[published_by_id])

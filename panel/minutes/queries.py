@@ -30,16 +30,20 @@ _AOB_TITLE = re.compile(r"\bany\s+other\s+business\b|\bAOB\b", re.IGNORECASE)
 
 
 def minutes_of(meeting: Meeting) -> Minutes | None:
-    """The meeting's minutes with their notes and every version (who approved and published
-    each; not the frozen content or the PDF, which are loaded only when shown)."""
+    """The meeting's minutes with their notes and every version (who drafted, submitted,
+    approved and published each; not the frozen content or the PDF, which are loaded only when
+    shown)."""
     return db.session.scalar(
         db.select(Minutes)
         .options(
             joinedload(Minutes.started_by),
             joinedload(Minutes.submitted_by),
+            joinedload(Minutes.drafted_by),
             selectinload(Minutes.notes),
             selectinload(Minutes.versions).options(
                 defer(MinutesVersion.content),
+                joinedload(MinutesVersion.drafted_by),
+                joinedload(MinutesVersion.submitted_by),
                 joinedload(MinutesVersion.approved_by),
                 joinedload(MinutesVersion.published_by),
             ),
@@ -146,4 +150,37 @@ def published_page(panel_ids: list[int]) -> Pagination:
         )
         .where(Meeting.panel_id.in_(panel_ids))
         .order_by(Meeting.starts_at.desc(), Panel.name)
+    )
+
+
+# --- What the chair approves -------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class ApprovalSummary:
+    """What a version holds, counted for the chair's confirmation before approval."""
+
+    items: int
+    case_reviews: int
+    lessons: int
+    recommendations: int
+    # Agenda items (and any other business) with notes in each layer.
+    public_notes: int
+    restricted_notes: int
+
+
+def approval_summary(document: Document) -> ApprovalSummary:
+    lessons = [
+        *(lesson for item in document.items if item.case for lesson in item.case.lessons),
+        *document.lessons_across_cases,
+    ]
+    return ApprovalSummary(
+        items=len(document.items),
+        case_reviews=sum(1 for item in document.items if item.case),
+        lessons=len(lessons),
+        recommendations=sum(len(lesson.recommendations) for lesson in lessons),
+        public_notes=sum(1 for item in document.items if item.public)
+        + (1 if document.aob_public else 0),
+        restricted_notes=sum(1 for item in document.items if item.restricted)
+        + (1 if document.aob_restricted else 0),
     )

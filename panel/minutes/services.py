@@ -2,6 +2,12 @@
 freezes the version), publish (chair, after the redaction review: renders the readers' PDF once
 and stores it with its SHA-256), and change after approval (a new version).
 
+The drafter of a version is whoever last started it (the minutes, or a new version) or changed its
+notes: the person who last decided what it says. Submitting is not drafting, so a chair who only
+submits or approves a coordinator's draft is not its drafter. A panel may require that the approver
+is not the drafter (`Panel.minutes_approver_not_drafter`); `approval_refused` says why someone may
+not approve, for the service and the confirmation page alike.
+
 Each operation checks, writes, audits and commits in one transaction, and keeps the meeting's
 status in step (minutes drafted, approved, published): the minutes own those statuses.
 """
@@ -17,6 +23,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
+from panel import access
 from panel.accounts.models import User
 from panel.audit import AuditAction, apply_changes, record
 from panel.database import utcnow
@@ -26,6 +33,7 @@ from panel.meetings.models import Meeting, MeetingStatus
 from panel.minutes.document import Document, assemble
 from panel.minutes.models import Minutes, MinutesNote, MinutesStatus, MinutesVersion
 from panel.navigation import format_datetime
+from panel.panels.models import Panel
 
 NO_FINDINGS = GuardOutcome()
 S = MinutesStatus
@@ -65,7 +73,16 @@ def start(actor: User, meeting: Meeting) -> Minutes:
             "Minutes can be started once the meeting is recorded as held. This meeting is "
             f"{meeting.status.label.lower()}."
         )
-    minutes = Minutes(meeting=meeting, status=S.DRAFT, version_number=1, started_by_id=actor.id)
+    now = utcnow()
+    minutes = Minutes(
+        meeting=meeting,
+        status=S.DRAFT,
+        version_number=1,
+        started_at=now,
+        started_by_id=actor.id,
+        drafted_at=now,
+        drafted_by_id=actor.id,
+    )
     db.session.add(minutes)
     db.session.flush()
     record(actor, AuditAction.CREATE, minutes, label=label(minutes))
@@ -109,6 +126,7 @@ def save_notes(
             minutes, {"aob_restricted": aob.restricted or None, "aob_public": aob.public or None}
         )
         if changed or aob_changes:
+            _drafted(actor, minutes)
             # The words are case material: the trail says which items changed, not what.
             record(
                 actor,
@@ -139,11 +157,33 @@ def send_back(actor: User, minutes: Minutes, edit_version: int) -> Minutes:
     return minutes
 
 
+NOT_THE_CHAIR = "Only the chair of the panel can {what} its minutes."
+APPROVER_DRAFTED = (
+    "You cannot approve these minutes because you drafted this version. This panel requires the "
+    "minutes to be approved by someone other than the person who drafted them: another chair of "
+    "the panel can approve them, or send them back to draft for someone else to complete."
+)
+
+
+def approval_refused(actor: User, minutes: Minutes) -> str | None:
+    """Why `actor` may not approve the version being drafted, whatever its status; None if they
+    may."""
+    if not access.can(actor, access.Action.APPROVE_MINUTES, minutes.meeting):
+        return NOT_THE_CHAIR.format(what="approve")
+    if minutes.panel.minutes_approver_not_drafter and minutes.drafted_by_id == actor.id:
+        return APPROVER_DRAFTED
+    return None
+
+
 def approve(actor: User, minutes: Minutes, edit_version: int) -> MinutesVersion:
     """The chair approves the submitted draft: the document is frozen as this version and can
-    no longer be changed, except by starting a new version."""
+    no longer be changed, except by starting a new version. The version keeps who drafted,
+    submitted and approved it, and when."""
     _check_version(minutes, edit_version)
     _check_status(minutes, {S.SUBMITTED}, "approved")
+    refused = approval_refused(actor, minutes)
+    if refused:
+        raise MinutesRefused(refused)
     document = assemble(minutes)
     now = utcnow()
     version = MinutesVersion(
@@ -154,6 +194,10 @@ def approve(actor: User, minutes: Minutes, edit_version: int) -> MinutesVersion:
             actor.full_name,
             format_datetime(now, "date"),
         ).to_json(),
+        drafted_at=minutes.drafted_at,
+        drafted_by_id=minutes.drafted_by_id,
+        submitted_at=minutes.submitted_at,
+        submitted_by_id=minutes.submitted_by_id,
         approved_at=now,
         approved_by_id=actor.id,
     )
@@ -172,6 +216,8 @@ def publish(
     are from now on."""
     _check_version(minutes, edit_version)
     _check_status(minutes, {S.APPROVED}, "published")
+    if not access.can(actor, access.Action.APPROVE_MINUTES, minutes.meeting):
+        raise MinutesRefused(NOT_THE_CHAIR.format(what="publish"))
     version = minutes.versions[-1]
     document = Document.from_json(version.content).for_readers()
     pdf = render(dataclasses.replace(document, status=S.PUBLISHED.label))
@@ -192,8 +238,21 @@ def new_version(actor: User, minutes: Minutes, edit_version: int) -> Minutes:
     with _saving():
         _check_status(minutes, {S.APPROVED, S.PUBLISHED}, "changed as a new version")
         minutes.version_number += 1
+        _drafted(actor, minutes)
         _set_status(actor, minutes, S.DRAFT, f"version {minutes.version_number} started")
     return minutes
+
+
+def set_approver_rule(actor: User, panel: Panel, approver_not_drafter: bool) -> Panel:
+    """The chair decides whether the approver of the panel's minutes must be someone other than
+    the person who drafted the version."""
+    if not access.can(actor, access.Action.APPROVE_MINUTES, panel):
+        raise MinutesRefused("Only the chair of the panel can change how its minutes are approved.")
+    changes = apply_changes(panel, {"minutes_approver_not_drafter": approver_not_drafter})
+    if changes:
+        record(actor, AuditAction.UPDATE, panel, changes=changes)
+        db.session.commit()
+    return panel
 
 
 def label(minutes: Minutes) -> str:
@@ -211,6 +270,11 @@ def _move(actor, minutes, sources, target, what) -> None:
             minutes.submitted_at = utcnow()
             minutes.submitted_by_id = actor.id
         _set_status(actor, minutes, target, what)
+
+
+def _drafted(actor: User, minutes: Minutes) -> None:
+    minutes.drafted_by_id = actor.id
+    minutes.drafted_at = utcnow()
 
 
 def _set_status(actor: User, minutes: Minutes, target: MinutesStatus, what: str) -> None:

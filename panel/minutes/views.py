@@ -1,9 +1,9 @@
 """The `minutes` blueprint.
 
 Members (under ``/meetings/<id>/minutes``) read the full minutes, drafts and every version; the
-chair and coordinator write them; the chair approves and, after reviewing exactly what readers
-will get, publishes them. The full minutes are case material, so these pages ask for the panel's
-confidentiality agreement first.
+chair and coordinator write them; the chair approves them and publishes them, each on a
+confirmation page that shows exactly what readers will get. The full minutes are case material,
+so these pages ask for the panel's confidentiality agreement first.
 
 Readers (every role, under ``/minutes``) get only what was published: the public layer of the
 frozen version as a page, and the PDF stored at publication, byte for byte.
@@ -24,7 +24,16 @@ from panel.meetings import queries as meeting_queries
 from panel.meetings.models import Meeting, MeetingStatus
 from panel.minutes import diff, queries, services
 from panel.minutes.document import assemble
-from panel.minutes.forms import NotesForm, PublishForm, StepForm, edit_version
+from panel.minutes.forms import (
+    NO,
+    YES,
+    ApproveForm,
+    ApproverRuleForm,
+    NotesForm,
+    PublishForm,
+    StepForm,
+    edit_version,
+)
 from panel.minutes.models import Minutes, MinutesStatus, MinutesVersion
 from panel.minutes.services import MinutesRefused
 from panel.navigation import format_datetime
@@ -297,12 +306,6 @@ STEPS = (
         "Minutes sent back to draft.",
     ),
     (
-        "approve",
-        services.approve,
-        Action.APPROVE_MINUTES,
-        "Version {version} approved and locked. Review it and publish it when readers may see it.",
-    ),
-    (
         "new-version",
         services.new_version,
         Action.EDIT_MINUTES,
@@ -316,6 +319,75 @@ for _path, _step, _action, _done in STEPS:
         f"/meetings/<int:meeting_id>/minutes/{_path}",
         view_func=access.rule(_members(_action))(_step_view(_step, _done)),
         methods=["POST"],
+    )
+
+
+@bp.route("/meetings/<int:meeting_id>/minutes/approve", methods=["GET", "POST"])
+@access.rule(_members(Action.APPROVE_MINUTES))
+def approve(meeting: Meeting):
+    """The chair's confirmation: who drafted the version, what readers will see once it is
+    published, and the approval that locks it, or why this person may not approve it."""
+    minutes = _minutes_or_404(meeting)
+    if minutes.status != MinutesStatus.SUBMITTED:
+        flash(_NOT_APPROVABLE[minutes.status], "error")
+        return _to_minutes(meeting)
+    form = ApproveForm()
+    if form.validate_on_submit():
+        try:
+            services.approve(current_user, minutes, edit_version(form.edit_version.data))
+        except MinutesRefused as refused:
+            flash(str(refused), "error")
+            return _to_minutes(meeting)
+        flash(
+            f"Version {minutes.version_number} approved and locked. Review it and publish it "
+            "when readers may see it.",
+            "success",
+        )
+        return _to_minutes(meeting)
+    form.edit_version.data = minutes.edit_version
+    document = assemble(minutes)
+    return render_template(
+        "minutes/approve.html",
+        meeting=meeting,
+        minutes=minutes,
+        form=form,
+        refused=services.approval_refused(current_user, minutes),
+        summary=queries.approval_summary(document),
+        document=document.for_readers(),
+        title=f"Approve the minutes of {meeting.panel.name} on {_day(meeting)}",
+    )
+
+
+_NOT_APPROVABLE = {
+    MinutesStatus.DRAFT: "These minutes are a draft: they are approved once submitted for "
+    "approval.",
+    MinutesStatus.APPROVED: "This version is already approved.",
+    MinutesStatus.PUBLISHED: "This version is already approved and published.",
+}
+
+
+@bp.route("/panels/<int:panel_id>/settings/minutes-approval", methods=["GET", "POST"])
+@access.rule(access.on_panel(Action.APPROVE_MINUTES))
+def approver_rule(panel: Panel):
+    """The chair decides whether the approver must be someone other than the drafter."""
+    current = YES if panel.minutes_approver_not_drafter else NO
+    form = ApproverRuleForm(
+        data={"approver_not_drafter": current} if request.method == "GET" else None
+    )
+    if form.validate_on_submit():
+        services.set_approver_rule(current_user, panel, form.approver_not_drafter.data == YES)
+        flash(
+            "The minutes must now be approved by someone other than the person who drafted them."
+            if panel.minutes_approver_not_drafter
+            else "The chair may now approve minutes they drafted.",
+            "success",
+        )
+        return redirect(url_for("meetings.panel_settings", panel_id=panel.id))
+    return render_template(
+        "minutes/approver_rule.html",
+        panel=panel,
+        form=form,
+        title=f"Approval of minutes – {panel.name}",
     )
 
 
@@ -347,7 +419,7 @@ def publish(meeting: Meeting):
         minutes=minutes,
         form=form,
         document=queries.for_member(queries.readers_document(minutes.versions[-1]), current_user),
-        title=f"Review and publish the minutes of {_day(meeting)}",
+        title=f"Publish the minutes of {meeting.panel.name} on {_day(meeting)}",
     )
 
 

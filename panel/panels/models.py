@@ -57,6 +57,11 @@ class Panel(db.Model):
     live_case_retention_months: Mapped[int] = mapped_column(
         default=DEFAULT_LIVE_CASE_RETENTION_MONTHS, server_default=sa.text("12")
     )
+    # Whether the person who approves the minutes must not be the one who drafted the version
+    # (see `Minutes.drafted_by`): set by the chair; off unless the panel asks for it.
+    minutes_approver_not_drafter: Mapped[bool] = mapped_column(
+        default=False, server_default=sa.false()
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(

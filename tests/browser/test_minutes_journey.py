@@ -92,17 +92,24 @@ def test_the_chair_publishes_minutes_and_a_reader_reads_and_downloads_them(
     expect(page.get_by_text(RESTRICTED_NOTE)).to_be_visible()
 
     browser_page.follow(page.get_by_role("button", name="Submit for approval"))
-    browser_page.follow(page.get_by_role("button", name="Approve", exact=True))
+    # Approval is confirmed on a page of its own, which shows what readers will see.
+    browser_page.follow(page.get_by_role("button", name="Review and approve"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Approve the minutes of")
+    expect(page.get_by_text(PUBLIC_NOTE)).to_be_visible()
+    expect(page.get_by_text(RESTRICTED_NOTE)).to_have_count(0)
+    browser_page.follow(page.get_by_role("button", name="Approve minutes"))
     expect(page.locator(".govuk-notification-banner")).to_contain_text("approved and locked")
+    expect(page.locator(".govuk-summary-list").first).to_contain_text("Drafted")
 
     # The redaction review shows exactly what readers will get: the public note, not the other.
     browser_page.follow(page.get_by_role("button", name="Review and publish"))
     expect(page.get_by_text(PUBLIC_NOTE)).to_be_visible()
     expect(page.get_by_text(RESTRICTED_NOTE)).to_have_count(0)
-    browser_page.follow(page.get_by_role("button", name="Publish"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Publish the minutes of")
+    browser_page.follow(page.get_by_role("button", name="Publish minutes"))
     expect(page.locator(".govuk-error-summary")).to_be_visible()  # the check is required
     page.get_by_label(re.compile("I have checked that this is what readers may see")).check()
-    browser_page.follow(page.get_by_role("button", name="Publish"))
+    browser_page.follow(page.get_by_role("button", name="Publish minutes"))
     expect(page.locator(".govuk-notification-banner")).to_contain_text("published")
     browser_page.follow(page.get_by_role("button", name="Sign out"))
 

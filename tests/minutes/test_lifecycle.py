@@ -66,7 +66,7 @@ def test_coordinator_and_chair_take_the_minutes_from_start_to_a_second_version(
 
     sign_in(client, people.chair)
     page = client.get(base).get_data(as_text=True)
-    assert "Send back to draft" in page and "Approve" in page
+    assert "Send back to draft" in page and "Review and approve" in page
     assert _post(client, f"{base}/send-back", minutes).location == base
     db.session.refresh(minutes)
     assert minutes.status == MinutesStatus.DRAFT
@@ -79,7 +79,10 @@ def test_coordinator_and_chair_take_the_minutes_from_start_to_a_second_version(
 
     sign_in(client, people.chair)
     db.session.refresh(minutes)
-    _post(client, f"{base}/approve", minutes)
+    # Approval goes through its confirmation page.
+    confirmation = client.get(f"{base}/approve").get_data(as_text=True)
+    assert "Approve minutes" in confirmation and PUBLIC_NOTE in confirmation
+    assert _post(client, f"{base}/approve", minutes).location == base
     db.session.refresh(minutes)
     db.session.refresh(meeting)
     assert minutes.status == MinutesStatus.APPROVED
