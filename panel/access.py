@@ -218,9 +218,10 @@ def case_review_of(target) -> CaseReview | None:
 
 
 def conflicted(user, target) -> bool:
-    """Whether `target` is (or belongs to) a case review withheld from the user."""
+    """Whether `target` is (or belongs to) a case review withheld from the user: every route
+    rule asks this (through `can` and `can_see`), so case pages and lesson pages are Not Found."""
     case_review = case_review_of(target)
-    return case_review is not None and case_review.id in withheld_case_ids(user)
+    return case_review is not None and case_visibility(user, case_review) is CaseVisibility.WITHHELD
 
 
 # --- What a person may see of a case review ----------------------------------------------------
@@ -240,7 +241,9 @@ def case_visibility(user, case_review: CaseReview) -> CaseVisibility:
     """What `user` may see of `case_review`: the one answer every page about a case, its lessons
     and the minutes gives. Pages that list or assemble many cases ask `withheld_case_ids` once
     instead, which is the same rule in bulk."""
-    role = role_on(user, case_review.panel)
+    if not getattr(user, "is_authenticated", False):
+        return CaseVisibility.NONE
+    role = roles_of(user).get(case_review.panel_id)
     if role is None or role not in PANEL_PERMISSIONS[Action.VIEW_CASE_REVIEWS]:
         return CaseVisibility.NONE
     if case_review.id in withheld_case_ids(user):
