@@ -190,7 +190,7 @@ def _build(app: Flask) -> types.SimpleNamespace:
             recommendations_per_lesson=1,
             days_ago=60,
         )
-        earlier.publish(lambda document: b"%PDF-1.7 not rendered for the fuzz tests")
+        earlier.publish(lambda document, created: b"%PDF-1.7 not rendered for the fuzz tests")
         minutes_services.new_version(admin, earlier.minutes, earlier.minutes.edit_version)
         # A local panel's live case with an intervention, and a meeting of its own.
         case = live_case(coordinator, local)

@@ -83,7 +83,10 @@ def finished_case_review(app, people, *, publish: bool = True, close: bool = Tru
         version = minutes_services.approve(people.chair, minutes, minutes.edit_version)
         if publish:
             version = minutes_services.publish(
-                people.chair, minutes, minutes.edit_version, render=lambda document: READERS_PDF
+                people.chair,
+                minutes,
+                minutes.edit_version,
+                render=lambda document, created: READERS_PDF,
             )
             version.published_at = PUBLISHED_AT
             _db.session.commit()

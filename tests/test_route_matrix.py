@@ -712,7 +712,10 @@ def world(people: PanelPeople) -> World:
     minutes_services.submit(coordinator, published_minutes, published_minutes.edit_version)
     minutes_services.approve(chair, published_minutes, published_minutes.edit_version)
     minutes_services.publish(
-        chair, published_minutes, published_minutes.edit_version, render=lambda _: b"%PDF-1.7\n"
+        chair,
+        published_minutes,
+        published_minutes.edit_version,
+        render=lambda _, created: b"%PDF-1.7\n",
     )
 
     # A meeting next week, for which the member has sent apologies naming a deputy.

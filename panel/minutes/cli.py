@@ -2,13 +2,21 @@
 
 `--list` shows the meetings that have minutes. `MEETING_ID --out FILE` writes the full minutes
 (panel members' layer) of the current version: the frozen version once approved, the live draft
-before. With `--published` it writes the PDF readers were given, exactly the bytes stored at
-publication. Either way the minutes leave Panel, so the audit trail records it.
+before, and once published the full minutes stored at publication. With `--published` it writes
+the PDF readers were given, exactly the bytes stored at publication. Either way the minutes leave
+Panel, so the audit trail records it.
+
+`--verify MEETING_ID` checks every published version of the meeting's minutes: for each layer,
+that the stored PDF still has the SHA-256 stored with it, and that the frozen version renders to
+those same bytes again. It prints an "OK" line per layer and exits 1 naming any layer that
+differs: a stored file changed, or a frozen version that no longer renders as it was published
+(changed content, or a different renderer or font: the line says which WeasyPrint re-rendered).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from pathlib import Path
 
 import click
@@ -18,7 +26,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from panel.audit import AuditAction, record
 from panel.extensions import db
 from panel.meetings.models import Meeting
-from panel.minutes import services
+from panel.minutes import queries, services
 from panel.minutes.document import FULL, PUBLIC, document_of
 from panel.minutes.models import Minutes
 from panel.navigation import format_datetime
@@ -37,15 +45,27 @@ from panel.navigation import format_datetime
     type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
     help="The file to write the PDF to ('-' for standard output).",
 )
+@click.option(
+    "--verify",
+    is_flag=True,
+    help="Check the stored PDFs of each published version against their SHA-256 and against the "
+    "frozen version rendered again.",
+)
 @with_appcontext
 def minutes_pdf_command(
-    meeting_id: int | None, list_: bool, published: bool, out: Path | None
+    meeting_id: int | None, list_: bool, published: bool, out: Path | None, verify: bool
 ) -> None:
-    """Write the minutes of meeting MEETING_ID as a PDF, or list the meetings with minutes."""
+    """Write the minutes of meeting MEETING_ID as a PDF, or list the meetings with minutes, or
+    verify the published PDFs of meeting MEETING_ID."""
     if list_:
-        if meeting_id is not None or published or out is not None:
-            raise click.UsageError("--list takes no meeting id, --published or --out.")
+        if meeting_id is not None or published or out is not None or verify:
+            raise click.UsageError("--list takes no meeting id, --published, --out or --verify.")
         _list_minutes()
+        return
+    if verify:
+        if meeting_id is None or published or out is not None:
+            raise click.UsageError("--verify takes a meeting id only.")
+        _verify(_minutes_of(meeting_id))
         return
     if meeting_id is None:
         raise click.UsageError("Give a meeting id (see --list).")
@@ -61,11 +81,14 @@ def minutes_pdf_command(
         # The stored bytes, as readers download them (the column loads now: it is deferred).
         pdf, layer, number = version.published_pdf, PUBLIC, version.number
     else:
-        from panel.minutes.pdf import render_pdf  # WeasyPrint loads only when a PDF is made
-
         # A frozen version says "Approved"; say what the minutes are now (e.g. published).
         document = dataclasses.replace(document_of(minutes), status=minutes.status.label)
-        pdf, layer, number = render_pdf(document), FULL, document.version
+        pdf = queries.stored_full_pdf(minutes, document)
+        if pdf is None:
+            from panel.minutes.pdf import render_pdf  # WeasyPrint loads only when a PDF is made
+
+            pdf = render_pdf(document)
+        layer, number = FULL, document.version
     _write(pdf, out)
     record(
         None,
@@ -78,6 +101,52 @@ def minutes_pdf_command(
     if str(out) != "-":
         click.echo(
             f"Wrote {out} ({layer} minutes, version {number}, {len(pdf):,} bytes).", err=True
+        )
+
+
+def _verify(minutes: Minutes) -> None:
+    from weasyprint import __version__ as weasyprint_version
+
+    from panel.minutes.pdf import render_pdf  # WeasyPrint loads only when a PDF is made
+
+    published = [version for version in minutes.versions if version.published_at is not None]
+    if not published:
+        raise click.ClickException(
+            f"The minutes of meeting {minutes.meeting_id} have never been published."
+        )
+    differs = []
+    for version in published:
+        stored = {
+            FULL: (version.full_pdf, version.full_sha256),
+            PUBLIC: (version.published_pdf, version.published_sha256),
+        }
+        for layer, document in queries.published_documents(version).items():
+            pdf, sha256 = stored[layer]
+            where = f"version {version.number}, {document.layer_name}"
+            if sha256 is None:
+                click.echo(f"NOT STORED: {where}: published before both layers were kept.")
+                continue
+            problem = None
+            if pdf is None or hashlib.sha256(pdf).hexdigest() != sha256:
+                problem = "the stored PDF no longer matches the SHA-256 stored with it"
+            else:
+                again = hashlib.sha256(
+                    render_pdf(document, created=version.published_at)
+                ).hexdigest()
+                if again != sha256:
+                    problem = (
+                        f"re-rendered with WeasyPrint {weasyprint_version} from the frozen "
+                        f"version, it has SHA-256 {again}"
+                    )
+            if problem:
+                click.echo(f"DIFFERS: {where}: {problem} (stored SHA-256 {sha256}).")
+                differs.append(f"the {document.layer_name} of version {version.number}")
+            else:
+                click.echo(f"OK: {where}, SHA-256 {sha256}")
+    if differs:
+        raise click.ClickException(
+            f"The published minutes of meeting {minutes.meeting_id} do not verify: "
+            f"{' and '.join(differs)} {'differs' if len(differs) == 1 else 'differ'}."
         )
 
 

@@ -47,6 +47,9 @@ from panel.navigation import format_datetime, format_time
 from panel.panels.models import Membership, Role
 
 FULL, PUBLIC = "full", "public"
+# What each layer is called wherever a copy says which it is: the pages, the PDF's running header
+# and title, `flask minutes-pdf --verify`.
+LAYER_NAMES = {FULL: "Full version (panel members)", PUBLIC: "Reader version"}
 
 # The shape of the frozen JSON. 1: versions frozen before the shape was recorded. Raise it, and
 # add an upgrade to `_UPGRADES`, only for a change that defaults cannot carry (a field renamed, or
@@ -242,6 +245,15 @@ class Document:
     @property
     def for_members(self) -> bool:
         return self.layer == FULL
+
+    @property
+    def layer_name(self) -> str:
+        return LAYER_NAMES[self.layer]
+
+    @property
+    def is_draft(self) -> bool:
+        """Not yet approved: every page of it says DRAFT."""
+        return self.status in (MinutesStatus.DRAFT.label, MinutesStatus.SUBMITTED.label)
 
     def for_readers(self) -> Document:
         """What readers may see: only the fields each part lists in its `READER_FIELDS` (so no

@@ -4,8 +4,8 @@ The document is assembled from what the app already knows (see `panel.minutes.do
 the notes editors write per agenda item, each in two layers: restricted notes for panel members,
 public notes for readers. The lifecycle is draft -> submitted -> approved (locked) -> published;
 a change after approval starts a new version. Each approval freezes the whole document as a
-`MinutesVersion`, and publication stores the readers' PDF once, with its SHA-256, so that the
-same bytes are served every time.
+`MinutesVersion`, and publication stores both layers' PDFs once (the readers' and the full
+minutes), each with its SHA-256, so that the same bytes are served every time.
 """
 
 from __future__ import annotations
@@ -106,8 +106,8 @@ class MinutesNote(db.Model):
 
 class MinutesVersion(db.Model):
     """One approved version, frozen: the whole document as it was approved (both layers), who
-    drafted, submitted and approved it and when, and once published who published it, the
-    readers' PDF and its SHA-256."""
+    drafted, submitted and approved it and when, and once published who published it and both
+    layers' PDFs (the readers' and the full minutes) with their SHA-256."""
 
     __tablename__ = "minutes_version"
     __table_args__ = (sa.UniqueConstraint("minutes_id", "number"),)
@@ -129,6 +129,10 @@ class MinutesVersion(db.Model):
     # The readers' PDF, rendered once at publication; loaded only when downloaded.
     published_pdf: Mapped[bytes | None] = deferred(mapped_column(sa.LargeBinary))
     published_sha256: Mapped[str | None] = mapped_column(sa.String(64))
+    # The full minutes (panel members') rendered at the same publication, served to members as
+    # stored; None for versions published before both layers were kept.
+    full_pdf: Mapped[bytes | None] = deferred(mapped_column(sa.LargeBinary))
+    full_sha256: Mapped[str | None] = mapped_column(sa.String(64))
 
     minutes: Mapped[Minutes] = relationship(back_populates="versions")
     drafted_by: Mapped[User | None] = relationship(foreign_keys=[drafted_by_id])

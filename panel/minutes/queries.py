@@ -19,7 +19,7 @@ from panel.accounts.models import User
 from panel.cases.models import CaseReview
 from panel.extensions import db
 from panel.meetings.models import AgendaItem, Meeting
-from panel.minutes.document import Document, document_of
+from panel.minutes.document import FULL, PUBLIC, Document, document_of
 from panel.minutes.models import Minutes, MinutesStatus, MinutesVersion
 from panel.pagination import paginate
 from panel.panels.models import Panel
@@ -105,6 +105,30 @@ def readers_document(version: MinutesVersion) -> Document:
     chair reviews before publishing, and the published PDF was rendered from."""
     document = Document.from_json(version.content).for_readers()
     return dataclasses.replace(document, status=MinutesStatus.PUBLISHED.label)
+
+
+def published_documents(version: MinutesVersion) -> dict[str, Document]:
+    """Both layers of a version as published: what `services.publish` renders and stores, and
+    `flask minutes-pdf --verify` renders again to compare. The frozen document, saying it is
+    published, in full (panel members) and for readers."""
+    full = dataclasses.replace(
+        Document.from_json(version.content), status=MinutesStatus.PUBLISHED.label
+    )
+    return {FULL: full, PUBLIC: full.for_readers()}
+
+
+def stored_full_pdf(minutes: Minutes, document: Document) -> bytes | None:
+    """The full minutes stored when the current version was published, byte for byte, if
+    `document` (what the member may read, `member_document`) is exactly what they were rendered
+    from. None for a draft, for a version approved but not yet published or published before
+    both layers were stored, and for a member from whom a case is withheld: their copy is
+    rendered for them."""
+    version = minutes.published_version
+    if version is None or version.number != minutes.version_number or not version.full_sha256:
+        return None
+    if document != published_documents(version)[FULL]:
+        return None
+    return version.full_pdf
 
 
 def published_version(minutes: Minutes, *, with_pdf: bool = False) -> MinutesVersion | None:

@@ -1,6 +1,7 @@
 """The minutes' lifecycle: start (from a held meeting), write notes, submit, approve (chair,
-freezes the version), publish (chair, after the redaction review: renders the readers' PDF once
-and stores it with its SHA-256), and change after approval (a new version).
+freezes the version), publish (chair, after the redaction review: renders the PDF of each layer,
+the readers' and the full minutes, once and stores it with its SHA-256), and change after approval
+(a new version).
 
 The drafter of a version is whoever last started it (the minutes, or a new version) or changed its
 notes: the person who last decided what it says. Submitting is not drafting, so a chair who only
@@ -14,11 +15,12 @@ status in step (minutes drafted, approved, published): the minutes own those sta
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
@@ -30,7 +32,8 @@ from panel.database import utcnow
 from panel.extensions import db
 from panel.guard import GuardOutcome, OverrideRefused, check_override, record_override
 from panel.meetings.models import Meeting, MeetingStatus
-from panel.minutes.document import Document, assemble
+from panel.minutes import queries
+from panel.minutes.document import FULL, PUBLIC, Document, assemble
 from panel.minutes.models import Minutes, MinutesNote, MinutesStatus, MinutesVersion
 from panel.navigation import format_datetime
 from panel.panels.models import Panel
@@ -208,23 +211,32 @@ def approve(actor: User, minutes: Minutes, edit_version: int) -> MinutesVersion:
     return version
 
 
-def publish(
-    actor: User, minutes: Minutes, edit_version: int, render: Callable[[Document], bytes]
-) -> MinutesVersion:
-    """Publish the approved version to readers: `render` makes the readers' PDF from the frozen
-    document's public layer, once; the bytes and their SHA-256 are stored and served as they
-    are from now on."""
+class Render(Protocol):
+    """Makes the PDF of a document (`panel.minutes.pdf.render_pdf`), dated `created`."""
+
+    def __call__(self, document: Document, *, created: datetime) -> bytes: ...
+
+
+def publish(actor: User, minutes: Minutes, edit_version: int, render: Render) -> MinutesVersion:
+    """Publish the approved version to readers: `render` makes the PDF of each layer of the
+    frozen document once, dated with the publication; the bytes and their SHA-256 are stored and
+    served as they are from now on, the readers' to readers and the full one to members."""
     _check_version(minutes, edit_version)
     _check_status(minutes, {S.APPROVED}, "published")
     if not access.can(actor, access.Action.APPROVE_MINUTES, minutes.meeting):
         raise MinutesRefused(NOT_THE_CHAIR.format(what="publish"))
     version = minutes.versions[-1]
-    document = Document.from_json(version.content).for_readers()
-    pdf = render(dataclasses.replace(document, status=S.PUBLISHED.label))
+    published_at = utcnow()
+    pdfs = {
+        layer: render(document, created=published_at)
+        for layer, document in queries.published_documents(version).items()
+    }
     with _saving():
-        version.published_pdf = pdf
-        version.published_sha256 = hashlib.sha256(pdf).hexdigest()
-        version.published_at = utcnow()
+        version.full_pdf = pdfs[FULL]
+        version.full_sha256 = hashlib.sha256(pdfs[FULL]).hexdigest()
+        version.published_pdf = pdfs[PUBLIC]
+        version.published_sha256 = hashlib.sha256(pdfs[PUBLIC]).hexdigest()
+        version.published_at = published_at
         version.published_by_id = actor.id
         _set_status(actor, minutes, S.PUBLISHED, f"version {version.number} published")
     return version

@@ -120,7 +120,8 @@ def pdf(meeting: Meeting):
 
     minutes = _minutes_or_404(meeting)
     document = queries.member_document(minutes, current_user)
-    rendered = render_pdf(document)
+    # Once published, the full minutes as stored then; rendered for whoever may read less.
+    rendered = queries.stored_full_pdf(minutes, document) or render_pdf(document)
     name = f"minutes-{meeting.starts_at:%Y-%m-%d}-version-{minutes.version_number}-full.pdf"
     _downloaded(minutes, {"version": minutes.version_number, "layer": "full"})
     return _pdf(rendered, name)

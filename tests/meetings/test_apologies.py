@@ -236,6 +236,7 @@ def test_the_register_at_the_meeting_starts_from_the_apologies(client, people, d
     client.post(f"/meetings/{meeting.id}/apologies/record", data={"user_id": str(people.chair.id)})
     started(db, meeting)
     page = client.get(f"/meetings/{meeting.id}/attendance").get_data(as_text=True)
+    assert "Apologies sent before the meeting are already filled in" in page
     member, chair, coordinator = people.member.id, people.chair.id, people.coordinator.id
     assert checked(page, f"status_{member}", "deputy")
     assert 'value="Sam Collins"' in page

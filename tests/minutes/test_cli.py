@@ -9,9 +9,10 @@ import pytest
 from pypdf import PdfReader
 
 from panel.audit import AuditAction, AuditEvent
+from panel.demo import load_demo_data
 from panel.extensions import db
 from panel.minutes import services
-from panel.minutes.models import MinutesVersion
+from panel.minutes.models import Minutes, MinutesVersion
 from panel.minutes.pdf import render_pdf
 from panel.navigation import format_datetime
 from tests.cases.conftest import isp  # noqa: F401  (the panel `scrutiny` is built on)
@@ -172,3 +173,93 @@ def test_missing_out_or_meeting_is_a_usage_error(app, full_meeting):
     result = run(app, "--out", "minutes.pdf")
     assert result.exit_code == 2
     assert "Give a meeting id" in result.output
+
+
+# --- --verify: the stored PDFs against the frozen version they were rendered from ---------------
+
+
+def _tamper(version: MinutesVersion, column: str) -> None:
+    """Change one byte in the middle of a stored PDF, as a bad restore or an edit would."""
+    stored = bytearray(getattr(version, column))
+    stored[len(stored) // 2] ^= 0x01
+    setattr(version, column, bytes(stored))
+    db.session.commit()
+
+
+def test_verify_says_ok_for_both_layers_of_published_minutes(app, full_meeting):
+    full_meeting.publish(render_pdf)
+    version = full_meeting.minutes.published_version
+
+    result = run(app, "--verify", str(full_meeting.meeting.id))
+
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        f"OK: version 1, Full version (panel members), SHA-256 {version.full_sha256}",
+        f"OK: version 1, Reader version, SHA-256 {version.published_sha256}",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("column", "layer"),
+    [("published_pdf", "Reader version"), ("full_pdf", "Full version (panel members)")],
+)
+def test_verify_fails_naming_the_layer_whose_stored_pdf_was_changed(
+    app, full_meeting, column, layer
+):
+    full_meeting.publish(render_pdf)
+    _tamper(full_meeting.minutes.published_version, column)
+
+    result = run(app, "--verify", str(full_meeting.meeting.id))
+
+    assert result.exit_code == 1
+    differs = [line for line in result.output.splitlines() if not line.startswith("OK: ")]
+    assert differs[0].startswith(f"DIFFERS: version 1, {layer}: the stored PDF no longer matches")
+    assert f"{layer} of version 1 differs" in result.output
+
+
+def test_verify_fails_when_the_frozen_version_no_longer_renders_to_the_stored_pdf(
+    app, full_meeting
+):
+    full_meeting.publish(render_pdf)
+    version = full_meeting.minutes.published_version
+    version.content = {**version.content, "place": "Somewhere else"}
+    db.session.commit()
+
+    result = run(app, "--verify", str(full_meeting.meeting.id))
+
+    assert result.exit_code == 1
+    assert "DIFFERS: version 1, Full version (panel members): re-rendered" in result.output
+    assert "DIFFERS: version 1, Reader version: re-rendered" in result.output
+
+
+def test_verify_of_minutes_never_published_is_refused(app, full_meeting):
+    result = run(app, "--verify", str(full_meeting.meeting.id))
+
+    assert result.exit_code == 1
+    assert (
+        f"The minutes of meeting {full_meeting.meeting.id} have never been published."
+        in result.output
+    )
+
+
+def test_verify_takes_only_a_meeting_id(app, full_meeting, tmp_path):
+    result = run(app, "--verify", str(full_meeting.meeting.id), "--out", str(tmp_path / "x.pdf"))
+    assert result.exit_code == 2
+    assert "--verify takes a meeting id only" in result.output
+
+
+def test_verify_passes_on_every_published_demo_meeting(app, db):
+    load_demo_data()
+    meetings = db.session.scalars(
+        db.select(Minutes.meeting_id)
+        .join(MinutesVersion)
+        .where(MinutesVersion.published_at.is_not(None))
+        .distinct()
+    ).all()
+    assert meetings
+
+    for meeting_id in meetings:
+        result = run(app, "--verify", str(meeting_id))
+
+        assert result.exit_code == 0, result.output
+        assert len([line for line in result.output.splitlines() if line.startswith("OK: ")]) >= 2

@@ -43,6 +43,8 @@ from tests.minutes.minuted_meeting import (
 )
 
 MARKING = "OFFICIAL-SENSITIVE"
+FULL_VERSION = "Full version (panel members)"
+READER_VERSION = "Reader version"
 RESTRICTED_LABEL = "Restricted: panel members only"
 MM = 72 / 25.4  # PDF points in a millimetre
 # The marking and page number sit in the page margins (22 mm): nearer the edge than this.
@@ -102,6 +104,114 @@ class ReadPdf:
                 if "/K" in node:
                     stack.append(node["/K"])
         return found
+
+
+@dataclass
+class MarkedRun:
+    """A run of text with the marked content it is drawn in: an artifact (page furniture that
+    assistive technology skips), or content with a marked-content id (MCID) in the tag tree."""
+
+    text: str
+    y: float
+    artifact: bool
+    mcid: int | None
+
+
+def marked_runs(reader: PdfReader) -> list[list[MarkedRun]]:
+    """Each page's text runs with the marked-content sequence (BDC/BMC ... EMC) around them."""
+    pages = []
+    for page in reader.pages:
+        stack: list[tuple[str, int | None]] = []
+        runs: list[MarkedRun] = []
+
+        def before(operator, operands, _cm, _tm, stack=stack):
+            if operator in (b"BDC", b"BMC"):
+                properties = operands[1] if len(operands) > 1 else {}
+                mcid = properties.get("/MCID") if hasattr(properties, "get") else None
+                stack.append((str(operands[0]), mcid))
+            elif operator == b"EMC" and stack:
+                stack.pop()
+
+        def visit(text, cm, tm, _font, _size, stack=stack, runs=runs):
+            if text.strip():
+                y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+                mcid = next((m for _, m in reversed(stack) if m is not None), None)
+                artifact = any(tag == "/Artifact" for tag, _ in stack)
+                runs.append(MarkedRun(text.strip(), y, artifact, mcid))
+
+        page.extract_text(visitor_operand_before=before, visitor_text=visit)
+        pages.append(runs)
+    return pages
+
+
+@dataclass
+class Tagged:
+    """The tag tree as a screen reader walks it: from the structure tree root down."""
+
+    elements: list  # every structure element reachable from the root, in order
+    parents: dict[int, object]  # id(element) -> its parent element
+    contents: set[tuple[int, int]]  # (page index, MCID) of the content the tree reaches
+    id_tree: dict[str, object]  # the structure tree's IDs, for table header references
+
+    def of_type(self, kind: str) -> list:
+        return [element for element in self.elements if element["/S"] == kind]
+
+    def descendants(self, element, kind: str) -> list:
+        found, stack = [], list(_kids(element))
+        while stack:
+            node = stack.pop(0)
+            if isinstance(node, dict) and "/S" in node:
+                if node["/S"] == kind:
+                    found.append(node)
+                stack[:0] = _kids(node)
+        return found
+
+
+def _kids(element) -> list:
+    kids = element.get("/K", [])
+    kids = kids.get_object() if hasattr(kids, "get_object") else kids
+    if not isinstance(kids, list):
+        kids = [kids]
+    return [kid.get_object() if hasattr(kid, "get_object") else kid for kid in kids]
+
+
+def tag_tree(reader: PdfReader) -> Tagged:
+    page_index = {page.indirect_reference.idnum: i for i, page in enumerate(reader.pages)}
+    root = reader.trailer["/Root"]["/StructTreeRoot"].get_object()
+    elements, parents, contents = [], {}, set()
+
+    def walk(element, page):
+        elements.append(element)
+        if "/Pg" in element:
+            page = page_index[element.raw_get("/Pg").idnum]
+        for kid in _kids(element):
+            if isinstance(kid, int):
+                contents.add((page, kid))
+            elif isinstance(kid, dict) and "/S" in kid:
+                parents[id(kid)] = element
+                walk(kid, page)
+            elif isinstance(kid, dict) and kid.get("/Type") == "/MCR":
+                contents.add((page_index[kid.raw_get("/Pg").idnum], int(kid["/MCID"])))
+
+    for top in _kids(root):
+        walk(top, None)
+    id_tree = {}
+    if "/IDTree" in root:
+        names = root["/IDTree"].get_object()["/Names"]
+        id_tree = {str(names[i]): names[i + 1].get_object() for i in range(0, len(names), 2)}
+    return Tagged(elements, parents, contents, id_tree)
+
+
+def attributes(element) -> dict:
+    """An element's attributes (/A: one dictionary or an array of them), merged."""
+    found = element.get("/A")
+    if found is None:
+        return {}
+    found = found.get_object()
+    merged = {}
+    for item in found if isinstance(found, list) else [found]:
+        merged.update(item.get_object())
+    return merged
 
 
 def read(pdf: bytes) -> ReadPdf:
@@ -177,6 +287,44 @@ def test_every_page_says_page_n_of_m_in_its_bottom_margin(published_meeting):
             [run] = [run for run in runs if run.text.startswith("Page ")]
             assert run.text == f"Page {number} of {count}"
             assert run.y < MARGIN
+
+
+def top_of_page(pdf: ReadPdf, number: int) -> list[str]:
+    return [run.text for run in pdf.runs[number] if run.y > pdf.height - MARGIN]
+
+
+def test_draft_pdf_says_draft_at_the_top_of_every_page(full_meeting):
+    pdf = full_pdf(full_meeting)
+    assert len(pdf.pages) >= 3
+    for number in range(len(pdf.pages)):
+        assert "DRAFT" in top_of_page(pdf, number), f"page {number + 1}"
+
+
+def test_approved_and_published_pdfs_do_not_say_draft(published_meeting):
+    for pdf in (full_pdf(published_meeting), published_pdf(published_meeting)):
+        assert "DRAFT" not in pdf.text
+
+
+def test_every_page_names_its_version_in_the_running_header(published_meeting):
+    for pdf, name in (
+        (full_pdf(published_meeting), FULL_VERSION),
+        (published_pdf(published_meeting), READER_VERSION),
+    ):
+        for number in range(len(pdf.pages)):
+            assert name in top_of_page(pdf, number), f"page {number + 1}"
+    assert FULL_VERSION not in published_pdf(published_meeting).text
+
+
+def test_pdf_title_names_the_version_and_says_draft_until_approved(full_meeting):
+    document = document_of(full_meeting.minutes)
+    draft = read(render_pdf(document))
+    assert draft.reader.metadata.title == f"{document.title} ({FULL_VERSION}) DRAFT"
+    full_meeting.publish(render_pdf)
+    assert published_pdf(full_meeting).reader.metadata.title == (
+        f"{document.title} ({READER_VERSION})"
+    )
+    version = full_meeting.minutes.published_version
+    assert read(version.full_pdf).reader.metadata.title == f"{document.title} ({FULL_VERSION})"
 
 
 # --- What each layer shows ---------------------------------------------------------------------
@@ -279,7 +427,7 @@ def test_pdf_is_tagged_in_british_english_with_its_title_and_metadata(published_
         assert "/StructTreeRoot" in pdf.catalog
         assert pdf.catalog["/Lang"] == "en-GB"
         assert pdf.catalog["/ViewerPreferences"]["/DisplayDocTitle"] == BooleanObject(True)
-        assert pdf.reader.metadata.title == document.title
+        assert pdf.reader.metadata.title.startswith(document.title)
         assert pdf.reader.metadata.author == "Panel"
         assert pdf.reader.metadata.subject == published_meeting.panel.name
         assert {"/H1", "/H2", "/H3", "/Table", "/Caption", "/THead", "/TH", "/TD", "/P"} <= (
@@ -342,6 +490,81 @@ def test_table_header_row_repeats_on_each_page_the_table_runs_onto(full_meeting)
         assert header > max(run.y for run in runs if run.text.startswith("Action row "))
 
 
+def test_running_header_and_footer_are_artifacts_outside_the_tag_tree(published_meeting):
+    for pdf in (full_pdf(published_meeting), published_pdf(published_meeting)):
+        tagged = tag_tree(pdf.reader)
+        for number, runs in enumerate(marked_runs(pdf.reader)):
+            furniture = [run for run in runs if run.y > pdf.height - MARGIN or run.y < MARGIN]
+            assert {run.text for run in furniture} >= {
+                MARKING,
+                f"Page {number + 1} of {len(pdf.pages)}",
+            }
+            for run in furniture:
+                assert run.artifact and run.mcid is None, (number, run.text)
+            for run in runs:
+                if run in furniture:
+                    continue
+                if run.artifact:
+                    # Only a table's header row, repeated where the table runs onto this page:
+                    # at the top of the page's content (below the 22 mm margin).
+                    assert run.y > pdf.height - 22 * MM - 40, (number, run.text)
+                else:
+                    assert (number, run.mcid) in tagged.contents, (number, run.text)
+        # Every marked-content id of every page is in the tree: nothing is left dangling.
+        parent_tree = pdf.catalog["/StructTreeRoot"]["/ParentTree"].get_object()["/Nums"]
+        for i in range(0, len(parent_tree), 2):
+            page, mcids = int(parent_tree[i]), parent_tree[i + 1].get_object()
+            if isinstance(mcids, list):
+                for mcid in range(len(mcids)):
+                    assert (page, mcid) in tagged.contents, (page, mcid)
+
+
+def long_actions_pdf(full_meeting) -> ReadPdf:
+    """The minutes with 120 actions: a table that runs over at least two pages."""
+    document = dataclasses.replace(
+        document_of(full_meeting.minutes),
+        actions=[
+            ActionRow(
+                f"Action row {n:03d}: write to the partner", "West Midlands Police", None, "Open"
+            )
+            for n in range(1, 121)
+        ],
+    )
+    return read(render_pdf(document))
+
+
+def test_table_split_across_pages_is_one_table_in_the_tag_tree(full_meeting):
+    pdf = long_actions_pdf(full_meeting)
+    assert len([text for text in pdf.pages if "Action row " in text]) >= 2
+    tagged = tag_tree(pdf.reader)
+    tables = tagged.of_type("/Table")
+    # Each table of the minutes has a caption; a fragment of one cut off at a page would not.
+    for table in tables:
+        assert _kids(table)[0]["/S"] == "/Caption"
+    rows = [len(tagged.descendants(table, "/TR")) for table in tables]
+    assert 121 in rows  # the header row and 120 actions, in one table
+    [actions] = [table for table, count in zip(tables, rows, strict=True) if count == 121]
+    assert [kid["/S"] for kid in _kids(actions)] == ["/Caption", "/THead", "/TBody"]
+    # The header row repeated on later pages is drawn there, but read once.
+    assert len(tagged.descendants(actions, "/TH")) == 4
+
+
+def test_header_cells_have_their_scope_and_data_cells_point_to_them(full_meeting):
+    pdf = long_actions_pdf(full_meeting)
+    tagged = tag_tree(pdf.reader)
+    headers = tagged.of_type("/TH")
+    assert headers
+    scopes = {"/THead": "/Column", "/TBody": "/Row"}
+    for header in headers:
+        section = tagged.parents[id(tagged.parents[id(header)])]["/S"]
+        assert attributes(header).get("/Scope") == scopes[section]
+    for cell in tagged.of_type("/TD"):
+        for key in attributes(cell).get("/Headers", []):
+            assert tagged.id_tree[str(key)]["/S"] == "/TH"
+    cells = tagged.of_type("/TD")
+    assert all(attributes(cell).get("/Headers") for cell in cells[-50:])
+
+
 def test_rendering_leaves_the_garbage_collector_running_even_when_it_fails(
     full_meeting, monkeypatch
 ):
@@ -376,6 +599,34 @@ def test_published_bytes_are_stored_with_their_hash_and_given_back_unchanged(
         assert result.exit_code == 0, result.output
         served.append(result.stdout_bytes)
     assert served == [stored, stored]
+
+
+def test_publication_stores_both_layers_with_their_sha256(published_meeting):
+    version = published_meeting.minutes.published_version
+    for pdf, sha256, name in (
+        (version.full_pdf, version.full_sha256, FULL_VERSION),
+        (version.published_pdf, version.published_sha256, READER_VERSION),
+    ):
+        assert pdf.startswith(b"%PDF-")
+        assert hashlib.sha256(pdf).hexdigest() == sha256
+        assert name in read(pdf).pages[0]
+    full = read(version.full_pdf)
+    assert flat(RESTRICTED_NOTE) in full.text
+    assert "Status Published" in full.pages[0]
+    assert flat(RESTRICTED_NOTE) not in read(version.published_pdf).text
+
+
+def test_each_layer_renders_to_the_same_bytes_every_time_with_its_publication_date(
+    published_meeting,
+):
+    version = published_meeting.minutes.published_version
+    document = document_of(published_meeting.minutes)
+    again = render_pdf(document, created=version.published_at)
+    assert again == render_pdf(document, created=version.published_at)
+    info = read(again).reader.metadata
+    assert info.creation_date.replace(tzinfo=None) == (
+        version.published_at.replace(microsecond=0, tzinfo=None)
+    )
 
 
 def test_text_typed_into_notes_comes_out_as_text_not_markup(published_meeting):
