@@ -354,7 +354,7 @@ def approve(meeting: Meeting):
         form=form,
         refused=services.approval_refused(current_user, minutes),
         summary=queries.approval_summary(document),
-        document=document.for_readers(),
+        document=queries.for_member(document.for_readers(), current_user),
         title=f"Approve the minutes of {meeting.panel.name} on {_day(meeting)}",
     )
 

@@ -245,3 +245,19 @@ def test_the_notes_page_withholds_the_case_from_an_editor_who_declared_and_keeps
     page = client.get(_url(held)).get_data(as_text=True)
     assert RESTRICTED_NOTE in page and PUBLIC_NOTE in page
     assert "The chair welcomed everyone." in page
+
+
+def test_the_chairs_confirmation_pages_withhold_a_case_they_declared_an_interest_in(
+    app, client, held
+):
+    people = held.people
+    with app.test_request_context():
+        declarations.declare(people.chair, held.case_item(), "My office advised the victim.")
+    minutes = _draft(app, held)
+    with app.test_request_context():
+        services.submit(people.coordinator, minutes, minutes.edit_version)
+    sign_in(client, people.chair)
+    _assert_withheld(client.get(_url(held, "/approve")).get_data(as_text=True), held)
+    with app.test_request_context():
+        services.approve(people.chair, minutes, minutes.edit_version)
+    _assert_withheld(client.get(_url(held, "/publish")).get_data(as_text=True), held)
