@@ -8,15 +8,18 @@ from collections.abc import Collection
 
 from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovCheckboxInput, GovRadioInput
 from wtforms import BooleanField, HiddenField, RadioField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from panel.forms import BaseForm, SubmitButton, options
 from panel.guard import GuardedForm
 from panel.meetings.models import AgendaItem
-from panel.minutes.models import Minutes
+from panel.minutes import previous_minutes
+from panel.minutes.models import Minutes, PreviousMinutesDecision
 from panel.minutes.services import ItemNotes
 
 NOTES_LENGTH = 10_000
+AMENDMENTS_LABEL = "Amendments to the previous minutes"
+WITH_AMENDMENTS = PreviousMinutesDecision.AGREED_WITH_AMENDMENTS.value
 RESTRICTED_LABEL = "Restricted notes (panel members only)"
 PUBLIC_LABEL = "Public notes (readers will see these)"
 
@@ -46,7 +49,8 @@ def edit_version(value) -> int:
 class NotesForm(GuardedForm):
     """The notes of every agenda item, built for one agenda by `for_agenda`: for each item
     ``restricted_<agenda item id>`` and ``public_<agenda item id>``, then, when the agenda has no
-    item of its own for it, ``aob_restricted`` and ``aob_public``."""
+    item of its own for it, ``aob_restricted`` and ``aob_public``; and what the meeting decided
+    about the previous minutes, ``previous_decision`` with ``previous_amendments`` (guarded)."""
 
     # The minutes' edit version the page was drawn from: a save on top of another is refused.
     edit_version = HiddenField()
@@ -76,11 +80,31 @@ class NotesForm(GuardedForm):
         if with_aob:
             fields["aob_restricted"] = _notes("Restricted notes on any other business")
             fields["aob_public"] = _notes("Public notes on any other business")
+        fields["previous_amendments"] = TextAreaField(
+            AMENDMENTS_LABEL,
+            widget=GovCharacterCount(),
+            description="One amendment a line, only if the minutes were agreed with amendments. "
+            "Readers will see these.",
+            validators=[
+                Length(
+                    max=NOTES_LENGTH,
+                    message=f"{AMENDMENTS_LABEL} must be {NOTES_LENGTH:,} characters or fewer",
+                )
+            ],
+        )
+        which = previous_minutes.which_minutes(previous_minutes.previous_meeting(minutes.meeting))
+        decision = RadioField(
+            f"What did this meeting decide about {which}?",
+            widget=GovRadioInput(),
+            choices=options(PreviousMinutesDecision.choices()),
+            validators=[Optional()],
+        )
         form_class = type(
             "MeetingNotesForm",
             (cls,),
             {
                 **fields,
+                "previous_decision": decision,
                 "guarded_fields": tuple(fields),
                 "agenda": tuple(item for item in agenda if item.case_review_id not in withheld),
             },
@@ -93,6 +117,10 @@ class NotesForm(GuardedForm):
             "edit_version": minutes.edit_version,
             "aob_restricted": minutes.aob_restricted,
             "aob_public": minutes.aob_public,
+            "previous_decision": (
+                minutes.previous_decision.value if minutes.previous_decision else None
+            ),
+            "previous_amendments": minutes.previous_amendments,
         }
         for note in minutes.notes:
             data[f"restricted_{note.agenda_item_id}"] = note.restricted
@@ -118,6 +146,17 @@ class NotesForm(GuardedForm):
             item.id: ItemNotes(self.restricted_field(item).data, self.public_field(item).data)
             for item in self.agenda
         }
+
+    def validate_previous_amendments(self, field) -> None:
+        if self.previous_decision.data == WITH_AMENDMENTS and not (field.data or "").strip():
+            raise ValidationError("Enter the amendments to the previous minutes")
+
+    def previous(self) -> previous_minutes.Decision:
+        """What the meeting decided about the previous minutes, as entered."""
+        value = self.previous_decision.data
+        return previous_minutes.Decision(
+            PreviousMinutesDecision(value) if value else None, self.previous_amendments.data
+        )
 
     def aob(self, minutes: Minutes) -> ItemNotes:
         """Any other business as written here; as it was, when the agenda has an item for it."""

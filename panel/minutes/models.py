@@ -29,6 +29,21 @@ class MinutesStatus(LabelledEnum):
     PUBLISHED = ("published", "Published")
 
 
+class PreviousMinutesDecision(LabelledEnum):
+    """What a meeting decided about the minutes of the meeting before it."""
+
+    AGREED = ("agreed", "Agreed as a correct record")
+    AGREED_WITH_AMENDMENTS = (
+        "agreed_with_amendments",
+        "Agreed as a correct record, with amendments",
+    )
+    NOT_AGREED = ("not_agreed", "Not yet agreed")
+
+    @property
+    def agreed(self) -> bool:
+        return self != PreviousMinutesDecision.NOT_AGREED
+
+
 class Minutes(db.Model):
     __tablename__ = "minutes"
 
@@ -53,8 +68,18 @@ class Minutes(db.Model):
     drafted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     # Guards the notes against two editors saving over each other.
     edit_version: Mapped[int] = mapped_column(default=1)
+    # What this meeting decided about the previous meeting's minutes (None: nothing recorded),
+    # with the amendments, one a line, when agreed with amendments. See `previous_minutes`.
+    previous_decision: Mapped[PreviousMinutesDecision | None] = mapped_column(
+        enum_column(PreviousMinutesDecision)
+    )
+    previous_amendments: Mapped[str | None] = mapped_column(sa.Text)
+    # When, and at which later meeting, these minutes were agreed as a correct record.
+    agreed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    agreed_at_meeting_id: Mapped[int | None] = mapped_column(sa.ForeignKey("meeting.id"))
 
-    meeting: Mapped[Meeting] = relationship()
+    meeting: Mapped[Meeting] = relationship(foreign_keys=[meeting_id])
+    agreed_at_meeting: Mapped[Meeting | None] = relationship(foreign_keys=[agreed_at_meeting_id])
     started_by: Mapped[User | None] = relationship(foreign_keys=[started_by_id])
     submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
     drafted_by: Mapped[User | None] = relationship(foreign_keys=[drafted_by_id])

@@ -39,6 +39,7 @@ def minutes_of(meeting: Meeting) -> Minutes | None:
             joinedload(Minutes.started_by),
             joinedload(Minutes.submitted_by),
             joinedload(Minutes.drafted_by),
+            joinedload(Minutes.agreed_at_meeting),
             selectinload(Minutes.notes),
             selectinload(Minutes.versions).options(
                 defer(MinutesVersion.content),

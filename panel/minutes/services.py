@@ -32,7 +32,7 @@ from panel.database import utcnow
 from panel.extensions import db
 from panel.guard import GuardOutcome, OverrideRefused, check_override, record_override
 from panel.meetings.models import Meeting, MeetingStatus
-from panel.minutes import queries
+from panel.minutes import previous_minutes, queries
 from panel.minutes.document import FULL, PUBLIC, Document, assemble
 from panel.minutes.models import Minutes, MinutesNote, MinutesStatus, MinutesVersion
 from panel.navigation import format_datetime
@@ -101,9 +101,11 @@ def save_notes(
     aob: ItemNotes,
     edit_version: int,
     guard: GuardOutcome = NO_FINDINGS,
+    previous: previous_minutes.Decision | None = None,
 ) -> Minutes:
-    """Save the notes of each agenda item (by agenda item id) and any other business. Approved
-    or published minutes must be reopened first (a new version)."""
+    """Save the notes of each agenda item (by agenda item id) and any other business, and with
+    them, if given, what the meeting decided about the `previous` minutes. Approved or
+    published minutes must be reopened first (a new version)."""
     _check_editable(minutes)
     _check_version(minutes, edit_version)
     _check_override(actor, minutes, guard)
@@ -142,6 +144,8 @@ def save_notes(
                 },
             )
             _touch(minutes)
+        if previous is not None and previous_minutes.decide(actor, minutes, previous):
+            _drafted(actor, minutes)
         record_override(actor, minutes, guard, label(minutes))
     return minutes
 

@@ -252,6 +252,7 @@ def edit(meeting: Meeting):
                 form.aob(minutes),
                 edit_version(form.edit_version.data),
                 form.guard_outcome,
+                previous=form.previous(),
             )
         except MinutesRefused as refused:
             # Keep what they wrote, say why next to it, and let them save again on top of
