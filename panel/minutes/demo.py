@@ -1,26 +1,32 @@
-"""Demo minutes: the last held meeting of the scrutiny panel and of the Coventry panel, written,
-approved and published, so that a new user sees the whole journey and a reader has minutes to
-read. Every note is anonymised, as the guard requires."""
+"""Demo minutes, written, approved and published so that a new user sees the whole journey and a
+reader has minutes to read: the scrutiny panel's last held meeting, with a member's declaration
+of interest in a case review; and the Coventry panel's last two held meetings, the later one
+agreeing the earlier one's minutes with an amendment, which marks them agreed. Each meeting's
+decision on the previous minutes is recorded, so the minutes say only what was decided. Every
+note is anonymised, as the guard requires."""
 
 from __future__ import annotations
 
 from panel.accounts.models import User
+from panel.accounts.services import find_user_by_email
 from panel.extensions import db
+from panel.meetings import declarations
 from panel.meetings.models import AgendaItemKind, Meeting, MeetingStatus
 from panel.minutes import services
-from panel.minutes.models import Minutes
+from panel.minutes.models import Minutes, PreviousMinutesDecision
+from panel.minutes.previous_minutes import Decision
 from panel.minutes.services import ItemNotes
-from panel.panels.models import Panel
+from panel.panels.models import Panel, PanelKind
 
 # (restricted, public) notes by the kind of agenda item, or by a word in its title.
 NOTES = {
     "welcome": (
         None,
-        "The chair welcomed members and thanked the partners who sent deputies.",
+        "The chair welcomed members and noted the apologies received.",
     ),
     AgendaItemKind.MATTERS_ARISING: (
         "The police lead asked for more time on the community resolution guidance; agreed.",
-        "The minutes of the last meeting were agreed. Matters arising are listed below.",
+        "Members went through the matters arising listed below.",
     ),
     "tension": (
         "Police reported a rise in reports linked to a local dispute; details shared verbally.",
@@ -32,26 +38,54 @@ NOTES = {
     ),
     "business": (None, "No other business was raised."),
 }
+AGREED = Decision(PreviousMinutesDecision.AGREED)
+AGREED_WITH_AMENDMENT = Decision(
+    PreviousMinutesDecision.AGREED_WITH_AMENDMENTS,
+    "Item 3: the community tension update was given by the police, not by the council.",
+)
+# At the scrutiny panel, a member declares an interest in the first case review on the agenda.
+DECLARATION = (
+    "interfaith@panel.example",
+    "The forum they chair supports the victim's faith community and has spoken about the case.",
+)
 
 
 def load_demo_minutes(panel: Panel, chair: User, coordinator: User) -> int:
-    """Write, approve and publish the minutes of the panel's last held meeting, if the panel has
-    no minutes yet; returns 1 if it did."""
+    """If the panel has no minutes yet, write, approve and publish the minutes of its last held
+    meeting (for a local panel, of its last two); returns how many."""
     from panel.minutes.pdf import render_pdf  # WeasyPrint loads only when minutes are published
 
     if db.session.scalar(
-        db.select(Minutes.id).join(Meeting).where(Meeting.panel_id == panel.id).limit(1)
+        db.select(Minutes.id).join(Minutes.meeting).where(Meeting.panel_id == panel.id).limit(1)
     ):
         return 0
-    meeting = db.session.scalar(
+    count = 1 if panel.kind == PanelKind.SCRUTINY_PANEL else 2
+    held = db.session.scalars(
         db.select(Meeting)
         .where(Meeting.panel_id == panel.id, Meeting.status == MeetingStatus.HELD)
         .order_by(Meeting.starts_at.desc())
-        .limit(1)
-    )
-    if meeting is None:
-        return 0
-    minutes = services.start(coordinator, meeting)
+        .limit(count)
+    ).all()
+    for meeting in reversed(held):
+        decision = AGREED_WITH_AMENDMENT if meeting is held[0] and len(held) > 1 else AGREED
+        if panel.kind == PanelKind.SCRUTINY_PANEL:
+            _declare(meeting)
+        minutes = services.start(coordinator, meeting)
+        services.save_notes(
+            coordinator,
+            minutes,
+            _notes(meeting),
+            ItemNotes(None, None),
+            minutes.edit_version,
+            previous=decision,
+        )
+        services.submit(coordinator, minutes, minutes.edit_version)
+        services.approve(chair, minutes, minutes.edit_version)
+        services.publish(chair, minutes, minutes.edit_version, render_pdf)
+    return len(held)
+
+
+def _notes(meeting: Meeting) -> dict[int, ItemNotes]:
     notes = {}
     for item in sorted(meeting.agenda_items, key=lambda item: item.position):
         text = NOTES.get(item.kind) or next(
@@ -64,8 +98,15 @@ def load_demo_minutes(panel: Panel, chair: User, coordinator: User) -> int:
         )
         if text:
             notes[item.id] = ItemNotes(*text)
-    services.save_notes(coordinator, minutes, notes, ItemNotes(None, None), minutes.edit_version)
-    services.submit(coordinator, minutes, minutes.edit_version)
-    services.approve(chair, minutes, minutes.edit_version)
-    services.publish(chair, minutes, minutes.edit_version, render_pdf)
-    return 1
+    return notes
+
+
+def _declare(meeting: Meeting) -> None:
+    email, reason = DECLARATION
+    member = find_user_by_email(email)
+    item = next(
+        (i for i in meeting.agenda_items if i.kind == AgendaItemKind.CASE_REVIEW),
+        None,
+    )
+    if member is not None and item is not None:
+        declarations.declare(member, item, reason)

@@ -30,6 +30,7 @@ from typing import Any, ClassVar, Union, get_args, get_origin, get_type_hints
 from flask import current_app, has_request_context
 from sqlalchemy.orm import joinedload, selectinload
 
+from panel.accounts.models import User
 from panel.cases.models import CaseReview
 from panel.cases.vocabularies import Stage, strand_labels
 from panel.extensions import db
@@ -37,11 +38,14 @@ from panel.interventions.models import Intervention
 from panel.lessons.models import Lesson, Recommendation
 from panel.meetings import actions, attendance, matters_arising, queries
 from panel.meetings.models import (
+    AgendaItem,
     AgendaItemKind,
     AttendanceStatus,
+    InterestDeclaration,
     Meeting,
     MeetingStatus,
 )
+from panel.minutes import previous_minutes as previous_minutes_decision
 from panel.minutes.models import Minutes, MinutesStatus
 from panel.navigation import format_datetime, format_time
 from panel.panels.models import Membership, Role
@@ -58,6 +62,18 @@ SCHEMA_VERSION = 2
 # {version: turn JSON of that version into JSON of the next}
 _UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 
+# The statement that ends the minutes (domain.md, "Protection and retention").
+HANDLING = (
+    "These minutes are marked {marking}. Share them only with those who need to know, and do "
+    "not forward them outside the panel's member organisations."
+)
+RETENTION = (
+    "Panel deletes the case detail behind these minutes under the panel's retention periods: "
+    "case review details {case_reviews} months after the case review is closed and the minutes "
+    "of its last meeting are published, and live case details {live_cases} months after the "
+    "case closes. These minutes and coarse statistics are kept."
+)
+
 # What a member who declared an interest in a case review reads in place of its section.
 WITHHELD_NOTICE = "This case review is withheld from you because you declared an interest in it."
 
@@ -68,6 +84,29 @@ class OrganisationGroup:
 
     organisation: str
     people: list[str]
+
+
+@dataclass
+class AttendeeRow:
+    """Someone present: their organisation and their role on the panel."""
+
+    READER_FIELDS: ClassVar[frozenset[str]] = frozenset({"name", "organisation", "role"})
+
+    name: str
+    organisation: str
+    role: str
+
+
+@dataclass
+class DeclarationRow:
+    """An interest declared at the meeting; why, for panel members only."""
+
+    READER_FIELDS: ClassVar[frozenset[str]] = frozenset({"name", "organisation", "item"})
+
+    name: str
+    organisation: str
+    item: str  # "5. Case review ISP-2026-004"
+    reason: str | None = None
 
 
 @dataclass
@@ -213,6 +252,13 @@ class Document:
             "actions",
             "aob_public",
             "next_meeting",
+            "attendees",
+            "absent",
+            "declarations",
+            "previous_minutes_amendments",
+            "close_time",
+            "handling",
+            "retention",
         }
     )
 
@@ -241,6 +287,16 @@ class Document:
     aob_restricted: str | None
     aob_public: str | None
     next_meeting: str | None
+    # Who was present, one by one (versions frozen before this have `present` by organisation).
+    attendees: list[AttendeeRow] = field(default_factory=list)
+    absent: list[str] = field(default_factory=list)
+    declarations: list[DeclarationRow] = field(default_factory=list)
+    # With `previous_minutes` (the decision, "" if none was recorded): the amendments agreed.
+    previous_minutes_amendments: list[str] = field(default_factory=list)
+    close_time: str | None = None
+    # The handling and retention statement at the end of the minutes.
+    handling: str = ""
+    retention: str = ""
 
     @property
     def for_members(self) -> bool:
@@ -254,6 +310,13 @@ class Document:
     def is_draft(self) -> bool:
         """Not yet approved: every page of it says DRAFT."""
         return self.status in (MinutesStatus.DRAFT.label, MinutesStatus.SUBMITTED.label)
+
+    @property
+    def recommendations(self) -> list[RecommendationRow]:
+        """Every recommendation in the minutes, in their order, for the summary table."""
+        lessons = [lesson for item in self.items if item.case for lesson in item.case.lessons]
+        lessons += self.lessons_across_cases
+        return [row for lesson in lessons for row in lesson.recommendations]
 
     def for_readers(self) -> Document:
         """What readers may see: only the fields each part lists in its `READER_FIELDS` (so no
@@ -311,11 +374,19 @@ class Document:
             f"Chair: {self.chair or 'not recorded'}",
             "Present:",
             *(f"  {g.organisation}: {', '.join(g.people)}" for g in self.present),
-            *(f"Deputy: {d}" for d in self.deputies),
+            *(f"  {a.name}, {a.organisation}, {a.role}" for a in self.attendees),
             *(f"Apologies: {a}" for a in self.apologies),
+            *(f"Absent: {a}" for a in self.absent),
+            *(f"Deputy: {d}" for d in self.deputies),
             *(f"Guest: {g}" for g in self.guests),
             f"Quorum: {self.quorum}",
-            f"Previous minutes: {self.previous_minutes}",
+            *(
+                f"Declaration: {d.name} ({d.organisation}), item {d.item}"
+                + (f": {d.reason}" if d.reason else "")
+                for d in self.declarations
+            ),
+            f"Previous minutes: {self.previous_minutes or 'no decision recorded'}",
+            *(f"  Amendment: {a}" for a in self.previous_minutes_amendments),
         ]
         for item in self.items:
             lines.append(f"{item.number}. {item.title}")
@@ -341,6 +412,8 @@ class Document:
             ]
         if self.aob_public:
             lines += [f"Any other business: {x}" for x in self.aob_public.splitlines()]
+        if self.close_time:
+            lines.append(f"Closed: {self.close_time}")
         lines.append(f"Next meeting: {self.next_meeting or 'not yet scheduled'}")
         return lines
 
@@ -499,12 +572,14 @@ def assemble(minutes: Minutes) -> Document:
                 ),
             )
         )
-    groups: dict[str, list[str]] = {}
-    for row in register:
-        if row.status == AttendanceStatus.PRESENT:
-            groups.setdefault(row.organisation.name, []).append(row.user.full_name)
+    roles = _roles(panel.id)
     represented = attendance.organisations_represented(meeting)
     quorum_met = len(represented) >= panel.quorum
+    previous_minutes, amendments = previous_minutes_decision.statement(
+        minutes, previous_minutes_decision.previous_meeting(meeting)
+    )
+    lessons_across_cases = [_lesson_row(lesson) for lesson in lessons["meeting"]]
+    _number_lessons(items, lessons_across_cases)
     return Document(
         layer=FULL,
         panel=panel.name,
@@ -518,7 +593,12 @@ def assemble(minutes: Minutes) -> Document:
         status=minutes.status.label,
         approved_by=None,
         approved_on=None,
-        present=[OrganisationGroup(org, people) for org, people in sorted(groups.items())],
+        present=[],
+        attendees=[
+            AttendeeRow(row.user.full_name, row.organisation.name, roles.get(row.user_id, ""))
+            for row in register
+            if row.status == AttendanceStatus.PRESENT
+        ],
         deputies=[
             f"{row.deputy_name or 'A deputy'} for {row.user.full_name} ({row.organisation.name})"
             for row in register
@@ -529,15 +609,22 @@ def assemble(minutes: Minutes) -> Document:
             for row in register
             if row.status == AttendanceStatus.APOLOGIES
         ],
+        absent=[
+            f"{row.user.full_name} ({row.organisation.name})"
+            for row in register
+            if row.status == AttendanceStatus.ABSENT
+        ],
         guests=[f"{guest.name} ({guest.organisation_name})" for guest in meeting.guests],
         quorum=(
             f"{'Quorate' if quorum_met else 'Not quorate'}: {len(represented)} "
             f"organisation{'s' if len(represented) != 1 else ''} represented; the quorum is "
             f"{panel.quorum}."
         ),
-        previous_minutes=_previous_minutes(meeting),
+        declarations=_declarations(meeting, {item.id: item for item in agenda}),
+        previous_minutes=previous_minutes,
+        previous_minutes_amendments=amendments,
         items=items,
-        lessons_across_cases=[_lesson_row(lesson) for lesson in lessons["meeting"]],
+        lessons_across_cases=lessons_across_cases,
         interventions=_interventions(meeting),
         actions=[
             ActionRow(
@@ -551,6 +638,12 @@ def assemble(minutes: Minutes) -> Document:
         aob_restricted=minutes.aob_restricted,
         aob_public=minutes.aob_public,
         next_meeting=_next_meeting(meeting),
+        close_time=format_time(meeting.ends_at),
+        handling=HANDLING.format(marking=panel.protective_marking),
+        retention=RETENTION.format(
+            case_reviews=panel.case_review_retention_months,
+            live_cases=panel.live_case_retention_months,
+        ),
     )
 
 
@@ -704,24 +797,43 @@ def _interventions(meeting: Meeting) -> list[InterventionRow]:
     ]
 
 
-def _previous_minutes(meeting: Meeting) -> str:
-    previous = db.session.scalar(
-        db.select(Meeting)
-        .where(
-            Meeting.panel_id == meeting.panel_id,
-            Meeting.starts_at < meeting.starts_at,
-            Meeting.status != MeetingStatus.CANCELLED,
-        )
-        .order_by(Meeting.starts_at.desc())
-        .limit(1)
+def _roles(panel_id: int) -> dict[int, str]:
+    """Each member's role on the panel, by user id, in one query."""
+    rows = db.session.execute(
+        db.select(Membership.user_id, Membership.role).where(Membership.panel_id == panel_id)
     )
-    if previous is None:
-        return "This was the panel's first meeting in Panel."
-    day = format_datetime(previous.starts_at, "date")
-    minutes = db.session.scalar(db.select(Minutes).where(Minutes.meeting_id == previous.id))
-    if minutes is not None and minutes.status in (MinutesStatus.APPROVED, MinutesStatus.PUBLISHED):
-        return f"The minutes of the meeting on {day} were approved as a true record."
-    return f"The minutes of the meeting on {day} are not yet approved."
+    return {user_id: role.label for user_id, role in rows}
+
+
+def _declarations(meeting: Meeting, agenda: dict[int, AgendaItem]) -> list[DeclarationRow]:
+    """The interests declared in the meeting's agenda items, in agenda order, in one query."""
+    numbers = {item_id: number for number, item_id in enumerate(agenda, start=1)}
+    rows = db.session.scalars(
+        db.select(InterestDeclaration)
+        .options(joinedload(InterestDeclaration.user).joinedload(User.organisation))
+        .where(InterestDeclaration.agenda_item_id.in_(list(agenda)))
+    )
+    found = sorted(rows, key=lambda d: (numbers[d.agenda_item_id], d.user.full_name, d.id))
+    return [
+        DeclarationRow(
+            name=d.user.full_name,
+            organisation=d.user.organisation.name,
+            item=f"{numbers[d.agenda_item_id]}. {agenda[d.agenda_item_id].title}",
+            reason=d.reason,
+        )
+        for d in found
+    ]
+
+
+def _number_lessons(items: list[ItemSection], across_cases: list[LessonRow]) -> None:
+    """Number the lessons, and their recommendations, within the meeting in reading order."""
+    lessons = [lesson for item in items if item.case for lesson in item.case.lessons]
+    recommendations = 0
+    for number, lesson in enumerate([*lessons, *across_cases], start=1):
+        lesson.number = number
+        for row in lesson.recommendations:
+            recommendations += 1
+            row.number = recommendations
 
 
 def _next_meeting(meeting: Meeting) -> str | None:

@@ -388,12 +388,13 @@ def test_draft_pdf_says_it_is_not_yet_approved(full_meeting):
     assert "Approved by and on Not yet approved" in text
 
 
-def test_attendance_is_grouped_by_organisation_with_deputies_apologies_and_guests(
+def test_attendance_lists_each_person_with_deputies_apologies_and_guests(
     published_meeting,
 ):
     text = published_pdf(published_meeting).text
-    assert "Present, by organisation Organisation Present" in text
-    assert "CPS West Midlands Harriet Lang, Imran Sadiq" in text
+    assert "Present Name Organisation Role" in text
+    assert "Harriet Lang CPS West Midlands Chair" in text
+    assert "Imran Sadiq CPS West Midlands Coordinator" in text
     assert "Sam Deputy for" in text
     assert "Apologies" in text
     assert "Priya Nair (Tell MAMA)" in text
@@ -410,7 +411,9 @@ def test_previous_minutes_have_their_own_section_when_no_item_lists_matters_aris
 ):
     document = document_of(full_meeting.minutes)
     document = dataclasses.replace(
-        document, items=[item for item in document.items if item.matters_arising is None]
+        document,
+        items=[item for item in document.items if item.matters_arising is None],
+        previous_minutes="Agreed: the minutes of the last meeting are a correct record.",
     )
     pdf = read(render_pdf(document))
     assert (2, "Minutes of the previous meeting") in pdf.outline()
@@ -451,14 +454,18 @@ def test_headings_are_bookmarks_at_their_levels(published_meeting):
     assert outline[0] == (1, document.title)
     assert {level for level, _ in outline[1:]} == {2, 3}
     sections = [title for level, title in outline if level == 2]
-    assert sections[:2] == ["Document control", "Attendance"]
-    assert [f"{item.number}. {item.title}" for item in document.items] == sections[2:-5]
-    assert sections[-5:] == [
+    assert sections[:3] == ["Document control", "Attendance", "Declarations of interest"]
+    assert [f"{item.number}. {item.title}" for item in document.items] == sections[3:-9]
+    assert sections[-9:] == [
         "Lessons across cases",
         "Interventions agreed",
         "Actions",
         "Any other business",
+        "Close of the meeting",
         "Date of next meeting",
+        "Summary of recommendations",
+        "Signed as a correct record",
+        "Handling and retention",
     ]
     reference = published_meeting.case_reviews[0].reference
     after_case = outline[outline.index((2, next(s for s in sections if reference in s))) + 1 :]
