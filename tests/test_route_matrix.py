@@ -263,6 +263,12 @@ MATRIX: dict[tuple[str, ...], tuple[str, ...]] = {
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (POST, "meetings.new_agenda_item"):
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+    # Case reviews from the agenda page (case material: the agreement is accepted). The meeting
+    # was held and is being minuted, so its agenda is closed: refused with a message, sent back.
+    (GET, "meetings.add_case_reviews"):
+        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
+    (POST, "meetings.add_case_reviews"):
+        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
     (GET, "meetings.edit_agenda_item"):
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     # The item is the case review's: its title (the panel's own reference) passes the guard.
@@ -277,6 +283,12 @@ MATRIX: dict[tuple[str, ...], tuple[str, ...]] = {
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
     (GET, "meetings.print_agenda"):
         (SIGN_IN,    FORBIDDEN,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
+    # The panel's usual time for a case review: the form starts filled in, so an empty POST
+    # saves it unchanged.
+    (GET, "meetings.case_review_duration"):
+        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+    (POST, "meetings.case_review_duration"):
+        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
     (GET, "meetings.agenda_template"):
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (GET, "meetings.new_standing_item"):

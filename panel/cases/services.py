@@ -36,7 +36,7 @@ from panel.database import utcnow
 from panel.extensions import db
 from panel.guard import GuardOutcome, OverrideRefused, check_override, record_override
 from panel.meetings import agenda
-from panel.meetings.models import AgendaItem, AgendaItemKind, Meeting
+from panel.meetings.models import AgendaItem, Meeting
 from panel.navigation import UK
 from panel.panels.models import Panel, PanelKind
 
@@ -236,8 +236,9 @@ def record_stage_findings(
 
 
 def place_on_agenda(actor: User, case_review: CaseReview, meeting: Meeting) -> AgendaItem:
-    """Add the case at the end of the meeting's agenda. A case not finished at one meeting is
-    carried over by placing it on a later one too."""
+    """Put the case on the meeting's agenda, where every new item goes (before "Any other
+    business"), for the panel's default duration. A case not finished at one meeting is carried
+    over by placing it on a later one too."""
     check_changeable(case_review)
     if meeting.panel_id != case_review.panel_id:
         raise CaseReviewRefused("A case review can only go on a meeting of its own panel.")
@@ -248,25 +249,11 @@ def place_on_agenda(actor: User, case_review: CaseReview, meeting: Meeting) -> A
         )
     if any(item.case_review_id == case_review.id for item in meeting.agenda_items):
         raise CaseReviewRefused("This case review is already on that meeting’s agenda.")
-    item = AgendaItem(
-        position=max((item.position for item in meeting.agenda_items), default=0) + 1,
-        kind=AgendaItemKind.CASE_REVIEW,
-        title=f"Case review {case_review.reference}",
-        case_review_id=case_review.id,
-    )
-    meeting.agenda_items.append(item)
-    db.session.flush()
-    record(
-        actor,
-        AuditAction.CREATE,
-        item,
-        label=f"{item.title} on the agenda of the meeting on {_day(meeting)}",
-        changes={"title": item.title, "position": item.position, "meeting_id": meeting.id},
-    )
-    if case_review.status == CaseReviewStatus.ADDED:
-        changes = apply_changes(case_review, {"status": CaseReviewStatus.ON_AGENDA})
-        record(actor, AuditAction.UPDATE, case_review, label=_label(case_review), changes=changes)
-    db.session.commit()
+    minutes = meeting.panel.default_case_review_minutes
+    try:
+        (item,) = agenda.add_case_reviews(actor, meeting, [(case_review, minutes)])
+    except agenda.AgendaRefused as refused:
+        raise CaseReviewRefused(str(refused)) from refused
     return item
 
 
@@ -330,8 +317,3 @@ def _mask(changes: dict[str, list]) -> dict[str, list]:
 
 def _label(case_review: CaseReview) -> str:
     return f"Case review {case_review.reference} of {case_review.panel.name}"[:200]
-
-
-def _day(meeting: Meeting) -> str:
-    local = meeting.starts_at.astimezone(UK)
-    return f"{local.day} {local:%B %Y}"

@@ -4,10 +4,15 @@ Positions run 1, 2, 3... with no gaps after every change, so "move up" always sw
 shown above. A meeting's agenda may change only while the meeting is scheduled or held: after
 that the minutes are being written from it. The standing items are a template copied into each
 new meeting; changing them leaves meetings already scheduled as they are.
+
+Every new item, however it is added (an item of the meeting's own, case reviews from the agenda
+page, a case review from its own page), is placed by one rule, `position_for_new_item`: just
+before "Any other business", which closes the meeting.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -30,6 +35,11 @@ from panel.panels.models import Panel
 OPEN_STATUSES = frozenset({MeetingStatus.SCHEDULED, MeetingStatus.HELD})
 
 UP, DOWN = -1, 1
+
+# "Any other business" by the names panels give it. Standing items after it (such as "Date of
+# next meeting") close the meeting with it.
+_ANY_OTHER_BUSINESS = re.compile(r"\bany\s+other\s+business\b|\bAOB\b", re.IGNORECASE)
+_CLOSING_KINDS = frozenset({AgendaItemKind.STANDING, AgendaItemKind.MATTERS_ARISING})
 
 
 class AgendaRefused(Exception):
@@ -73,25 +83,51 @@ def start_times(meeting: Meeting, items: Sequence[AgendaItem]) -> list[datetime 
     return times
 
 
+def is_any_other_business(item: AgendaItem | AgendaTemplateItem) -> bool:
+    return bool(_ANY_OTHER_BUSINESS.search(item.title))
+
+
+def position_for_new_item(items: Sequence[AgendaItem]) -> int:
+    """Where a new item goes on an agenda of `items` (positions from 1): the one rule for every
+    way of adding an item.
+
+    Case reviews, and anything else the meeting adds, come before any other business, which
+    closes the meeting. So a new item goes just before "Any other business" when nothing but
+    standing items follows it ("Date of next meeting" closes the meeting too). If the coordinator
+    has moved "Any other business" above an item of the meeting's own (a case review, or an item
+    added for this meeting), they arranged it so on purpose: the new item goes at the end, and
+    they can move it. An agenda with no "Any other business" grows at the end."""
+    ordered = _in_order(items)
+    for index in range(len(ordered) - 1, -1, -1):
+        if is_any_other_business(ordered[index]):
+            if all(item.kind in _CLOSING_KINDS for item in ordered[index + 1 :]):
+                return index + 1
+            break
+    return len(ordered) + 1
+
+
+def case_review_title(case_review: CaseReview) -> str:
+    """A case review's item is called by the case's reference, never by anything in the case."""
+    return f"Case review {case_review.reference}"
+
+
 # --- A meeting's agenda ------------------------------------------------------------------------
 
 
 def add_item(actor: User, meeting: Meeting, details: ItemDetails) -> AgendaItem:
-    """Add a free item at the end of the agenda."""
+    """Add an item of the meeting's own, where `position_for_new_item` puts it."""
     check_open(meeting)
     _check_presenter(meeting.panel, details)
-    items = _in_order(meeting.agenda_items)
-    _renumber(items)
-    item = AgendaItem(
-        position=len(items) + 1,
-        kind=AgendaItemKind.FREE,
-        title=details.title,
-        duration_minutes=details.duration_minutes,
-        presenter_user=details.presenter_user,
-        presenter_organisation=details.presenter_organisation,
+    item = _insert(
+        meeting,
+        AgendaItem(
+            kind=AgendaItemKind.FREE,
+            title=details.title,
+            duration_minutes=details.duration_minutes,
+            presenter_user=details.presenter_user,
+            presenter_organisation=details.presenter_organisation,
+        ),
     )
-    meeting.agenda_items.append(item)
-    db.session.flush()
     record(
         actor,
         AuditAction.CREATE,
@@ -108,13 +144,31 @@ def add_item(actor: User, meeting: Meeting, details: ItemDetails) -> AgendaItem:
     return item
 
 
+def add_case_reviews(
+    actor: User, meeting: Meeting, chosen: Sequence[tuple[CaseReview, int | None]]
+) -> list[AgendaItem]:
+    """Put each chosen case review, with its duration in minutes, on the meeting's agenda, in the
+    order given, where `position_for_new_item` puts them; each case on no agenda before is now
+    on one. All or nothing: one case that cannot go refuses them all, in one transaction."""
+    check_open(meeting)
+    listed = {item.case_review_id for item in meeting.agenda_items}
+    for case_review, _ in chosen:
+        _check_case_review(meeting, case_review, listed)
+        listed.add(case_review.id)
+    items = [
+        _put_case_review(actor, meeting, case_review, minutes) for case_review, minutes in chosen
+    ]
+    db.session.commit()
+    return items
+
+
 def edit_item(actor: User, item: AgendaItem, details: ItemDetails) -> AgendaItem:
+    """Change an item. A case review's item keeps its title, the case's reference."""
     check_open(item.meeting)
     _check_presenter(item.meeting.panel, details, keeping=item)
     old_presenter = item.presenter
-    changes = apply_changes(
-        item, {"title": details.title, "duration_minutes": details.duration_minutes}
-    )
+    title = item.title if item.kind == AgendaItemKind.CASE_REVIEW else details.title
+    changes = apply_changes(item, {"title": title, "duration_minutes": details.duration_minutes})
     item.presenter_user = details.presenter_user
     item.presenter_organisation = details.presenter_organisation
     # Recorded by name: ids in the trail would mean nothing once people move on.
@@ -231,7 +285,78 @@ def move_standing_item(actor: User, item: AgendaTemplateItem, step: int) -> bool
     return _move(actor, item, _template(actor, item.panel), step, _standing_label(item))
 
 
+def set_default_case_review_minutes(actor: User, panel: Panel, minutes: int) -> Panel:
+    """How long a case review is given when it is added to an agenda, unless the coordinator
+    gives it another duration there."""
+    changes = apply_changes(panel, {"default_case_review_minutes": minutes})
+    if changes:
+        record(actor, AuditAction.UPDATE, panel, changes=changes)
+        db.session.commit()
+    return panel
+
+
 # --- Helpers -----------------------------------------------------------------------------------
+
+
+def _insert(meeting: Meeting, item: AgendaItem) -> AgendaItem:
+    """Place a new item on the meeting's agenda by `position_for_new_item`, moving the items from
+    there on down one. The caller audits and commits."""
+    items = _in_order(meeting.agenda_items)
+    position = position_for_new_item(items)
+    items.insert(position - 1, item)
+    meeting.agenda_items.append(item)
+    _renumber(items)
+    db.session.flush()
+    return item
+
+
+def _check_case_review(meeting: Meeting, case_review: CaseReview, listed: set[int | None]):
+    if case_review.panel_id != meeting.panel_id:
+        raise AgendaRefused("A case review can only go on a meeting of its own panel.")
+    if case_review.status == CaseReviewStatus.CLOSED:
+        raise AgendaRefused(
+            f"Case review {case_review.reference} is closed, so it cannot go on an agenda."
+        )
+    if case_review.id in listed:
+        raise AgendaRefused(
+            f"Case review {case_review.reference} is already on this meeting’s agenda."
+        )
+
+
+def _put_case_review(
+    actor: User, meeting: Meeting, case_review: CaseReview, minutes: int | None
+) -> AgendaItem:
+    item = _insert(
+        meeting,
+        AgendaItem(
+            kind=AgendaItemKind.CASE_REVIEW,
+            title=case_review_title(case_review),
+            case_review_id=case_review.id,
+            duration_minutes=minutes,
+        ),
+    )
+    record(
+        actor,
+        AuditAction.CREATE,
+        item,
+        label=_label(item),
+        changes={
+            "title": item.title,
+            "duration_minutes": item.duration_minutes,
+            "position": item.position,
+            "meeting_id": meeting.id,
+        },
+    )
+    if case_review.status == CaseReviewStatus.ADDED:
+        changes = apply_changes(case_review, {"status": CaseReviewStatus.ON_AGENDA})
+        record(
+            actor,
+            AuditAction.UPDATE,
+            case_review,
+            label=f"Case review {case_review.reference} of {meeting.panel.name}"[:200],
+            changes=changes,
+        )
+    return item
 
 
 def _template(actor: User, panel: Panel) -> list[AgendaTemplateItem]:

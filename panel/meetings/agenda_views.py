@@ -1,5 +1,6 @@
-"""Agenda pages on the meetings blueprint: managing a meeting's agenda, the printable agenda, the
-panel's standing items, and declarations of interest."""
+"""Agenda pages on the meetings blueprint: managing a meeting's agenda (with case reviews added
+from it), the printable agenda, the panel's standing items and its default duration for a case
+review, and declarations of interest."""
 
 from __future__ import annotations
 
@@ -11,11 +12,14 @@ from panel.access import Action
 from panel.meetings import agenda, declarations, queries
 from panel.meetings.agenda_forms import (
     AgendaItemForm,
+    CaseReviewMinutesForm,
     ConfirmForm,
     DeclarationForm,
     StandingItemForm,
+    case_review_hint,
+    case_reviews_form,
 )
-from panel.meetings.models import AgendaItemKind, Meeting
+from panel.meetings.models import AgendaItem, AgendaItemKind, Meeting
 from panel.meetings.views import bp
 from panel.navigation import format_datetime
 
@@ -39,6 +43,17 @@ def _back_to_agenda(meeting: Meeting, item=None):
 def _refused(refused: agenda.AgendaRefused, meeting: Meeting):
     flash(str(refused), "error")
     return _back_to_agenda(meeting)
+
+
+def _where(item: AgendaItem) -> str:
+    """Where a new item went, for the message: before "Any other business" if it did."""
+    following = next(
+        (other for other in item.meeting.agenda_items if other.position == item.position + 1),
+        None,
+    )
+    if following is not None and agenda.is_any_other_business(following):
+        return f" before “{following.title}”"
+    return " at the end" if following is None else ""
 
 
 # --- A meeting's agenda ------------------------------------------------------------------------
@@ -65,10 +80,37 @@ def new_agenda_item(meeting):
             item = agenda.add_item(current_user, meeting, form.details())
         except agenda.AgendaRefused as refused:
             return _refused(refused, meeting)
-        flash(f"“{item.title}” added to the end of the agenda.", "success")
+        flash(f"“{item.title}” added to the agenda{_where(item)}.", "success")
         return _back_to_agenda(meeting, item)
     return render_template(
         "meetings/agenda_item_form.html", meeting=meeting, form=form, title="Add an agenda item"
+    )
+
+
+@bp.route("/meetings/<int:meeting_id>/agenda/case-reviews", methods=["GET", "POST"])
+@access.rule(access.on_case_material(Action.MANAGE_MEETINGS, Meeting))
+def add_case_reviews(meeting):
+    try:
+        agenda.check_open(meeting)
+    except agenda.AgendaRefused as refused:
+        return _refused(refused, meeting)
+    ready = queries.case_reviews_ready_for(meeting, access.withheld_case_ids(current_user))
+    form = case_reviews_form(ready.shown, meeting.panel.default_case_review_minutes)
+    if form.validate_on_submit():
+        try:
+            items = agenda.add_case_reviews(current_user, meeting, form.chosen())
+        except agenda.AgendaRefused as refused:
+            return _refused(refused, meeting)
+        count = "1 case review" if len(items) == 1 else f"{len(items)} case reviews"
+        flash(f"{count} added to the agenda{_where(items[-1])}.", "success")
+        return _back_to_agenda(meeting, items[0])
+    return render_template(
+        "meetings/agenda_case_reviews.html",
+        meeting=meeting,
+        form=form,
+        ready=ready,
+        hint=case_review_hint,
+        title="Add case reviews to the agenda",
     )
 
 
@@ -229,6 +271,26 @@ def move_standing_item(panel, template_item_id, direction):
     if agenda.move_standing_item(current_user, item, STEPS[direction]):
         flash(f"“{item.title}” moved {direction}.", "success")
     return _back_to_template(panel, item)
+
+
+@bp.route("/panels/<int:panel_id>/settings/case-review-duration", methods=["GET", "POST"])
+@access.rule(access.on_panel(Action.MANAGE_MEETINGS))
+def case_review_duration(panel):
+    form = CaseReviewMinutesForm(data={"minutes": str(panel.default_case_review_minutes)})
+    if form.validate_on_submit():
+        agenda.set_default_case_review_minutes(current_user, panel, form.minutes.data)
+        flash(
+            f"Case reviews added to an agenda now start with {panel.default_case_review_minutes} "
+            "minutes each.",
+            "success",
+        )
+        return redirect(url_for("meetings.panel_settings", panel_id=panel.id))
+    return render_template(
+        "meetings/case_review_duration.html",
+        panel=panel,
+        form=form,
+        title=f"Case review duration – {panel.name}",
+    )
 
 
 # --- Declarations of interest ------------------------------------------------------------------

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import joinedload, selectinload
 
 from panel.accounts.models import Organisation, User
+from panel.cases.models import CaseReview, CaseReviewStatus
 from panel.database import utcnow
 from panel.extensions import db
 from panel.meetings.models import (
@@ -133,3 +135,47 @@ def presenters_for(panel: Panel) -> Presenters:
     )
     organisations = sorted({person.organisation for person in people}, key=lambda o: o.name)
     return Presenters(people=people, organisations=organisations)
+
+
+# How many case reviews "Add case reviews" lists at once: those waiting longest. The page says
+# how many more there are; they can be added next, or each from its own page.
+READY_CASE_REVIEWS_SHOWN = 30
+
+
+@dataclass(frozen=True)
+class ReadyCaseReviews:
+    shown: list[CaseReview]
+    more: int
+
+
+def case_reviews_ready_for(meeting: Meeting, withheld: frozenset[int]) -> ReadyCaseReviews:
+    """The panel's case reviews this meeting could discuss: not closed, not on its agenda
+    already, and not on the agenda of another meeting still scheduled (which will discuss it).
+    A case discussed at a meeting already held may be carried over to this one. Those waiting
+    longest come first; `withheld` (cases the person may not see) are left out."""
+    on_an_agenda_to_come = (
+        db.select(AgendaItem.case_review_id)
+        .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+        .where(
+            AgendaItem.case_review_id.is_not(None),
+            sa.or_(Meeting.id == meeting.id, Meeting.status == MeetingStatus.SCHEDULED),
+        )
+    )
+    conditions = [
+        CaseReview.panel_id == meeting.panel_id,
+        CaseReview.status != CaseReviewStatus.CLOSED,
+        CaseReview.id.not_in(on_an_agenda_to_come),
+    ]
+    if withheld:
+        conditions.append(CaseReview.id.not_in(withheld))
+    total = db.session.scalar(db.select(sa.func.count(CaseReview.id)).where(*conditions))
+    shown = list(
+        db.session.scalars(
+            db.select(CaseReview)
+            .options(selectinload(CaseReview.strand_rows))
+            .where(*conditions)
+            .order_by(CaseReview.created_at, CaseReview.id)
+            .limit(READY_CASE_REVIEWS_SHOWN)
+        )
+    )
+    return ReadyCaseReviews(shown=shown, more=max(total - len(shown), 0))

@@ -33,6 +33,9 @@ DEFAULT_CASE_REVIEW_RETENTION_MONTHS = 24
 DEFAULT_LIVE_CASE_RETENTION_MONTHS = 12
 MIN_RETENTION_MONTHS, MAX_RETENTION_MONTHS = 1, 120
 
+# The time a case review is given on an agenda unless the coordinator says otherwise.
+DEFAULT_CASE_REVIEW_MINUTES = 20
+
 
 class Panel(db.Model):
     __tablename__ = "panel"
@@ -56,6 +59,11 @@ class Panel(db.Model):
     )
     live_case_retention_months: Mapped[int] = mapped_column(
         default=DEFAULT_LIVE_CASE_RETENTION_MONTHS, server_default=sa.text("12")
+    )
+    # Minutes a case review is given when it is added to an agenda (the coordinator may change
+    # it for each case), so that every item after it still has a start time.
+    default_case_review_minutes: Mapped[int] = mapped_column(
+        default=DEFAULT_CASE_REVIEW_MINUTES, server_default=sa.text("20")
     )
     # Whether the person who approves the minutes must not be the one who drafted the version
     # (see `Minutes.drafted_by`): set by the chair; off unless the panel asks for it.

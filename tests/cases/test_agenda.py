@@ -1,5 +1,6 @@
-"""Putting a case review on a meeting's agenda: at the end, carried over to a later meeting, and
-only on an open meeting of its own panel; the meeting's agenda links to the case."""
+"""Putting a case review on a meeting's agenda: before any other business, carried over to a
+later meeting, and only on an open meeting of its own panel; the meeting's agenda links to the
+case."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ def case_review(app, isp):
         return cases.case_review(isp.coordinator, isp.panel)
 
 
-def test_case_review_goes_at_the_end_of_the_agenda(client, isp, db, case_review):
+def test_case_review_goes_before_any_other_business(client, isp, db, case_review):
     meeting = meetings.meeting_with_agenda(isp.coordinator, isp.panel)
     standing = len(meetings.agenda_items(meeting))
     sign_in(client, isp.coordinator)
@@ -31,10 +32,11 @@ def test_case_review_goes_at_the_end_of_the_agenda(client, isp, db, case_review)
     response = client.post(url, data={"meeting_id": str(meeting.id)})
     assert response.status_code == 302
     items = meetings.agenda_items(meeting)
-    last = items[-1]
+    added, last = items[-2:]
     assert len(items) == standing + 1
-    assert (last.kind, last.case_review_id) == (AgendaItemKind.CASE_REVIEW, case_review.id)
-    assert last.title == f"Case review {case_review.reference}"
+    assert (added.kind, added.case_review_id) == (AgendaItemKind.CASE_REVIEW, case_review.id)
+    assert added.title == f"Case review {case_review.reference}"
+    assert last.title == "Any other business"
     db.session.refresh(case_review)
     assert case_review.status == CaseReviewStatus.ON_AGENDA
     page = client.get(response.location).get_data(as_text=True)

@@ -62,16 +62,20 @@ def _add(client, meeting, **data):
 # --- Adding, changing, removing, reordering ----------------------------------------------------
 
 
-def test_coordinator_adds_an_item_with_a_presenter_at_the_end(client, people):
+def test_coordinator_adds_an_item_with_a_presenter_before_any_other_business(client, people):
     meeting = _meeting(people)
     sign_in(client, people.coordinator)
     response = _add(client, meeting, presenter=f"user-{people.member.id}", duration_minutes="20")
     assert response.status_code == 302
     page = client.get(response.location).get_data(as_text=True)
-    assert "“Hate incidents at Foleshill schools” added to the end of the agenda." in page
+    assert (
+        "“Hate incidents at Foleshill schools” added to the agenda before “Any other business”."
+        in page
+    )
     assert "Grace Mensah, Coventry Homes Partnership" in page
-    item = _items(meeting)[-1]
-    assert (item.position, item.kind, item.duration_minutes) == (5, AgendaItemKind.FREE, 20)
+    item, last = _items(meeting)[-2:]
+    assert (item.position, item.kind, item.duration_minutes) == (4, AgendaItemKind.FREE, 20)
+    assert (last.title, last.position) == ("Any other business", 5)
     assert item.presenter_user_id == people.member.id
     (event,) = _events(AuditAction.CREATE, "agenda_item")
     assert event.actor_id == people.coordinator.id
@@ -83,7 +87,7 @@ def test_an_organisation_on_the_panel_can_present(client, people):
     housing = people.member.organisation
     sign_in(client, people.chair)
     _add(client, meeting, presenter=f"organisation-{housing.id}")
-    item = _items(meeting)[-1]
+    item = _items(meeting)[-2]
     assert item.presenter_organisation_id == housing.id and item.presenter_user_id is None
     page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
     assert "Coventry Homes Partnership" in page
@@ -298,7 +302,7 @@ def test_an_empty_duration_is_no_duration(client, people):
     meeting = _meeting(people)
     sign_in(client, people.coordinator)
     assert _add(client, meeting, duration_minutes="").status_code == 302
-    assert _items(meeting)[-1].duration_minutes is None
+    assert _items(meeting)[-2].duration_minutes is None
 
 
 # --- Who may do what -----------------------------------------------------------------------------
@@ -356,10 +360,10 @@ def test_meeting_page_shows_the_agenda_with_running_times(client, people):
     sign_in(client, people.chair)
     page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
     assert "Manage the agenda" in page and "Printable agenda" in page
-    # 6pm + 5 + 15 + 15 + 10 minutes.
-    for start, minutes in [("6pm", 5), ("6:05pm", 15), ("6:20pm", 15), ("6:35pm", 10)]:
+    # 6pm + 5 + 15 + 15 minutes; the new item, then Any other business.
+    for start, minutes in [("6pm", 5), ("6:05pm", 15), ("6:20pm", 15), ("6:35pm", 20)]:
         assert f">{start}, {minutes} minutes<" in page
-    assert ">6:45pm, 20 minutes<" in page
+    assert ">6:55pm, 10 minutes<" in page
     assert "Presented by Grace Mensah, Coventry Homes Partnership" in page
 
 
@@ -385,7 +389,7 @@ def test_printable_agenda_has_the_marking_and_no_navigation(client, people):
     assert page.index("OFFICIAL-SENSITIVE") < page.index("Welcome and apologies")
     assert page.rindex("OFFICIAL-SENSITIVE") > page.index("Prevent update")
     assert "Coventry Hate Crime Panel" in page and "Coventry Council House" in page
-    assert "West Midlands Police, Coventry NPU" in page and "6:45pm" in page
+    assert "West Midlands Police, Coventry NPU" in page and "6:35pm" in page
     assert "govuk-service-navigation" not in page and "Sign out" not in page
     assert "<caption" in page
 
