@@ -1,0 +1,135 @@
+"""A coordinator builds a meeting's agenda in a real browser: case reviews added several at once
+from the agenda page, each with a duration, landing before "Any other business" with start
+times; then one case review's duration changed, and the panel's usual time for a case review.
+axe checks every page on the way, the error page included."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, time, timedelta
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from playwright.sync_api import expect
+
+from panel.accounts.models import User
+from panel.cases.models import AgreementAcceptance, CaseReview
+from panel.demo import ISP
+from panel.extensions import db
+from panel.meetings import services
+from panel.meetings.models import AgendaItem, Meeting
+from panel.panels.models import Panel
+from tests.browser.conftest import CheckedPage, LiveServer
+from tests.cases import factories as cases
+
+
+@dataclass
+class Made:
+    meeting_id: int
+    panel_id: int
+    references: list[str]
+
+
+@pytest.fixture
+def fresh_meeting_and_cases(live_server: LiveServer) -> Iterator[Made]:
+    """An ISP meeting in five weeks with the standing agenda, and two new case reviews ready for
+    it. Afterwards they are deleted, and the panel's usual time is put back, so that other
+    journeys find the demo data as they expect it."""
+    app: Flask = live_server.app
+    with app.test_request_context():
+        coordinator = db.session.scalar(
+            db.select(User).where(User.email == "coordinator@panel.example")
+        )
+        panel = db.session.scalar(db.select(Panel).where(Panel.name == ISP))
+        usual = panel.default_case_review_minutes
+        last_case = db.session.scalar(sa.select(sa.func.max(CaseReview.id))) or 0
+        last_acceptance = db.session.scalar(sa.select(sa.func.max(AgreementAcceptance.id))) or 0
+        venue = services.Venue(
+            start_time=time(18), duration_minutes=120, place="Birmingham", online_link=None
+        )
+        meeting = services.schedule_meeting(
+            coordinator, panel, date.today() + timedelta(days=35), venue
+        )
+        made = Made(
+            meeting_id=meeting.id,
+            panel_id=panel.id,
+            references=[cases.case_review(coordinator, panel).reference for _ in range(2)],
+        )
+        db.session.remove()
+    yield made
+    with app.app_context():
+        made_here = sa.select(CaseReview.id).where(CaseReview.id > last_case)
+        db.session.execute(sa.delete(AgendaItem).where(AgendaItem.case_review_id.in_(made_here)))
+        db.session.delete(db.session.get(Meeting, made.meeting_id))
+        for case_review in db.session.scalars(
+            sa.select(CaseReview).where(CaseReview.id > last_case)
+        ):
+            db.session.delete(case_review)
+        db.session.execute(
+            sa.delete(AgreementAcceptance).where(AgreementAcceptance.id > last_acceptance)
+        )
+        db.session.get(Panel, made.panel_id).default_case_review_minutes = usual
+        db.session.commit()
+        db.session.remove()
+
+
+def test_coordinator_adds_two_case_reviews_from_the_agenda_page_before_any_other_business(
+    browser_page: CheckedPage, fresh_meeting_and_cases: Made
+):
+    page = browser_page.page
+    first, second = fresh_meeting_and_cases.references
+    browser_page.sign_in("coordinator@panel.example")
+    browser_page.goto(f"/meetings/{fresh_meeting_and_cases.meeting_id}/agenda")
+    browser_page.follow(page.get_by_role("button", name="Add case reviews"))
+    # Case material waits for the confidentiality agreement, then comes back here.
+    if "/confidentiality" in page.url:
+        page.get_by_label("I have read the confidentiality agreement and I agree to it").check()
+        browser_page.follow(page.get_by_role("button", name="Accept and continue"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Add case reviews to the agenda")
+
+    # Nothing ticked: the error summary says so, and is focused.
+    browser_page.follow(page.get_by_role("button", name="Add to the agenda"))
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Select at least one case review")
+
+    page.get_by_label(first, exact=True).check()
+    page.get_by_label(second, exact=True).check()
+    page.get_by_label(f"Duration of case review {second}").fill("30")
+    browser_page.follow(page.get_by_role("button", name="Add to the agenda"))
+
+    expect(
+        page.get_by_text("2 case reviews added to the agenda before “Any other business”.")
+    ).to_be_visible()
+    rows = page.get_by_role("table").get_by_role("row")
+    # The header, the three standing items before, the two case reviews, Any other business.
+    expect(rows).to_have_count(7)
+    expect(rows.nth(4)).to_contain_text(
+        re.compile(rf"6:35pm.*Case review {first}.*20 minutes", re.S)
+    )
+    expect(rows.nth(5)).to_contain_text(
+        re.compile(rf"6:55pm.*Case review {second}.*30 minutes", re.S)
+    )
+    expect(rows.nth(6)).to_contain_text(re.compile(r"7:25pm.*Any other business", re.S))
+
+    # A case review's item: its title is its reference; its duration can change.
+    browser_page.follow(page.get_by_role("link", name=f"Change Case review {first}"))
+    page.get_by_label("Duration (optional)").fill("25")
+    browser_page.follow(page.get_by_role("button", name="Save item"))
+    expect(page.get_by_text(f"“Case review {first}” updated.")).to_be_visible()
+    expect(rows.nth(6)).to_contain_text("7:30pm")
+
+    # The panel's usual time for a case review, on its settings page.
+    browser_page.goto(f"/panels/{fresh_meeting_and_cases.panel_id}/settings")
+    browser_page.follow(page.get_by_role("link", name="Change the time for each case review"))
+    page.get_by_label("How long is a case review on the agenda").fill("25")
+    browser_page.follow(page.get_by_role("button", name="Save duration"))
+    expect(
+        page.get_by_text("Case reviews added to an agenda now start with 25 minutes each.")
+    ).to_be_visible()
+    expect(
+        page.get_by_text("25 minutes, unless changed when the case review is added")
+    ).to_be_visible()
