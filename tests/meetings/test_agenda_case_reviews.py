@@ -11,7 +11,7 @@ import pytest
 from panel.audit import AuditAction, AuditEvent
 from panel.cases import services as case_services
 from panel.cases.models import CaseReview, CaseReviewStatus
-from panel.cases.vocabularies import Rating, Stage
+from panel.cases.vocabularies import Rating, Stage, Strand
 from panel.extensions import db as _db
 from panel.meetings import agenda, queries
 from panel.meetings.models import AgendaItem, AgendaItemKind, Meeting, MeetingStatus
@@ -19,6 +19,7 @@ from tests.cases import conftest as cases_conftest
 from tests.cases import factories as cases
 from tests.conftest import PanelPeople, sign_in
 from tests.meetings.factories import agenda_items, meeting_on, meeting_with_agenda
+from tests.querycount import count_queries
 
 AOB = "Any other business"
 
@@ -168,6 +169,22 @@ def test_the_list_offers_only_case_reviews_ready_for_this_meeting(
     assert "Select case reviews from the list: one you selected is no longer ready" in (
         response.get_data(as_text=True)
     )
+
+
+def test_the_list_runs_as_many_queries_for_30_case_reviews_as_for_3(app, client, isp, meeting):
+    for _ in range(3):
+        _case(app, isp)
+    sign_in(client, isp.coordinator)
+
+    def count() -> int:
+        with count_queries() as statements:
+            assert client.get(_url(meeting)).status_code == 200
+        return len(statements)
+
+    few = count()
+    for _ in range(27):
+        _case(app, isp, strands=[Strand.RACE, Strand.RELIGION])
+    assert count() == few
 
 
 def test_nothing_ready_says_so(client, isp, meeting):
