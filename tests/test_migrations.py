@@ -63,3 +63,52 @@ def test_case_reviews_closed_before_closing_was_dated_are_dated_from_the_audit_t
         upgrade()
         assert _db.session.get(CaseReview, review_id).closed_at == closing
         _db.session.remove()
+
+
+def test_minutes_started_before_drafters_were_kept_are_drafted_by_the_last_to_write_notes(
+    tmp_path,
+):
+    from flask_migrate import downgrade, upgrade
+
+    from panel import create_app
+    from panel.meetings.models import MeetingStatus
+    from panel.minutes import services as minutes_services
+    from panel.minutes.models import Minutes
+    from panel.panels.models import Panel, PanelKind, Role
+    from tests import factories
+    from tests.meetings.factories import meeting_with_agenda
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'drafted.sqlite'}"})
+    with app.test_request_context():
+        upgrade()
+        panel = factories.panel("Scrutiny Panel", PanelKind.SCRUTINY_PANEL)
+        chair, coordinator = factories.user(), factories.user()
+        factories.membership(panel, chair, Role.CHAIR)
+        factories.membership(panel, coordinator, Role.COORDINATOR)
+        meeting = meeting_with_agenda(coordinator, panel, status=MeetingStatus.HELD)
+        written = minutes_services.start(coordinator, meeting)
+        untouched = minutes_services.start(
+            coordinator, meeting_with_agenda(coordinator, panel, status=MeetingStatus.HELD)
+        )
+        item = meeting.agenda_items[0]
+        minutes_services.save_notes(
+            chair,
+            written,
+            {item.id: minutes_services.ItemNotes(None, "The chair welcomed members.")},
+            minutes_services.ItemNotes(None, None),
+            written.edit_version,
+        )
+        ids = {"written": written.id, "untouched": untouched.id}
+        expected = {"written": chair.id, "untouched": coordinator.id}
+        panel_id = panel.id
+        _db.session.remove()  # SQLite: the migrations write on a connection of their own
+
+        downgrade(revision="0014")  # before drafters were kept
+        upgrade()
+        drafter = {
+            name: _db.session.get(Minutes, minutes_id).drafted_by_id
+            for name, minutes_id in ids.items()
+        }
+        assert drafter == expected
+        assert not _db.session.get(Panel, panel_id).minutes_approver_not_drafter
+        _db.session.remove()
