@@ -111,6 +111,15 @@ def test_the_chair_publishes_minutes_and_a_reader_reads_and_downloads_them(
     page.get_by_label(re.compile("I have checked that this is what readers may see")).check()
     browser_page.follow(page.get_by_role("button", name="Publish minutes"))
     expect(page.locator(".govuk-notification-banner")).to_contain_text("published")
+
+    # Among the panel's settings, the chair may require someone other than the drafter to
+    # approve the minutes (left as it is here: other journeys share the demo panel).
+    panel_url = page.get_by_role("link", name=ISP, exact=True).first.get_attribute("href")
+    browser_page.goto(f"{panel_url}/settings")
+    expect(page.get_by_text("The approver must not be the person who drafted")).to_be_visible()
+    browser_page.follow(page.get_by_role("link", name=re.compile("Change whether the approver")))
+    expect(page.get_by_role("group")).to_contain_text("someone other than the person who drafted")
+    browser_page.follow(page.get_by_role("link", name="Cancel"))
     browser_page.follow(page.get_by_role("button", name="Sign out"))
 
     # An IAG member finds them among the published minutes and reads them.
