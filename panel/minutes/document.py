@@ -111,8 +111,11 @@ class DeclarationRow:
 
 @dataclass
 class ArisingRow:
-    # Readers get `description` from `reader_values`.
-    READER_FIELDS: ClassVar[frozenset[str]] = frozenset({"kind", "owner", "due", "overdue"})
+    # Readers get `description` from `reader_values`. `case_reference` (Panel's own reference,
+    # never personal data, and not shown) stays so that the readers' layer can be withheld too.
+    READER_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {"kind", "owner", "due", "overdue", "case_reference"}
+    )
 
     kind: str
     description: str

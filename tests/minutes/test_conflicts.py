@@ -15,13 +15,14 @@ from pypdf import PdfReader
 
 from panel import access
 from panel.access import CaseVisibility
+from panel.extensions import db
 from panel.lessons import services as lesson_services
 from panel.lessons.models import Lesson
 from panel.meetings import declarations
 from panel.minutes import services
 from panel.minutes.document import WITHHELD_NOTICE
 from panel.minutes.models import MinutesVersion
-from tests import factories
+from panel.minutes.pdf import render_pdf
 from tests.conftest import sign_in
 from tests.minutes.conftest import (
     LESSON_TEXT,
@@ -35,8 +36,17 @@ from tests.minutes.conftest import (
     published,
 )
 
+# A recommendation from the case's lesson: in the case's section and the summary table.
+CASE_RECOMMENDATION = "Check in supervision that an interpreter was offered before the account."
 # Everything about the case that the declared member must not read in the minutes.
-CASE_CONTENT = (LESSON_TEXT, PUBLIC_NOTE, RESTRICTED_NOTE, STAGE_COMMENT, OVERALL_VIEW)
+CASE_CONTENT = (
+    LESSON_TEXT,
+    CASE_RECOMMENDATION,
+    PUBLIC_NOTE,
+    RESTRICTED_NOTE,
+    STAGE_COMMENT,
+    OVERALL_VIEW,
+)
 RECOMMENDATION = "Offer every victim an interpreter at the first contact, and record the offer."
 
 
@@ -62,9 +72,28 @@ def _assert_withheld(text: str, held: Held) -> None:
     assert f"Case review {held.case_review.reference}" in text
 
 
+def _recommend(held: Held, text: str) -> None:
+    """Address a recommendation from the case's lesson to an organisation."""
+    lesson = db.session.scalar(
+        db.select(Lesson).where(Lesson.case_review_id == held.case_review.id)
+    )
+    lesson_services.add_recommendation(
+        held.people.chair,
+        lesson,
+        lesson_services.RecommendationDetails(
+            organisation=held.people.chair.organisation,
+            text=text,
+            due_date=held.meeting.starts_at.date() + timedelta(days=60),
+        ),
+        notify=False,
+    )
+
+
 def _draft(app, held: Held):
-    """Started minutes with notes on the case review item (a draft)."""
+    """Started minutes with notes on the case review item (a draft), whose lesson carries a
+    recommendation."""
     with app.test_request_context():
+        _recommend(held, CASE_RECOMMENDATION)
         minutes = services.start(held.people.coordinator, held.meeting)
         services.save_notes(
             held.people.coordinator,
@@ -189,24 +218,12 @@ def test_a_later_meetings_matters_arising_leave_out_the_declared_cases_recommend
     people = held.people
     _declare(app, held)
     with app.test_request_context():
-        lesson = db.session.scalar(
-            db.select(Lesson).where(Lesson.case_review_id == held.case_review.id)
-        )
-        lesson_services.add_recommendation(
-            people.chair,
-            lesson,
-            lesson_services.RecommendationDetails(
-                organisation=factories.organisation("Coventry City Council"),
-                text=RECOMMENDATION,
-                due_date=held.meeting.starts_at.date() + timedelta(days=60),
-            ),
-            notify=False,
-        )
+        _recommend(held, RECOMMENDATION)
         later_meeting, (later_case,) = held_meeting(people)
     later_meeting.starts_at = held.meeting.starts_at + timedelta(days=28)
     db.session.commit()
     later = Held(people, later_meeting, later_case)
-    _draft(app, later)
+    minutes = _draft(app, later)
     sign_in(client, people.chair)
     assert RECOMMENDATION in client.get(_url(later)).get_data(as_text=True)
     client.post("/sign-out")
@@ -214,6 +231,16 @@ def test_a_later_meetings_matters_arising_leave_out_the_declared_cases_recommend
     page = client.get(_url(later)).get_data(as_text=True)
     assert RECOMMENDATION not in page
     assert RECOMMENDATION not in _pdf_text(client.get(_url(later, ".pdf")).data)
+    # The published minutes too: readers see the matter arising, the member does not.
+    with app.test_request_context():
+        services.submit(people.coordinator, minutes, minutes.edit_version)
+        services.approve(people.chair, minutes, minutes.edit_version)
+        services.publish(people.chair, minutes, minutes.edit_version, render=render_pdf)
+    assert RECOMMENDATION not in client.get(f"/minutes/{minutes.id}").get_data(as_text=True)
+    assert RECOMMENDATION not in _pdf_text(client.get(f"/minutes/{minutes.id}.pdf").data)
+    client.post("/sign-out")
+    sign_in(client, people.reader)
+    assert RECOMMENDATION in client.get(f"/minutes/{minutes.id}").get_data(as_text=True)
 
 
 # --- Writing the minutes -----------------------------------------------------------------------
