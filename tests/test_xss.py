@@ -28,12 +28,14 @@ from panel.interventions import services as interventions
 from panel.lessons import services as lessons
 from panel.lessons.lifecycle import Move
 from panel.lessons.models import LessonKind, RecommendationStatus
-from panel.meetings import actions, attendance
+from panel.meetings import actions, attendance, declarations
 from panel.meetings import services as meetings
 from panel.meetings.models import AgendaItem, MeetingStatus
 from panel.minutes import services as minutes_services
 from panel.minutes.document import document_of
+from panel.minutes.models import PreviousMinutesDecision
 from panel.minutes.pdf import render_pdf
+from panel.minutes.previous_minutes import Decision
 from panel.navigation import uk_today
 from panel.panels.models import PanelKind, Role
 from tests import factories
@@ -92,6 +94,8 @@ FIELDS = {
     "RESTRICTED": "restricted minutes notes",
     "AOBPUBLIC": "public any other business",
     "AOBRESTRICTED": "restricted any other business",
+    "AMEND": "amendments to the previous minutes",
+    "DECLARE": "the reason for a declared interest",
 }
 IN_PUBLISHED_PDF = (
     "ORG",
@@ -107,8 +111,17 @@ IN_PUBLISHED_PDF = (
     "ACTION",
     "PUBLIC",
     "AOBPUBLIC",
+    "AMEND",
 )
-IN_FULL_PDF = (*IN_PUBLISHED_PDF, "STAGE", "OVERALL", "RESTRICTED", "AOBRESTRICTED", "COMMUNITY")
+IN_FULL_PDF = (
+    *IN_PUBLISHED_PDF,
+    "STAGE",
+    "OVERALL",
+    "RESTRICTED",
+    "AOBRESTRICTED",
+    "COMMUNITY",
+    "DECLARE",
+)
 
 
 @pytest.fixture
@@ -212,13 +225,22 @@ def marked(app, db):
             admin, agreed, status=None, text=text("UPDATE"), version=agreed.version
         )
 
+        case_item = next(item for item in meeting.agenda_items if item.case_review_id)
+        declarations.declare(coordinator, case_item, text("DECLARE"))
         minutes = minutes_services.start(coordinator, meeting)
         notes = {
             item.id: minutes_services.ItemNotes(text("RESTRICTED"), text("PUBLIC"))
             for item in meeting.agenda_items
         }
         aob = minutes_services.ItemNotes(text("AOBRESTRICTED"), text("AOBPUBLIC"))
-        minutes_services.save_notes(coordinator, minutes, notes, aob, minutes.edit_version)
+        minutes_services.save_notes(
+            coordinator,
+            minutes,
+            notes,
+            aob,
+            minutes.edit_version,
+            previous=Decision(PreviousMinutesDecision.AGREED_WITH_AMENDMENTS, text("AMEND")),
+        )
         minutes_services.submit(coordinator, minutes, minutes.edit_version)
         minutes_services.approve(admin, minutes, minutes.edit_version)
         minutes_services.publish(admin, minutes, minutes.edit_version, render_pdf)
