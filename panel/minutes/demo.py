@@ -26,7 +26,7 @@ NOTES = {
     ),
     AgendaItemKind.MATTERS_ARISING: (
         "The police lead asked for more time on the community resolution guidance; agreed.",
-        "Members went through the matters arising listed below.",
+        "The police lead gave an update on the community resolution guidance.",
     ),
     "tension": (
         "Police reported a rise in reports linked to a local dispute; details shared verbally.",

@@ -47,7 +47,7 @@ from panel.meetings.models import (
 )
 from panel.minutes import previous_minutes as previous_minutes_decision
 from panel.minutes.models import Minutes, MinutesStatus
-from panel.navigation import format_datetime, format_time
+from panel.navigation import UK, format_datetime, format_time
 from panel.panels.models import Membership, Role
 
 FULL, PUBLIC = "full", "public"
@@ -569,7 +569,7 @@ def assemble(minutes: Minutes) -> Document:
                     else None
                 ),
                 matters_arising=(
-                    [_arising_row(row) for row in arising]
+                    [_arising_row(row, meeting) for row in arising]
                     if item.kind == AgendaItemKind.MATTERS_ARISING
                     else None
                 ),
@@ -763,14 +763,15 @@ def _lesson_row(lesson: Lesson) -> LessonRow:
     )
 
 
-def _arising_row(row: matters_arising.MatterArising) -> ArisingRow:
+def _arising_row(row: matters_arising.MatterArising, meeting: Meeting) -> ArisingRow:
     public = row.description.split(":")[0] if row.kind.startswith("Intervention") else None
     return ArisingRow(
         kind=row.kind,
         description=row.description,
         owner=row.owner,
         due=format_datetime(row.due_date, "date") or None,
-        overdue=row.overdue,
+        # Overdue at the meeting, which is what the minutes record, not on the day they are read.
+        overdue=matters_arising.is_overdue(row.due_date, meeting.starts_at.astimezone(UK).date()),
         public_description=public,
         case_reference=row.case_reference,
     )

@@ -20,13 +20,20 @@ from pypdf import PdfReader
 
 from panel.audit import AuditAction, AuditEvent
 from panel.demo import load_demo_data
-from panel.meetings import attendance, declarations
-from panel.meetings.models import AgendaItemKind, AttendanceStatus, Meeting, MeetingStatus
+from panel.meetings import actions, attendance, declarations
+from panel.meetings import services as meeting_services
+from panel.meetings.models import (
+    AgendaItem,
+    AgendaItemKind,
+    AttendanceStatus,
+    Meeting,
+    MeetingStatus,
+)
 from panel.minutes import services
 from panel.minutes.document import document_of
 from panel.minutes.models import Minutes
 from panel.minutes.pdf import render_pdf
-from panel.navigation import format_datetime, format_time
+from panel.navigation import format_datetime, format_time, uk_today
 from panel.panels.models import Panel
 from tests.conftest import sign_in
 from tests.meetings.factories import meeting_on
@@ -123,6 +130,31 @@ def test_members_recorded_as_absent_are_in_the_minutes(app, client, held):
     assert "Joe Barker (CPS West Midlands)" in absent
     pdf = _pdf_text(render_pdf(document_of(minutes)))
     assert "Absent Member (organisation) Joe Barker (CPS West Midlands)" in pdf
+
+
+def test_matters_arising_say_overdue_only_if_overdue_on_the_day_of_the_meeting(app, isp):
+    coordinator = isp.coordinator
+    with app.test_request_context():
+        earlier = meeting_on(isp.panel, days_from_now=-30, status=MeetingStatus.HELD)
+        meeting = meeting_on(isp.panel, days_from_now=-21, status=MeetingStatus.HELD)
+        meeting.agenda_items = [
+            AgendaItem(position=item.position, kind=item.kind, title=item.title)
+            for item in meeting_services.agenda_template(isp.panel)
+        ]
+        # Due after the meeting, and before today.
+        actions.add_action(
+            coordinator,
+            earlier,
+            "Circulate the updated reporting centre list",
+            coordinator.organisation,
+            uk_today() - timedelta(days=10),
+        )
+        minutes = services.start(coordinator, meeting)
+        document = document_of(minutes)
+        text = _pdf_text(render_pdf(document))
+    [row] = next(i for i in document.items if i.matters_arising).matters_arising
+    assert row.overdue is False
+    assert "Circulate the updated reporting centre list" in text and "overdue" not in text
 
 
 # --- The previous minutes, decided at this meeting --------------------------------------------
@@ -332,9 +364,9 @@ def _in_order(text: str, *phrases: str) -> None:
 
 def test_demo_published_minutes_read_as_a_committee_record(app, db):
     load_demo_data()
-    isp = _published_demo_pdf(db, "West Midlands Independent Scrutiny Panel")
+    scrutiny = _published_demo_pdf(db, "West Midlands Independent Scrutiny Panel")
     _in_order(
-        isp,
+        scrutiny,
         "Document control",
         "Attendance",
         "Present",
@@ -369,7 +401,7 @@ def test_demo_published_minutes_read_as_a_committee_record(app, db):
         "Signed as a correct record",
         "Handling and retention",
     )
-    for text in (isp, coventry):
+    for text in (scrutiny, coventry):
         for contradiction in ("are not yet approved", "true record", "were not agreed"):
             assert contradiction not in text
     # The earlier Coventry minutes say where they were agreed.
