@@ -161,7 +161,7 @@ def test_matters_arising_say_overdue_only_if_overdue_on_the_day_of_the_meeting(a
 
 
 def test_agreeing_the_previous_minutes_marks_them_agreed_at_this_meeting(
-    client, held, previous, db
+    app, client, held, previous, db
 ):
     minutes = _start(client, held)
     _decide(client, held, minutes, "agreed")
@@ -170,6 +170,19 @@ def test_agreeing_the_previous_minutes_marks_them_agreed_at_this_meeting(
     assert previous.agreed_at is not None
     page = client.get(_minutes_url(previous.meeting)).get_data(as_text=True)
     assert f"Agreed as a correct record at the meeting on {_day(held.meeting)}" in page
+    client.post("/sign-out")
+
+    # Readers see it on the published minutes.
+    with app.test_request_context():
+        people = held.people
+        services.submit(people.coordinator, previous, previous.edit_version)
+        services.approve(people.chair, previous, previous.edit_version)
+        services.publish(people.chair, previous, previous.edit_version, render_pdf)
+    sign_in(client, held.people.reader)
+    page = client.get(f"/minutes/{previous.id}").get_data(as_text=True)
+    assert f"Agreed as a correct record at the meeting on {_day(held.meeting)}" in page
+    client.post("/sign-out")
+    sign_in(client, held.people.coordinator)
 
     # Changed while drafting: not agreed after all, so no longer marked.
     db.session.refresh(minutes)
