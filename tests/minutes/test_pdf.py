@@ -318,13 +318,13 @@ def test_every_page_names_its_version_in_the_running_header(published_meeting):
 def test_pdf_title_names_the_version_and_says_draft_until_approved(full_meeting):
     document = document_of(full_meeting.minutes)
     draft = read(render_pdf(document))
-    assert draft.reader.metadata.title == f"{document.title} ({FULL_VERSION}) DRAFT"
+    assert draft.reader.metadata.title == f"{document.title} – {FULL_VERSION} – DRAFT"
     full_meeting.publish(render_pdf)
     assert published_pdf(full_meeting).reader.metadata.title == (
-        f"{document.title} ({READER_VERSION})"
+        f"{document.title} – {READER_VERSION}"
     )
     version = full_meeting.minutes.published_version
-    assert read(version.full_pdf).reader.metadata.title == f"{document.title} ({FULL_VERSION})"
+    assert read(version.full_pdf).reader.metadata.title == f"{document.title} – {FULL_VERSION}"
 
 
 # --- What each layer shows ---------------------------------------------------------------------
