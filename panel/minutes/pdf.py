@@ -186,13 +186,15 @@ def _tables_and_headers(document, element) -> tuple[dict[object, list], list]:
 
 def _table_of(box, element) -> pydyf.Dictionary | None:
     """The Table element a table box was tagged as, found through its first tagged cell (cell,
-    row, row group, table)."""
+    row, row group, table); None if there is none (a table with no cells on this page, or one
+    made of elements that are not table elements, which WeasyPrint does not tag as a table)."""
     for group in box.children:
         for row in group.children:
             for cell in row.children:
                 mark = getattr(cell, "mark", None)
                 if mark is not None:
-                    return element(element(element(mark["P"])["P"])["P"])
+                    table = element(element(element(mark["P"])["P"])["P"])
+                    return table if table["S"] == "/Table" else None
     return None
 
 
