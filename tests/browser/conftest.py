@@ -16,20 +16,29 @@ import json
 import os
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date, time, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 from playwright.sync_api import Browser, Locator, Page, Response, sync_playwright
 from werkzeug.serving import make_server
 
 from panel import create_app
 from panel.accounts.models import User
-from panel.demo import DEMO_PASSWORD, load_demo_data
+from panel.cases.models import AgreementAcceptance, CaseReview
+from panel.demo import DEMO_PASSWORD, ISP, load_demo_data
 from panel.extensions import db
+from panel.meetings import services as meeting_services
+from panel.meetings.models import AgendaItem, Meeting
+from panel.minutes.models import Minutes
+from panel.panels.models import Panel
 from tests import databases, factories
+from tests.cases import factories as case_factories
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -114,6 +123,70 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     thread.join(timeout=10)
     with app.app_context():
         db.engine.dispose()
+
+
+@dataclass
+class ScrutinyMeeting:
+    meeting_id: int
+    panel_id: int
+    # Of the case reviews made ready for it.
+    references: list[str]
+
+
+@contextmanager
+def scrutiny_meeting(
+    app: Flask, days_from_now: int, starts: time, case_reviews: int
+) -> Iterator[ScrutinyMeeting]:
+    """A meeting of the demo scrutiny panel with its standing agenda, scheduled by the
+    coordinator, and new case reviews ready for it. Afterwards everything a journey made with it
+    is removed (its minutes, and any mark they left on the previous minutes; the case reviews;
+    agreements accepted meanwhile), so that other journeys find the demo data as they expect."""
+    with app.test_request_context():
+        coordinator = db.session.scalar(
+            db.select(User).where(User.email == "coordinator@panel.example")
+        )
+        panel = db.session.scalar(db.select(Panel).where(Panel.name == ISP))
+        last_case = db.session.scalar(sa.select(sa.func.max(CaseReview.id))) or 0
+        last_acceptance = db.session.scalar(sa.select(sa.func.max(AgreementAcceptance.id))) or 0
+        venue = meeting_services.Venue(
+            start_time=starts, duration_minutes=150, place="Birmingham office", online_link=None
+        )
+        meeting = meeting_services.schedule_meeting(
+            coordinator, panel, date.today() + timedelta(days=days_from_now), venue
+        )
+        made = ScrutinyMeeting(
+            meeting_id=meeting.id,
+            panel_id=panel.id,
+            references=[
+                case_factories.case_review(coordinator, panel).reference
+                for _ in range(case_reviews)
+            ],
+        )
+        db.session.remove()
+    yield made
+    with app.app_context():
+        for minutes in db.session.scalars(
+            sa.select(Minutes).where(Minutes.agreed_at_meeting_id == made.meeting_id)
+        ):
+            minutes.agreed_at = None
+            minutes.agreed_at_meeting_id = None
+        for minutes in db.session.scalars(
+            sa.select(Minutes).where(Minutes.meeting_id == made.meeting_id)
+        ):
+            db.session.delete(minutes)
+        db.session.flush()
+        made_here = sa.select(CaseReview.id).where(CaseReview.id > last_case)
+        db.session.execute(sa.delete(AgendaItem).where(AgendaItem.case_review_id.in_(made_here)))
+        db.session.delete(db.session.get(Meeting, made.meeting_id))
+        for case_review in db.session.scalars(
+            sa.select(CaseReview).where(CaseReview.id > last_case)
+        ):
+            db.session.delete(case_review)
+        db.session.execute(
+            sa.delete(AgreementAcceptance).where(AgreementAcceptance.id > last_acceptance)
+        )
+        db.session.commit()
+        db.session.remove()
 
 
 # --- The browser -------------------------------------------------------------------------------

@@ -7,77 +7,35 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import time
 
 import pytest
-import sqlalchemy as sa
 from flask import Flask
 from playwright.sync_api import expect
 
-from panel.accounts.models import User
-from panel.cases.models import AgreementAcceptance, CaseReview
-from panel.demo import ISP
 from panel.extensions import db
-from panel.meetings import services
-from panel.meetings.models import AgendaItem, Meeting
 from panel.panels.models import Panel
-from tests.browser.conftest import CheckedPage, LiveServer
-from tests.cases import factories as cases
-
-
-@dataclass
-class Made:
-    meeting_id: int
-    panel_id: int
-    references: list[str]
+from tests.browser.conftest import CheckedPage, LiveServer, ScrutinyMeeting, scrutiny_meeting
 
 
 @pytest.fixture
-def fresh_meeting_and_cases(live_server: LiveServer) -> Iterator[Made]:
+def fresh_meeting_and_cases(live_server: LiveServer) -> Iterator[ScrutinyMeeting]:
     """An ISP meeting in five weeks with the standing agenda, and two new case reviews ready for
     it. Afterwards they are deleted, and the panel's usual time is put back, so that other
     journeys find the demo data as they expect it."""
     app: Flask = live_server.app
-    with app.test_request_context():
-        coordinator = db.session.scalar(
-            db.select(User).where(User.email == "coordinator@panel.example")
-        )
-        panel = db.session.scalar(db.select(Panel).where(Panel.name == ISP))
-        usual = panel.default_case_review_minutes
-        last_case = db.session.scalar(sa.select(sa.func.max(CaseReview.id))) or 0
-        last_acceptance = db.session.scalar(sa.select(sa.func.max(AgreementAcceptance.id))) or 0
-        venue = services.Venue(
-            start_time=time(18), duration_minutes=120, place="Birmingham", online_link=None
-        )
-        meeting = services.schedule_meeting(
-            coordinator, panel, date.today() + timedelta(days=35), venue
-        )
-        made = Made(
-            meeting_id=meeting.id,
-            panel_id=panel.id,
-            references=[cases.case_review(coordinator, panel).reference for _ in range(2)],
-        )
-        db.session.remove()
-    yield made
+    with scrutiny_meeting(app, 35, time(18), case_reviews=2) as made:
+        with app.app_context():
+            usual = db.session.get(Panel, made.panel_id).default_case_review_minutes
+        yield made
     with app.app_context():
-        made_here = sa.select(CaseReview.id).where(CaseReview.id > last_case)
-        db.session.execute(sa.delete(AgendaItem).where(AgendaItem.case_review_id.in_(made_here)))
-        db.session.delete(db.session.get(Meeting, made.meeting_id))
-        for case_review in db.session.scalars(
-            sa.select(CaseReview).where(CaseReview.id > last_case)
-        ):
-            db.session.delete(case_review)
-        db.session.execute(
-            sa.delete(AgreementAcceptance).where(AgreementAcceptance.id > last_acceptance)
-        )
         db.session.get(Panel, made.panel_id).default_case_review_minutes = usual
         db.session.commit()
         db.session.remove()
 
 
 def test_coordinator_adds_two_case_reviews_from_the_agenda_page_before_any_other_business(
-    browser_page: CheckedPage, fresh_meeting_and_cases: Made
+    browser_page: CheckedPage, fresh_meeting_and_cases: ScrutinyMeeting
 ):
     page = browser_page.page
     first, second = fresh_meeting_and_cases.references

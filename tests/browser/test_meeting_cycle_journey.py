@@ -14,87 +14,29 @@ import hashlib
 import io
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from panel.accounts.models import User
-from panel.cases.models import AgreementAcceptance, CaseReview
-from panel.demo import ISP
 from panel.extensions import db
-from panel.meetings import services
-from panel.meetings.models import AgendaItem, Meeting
+from panel.meetings.models import Meeting
 from panel.minutes.models import Minutes
-from panel.panels.models import Panel
-from tests.browser.conftest import CheckedPage, LiveServer
-from tests.cases import factories as cases
+from tests.browser.conftest import CheckedPage, LiveServer, ScrutinyMeeting, scrutiny_meeting
 
 AMENDMENT = "Item 3: the victims' service attended by video, not in person."
 PUBLIC_NOTE = "The panel reviewed three finalised cases and agreed the lessons below."
 DEPUTY = "Sam Collins"
 
 
-@dataclass
-class Cycle:
-    meeting_id: int
-    panel_id: int
-    references: list[str]
-
-
 @pytest.fixture
-def next_meeting(live_server: LiveServer) -> Iterator[Cycle]:
+def next_meeting(live_server: LiveServer) -> Iterator[ScrutinyMeeting]:
     """A scrutiny panel meeting eight days from now (after the demo's held meeting, before its
-    next one) and three case reviews ready for it. Afterwards everything the journey made is
-    removed and the previous minutes are no longer marked agreed, so other journeys find the demo
-    data as they expect it."""
-    app = live_server.app
-    with app.test_request_context():
-        coordinator = db.session.scalar(
-            db.select(User).where(User.email == "coordinator@panel.example")
-        )
-        panel = db.session.scalar(db.select(Panel).where(Panel.name == ISP))
-        last_case = db.session.scalar(sa.select(sa.func.max(CaseReview.id))) or 0
-        last_acceptance = db.session.scalar(sa.select(sa.func.max(AgreementAcceptance.id))) or 0
-        venue = services.Venue(
-            start_time=time(14), duration_minutes=150, place="Birmingham office", online_link=None
-        )
-        meeting = services.schedule_meeting(
-            coordinator, panel, date.today() + timedelta(days=8), venue
-        )
-        cycle = Cycle(
-            meeting_id=meeting.id,
-            panel_id=panel.id,
-            references=[cases.case_review(coordinator, panel).reference for _ in range(3)],
-        )
-        db.session.remove()
-    yield cycle
-    with app.app_context():
-        for minutes in db.session.scalars(
-            sa.select(Minutes).where(Minutes.agreed_at_meeting_id == cycle.meeting_id)
-        ):
-            minutes.agreed_at = None
-            minutes.agreed_at_meeting_id = None
-        for minutes in db.session.scalars(
-            sa.select(Minutes).where(Minutes.meeting_id == cycle.meeting_id)
-        ):
-            db.session.delete(minutes)
-        db.session.flush()
-        made_here = sa.select(CaseReview.id).where(CaseReview.id > last_case)
-        db.session.execute(sa.delete(AgendaItem).where(AgendaItem.case_review_id.in_(made_here)))
-        db.session.delete(db.session.get(Meeting, cycle.meeting_id))
-        for case_review in db.session.scalars(
-            sa.select(CaseReview).where(CaseReview.id > last_case)
-        ):
-            db.session.delete(case_review)
-        db.session.execute(
-            sa.delete(AgreementAcceptance).where(AgreementAcceptance.id > last_acceptance)
-        )
-        db.session.commit()
-        db.session.remove()
+    next one) and three case reviews ready for it; removed afterwards."""
+    with scrutiny_meeting(live_server.app, 8, time(14), case_reviews=3) as made:
+        yield made
 
 
 def _accept_agreement_if_asked(browser_page: CheckedPage) -> None:
@@ -114,7 +56,7 @@ def _the_meeting_starts(live_server: LiveServer, meeting_id: int) -> None:
 
 
 def test_a_meeting_from_an_empty_agenda_to_published_minutes(
-    browser_page: CheckedPage, live_server: LiveServer, next_meeting: Cycle
+    browser_page: CheckedPage, live_server: LiveServer, next_meeting: ScrutinyMeeting
 ):
     page = browser_page.page
     meeting_url = f"/meetings/{next_meeting.meeting_id}"
