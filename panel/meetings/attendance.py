@@ -12,7 +12,7 @@ guests never count.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NamedTuple
@@ -374,6 +374,12 @@ def quorum_met(meeting: Meeting) -> bool:
     return len(organisations_represented(meeting)) >= meeting.panel.quorum
 
 
+def register_taken(register: Sequence[Attendance]) -> bool:
+    """Whether attendance was recorded at the meeting, not only apologies sent before it: until
+    the register is taken nobody is known to be there, so nothing may be said of the quorum."""
+    return any(row.apologies_sent_at is None for row in register)
+
+
 def set_quorum(actor: User, panel: Panel, quorum: int) -> Panel:
     changes = apply_changes(panel, {"quorum": quorum})
     if changes:
@@ -391,6 +397,8 @@ class MeetingRecord:
     represented: list[Organisation]
     quorum: int
     quorum_met: bool
+    # Whether the register was taken at the meeting (not only apologies sent before it).
+    taken: bool
     # Why attendance cannot be recorded now, in the user's words; None while it can.
     closed_reason: str | None
     # Why apologies cannot be sent now; None while they can (before the meeting starts). Until
@@ -431,6 +439,7 @@ def record_of(meeting: Meeting, now: datetime | None = None) -> MeetingRecord:
         represented=organisations_represented(meeting),
         quorum=meeting.panel.quorum,
         quorum_met=quorum_met(meeting),
+        taken=register_taken(register),
         closed_reason=closed_reason,
         apologies_closed_reason=apologies_closed_reason,
     )

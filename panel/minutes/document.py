@@ -382,7 +382,7 @@ class Document:
             *(f"Absent: {a}" for a in self.absent),
             *(f"Deputy: {d}" for d in self.deputies),
             *(f"Guest: {g}" for g in self.guests),
-            f"Quorum: {self.quorum}",
+            *([f"Quorum: {self.quorum}"] if self.quorum else []),
             *(
                 f"Declaration: {d.name} ({d.organisation}), item {d.item}"
                 + (f": {d.reason}" if d.reason else "")
@@ -618,10 +618,14 @@ def assemble(minutes: Minutes) -> Document:
             if row.status == AttendanceStatus.ABSENT
         ],
         guests=[f"{guest.name} ({guest.organisation_name})" for guest in meeting.guests],
+        # Nothing is said of the quorum until the register is taken: apologies sent before the
+        # meeting say who was not there, not who was.
         quorum=(
             f"{'Quorate' if quorum_met else 'Not quorate'}: {len(represented)} "
             f"organisation{'s' if len(represented) != 1 else ''} represented; the quorum is "
             f"{panel.quorum}."
+            if attendance.register_taken(register)
+            else ""
         ),
         declarations=_declarations(meeting, {item.id: item for item in agenda}),
         previous_minutes=previous_minutes,

@@ -182,12 +182,15 @@ class PublishForm(BaseForm):
     """The chair's redaction review: publication only once they confirm what readers will see."""
 
     checked = BooleanField(
-        "I have checked that this is what readers may see, and that it contains no personal data",
+        # Members' and guests' names are part of a committee record; the people in the cases
+        # are not.
+        "I have checked that this is what readers may see, and that nothing in it identifies "
+        "the people in the cases",
         widget=GovCheckboxInput(),
         validators=[
             DataRequired(
                 message="Select to confirm that you have checked what readers will see and "
-                "that it contains no personal data"
+                "that nothing in it identifies the people in the cases"
             )
         ],
     )

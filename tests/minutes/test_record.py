@@ -132,6 +132,40 @@ def test_members_recorded_as_absent_are_in_the_minutes(app, client, held):
     assert "Absent Member (organisation) Joe Barker (CPS West Midlands)" in pdf
 
 
+def test_apologies_sent_before_a_meeting_whose_register_was_not_taken_say_nothing_of_quorum(
+    app, client, held, db
+):
+    """Only apologies sent in advance: the minutes used to say "Not quorate: 1 organisation
+    represented" beside "Attendance was not recorded", and nothing warned the chair."""
+    people = held.people
+    with app.test_request_context():
+        held.meeting.status = MeetingStatus.SCHEDULED
+        attendance.send_apologies(
+            people.member,
+            held.meeting,
+            people.member,
+            "Sam Collins",
+            now=held.meeting.starts_at - timedelta(days=7),
+        )
+        held.meeting.status = MeetingStatus.HELD
+        db.session.commit()
+    minutes = _start(client, held)
+    meeting_page = client.get(f"/meetings/{held.meeting.id}").get_data(as_text=True)
+    assert "Quorum not met" not in meeting_page
+    assert "The register has not been taken yet" in meeting_page
+    document = _document_html(client, held.meeting)
+    assert "The register of attendance was not taken." in document
+    assert "Sam Collins for Joe Barker" in document
+    assert "quorate" not in document.lower()
+    assert "quorate" not in _pdf_text(render_pdf(document_of(minutes))).lower()
+    with app.test_request_context():
+        services.submit(people.coordinator, minutes, minutes.edit_version)
+    client.post("/sign-out")
+    sign_in(client, people.chair)
+    approve_page = client.get(_minutes_url(held.meeting, "/approve")).get_data(as_text=True)
+    assert "The register of attendance was not taken at this meeting" in approve_page
+
+
 def test_matters_arising_say_overdue_only_if_overdue_on_the_day_of_the_meeting(app, isp):
     coordinator = isp.coordinator
     with app.test_request_context():
