@@ -96,7 +96,13 @@ def test_a_meeting_from_an_empty_agenda_to_published_minutes(
     browser_page.follow(page.get_by_role("button", name="Record as held"))
     browser_page.follow(page.get_by_role("link", name="Record attendance"))
     expect(page.get_by_label(re.compile("Deputy’s name.*Grace Mensah"))).to_have_value(DEPUTY)
+    # Everyone else came.
+    for member in page.locator("form fieldset").all():
+        if member.locator("input[type=radio]:checked").count() == 0:
+            member.get_by_label("Present", exact=True).check()
     browser_page.follow(page.get_by_role("button", name=re.compile("Save")))
+    expect(page.get_by_text("Attendance saved.")).to_be_visible()
+    expect(page.get_by_text("Quorum met")).to_be_visible()
 
     # 4. The coordinator drafts the minutes: the previous minutes agreed with one amendment.
     browser_page.goto(meeting_url)
@@ -147,3 +153,4 @@ def test_a_meeting_from_an_empty_agenda_to_published_minutes(
     assert "Reader version" in text
     assert "Agreed" in text and AMENDMENT in text
     assert "Grace Mensah" in text and DEPUTY in text
+    assert "Harriet Lang" in text and "Quorate" in text
