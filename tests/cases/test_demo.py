@@ -9,7 +9,7 @@ from panel.cases.demo import load_demo_case_reviews
 from panel.cases.models import CaseReview, CaseReviewStatus
 from panel.demo import ISP, load_demo_data
 from panel.lessons.models import Lesson, Recommendation
-from panel.meetings.models import AgendaItem, MeetingStatus
+from panel.meetings.models import AgendaItem, InterestDeclaration, MeetingStatus
 from panel.minutes.models import Minutes
 from panel.panels.models import Panel
 
@@ -26,6 +26,8 @@ def test_demo_case_reviews_are_anonymised_and_added_once(app, db):
             minutes.meeting.status = MeetingStatus.HELD
             db.session.delete(minutes)
         db.session.flush()
+        # The demo minutes record a declaration of interest in a case review's item.
+        db.session.execute(db.delete(InterestDeclaration))
         db.session.execute(db.delete(AgendaItem).where(AgendaItem.case_review_id.is_not(None)))
         # The demo lessons hang off the case reviews: remove them (and their recommendations).
         for recommendation in db.session.scalars(db.select(Recommendation)):
