@@ -106,7 +106,9 @@ def test_case_reviews_from_the_agenda_page_go_before_any_other_business_with_sta
     page = client.get(response.location).get_data(as_text=True)
     assert "2 case reviews added to the agenda before “Any other business”." in page
     # 6pm + 5 + 15 + 15 = 6:35pm; + 20 = 6:55pm; + 35 = 7:30pm.
-    starts = re.findall(r'<td class="govuk-table__cell">([^<]*)</td>\s*<td[^>]*>\s*<strong>', page)
+    starts = re.findall(
+        r'<td class="govuk-table__cell"[^>]*>([^<]*)</td>\s*<td[^>]*>\s*<strong>', page
+    )
     assert starts == ["6pm", "6:05pm", "6:20pm", "6:35pm", "6:55pm", "7:30pm"]
 
 

@@ -1,0 +1,94 @@
+"""Panel on a 320px phone: the pages with tables fit the screen, so nobody has to scroll sideways
+to read them (WCAG 2.2 1.4.10 Reflow). Tables stack their cells, each with its column's name, on
+narrow screens. axe checks every page at that width too."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from playwright.sync_api import expect
+
+from panel.demo import COVENTRY
+from panel.extensions import db
+from panel.meetings.models import Attendance, Meeting, MeetingStatus
+from panel.panels.models import Panel
+from tests.browser.conftest import CheckedPage, LiveServer
+
+PHONE = {"width": 320, "height": 800}
+
+
+def page_width(browser_page: CheckedPage) -> tuple[int, int]:
+    return browser_page.page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+
+
+def assert_fits_the_screen(browser_page: CheckedPage) -> None:
+    width, screen = page_width(browser_page)
+    assert width <= screen, (
+        f"{browser_page.page.url} is {width}px wide on a {screen}px screen: "
+        "the page scrolls sideways"
+    )
+
+
+@pytest.fixture
+def coventry_meetings(live_server: LiveServer) -> tuple[int, int]:
+    """The demo Coventry panel's next scheduled meeting (which lists matters arising from the
+    earlier ones) and its latest meeting with a register of attendance."""
+    with live_server.app.app_context():
+        panel = db.session.scalar(db.select(Panel).where(Panel.name == COVENTRY))
+        next_meeting = db.session.scalar(
+            db.select(Meeting.id)
+            .where(
+                Meeting.panel_id == panel.id,
+                Meeting.status == MeetingStatus.SCHEDULED,
+                Meeting.starts_at > datetime.now().astimezone(),
+            )
+            .order_by(Meeting.starts_at)
+            .limit(1)
+        )
+        attended = db.session.scalar(
+            db.select(Meeting.id)
+            .where(Meeting.panel_id == panel.id, Meeting.attendance.any(Attendance.id > 0))
+            .order_by(Meeting.starts_at.desc())
+            .limit(1)
+        )
+        db.session.remove()
+    assert next_meeting is not None and attended is not None
+    return next_meeting, attended
+
+
+def test_a_coordinator_reads_the_agenda_and_the_meeting_on_a_phone_without_scrolling_sideways(
+    browser_page: CheckedPage, coventry_meetings: tuple[int, int]
+):
+    next_meeting, attended = coventry_meetings
+    page = browser_page.page
+    page.set_viewport_size(PHONE)
+    browser_page.sign_in("coordinator@panel.example")
+
+    browser_page.goto(f"/meetings/{next_meeting}/agenda")
+    expect(page.get_by_role("button", name="Move down").first).to_be_visible()
+    assert_fits_the_screen(browser_page)
+
+    browser_page.goto(f"/meetings/{next_meeting}")
+    expect(page.get_by_role("table", name="Matters arising from earlier meetings")).to_be_visible()
+    assert_fits_the_screen(browser_page)
+
+    browser_page.goto(f"/meetings/{attended}")
+    expect(page.get_by_role("table", name="Members’ attendance")).to_be_visible()
+    assert_fits_the_screen(browser_page)
+
+    # A coordinator's home page also lists the recommendations and interventions to chase.
+    browser_page.goto("/")
+    expect(page.locator("#your-panels")).to_be_visible()
+    assert_fits_the_screen(browser_page)
+
+
+def test_a_reader_reads_their_panels_on_a_phone_without_scrolling_sideways(
+    browser_page: CheckedPage,
+):
+    page = browser_page.page
+    page.set_viewport_size(PHONE)
+    browser_page.sign_in("reader@panel.example")
+    browser_page.goto("/")
+    expect(page.locator("#your-panels")).to_be_visible()
+    assert_fits_the_screen(browser_page)
