@@ -4,16 +4,18 @@ narrow screens. axe checks every page at that width too."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 
 import pytest
 from playwright.sync_api import expect
 
+from panel.accounts.models import User
 from panel.demo import COVENTRY
 from panel.extensions import db
+from panel.meetings import attendance
 from panel.meetings.models import Attendance, Meeting, MeetingStatus
 from panel.panels.models import Panel
-from tests.browser.conftest import CheckedPage, LiveServer
+from tests.browser.conftest import CheckedPage, LiveServer, scrutiny_meeting
 
 PHONE = {"width": 320, "height": 800}
 
@@ -92,3 +94,26 @@ def test_a_reader_reads_their_panels_on_a_phone_without_scrolling_sideways(
     browser_page.goto("/")
     expect(page.locator("#your-panels")).to_be_visible()
     assert_fits_the_screen(browser_page)
+
+
+def test_apologies_sent_before_a_meeting_fit_a_phone(
+    browser_page: CheckedPage, live_server: LiveServer
+):
+    """The table of apologies on a scheduled meeting's page, with who recorded them and when."""
+    app = live_server.app
+    with scrutiny_meeting(app, 9, time(14), case_reviews=0) as made:
+        with app.app_context():
+            coordinator, member = (
+                db.session.scalar(db.select(User).where(User.email == email))
+                for email in ("coordinator@panel.example", "member@panel.example")
+            )
+            attendance.send_apologies(
+                coordinator, db.session.get(Meeting, made.meeting_id), member, "Sam Collins"
+            )
+            db.session.remove()
+        page = browser_page.page
+        page.set_viewport_size(PHONE)
+        browser_page.sign_in("coordinator@panel.example")
+        browser_page.goto(f"/meetings/{made.meeting_id}")
+        expect(page.get_by_role("table", name="Apologies sent")).to_be_visible()
+        assert_fits_the_screen(browser_page)
