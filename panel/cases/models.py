@@ -98,6 +98,11 @@ class CaseReview(db.Model):
     def finding_for(self, stage: Stage) -> StageFinding | None:
         return next((f for f in self.stage_findings if f.stage == stage), None)
 
+    @property
+    def audit_label(self) -> str:
+        """How the audit trail names the case: its reference and panel, nothing from the case."""
+        return f"Case review {self.reference} of {self.panel.name}"[:200]
+
     def __repr__(self) -> str:
         return f"<CaseReview {self.id} {self.reference}>"
 

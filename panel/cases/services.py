@@ -240,16 +240,8 @@ def place_on_agenda(actor: User, case_review: CaseReview, meeting: Meeting) -> A
     business"), for the panel's default duration. A case not finished at one meeting is carried
     over by placing it on a later one too."""
     check_changeable(case_review)
-    if meeting.panel_id != case_review.panel_id:
-        raise CaseReviewRefused("A case review can only go on a meeting of its own panel.")
-    if not agenda.is_open(meeting):
-        raise CaseReviewRefused(
-            "A case review can only go on the agenda of a meeting that is scheduled or held. "
-            f"This meeting’s status is: {meeting.status.label.lower()}."
-        )
-    if any(item.case_review_id == case_review.id for item in meeting.agenda_items):
-        raise CaseReviewRefused("This case review is already on that meeting’s agenda.")
     minutes = meeting.panel.default_case_review_minutes
+    # The agenda's own checks (an open meeting of the case's panel, not listed twice) decide.
     try:
         (item,) = agenda.add_case_reviews(actor, meeting, [(case_review, minutes)])
     except agenda.AgendaRefused as refused:
@@ -316,4 +308,4 @@ def _mask(changes: dict[str, list]) -> dict[str, list]:
 
 
 def _label(case_review: CaseReview) -> str:
-    return f"Case review {case_review.reference} of {case_review.panel.name}"[:200]
+    return case_review.audit_label

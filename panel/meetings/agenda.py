@@ -119,6 +119,7 @@ def add_item(actor: User, meeting: Meeting, details: ItemDetails) -> AgendaItem:
     check_open(meeting)
     _check_presenter(meeting.panel, details)
     item = _insert(
+        actor,
         meeting,
         AgendaItem(
             kind=AgendaItemKind.FREE,
@@ -127,18 +128,6 @@ def add_item(actor: User, meeting: Meeting, details: ItemDetails) -> AgendaItem:
             presenter_user=details.presenter_user,
             presenter_organisation=details.presenter_organisation,
         ),
-    )
-    record(
-        actor,
-        AuditAction.CREATE,
-        item,
-        label=_label(item),
-        changes={
-            "title": item.title,
-            "presenter": item.presenter,
-            "duration_minutes": item.duration_minutes,
-            "position": item.position,
-        },
     )
     db.session.commit()
     return item
@@ -298,15 +287,27 @@ def set_default_case_review_minutes(actor: User, panel: Panel, minutes: int) -> 
 # --- Helpers -----------------------------------------------------------------------------------
 
 
-def _insert(meeting: Meeting, item: AgendaItem) -> AgendaItem:
+def _insert(actor: User, meeting: Meeting, item: AgendaItem) -> AgendaItem:
     """Place a new item on the meeting's agenda by `position_for_new_item`, moving the items from
-    there on down one. The caller audits and commits."""
+    there on down one, and audit it. The caller commits."""
     items = _in_order(meeting.agenda_items)
     position = position_for_new_item(items)
     items.insert(position - 1, item)
     meeting.agenda_items.append(item)
     _renumber(items)
     db.session.flush()
+    record(
+        actor,
+        AuditAction.CREATE,
+        item,
+        label=_label(item),
+        changes={
+            "title": item.title,
+            "presenter": item.presenter,
+            "duration_minutes": item.duration_minutes,
+            "position": item.position,
+        },
+    )
     return item
 
 
@@ -327,6 +328,7 @@ def _put_case_review(
     actor: User, meeting: Meeting, case_review: CaseReview, minutes: int | None
 ) -> AgendaItem:
     item = _insert(
+        actor,
         meeting,
         AgendaItem(
             kind=AgendaItemKind.CASE_REVIEW,
@@ -335,26 +337,10 @@ def _put_case_review(
             duration_minutes=minutes,
         ),
     )
-    record(
-        actor,
-        AuditAction.CREATE,
-        item,
-        label=_label(item),
-        changes={
-            "title": item.title,
-            "duration_minutes": item.duration_minutes,
-            "position": item.position,
-            "meeting_id": meeting.id,
-        },
-    )
     if case_review.status == CaseReviewStatus.ADDED:
         changes = apply_changes(case_review, {"status": CaseReviewStatus.ON_AGENDA})
         record(
-            actor,
-            AuditAction.UPDATE,
-            case_review,
-            label=f"Case review {case_review.reference} of {meeting.panel.name}"[:200],
-            changes=changes,
+            actor, AuditAction.UPDATE, case_review, label=case_review.audit_label, changes=changes
         )
     return item
 
