@@ -8,7 +8,15 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from panel.accounts.models import Organisation, User
-from panel.forms import BaseForm, ChoiceField, DateField, SubmitButton, options, required_text
+from panel.forms import (
+    BaseForm,
+    ChoiceField,
+    DateField,
+    SubmitButton,
+    options,
+    required_text,
+    text_field,
+)
 from panel.guard import GuardedForm
 from panel.meetings.attendance import MAX_QUORUM, Mark, RegisterEntry
 from panel.meetings.models import AttendanceStatus
@@ -71,21 +79,7 @@ def register_form(entries: list[RegisterEntry]) -> RegisterForm:
                 widget=GovRadioInput(),
             ),
         )
-        setattr(
-            Form,
-            f"deputy_{entry.user.id}",
-            StringField(
-                "Deputy’s name",
-                widget=GovTextInput(),
-                validators=[
-                    Optional(),
-                    Length(
-                        max=DEPUTY_NAME_LENGTH,
-                        message=f"Deputy’s name must be {DEPUTY_NAME_LENGTH} characters or fewer",
-                    ),
-                ],
-            ),
-        )
+        setattr(Form, f"deputy_{entry.user.id}", text_field("Deputy’s name", DEPUTY_NAME_LENGTH))
         data[f"status_{entry.user.id}"] = entry.status
         data[f"deputy_{entry.user.id}"] = entry.deputy_name
     return Form(data=data)
