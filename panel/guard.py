@@ -133,10 +133,11 @@ class GuardedForm(BaseForm):
         action = self.guard_action.data
         if action == REDACT:
             return self._redact()
+        own = _reference_prefixes()
         self.guard_findings = {
             name: found
             for name in self.guarded_fields
-            if (found := anonymise.find(getattr(self, name).data or ""))
+            if (found := anonymise.find(getattr(self, name).data or "", own))
         }
         if not self.guard_findings:
             return True
@@ -164,12 +165,19 @@ class GuardedForm(BaseForm):
         kinds = {}
         for name in self.guarded_fields:
             field_ = getattr(self, name)
-            found = anonymise.find(field_.data or "")
+            found = anonymise.find(field_.data or "", _reference_prefixes())
             if found:
                 kinds[name] = sorted({f.kind for f in found})
                 field_.data = anonymise.redact(field_.data, found)
         self.guard_outcome = GuardOutcome(kinds=kinds, redacted=bool(kinds))
         return True
+
+
+def _reference_prefixes() -> frozenset[str]:
+    """The prefixes of Panel's own references, which are never personal data."""
+    from panel.cases.services import reference_prefixes  # the case services use these forms
+
+    return reference_prefixes()
 
 
 def _name(field_) -> str:

@@ -10,6 +10,7 @@ Plain Python with no Flask import, so that forms, services and the ``flask pii-s
 command share one ``find``.
 """
 
+import functools
 import json
 import re
 from collections.abc import Iterable
@@ -60,14 +61,22 @@ _PRECEDENCE = {
 }
 
 
-# Panel's own references ("ISP-2026-004", "CHCP-2026-1042": the panel's initials, the year and a
-# serial zero-padded to three digits, as `next_reference` in the cases and interventions services
-# makes them) exist so that people can talk about a case without identifying it: nothing inside
-# one is ever a finding. Crime systems' serials are longer ("CRI-2025-001234", "CRI-2022-897644"):
-# a panel would need 100,000 cases in one year to reach six digits.
-PANEL_REFERENCE = re.compile(
-    r"(?<![\w/-])[A-Za-z]{1,6}-(?:19|20)\d{2}-(?:\d{3}|[1-9]\d{3,4})(?![\w/-])"
-)
+# Panel's own references ("ISP-2026-004", "CHCP-2026-1042": a prefix Panel gives the panel, the
+# year and a serial zero-padded to three digits, as `next_reference` in the cases and interventions
+# services makes them) exist so that people can talk about a case without identifying it: nothing
+# inside one is ever a finding. Only the prefixes Panel issues count, so that another system's
+# "CRI-2025-1234" is still a crime reference. "ISP" is every scrutiny panel's; callers that know
+# the panels pass theirs (`panel.cases.services.reference_prefixes`).
+SCRUTINY_PREFIX = "ISP"
+
+
+@functools.lru_cache(maxsize=8)
+def _own_references(prefixes: frozenset[str]) -> re.Pattern[str]:
+    names = "|".join(re.escape(prefix) for prefix in sorted(prefixes, key=len, reverse=True))
+    return re.compile(
+        rf"(?<![\w/-])(?:{names})-(?:19|20)\d{{2}}-(?:\d{{3}}|[1-9]\d{{3,4}})(?![\w/-])",
+        re.IGNORECASE,
+    )
 
 
 @dataclass(frozen=True, order=True)
@@ -84,9 +93,10 @@ class Finding:
         return KIND_LABELS[self.kind]
 
 
-def find(text: str) -> list[Finding]:
-    """Every piece of personal data in ``text``, sorted and non-overlapping."""
-    own = [m.span() for m in PANEL_REFERENCE.finditer(text)]
+def find(text: str, own_prefixes: Iterable[str] = (SCRUTINY_PREFIX,)) -> list[Finding]:
+    """Every piece of personal data in ``text``, sorted and non-overlapping; nothing inside a
+    reference Panel issued under one of ``own_prefixes``."""
+    own = [m.span() for m in _own_references(frozenset(own_prefixes)).finditer(text)]
     candidates = {
         span
         for detect in DETECTORS
@@ -117,7 +127,9 @@ def redact(text: str, findings: Iterable[Finding] | None = None) -> str:
     return "".join(parts)
 
 
-def scan_lines(in_stream: TextIO, out_stream: TextIO) -> None:
+def scan_lines(
+    in_stream: TextIO, out_stream: TextIO, own_prefixes: Iterable[str] = (SCRUTINY_PREFIX,)
+) -> None:
     """Read JSON Lines ``{"id", "text"}``, write ``{"id", "spans": [{"start", "end", "kind"}]}``.
 
     The batch form of ``find`` behind ``flask pii-scan``: ids come back unchanged, whatever JSON
@@ -127,6 +139,9 @@ def scan_lines(in_stream: TextIO, out_stream: TextIO) -> None:
         if not line.strip():
             continue
         record = json.loads(line)
-        spans = [{"start": f.start, "end": f.end, "kind": f.kind} for f in find(record["text"])]
+        spans = [
+            {"start": f.start, "end": f.end, "kind": f.kind}
+            for f in find(record["text"], own_prefixes)
+        ]
         out_stream.write(json.dumps({"id": record["id"], "spans": spans}, ensure_ascii=False))
         out_stream.write("\n")

@@ -8,11 +8,17 @@ import sys
 
 import click
 
-from panel.anonymise import scan_lines
+from panel.anonymise import SCRUTINY_PREFIX, scan_lines
 
 
 @click.command("pii-scan")
-def pii_scan_command() -> None:
+@click.option(
+    "--own-prefix",
+    "own_prefixes",
+    multiple=True,
+    help="A prefix of Panel's own references besides ISP (e.g. CHCP), never flagged.",
+)
+def pii_scan_command(own_prefixes: tuple[str, ...]) -> None:
     """Read JSON Lines {"id", "text"} on standard input; write {"id", "spans"} for each line,
     with the findings of exactly the detector the forms use."""
-    scan_lines(sys.stdin, sys.stdout)
+    scan_lines(sys.stdin, sys.stdout, (SCRUTINY_PREFIX, *own_prefixes))

@@ -13,8 +13,10 @@ import re
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
+from flask import g
 from sqlalchemy.exc import IntegrityError
 
+from panel import anonymise
 from panel.accounts.models import User
 from panel.audit import AuditAction, apply_changes, record
 from panel.cases.models import CaseReview, CaseReviewStatus, StageFinding
@@ -98,10 +100,25 @@ class FindingDetails:
 
 def reference_prefix(panel: Panel) -> str:
     """ "ISP" for an Independent Scrutiny Panel; otherwise the panel's initials, e.g. "CHCP"."""
-    if panel.kind == PanelKind.SCRUTINY_PANEL:
-        return "ISP"
-    words = [w for w in re.findall(r"[A-Za-z]+", panel.name) if w.lower() not in _MINOR_WORDS]
+    return _prefix(panel.name, panel.kind)
+
+
+def _prefix(name: str, kind: PanelKind) -> str:
+    if kind == PanelKind.SCRUTINY_PANEL:
+        return anonymise.SCRUTINY_PREFIX
+    words = [w for w in re.findall(r"[A-Za-z]+", name) if w.lower() not in _MINOR_WORDS]
     return "".join(word[0] for word in words).upper()[:_PREFIX_LENGTH] or "CR"
+
+
+def reference_prefixes() -> frozenset[str]:
+    """Every prefix Panel gives its references today, which the personal-data guard never flags
+    (`panel.anonymise.find`): one query, once per request (or command)."""
+    if "_reference_prefixes" not in g:
+        panels = db.session.execute(db.select(Panel.name, Panel.kind)).all()
+        g._reference_prefixes = frozenset(_prefix(name, kind) for name, kind in panels) | {
+            anonymise.SCRUTINY_PREFIX
+        }
+    return g._reference_prefixes
 
 
 def next_reference(panel: Panel, year: int) -> str:

@@ -114,8 +114,21 @@ def test_scan_lines_returns_each_id_with_the_spans_that_find_gives():
     ],
 )
 def test_panels_own_references_are_never_personal_data(text):
-    assert find(text) == []
-    assert redact(text) == text
+    assert find(text, ("ISP", "CHCP")) == []
+    assert redact(text, find(text, ("ISP", "CHCP"))) == text
+
+
+@pytest.mark.parametrize(
+    "text, reference",
+    [
+        ("Crime number WMP-2024-5678 was filed.", "WMP-2024-5678"),
+        ("Ref CRI-2025-1234.", "CRI-2025-1234"),
+        ("Occurrence OB-2023-123 was linked.", "OB-2023-123"),
+    ],
+)
+def test_other_systems_references_of_the_same_shape_are_still_found(text, reference):
+    """Only the prefixes Panel issues are its own: another system's short serial is not."""
+    assert [f.text for f in find(text, ("ISP", "CHCP"))] == [reference]
 
 
 def test_a_crime_reference_beside_a_panel_reference_is_still_found():
