@@ -30,7 +30,6 @@ from typing import Any, ClassVar, Union, get_args, get_origin, get_type_hints
 from flask import current_app, has_request_context
 from sqlalchemy.orm import joinedload, selectinload
 
-from panel.accounts.models import User
 from panel.cases.models import CaseReview
 from panel.cases.vocabularies import Stage, strand_labels
 from panel.extensions import db
@@ -41,7 +40,6 @@ from panel.meetings.models import (
     AgendaItem,
     AgendaItemKind,
     AttendanceStatus,
-    InterestDeclaration,
     Meeting,
     MeetingStatus,
 )
@@ -337,6 +335,8 @@ class Document:
         withheld: each one's item keeps its number and title, and says why in place of the rest;
         matters arising that follow from those cases are left out. The same document when there
         is nothing of theirs in it."""
+        if not references:
+            return self  # the usual case, on every member's page: nothing to walk
         items = []
         for item in self.items:
             if item.case is not None and item.case.reference in references:
@@ -627,7 +627,7 @@ def assemble(minutes: Minutes) -> Document:
             if attendance.register_taken(register)
             else ""
         ),
-        declarations=_declarations(meeting, {item.id: item for item in agenda}),
+        declarations=_declarations(agenda),
         previous_minutes=previous_minutes,
         previous_minutes_amendments=amendments,
         items=items,
@@ -813,23 +813,18 @@ def _roles(panel_id: int) -> dict[int, str]:
     return {user_id: role.label for user_id, role in rows}
 
 
-def _declarations(meeting: Meeting, agenda: dict[int, AgendaItem]) -> list[DeclarationRow]:
-    """The interests declared in the meeting's agenda items, in agenda order, in one query."""
-    numbers = {item_id: number for number, item_id in enumerate(agenda, start=1)}
-    rows = db.session.scalars(
-        db.select(InterestDeclaration)
-        .options(joinedload(InterestDeclaration.user).joinedload(User.organisation))
-        .where(InterestDeclaration.agenda_item_id.in_(list(agenda)))
-    )
-    found = sorted(rows, key=lambda d: (numbers[d.agenda_item_id], d.user.full_name, d.id))
+def _declarations(agenda: list[AgendaItem]) -> list[DeclarationRow]:
+    """The interests declared in the meeting's agenda items, in agenda order, from the agenda as
+    `queries.agenda_of` loads it (with the declarations and who made them)."""
     return [
         DeclarationRow(
             name=d.user.full_name,
             organisation=d.user.organisation.name,
-            item=f"{numbers[d.agenda_item_id]}. {agenda[d.agenda_item_id].title}",
+            item=f"{number}. {item.title}",
             reason=d.reason,
         )
-        for d in found
+        for number, item in enumerate(agenda, start=1)
+        for d in sorted(item.declarations, key=lambda d: (d.user.full_name, d.id))
     ]
 
 
