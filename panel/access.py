@@ -22,7 +22,6 @@ from urllib.parse import urlsplit
 
 from flask import abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
-from werkzeug.exceptions import HTTPException
 
 from panel.cases.agreement import agreement_accepted
 from panel.cases.models import CaseReview
@@ -403,9 +402,4 @@ def _come_back_to() -> str | None:
     the address is ours."""
     if request.method == "GET":
         return request.full_path.rstrip("?")
-    adapter = current_app.url_map.bind("", url_scheme=request.scheme)
-    try:
-        endpoint, _ = adapter.match(request.path, method="GET")
-    except HTTPException:
-        endpoint = None
-    return request.path if endpoint == request.endpoint else _referrer_path()
+    return request.path if "GET" in request.url_rule.methods else _referrer_path()
