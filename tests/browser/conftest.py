@@ -163,7 +163,16 @@ def scrutiny_meeting(
             ],
         )
         db.session.remove()
-    yield made
+    try:
+        yield made
+    finally:
+        _remove_scrutiny_meeting(app, made, last_case, last_acceptance)
+
+
+def _remove_scrutiny_meeting(
+    app: Flask, made: ScrutinyMeeting, last_case: int, last_acceptance: int
+) -> None:
+    """Whatever the journey did, even if it failed, so that the next finds the demo data."""
     with app.app_context():
         for minutes in db.session.scalars(
             sa.select(Minutes).where(Minutes.agreed_at_meeting_id == made.meeting_id)
