@@ -15,7 +15,7 @@ from tests import factories
 from tests.cases import factories as cases
 from tests.cases.conftest import isp  # noqa: F401  (the scrutiny panel fixture)
 from tests.conftest import sign_in
-from tests.interventions.conftest import live_case
+from tests.interventions.conftest import accept_agreement, live_case
 from tests.querycount import count_queries
 
 HEADING = "Who has viewed this case"
@@ -171,6 +171,13 @@ def test_long_history_shows_the_latest_and_says_how_many_are_left_out(
 
 
 # --- The live case page ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def people(people):
+    """The Coventry panel's people, who have accepted its confidentiality agreement."""
+    accept_agreement(people)
+    return people
 
 
 def test_chair_of_a_local_panel_sees_who_opened_a_live_case(app, db, people):

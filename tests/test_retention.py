@@ -36,7 +36,13 @@ from panel.panels.models import Panel, PanelKind
 from tests.cases import factories as case_factories
 from tests.cases.conftest import isp  # noqa: F401  (the scrutiny panel)
 from tests.cases.factories import NARRATIVE
-from tests.interventions.conftest import RISK_REASON, SUMMARY, intervention, live_case
+from tests.interventions.conftest import (
+    RISK_REASON,
+    SUMMARY,
+    accept_agreement,
+    intervention,
+    live_case,
+)
 from tests.meetings import factories as meeting_factories
 
 STAGE_COMMENT = "The suspect was interviewed late, after the victim chased the officer twice."
@@ -421,6 +427,7 @@ def test_a_case_review_page_reads_well_after_deletion(app, db, isp, sign_in_as):
 def test_live_case_and_intervention_pages_read_well_after_deletion(app, db, people, sign_in_as):
     case, done, _ = closed_live_case(db, people)
     retention.apply_retention(date(2027, 4, 1))
+    accept_agreement(people)
     client = sign_in_as(people.coordinator)
     for url in (f"/live-cases/{case.id}", f"/interventions/{done.id}"):
         response = client.get(url)

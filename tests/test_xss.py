@@ -139,7 +139,8 @@ def marked(app, db):
             factories.membership(panel, admin, Role.CHAIR)
             factories.membership(panel, coordinator, Role.COORDINATOR)
         for person in (admin, coordinator):
-            agreement.accept(person, scrutiny)
+            for panel in (scrutiny, local):
+                agreement.accept(person, panel)
 
         meeting = meeting_on(scrutiny, days_from_now=-14, status=MeetingStatus.HELD)
         meeting.place = text("PLACE")

@@ -1,5 +1,6 @@
-"""Each panel's confidentiality agreement: members accept it before opening any case review, and
-again every year or whenever the chair changes its text."""
+"""Each panel's confidentiality agreement: members accept it before opening any case material (a
+case review, a live case or its interventions, minutes before they are published), and again every
+year or whenever the chair changes its text. One agreement per panel covers all of them."""
 
 from __future__ import annotations
 

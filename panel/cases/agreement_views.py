@@ -17,7 +17,7 @@ def agreement_page(panel):
     form = AcceptAgreementForm()
     if form.validate_on_submit():
         agreement.accept(current_user, panel)
-        flash("Thank you. You can now open this panel's case reviews.", "success")
+        flash("Thank you. You can now open this panel's case material.", "success")
         return redirect(safe_next(request.args.get("next")))
     return render_template(
         "cases/agreement.html",

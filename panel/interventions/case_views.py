@@ -50,7 +50,7 @@ def _version(value) -> int:
 
 
 @bp.get("/panels/<int:panel_id>/live-cases")
-@access.rule(access.on_panel(Action.VIEW_PANEL_CASES))
+@access.rule(access.on_case_material(Action.VIEW_PANEL_CASES, Panel))
 def index(panel):
     status = next((s for s in PanelCaseStatus if s.value == request.args.get("status")), None)
     return render_template(
@@ -63,7 +63,7 @@ def index(panel):
 
 
 @bp.route("/panels/<int:panel_id>/live-cases/new", methods=["GET", "POST"])
-@access.rule(access.on_panel(Action.MANAGE_PANEL_CASES))
+@access.rule(access.on_case_material(Action.MANAGE_PANEL_CASES, Panel))
 def new(panel):
     form = PanelCaseForm(
         organisations=queries.referring_organisations(),
@@ -87,7 +87,7 @@ def _case_views(panel_case: PanelCase) -> audit_queries.CaseViews | None:
 
 
 @bp.get("/live-cases/<int:panel_case_id>")
-@access.rule(access.on_object(Action.VIEW_PANEL_CASES, PanelCase))
+@access.rule(access.on_case_material(Action.VIEW_PANEL_CASES, PanelCase))
 def show(panel_case):
     services.record_view(current_user, panel_case)
     return render_template(
@@ -100,7 +100,7 @@ def show(panel_case):
 
 
 @bp.route("/live-cases/<int:panel_case_id>/edit", methods=["GET", "POST"])
-@access.rule(access.on_object(Action.MANAGE_PANEL_CASES, PanelCase))
+@access.rule(access.on_case_material(Action.MANAGE_PANEL_CASES, PanelCase))
 def edit(panel_case):
     if panel_case.status == PanelCaseStatus.CLOSED:
         return _closed(panel_case)
@@ -137,7 +137,7 @@ def edit(panel_case):
 
 
 @bp.route("/live-cases/<int:panel_case_id>/close", methods=["GET", "POST"])
-@access.rule(access.on_object(Action.MANAGE_PANEL_CASES, PanelCase))
+@access.rule(access.on_case_material(Action.MANAGE_PANEL_CASES, PanelCase))
 def close(panel_case):
     if panel_case.status == PanelCaseStatus.CLOSED:
         return _closed(panel_case)

@@ -111,7 +111,7 @@ def _agree(panel: Panel, back: str, panel_case: PanelCase | None = None):
 
 
 @bp.route("/live-cases/<int:panel_case_id>/interventions/new", methods=["GET", "POST"])
-@access.rule(access.on_object(Action.MANAGE_PANEL_CASES, PanelCase))
+@access.rule(access.on_case_material(Action.MANAGE_PANEL_CASES, PanelCase))
 def new_for_case(panel_case: PanelCase):
     back = url_for("panel_cases.show", panel_case_id=panel_case.id)
     if panel_case.status == PanelCaseStatus.CLOSED:
@@ -121,7 +121,7 @@ def new_for_case(panel_case: PanelCase):
 
 
 @bp.route("/panels/<int:panel_id>/interventions/new", methods=["GET", "POST"])
-@access.rule(access.on_panel(Action.MANAGE_PANEL_CASES))
+@access.rule(access.on_case_material(Action.MANAGE_PANEL_CASES, Panel))
 def new_for_place(panel: Panel):
     return _agree(panel, url_for("interventions.panel_interventions", panel_id=panel.id))
 
@@ -142,7 +142,7 @@ def _page(intervention: Intervention, form: UpdateForm | None):
 
 
 @bp.get("/interventions/<int:intervention_id>")
-@access.rule(access.on_object(Action.VIEW_INTERVENTION, Intervention))
+@access.rule(access.on_case_material(Action.VIEW_INTERVENTION, Intervention))
 def show(intervention: Intervention):
     form = UpdateForm(
         data=UpdateForm.data_of(intervention),
@@ -153,7 +153,7 @@ def show(intervention: Intervention):
 
 
 @bp.post("/interventions/<int:intervention_id>/update")
-@access.rule(access.on_object(Action.UPDATE_INTERVENTION, Intervention))
+@access.rule(access.on_case_material(Action.UPDATE_INTERVENTION, Intervention))
 def update(intervention: Intervention):
     intervention = _loaded(intervention)
     form = UpdateForm(current=intervention.status, allow_override=_allow_override(intervention))
@@ -183,7 +183,7 @@ def update(intervention: Intervention):
 
 
 @bp.route("/interventions/<int:intervention_id>/reassign", methods=["GET", "POST"])
-@access.rule(access.on_object(Action.MANAGE_PANEL_CASES, Intervention))
+@access.rule(access.on_case_material(Action.MANAGE_PANEL_CASES, Intervention))
 def reassign(intervention: Intervention):
     if intervention.status not in OPEN_INTERVENTION:
         flash(
@@ -272,7 +272,7 @@ def _filter_form(panel: Panel) -> FilterForm:
 
 
 @bp.get("/panels/<int:panel_id>/interventions")
-@access.rule(access.on_panel(Action.VIEW_PANEL_CASES))
+@access.rule(access.on_case_material(Action.VIEW_PANEL_CASES, Panel))
 def panel_interventions(panel: Panel):
     form = _filter_form(panel)
     return render_template(
@@ -291,7 +291,7 @@ def panel_interventions(panel: Panel):
 
 
 @bp.get("/panels/<int:panel_id>/interventions.csv")
-@access.rule(access.on_panel(Action.VIEW_PANEL_CASES))
+@access.rule(access.on_case_material(Action.VIEW_PANEL_CASES, Panel))
 def panel_interventions_csv(panel: Panel):
     filters = _filter_form(panel).filters()
     narrative = queries.sees_every_intervention(current_user, panel)

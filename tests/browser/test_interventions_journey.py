@@ -14,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
+from panel.cases.models import AgreementAcceptance
 from panel.demo import COVENTRY
 from panel.extensions import db
 from panel.interventions.models import Intervention, PanelCase
@@ -31,9 +32,10 @@ COUNCIL_TASK = "Place the victim with a supported work experience scheme near ho
 @pytest.fixture
 def journey(live_server: LiveServer) -> Iterator[dict]:
     """The Coventry panel and its next scheduled meeting; afterwards removes the cases and
-    interventions this journey made."""
+    interventions this journey made, and the agreement acceptances."""
     with live_server.app.app_context():
         last_case = db.session.scalar(sa.select(sa.func.max(PanelCase.id))) or 0
+        last_acceptance = db.session.scalar(sa.select(sa.func.max(AgreementAcceptance.id))) or 0
         panel_id = db.session.scalar(sa.select(Panel.id).where(Panel.name == COVENTRY))
         next_meeting = db.session.scalar(
             sa.select(Meeting.id)
@@ -56,12 +58,23 @@ def journey(live_server: LiveServer) -> Iterator[dict]:
         db.session.flush()
         for case in db.session.scalars(sa.select(PanelCase).where(PanelCase.id > last_case)):
             db.session.delete(case)
+        db.session.execute(
+            sa.delete(AgreementAcceptance).where(AgreementAcceptance.id > last_acceptance)
+        )
         db.session.commit()
         db.session.remove()
 
 
 def _sign_out(browser_page: CheckedPage) -> None:
     browser_page.follow(browser_page.page.get_by_role("button", name="Sign out"))
+
+
+def _accept_the_agreement_if_asked(browser_page: CheckedPage) -> None:
+    """Live cases are case material: the panel's agreement comes first, then the page asked for."""
+    page = browser_page.page
+    if "/confidentiality" in page.url:
+        page.get_by_label("I have read the confidentiality agreement and I agree to it").check()
+        browser_page.follow(page.get_by_role("button", name="Accept and continue"))
 
 
 def _fill_date(page, day) -> None:
@@ -90,6 +103,7 @@ def test_coordinator_agrees_two_interventions_and_a_partner_completes_theirs(
     browser_page.sign_in("coordinator@panel.example")
     browser_page.goto(f"/panels/{journey['panel_id']}")
     browser_page.follow(page.get_by_role("link", name=f"Live cases of {COVENTRY}"))
+    _accept_the_agreement_if_asked(browser_page)
     browser_page.follow(page.get_by_role("button", name="Refer a case"))
     page.get_by_label("Race (including nationality and ethnicity)").check()
     page.get_by_label("Policing area (NPU)").fill("Coventry NPU")
@@ -123,6 +137,7 @@ def test_coordinator_agrees_two_interventions_and_a_partner_completes_theirs(
     expect(for_this_case).to_contain_text("Housing action against a perpetrator")
     expect(for_this_case).not_to_contain_text("Employment or work opportunity")
     browser_page.follow(for_this_case.get_by_role("link", name=re.compile(r"Intervention \d+")))
+    _accept_the_agreement_if_asked(browser_page)
     expect(page.get_by_text(HOUSING_TASK)).to_be_visible()
 
     # ... starts it, then completes it, each with an update in the log.

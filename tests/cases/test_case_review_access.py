@@ -84,7 +84,7 @@ def test_member_accepts_the_agreement_first_and_is_sent_back(client, isp, db, ca
     assert response.location == f"/panels/{isp.panel.id}/confidentiality?next={case_url}"
     assert _views(db, case_review) == 0
     page = client.get(response.location).get_data(as_text=True)
-    assert "Before you open this panel's case reviews" in page.replace("&#39;", "'")
+    assert "Before you open this panel's case material" in page.replace("&#39;", "'")
 
     accepted = client.post(response.location, data={"agree": "y"})
     assert accepted.status_code == 302

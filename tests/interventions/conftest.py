@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import pytest
 
 from panel.accounts.models import Organisation, User
+from panel.cases import agreement
 from panel.cases.vocabularies import Strand
 from panel.interventions import services
 from panel.interventions.models import Intervention, PanelCase
@@ -77,6 +78,23 @@ def intervention(
     )
 
 
+@pytest.fixture(autouse=True)
+def _agreement_accepted(request) -> None:
+    """Live cases are case material: the Coventry panel's chair, coordinator and member have
+    accepted its confidentiality agreement (tests/interventions/test_agreement.py shows the page
+    in front of someone who has not)."""
+    if "people" not in request.fixturenames:
+        return
+    people = request.getfixturevalue("people")
+    accept_agreement(people)
+
+
+def accept_agreement(people: PanelPeople) -> None:
+    """The panel's chair, coordinator and member accept its confidentiality agreement."""
+    for person in (people.chair, people.coordinator, people.member):
+        agreement.accept(person, people.panel)
+
+
 # --- Interventions: agreeing, updating, reassigning and the lists ------------------------------
 
 
@@ -104,6 +122,7 @@ def partners(people) -> Partners:
         email="centre@example.org", full_name="Ade Okonkwo", organisation_=centre
     )
     factories.membership(people.panel, centre_member, Role.MEMBER)
+    agreement.accept(centre_member, people.panel)
     return Partners(
         people=people,
         police=people.chair.organisation,

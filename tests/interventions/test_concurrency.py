@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from panel import create_app
 from panel.accounts.models import User
 from panel.audit import AuditAction, AuditEvent
+from panel.cases import agreement
 from panel.extensions import db
 from panel.interventions import queries, services
 from panel.interventions.lifecycle import InterventionRefused
@@ -75,6 +76,8 @@ def _build() -> Race:
     organiser = factories.user(full_name="Imran Sadiq")
     factories.membership(panel, partner, Role.MEMBER)
     factories.membership(panel, organiser, Role.COORDINATOR)
+    for person in (partner, organiser):
+        agreement.accept(person, panel)
     case = live_case(organiser, panel)
     made = agreed(organiser, panel, housing, due=uk_today() + timedelta(days=14), panel_case=case)
     race = Race(partner.id, organiser.id, made.id)
