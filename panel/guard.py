@@ -5,10 +5,31 @@ On a finding the form is shown again: each field names what it found (in the err
 beside the field) and shows the text with every finding highlighted. The person can then edit it,
 press "Redact and save" (each finding becomes `[NAME]`, `[POSTCODE]`, ...), or, where the view
 allows it (the chair), save it as written with a reason, which the service audits.
+
+Each guarded field has a `GuardPolicy`: which kinds of personal data it accepts. An exact date
+identifies a victim in the story of an incident, not in "met the job coach on 1 December"; a
+name the panel itself records (a member, a deputy, a guest) identifies nobody in the minutes.
+A form lists its fields as ``guarded_fields = {"text": PROGRESS_NOTE}``; a bare tuple of names
+means `STRICT` for each. Every guarded field in Panel, deliberately:
+
+- INCIDENT_NARRATIVE (everything refused): the case review's summary of the case
+  (`narrative`), its stage comments and the panel's overall view; the live case's risk reason
+  and summary.
+- PROGRESS_NOTE (exact dates accepted, dates of birth still refused): an intervention's
+  description and its updates; a recommendation's response, implementation evidence and closing
+  or withdrawal note; a meeting's action.
+- MINUTES_NOTE (exact dates and the names of people Panel records accepted): the restricted and
+  public notes of each agenda item and of any other business, and the amendments to the
+  previous minutes.
+- STRICT (the default, everything refused): the case review's legislation and policing area;
+  the live case's policing area; an intervention's place or community; a lesson's text and a
+  recommendation's text (read across panels); agenda and standing item titles; a declaration of
+  interest's reason; a meeting's cancellation reason.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from govuk_frontend_wtf.wtforms_widgets import GovTextArea
@@ -20,6 +41,46 @@ from panel import anonymise
 from panel.forms import BaseForm
 
 REDACT, OVERRIDE = "redact", "override"
+
+
+@dataclass(frozen=True)
+class GuardPolicy:
+    """What one free-text field accepts: every other kind of personal data is refused."""
+
+    name: str
+    # Kinds of finding (anonymise.KIND_LABELS) the field keeps, e.g. {"DATE"}.
+    allows: frozenset[str] = frozenset()
+    # Whether names of people Panel itself records (members, attendees, deputies, guests) pass.
+    known_names: bool = False
+
+    def refused(
+        self, findings: list[anonymise.Finding], known: KnownNames
+    ) -> list[anonymise.Finding]:
+        return [
+            finding
+            for finding in findings
+            if finding.kind not in self.allows
+            and not (self.known_names and finding.kind == "NAME" and known.matches(finding.text))
+        ]
+
+
+STRICT = GuardPolicy("strict")
+INCIDENT_NARRATIVE = GuardPolicy("incident narrative")
+PROGRESS_NOTE = GuardPolicy("progress note", allows=frozenset({"DATE"}))
+MINUTES_NOTE = GuardPolicy("minutes note", allows=frozenset({"DATE"}), known_names=True)
+
+
+class KnownNames:
+    """The names of people Panel itself records, as the guard finds them: "Priya Shah" covers
+    "Priya Shah", "Ms Shah", "Priya" and "Shah" (a finding whose words, without titles, are all
+    words of one known name)."""
+
+    def __init__(self, names: Iterable[str] = ()):
+        self._people = [parts for name in names if (parts := anonymise.name_parts(name))]
+
+    def matches(self, text: str) -> bool:
+        parts = anonymise.name_parts(text)
+        return bool(parts) and any(parts <= person for person in self._people)
 
 
 @dataclass(frozen=True)
@@ -108,9 +169,12 @@ def record_override(actor, obj, outcome: GuardOutcome, label: str) -> None:
 
 
 class GuardedForm(BaseForm):
-    """A form whose `guarded_fields` must be free of personal data, or knowingly kept."""
+    """A form whose `guarded_fields` must be free of the personal data their policies refuse,
+    or knowingly kept. `known_names` are the people Panel records where the form is used (a
+    meeting's members, attendees, deputies and guests), for fields whose policy accepts them."""
 
-    guarded_fields: tuple[str, ...] = ()
+    # {field name: policy}; a tuple of names means STRICT for each.
+    guarded_fields: Mapping[str, GuardPolicy] | tuple[str, ...] = {}
 
     guard_action = HiddenField()
     override_reason = TextAreaField(
@@ -121,9 +185,12 @@ class GuardedForm(BaseForm):
         validators=[Optional(), Length(max=500, message="Reason must be 500 characters or fewer")],
     )
 
-    def __init__(self, *args, allow_override: bool = False, **kwargs):
+    def __init__(
+        self, *args, allow_override: bool = False, known_names: Iterable[str] = (), **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.allow_override = allow_override
+        self.known_names = KnownNames(known_names)
         self.guard_findings: dict[str, list[anonymise.Finding]] = {}
         self.guard_outcome = GuardOutcome()
 
@@ -133,12 +200,7 @@ class GuardedForm(BaseForm):
         action = self.guard_action.data
         if action == REDACT:
             return self._redact()
-        own = _reference_prefixes()
-        self.guard_findings = {
-            name: found
-            for name in self.guarded_fields
-            if (found := anonymise.find(getattr(self, name).data or "", own))
-        }
+        self.guard_findings = self._findings()
         if not self.guard_findings:
             return True
         kinds = {
@@ -161,14 +223,32 @@ class GuardedForm(BaseForm):
             ]
         return False
 
+    def guard_policies(self) -> dict[str, GuardPolicy]:
+        fields = self.guarded_fields
+        if isinstance(fields, Mapping):
+            return dict(fields)
+        return dict.fromkeys(fields, STRICT)
+
+    def _findings(self) -> dict[str, list[anonymise.Finding]]:
+        """{field name: what its policy refuses}, for the fields with any."""
+        own = _reference_prefixes()
+        return {
+            name: refused
+            for name, policy in self.guard_policies().items()
+            if (
+                refused := policy.refused(
+                    anonymise.find(getattr(self, name).data or "", own), self.known_names
+                )
+            )
+        }
+
     def _redact(self) -> bool:
+        """Replace what each field's policy refuses; what it accepts stays as written."""
         kinds = {}
-        for name in self.guarded_fields:
+        for name, found in self._findings().items():
             field_ = getattr(self, name)
-            found = anonymise.find(field_.data or "", _reference_prefixes())
-            if found:
-                kinds[name] = sorted({f.kind for f in found})
-                field_.data = anonymise.redact(field_.data, found)
+            kinds[name] = sorted({f.kind for f in found})
+            field_.data = anonymise.redact(field_.data, found)
         self.guard_outcome = GuardOutcome(kinds=kinds, redacted=bool(kinds))
         return True
 

@@ -1,4 +1,5 @@
-"""The personal-data guard in forms: stop, highlight, redact, or (chair only) override."""
+"""The personal-data guard in forms: stop, highlight, redact, or (chair only) override; and
+what each field refuses (its policy)."""
 
 import json
 import os
@@ -9,7 +10,16 @@ from pathlib import Path
 from wtforms import StringField
 
 from panel import anonymise
-from panel.guard import REDACT, GuardedForm, describe, highlight
+from panel.guard import (
+    INCIDENT_NARRATIVE,
+    MINUTES_NOTE,
+    PROGRESS_NOTE,
+    REDACT,
+    STRICT,
+    GuardedForm,
+    describe,
+    highlight,
+)
 
 
 class NoteForm(GuardedForm):
@@ -142,3 +152,122 @@ def test_every_reference_panel_issues_passes_the_guard(db):
     own = case_services.reference_prefixes()
     for reference in references:
         assert anonymise.find(f"Case review {reference} was carried over.", own) == [], reference
+
+
+# --- Field-level policies ----------------------------------------------------------------------
+
+
+class PolicyForm(GuardedForm):
+    guarded_fields = {"narrative": INCIDENT_NARRATIVE, "progress": PROGRESS_NOTE}
+    narrative = StringField("Narrative")
+    progress = StringField("Progress")
+
+
+class MinutesForm(GuardedForm):
+    guarded_fields = {"notes": MINUTES_NOTE}
+    notes = StringField("Notes")
+
+
+MET_THE_COACH = "Met the job coach on 1 December."
+
+
+def _policy_form(app, form_class, data, **kwargs):
+    with app.test_request_context(method="POST", data=data):
+        form = form_class(**kwargs)
+        valid = form.validate()
+    return form, valid
+
+
+def test_an_exact_date_passes_in_a_progress_note_but_not_in_an_incident_narrative(app):
+    form, valid = _policy_form(app, PolicyForm, {"progress": MET_THE_COACH})
+    assert valid and form.guard_findings == {}
+
+    form, valid = _policy_form(app, PolicyForm, {"narrative": MET_THE_COACH})
+    assert not valid
+    assert form.narrative.errors == [
+        "Narrative contains what looks like an exact date: reword it, or redact it"
+    ]
+
+
+def test_a_date_of_birth_is_refused_even_where_dates_are_allowed(app):
+    form, valid = _policy_form(app, PolicyForm, {"progress": "Born 1 December 1990."})
+    assert not valid
+    assert [f.kind for f in form.guard_findings["progress"]] == ["DOB"]
+
+
+def test_redacting_replaces_only_what_the_policy_refuses(app):
+    form, valid = _policy_form(
+        app,
+        PolicyForm,
+        {"progress": "Rang Mrs Jane Doe on 1 December.", "guard_action": REDACT},
+    )
+    assert valid
+    assert form.progress.data == "Rang [NAME] on 1 December."
+    assert form.guard_outcome.kinds == {"progress": ["NAME"]}
+
+
+def test_a_plain_tuple_of_fields_stays_strict(app):
+    form, valid = _form(app, {"note": MET_THE_COACH})
+    assert not valid and [f.kind for f in form.guard_findings["note"]] == ["DATE"]
+    assert form.guard_policies() == {"note": STRICT}
+
+
+def test_names_panel_records_pass_in_minutes_notes_whole_or_in_part(app):
+    known = ["Priya Shah", "Tomasz Nowak"]
+    text = "Priya Shah welcomed Tomasz Nowak; Ms Shah and Nowak's team met on 1 December."
+    form, valid = _policy_form(app, MinutesForm, {"notes": text}, known_names=known)
+    assert valid and form.guard_findings == {}
+
+
+def test_an_unknown_name_is_still_refused_in_minutes_notes(app):
+    known = ["Priya Shah"]
+    form, valid = _policy_form(
+        app, MinutesForm, {"notes": "Priya Shah said Sarah Connolly complained."}, known_names=known
+    )
+    assert not valid
+    assert [f.text for f in form.guard_findings["notes"]] == ["Sarah Connolly"]
+    # A known given name with an unknown surname is someone else.
+    form, valid = _policy_form(
+        app, MinutesForm, {"notes": "Priya Connolly complained."}, known_names=known
+    )
+    assert not valid
+
+
+def test_known_names_count_only_where_the_policy_accepts_them(app):
+    form, valid = _policy_form(
+        app, PolicyForm, {"progress": "Priya Shah visited."}, known_names=["Priya Shah"]
+    )
+    assert not valid and [f.kind for f in form.guard_findings["progress"]] == ["NAME"]
+
+
+def test_every_guarded_form_in_panel_gives_each_field_a_policy(app):
+    """A new guarded field is a decision: the form says which policy each field follows."""
+    from collections.abc import Mapping
+
+    import panel.models  # noqa: F401  (every module with forms is loaded by the app)
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    panel_forms = [c for c in subclasses(GuardedForm) if c.__module__.startswith("panel.")]
+    assert len(panel_forms) >= 12
+    for form_class in panel_forms:
+        assert isinstance(form_class.guarded_fields, Mapping), form_class.__qualname__
+
+
+def test_the_policies_follow_the_field(app):
+    from panel.cases.forms import CaseReviewForm
+    from panel.interventions.case_forms import PanelCaseForm
+    from panel.interventions.forms import InterventionForm, UpdateForm
+    from panel.lessons.forms import MoveForm
+    from panel.meetings.attendance_forms import ActionForm
+
+    assert CaseReviewForm.guarded_fields["narrative"] is INCIDENT_NARRATIVE
+    assert PanelCaseForm.guarded_fields["risk_reason"] is INCIDENT_NARRATIVE
+    assert PanelCaseForm.guarded_fields["summary"] is INCIDENT_NARRATIVE
+    assert UpdateForm.guarded_fields["text"] is PROGRESS_NOTE
+    assert InterventionForm.guarded_fields["description"] is PROGRESS_NOTE
+    assert MoveForm.guarded_fields["note"] is PROGRESS_NOTE
+    assert ActionForm.guarded_fields["description"] is PROGRESS_NOTE

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from panel.anonymise.detectors import DETECTORS
+from panel.anonymise.names import name_parts as name_parts  # for the guard's known names
 
 KIND_LABELS: dict[str, str] = {
     "NAME": "a person's name",

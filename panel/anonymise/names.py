@@ -265,6 +265,16 @@ def is_common_word(word: str) -> bool:
     return _is_common(word)
 
 
+_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+
+
+def name_parts(text: str) -> frozenset[str]:
+    """The words of a name without titles, ranks or a possessive, casefolded: "DS Priya Shah's"
+    gives {"priya", "shah"}. To compare a name found in text with a name Panel records."""
+    words = (_key(_POSSESSIVE.sub("", match.group())) for match in _WORD.finditer(text))
+    return frozenset(word for word in words if word not in TITLES | TITLE_PREFIXES)
+
+
 @cache
 def _key(word: str) -> str:
     return word.casefold().replace("’", "'")

@@ -38,7 +38,7 @@ from panel.forms import (
     SubmitButton,
     options,
 )
-from panel.guard import GuardedForm
+from panel.guard import INCIDENT_NARRATIVE, STRICT, GuardedForm
 from panel.meetings.models import Meeting
 from panel.navigation import UK, format_datetime
 
@@ -108,7 +108,11 @@ class CaseReviewForm(GuardedForm):
     """The facts of one case: coarse bands and categories, month and year, and an anonymised
     summary. No field takes a name, an exact date or the police crime number."""
 
-    guarded_fields = ("narrative", "legislation", "policing_area")
+    guarded_fields = {
+        "narrative": INCIDENT_NARRATIVE,
+        "legislation": STRICT,
+        "policing_area": STRICT,
+    }
 
     strands = MultipleChoiceField(
         "Hate crime strands",
@@ -223,7 +227,10 @@ class StageFindingsForm(GuardedForm):
     ``<stage>_comment``, e.g. ``investigation_rating``), then the panel's overall view. A stage
     left without a rating is not recorded yet."""
 
-    guarded_fields = (*(f"{stage.value}_comment" for stage in Stage), "overall_view")
+    guarded_fields = {
+        **{f"{stage.value}_comment": INCIDENT_NARRATIVE for stage in Stage},
+        "overall_view": INCIDENT_NARRATIVE,
+    }
 
     overall_view = _text(
         "The panel’s overall view (optional)",

@@ -25,7 +25,7 @@ from panel.forms import (
     options,
     required_text,
 )
-from panel.guard import GuardedForm
+from panel.guard import INCIDENT_NARRATIVE, STRICT, GuardedForm
 from panel.interventions.models import PanelCase
 from panel.interventions.services import Closure, PanelCaseDetails
 from panel.interventions.vocabularies import (
@@ -62,7 +62,11 @@ class PanelCaseForm(GuardedForm):
     review it. No field takes a name, an exact date of the incident or a crime number: the
     referring agency keeps those in its own systems."""
 
-    guarded_fields = ("policing_area", "risk_reason", "summary")
+    guarded_fields = {
+        "policing_area": STRICT,
+        "risk_reason": INCIDENT_NARRATIVE,
+        "summary": INCIDENT_NARRATIVE,
+    }
 
     strands = MultipleChoiceField(
         "Hate crime strands",

@@ -26,7 +26,7 @@ from panel.forms import (
     options,
     required_text,
 )
-from panel.guard import GuardedForm
+from panel.guard import PROGRESS_NOTE, STRICT, GuardedForm
 from panel.interventions import lifecycle
 from panel.interventions.models import Intervention, InterventionType
 from panel.interventions.queries import InterventionFilters
@@ -112,7 +112,7 @@ class _OwnerAndLead:
 class InterventionForm(_OwnerAndLead, GuardedForm):
     """What was agreed, for whom and by when. For a place or community, where as well."""
 
-    guarded_fields = ("place_or_community", "description")
+    guarded_fields = {"place_or_community": STRICT, "description": PROGRESS_NOTE}
 
     place_or_community = required_text(
         "Place or community",
@@ -131,7 +131,7 @@ class InterventionForm(_OwnerAndLead, GuardedForm):
         "What was agreed",
         required="Enter what was agreed",
         description="What the organisation will do, anonymised: say “the victim” or "
-        "“Suspect 1”, never a name, an address or an exact date.",
+        "“Suspect 1”, never a name or an address. Dates of meetings and visits are fine.",
     )
     owner_organisation_id = _owner_field()
     lead_id = _lead_field()
@@ -158,7 +158,7 @@ class InterventionForm(_OwnerAndLead, GuardedForm):
         super().__init__(*args, **kwargs)
         if not for_place:
             del self.place_or_community
-            self.guarded_fields = ("description",)
+            self.guarded_fields = {"description": PROGRESS_NOTE}
         self.types = {kind.id: kind for kind in types}
         self.meetings = {meeting.id: meeting for meeting in meetings}
         self.type_id.choices = options(((str(t.id), t.name) for t in types), "Select a type")
@@ -205,7 +205,7 @@ class UpdateForm(GuardedForm):
     """One step: a new status, an update for the log, or both. Not completed and cancelled need
     the reason in the update (the service says so)."""
 
-    guarded_fields = ("text",)
+    guarded_fields = {"text": PROGRESS_NOTE}
 
     status = _StatusField(
         "New status",
@@ -217,8 +217,9 @@ class UpdateForm(GuardedForm):
     text = _long_text(
         "Update",
         required=None,
-        description="What has happened since the last update, anonymised. If the intervention "
-        "was not completed or is cancelled, say why.",
+        description="What has happened since the last update, anonymised: no names or "
+        "addresses, though dates are fine. If the intervention was not completed or is "
+        "cancelled, say why.",
     )
     # The version the page was drawn from: a save on top of someone else's is refused.
     version = HiddenField()

@@ -27,7 +27,7 @@ from panel.forms import (
     long_text,
     options,
 )
-from panel.guard import GuardedForm
+from panel.guard import PROGRESS_NOTE, STRICT, GuardedForm
 from panel.lessons import lifecycle
 from panel.lessons.lifecycle import Move
 from panel.lessons.models import Lesson, LessonKind, Recommendation, RecommendationStatus
@@ -44,7 +44,7 @@ _long_text = functools.partial(long_text, max_length=TEXT_LENGTH)
 class LessonForm(GuardedForm):
     """A lesson: its stage (for a case review's lesson), kind, strands and text."""
 
-    guarded_fields = ("text",)
+    guarded_fields = {"text": STRICT}
 
     stage = ChoiceField(
         "Stage of the criminal justice process",
@@ -103,7 +103,7 @@ class LessonForm(GuardedForm):
 class RecommendationForm(GuardedForm):
     """What an organisation is asked to do, and by when."""
 
-    guarded_fields = ("text",)
+    guarded_fields = {"text": STRICT}
 
     organisation_id = ChoiceField(
         "Addressed to",
@@ -166,7 +166,7 @@ class MoveForm(GuardedForm):
     """One step of a recommendation's lifecycle. Responding chooses accepted or not accepted;
     each step takes the note its transition needs (the response, the evidence, a reason)."""
 
-    guarded_fields = ("note",)
+    guarded_fields = {"note": PROGRESS_NOTE}
 
     decision = ChoiceField(
         "Does the organisation accept the recommendation?",

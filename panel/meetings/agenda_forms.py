@@ -20,7 +20,7 @@ from panel.forms import (
     options,
     required_text,
 )
-from panel.guard import GuardedForm
+from panel.guard import STRICT, GuardedForm
 from panel.meetings.agenda import ItemDetails
 from panel.meetings.models import AgendaItem, AgendaItemKind
 from panel.meetings.queries import Presenters
@@ -68,7 +68,7 @@ class AgendaItemForm(GuardedForm):
     A case review's item has no title field: it is called by the case's reference, which the
     coordinator cannot change, so only its presenter and duration are asked for."""
 
-    guarded_fields = ("title",)
+    guarded_fields = {"title": STRICT}
 
     title = _title()
     presenter = ChoiceField(
@@ -92,7 +92,7 @@ class AgendaItemForm(GuardedForm):
         self.item = item
         if item is not None and item.kind == AgendaItemKind.CASE_REVIEW:
             del self.title
-            self.guarded_fields = ()
+            self.guarded_fields = {}
         people = list(presenters.people)
         organisations = list(presenters.organisations)
         # Someone who has left the panel stays a choice on the item they already present.
@@ -140,14 +140,14 @@ def _presenter_value(user: User | None, organisation: Organisation | None) -> st
 
 
 class StandingItemForm(GuardedForm):
-    guarded_fields = ("title",)
+    guarded_fields = {"title": STRICT}
     title = _title()
     duration_minutes = _duration()
     submit = SubmitButton("Save standing item")
 
 
 class DeclarationForm(GuardedForm):
-    guarded_fields = ("reason",)
+    guarded_fields = {"reason": STRICT}
     reason = TextAreaField(
         "Why do you have an interest in this item?",
         widget=GovTextArea(),

@@ -17,7 +17,7 @@ from panel.forms import (
     required_text,
     text_field,
 )
-from panel.guard import GuardedForm
+from panel.guard import PROGRESS_NOTE, GuardedForm
 from panel.meetings.attendance import MAX_QUORUM, Mark, RegisterEntry
 from panel.meetings.models import AttendanceStatus
 
@@ -157,7 +157,7 @@ class GuestForm(BaseForm):
 class ActionForm(GuardedForm):
     """An action agreed at the meeting. `organisations` are the owners to choose from."""
 
-    guarded_fields = ("description",)
+    guarded_fields = {"description": PROGRESS_NOTE}
 
     description = TextAreaField(
         "What is the action?",

@@ -9,7 +9,7 @@ from wtforms import IntegerField, RadioField, SelectField, StringField, TextArea
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from panel.forms import BaseForm, DateField, SubmitButton, TimeField, https_url, options
-from panel.guard import GuardedForm
+from panel.guard import STRICT, GuardedForm
 from panel.meetings.models import Meeting, MeetingSeries, Recurrence
 from panel.meetings.schedule import MAX_MEETINGS, UK
 from panel.meetings.services import Venue
@@ -212,7 +212,7 @@ class SeriesForm(VenueForm):
 
 
 class CancelMeetingForm(GuardedForm):
-    guarded_fields = ("reason",)
+    guarded_fields = {"reason": STRICT}
     reason = TextAreaField(
         "Why is the meeting cancelled?",
         widget=GovTextArea(),

@@ -16,6 +16,8 @@ from panel.extensions import db
 from panel.meetings.models import (
     AgendaItem,
     AgendaTemplateItem,
+    Attendance,
+    Guest,
     InterestDeclaration,
     Meeting,
     MeetingStatus,
@@ -70,6 +72,25 @@ def next_meetings_for(user: User, limit: int = 5, now: datetime | None = None) -
             .limit(limit)
         )
     )
+
+
+def known_names(meeting: Meeting) -> list[str]:
+    """The names Panel itself records for the meeting, which its minutes may use: the panel's
+    members, everyone on its attendance (members who have since left too), their deputies and
+    its guests. One query."""
+    names = sa.union(
+        db.select(User.full_name)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.panel_id == meeting.panel_id),
+        db.select(User.full_name)
+        .join(Attendance, Attendance.user_id == User.id)
+        .where(Attendance.meeting_id == meeting.id),
+        db.select(Attendance.deputy_name).where(
+            Attendance.meeting_id == meeting.id, Attendance.deputy_name.is_not(None)
+        ),
+        db.select(Guest.name).where(Guest.meeting_id == meeting.id),
+    )
+    return list(db.session.scalars(names))
 
 
 def agenda_of(meeting: Meeting) -> list[AgendaItem]:

@@ -11,7 +11,7 @@ from wtforms import BooleanField, HiddenField, RadioField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from panel.forms import BaseForm, SubmitButton, options
-from panel.guard import GuardedForm
+from panel.guard import MINUTES_NOTE, GuardedForm
 from panel.meetings.models import AgendaItem
 from panel.minutes import previous_minutes
 from panel.minutes.models import Minutes, PreviousMinutesDecision
@@ -105,7 +105,7 @@ class NotesForm(GuardedForm):
             {
                 **fields,
                 "previous_decision": decision,
-                "guarded_fields": tuple(fields),
+                "guarded_fields": dict.fromkeys(fields, MINUTES_NOTE),
                 "agenda": tuple(item for item in agenda if item.case_review_id not in withheld),
             },
         )
@@ -139,7 +139,7 @@ class NotesForm(GuardedForm):
 
     def first_field(self):
         """Where a refusal of the whole save is shown."""
-        return self[self.guarded_fields[0]]
+        return self[next(iter(self.guarded_fields))]
 
     def notes(self) -> dict[int, ItemNotes]:
         return {

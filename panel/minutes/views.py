@@ -242,6 +242,7 @@ def edit(meeting: Meeting):
         minutes=minutes,
         withheld=access.withheld_case_ids(current_user),
         allow_override=access.can(current_user, Action.OVERRIDE_GUARD, meeting),
+        known_names=meeting_queries.known_names(meeting),
     )
     if form.validate_on_submit():
         try:

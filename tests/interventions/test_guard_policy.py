@@ -1,0 +1,95 @@
+"""The guard on a local panel's text, field by field: a progress note may say when something
+happened ("met the job coach on 1 December"); the story of the incident may not."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from panel.extensions import db
+from panel.interventions.models import InterventionUpdate, PanelCase
+from panel.navigation import uk_today
+from tests.conftest import sign_in
+from tests.interventions.conftest import RISK_REASON, SUMMARY, agreed
+
+PROGRESS = "Met the job coach on 1 December; the victim starts the course in January."
+
+
+def _housing_intervention(partners):
+    return agreed(
+        partners.people.coordinator,
+        partners.panel,
+        partners.housing,
+        due=uk_today() + timedelta(days=28),
+        panel_case=partners.panel_case,
+    )
+
+
+def _update(client, intervention, text, **extra):
+    return client.post(
+        f"/interventions/{intervention.id}/update",
+        data={"status": "unchanged", "text": text, "version": "1", **extra},
+    )
+
+
+def _texts(intervention) -> list[str | None]:
+    return list(
+        db.session.scalars(
+            db.select(InterventionUpdate.text)
+            .where(InterventionUpdate.intervention_id == intervention.id)
+            .order_by(InterventionUpdate.id)
+        )
+    )
+
+
+def test_a_progress_update_with_an_exact_date_is_saved_as_written(client, partners):
+    intervention = _housing_intervention(partners)
+    sign_in(client, partners.people.member)
+    response = _update(client, intervention, PROGRESS)
+    assert response.status_code == 302
+    assert _texts(intervention)[-1] == PROGRESS
+
+
+def test_a_date_of_birth_in_a_progress_update_is_still_refused(client, partners):
+    intervention = _housing_intervention(partners)
+    sign_in(client, partners.people.member)
+    page = _update(client, intervention, "The victim (born 1 December 1990) met the coach.")
+    assert "Update contains what looks like a date of birth" in page.get_data(as_text=True)
+    assert _texts(intervention) == [None]
+
+
+def test_the_same_date_in_a_live_cases_risk_reason_is_refused(client, people):
+    sign_in(client, people.coordinator)
+    response = client.post(
+        f"/panels/{people.panel.id}/live-cases/new",
+        data={
+            "strands": "disability",
+            "policing_area": "Coventry NPU",
+            "referred_by_id": "",
+            "risk_level": "high",
+            "risk_reason": f"{RISK_REASON} The last attack was on 1 December.",
+            "needs": ["housing"],
+            "review_date": _day_fields(uk_today() + timedelta(days=28)),
+            "summary": SUMMARY,
+        },
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Reason for the risk level contains what looks like an exact date" in page
+    assert db.session.scalar(db.select(db.func.count(PanelCase.id))) == 0
+
+
+def _day_fields(day) -> list[str]:
+    return [str(day.day), str(day.month), str(day.year)]
+
+
+def test_redacting_a_progress_update_keeps_the_date_and_replaces_the_name(client, partners):
+    intervention = _housing_intervention(partners)
+    sign_in(client, partners.people.member)
+    response = _update(
+        client,
+        intervention,
+        "Met the job coach, Dorota Kowalczyk, on 1 December.",
+        guard_action="redact",
+    )
+    assert response.status_code == 302
+    assert _texts(intervention)[-1] == "Met the job coach, [NAME], on 1 December."
