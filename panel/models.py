@@ -38,12 +38,14 @@ from panel.meetings.models import (
 )
 from panel.minutes.models import Minutes, MinutesNote, MinutesVersion
 from panel.panels.models import Membership, Panel
+from panel.viewing import CaseView
 
 __all__ = [
     "AccountLink",
     "AgreementAcceptance",
     "CaseReview",
     "CaseReviewStrand",
+    "CaseView",
     "ConfidentialityAgreement",
     "StageFinding",
     "AgendaItem",

@@ -112,3 +112,52 @@ def test_minutes_started_before_drafters_were_kept_are_drafted_by_the_last_to_wr
         assert drafter == expected
         assert not _db.session.get(Panel, panel_id).minutes_approver_not_drafter
         _db.session.remove()
+
+
+def test_case_openings_already_in_the_audit_trail_become_one_row_per_person_per_uk_day(tmp_path):
+    from datetime import UTC, date, datetime
+
+    import sqlalchemy as sa
+    from flask_migrate import downgrade, upgrade
+
+    from panel import create_app
+    from panel.audit import AuditAction, record
+    from panel.panels.models import PanelKind, Role
+    from panel.viewing import CaseView
+    from tests import factories
+    from tests.cases import factories as case_factories
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'views.sqlite'}"})
+    with app.test_request_context():
+        upgrade()
+        panel = factories.panel("Scrutiny Panel", PanelKind.SCRUTINY_PANEL)
+        coordinator, member = factories.user(), factories.user()
+        factories.membership(panel, coordinator, Role.COORDINATOR)
+        review = case_factories.case_review(coordinator, panel)
+        # 23:30 UTC on 30 June is 00:30 on 1 July in the UK: the same UK day as 8am on 1 July.
+        for person, at in [
+            (member, datetime(2026, 6, 30, 22, 30, tzinfo=UTC)),
+            (member, datetime(2026, 6, 30, 23, 30, tzinfo=UTC)),
+            (member, datetime(2026, 7, 1, 7, 0, tzinfo=UTC)),
+            (coordinator, datetime(2026, 7, 1, 9, 0, tzinfo=UTC)),
+        ]:
+            record(person, AuditAction.VIEW, review).occurred_at = at
+        record(member, AuditAction.UPDATE, review)  # not an opening
+        _db.session.commit()
+        expected = [
+            (member.id, date(2026, 6, 30), 1, datetime(2026, 6, 30, 22, 30, tzinfo=UTC)),
+            (member.id, date(2026, 7, 1), 2, datetime(2026, 6, 30, 23, 30, tzinfo=UTC)),
+            (coordinator.id, date(2026, 7, 1), 1, datetime(2026, 7, 1, 9, 0, tzinfo=UTC)),
+        ]
+        review_id = review.id
+        _db.session.remove()  # SQLite: the migrations write on a connection of their own
+
+        downgrade(revision="0018")  # before the viewing record
+        upgrade()
+        rows = _db.session.execute(
+            sa.select(CaseView.user_id, CaseView.day, CaseView.count, CaseView.first_at)
+            .where(CaseView.object_type == "case_review", CaseView.object_id == review_id)
+            .order_by(CaseView.first_at)
+        ).all()
+        assert rows == expected
+        _db.session.remove()
