@@ -16,7 +16,7 @@ from datetime import datetime
 from flask import g
 from sqlalchemy.exc import IntegrityError
 
-from panel import anonymise
+from panel import anonymise, viewing
 from panel.accounts.models import User
 from panel.audit import AuditAction, apply_changes, record
 from panel.cases.models import CaseReview, CaseReviewStatus, StageFinding
@@ -282,9 +282,9 @@ def close_case_review(actor: User, case_review: CaseReview) -> CaseReview:
 
 
 def record_view(actor: User, case_review: CaseReview) -> None:
-    """Case material is need-to-know: every opening of a case review is in the trail."""
-    record(actor, AuditAction.VIEW, case_review, label=_label(case_review))
-    db.session.commit()
+    """Case material is need-to-know: every opening of a case review is counted in the viewing
+    record, and the day's first by each person is in the trail."""
+    viewing.record_view(actor, case_review, _label(case_review))
 
 
 # --- Helpers -----------------------------------------------------------------------------------

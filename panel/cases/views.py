@@ -11,7 +11,7 @@ import calendar
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from panel import access, audit_queries
+from panel import access, viewing
 from panel.access import Action
 from panel.cases import queries, services
 from panel.cases.forms import AgendaForm, CaseReviewForm, StageFindingsForm
@@ -19,6 +19,7 @@ from panel.cases.models import CaseReview, CaseReviewStatus
 from panel.cases.vocabularies import Stage
 from panel.lessons import queries as lesson_queries
 from panel.meetings.models import AgendaItem
+from panel.pagination import page_number
 from panel.panels.models import Panel
 
 bp = Blueprint("cases", __name__)
@@ -82,11 +83,11 @@ def new(panel):
     )
 
 
-def _case_views(case_review: CaseReview) -> audit_queries.CaseViews | None:
+def _case_views(case_review: CaseReview) -> viewing.CaseViewers | None:
     """Who has opened the case, for the chair of its panel only."""
     if not access.can(current_user, Action.SEE_WHO_OPENED_CASE, case_review):
         return None
-    return audit_queries.case_views(case_review)
+    return viewing.case_viewers(case_review, page_number(viewing.VIEWERS_PAGE_ARG))
 
 
 @bp.get("/case-reviews/<int:case_review_id>")

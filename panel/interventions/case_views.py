@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from panel import access, audit_queries
+from panel import access, viewing
 from panel.access import Action
 from panel.extensions import db
 from panel.interventions import queries, services
@@ -14,6 +14,7 @@ from panel.interventions.case_forms import ClosureForm, InterventionTypeForm, Pa
 from panel.interventions.lifecycle import InterventionRefused
 from panel.interventions.models import InterventionType, PanelCase
 from panel.interventions.vocabularies import PanelCaseStatus
+from panel.pagination import page_number
 from panel.panels.models import Panel
 
 bp = Blueprint("panel_cases", __name__)
@@ -79,11 +80,11 @@ def new(panel):
     )
 
 
-def _case_views(panel_case: PanelCase) -> audit_queries.CaseViews | None:
+def _case_views(panel_case: PanelCase) -> viewing.CaseViewers | None:
     """Who has opened the case, for the chair of its panel only."""
     if not access.can(current_user, Action.SEE_WHO_OPENED_CASE, panel_case):
         return None
-    return audit_queries.case_views(panel_case)
+    return viewing.case_viewers(panel_case, page_number(viewing.VIEWERS_PAGE_ARG))
 
 
 @bp.get("/live-cases/<int:panel_case_id>")

@@ -16,6 +16,7 @@ from datetime import date
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from panel import viewing
 from panel.accounts.models import Organisation, User
 from panel.audit import AuditAction, apply_changes, record
 from panel.cases.services import reference_prefix
@@ -193,10 +194,9 @@ def close_case(actor: User, case: PanelCase, closure: Closure, version: int) -> 
 
 
 def record_view(actor: User, case: PanelCase) -> None:
-    """Live cases are need-to-know case material: every opening of one is in the trail, as for
-    case reviews."""
-    record(actor, AuditAction.VIEW, case, label=_case_label(case))
-    db.session.commit()
+    """Live cases are need-to-know case material: every opening of one is recorded, as for case
+    reviews (panel/viewing.py)."""
+    viewing.record_view(actor, case, _case_label(case))
 
 
 # --- Intervention types ------------------------------------------------------------------------

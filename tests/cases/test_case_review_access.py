@@ -4,11 +4,15 @@ review is in the audit trail."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
+from panel import viewing
 from panel.audit import AuditAction, AuditEvent
 from panel.cases import services
 from panel.panels.models import Role
+from panel.viewing import CaseView
 from tests import factories
 from tests.cases import factories as cases
 from tests.conftest import sign_in
@@ -131,11 +135,16 @@ def test_a_declared_conflict_of_interest_hides_the_case(app, client, isp, db, ca
     assert coordinator.get(f"/case-reviews/{case_review.id}").status_code == 200
 
 
-def test_every_view_of_a_case_review_is_audited(client, isp, db, case_review):
+def test_every_view_of_a_case_review_is_counted_and_the_days_first_audited(
+    client, isp, db, case_review, monkeypatch
+):
+    monkeypatch.setattr(viewing, "utcnow", lambda: datetime(2026, 7, 1, 9, tzinfo=UTC))
     sign_in(client, isp.member)
     for expected in (1, 2, 3):
         client.get(f"/case-reviews/{case_review.id}")
-        assert _views(db, case_review) == expected
+        assert _counted(db, case_review) == expected
+    # The trail records who opened it that day once, not each reload.
+    assert _views(db, case_review) == 1
     event = db.session.scalars(
         db.select(AuditEvent).where(AuditEvent.action == AuditAction.VIEW)
     ).first()
@@ -143,7 +152,16 @@ def test_every_view_of_a_case_review_is_audited(client, isp, db, case_review):
     assert event.object_label == f"Case review {case_review.reference} of {isp.panel.name}"
     # The list is not case material in itself: only opening a case is recorded.
     client.get(f"/panels/{isp.panel.id}/case-reviews")
-    assert _views(db, case_review) == 3
+    assert _counted(db, case_review) == 3
+
+
+def _counted(db, case_review) -> int:
+    """How many openings of `case_review` the viewing record has counted."""
+    return db.session.scalar(
+        db.select(db.func.coalesce(db.func.sum(CaseView.count), 0)).where(
+            CaseView.object_type == "case_review", CaseView.object_id == case_review.id
+        )
+    )
 
 
 def test_the_list_filters_by_status(app, client, isp, db, case_review):
@@ -168,6 +186,8 @@ def _case_page_queries(client, case_review) -> int:
 
 def test_case_page_queries_do_not_grow_with_its_meetings(app, client, isp, db, case_review):
     sign_in(client, isp.member)
+    # The day's first opening also writes its audit event; compare later openings.
+    client.get(f"/case-reviews/{case_review.id}")
     with app.test_request_context():
         services.place_on_agenda(isp.coordinator, case_review, meetings.meeting_on(isp.panel))
     one = _case_page_queries(client, case_review)

@@ -525,14 +525,18 @@ def test_the_list_runs_the_same_queries_for_3_cases_as_for_30(client, people):
 
 def test_the_case_page_runs_the_same_queries_however_many_interventions(client, people):
     panel_case = live_case(people.coordinator, people.panel)
+    # Worked out once: reading panel_case.id after a commit would count the test's own query.
+    url = f"/live-cases/{panel_case.id}"
     intervention(people.coordinator, panel_case, people.member.organisation)
     sign_in(client, people.member)
 
     def queries() -> int:
         with count_queries() as counted:
-            assert client.get(f"/live-cases/{panel_case.id}").status_code == 200
+            assert client.get(url).status_code == 200
         return len(counted)
 
+    # The day's first opening also writes its audit event; compare later openings.
+    client.get(url)
     one = queries()
     for owner in (people.member.organisation, people.coordinator.organisation) * 3:
         intervention(people.coordinator, panel_case, owner)
