@@ -22,6 +22,8 @@ felt safer, intervention types, owners, statuses and dates; so do lessons and re
 the minutes (published versions are frozen documents) and the audit trail. Deleted text becomes a
 marker that says when it was deleted, so pages still read sensibly. The update log is never edited
 in place, so its entries that carry a note are deleted; entries that only moved the status stay.
+A case's viewing record (who opened it, how often: panel/viewing.py) goes with its detail; the
+audit trail keeps the day's first opening by each person.
 
 Each object deleted gets an audit event (the system is the actor) naming what went, never the
 text itself.
@@ -39,6 +41,7 @@ import sqlalchemy as sa
 from flask.cli import with_appcontext
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
+from panel import viewing
 from panel.audit import AuditAction, record
 from panel.cases.models import CaseReview, CaseReviewStatus
 from panel.extensions import db
@@ -312,11 +315,13 @@ def _delete_case_review(review: CaseReview, note: str) -> None:
     _replace(review, "overall_view", note)
     for finding in review.stage_findings:
         _replace(finding, "comment", note)
+    viewing.delete_views(review)
 
 
 def _delete_live_case(case: PanelCase, note: str) -> None:
     _replace(case, "risk_reason", note)
     _replace(case, "summary", note)
+    viewing.delete_views(case)
 
 
 def _delete_intervention(intervention: Intervention, note: str) -> None:

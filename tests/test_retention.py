@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from panel import retention
+from panel import retention, viewing
 from panel.audit import AuditAction, AuditEvent, verify_chain
 from panel.cases import services as case_services
 from panel.cases.models import CaseReview
@@ -33,6 +33,7 @@ from panel.meetings.models import MeetingStatus
 from panel.minutes import services as minutes_services
 from panel.minutes.models import Minutes, MinutesStatus, MinutesVersion
 from panel.panels.models import Panel, PanelKind
+from panel.viewing import CaseView
 from tests.cases import factories as case_factories
 from tests.cases.conftest import isp  # noqa: F401  (the scrutiny panel)
 from tests.cases.factories import NARRATIVE
@@ -407,6 +408,34 @@ def test_nothing_due_says_so(app, db, people):
         0,
         "Nothing is due for deletion on 31 March 2027.\n",
     )
+
+
+def test_a_cases_viewing_record_goes_with_its_detail_and_the_trail_keeps_the_openings(
+    app,
+    db,
+    people,
+    isp,  # noqa: F811
+):
+    review = finished_case_review(app, isp)
+    case, _, _ = closed_live_case(db, people)
+    kept = live_case(people.coordinator, people.panel)  # open: nothing due
+    for target, person in ((review, isp.member), (case, people.member), (kept, people.member)):
+        viewing.record_view(person, target, target.reference)
+
+    run(app, "--today", "2028-01-31")
+
+    def views_of(target) -> int:
+        return db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(CaseView)
+            .where(CaseView.object_type == target.__tablename__, CaseView.object_id == target.id)
+        )
+
+    assert (views_of(review), views_of(case), views_of(kept)) == (0, 0, 1)
+    openings = db.session.scalars(
+        sa.select(AuditEvent.object_id).where(AuditEvent.action == AuditAction.VIEW)
+    ).all()
+    assert sorted(openings) == sorted([review.id, case.id, kept.id])
 
 
 # --- Pages after deletion ----------------------------------------------------------------------
