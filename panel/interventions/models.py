@@ -144,6 +144,10 @@ class Intervention(db.Model):
         sa.Index("ix_intervention_panel_status_due", "panel_id", "status", "due_date"),
         sa.Index("ix_intervention_owner_status_due", "owner_organisation_id", "status", "due_date"),
         sa.Index("ix_intervention_panel_case", "panel_case_id"),
+        # The organisers' home page: what partners logged lately on their panels.
+        sa.Index(
+            "ix_intervention_panel_partner_created", "panel_id", "logged_by_partner", "created_at"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -164,6 +168,9 @@ class Intervention(db.Model):
     agreed_at_id: Mapped[int | None] = mapped_column(sa.ForeignKey("meeting.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    # A member logged what their own organisation agreed, rather than the chair or coordinator
+    # agreeing it: the organisers see it on their home page, and may amend or reassign it.
+    logged_by_partner: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     version: Mapped[int] = mapped_column(default=1)
 
     panel: Mapped[Panel] = relationship()
@@ -204,6 +211,9 @@ class InterventionUpdate(db.Model):
     author_organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisation.id"))
     text: Mapped[str | None] = mapped_column(sa.Text)
     status: Mapped[InterventionStatus | None] = mapped_column(enum_column(InterventionStatus))
+    # The owner kept the text within their organisation (the author's, as on the day): everyone
+    # else on the panel sees that there was an update, not what it says (`access.reads_update`).
+    restricted: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     intervention: Mapped[Intervention] = relationship(back_populates="updates")
     author: Mapped[User | None] = relationship()
