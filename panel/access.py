@@ -56,7 +56,12 @@ class Action(enum.Enum):
     # Local panels' live cases and interventions.
     VIEW_PANEL_CASES = "see the panel's live cases"
     MANAGE_PANEL_CASES = "refer, change and close live cases, agree and reassign interventions"
-    # For the owning organisation's members (and organisers): others never see it.
+    # A member logs what their own organisation agreed (the service refuses any other owner);
+    # the chair and coordinator agree interventions for any organisation on the panel.
+    LOG_INTERVENTION = "log an intervention your organisation agreed"
+    # Every member sees every intervention of the panel (one picture per live case); only the
+    # owning organisation's members and the organisers update one. Restricted update text stays
+    # within the organisation that wrote it (`reads_update`).
     VIEW_INTERVENTION = "see an intervention and its log"
     UPDATE_INTERVENTION = "update an intervention's status and log"
     # Minutes: members read the full minutes (drafts and every version); organisers write
@@ -102,6 +107,7 @@ PANEL_PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.SIGN_OFF_RECOMMENDATION: _CHAIR,
     Action.VIEW_PANEL_CASES: _MEMBERS,
     Action.MANAGE_PANEL_CASES: _ORGANISERS,
+    Action.LOG_INTERVENTION: _MEMBERS,
     Action.VIEW_INTERVENTION: _MEMBERS,
     Action.UPDATE_INTERVENTION: _MEMBERS,
     Action.VIEW_MINUTES: _MEMBERS,
@@ -120,15 +126,21 @@ def _addressed_to_them(user, role: Role, target) -> bool:
 
 
 def _owned_by_their_organisation(user, role: Role, target) -> bool:
-    """A partner sees and updates only what their own organisation agreed to do; the chair and
-    coordinator see every intervention of their panel."""
+    """A partner updates only what their own organisation agreed to do; the chair and
+    coordinator update every intervention of their panel."""
     return role in _ORGANISERS or target.owner_organisation_id == user.organisation_id
+
+
+def _works_with_the_panel(user, role: Role, target) -> bool:
+    """Every member of the panel sees every intervention, whoever owns it: coordinating around a
+    victim is the point. Readers (published minutes only) never know one exists."""
+    return role in _MEMBERS
 
 
 # Objects that some people on their panel may not even know exist, by table:
 # {table name: visible(user, role, target)}. Refusals about them are 404s.
 VISIBLE_TO: dict[str, Callable[..., bool]] = {
-    "intervention": _owned_by_their_organisation,
+    "intervention": _works_with_the_panel,
 }
 
 
@@ -143,14 +155,39 @@ def _local_panel(user, role: Role, target) -> bool:
     return panel is not None and panel.kind == PanelKind.LOCAL_HATE_CRIME_PANEL
 
 
+def _theirs_on_a_local_panel(user, role: Role, target) -> bool:
+    """Another organisation's intervention is read-only for a partner (they see it: 403)."""
+    return _local_panel(user, role, target) and _owned_by_their_organisation(user, role, target)
+
+
 # Actions that depend on the object as well as the role: {action: condition(user, role, target)}.
 OBJECT_CONDITIONS: dict[Action, Callable[..., bool]] = {
     Action.RESPOND_TO_RECOMMENDATION: _addressed_to_them,
     Action.VIEW_PANEL_CASES: _local_panel,
     Action.MANAGE_PANEL_CASES: _local_panel,
+    Action.LOG_INTERVENTION: _local_panel,
     Action.VIEW_INTERVENTION: _local_panel,
-    Action.UPDATE_INTERVENTION: _local_panel,
+    Action.UPDATE_INTERVENTION: _theirs_on_a_local_panel,
 }
+
+
+def logs_for_own_organisation_only(user, panel: Panel) -> bool:
+    """Whether the user records interventions on the panel only for their own organisation, as
+    a partner logging what it agreed (a member), rather than agreeing them for any organisation
+    on the panel (the chair and coordinator). The routes have checked the rest already."""
+    role = role_on(user, panel)
+    return (
+        role in PANEL_PERMISSIONS[Action.LOG_INTERVENTION]
+        and role not in PANEL_PERMISSIONS[Action.MANAGE_PANEL_CASES]
+    )
+
+
+def reads_update(user, update) -> bool:
+    """Whether the user may read the text of an intervention's update. A restricted update's
+    text stays within the organisation that wrote it (its author's, as on the day), as the
+    owner asked: not even the chair and coordinator read it, and after a reassignment the new
+    owner does not either. Everyone who sees the intervention sees that the update exists."""
+    return not update.restricted or update.author_organisation_id == user.organisation_id
 
 
 def panel_of(target) -> Panel | None:

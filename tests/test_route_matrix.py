@@ -47,7 +47,8 @@ from tests.meetings.factories import meeting_on
 #   reader       reader of the Coventry panel (an Independent Advisory Group member: published
 #                minutes only)
 #   member       member of the Coventry panel, from Coventry Homes Partnership (housing). Housing
-#                owns one of the live case's two interventions (the police own the other) and is
+#                owns one of the live case's two interventions (the police own the other: she
+#                reads it, and may not change it) and is
 #                addressed by the recommendations, except in the rows marked "the police's" and
 #                "to the police". The member owns nothing else.
 #   coordinator  coordinator of the Coventry panel (police)
@@ -67,8 +68,8 @@ from tests.meetings.factories import meeting_on
 #              is done, or refused by the lifecycle with a message, and the person is sent on.
 #   SIGN_IN    302 to /sign-in?next=...: not signed in
 #   FORBIDDEN  403: may know the thing exists, may not do this to it
-#   NOT_FOUND  404: may not know the thing exists (another panel's, another organisation's
-#              intervention, anything on a panel for the admin), same as a missing id
+#   NOT_FOUND  404: may not know the thing exists (another panel's, an intervention for a reader,
+#              anything on a panel for the admin), same as a missing id
 #
 # Every cell is requested by a fresh client, inside a savepoint rolled back afterwards: a POST that
 # does something (signs out, deletes a lesson, removes a member) never changes another cell.
@@ -503,7 +504,8 @@ MATRIX: dict[tuple[str, ...], tuple[str, ...]] = {
     (POST, "panel_cases.restore_intervention_type"):
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
 
-    # --- Interventions: the owning organisation and the organisers; hidden from others -----------
+    # --- Interventions: every member sees them all; the owning organisation and the organisers ---
+    # --- change them; readers never know one exists ----------------------------------------------
     #    anonymous   reader      member      coordinator chair       admin       other panel
     # Across panels: anyone who may see interventions somewhere (the other panel's member too).
     (GET, "interventions.mine"):
@@ -512,29 +514,40 @@ MATRIX: dict[tuple[str, ...], tuple[str, ...]] = {
         (SIGN_IN,    FORBIDDEN,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (GET, "interventions.panel_interventions_csv"):
         (SIGN_IN,    FORBIDDEN,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
+    # The chair and coordinator agree one for any organisation on the panel; a member logs what
+    # their own organisation agreed (the form fixes the owner, the service refuses another).
     (GET, "interventions.new_for_case"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    FORBIDDEN,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (POST, "interventions.new_for_case"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    FORBIDDEN,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (GET, "interventions.new_for_place"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    FORBIDDEN,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (POST, "interventions.new_for_place"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    FORBIDDEN,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
     # Housing's intervention: the member's organisation owns it. Readers never see
     # interventions.
     (GET, "interventions.show"):
         (SIGN_IN,    NOT_FOUND,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
-    # The police's intervention: the housing member may not know of it.
+    # The police's intervention: the housing member reads it (one picture per live case)...
     (GET, "interventions.show", "the police's"):
-        (SIGN_IN,    NOT_FOUND,  NOT_FOUND,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (POST, "interventions.update"):
         (SIGN_IN,    NOT_FOUND,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
+    # ...and may not change it: she knows it exists, so 403.
     (POST, "interventions.update", "the police's"):
-        (SIGN_IN,    NOT_FOUND,  NOT_FOUND,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
-    # Reassigning is the organisers': the owning member may see it (403), a reader may not (404).
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+    # Reassigning is the organisers': the member may see it (403), a reader may not (404).
     (GET, "interventions.reassign"):
         (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (POST, "interventions.reassign"):
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+    (POST, "interventions.reassign", "the police's"):
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+    # Amending (type, what was agreed, due date) is the organisers' too, e.g. for one a partner
+    # logged. An empty POST leaves the form's fields empty: the form again with its errors.
+    (GET, "interventions.amend"):
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+    (POST, "interventions.amend"):
         (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
 
     # --- Minutes: members read every draft, organisers write, the chair approves and publishes ---

@@ -93,7 +93,7 @@ def show(panel_case):
     services.record_view(current_user, panel_case)
     return render_template(
         "panel_cases/show.html",
-        page=queries.live_case_page(panel_case, current_user),
+        page=queries.live_case_page(panel_case),
         panel_case=panel_case,
         case_views=_case_views(panel_case),
         title=f"Case {panel_case.reference} – {panel_case.panel.name}",

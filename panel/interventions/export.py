@@ -1,7 +1,8 @@
 """A panel's interventions as CSV: one row per intervention the list shows with its filters.
 
 What was agreed, the latest update and the reason are anonymised case material that only the
-chair and coordinator need outside Panel: a partner's file leaves those columns out entirely.
+chair and coordinator need outside Panel: a partner's file leaves those columns out entirely. A
+restricted update's text stays within the organisation that wrote it, in the file as on the page.
 """
 
 from __future__ import annotations
@@ -40,7 +41,9 @@ def header(narrative: bool) -> list[str]:
     return HEADER + NARRATIVE_HEADER if narrative else list(HEADER)
 
 
-def rows(interventions: Iterable[Intervention], today: date, narrative: bool) -> Iterator[list]:
+def rows(
+    interventions: Iterable[Intervention], today: date, narrative: bool, *, reader: User
+) -> Iterator[list]:
     for intervention in interventions:
         last = latest_update(intervention)
         row = [
@@ -58,7 +61,7 @@ def rows(interventions: Iterable[Intervention], today: date, narrative: bool) ->
         if narrative:
             row += [
                 intervention.description,
-                latest_update_text(intervention) or "",
+                latest_update_text(intervention, reader) or "",
                 intervention.status_reason or "",
             ]
         yield row

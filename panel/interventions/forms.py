@@ -16,6 +16,7 @@ from wtforms import BooleanField, HiddenField, StringField
 from wtforms.validators import Length, Optional, StopValidation, ValidationError
 
 from panel.accounts.models import Organisation, User
+from panel.extensions import db
 from panel.forms import (
     BaseForm,
     ChoiceField,
@@ -30,7 +31,7 @@ from panel.guard import PROGRESS_NOTE, STRICT, GuardedForm
 from panel.interventions import lifecycle
 from panel.interventions.models import Intervention, InterventionType
 from panel.interventions.queries import InterventionFilters
-from panel.interventions.services import InterventionDetails
+from panel.interventions.services import REASSIGN_THEN, InterventionDetails, not_on_panel
 from panel.interventions.vocabularies import InterventionStatus
 from panel.meetings.models import Meeting
 from panel.navigation import format_datetime, uk_today
@@ -53,14 +54,26 @@ def meeting_label(meeting: Meeting) -> str:
     return f"{format_datetime(meeting.starts_at, 'weekday')} ({meeting.status.label.lower()})"
 
 
+class _OwnerField(ChoiceField):
+    """The owning organisation, from those represented on the panel. Another organisation (a
+    page drawn before its last member left, or a crafted form) is refused with how to add it."""
+
+    def pre_validate(self, form) -> None:
+        if self.data is not None and not any(choice.selected for choice in self.iter_choices()):
+            organisation = db.session.get(Organisation, self.data)
+            if organisation is not None:
+                raise StopValidation(not_on_panel(organisation, form.owner_then))
+        super().pre_validate(form)
+
+
 def _owner_field() -> ChoiceField:
-    return ChoiceField(
+    return _OwnerField(
         "Owning organisation",
         "Select the organisation that owns the intervention",
         coerce=int,
         widget=GovSelect(),
-        description="It carries the intervention out and reports on it. Only its people on the "
-        "panel, the chair and the coordinator can see it.",
+        description="It carries the intervention out and reports on it. Only organisations "
+        "with someone on the panel are listed: an administrator adds people to the panel.",
     )
 
 
@@ -81,20 +94,33 @@ def _due_date_field() -> DateField:
 class _OwnerAndLead:
     """The owning organisation and its lead (one of the panel's active members, from that
     organisation), shared by agreeing and reassigning. The fields are declared in each form, in
-    the order the page shows them."""
+    the order the page shows them. A member logging their own organisation's intervention has
+    no owner field: `fixed_owner` is theirs."""
+
+    # How the owner refusal ends: "..., then agree the intervention."
+    owner_then = "agree the intervention"
+    fixed_owner: Organisation | None = None
 
     def _choose_from(self, organisations: list[Organisation], leads: list[User]) -> None:
         self.organisations = {organisation.id: organisation for organisation in organisations}
         self.leads = {person.id: person for person in leads}
-        self.owner_organisation_id.choices = options(
-            ((str(o.id), o.name) for o in organisations), "Select an organisation"
-        )
+        if self.fixed_owner is None:
+            self.owner_organisation_id.choices = options(
+                ((str(o.id), o.name) for o in organisations), "Select an organisation"
+            )
+        else:
+            del self.owner_organisation_id
         self.lead_id.choices = options(
             ((str(p.id), lead_label(p)) for p in leads), "No lead person yet"
         )
 
+    def _chosen_owner(self) -> Organisation | None:
+        if self.fixed_owner is not None:
+            return self.fixed_owner
+        return self.organisations.get(self.owner_organisation_id.data)
+
     def validate_lead_id(self, field) -> None:
-        owner = self.organisations.get(self.owner_organisation_id.data)
+        owner = self._chosen_owner()
         lead = self.leads.get(field.data)
         # The service refuses it too; saying so here puts it beside the field at the first try.
         if owner is not None and lead is not None and lead.organisation_id != owner.id:
@@ -103,7 +129,13 @@ class _OwnerAndLead:
             )
 
     def owner(self) -> Organisation:
-        return self.organisations[self.owner_organisation_id.data]
+        return self._chosen_owner()
+
+    def refuse_owner(self, message: str) -> None:
+        """Show the service's refusal of the owner beside the owner field, or (for a member,
+        whose organisation is fixed) beside the lead field."""
+        field = self.lead_id if self.fixed_owner is not None else self.owner_organisation_id
+        field.errors = [*field.errors, message]
 
     def lead(self) -> User | None:
         return self.leads.get(self.lead_id.data)
@@ -153,12 +185,16 @@ class InterventionForm(_OwnerAndLead, GuardedForm):
         leads: list[User],
         meetings: list[Meeting],
         for_place: bool,
+        fixed_owner: Organisation | None = None,
         **kwargs,
     ):
+        self.fixed_owner = fixed_owner
         super().__init__(*args, **kwargs)
         if not for_place:
             del self.place_or_community
             self.guarded_fields = {"description": PROGRESS_NOTE}
+        if fixed_owner is not None:
+            self.submit.label.text = "Log intervention"
         self.types = {kind.id: kind for kind in types}
         self.meetings = {meeting.id: meeting for meeting in meetings}
         self.type_id.choices = options(((str(t.id), t.name) for t in types), "Select a type")
@@ -221,15 +257,37 @@ class UpdateForm(GuardedForm):
         "addresses, though dates are fine. If the intervention was not completed or is "
         "cancelled, say why.",
     )
+    # Offered to the owning organisation's people only (`restrict_for`), labelled with its name.
+    restricted = BooleanField(
+        "Only your organisation can read this update",
+        widget=GovCheckboxInput(),
+        description="Everyone else on the panel, the chair and coordinator included, sees that "
+        "there was an update but not what it says. The reason an intervention was not "
+        "completed or was cancelled is always read by the whole panel.",
+    )
     # The version the page was drawn from: a save on top of someone else's is refused.
     version = HiddenField()
     # Where to go once saved: a partner's list sends them back to it.
     next = HiddenField()
     submit = SubmitButton("Save update")
 
-    def __init__(self, *args, current: InterventionStatus, **kwargs):
+    def __init__(
+        self,
+        *args,
+        current: InterventionStatus,
+        restrict_for: Organisation | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.offer(current)
+        if "restricted" in self:
+            if restrict_for is None:
+                del self.restricted
+            else:
+                self.restricted.label.text = f"Only {restrict_for.name} can read this update"
+
+    def is_restricted(self) -> bool:
+        return "restricted" in self and bool(self.restricted.data)
 
     def offer(self, current: InterventionStatus) -> None:
         """Offer the moves allowed from `current` (after a refusal, from the status now)."""
@@ -272,6 +330,8 @@ class ReassignForm(_OwnerAndLead, BaseForm):
     """The chair or coordinator moves an open intervention to another organisation or lead, or
     changes its due date."""
 
+    owner_then = REASSIGN_THEN
+
     owner_organisation_id = _owner_field()
     lead_id = _lead_field()
     due_date = _due_date_field()
@@ -306,6 +366,43 @@ class ReassignForm(_OwnerAndLead, BaseForm):
         }
 
 
+class AmendForm(GuardedForm):
+    """The chair or coordinator corrects an open intervention's type, what was agreed and its due
+    date (typically one a partner logged); who owns it changes by reassigning."""
+
+    guarded_fields = {"description": PROGRESS_NOTE}
+
+    type_id = InterventionForm.type_id
+    description = InterventionForm.description
+    due_date = _due_date_field()
+    version = HiddenField()
+    submit = SubmitButton("Save changes")
+
+    def __init__(
+        self, *args, types: list[InterventionType], intervention: Intervention, **kwargs
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.current_due_date = intervention.due_date
+        # Its own type stays on offer even if the panel has retired it since.
+        offered = types if intervention.type in types else [*types, intervention.type]
+        self.types = {kind.id: kind for kind in offered}
+        self.type_id.choices = options(((str(t.id), t.name) for t in offered), "Select a type")
+
+    validate_due_date = ReassignForm.validate_due_date
+
+    def chosen_type(self) -> InterventionType:
+        return self.types[self.type_id.data]
+
+    @classmethod
+    def data_of(cls, intervention: Intervention) -> dict:
+        return {
+            "type_id": intervention.type_id,
+            "description": intervention.description,
+            "due_date": intervention.due_date,
+            "version": intervention.version,
+        }
+
+
 # --- A panel's list ----------------------------------------------------------------------------
 
 
@@ -328,22 +425,20 @@ class FilterForm(BaseForm):
     )
     type = OptionalChoiceField("Type", "Select a type", coerce=int, widget=GovSelect())
     overdue = BooleanField("Only overdue interventions", widget=GovCheckboxInput())
+    by_partners = BooleanField("Only interventions logged by partners", widget=GovCheckboxInput())
     submit = SubmitButton("Apply filters")
 
     def __init__(
         self,
         *args,
-        organisations: list[Organisation] | None,
+        organisations: list[Organisation],
         types: list[InterventionType],
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
-        if organisations is None:  # a partner sees only their own organisation's
-            del self.organisation
-        else:
-            self.organisation.choices = options(
-                ((str(o.id), o.name) for o in organisations), "Any organisation"
-            )
+        self.organisation.choices = options(
+            ((str(o.id), o.name) for o in organisations), "Any organisation"
+        )
         self.type.choices = options(((str(t.id), t.name) for t in types), "Any type")
 
     def filters(self) -> InterventionFilters:
@@ -354,12 +449,13 @@ class FilterForm(BaseForm):
 
         return InterventionFilters(
             status=value(self.status),
-            owner_organisation_id=value(self._fields.get("organisation")),
+            owner_organisation_id=value(self.organisation),
             type_id=value(self.type),
             overdue=bool(self.overdue.data),
+            logged_by_partner=bool(self.by_partners.data),
         )
 
     @property
     def active(self) -> bool:
         f = self.filters()
-        return any([f.status, f.owner_organisation_id, f.type_id, f.overdue])
+        return any([f.status, f.owner_organisation_id, f.type_id, f.overdue, f.logged_by_partner])

@@ -99,15 +99,14 @@ def intervention_overdue(intervention: Intervention, today: date | None = None) 
 @dataclass(frozen=True)
 class LiveCasePage:
     panel_case: PanelCase
-    # The case's interventions this reader may see, in the order they were agreed.
+    # Every intervention of the case, whoever owns it, in the order they were agreed, with their
+    # logs (for the last update) and the organisations that wrote them.
     interventions: list[Intervention]
-    # How many belong to other organisations: a partner is told they exist, never what they are.
-    hidden: int
 
 
-def live_case_page(panel_case: PanelCase, user: User) -> LiveCasePage:
-    """Everything the case page shows: the case with its strands, needs and referrer, and the
-    interventions the user may see."""
+def live_case_page(panel_case: PanelCase) -> LiveCasePage:
+    """Everything the case page shows: the case with its strands, needs and referrer, and all
+    its interventions (one picture per live case: every member of the panel sees them all)."""
     db.session.scalars(
         db.select(PanelCase)
         .options(
@@ -122,17 +121,18 @@ def live_case_page(panel_case: PanelCase, user: User) -> LiveCasePage:
     interventions = list(
         db.session.scalars(
             db.select(Intervention)
-            .options(joinedload(Intervention.type), joinedload(Intervention.owner_organisation))
+            .options(
+                joinedload(Intervention.type),
+                joinedload(Intervention.owner_organisation),
+                selectinload(Intervention.updates).joinedload(
+                    InterventionUpdate.author_organisation
+                ),
+            )
             .where(Intervention.panel_case_id == panel_case.id)
             .order_by(Intervention.id)
         )
     )
-    visible = [i for i in interventions if access.can(user, access.Action.VIEW_INTERVENTION, i)]
-    return LiveCasePage(
-        panel_case=panel_case,
-        interventions=visible,
-        hidden=len(interventions) - len(visible),
-    )
+    return LiveCasePage(panel_case=panel_case, interventions=interventions)
 
 
 def referring_organisations() -> list[Organisation]:
@@ -169,28 +169,71 @@ def intervention_page(intervention: Intervention) -> Intervention:
     ).one()
 
 
-def owning_organisations() -> list[Organisation]:
-    """Who can own an intervention: any organisation, by name."""
-    return list(db.session.scalars(db.select(Organisation).order_by(Organisation.name)))
+def _sits_on(panel: Panel) -> sa.ColumnElement[bool]:
+    """Someone is on the panel to carry an intervention out: an active member in any role but
+    reader (readers only read published minutes)."""
+    return sa.and_(
+        Membership.panel_id == panel.id,
+        Membership.role != Role.READER,
+        User.active.is_(True),
+    )
 
 
-def possible_leads(panel: Panel) -> list[User]:
-    """Who can lead an intervention: the panel's active members (readers only read minutes), by
-    organisation and name, with their organisations loaded."""
+def owning_organisations(panel: Panel) -> list[Organisation]:
+    """Who can own an intervention of the panel: the organisations represented on it by an
+    active member, by name. Any other owner would be orphaned: nobody could see or update it."""
+    represented = (
+        db.select(User.organisation_id)
+        .join(Membership, Membership.user_id == User.id)
+        .where(_sits_on(panel))
+    )
     return list(
         db.session.scalars(
-            db.select(User)
-            .join(Membership, Membership.user_id == User.id)
-            .join(User.organisation)
-            .options(contains_eager(User.organisation))
-            .where(
-                Membership.panel_id == panel.id,
-                Membership.role != Role.READER,
-                User.active.is_(True),
-            )
-            .order_by(Organisation.name, User.full_name)
+            db.select(Organisation)
+            .where(Organisation.id.in_(represented))
+            .order_by(Organisation.name)
         )
     )
+
+
+def sits_on_panel(panel: Panel, organisation: Organisation) -> bool:
+    """Whether someone from `organisation` sits on the panel (see `owning_organisations`)."""
+    return (
+        db.session.scalar(
+            db.select(Membership.id)
+            .join(User, Membership.user_id == User.id)
+            .where(_sits_on(panel), User.organisation_id == organisation.id)
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def listed_owners(panel: Panel) -> list[Organisation]:
+    """The organisations a panel's list can be filtered by: those owning any of its
+    interventions (a past owner may have left the panel since), by name."""
+    owners = db.select(Intervention.owner_organisation_id).where(Intervention.panel_id == panel.id)
+    return list(
+        db.session.scalars(
+            db.select(Organisation).where(Organisation.id.in_(owners)).order_by(Organisation.name)
+        )
+    )
+
+
+def possible_leads(panel: Panel, organisation: Organisation | None = None) -> list[User]:
+    """Who can lead an intervention: the panel's active members (readers only read minutes),
+    from `organisation` if given, by organisation and name, with their organisations loaded."""
+    select = (
+        db.select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .join(User.organisation)
+        .options(contains_eager(User.organisation))
+        .where(_sits_on(panel))
+        .order_by(Organisation.name, User.full_name)
+    )
+    if organisation is not None:
+        select = select.where(User.organisation_id == organisation.id)
+    return list(db.session.scalars(select))
 
 
 def agreeing_meetings(panel: Panel, now: datetime | None = None) -> list[Meeting]:
@@ -216,14 +259,30 @@ def latest_update(intervention: Intervention) -> InterventionUpdate | None:
     return intervention.updates[-1] if intervention.updates else None
 
 
-def latest_update_text(intervention: Intervention) -> str | None:
-    """What the newest entry with words in it says."""
-    return next((u.text for u in reversed(intervention.updates) if u.text), None)
+RESTRICTED_UPDATE = "Restricted update: only {organisation} can read it"
 
 
-def sees_every_intervention(user: User, panel: Panel) -> bool:
-    """The chair and coordinator (who agree and reassign them) see all of the panel's
-    interventions; a partner sees only their own organisation's."""
+def update_text(update: InterventionUpdate, reader: User) -> str | None:
+    """What an update says, as `reader` may read it: a restricted update's text is replaced,
+    for anyone outside the organisation that wrote it, by a line saying who can read it. Every
+    page, list and file that shows update text goes through here."""
+    if not update.text or access.reads_update(reader, update):
+        return update.text
+    organisation = update.author_organisation
+    return RESTRICTED_UPDATE.format(
+        organisation=organisation.name if organisation else "the organisation that wrote it"
+    )
+
+
+def latest_update_text(intervention: Intervention, reader: User) -> str | None:
+    """What the newest entry with words in it says, as `reader` may read it."""
+    latest = next((u for u in reversed(intervention.updates) if u.text), None)
+    return update_text(latest, reader) if latest else None
+
+
+def exports_case_text(user: User, panel: Panel) -> bool:
+    """The chair and coordinator (who agree and reassign interventions) take what was agreed and
+    the updates out of Panel in the CSV; a partner's file leaves the case text out."""
     return access.can(user, access.Action.MANAGE_PANEL_CASES, panel)
 
 
@@ -285,14 +344,16 @@ class InterventionFilters:
     owner_organisation_id: int | None = None
     type_id: int | None = None
     overdue: bool = False
+    logged_by_partner: bool = False
     today: date = field(default_factory=uk_today)
 
 
-def panel_interventions_select(panel: Panel, user: User, filters: InterventionFilters) -> sa.Select:
-    """The panel's interventions the user may see, filtered: open ones first, soonest due first."""
+def panel_interventions_select(panel: Panel, filters: InterventionFilters) -> sa.Select:
+    """The panel's interventions, filtered: open ones first, soonest due first. Every member of
+    the panel sees them all (the route has checked they may)."""
     select = db.select(Intervention).where(Intervention.panel_id == panel.id)
-    if not sees_every_intervention(user, panel):
-        select = select.where(Intervention.owner_organisation_id == user.organisation_id)
+    if filters.logged_by_partner:
+        select = select.where(Intervention.logged_by_partner.is_(True))
     if filters.status is not None:
         select = select.where(Intervention.status == filters.status)
     if filters.owner_organisation_id is not None:
@@ -314,18 +375,65 @@ def _listed() -> list:
         joinedload(Intervention.owner_organisation),
         joinedload(Intervention.lead),
         joinedload(Intervention.agreed_at),
-        selectinload(Intervention.updates),
+        selectinload(Intervention.updates).joinedload(InterventionUpdate.author_organisation),
     ]
 
 
-def panel_interventions(panel: Panel, user: User, filters: InterventionFilters) -> Pagination:
+def panel_interventions(panel: Panel, filters: InterventionFilters) -> Pagination:
     """A page of the list: a count, the interventions and their logs, in three queries."""
-    return paginate(panel_interventions_select(panel, user, filters).options(*_listed()))
+    return paginate(panel_interventions_select(panel, filters).options(*_listed()))
 
 
-def panel_interventions_all(
-    panel: Panel, user: User, filters: InterventionFilters
-) -> Iterator[Intervention]:
+def panel_interventions_all(panel: Panel, filters: InterventionFilters) -> Iterator[Intervention]:
     """Every intervention the filters select, for the CSV export, loaded in batches."""
-    select = panel_interventions_select(panel, user, filters).options(*_listed())
+    select = panel_interventions_select(panel, filters).options(*_listed())
     return iter(db.session.scalars(select.execution_options(yield_per=500)))
+
+
+# --- The organisers' home page: what partners logged lately ------------------------------------
+
+# Bounded: the newest 20 from the last 30 days; the panel's list (filtered) has the rest.
+PARTNER_LOGGED_LIMIT = 20
+PARTNER_LOGGED_DAYS = 30
+
+
+@dataclass(frozen=True)
+class PartnerLogged:
+    interventions: list[Intervention]
+    # The panels they were logged on, by name: each gets a "see all" link to its list.
+    panels: list[Panel]
+
+    def __bool__(self) -> bool:
+        return bool(self.interventions)
+
+
+def logged_by_partners_for_organiser(user: User, now: datetime | None = None) -> PartnerLogged:
+    """Interventions partners logged in the last 30 days on the local panels the user organises
+    (chair or coordinator), newest first, at most 20: one query, or none for anyone else."""
+    panel_ids = access.panels_where(user, access.Action.MANAGE_PANEL_CASES)
+    if not panel_ids:
+        return PartnerLogged([], [])
+    since = (now or utcnow()) - timedelta(days=PARTNER_LOGGED_DAYS)
+    rows = list(
+        db.session.scalars(
+            db.select(Intervention)
+            .join(Intervention.panel)
+            .options(
+                contains_eager(Intervention.panel),
+                joinedload(Intervention.panel_case),
+                joinedload(Intervention.type),
+                joinedload(Intervention.owner_organisation),
+                joinedload(Intervention.created_by),
+            )
+            .where(
+                Intervention.panel_id.in_(panel_ids),
+                Panel.kind == PanelKind.LOCAL_HATE_CRIME_PANEL,
+                Intervention.logged_by_partner.is_(True),
+                Intervention.created_at >= since,
+            )
+            .order_by(Intervention.created_at.desc(), Intervention.id.desc())
+            .limit(PARTNER_LOGGED_LIMIT)
+        )
+    )
+    panels = sorted({i.panel for i in rows}, key=lambda panel: panel.name)
+    return PartnerLogged(interventions=rows, panels=panels)

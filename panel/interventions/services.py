@@ -16,7 +16,7 @@ from datetime import date
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from panel import viewing
+from panel import access, viewing
 from panel.accounts.models import Organisation, User
 from panel.audit import AuditAction, apply_changes, record
 from panel.cases.services import reference_prefix
@@ -24,7 +24,7 @@ from panel.cases.vocabularies import Answer, Strand, strand_labels
 from panel.database import utcnow
 from panel.extensions import db
 from panel.guard import GuardOutcome, OverrideRefused, check_override, record_override
-from panel.interventions import lifecycle
+from panel.interventions import lifecycle, queries
 from panel.interventions.lifecycle import InterventionRefused
 from panel.interventions.models import (
     Intervention,
@@ -52,6 +52,19 @@ STALE = (
     "Someone else saved a change to this {what} while you were working on it. Check what it "
     "says now, then save again: your text is still in the form."
 )
+NOT_ON_PANEL = (
+    "Nobody from {organisation} sits on this panel. Ask an administrator to add someone from "
+    "{organisation} to the panel first, then {then}."
+)
+
+
+class OwnerNotOnPanel(InterventionRefused):
+    """The owner has nobody on the panel: the intervention would be orphaned. Said beside the
+    owner field."""
+
+
+def not_on_panel(organisation: Organisation, then: str) -> str:
+    return NOT_ON_PANEL.format(organisation=organisation.name, then=then)
 
 
 @dataclass(frozen=True)
@@ -244,6 +257,9 @@ def set_intervention_type_active(actor: User, kind: InterventionType, active: bo
 # --- Interventions -----------------------------------------------------------------------------
 
 
+REASSIGN_THEN = "reassign the intervention to them, or choose another organisation"
+
+
 def agree_intervention(
     actor: User,
     panel: Panel,
@@ -254,7 +270,15 @@ def agree_intervention(
     meeting: Meeting | None = None,
     guard: GuardOutcome = NO_FINDINGS,
 ) -> Intervention:
-    """Record an intervention agreed (at `meeting`, if given) for a case or a place."""
+    """Record an intervention agreed (at `meeting`, if given) for a case or a place. The chair
+    and coordinator agree one for any organisation on the panel; a member logs one their own
+    organisation agreed, and it is marked as logged by a partner."""
+    by_partner = access.logs_for_own_organisation_only(actor, panel)
+    if by_partner and details.owner.id != actor.organisation_id:
+        raise InterventionRefused(
+            f"You can log only an intervention that {actor.organisation.name} agreed to carry "
+            "out. Ask the panel’s coordinator to record another organisation’s."
+        )
     if (panel_case is None) == (not place_or_community):
         raise InterventionRefused(
             "An intervention is for a live case, or for a place or community."
@@ -266,6 +290,7 @@ def agree_intervention(
     if meeting is not None and meeting.panel_id != panel.id:
         raise InterventionRefused("The meeting belongs to another panel.")
     _check_type_and_lead(panel, details)
+    _check_owner_on_panel(panel, details.owner, "agree the intervention")
     _check_override(actor, panel, guard)
     intervention = Intervention(
         panel=panel,
@@ -279,6 +304,7 @@ def agree_intervention(
         status=InterventionStatus.AGREED,
         agreed_at=meeting,
         created_by_id=actor.id,
+        logged_by_partner=by_partner,
     )
     intervention.updates.append(_update(actor, None, InterventionStatus.AGREED))
     db.session.add(intervention)
@@ -294,6 +320,7 @@ def agree_intervention(
             "lead": details.lead.full_name if details.lead else None,
             "due_date": details.due_date.isoformat(),
             "description": "(set)",
+            "logged_by_partner": by_partner,
         },
     )
     record_override(actor, intervention, guard, _intervention_label(intervention))
@@ -309,10 +336,13 @@ def update_intervention(
     text: str | None,
     version: int,
     guard: GuardOutcome = NO_FINDINGS,
+    restricted: bool = False,
 ) -> Intervention:
     """Add an update to the log: text, a new status, or both. Not completed and cancelled need
-    the reason in the text."""
+    the reason in the text. The owning organisation's people may restrict the text to their
+    organisation; the reason for not completing or cancelling is the whole panel's to read."""
     _check_version(intervention, version, "intervention")
+    restricted = restricted and bool(text)
     if status == intervention.status:
         status = None
     if status is None and not text:
@@ -323,6 +353,8 @@ def update_intervention(
             raise InterventionRefused(
                 f"Say why the intervention is {status.label.lower()} in the update."
             )
+    if restricted:
+        _check_may_restrict(actor, intervention, status)
     _check_override(actor, intervention.panel, guard)
     with _saving("intervention"):
         changes: dict = {}
@@ -332,8 +364,8 @@ def update_intervention(
                 fields["status_reason"] = text
             changes = _mask(apply_changes(intervention, fields))
         if text:
-            changes["update"] = "(added)"
-        intervention.updates.append(_update(actor, text, status))
+            changes["update"] = "(added, restricted)" if restricted else "(added)"
+        intervention.updates.append(_update(actor, text, status, restricted=restricted))
         record(
             actor,
             AuditAction.UPDATE,
@@ -364,6 +396,7 @@ def reassign_intervention(
         )
     if lead is not None and lead.organisation_id != owner.id:
         raise InterventionRefused(f"The lead must work for {owner.name}.")
+    _check_owner_on_panel(intervention.panel, owner, REASSIGN_THEN)
     with _saving("intervention"):
         changes = apply_changes(
             intervention,
@@ -389,16 +422,85 @@ def reassign_intervention(
     return intervention
 
 
+def amend_intervention(
+    actor: User,
+    intervention: Intervention,
+    *,
+    type: InterventionType,  # noqa: A002 - the intervention's own word for it
+    description: str,
+    due_date: date,
+    version: int,
+    guard: GuardOutcome = NO_FINDINGS,
+) -> Intervention:
+    """The chair or coordinator corrects what was agreed (its type, what it is, when it is due),
+    typically for one a partner logged. The log says it was amended, never the old text."""
+    _check_version(intervention, version, "intervention")
+    if intervention.status not in (InterventionStatus.AGREED, InterventionStatus.IN_PROGRESS):
+        raise InterventionRefused(
+            f"This intervention is {intervention.status.label.lower()}: only an open one can be "
+            "amended."
+        )
+    if type.panel_id != intervention.panel_id:
+        raise InterventionRefused("Choose one of this panel’s intervention types.")
+    _check_override(actor, intervention.panel, guard)
+    with _saving("intervention"):
+        changes = apply_changes(
+            intervention,
+            {"type_id": type.id, "description": description, "due_date": due_date},
+        )
+        if not changes:
+            return intervention
+        intervention.type = type
+        what = {"type_id": "type", "description": "what was agreed", "due_date": "due date"}
+        amended = ", ".join(what[key] for key in what if key in changes)
+        intervention.updates.append(_update(actor, f"Amended: {amended}.", None))
+        record(
+            actor,
+            AuditAction.UPDATE,
+            intervention,
+            label=_intervention_label(intervention),
+            changes=_mask(changes),
+        )
+        record_override(actor, intervention, guard, _intervention_label(intervention))
+    return intervention
+
+
 # --- Helpers -----------------------------------------------------------------------------------
 
 
-def _update(actor: User, text: str | None, status: InterventionStatus | None) -> InterventionUpdate:
+def _update(
+    actor: User, text: str | None, status: InterventionStatus | None, *, restricted: bool = False
+) -> InterventionUpdate:
     return InterventionUpdate(
         author_id=actor.id,
         author_organisation_id=actor.organisation_id,
         text=text or None,
         status=status,
+        restricted=restricted,
     )
+
+
+def _check_owner_on_panel(panel: Panel, owner: Organisation, then: str) -> None:
+    """An owner with nobody on the panel would leave the intervention orphaned: nobody could see
+    or update it."""
+    if not queries.sits_on_panel(panel, owner):
+        raise OwnerNotOnPanel(not_on_panel(owner, then))
+
+
+def _check_may_restrict(
+    actor: User, intervention: Intervention, status: InterventionStatus | None
+) -> None:
+    owner = intervention.owner_organisation
+    if actor.organisation_id != owner.id:
+        raise InterventionRefused(
+            f"Only {owner.name}’s people can keep an update within {owner.name}."
+        )
+    if status in lifecycle.NEEDS_REASON:
+        raise InterventionRefused(
+            f"The reason an intervention is {status.label.lower()} is read by the whole panel: "
+            f"untick ‘Only {owner.name} can read this update’, or give a reason everyone may "
+            "read and add a restricted update after it."
+        )
 
 
 def _check_type_and_lead(panel: Panel, details: InterventionDetails) -> None:

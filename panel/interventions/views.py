@@ -1,9 +1,11 @@
-"""The `interventions` blueprint: agreeing interventions, their pages and update log, a partner's
-"my organisation's interventions", and a panel's list with its CSV export.
+"""The `interventions` blueprint: agreeing interventions (or, for a member, logging what their
+own organisation agreed), their pages and update log, a partner's "my organisation's
+interventions", and a panel's list with its CSV export.
 
-A partner sees and updates only what their own organisation owns; everything else of theirs is
-a 404 (see `panel.access`). Saves carry the version the page was drawn from, so two partners
-saving at once never overwrite each other: the second is shown what changed, with their text kept.
+Every member of the panel sees every intervention; a partner updates only what their own
+organisation owns, and reads another organisation's read-only (see `panel.access`). Saves carry
+the version the page was drawn from, so two partners saving at once never overwrite each other:
+the second is shown what changed, with their text kept.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from panel.csv_export import csv_response
 from panel.extensions import db
 from panel.interventions import export, notifications, queries, services
 from panel.interventions.forms import (
+    AmendForm,
     FilterForm,
     InlineUpdateForm,
     InterventionForm,
@@ -26,6 +29,7 @@ from panel.interventions.forms import (
 )
 from panel.interventions.lifecycle import InterventionRefused
 from panel.interventions.models import Intervention, PanelCase
+from panel.interventions.services import OwnerNotOnPanel
 from panel.interventions.vocabularies import OPEN_INTERVENTION, PanelCaseStatus
 from panel.navigation import uk_today
 from panel.panels.models import Panel
@@ -33,6 +37,12 @@ from panel.panels.models import Panel
 bp = Blueprint("interventions", __name__)
 
 bp.add_app_template_global(queries.intervention_overdue, "intervention_overdue")
+
+
+@bp.app_template_global()
+def readable_update_text(update) -> str | None:
+    """An update's text as the signed-in person may read it (restricted ones are replaced)."""
+    return queries.update_text(update, current_user)
 
 
 def _allow_override(target) -> bool:
@@ -66,7 +76,13 @@ def _told(done: str, intervention, notified: int | None) -> None:
             "error",
         )
     elif notified == 0:
-        flash(f"{done} Nobody from {owner} sits on this panel to be e-mailed.", "success")
+        # Owners must sit on the panel, so this is someone leaving it meanwhile, or an inactive
+        # lead: the intervention stands, and the page says who has to be told another way.
+        flash(
+            f"{done} Nobody at {owner} could be e-mailed (no active lead or member of the panel "
+            "is left there): let them know another way.",
+            "error",
+        )
     else:
         people = "person" if notified == 1 else "people"
         flash(f"{done} {notified} {people} at {owner} e-mailed.", "success")
@@ -76,12 +92,18 @@ def _told(done: str, intervention, notified: int | None) -> None:
 
 
 def _agree(panel: Panel, back: str, panel_case: PanelCase | None = None):
+    # The chair and coordinator agree one for any organisation on the panel; a member logs what
+    # their own organisation agreed, with its people as possible leads.
+    own = current_user.organisation
+    if not access.logs_for_own_organisation_only(current_user, panel):
+        own = None
     form = InterventionForm(
         types=services.intervention_types(panel),
-        organisations=queries.owning_organisations(),
-        leads=queries.possible_leads(panel),
+        organisations=[own] if own else queries.owning_organisations(panel),
+        leads=queries.possible_leads(panel, own),
         meetings=queries.agreeing_meetings(panel),
         for_place=panel_case is None,
+        fixed_owner=own,
         allow_override=_allow_override(panel),
     )
     if form.validate_on_submit():
@@ -95,10 +117,20 @@ def _agree(panel: Panel, back: str, panel_case: PanelCase | None = None):
                 meeting=form.meeting(),
                 guard=form.guard_outcome,
             )
+        except OwnerNotOnPanel as refused:
+            form.refuse_owner(str(refused))
         except InterventionRefused as refused:
             form.description.errors = [*form.description.errors, str(refused)]
         else:
-            _told("Intervention agreed.", intervention, notifications.tell_owner(intervention))
+            if intervention.logged_by_partner:
+                # Logged by its own organisation: nobody there needs telling by e-mail.
+                flash(
+                    "Intervention logged. The panel’s chair and coordinator see it on their "
+                    "home page.",
+                    "success",
+                )
+            else:
+                _told("Intervention agreed.", intervention, notifications.tell_owner(intervention))
             return _to_intervention(intervention)
     return render_template(
         "interventions/form.html",
@@ -106,12 +138,12 @@ def _agree(panel: Panel, back: str, panel_case: PanelCase | None = None):
         panel=panel,
         panel_case=panel_case,
         back=back,
-        title="Agree an intervention",
+        title="Log an intervention" if own else "Agree an intervention",
     )
 
 
 @bp.route("/live-cases/<int:panel_case_id>/interventions/new", methods=["GET", "POST"])
-@access.rule(access.on_case_material(Action.MANAGE_PANEL_CASES, PanelCase))
+@access.rule(access.on_case_material(Action.LOG_INTERVENTION, PanelCase))
 def new_for_case(panel_case: PanelCase):
     back = url_for("panel_cases.show", panel_case_id=panel_case.id)
     if panel_case.status == PanelCaseStatus.CLOSED:
@@ -121,7 +153,7 @@ def new_for_case(panel_case: PanelCase):
 
 
 @bp.route("/panels/<int:panel_id>/interventions/new", methods=["GET", "POST"])
-@access.rule(access.on_case_material(Action.MANAGE_PANEL_CASES, Panel))
+@access.rule(access.on_case_material(Action.LOG_INTERVENTION, Panel))
 def new_for_place(panel: Panel):
     return _agree(panel, url_for("interventions.panel_interventions", panel_id=panel.id))
 
@@ -141,12 +173,20 @@ def _page(intervention: Intervention, form: UpdateForm | None):
     )
 
 
+def _restrict_for(intervention: Intervention):
+    """The owning organisation's people may keep an update within it: offered to them only."""
+    if current_user.organisation_id == intervention.owner_organisation_id:
+        return intervention.owner_organisation
+    return None
+
+
 @bp.get("/interventions/<int:intervention_id>")
 @access.rule(access.on_case_material(Action.VIEW_INTERVENTION, Intervention))
 def show(intervention: Intervention):
     form = UpdateForm(
         data=UpdateForm.data_of(intervention),
         current=intervention.status,
+        restrict_for=_restrict_for(intervention),
         allow_override=_allow_override(intervention),
     )
     return _page(intervention, form)
@@ -156,7 +196,11 @@ def show(intervention: Intervention):
 @access.rule(access.on_case_material(Action.UPDATE_INTERVENTION, Intervention))
 def update(intervention: Intervention):
     intervention = _loaded(intervention)
-    form = UpdateForm(current=intervention.status, allow_override=_allow_override(intervention))
+    form = UpdateForm(
+        current=intervention.status,
+        restrict_for=_restrict_for(intervention),
+        allow_override=_allow_override(intervention),
+    )
     if form.validate_on_submit():
         try:
             services.update_intervention(
@@ -166,6 +210,7 @@ def update(intervention: Intervention):
                 text=form.text.data,
                 version=_version(form.version.data),
                 guard=form.guard_outcome,
+                restricted=form.is_restricted(),
             )
         except InterventionRefused as refused:
             # Show the intervention as it is now, keep what they typed, and let them save again
@@ -195,7 +240,7 @@ def reassign(intervention: Intervention):
     intervention = _loaded(intervention)
     form = ReassignForm(
         data=ReassignForm.data_of(intervention) if request.method == "GET" else None,
-        organisations=queries.owning_organisations(),
+        organisations=queries.owning_organisations(intervention.panel),
         leads=queries.possible_leads(intervention.panel),
         intervention=intervention,
     )
@@ -212,7 +257,7 @@ def reassign(intervention: Intervention):
                 version=_version(form.version.data),
             )
         except InterventionRefused as refused:
-            form.owner_organisation_id.errors = [*form.owner_organisation_id.errors, str(refused)]
+            form.refuse_owner(str(refused))
             db.session.refresh(intervention)
             form.version.data = intervention.version
         else:
@@ -230,6 +275,51 @@ def reassign(intervention: Intervention):
         form=form,
         intervention=intervention,
         title=f"Reassign intervention {intervention.id}",
+    )
+
+
+@bp.route("/interventions/<int:intervention_id>/amend", methods=["GET", "POST"])
+@access.rule(access.on_case_material(Action.MANAGE_PANEL_CASES, Intervention))
+def amend(intervention: Intervention):
+    if intervention.status not in OPEN_INTERVENTION:
+        flash(
+            f"This intervention is {intervention.status.label.lower()}: only an open one can be "
+            "amended.",
+            "error",
+        )
+        return _to_intervention(intervention)
+    intervention = _loaded(intervention)
+    form = AmendForm(
+        data=AmendForm.data_of(intervention) if request.method == "GET" else None,
+        types=services.intervention_types(intervention.panel),
+        intervention=intervention,
+        allow_override=_allow_override(intervention),
+    )
+    if form.validate_on_submit():
+        version = intervention.version
+        try:
+            services.amend_intervention(
+                current_user,
+                intervention,
+                type=form.chosen_type(),
+                description=form.description.data,
+                due_date=form.due_date.data,
+                version=_version(form.version.data),
+                guard=form.guard_outcome,
+            )
+        except InterventionRefused as refused:
+            form.description.errors = [*form.description.errors, str(refused)]
+            db.session.refresh(intervention)
+            form.version.data = intervention.version
+        else:
+            changed = intervention.version != version
+            flash("Intervention amended." if changed else "Nothing was changed.", "success")
+            return _to_intervention(intervention)
+    return render_template(
+        "interventions/amend.html",
+        form=form,
+        intervention=intervention,
+        title=f"Amend intervention {intervention.id}",
     )
 
 
@@ -261,10 +351,9 @@ def mine():
 
 
 def _filter_form(panel: Panel) -> FilterForm:
-    sees_all = queries.sees_every_intervention(current_user, panel)
     form = FilterForm(
         request.args,
-        organisations=queries.owning_organisations() if sees_all else None,
+        organisations=queries.listed_owners(panel),
         types=services.intervention_types(panel, include_retired=True),
     )
     form.validate()
@@ -279,13 +368,14 @@ def panel_interventions(panel: Panel):
         "interventions/list.html",
         panel=panel,
         form=form,
-        page=queries.panel_interventions(panel, current_user, form.filters()),
+        page=queries.panel_interventions(panel, form.filters()),
         csv_url=url_for(
             "interventions.panel_interventions_csv",
             panel_id=panel.id,
             **pagination.query_args(),
         ),
         may_manage=access.can(current_user, Action.MANAGE_PANEL_CASES, panel),
+        may_log=access.can(current_user, Action.LOG_INTERVENTION, panel),
         title=f"Interventions – {panel.name}",
     )
 
@@ -294,14 +384,15 @@ def panel_interventions(panel: Panel):
 @access.rule(access.on_case_material(Action.VIEW_PANEL_CASES, Panel))
 def panel_interventions_csv(panel: Panel):
     filters = _filter_form(panel).filters()
-    narrative = queries.sees_every_intervention(current_user, panel)
+    narrative = queries.exports_case_text(current_user, panel)
     export.record_export(current_user, panel, request.args.to_dict(), narrative)
     return csv_response(
         f"interventions-panel-{panel.id}-{filters.today.isoformat()}.csv",
         export.header(narrative),
         export.rows(
-            queries.panel_interventions_all(panel, current_user, filters),
+            queries.panel_interventions_all(panel, filters),
             filters.today,
             narrative,
+            reader=current_user,
         ),
     )

@@ -6,6 +6,7 @@ from flask_login import current_user
 from panel import access
 from panel.access import Action
 from panel.interventions import follow_up as interventions
+from panel.interventions import queries as intervention_queries
 from panel.lessons import queries as lessons
 from panel.meetings import attendance
 from panel.meetings import queries as meetings
@@ -24,6 +25,7 @@ def home():
         chair_follow_up=lessons.chair_follow_up(current_user),
         organisation_follow_up=lessons.organisation_follow_up(current_user),
         overdue_interventions=interventions.overdue_for_organiser(current_user),
+        logged_by_partners=intervention_queries.logged_by_partners_for_organiser(current_user),
         title="Home",
     )
 

@@ -255,12 +255,6 @@ def test_a_closed_case_takes_no_more_interventions(client, partners):
     assert db.session.scalar(db.select(db.func.count(Intervention.id))) == 0
 
 
-def test_only_the_chair_and_coordinator_agree_interventions(client, partners):
-    sign_in(client, partners.people.member)
-    assert client.get(f"/live-cases/{partners.panel_case.id}/interventions/new").status_code == 403
-    assert client.post(f"/panels/{partners.panel.id}/interventions/new").status_code == 403
-
-
 # --- Updates -----------------------------------------------------------------------------------
 
 
@@ -415,13 +409,15 @@ def test_the_coordinator_reassigns_an_open_intervention_with_a_log_entry_and_aud
     ).one()
     assert audit.changes["owner_organisation_id"] == [partners.housing.id, partners.centre.id]
     assert "Intervention reassigned." in client.get(response.location).get_data(as_text=True)
-    # The housing provider no longer sees it; the centre does.
+    # The housing provider still reads it but can no longer update it; the centre can.
     client.post("/sign-out")
     sign_in(client, partners.people.member)
-    assert client.get(f"/interventions/{made.id}").status_code == 404
+    assert client.get(f"/interventions/{made.id}").status_code == 200
+    update = {"text": "Still ours?", "version": str(_stored(made.id).version)}
+    assert client.post(f"/interventions/{made.id}/update", data=update).status_code == 403
     client.post("/sign-out")
     sign_in(client, partners.centre_member)
-    assert client.get(f"/interventions/{made.id}").status_code == 200
+    assert client.post(f"/interventions/{made.id}/update", data=update).status_code == 302
 
 
 def test_reassigning_keeps_an_overdue_date_but_refuses_a_new_past_one(client, partners):
@@ -533,14 +529,16 @@ def test_the_coordinator_sees_every_intervention_and_filters_them(client, partne
     assert "Select a status" in _list(client, panel, status="lost")
 
 
-def test_a_partner_lists_only_their_own_organisations_interventions(client, partners):
+def test_a_partner_lists_every_organisations_interventions_and_filters_by_owner(
+    client, partners
+):
     late, soon, done, centre = _seed(partners)
     sign_in(client, partners.people.member)
     page = _list(client, partners.panel)
-    assert _listed(page, late, soon, done, centre) == [True, True, True, False]
-    assert "Owning organisation" not in page  # nothing to filter by
-    tampered = _list(client, partners.panel, organisation=str(partners.centre.id))
-    assert _listed(tampered, late, soon, done, centre) == [True, True, True, False]
+    assert _listed(page, late, soon, done, centre) == [True, True, True, True]
+    assert "Owning organisation" in page
+    by_centre = _list(client, partners.panel, organisation=str(partners.centre.id))
+    assert _listed(by_centre, late, soon, done, centre) == [False, False, False, True]
 
 
 def test_the_coordinators_csv_has_the_narrative_columns_and_is_audited(client, partners):
@@ -569,13 +567,13 @@ def test_the_coordinators_csv_has_the_narrative_columns_and_is_audited(client, p
     ]
 
 
-def test_a_partners_csv_has_their_rows_only_and_no_case_text(client, partners):
+def test_a_partners_csv_has_every_row_and_no_case_text(client, partners):
     late, soon, done, centre = _seed(partners)
     sign_in(client, partners.people.member)
     header, rows = _csv(client, partners.panel)
     assert header == export.HEADER
     assert sorted(row["Intervention number"] for row in rows) == sorted(
-        str(i.id) for i in (late, soon, done)
+        str(i.id) for i in (late, soon, done, centre)
     )
     for row in rows:
         assert INTERVENTION_TEXT not in row.values() and "Forum held." not in row.values()

@@ -1,6 +1,7 @@
-"""A partner sees and updates only what their own organisation owns. Another organisation's
-intervention is a 404 by URL, and no field of a form (ids, the hidden version, where to go next)
-can reach it. Readers and outsiders see none; the chair and coordinator update any."""
+"""A partner updates only what their own organisation owns. Another organisation's intervention
+is read-only for them (one picture per live case: they see it, and are refused a change with a
+403), and no field of a form (ids, the hidden version, where to go next) can change it. Readers
+and outsiders see none (404); the chair and coordinator update any."""
 
 from __future__ import annotations
 
@@ -56,35 +57,38 @@ def _reassign_data(partners) -> dict:
     }
 
 
-def test_a_partner_cannot_open_update_or_reassign_another_organisations_intervention(
+def test_a_partner_reads_but_cannot_update_or_reassign_another_organisations_intervention(
     client, partners, two
 ):
     housing, centre = two
     sign_in(client, partners.people.member)
     assert client.get(f"/interventions/{housing.id}").status_code == 200
     page = client.get(f"/interventions/{centre.id}")
-    missing = client.get("/interventions/999999")
-    assert page.status_code == missing.status_code == 404
-    assert "support group" not in page.get_data(as_text=True)
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "support group" in text
+    assert "Add an update" not in text and 'action="/interventions/' not in text
+    assert "only its people on the panel, the chair and the coordinator update it" in text
+    assert client.get("/interventions/999999").status_code == 404
     update = client.post(
         f"/interventions/{centre.id}/update",
         data={"status": "in_progress", "text": "Taken over.", "version": "1"},
     )
-    assert update.status_code == 404
-    assert client.get(f"/interventions/{centre.id}/reassign").status_code == 404
+    assert update.status_code == 403
+    assert client.get(f"/interventions/{centre.id}/reassign").status_code == 403
     reassign = client.post(f"/interventions/{centre.id}/reassign", data=_reassign_data(partners))
-    assert reassign.status_code == 404
+    assert reassign.status_code == 403
     assert _untouched(centre.id)
 
 
-def test_another_organisations_intervention_is_not_even_counted_in_a_partners_lists(
+def test_another_organisations_intervention_is_listed_but_not_among_a_partners_own(
     client, partners, two
 ):
     housing, centre = two
     sign_in(client, partners.people.member)
     listed = client.get(f"/panels/{partners.panel.id}/interventions").get_data(as_text=True)
     assert f"/interventions/{housing.id}" in listed
-    assert f"/interventions/{centre.id}" not in listed
+    assert f"/interventions/{centre.id}" in listed
     mine = client.get("/interventions").get_data(as_text=True)
     assert f"/interventions/{centre.id}" not in mine
 
@@ -130,7 +134,7 @@ def test_the_other_organisations_version_does_not_open_its_intervention(client, 
         f"/interventions/{centre.id}/update",
         data={"status": "cancelled", "text": "Not needed.", "version": str(centre.version)},
     )
-    assert response.status_code == 404
+    assert response.status_code == 403
     assert _untouched(centre.id)
 
 
