@@ -529,9 +529,7 @@ def test_the_coordinator_sees_every_intervention_and_filters_them(client, partne
     assert "Select a status" in _list(client, panel, status="lost")
 
 
-def test_a_partner_lists_every_organisations_interventions_and_filters_by_owner(
-    client, partners
-):
+def test_a_partner_lists_every_organisations_interventions_and_filters_by_owner(client, partners):
     late, soon, done, centre = _seed(partners)
     sign_in(client, partners.people.member)
     page = _list(client, partners.panel)
