@@ -1,8 +1,8 @@
 """Open interventions under matters arising at the panel's later meetings, until their owners
 report them completed, not completed or cancelled.
 
-A partner sees only their own organisation's interventions, here as everywhere; the chair and
-coordinator, and the panel's record (the minutes), see them all.
+Every member of the panel sees them all, whoever owns them, here as on a live case's page (one
+picture per live case); readers see none. No update text is shown here.
 """
 
 from __future__ import annotations
