@@ -69,8 +69,10 @@ class Action(enum.Enum):
     VIEW_MINUTES = "read the full minutes, drafts and versions"
     EDIT_MINUTES = "draft minutes and start a new version"
     APPROVE_MINUTES = "approve, send back and publish minutes"
-    # Save free text past the personal-data guard, with a reason that is audited.
+    # Save free text past the personal-data guard, with a reason that is audited; the chair and
+    # coordinator see each one on their home page.
     OVERRIDE_GUARD = "save text the personal-data guard stopped"
+    SEE_GUARD_OVERRIDES = "see what was saved past the personal-data guard"
     # The chair answers for who reads the panel's case material: they see who opened a case.
     SEE_WHO_OPENED_CASE = "see who has opened a case review or live case"
 
@@ -113,7 +115,8 @@ PANEL_PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.VIEW_MINUTES: _MEMBERS,
     Action.EDIT_MINUTES: _ORGANISERS,
     Action.APPROVE_MINUTES: _CHAIR,
-    Action.OVERRIDE_GUARD: _CHAIR,
+    Action.OVERRIDE_GUARD: _MEMBERS,
+    Action.SEE_GUARD_OVERRIDES: _ORGANISERS,
     Action.SEE_WHO_OPENED_CASE: _CHAIR,
 }
 

@@ -4,7 +4,8 @@
 On a finding the form is shown again: each field names what it found (in the error summary and
 beside the field) and shows the text with every finding highlighted. The person can then edit it,
 press "Redact and save" (each finding becomes `[NAME]`, `[POSTCODE]`, ...), or, where the view
-allows it (the chair), save it as written with a reason, which the service audits.
+allows it (the panel's members, coordinator and chair), save it as written with a reason, which
+the service audits and the chair and coordinator see on their home page.
 
 Each guarded field has a `GuardPolicy`: which kinds of personal data it accepts. An exact date
 identifies a victim in the story of an incident, not in "met the job coach on 1 December"; a
@@ -142,20 +143,25 @@ def highlight(text: str, findings: list[anonymise.Finding]) -> Markup:
 
 
 class OverrideRefused(Exception):
-    """Someone other than the chair tried to save past the guard (a tampered form)."""
+    """Someone who may not save past the guard tried to (a tampered form)."""
 
 
 def check_override(actor, panel, outcome: GuardOutcome) -> None:
     """Raise `OverrideRefused` unless `actor` may save past the guard on `panel`. The form
-    offers the override only to the chair; this holds whoever calls a service."""
+    offers the override only to those who may; this holds whoever calls a service."""
     from panel import access  # access imports the case models, which use this module's forms
 
     if outcome.overridden and not access.can(actor, access.Action.OVERRIDE_GUARD, panel):
-        raise OverrideRefused("Only the chair can save text the personal-data guard stopped.")
+        raise OverrideRefused(
+            "Only the panel’s members, coordinator and chair can save text the personal-data "
+            "guard stopped."
+        )
 
 
 def record_override(actor, obj, outcome: GuardOutcome, label: str) -> None:
-    """Audit an override with its reason and the kinds found; never the text itself."""
+    """Audit an override with its reason and the kinds found, never the text itself, and note
+    it for the panel's chair and coordinator (`panel.guard_overrides`)."""
+    from panel import guard_overrides
     from panel.audit import AuditAction, record
 
     if outcome.overridden:
@@ -166,6 +172,7 @@ def record_override(actor, obj, outcome: GuardOutcome, label: str) -> None:
             label=label,
             changes={"reason": outcome.reason, "kinds": outcome.kinds},
         )
+        guard_overrides.note(actor, obj, outcome, label)
 
 
 class GuardedForm(BaseForm):
@@ -180,8 +187,8 @@ class GuardedForm(BaseForm):
     override_reason = TextAreaField(
         "Why must this be saved as written?",
         widget=GovTextArea(),
-        description="Only the chair can do this. The reason and what was found are recorded in "
-        "the audit trail; the text itself is not.",
+        description="The reason and what was found are recorded in the audit trail and shown to "
+        "the panel’s chair and coordinator; the text itself is not.",
         validators=[Optional(), Length(max=500, message="Reason must be 500 characters or fewer")],
     )
 

@@ -12,6 +12,7 @@ from panel.cases.models import (
     ConfidentialityAgreement,
     StageFinding,
 )
+from panel.guard_overrides import GuardOverride
 from panel.interventions.models import (
     Intervention,
     InterventionType,
@@ -54,6 +55,7 @@ __all__ = [
     "AuditChainHead",
     "AuditEvent",
     "Guest",
+    "GuardOverride",
     "InterestDeclaration",
     "Intervention",
     "InterventionType",

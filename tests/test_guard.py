@@ -1,5 +1,5 @@
-"""The personal-data guard in forms: stop, highlight, redact, or (chair only) override; and
-what each field refuses (its policy)."""
+"""The personal-data guard in forms: stop, highlight, redact, or override with a reason; what
+each field refuses (its policy); and who may override."""
 
 import json
 import os
@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from wtforms import StringField
 
 from panel import anonymise
@@ -17,6 +18,9 @@ from panel.guard import (
     REDACT,
     STRICT,
     GuardedForm,
+    GuardOutcome,
+    OverrideRefused,
+    check_override,
     describe,
     highlight,
 )
@@ -271,3 +275,17 @@ def test_the_policies_follow_the_field(app):
     assert InterventionForm.guarded_fields["description"] is PROGRESS_NOTE
     assert MoveForm.guarded_fields["note"] is PROGRESS_NOTE
     assert ActionForm.guarded_fields["description"] is PROGRESS_NOTE
+
+
+# --- Who may save past the guard ---------------------------------------------------------------
+
+
+def test_members_coordinator_and_chair_may_override_but_not_readers(app, people):
+    overridden = GuardOutcome(True, "A public helpline", {"note": ["PHONE"]})
+    with app.test_request_context():
+        for person in (people.member, people.coordinator, people.chair):
+            check_override(person, people.panel, overridden)
+        for person in (people.reader, people.outsider):
+            with pytest.raises(OverrideRefused) as refused:
+                check_override(person, people.panel, overridden)
+            assert not str(refused.value).startswith("Only the chair")

@@ -1,11 +1,14 @@
 """The guard on a local panel's text, field by field: a progress note may say when something
-happened ("met the job coach on 1 December"); the story of the incident may not."""
+happened ("met the job coach on 1 December"); the story of the incident may not; and a member
+may save what the guard stopped with a reason, which the coordinator then sees."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+from panel.audit import AuditAction, AuditEvent
 from panel.extensions import db
+from panel.guard_overrides import GuardOverride
 from panel.interventions.models import InterventionUpdate, PanelCase
 from panel.navigation import uk_today
 from tests.conftest import sign_in
@@ -93,3 +96,38 @@ def test_redacting_a_progress_update_keeps_the_date_and_replaces_the_name(client
     )
     assert response.status_code == 302
     assert _texts(intervention)[-1] == "Met the job coach, [NAME], on 1 December."
+
+
+def test_a_member_saves_past_the_guard_with_a_reason_the_coordinator_then_sees(client, partners):
+    intervention = _housing_intervention(partners)
+    member = partners.people.member
+    sign_in(client, member)
+    text = "Referred to the victim's support worker, Dorota Kowalczyk."
+    stopped = _update(client, intervention, text).get_data(as_text=True)
+    assert "Save as written" in stopped and "Why must this be saved as written?" in stopped
+    assert "Only the chair can do this" not in stopped
+
+    reason = "She is the named worker at the charity, and the victim asked us to use her name."
+    saved = _update(client, intervention, text, guard_action="override", override_reason=reason)
+    assert saved.status_code == 302
+    assert _texts(intervention)[-1] == text
+    event = db.session.scalar(
+        db.select(AuditEvent).where(AuditEvent.action == AuditAction.GUARD_OVERRIDE)
+    )
+    assert (event.actor_id, event.object_type) == (member.id, "intervention")
+    assert event.changes == {"reason": reason, "kinds": {"text": ["NAME"]}}
+    kept = db.session.scalars(db.select(GuardOverride)).one()
+    assert (kept.panel_id, kept.reason, kept.kinds) == (partners.panel.id, reason, ["NAME"])
+
+    # The member's own home page has no such list; the coordinator's has, without the text.
+    assert "Text saved past the personal-data guard" not in client.get("/").get_data(as_text=True)
+    client.post("/sign-out")
+    sign_in(client, partners.people.coordinator)
+    home = client.get("/").get_data(as_text=True)
+    listed = home[home.index('id="guard-overrides"') :]
+    assert "Text saved past the personal-data guard" in home
+    assert f'href="/interventions/{intervention.id}"' in listed
+    assert "Grace Mensah" in listed
+    assert reason.replace("'", "&#39;") in listed or reason in listed
+    assert "a person&#39;s name" in listed or "a person's name" in listed
+    assert "Dorota Kowalczyk" not in home

@@ -199,7 +199,7 @@ def test_guard_stops_a_phone_number_in_public_notes(client, held, db):
     message = f"Public notes on item {number} contains what looks like a phone number"
     assert page.count(message) == 2  # in the error summary and beside the field
     assert f'href="#public_{item.id}"' in page
-    assert "Redact and save" in page and "Save as written" not in page  # not the chair
+    assert "Redact and save" in page and "Save as written" in page  # as the chair may
     db.session.refresh(minutes)
     assert minutes.note_for(item.id) is None
 
