@@ -3,6 +3,7 @@ but nothing that would change where they point or make the page fail."""
 
 import pytest
 
+from panel.cases import agreement
 from tests.conftest import sign_in
 
 
@@ -11,6 +12,7 @@ from tests.conftest import sign_in
     ["_external=1&_scheme=javascript", "_anchor=x", "panel_id=999", "status=open&_method=x"],
 )
 def test_crafted_query_arguments_do_not_reach_the_pages_links(client, people, query):
+    agreement.accept(people.chair, people.panel)
     sign_in(client, people.chair)
     panel_id = people.panel.id
     for path in (f"/panels/{panel_id}/lessons", "/lessons", f"/panels/{panel_id}/interventions"):
