@@ -26,6 +26,7 @@ from tests import factories
 from tests.cases import factories as case_factories
 from tests.cases.conftest import isp  # noqa: F401
 from tests.conftest import PanelPeople
+from tests.interventions.conftest import INTERVENTION_TEXT, agreed
 from tests.mailserver import SMTPServer, point_app_at, start_smtp_server
 from tests.meetings import factories as meeting_factories
 from tests.querycount import count_queries
@@ -412,3 +413,44 @@ def test_gathering_reminders_takes_the_same_queries_for_many_people(db, scrutiny
 
     assert len(found) == 12  # the officer, ten partners' people and the chair
     assert len(many) == len(few)
+
+
+def test_everyone_at_the_owning_organisation_on_the_panel_is_reminded_of_its_interventions(
+    app, db, people, monkeypatch
+):
+    """Issue 14: the organisation answers for what it agreed, so each of its people on the panel
+    gets its overdue and due-soon interventions, whoever leads them, as links only."""
+    monkeypatch.setitem(app.config, "PANEL_BASE_URL", BASE_URL)
+    housing = people.member.organisation
+    colleague, reader, away = (
+        factories.user(email=f"{who}@housing.example.org", organisation_=housing)
+        for who in ("colleague", "reader", "away")
+    )
+    factories.membership(people.panel, colleague, Role.MEMBER)
+    factories.membership(people.panel, reader, Role.READER)  # reads published minutes only
+    # `away` sits on no panel.
+
+    def due(days: int, lead: User | None = None):
+        return agreed(
+            people.coordinator, people.panel, housing, due=TODAY + timedelta(days), lead=lead
+        )
+
+    led_by_colleague, late, later = due(5, lead=colleague), due(-2), due(30)
+    found = addressees()
+    for person in (people.member, colleague):
+        labels = found[person.email]
+        assert [label.split(" ")[1] for label in labels] == [
+            str(late.id),
+            str(led_by_colleague.id),
+        ]
+    assert reader.email not in found and away.email not in found
+    assert not any(
+        f"Intervention {later.id} " in item for items in found.values() for item in items
+    )
+
+    [(member, items)] = [(u, i) for u, i in reminders.digests(TODAY).items() if u == people.member]
+    body = reminders.compose(member, items, TODAY).body
+    assert f"{BASE_URL}/interventions/{late.id}" in body
+    assert f"{BASE_URL}/interventions/{led_by_colleague.id}" in body
+    # Links only: never what was agreed, nor where.
+    assert INTERVENTION_TEXT not in body and "Foleshill" not in body

@@ -1,9 +1,9 @@
 """Reminders of interventions (see `panel.reminders`, which loads this module and sends them).
 
-An open intervention (agreed or in progress) is reminded from 14 days before its due date to its
-lead, or, without a lead, to the owning organisation's people on the panel; once overdue, to the
-panel's chair and coordinator as well. The reminder names the intervention by number, type and
-panel, never by what was agreed or the case.
+An open intervention (agreed or in progress) is reminded from 14 days before its due date to each
+of the owning organisation's people on the panel (its lead among them: the organisation answers
+for it, and a lead may be away); once overdue, to the panel's chair and coordinator as well. The
+reminder names the intervention by number, type and panel, never by what was agreed or the case.
 """
 
 from __future__ import annotations
@@ -30,8 +30,10 @@ def interventions_due(today: date) -> dict[int, list[reminders.ReminderItem]]:
     """Everyone's interventions to be reminded of on `today`, in one query."""
     owns_it = sa.and_(
         Membership.role.in_(OWNING_ROLES),
-        User.organisation_id == Intervention.owner_organisation_id,
-        sa.or_(Intervention.lead_id.is_(None), Intervention.lead_id == User.id),
+        sa.or_(
+            User.organisation_id == Intervention.owner_organisation_id,
+            Intervention.lead_id == User.id,
+        ),
     )
     organises_it_overdue = sa.and_(Membership.role.in_(ORGANISERS), Intervention.due_date < today)
     rows = db.session.execute(
