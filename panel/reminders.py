@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import click
+import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 
@@ -87,6 +88,76 @@ def load_providers() -> None:
 def due_by(today: date) -> date:
     """The last due date reminded on `today`."""
     return today + timedelta(days=DUE_SOON_DAYS)
+
+
+@dataclass(frozen=True)
+class Count:
+    """How many items there are; or, when counting stopped at a cap, a lower bound ("more than
+    100"), so that a count costs the same however many items there are."""
+
+    n: int = 0
+    more: bool = False
+
+    def __add__(self, other: Count) -> Count:
+        return Count(self.n + other.n, self.more or other.more)
+
+    def __bool__(self) -> bool:
+        return bool(self.n or self.more)
+
+    def __str__(self) -> str:
+        return f"more than {self.n:,}" if self.more else f"{self.n:,}"
+
+    @property
+    def short(self) -> str:
+        """For a badge: "100+"."""
+        return f"{self.n:,}+" if self.more else f"{self.n:,}"
+
+    @property
+    def one(self) -> bool:
+        """Whether to say "item" rather than "items"."""
+        return self.n == 1 and not self.more
+
+
+@dataclass(frozen=True)
+class DueCounts:
+    """How many open items are overdue, due within DUE_SOON_DAYS, and due later."""
+
+    overdue: Count = Count()
+    due_soon: Count = Count()
+    later: Count = Count()
+
+    @property
+    def total(self) -> Count:
+        return self.overdue + self.due_soon + self.later
+
+    def __add__(self, other: DueCounts) -> DueCounts:
+        return DueCounts(
+            self.overdue + other.overdue, self.due_soon + other.due_soon, self.later + other.later
+        )
+
+
+def count_due(
+    select: sa.Select, due_date: sa.ColumnElement[date], today: date, cap: int | None = None
+) -> DueCounts:
+    """How many of `select`'s rows are overdue on `today`, due soon and due later, in one query.
+    With `cap`, each group is counted only as far as its first cap + 1 rows: past the cap it is
+    "more than cap", and the query costs the same for 5 rows as for 5,000."""
+    soon = due_by(today)
+    groups = [due_date < today, sa.and_(due_date >= today, due_date <= soon), due_date > soon]
+    if cap is None:
+        row = db.session.execute(
+            select.with_only_columns(
+                *(sa.func.coalesce(sa.func.sum(sa.case((g, 1), else_=0)), 0) for g in groups)
+            )
+        ).one()
+        return DueCounts(*(Count(n) for n in row))
+
+    def capped(group) -> sa.ScalarSelect:
+        rows = select.where(group).with_only_columns(sa.literal(1)).limit(cap + 1).subquery()
+        return sa.select(sa.func.count()).select_from(rows).scalar_subquery()
+
+    row = db.session.execute(sa.select(*(capped(g) for g in groups))).one()
+    return DueCounts(*(Count(min(n, cap), n > cap) for n in row))
 
 
 def digests(today: date) -> dict[User, list[ReminderItem]]:

@@ -18,7 +18,7 @@ from panel.access import Action
 from panel.accounts.views import safe_next
 from panel.csv_export import csv_response
 from panel.extensions import db
-from panel.interventions import export, notifications, queries, services
+from panel.interventions import export, follow_up, notifications, queries, services
 from panel.interventions.forms import (
     AmendForm,
     FilterForm,
@@ -329,8 +329,10 @@ def amend(intervention: Intervention):
 @bp.get("/interventions")
 @access.rule(access.on_any_panel(Action.VIEW_INTERVENTION))
 def mine():
-    groups = queries.my_interventions(current_user, uk_today())
-    back_here = url_for("interventions.mine")
+    page = pagination.page_number()
+    groups = follow_up.organisation_interventions(current_user, uk_today(), page)
+    # The inline update comes back to this page of the list.
+    back_here = url_for("interventions.mine", **({"page": page} if page > 1 else {}))
     forms = {
         intervention.id: InlineUpdateForm(
             formdata=None,

@@ -31,7 +31,7 @@ from panel.lessons.models import (
 )
 from panel.navigation import UK, uk_today
 from panel.pagination import paginate
-from panel.reminders import DUE_SOON_DAYS
+from panel.reminders import DUE_SOON_DAYS, DueCounts, count_due
 
 
 @dataclass(frozen=True)
@@ -205,16 +205,9 @@ class FollowUp:
     due_soon: list[Recommendation]
     # Answered or implemented: waiting for the chair to close.
     to_sign_off: list[Recommendation]
-    # Waiting on the agency, due more than 14 days from now.
-    later: list[Recommendation] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.overdue or self.due_soon or self.to_sign_off or self.later)
-
-    @property
-    def waiting(self) -> list[Recommendation]:
-        """Everything waiting on the agency, soonest due first."""
-        return self.overdue + self.due_soon + self.later
+        return bool(self.overdue or self.due_soon or self.to_sign_off)
 
 
 def _with_context(select: sa.Select) -> sa.Select:
@@ -225,11 +218,11 @@ def _with_context(select: sa.Select) -> sa.Select:
     ).order_by(Recommendation.due_date, Recommendation.id)
 
 
-def _follow_up(select: sa.Select, today: date, sign_off: bool, all_due: bool = False) -> FollowUp:
+def _follow_up(select: sa.Select, today: date, sign_off: bool) -> FollowUp:
     soon = today + timedelta(days=DUE_SOON_DAYS)
-    awaiting = select.where(Recommendation.status.in_(AWAITING_AGENCY))
-    if not all_due:
-        awaiting = awaiting.where(Recommendation.due_date <= soon)
+    awaiting = select.where(
+        Recommendation.status.in_(AWAITING_AGENCY), Recommendation.due_date <= soon
+    )
     waiting = list(db.session.scalars(_with_context(awaiting)))
     to_sign_off = []
     if sign_off:
@@ -248,7 +241,6 @@ def _follow_up(select: sa.Select, today: date, sign_off: bool, all_due: bool = F
         overdue=[r for r in waiting if r.due_date < today],
         due_soon=[r for r in waiting if today <= r.due_date <= soon],
         to_sign_off=to_sign_off,
-        later=[r for r in waiting if r.due_date > soon],
     )
 
 
@@ -262,20 +254,38 @@ def chair_follow_up(user: User, today: date | None = None) -> FollowUp:
     return _follow_up(select, today or uk_today(), sign_off=True)
 
 
-def organisation_follow_up(user: User, today: date | None = None) -> FollowUp:
-    """For a member: every recommendation to their organisation, on their panels, that waits
-    for its response or its implementation, soonest due first."""
+def _to_organisation(user: User) -> sa.Select | None:
+    """Recommendations addressed to the user's organisation on the panels whose lessons the user
+    reads, waiting on the organisation (open or accepted), leaving out withheld case reviews'."""
     panels = access.panels_where(user, access.Action.VIEW_LESSONS)
     if not panels:
-        return FollowUp([], [], [])
-    select = _visible(
+        return None
+    return _visible(
         db.select(Recommendation).where(
-            Recommendation.panel_id.in_(panels),
             Recommendation.organisation_id == user.organisation_id,
+            Recommendation.status.in_(AWAITING_AGENCY),
+            Recommendation.panel_id.in_(panels),
         ),
         user,
     )
-    return _follow_up(select, today or uk_today(), sign_off=False, all_due=True)
+
+
+def organisation_counts(user: User, today: date | None = None, cap: int | None = None) -> DueCounts:
+    """How many recommendations wait on the user's organisation, by how soon they are due, each
+    group counted up to `cap` (`panel.reminders.count_due`): one query."""
+    select = _to_organisation(user)
+    if select is None:
+        return DueCounts()
+    return count_due(select, Recommendation.due_date, today or uk_today(), cap)
+
+
+def most_urgent_for_organisation(user: User, limit: int) -> list[Recommendation]:
+    """The `limit` recommendations waiting on the user's organisation that are due soonest
+    (overdue first), with their panel and case review: one query."""
+    select = _to_organisation(user)
+    if select is None:
+        return []
+    return list(db.session.scalars(_with_context(select).limit(limit)))
 
 
 def _visible(select: sa.Select, user: User) -> sa.Select:

@@ -10,7 +10,7 @@ from panel.interventions import queries as intervention_queries
 from panel.lessons import queries as lessons
 from panel.meetings import attendance
 from panel.meetings import queries as meetings
-from panel.panels import queries
+from panel.panels import queries, work
 
 bp = Blueprint("panels", __name__)
 
@@ -23,7 +23,7 @@ def home():
         memberships=queries.memberships_of(current_user),
         next_meetings=meetings.next_meetings_for(current_user),
         chair_follow_up=lessons.chair_follow_up(current_user),
-        organisation_follow_up=lessons.organisation_follow_up(current_user),
+        organisation_work=work.organisation_work(current_user),
         overdue_interventions=interventions.overdue_for_organiser(current_user),
         guard_overrides=guard_overrides.latest_for_organiser(current_user),
         logged_by_partners=intervention_queries.logged_by_partners_for_organiser(current_user),

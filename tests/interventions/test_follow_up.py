@@ -92,14 +92,14 @@ def test_the_organisers_see_overdue_interventions_on_their_home_page(client, peo
     late = _agree(people, case, people.member.organisation, 10)
     _agree(people, case, people.member.organisation, 30)
     eleven_days_on = uk_today() + timedelta(days=11)
-    assert [i.id for i in overdue_for_organiser(people.chair, eleven_days_on)] == [late.id]
-    assert overdue_for_organiser(people.chair, uk_today()) == []
-    assert overdue_for_organiser(people.member, eleven_days_on) == []
+    found = overdue_for_organiser(people.chair, eleven_days_on)
+    assert [i.id for i in found.interventions] == [late.id]
+    assert [(p.panel_id, p.count) for p in found.by_panel] == [(people.panel.id, 1)]
+    assert not overdue_for_organiser(people.chair, uk_today())
+    assert not overdue_for_organiser(people.member, eleven_days_on)
 
 
-def test_the_digest_reminds_the_lead_or_the_owning_organisation_and_organisers_when_late(
-    people, case
-):
+def test_the_digest_reminds_the_owning_organisation_and_the_organisers_when_late(people, case):
     housing = people.member.organisation
     colleague = factories.user(email="colleague@housing.example.org", organisation_=housing)
     factories.membership(people.panel, colleague, Role.MEMBER)

@@ -9,7 +9,7 @@ from panel.extensions import db
 from panel.lessons import services
 from panel.lessons.lifecycle import Move
 from panel.lessons.models import RecommendationStatus as S
-from panel.lessons.queries import chair_follow_up, organisation_follow_up, uk_today
+from panel.lessons.queries import chair_follow_up, organisation_counts, uk_today
 from tests.conftest import sign_in
 from tests.lessons.conftest import lesson, recommendation
 from tests.meetings.test_matters_arising import held, upcoming
@@ -82,8 +82,10 @@ def test_home_pages_list_due_recommendations_for_the_chair_and_the_addressed_age
     client.post("/sign-out")
     sign_in(client, scrutiny.police_member)
     page = client.get("/").get_data(as_text=True)
-    assert "Recommendations to West Midlands Police" in page
-    assert f"Recommendation {made.id}" in page
+    work = page[page.index('id="organisation-work"') : page.index("Your panels")]
+    assert "West Midlands Police has 1 open item" in work
+    assert f"Recommendation {made.id}" in work
+    assert f'href="/recommendations/{made.id}/respond"' in work
     # A member of another organisation on the panel has nothing to answer.
-    assert not organisation_follow_up(scrutiny.people.member, uk_today())
+    assert not organisation_counts(scrutiny.people.member, uk_today()).total
     db.session.rollback()
