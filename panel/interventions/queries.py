@@ -25,7 +25,6 @@ from panel.meetings.models import Meeting, MeetingStatus
 from panel.navigation import uk_today
 from panel.pagination import paginate
 from panel.panels.models import Membership, Panel, PanelKind, Role
-from panel.reminders import DUE_SOON_DAYS
 
 # --- Live cases --------------------------------------------------------------------------------
 
@@ -284,56 +283,6 @@ def exports_case_text(user: User, panel: Panel) -> bool:
     """The chair and coordinator (who agree and reassign interventions) take what was agreed and
     the updates out of Panel in the CSV; a partner's file leaves the case text out."""
     return access.can(user, access.Action.MANAGE_PANEL_CASES, panel)
-
-
-@dataclass(frozen=True)
-class Groups:
-    """A partner's open interventions by how soon they are due, soonest first in each."""
-
-    overdue: list[Intervention]
-    due_soon: list[Intervention]
-    later: list[Intervention]
-
-    def __bool__(self) -> bool:
-        return bool(self.overdue or self.due_soon or self.later)
-
-    @property
-    def all(self) -> list[Intervention]:
-        return self.overdue + self.due_soon + self.later
-
-
-def my_interventions(user: User, today: date) -> Groups:
-    """Open interventions (agreed, in progress) that the user's organisation owns, on every local
-    panel the user sits on, grouped "overdue" (before `today`), "due within 14 days" (`today` to
-    14 days on) and "later". Two queries: the user's panels, and the interventions."""
-    panel_ids = access.panels_where(user, access.Action.VIEW_INTERVENTION)
-    if not panel_ids:
-        return Groups([], [], [])
-    rows = list(
-        db.session.scalars(
-            db.select(Intervention)
-            .join(Intervention.panel)
-            .options(
-                contains_eager(Intervention.panel),
-                joinedload(Intervention.panel_case),
-                joinedload(Intervention.type),
-                joinedload(Intervention.lead),
-            )
-            .where(
-                Intervention.panel_id.in_(panel_ids),
-                Panel.kind == PanelKind.LOCAL_HATE_CRIME_PANEL,
-                Intervention.owner_organisation_id == user.organisation_id,
-                Intervention.status.in_(OPEN_INTERVENTION),
-            )
-            .order_by(Intervention.due_date, Panel.name, Intervention.id)
-        )
-    )
-    soon = today + timedelta(days=DUE_SOON_DAYS)
-    return Groups(
-        overdue=[i for i in rows if i.due_date < today],
-        due_soon=[i for i in rows if today <= i.due_date <= soon],
-        later=[i for i in rows if i.due_date > soon],
-    )
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ from __future__ import annotations
 from panel import anonymise
 from panel.accounts import services as accounts
 from panel.demo import load_demo_data
+from panel.interventions.follow_up import organisation_interventions
 from panel.interventions.models import Intervention, InterventionUpdate, PanelCase
-from panel.interventions.queries import my_interventions
 from panel.interventions.vocabularies import PanelCaseStatus
 from panel.navigation import uk_today
 
@@ -25,5 +25,5 @@ def test_demo_interventions_show_a_partners_work_and_are_added_once(app, db):
         assert anonymise.find(text) == [], text
     assert [c.status for c in cases].count(PanelCaseStatus.CLOSED) == 1
     housing = accounts.find_user_by_email("member@panel.example")
-    groups = my_interventions(housing, uk_today())
+    groups = organisation_interventions(housing, uk_today())
     assert len(groups.overdue) == 1

@@ -9,8 +9,8 @@ import pytest
 
 from panel.extensions import db
 from panel.interventions import services
+from panel.interventions.follow_up import organisation_interventions
 from panel.interventions.models import Intervention
-from panel.interventions.queries import my_interventions
 from panel.interventions.vocabularies import InterventionStatus
 from panel.navigation import uk_today
 from panel.panels.models import PanelKind, Role
@@ -65,7 +65,7 @@ def test_open_interventions_are_grouped_by_due_date_against_a_fixed_today(
     factories.membership(scrutiny, partners.people.member, Role.MEMBER)
     _due(partners, scrutiny, housing, 2)
 
-    groups = my_interventions(partners.people.member, TODAY)
+    groups = organisation_interventions(partners.people.member, TODAY)
     assert _ids(groups.overdue) == [yesterday.id]
     assert _ids(groups.due_soon) == [today.id, started.id, last_soon.id]
     assert _ids(groups.later) == [first_later.id]
@@ -74,12 +74,12 @@ def test_open_interventions_are_grouped_by_due_date_against_a_fixed_today(
 def test_the_chair_sees_what_their_own_organisation_owns_not_the_whole_panel(app, partners):
     _due(partners, partners.panel, partners.housing, 3)
     police = _due(partners, partners.panel, partners.police, 3, place="Hillfields")
-    groups = my_interventions(partners.people.chair, TODAY)
+    groups = organisation_interventions(partners.people.chair, TODAY)
     assert _ids(groups.all) == [police.id]
 
 
 def test_someone_on_no_panel_has_none(app, partners):
-    assert not my_interventions(partners.people.outsider, TODAY)
+    assert not organisation_interventions(partners.people.outsider, TODAY)
 
 
 def test_the_page_shows_the_groups_with_panel_case_type_due_status_and_lead(
