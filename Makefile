@@ -26,6 +26,7 @@ bench: setup
 	$(BIN)/python -m tests.bench
 	$(BIN)/python -m tests.bench_register
 	$(BIN)/python -m tests.bench_minutes
+	$(BIN)/python -m tests.bench_home
 	$(BIN)/python -m tests.anonymise.evaluate
 
 setup: $(VENV)/.installed assets
