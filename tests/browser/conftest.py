@@ -286,6 +286,18 @@ class CheckedPage:
         assert not refused, f"The Content-Security-Policy refused on {url}: {refused}"
         assert not self._errors, "Scripts failed:\n" + "\n".join(self._errors)
         self._current_checked = True
+        self._screenshot()
+
+    def _screenshot(self) -> None:
+        """With PANEL_SCREENSHOTS=<folder>, keep a full-page picture of every page checked, in
+        order, for a person to look at the journey as its users see it."""
+        folder = os.environ.get("PANEL_SCREENSHOTS")
+        if not folder:
+            return
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        taken = len(list(Path(folder).glob("*.png")))
+        name = urlsplit(self.page.url).path.strip("/").replace("/", "-") or "home"
+        self.page.screenshot(path=f"{folder}/{taken + 1:02d}-{name}.png", full_page=True)
 
     def assert_every_page_checked(self) -> None:
         unchecked = self.unchecked + ([] if self._current_checked else [self._current_url])
