@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import CheckedPage
 from tests.browser.test_interventions_journey import _accept_the_agreement_if_asked
+from tests.browser.test_partner_journey import partner_journey  # noqa: F401, F811 (cleans up after)
 from tests.browser.test_small_screens import PHONE, assert_fits_the_screen
 
 
@@ -38,4 +39,36 @@ def test_a_partner_finds_and_opens_her_organisations_overdue_work_on_a_phone(
 
     browser_page.goto("/interventions")
     expect(page.get_by_role("heading", name=re.compile(r"^Overdue \(\d+\)"))).to_be_visible()
+    assert_fits_the_screen(browser_page)
+
+
+def test_every_page_a_partner_uses_fits_a_320px_phone(
+    browser_page: CheckedPage,
+    partner_journey: None,  # noqa: F811
+):
+    """The live case, the list of the panel's interventions, an intervention with its update form
+    and the form to log one: each at 320px, after the agreement (itself checked at that width)."""
+    page = browser_page.page
+    page.set_viewport_size(PHONE)
+    browser_page.sign_in("member@panel.example")
+    browser_page.goto("/interventions")
+    browser_page.follow(page.get_by_role("link", name=re.compile(r"^Intervention \d+")).first)
+    _accept_the_agreement_if_asked(browser_page)
+    expect(page.get_by_role("heading", name="Add an update")).to_be_visible()
+    assert_fits_the_screen(browser_page)
+
+    browser_page.follow(
+        page.locator("#main-content").get_by_role("link", name=re.compile(r"^Case CHCP-"))
+    )
+    expect(page.get_by_role("table", name=re.compile("Interventions for case"))).to_be_visible()
+    assert_fits_the_screen(browser_page)
+
+    browser_page.follow(page.get_by_role("button", name=re.compile("^Log an intervention")))
+    expect(page.get_by_role("heading", name="Log an intervention")).to_be_visible()
+    assert_fits_the_screen(browser_page)
+
+    browser_page.follow(page.get_by_role("link", name="Back"))
+    panel_page = page.get_by_role("navigation", name="Breadcrumb").get_by_role("link").nth(1)
+    browser_page.goto(f"{panel_page.get_attribute('href')}/interventions")
+    expect(page.get_by_role("button", name="Apply filters")).to_be_visible()
     assert_fits_the_screen(browser_page)
