@@ -227,16 +227,22 @@ def update(intervention: Intervention):
     return _page(intervention, form)
 
 
+def _not_open(intervention: Intervention, done: str):
+    """Completed, not completed and cancelled interventions are a record: say why nothing
+    changes, on the intervention's page."""
+    flash(
+        f"This intervention is {intervention.status.label.lower()}: only an open one can be "
+        f"{done}.",
+        "error",
+    )
+    return _to_intervention(intervention)
+
+
 @bp.route("/interventions/<int:intervention_id>/reassign", methods=["GET", "POST"])
 @access.rule(access.on_case_material(Action.MANAGE_PANEL_CASES, Intervention))
 def reassign(intervention: Intervention):
     if intervention.status not in OPEN_INTERVENTION:
-        flash(
-            f"This intervention is {intervention.status.label.lower()}: only an open one can be "
-            "reassigned.",
-            "error",
-        )
-        return _to_intervention(intervention)
+        return _not_open(intervention, "reassigned")
     intervention = _loaded(intervention)
     form = ReassignForm(
         data=ReassignForm.data_of(intervention) if request.method == "GET" else None,
@@ -282,12 +288,7 @@ def reassign(intervention: Intervention):
 @access.rule(access.on_case_material(Action.MANAGE_PANEL_CASES, Intervention))
 def amend(intervention: Intervention):
     if intervention.status not in OPEN_INTERVENTION:
-        flash(
-            f"This intervention is {intervention.status.label.lower()}: only an open one can be "
-            "amended.",
-            "error",
-        )
-        return _to_intervention(intervention)
+        return _not_open(intervention, "amended")
     intervention = _loaded(intervention)
     form = AmendForm(
         data=AmendForm.data_of(intervention) if request.method == "GET" else None,
