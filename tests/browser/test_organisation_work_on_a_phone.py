@@ -16,6 +16,7 @@ from tests.browser.test_small_screens import PHONE, assert_fits_the_screen
 
 def test_a_partner_finds_and_opens_her_organisations_overdue_work_on_a_phone(
     browser_page: CheckedPage,
+    partner_journey: None,  # noqa: F811 (removes her acceptance of the agreement afterwards)
 ):
     page = browser_page.page
     page.set_viewport_size(PHONE)
