@@ -10,7 +10,7 @@ config = context.config
 
 # Interpret the config file for Python logging.
 # This line sets up loggers basically.
-# Keep the app's own loggers (e.g. panel.mail) working after a migration runs in-process.
+# Keep the app's own loggers (e.g. panel.core.mail) working after a migration runs in-process.
 fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
 

@@ -1,7 +1,7 @@
 """Panel: multi-agency hate crime scrutiny and local panels.
 
 `panel.create_app()` builds the application (see `panel/app.py`). The import is deferred so that
-plain modules such as `panel.anonymise` load without Flask and the database layer, which keeps
+plain modules such as `panel.core.anonymise` load without Flask and the database layer, which keeps
 `flask pii-scan` quick to start.
 """
 

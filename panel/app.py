@@ -10,8 +10,9 @@ from flask import Flask, current_app, g, request
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.routing import IntegerConverter
 
-from panel import access, config, throttle
+from panel import access, config
 from panel.accounts import sessions, two_factor
+from panel.core import throttle
 from panel.extensions import csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,7 +44,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.before_request(access.enforce)
     app.after_request(_security_headers)
 
-    from panel.errors import register_error_pages
+    from panel.core.errors import register_error_pages
     from panel.views import register_blueprints
 
     register_blueprints(app)
@@ -65,7 +66,9 @@ class IdConverter(IntegerConverter):
 def _init_templates(app: Flask) -> None:
     from govuk_frontend_wtf.main import WTFormsHelpers
 
-    from panel import guard, navigation, pagination
+    from panel import navigation
+    from panel.core import guard, pagination
+    from panel.core import time as core_time
 
     app.jinja_loader = ChoiceLoader(
         [
@@ -82,8 +85,8 @@ def _init_templates(app: Flask) -> None:
     app.jinja_env.lstrip_blocks = True
     WTFormsHelpers(app)
     app.context_processor(navigation.template_context)
-    app.add_template_filter(navigation.format_datetime, "datetime")
-    app.add_template_filter(navigation.format_time, "time_of_day")
+    app.add_template_filter(core_time.format_datetime, "datetime")
+    app.add_template_filter(core_time.format_time, "time_of_day")
     app.add_template_global(guard.highlight, "guard_highlight")
     app.add_template_global(pagination.page_url)
 
@@ -91,7 +94,7 @@ def _init_templates(app: Flask) -> None:
 def _init_database(app: Flask) -> None:
     from sqlalchemy import event
 
-    from panel.database import render_migration_item
+    from panel.core.database import render_migration_item
 
     db.init_app(app)
     migrate.init_app(
@@ -163,10 +166,9 @@ def _security_headers(response):
 
 
 def _init_cli(app: Flask) -> None:
-    from panel.accounts.cli import create_admin_command
-    from panel.audit_cli import audit_verify_command
+    from panel.accounts.cli import create_admin_command, rotate_data_key_command
+    from panel.core.audit import audit_verify_command
     from panel.demo import demo_code_command, demo_data_command
-    from panel.encryption import rotate_data_key_command
     from panel.minutes.cli import minutes_pdf_command
     from panel.reminders import send_reminders_command
     from panel.retention import apply_retention_command

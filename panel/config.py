@@ -14,7 +14,7 @@ from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from panel import encryption
+from panel.core import encryption
 
 
 class ConfigurationError(RuntimeError):
@@ -161,7 +161,7 @@ def _whole_number(env, name: str, default: str) -> int:
 
 
 def mail_settings(env: os._Environ | dict, production: bool) -> dict:
-    """Outgoing e-mail (see `panel.mail`). Development writes mail to the log, not to anyone."""
+    """Outgoing e-mail (`panel.core.mail`). Development writes mail to the log, not to anyone."""
     backend = env.get("MAIL_BACKEND", "smtp" if production else "log")
     if backend not in ("log", "smtp"):
         raise ConfigurationError(f"MAIL_BACKEND must be log or smtp, not {backend!r}")

@@ -16,7 +16,7 @@ from panel.accounts import two_factor
 from panel.accounts.models import Organisation, OrganisationKind, User
 from panel.accounts.passwords import hash_password
 from panel.cases.demo import load_demo_case_reviews
-from panel.database import utcnow
+from panel.core.database import utcnow
 from panel.extensions import db
 from panel.interventions.demo import load_demo_interventions
 from panel.lessons.demo import load_demo_lessons

@@ -1,12 +1,11 @@
 """Text saved past the personal-data guard, for the chair and coordinator to see.
 
-Any member may save text the guard stopped, with a reason (`panel.guard`). The audit trail keeps
-each override; this table keeps the same facts once more with the panel they belong to, so that
-the home page of a panel's chair and coordinator lists the latest in one indexed query, however
-long the audit trail grows (the trail has no panel column, and its `changes` are JSON that
-neither SQLite nor PostgreSQL can index alike). Like the trail, it never holds the text itself:
-who, when, on what, the reason and the kinds of personal data found.
-"""
+Any member may save text the guard stopped, with a reason (`panel.core.guard`). The audit trail
+keeps each override; this table keeps the same facts once more with the panel they belong to, so
+that the home page of a panel's chair and coordinator lists the latest in one indexed query, however
+long the audit trail grows (the trail has no panel column, and its `changes` are JSON that neither
+SQLite nor PostgreSQL can index alike). Like the trail, it never holds the text itself: who, when,
+on what, the reason and the kinds of personal data found."""
 
 from __future__ import annotations
 
@@ -16,9 +15,10 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
-from panel import access, anonymise
+from panel import access
 from panel.accounts.models import User
-from panel.database import UTCDateTime, utcnow
+from panel.core import anonymise
+from panel.core.database import UTCDateTime, utcnow
 from panel.extensions import db
 from panel.minutes.models import Minutes
 from panel.panels.models import Panel
@@ -55,7 +55,7 @@ class GuardOverride(db.Model):
 
 
 def note(actor: User, obj, outcome, label: str) -> None:
-    """Keep an override of the guard (`panel.guard.GuardOutcome`) on `obj`, in the caller's
+    """Keep an override of the guard (`panel.core.guard.GuardOutcome`) on `obj`, in the caller's
     transaction, beside its audit event."""
     case_review = access.case_review_of(obj)
     db.session.add(

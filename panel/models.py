@@ -4,7 +4,6 @@ from panel.accounts.links import AccountLink
 from panel.accounts.lockout import SignInFailures
 from panel.accounts.models import Organisation, User
 from panel.accounts.two_factor import RecoveryCode
-from panel.audit import AuditChainHead, AuditEvent
 from panel.cases.models import (
     AgreementAcceptance,
     CaseReview,
@@ -12,6 +11,8 @@ from panel.cases.models import (
     ConfidentialityAgreement,
     StageFinding,
 )
+from panel.cases.viewing import CaseView
+from panel.core.audit import AuditChainHead, AuditEvent
 from panel.guard_overrides import GuardOverride
 from panel.interventions.models import (
     Intervention,
@@ -39,7 +40,6 @@ from panel.meetings.models import (
 )
 from panel.minutes.models import Minutes, MinutesNote, MinutesVersion
 from panel.panels.models import Membership, Panel
-from panel.viewing import CaseView
 
 __all__ = [
     "AccountLink",

@@ -41,10 +41,10 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 import panel
-from panel import mail
 from panel.accounts.models import User
+from panel.core import mail
+from panel.core.time import format_datetime, uk_today
 from panel.extensions import db
-from panel.navigation import format_datetime, uk_today
 
 # An item is reminded from this many days before its due date, and every day once overdue.
 DUE_SOON_DAYS = 14
@@ -56,7 +56,7 @@ class ReminderItem:
 
     `label` names the item from names and numbers only (``"Recommendation 14 to West Midlands
     Police, from West Midlands Independent Scrutiny Panel"``), never free text; `url` is absolute
-    (`panel.mail.external_url`); `overdue` is whether `due_date` is before the day of the run.
+    (`panel.core.mail.external_url`); `overdue` is whether `due_date` is before the day of the run.
     """
 
     section: str

@@ -41,15 +41,15 @@ import sqlalchemy as sa
 from flask.cli import with_appcontext
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
-from panel import viewing
-from panel.audit import AuditAction, record
+from panel.cases import viewing
 from panel.cases.models import CaseReview, CaseReviewStatus
+from panel.core.audit import AuditAction, record
+from panel.core.time import UK, format_datetime, uk_today
 from panel.extensions import db
 from panel.interventions.models import Intervention, PanelCase
 from panel.interventions.vocabularies import OPEN_INTERVENTION, PanelCaseStatus
 from panel.meetings.models import AgendaItem, Meeting, MeetingStatus
 from panel.minutes.models import Minutes, MinutesVersion
-from panel.navigation import UK, format_datetime, uk_today
 from panel.panels.models import Panel
 
 # Deleted text is replaced by this sentence, with the day of deletion.

@@ -14,7 +14,7 @@ def register_blueprints(app: Flask) -> None:
     from panel.accounts.views import bp as accounts
     from panel.admin.views import bp as admin
     from panel.cases.views import bp as cases
-    from panel.health import bp as health
+    from panel.core.health import bp as health
     from panel.interventions.case_views import bp as panel_cases
     from panel.interventions.views import bp as interventions
     from panel.lessons.views import bp as lessons

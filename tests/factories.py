@@ -8,9 +8,9 @@ import itertools
 import pyotp
 import sqlalchemy as sa
 
-from panel import encryption
 from panel.accounts.models import Organisation, OrganisationKind, User
-from panel.database import utcnow
+from panel.core import encryption
+from panel.core.database import utcnow
 from panel.extensions import db
 from panel.panels.models import Membership, Panel, PanelKind, Role
 

@@ -4,7 +4,7 @@ import pytest
 import sqlalchemy as sa
 
 from panel.accounts import services as accounts
-from panel.audit import AuditAction, AuditEvent, apply_changes, record
+from panel.core.audit import AuditAction, AuditEvent, apply_changes, record
 from panel.panels import services as panels
 from panel.panels.models import PanelKind, Role
 from tests import factories

@@ -5,8 +5,14 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from panel.audit import AuditAction, AuditChainHead, AuditEvent, record, verify_chain
-from panel.audit_cli import audit_verify_command
+from panel.core.audit import (
+    AuditAction,
+    AuditChainHead,
+    AuditEvent,
+    audit_verify_command,
+    record,
+    verify_chain,
+)
 from panel.extensions import db
 
 

@@ -11,10 +11,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from panel import viewing
-from panel.audit import AuditAction, AuditEvent, verify_chain
+from panel.cases import viewing
+from panel.cases.viewing import CaseView
+from panel.core.audit import AuditAction, AuditEvent, verify_chain
 from panel.panels.models import PanelKind, Role
-from panel.viewing import CaseView
 from tests import factories
 from tests.cases import factories as cases
 from tests.cases.conftest import isp  # noqa: F401  (the scrutiny panel fixture)

@@ -106,7 +106,7 @@ def test_a_malformed_proxy_count_is_refused(tmp_path):
 
 
 def test_behind_a_proxy_the_audit_trail_records_the_clients_address(app, db, people):
-    from panel.audit import AuditAction, AuditEvent
+    from panel.core.audit import AuditAction, AuditEvent
 
     proxied = create_app({**app.config, "PROXY_COUNT": 1})
     proxied.test_client().post(

@@ -4,11 +4,12 @@ from datetime import timedelta
 
 import pyotp
 
-from panel import create_app, encryption
+from panel import create_app
 from panel.accounts import services as accounts
 from panel.accounts import two_factor
 from panel.accounts.models import Organisation, User
-from panel.database import utcnow
+from panel.core import encryption
+from panel.core.database import utcnow
 from panel.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_TOTP_SECRET, load_demo_data
 from panel.panels.models import Membership, Panel, PanelKind, Role
 from tests.conftest import sign_in
@@ -42,7 +43,7 @@ def test_demo_data_can_run_twice(db):
 
 
 def test_demo_panels_have_past_and_upcoming_meetings_with_attendance(app, db):
-    from panel.database import utcnow
+    from panel.core.database import utcnow
     from panel.meetings import attendance, matters_arising
     from panel.meetings.models import Meeting, MeetingStatus
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from wtforms import StringField
 
-from panel import anonymise
-from panel.guard import (
+from panel.core import anonymise
+from panel.core.guard import (
     INCIDENT_NARRATIVE,
     MINUTES_NOTE,
     PROGRESS_NOTE,
@@ -96,7 +96,7 @@ def test_highlight_escapes_the_text_and_marks_each_finding():
 
 
 def test_every_kind_has_a_plural():
-    from panel.guard import PLURALS
+    from panel.core.guard import PLURALS
 
     assert set(PLURALS) == set(anonymise.KIND_LABELS)
 

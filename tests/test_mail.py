@@ -12,7 +12,7 @@ from email.utils import parsedate_to_datetime
 import pytest
 from aiosmtpd.smtp import AuthResult
 
-from panel import mail
+from panel.core import mail
 from tests.mailserver import SMTPServer, point_app_at, start_smtp_server
 
 MEETING_NOTICE = mail.Email(
@@ -109,7 +109,7 @@ def test_the_log_backend_writes_mail_to_the_log_and_sends_nothing(
     assert mail.send([MEETING_NOTICE]) == 1
 
     assert smtp_server.messages == []
-    [record] = [record for record in caplog.records if record.name == "panel.mail"]
+    [record] = [record for record in caplog.records if record.name == "panel.core.mail"]
     assert record.levelno == logging.INFO
     logged = record.getMessage()
     assert "To: Claire Doyle <chair@example.org>" in logged

@@ -35,10 +35,10 @@ def test_case_reviews_closed_before_closing_was_dated_are_dated_from_the_audit_t
     from flask_migrate import downgrade, upgrade
 
     from panel import create_app
-    from panel.audit import AuditEvent
     from panel.cases import services as case_services
     from panel.cases.models import CaseReview
     from panel.cases.vocabularies import Rating, Stage
+    from panel.core.audit import AuditEvent
     from panel.panels.models import PanelKind, Role
     from tests import factories
     from tests.cases import factories as case_factories
@@ -121,9 +121,9 @@ def test_case_openings_already_in_the_audit_trail_become_one_row_per_person_per_
     from flask_migrate import downgrade, upgrade
 
     from panel import create_app
-    from panel.audit import AuditAction, record
+    from panel.cases.viewing import CaseView
+    from panel.core.audit import AuditAction, record
     from panel.panels.models import PanelKind, Role
-    from panel.viewing import CaseView
     from tests import factories
     from tests.cases import factories as case_factories
 

@@ -10,12 +10,14 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from panel import retention, viewing
-from panel.audit import AuditAction, AuditEvent, verify_chain
+from panel import retention
 from panel.cases import services as case_services
+from panel.cases import viewing
 from panel.cases.models import CaseReview
 from panel.cases.services import FindingDetails
+from panel.cases.viewing import CaseView
 from panel.cases.vocabularies import Answer, Outcome, Rating, Stage, Strand
+from panel.core.audit import AuditAction, AuditEvent, verify_chain
 from panel.extensions import db as _db
 from panel.interventions import services as intervention_services
 from panel.interventions.models import Intervention, InterventionUpdate, PanelCase
@@ -33,7 +35,6 @@ from panel.meetings.models import MeetingStatus
 from panel.minutes import services as minutes_services
 from panel.minutes.models import Minutes, MinutesStatus, MinutesVersion
 from panel.panels.models import Panel, PanelKind
-from panel.viewing import CaseView
 from tests.cases import factories as case_factories
 from tests.cases.conftest import isp  # noqa: F401  (the scrutiny panel)
 from tests.cases.factories import NARRATIVE

@@ -24,6 +24,7 @@ from panel.accounts import links
 from panel.cases import agreement
 from panel.cases import services as case_services
 from panel.cases.vocabularies import Rating, Stage, Strand
+from panel.core.time import uk_today
 from panel.extensions import db
 from panel.interventions import services as intervention_services
 from panel.lessons import services as lesson_services
@@ -33,7 +34,6 @@ from panel.meetings import actions, attendance, calendar
 from panel.meetings import services as meeting_services
 from panel.meetings.models import AgendaItem, MeetingStatus
 from panel.minutes import services as minutes_services
-from panel.navigation import uk_today
 from panel.panels.models import Membership, PanelKind, Role
 from tests import factories
 from tests.cases import factories as case_factories

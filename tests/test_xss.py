@@ -24,6 +24,7 @@ from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 from panel.cases import agreement
 from panel.cases import services as cases
 from panel.cases.vocabularies import Rating, Stage, Strand
+from panel.core.time import uk_today
 from panel.interventions import services as interventions
 from panel.lessons import services as lessons
 from panel.lessons.lifecycle import Move
@@ -36,7 +37,6 @@ from panel.minutes.document import document_of
 from panel.minutes.models import PreviousMinutesDecision
 from panel.minutes.pdf import render_pdf
 from panel.minutes.previous_minutes import Decision
-from panel.navigation import uk_today
 from panel.panels.models import PanelKind, Role
 from tests import factories
 from tests.cases import factories as case_factories

@@ -26,7 +26,7 @@ depends_on = None
 
 
 def _chain_hash(previous_hash, sequence, occurred_at, actor_id, actor_email, action, *rest):
-    # A frozen copy of panel.audit.chain_hash as it was at this migration: migrations never
+    # A frozen copy of panel.core.audit.chain_hash as it was at this migration: migrations never
     # import app code. Changing how events are hashed needs a new migration that re-chains.
     if occurred_at.tzinfo is None:
         occurred_at = occurred_at.replace(tzinfo=timezone.utc)

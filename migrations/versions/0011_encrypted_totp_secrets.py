@@ -11,7 +11,7 @@ Create Date: 2026-11-29 14:20:00
 from alembic import op
 import sqlalchemy as sa
 
-from panel import encryption
+from panel.core import encryption
 
 
 # revision identifiers, used by Alembic.

@@ -12,7 +12,7 @@ Create Date: 2026-11-29 15:00:00
 from alembic import op
 import sqlalchemy as sa
 
-from panel.database import UTCDateTime, utcnow
+from panel.core.database import UTCDateTime, utcnow
 
 
 # revision identifiers, used by Alembic.

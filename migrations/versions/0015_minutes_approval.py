@@ -13,7 +13,7 @@ Create Date: 2026-12-02 20:10:00
 from alembic import op
 import sqlalchemy as sa
 
-from panel.database import UTCDateTime
+from panel.core.database import UTCDateTime
 
 
 # revision identifiers, used by Alembic.

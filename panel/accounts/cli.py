@@ -1,11 +1,14 @@
-"""`flask create-admin`: the first administrator, before anyone can sign in to make others."""
+"""Account commands: `flask create-admin` makes the first administrator, before anyone can sign in
+to make others; `flask rotate-data-key` re-encrypts two-factor secrets under a new key."""
 
 import click
+import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from panel.accounts import services
-from panel.accounts.models import Organisation, OrganisationKind
+from panel.accounts.models import Organisation, OrganisationKind, User
 from panel.accounts.passwords import MIN_LENGTH
+from panel.core import encryption
 from panel.extensions import db
 
 
@@ -30,3 +33,16 @@ def create_admin_command(email: str, full_name: str, organisation: str, password
         None, email=email, full_name=full_name, organisation=org, password=password, is_admin=True
     )
     click.echo(f"Created administrator {user.email}.")
+
+
+@click.command("rotate-data-key")
+@with_appcontext
+def rotate_data_key_command() -> None:
+    """Re-encrypt every stored secret under the first key in DATA_ENCRYPTION_KEY."""
+    users = db.session.scalars(sa.select(User).where(User.encrypted_totp_secret.is_not(None)))
+    count = 0
+    for user in users:
+        user.encrypted_totp_secret = encryption.rotate(user.encrypted_totp_secret)
+        count += 1
+    db.session.commit()
+    click.echo(f"Re-encrypted {count} two-factor secret{'' if count == 1 else 's'}.")

@@ -8,7 +8,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from panel.accounts.passwords import MAX_LENGTH, MIN_LENGTH, guessable
-from panel.forms import BaseForm, SubmitButton
+from panel.core.forms import BaseForm, SubmitButton
 
 
 def email_field() -> StringField:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from panel.accounts.forms import confirm_password_field, email_field, new_password_field
 from panel.accounts.models import User
-from panel.forms import BaseForm, SubmitButton
+from panel.core.forms import BaseForm, SubmitButton
 
 
 class ForgottenPasswordForm(BaseForm):

@@ -12,10 +12,11 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
 from flask_login import logout_user
 
-from panel import access, mail
+from panel import access
 from panel.accounts import links
 from panel.accounts.link_forms import AcceptInvitationForm, ForgottenPasswordForm, SetPasswordForm
 from panel.accounts.links import LinkPurpose
+from panel.core import mail
 
 bp = Blueprint("account_links", __name__)
 

@@ -18,13 +18,13 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
-from panel import mail
 from panel.accounts import lockout, notices
 from panel.accounts import services as accounts
 from panel.accounts.models import User, new_session_token
 from panel.accounts.passwords import hash_password
-from panel.audit import AuditAction, apply_changes, record
-from panel.database import LabelledEnum, UTCDateTime, enum_column, utcnow
+from panel.core import mail
+from panel.core.audit import AuditAction, apply_changes, record
+from panel.core.database import LabelledEnum, UTCDateTime, enum_column, utcnow
 from panel.extensions import db
 
 

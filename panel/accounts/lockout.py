@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Mapped, mapped_column
 
-from panel.database import UTCDateTime
+from panel.core.database import UTCDateTime
 from panel.extensions import db
 
 

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from panel import encryption
-from panel.database import LabelledEnum, UTCDateTime, enum_column, utcnow
+from panel.core import encryption
+from panel.core.database import LabelledEnum, UTCDateTime, enum_column, utcnow
 from panel.extensions import db
 
 if TYPE_CHECKING:

@@ -8,10 +8,10 @@ A mail server failure is logged and the change stands (`mail.send_notice`).
 
 from __future__ import annotations
 
-from panel import mail
 from panel.accounts.models import User
-from panel.database import utcnow
-from panel.navigation import format_datetime
+from panel.core import mail
+from panel.core.database import utcnow
+from panel.core.time import format_datetime
 
 # change -> (subject, what happened, in a sentence that ends with "on <when>")
 CHANGES = {

@@ -8,8 +8,8 @@ from datetime import datetime
 from panel.accounts import lockout, notices
 from panel.accounts.models import Organisation, OrganisationKind, User, new_session_token
 from panel.accounts.passwords import hash_password, needs_rehash, verify_password
-from panel.audit import AuditAction, apply_changes, record
-from panel.database import utcnow
+from panel.core.audit import AuditAction, apply_changes, record
+from panel.core.database import utcnow
 from panel.extensions import db
 
 

@@ -12,7 +12,7 @@ import secrets
 from flask import current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from panel.database import utcnow
+from panel.core.database import utcnow
 
 SIGNED_IN_AT, LAST_SEEN, SESSION_ID = "signed_in_at", "last_seen", "session_id"
 # Set once the person has given their second factor (or set one up) in this session.

@@ -24,11 +24,11 @@ from flask import current_app, flash, redirect, request, session, url_for
 from flask_login import current_user
 from sqlalchemy.orm import Mapped, mapped_column
 
-from panel import encryption
 from panel.accounts import notices, sessions
 from panel.accounts.models import User, new_session_token
-from panel.audit import AuditAction, record
-from panel.database import UTCDateTime, utcnow
+from panel.core import encryption
+from panel.core.audit import AuditAction, record
+from panel.core.database import UTCDateTime, utcnow
 from panel.extensions import db
 from panel.panels.models import Membership, Role
 

@@ -27,7 +27,7 @@ from panel.accounts.forms import (
     TurnOffTwoFactorForm,
 )
 from panel.accounts.models import User
-from panel.database import utcnow
+from panel.core.database import utcnow
 from panel.extensions import db
 
 bp = Blueprint("accounts", __name__)

@@ -10,9 +10,9 @@ from collections.abc import Iterator
 
 from panel.accounts.models import User
 from panel.admin.queries import AuditFilters, audit_export_rows
-from panel.audit import AuditAction, record
+from panel.core.audit import AuditAction, record
+from panel.core.time import UK
 from panel.extensions import db
-from panel.navigation import UK
 
 HEADER = [
     "Sequence",

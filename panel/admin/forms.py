@@ -31,8 +31,8 @@ from wtforms.validators import (
 from panel.accounts import services as accounts
 from panel.accounts.models import Organisation, OrganisationKind, User
 from panel.admin.queries import AuditFilters
-from panel.audit import AuditAction
-from panel.forms import (
+from panel.core.audit import AuditAction
+from panel.core.forms import (
     BaseForm,
     ChoiceField,
     DateField,

@@ -13,10 +13,10 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import joinedload
 
 from panel.accounts.models import Organisation, User
-from panel.audit import AuditAction, AuditEvent
+from panel.core.audit import AuditAction, AuditEvent
+from panel.core.pagination import paginate
+from panel.core.time import UK
 from panel.extensions import db
-from panel.navigation import UK
-from panel.pagination import paginate
 from panel.panels.models import Membership, Panel
 
 

@@ -11,7 +11,7 @@ from panel.access import Action
 from panel.accounts import two_factor
 from panel.accounts.models import User
 from panel.admin.views import bp
-from panel.forms import BaseForm, SubmitButton
+from panel.core.forms import BaseForm, SubmitButton
 
 
 class ResetTwoFactorForm(BaseForm):

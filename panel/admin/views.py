@@ -24,8 +24,8 @@ from panel.admin.forms import (
     SendResetLinkForm,
     UserSearchForm,
 )
-from panel.csv_export import csv_response
-from panel.navigation import uk_today
+from panel.core.csv_export import csv_response
+from panel.core.time import uk_today
 from panel.panels import queries as panel_queries
 from panel.panels import services as panel_services
 from panel.panels.models import Membership, Panel

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 
 from flask import g
 
-from panel.audit import AuditAction, apply_changes, record
-from panel.database import utcnow
+from panel.core.audit import AuditAction, apply_changes, record
+from panel.core.database import utcnow
 from panel.extensions import db
 
 # Acceptance lapses after a year, so members are reminded of their duties annually.

@@ -4,7 +4,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovTextArea
 from wtforms import BooleanField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from panel.forms import BaseForm, SubmitButton
+from panel.core.forms import BaseForm, SubmitButton
 
 
 class AcceptAgreementForm(BaseForm):

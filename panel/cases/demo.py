@@ -22,7 +22,7 @@ from panel.cases.vocabularies import (
     Strand,
     UpliftAnswer,
 )
-from panel.database import utcnow
+from panel.core.database import utcnow
 from panel.extensions import db
 from panel.meetings.models import Meeting, MeetingStatus
 from panel.panels.models import Panel

@@ -29,8 +29,8 @@ from panel.cases.vocabularies import (
     Strand,
     UpliftAnswer,
 )
-from panel.database import utcnow
-from panel.forms import (
+from panel.core.database import utcnow
+from panel.core.forms import (
     BaseForm,
     ChoiceField,
     MultipleChoiceField,
@@ -38,9 +38,9 @@ from panel.forms import (
     SubmitButton,
     options,
 )
-from panel.guard import INCIDENT_NARRATIVE, STRICT, GuardedForm
+from panel.core.guard import INCIDENT_NARRATIVE, STRICT, GuardedForm
+from panel.core.time import UK, format_datetime
 from panel.meetings.models import Meeting
-from panel.navigation import UK, format_datetime
 
 NARRATIVE_LENGTH = 5_000
 COMMENT_LENGTH = 2_000

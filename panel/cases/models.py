@@ -21,7 +21,7 @@ from panel.cases.vocabularies import (
     Strand,
     UpliftAnswer,
 )
-from panel.database import LabelledEnum, UTCDateTime, enum_column, utcnow
+from panel.core.database import LabelledEnum, UTCDateTime, enum_column, utcnow
 from panel.extensions import db
 from panel.panels.models import Panel
 

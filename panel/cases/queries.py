@@ -12,10 +12,10 @@ from panel import access
 from panel.accounts.models import User
 from panel.cases.models import CaseReview, CaseReviewStatus, StageFinding
 from panel.cases.vocabularies import Stage
+from panel.core.pagination import paginate
 from panel.extensions import db
 from panel.meetings.agenda import OPEN_STATUSES
 from panel.meetings.models import AgendaItem, Meeting, MeetingStatus
-from panel.pagination import paginate
 from panel.panels.models import Panel
 
 # How many upcoming meetings the agenda page offers: a long series would bury the choice.

@@ -16,9 +16,8 @@ from datetime import datetime
 from flask import g
 from sqlalchemy.exc import IntegrityError
 
-from panel import anonymise, viewing
 from panel.accounts.models import User
-from panel.audit import AuditAction, apply_changes, record
+from panel.cases import viewing
 from panel.cases.models import CaseReview, CaseReviewStatus, StageFinding
 from panel.cases.vocabularies import (
     AgeBand,
@@ -34,12 +33,14 @@ from panel.cases.vocabularies import (
     UpliftAnswer,
     strand_labels,
 )
-from panel.database import utcnow
+from panel.core import anonymise
+from panel.core.audit import AuditAction, apply_changes, record
+from panel.core.database import utcnow
+from panel.core.guard import GuardOutcome, OverrideRefused, check_override, record_override
+from panel.core.time import UK
 from panel.extensions import db
-from panel.guard import GuardOutcome, OverrideRefused, check_override, record_override
 from panel.meetings import agenda
 from panel.meetings.models import AgendaItem, Meeting
-from panel.navigation import UK
 from panel.panels.models import Panel, PanelKind
 
 # What a form passes when the guard found nothing.
@@ -112,7 +113,7 @@ def _prefix(name: str, kind: PanelKind) -> str:
 
 def reference_prefixes() -> frozenset[str]:
     """Every prefix Panel gives its references today, which the personal-data guard never flags
-    (`panel.anonymise.find`): one query, once per request (or command)."""
+    (`panel.core.anonymise.find`): one query, once per request (or command)."""
     if "_reference_prefixes" not in g:
         panels = db.session.execute(db.select(Panel.name, Panel.kind)).all()
         g._reference_prefixes = frozenset(_prefix(name, kind) for name, kind in panels) | {

@@ -11,15 +11,15 @@ import calendar
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from panel import access, viewing
+from panel import access
 from panel.access import Action
-from panel.cases import queries, services
+from panel.cases import queries, services, viewing
 from panel.cases.forms import AgendaForm, CaseReviewForm, StageFindingsForm
 from panel.cases.models import CaseReview, CaseReviewStatus
 from panel.cases.vocabularies import Stage
+from panel.core.pagination import page_number
 from panel.lessons import queries as lesson_queries
 from panel.meetings.models import AgendaItem
-from panel.pagination import page_number
 from panel.panels.models import Panel
 
 bp = Blueprint("cases", __name__)

@@ -4,7 +4,7 @@ and the ratings a panel gives each stage."""
 
 from __future__ import annotations
 
-from panel.database import LabelledEnum
+from panel.core.database import LabelledEnum
 
 
 class Strand(LabelledEnum):

@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from panel.accounts.models import Organisation
 from panel.cases.vocabularies import Answer, Strand
-from panel.forms import (
+from panel.core.forms import (
     BaseForm,
     ChoiceField,
     DateField,
@@ -25,7 +25,8 @@ from panel.forms import (
     options,
     required_text,
 )
-from panel.guard import INCIDENT_NARRATIVE, STRICT, GuardedForm
+from panel.core.guard import INCIDENT_NARRATIVE, STRICT, GuardedForm
+from panel.core.time import uk_today
 from panel.interventions.models import PanelCase
 from panel.interventions.services import Closure, PanelCaseDetails
 from panel.interventions.vocabularies import (
@@ -35,7 +36,6 @@ from panel.interventions.vocabularies import (
     VictimNeed,
     VictimOutcome,
 )
-from panel.navigation import uk_today
 
 POLICING_AREA_LENGTH = 120
 RISK_REASON_LENGTH = 2_000

@@ -6,15 +6,16 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from panel import access, viewing
+from panel import access
 from panel.access import Action
+from panel.cases import viewing
+from panel.core.pagination import page_number
 from panel.extensions import db
 from panel.interventions import queries, services
 from panel.interventions.case_forms import ClosureForm, InterventionTypeForm, PanelCaseForm
 from panel.interventions.lifecycle import InterventionRefused
 from panel.interventions.models import InterventionType, PanelCase
 from panel.interventions.vocabularies import PanelCaseStatus
-from panel.pagination import page_number
 from panel.panels.models import Panel
 
 bp = Blueprint("panel_cases", __name__)

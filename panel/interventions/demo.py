@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from panel.accounts.models import Organisation, User
 from panel.cases.vocabularies import Answer, Strand
+from panel.core.time import uk_today
 from panel.extensions import db
 from panel.interventions import services
 from panel.interventions.models import PanelCase
@@ -20,7 +21,6 @@ from panel.interventions.vocabularies import (
     VictimOutcome,
 )
 from panel.meetings.models import Meeting, MeetingStatus
-from panel.navigation import uk_today
 from panel.panels.models import Panel
 
 S = InterventionStatus

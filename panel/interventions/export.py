@@ -11,7 +11,8 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 
 from panel.accounts.models import User
-from panel.audit import AuditAction, record
+from panel.core.audit import AuditAction, record
+from panel.core.time import UK
 from panel.extensions import db
 from panel.interventions.models import Intervention
 from panel.interventions.queries import (
@@ -19,7 +20,6 @@ from panel.interventions.queries import (
     latest_update,
     latest_update_text,
 )
-from panel.navigation import UK
 from panel.panels.models import Panel
 
 HEADER = [

@@ -15,11 +15,11 @@ from sqlalchemy.orm import joinedload
 
 from panel import access
 from panel.accounts.models import User
+from panel.core.pagination import paginate_rows
+from panel.core.time import uk_today
 from panel.extensions import db
 from panel.interventions.models import Intervention
 from panel.interventions.vocabularies import OPEN_INTERVENTION
-from panel.navigation import uk_today
-from panel.pagination import paginate_rows
 from panel.panels.models import Panel, PanelKind
 from panel.reminders import DueCounts, count_due, due_by
 
@@ -170,7 +170,7 @@ class OrganisationInterventions:
 def organisation_interventions(
     user: User, today: date | None = None, page: int = 1
 ) -> OrganisationInterventions:
-    """Page `page` (`panel.pagination.page_number`) of the open interventions (agreed, in
+    """Page `page` (`panel.core.pagination.page_number`) of the open interventions (agreed, in
     progress) the user's organisation owns on every local panel the user sits on, soonest due
     first, grouped "overdue" (before `today`), "due within 14 days" and "later", with the count
     of each group (all of them: this is the whole list). Two queries; a page past the end is Not

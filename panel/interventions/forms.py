@@ -16,8 +16,7 @@ from wtforms import BooleanField, HiddenField, StringField
 from wtforms.validators import Length, Optional, StopValidation, ValidationError
 
 from panel.accounts.models import Organisation, User
-from panel.extensions import db
-from panel.forms import (
+from panel.core.forms import (
     BaseForm,
     ChoiceField,
     DateField,
@@ -27,14 +26,15 @@ from panel.forms import (
     options,
     required_text,
 )
-from panel.guard import PROGRESS_NOTE, STRICT, GuardedForm
+from panel.core.guard import PROGRESS_NOTE, STRICT, GuardedForm
+from panel.core.time import format_datetime, uk_today
+from panel.extensions import db
 from panel.interventions import lifecycle
 from panel.interventions.models import Intervention, InterventionType
 from panel.interventions.queries import InterventionFilters
 from panel.interventions.services import REASSIGN_THEN, InterventionDetails, not_on_panel
 from panel.interventions.vocabularies import InterventionStatus
 from panel.meetings.models import Meeting
-from panel.navigation import format_datetime, uk_today
 
 TEXT_LENGTH = 2_000
 PLACE_LENGTH = 200

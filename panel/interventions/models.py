@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from panel.accounts.models import Organisation, User
 from panel.cases.vocabularies import Answer, Strand
-from panel.database import UTCDateTime, enum_column, utcnow
+from panel.core.database import UTCDateTime, enum_column, utcnow
 from panel.extensions import db
 from panel.interventions.vocabularies import (
     ClosureReason,

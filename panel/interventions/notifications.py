@@ -4,11 +4,11 @@ the link signs in and is checked like anyone else."""
 
 from __future__ import annotations
 
-from panel import mail
 from panel.accounts.models import User
+from panel.core import mail
+from panel.core.time import format_datetime
 from panel.extensions import db
 from panel.interventions.models import Intervention
-from panel.navigation import format_datetime
 from panel.panels.models import Membership, Role
 
 OWNING_ROLES = (Role.CHAIR, Role.COORDINATOR, Role.MEMBER)

@@ -13,7 +13,9 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from panel import access
 from panel.accounts.models import Organisation, User
-from panel.database import utcnow
+from panel.core.database import utcnow
+from panel.core.pagination import paginate
+from panel.core.time import uk_today
 from panel.extensions import db
 from panel.interventions.models import Intervention, InterventionUpdate, PanelCase
 from panel.interventions.vocabularies import (
@@ -22,8 +24,6 @@ from panel.interventions.vocabularies import (
     PanelCaseStatus,
 )
 from panel.meetings.models import Meeting, MeetingStatus
-from panel.navigation import uk_today
-from panel.pagination import paginate
 from panel.panels.models import Membership, Panel, PanelKind, Role
 
 # --- Live cases --------------------------------------------------------------------------------

@@ -13,8 +13,9 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from panel import mail, reminders
+from panel import reminders
 from panel.accounts.models import Organisation, User
+from panel.core import mail
 from panel.extensions import db
 from panel.interventions.models import Intervention, InterventionType
 from panel.interventions.vocabularies import OPEN_INTERVENTION

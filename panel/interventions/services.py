@@ -16,14 +16,16 @@ from datetime import date
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from panel import access, viewing
+from panel import access
 from panel.accounts.models import Organisation, User
-from panel.audit import AuditAction, apply_changes, record
+from panel.cases import viewing
 from panel.cases.services import reference_prefix
 from panel.cases.vocabularies import Answer, Strand, strand_labels
-from panel.database import utcnow
+from panel.core.audit import AuditAction, apply_changes, record
+from panel.core.database import utcnow
+from panel.core.guard import GuardOutcome, OverrideRefused, check_override, record_override
+from panel.core.time import UK
 from panel.extensions import db
-from panel.guard import GuardOutcome, OverrideRefused, check_override, record_override
 from panel.interventions import lifecycle, queries
 from panel.interventions.lifecycle import InterventionRefused
 from panel.interventions.models import (
@@ -42,7 +44,6 @@ from panel.interventions.vocabularies import (
     VictimOutcome,
 )
 from panel.meetings.models import Meeting
-from panel.navigation import UK
 from panel.panels.models import Panel
 
 NO_FINDINGS = GuardOutcome()

@@ -13,10 +13,12 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from panel import access, pagination
+from panel import access
 from panel.access import Action
 from panel.accounts.views import safe_next
-from panel.csv_export import csv_response
+from panel.core import pagination
+from panel.core.csv_export import csv_response
+from panel.core.time import uk_today
 from panel.extensions import db
 from panel.interventions import export, follow_up, notifications, queries, services
 from panel.interventions.forms import (
@@ -31,7 +33,6 @@ from panel.interventions.lifecycle import InterventionRefused
 from panel.interventions.models import Intervention, PanelCase
 from panel.interventions.services import OwnerNotOnPanel
 from panel.interventions.vocabularies import OPEN_INTERVENTION, PanelCaseStatus
-from panel.navigation import uk_today
 from panel.panels.models import Panel
 
 bp = Blueprint("interventions", __name__)

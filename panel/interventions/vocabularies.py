@@ -4,7 +4,7 @@ intervention types each panel starts with."""
 
 from __future__ import annotations
 
-from panel.database import LabelledEnum
+from panel.core.database import LabelledEnum
 
 
 class RiskLevel(LabelledEnum):

@@ -7,9 +7,9 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 
 from panel.cases.vocabularies import strand_labels
+from panel.core.time import UK
 from panel.lessons.models import Lesson
 from panel.lessons.queries import is_overdue
-from panel.navigation import UK
 
 HEADER = [
     "Panel",

@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from panel.accounts.models import Organisation
 from panel.cases.vocabularies import Stage, Strand
-from panel.forms import (
+from panel.core.forms import (
     BaseForm,
     ChoiceField,
     DateField,
@@ -27,7 +27,7 @@ from panel.forms import (
     long_text,
     options,
 )
-from panel.guard import PROGRESS_NOTE, STRICT, GuardedForm
+from panel.core.guard import PROGRESS_NOTE, STRICT, GuardedForm
 from panel.lessons import lifecycle
 from panel.lessons.lifecycle import Move
 from panel.lessons.models import Lesson, LessonKind, Recommendation, RecommendationStatus

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from panel.accounts.models import Organisation, User
 from panel.cases.models import CaseReview
 from panel.cases.vocabularies import Stage, Strand
-from panel.database import LabelledEnum, UTCDateTime, enum_column, utcnow
+from panel.core.database import LabelledEnum, UTCDateTime, enum_column, utcnow
 from panel.extensions import db
 from panel.meetings.models import Meeting
 from panel.panels.models import Panel

@@ -3,12 +3,12 @@ mail leaves the system, and whoever follows the link signs in and is checked lik
 
 from __future__ import annotations
 
-from panel import mail
 from panel.accounts.models import User
+from panel.core import mail
+from panel.core.time import format_datetime
 from panel.extensions import db
 from panel.lessons.models import Recommendation
 from panel.meetings.models import AgendaItem, InterestDeclaration
-from panel.navigation import format_datetime
 from panel.panels.models import Membership, Role
 
 # Who answers for an organisation on a panel: its people who sit on it (readers only read).

@@ -18,6 +18,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from panel import access
 from panel.accounts.models import Organisation, User
 from panel.cases.vocabularies import Stage, Strand
+from panel.core.pagination import paginate
+from panel.core.time import UK, uk_today
 from panel.extensions import db
 from panel.lessons import search
 from panel.lessons.lifecycle import AWAITING_AGENCY
@@ -29,8 +31,6 @@ from panel.lessons.models import (
     RecommendationEvent,
     RecommendationStatus,
 )
-from panel.navigation import UK, uk_today
-from panel.pagination import paginate
 from panel.reminders import DUE_SOON_DAYS, DueCounts, count_due
 
 

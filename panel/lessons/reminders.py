@@ -15,8 +15,9 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from panel import mail, reminders
+from panel import reminders
 from panel.accounts.models import Organisation, User
+from panel.core import mail
 from panel.extensions import db
 from panel.lessons.lifecycle import AWAITING_AGENCY
 from panel.lessons.models import Lesson, Recommendation

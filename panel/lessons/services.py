@@ -16,11 +16,11 @@ from datetime import date
 from sqlalchemy.orm.exc import StaleDataError
 
 from panel.accounts.models import Organisation, User
-from panel.audit import AuditAction, apply_changes, record
 from panel.cases.models import CaseReview
 from panel.cases.vocabularies import Stage, Strand, strand_labels
+from panel.core.audit import AuditAction, apply_changes, record
+from panel.core.guard import GuardOutcome, OverrideRefused, check_override, record_override
 from panel.extensions import db
-from panel.guard import GuardOutcome, OverrideRefused, check_override, record_override
 from panel.lessons import lifecycle, notifications
 from panel.lessons.lifecycle import Move, RecommendationRefused
 from panel.lessons.models import (

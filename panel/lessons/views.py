@@ -6,11 +6,12 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from panel import access, pagination
+from panel import access
 from panel.access import Action
-from panel.audit import AuditAction, record
 from panel.cases.models import CaseReview
-from panel.csv_export import csv_response
+from panel.core import pagination
+from panel.core.audit import AuditAction, record
+from panel.core.csv_export import csv_response
 from panel.extensions import db
 from panel.lessons import export, lifecycle, queries, services
 from panel.lessons import matters as _matters  # noqa: F401  (registers the matters arising)

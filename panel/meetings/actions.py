@@ -11,8 +11,8 @@ from datetime import date, datetime
 from sqlalchemy.orm import joinedload
 
 from panel.accounts.models import Organisation, User
-from panel.audit import AuditAction, apply_changes, record
-from panel.database import utcnow
+from panel.core.audit import AuditAction, apply_changes, record
+from panel.core.database import utcnow
 from panel.extensions import db
 from panel.meetings.attendance import check_record_open
 from panel.meetings.models import ActionStatus, Meeting, MeetingAction

@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from panel.accounts.models import Organisation, User
-from panel.audit import AuditAction, apply_changes, record
 from panel.cases.models import CaseReview, CaseReviewStatus
+from panel.core.audit import AuditAction, apply_changes, record
+from panel.core.time import UK
 from panel.extensions import db
-from panel.meetings import queries, schedule, services
+from panel.meetings import queries, services
 from panel.meetings.models import (
     AgendaItem,
     AgendaItemKind,
@@ -411,7 +412,7 @@ def _move(
 
 def _label(item: AgendaItem) -> str:
     meeting = item.meeting
-    day = meeting.starts_at.astimezone(schedule.UK)
+    day = meeting.starts_at.astimezone(UK)
     return f"“{item.title}” on the agenda of {meeting.panel.name}, {day:%d %B %Y}"[:200]
 
 

@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Stop
 from panel.accounts.models import Organisation, User
 from panel.cases.models import CaseReview
 from panel.cases.vocabularies import strand_labels
-from panel.forms import (
+from panel.core.forms import (
     BaseForm,
     ChoiceField,
     MultipleChoiceField,
@@ -20,7 +20,7 @@ from panel.forms import (
     options,
     required_text,
 )
-from panel.guard import STRICT, GuardedForm
+from panel.core.guard import STRICT, GuardedForm
 from panel.meetings.agenda import ItemDetails
 from panel.meetings.models import AgendaItem, AgendaItemKind
 from panel.meetings.queries import Presenters

@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from panel import access
 from panel.access import Action
+from panel.core.time import format_datetime
 from panel.meetings import agenda, declarations, queries
 from panel.meetings.agenda_forms import (
     AgendaItemForm,
@@ -21,7 +22,6 @@ from panel.meetings.agenda_forms import (
 )
 from panel.meetings.models import AgendaItem, AgendaItemKind, Meeting
 from panel.meetings.views import bp
-from panel.navigation import format_datetime
 
 STEPS = {"up": agenda.UP, "down": agenda.DOWN}
 

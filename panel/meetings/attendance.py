@@ -23,10 +23,10 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from panel import access
 from panel.accounts.models import Organisation, User
-from panel.audit import AuditAction, apply_changes, record
-from panel.database import utcnow
+from panel.core.audit import AuditAction, apply_changes, record
+from panel.core.database import utcnow
+from panel.core.time import UK
 from panel.extensions import db
-from panel.meetings import schedule
 from panel.meetings.models import (
     REPRESENTED,
     Attendance,
@@ -499,7 +499,7 @@ def attendance_rates(
 
 
 def _local(moment: datetime) -> str:
-    local = moment.astimezone(schedule.UK)
+    local = moment.astimezone(UK)
     return f"{local.day} {local:%B %Y}"
 
 

@@ -8,7 +8,7 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from panel.accounts.models import Organisation, User
-from panel.forms import (
+from panel.core.forms import (
     BaseForm,
     ChoiceField,
     DateField,
@@ -17,7 +17,7 @@ from panel.forms import (
     required_text,
     text_field,
 )
-from panel.guard import PROGRESS_NOTE, GuardedForm
+from panel.core.guard import PROGRESS_NOTE, GuardedForm
 from panel.meetings.attendance import MAX_QUORUM, Mark, RegisterEntry
 from panel.meetings.models import AttendanceStatus
 

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from panel import access
 from panel.access import Action
+from panel.core.time import format_datetime
 from panel.meetings import actions, attendance
 from panel.meetings.attendance_forms import (
     ActionForm,
@@ -19,7 +20,6 @@ from panel.meetings.attendance_forms import (
 )
 from panel.meetings.models import Meeting
 from panel.meetings.views import bp
-from panel.navigation import format_datetime
 
 
 def _to_meeting(meeting: Meeting, anchor: str):

@@ -22,11 +22,11 @@ from sqlalchemy.orm import joinedload
 
 from panel.access import PANEL_PERMISSIONS, Action
 from panel.accounts.models import User
-from panel.audit import AuditAction, AuditEvent, record
-from panel.database import utcnow
+from panel.core.audit import AuditAction, AuditEvent, record
+from panel.core.database import utcnow
+from panel.core.time import UK
 from panel.extensions import db
 from panel.meetings.models import Meeting, MeetingStatus
-from panel.meetings.schedule import UK
 from panel.panels.models import Membership
 
 PRODID = "-//Panel//Hate crime panel meetings//EN"

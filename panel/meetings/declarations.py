@@ -9,7 +9,7 @@ held, not once its minutes are being written.
 from __future__ import annotations
 
 from panel.accounts.models import User
-from panel.audit import AuditAction, apply_changes, record
+from panel.core.audit import AuditAction, apply_changes, record
 from panel.extensions import db
 from panel.meetings.agenda import AgendaRefused, is_open
 from panel.meetings.models import AgendaItem, InterestDeclaration, Meeting

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, time, timedelta
 
 from panel.accounts.models import Organisation, User
-from panel.database import utcnow
+from panel.core.database import utcnow
 from panel.extensions import db
 from panel.meetings import actions, attendance, services
 from panel.meetings.models import (

@@ -8,8 +8,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovText
 from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from panel.forms import BaseForm, DateField, SubmitButton, TimeField, https_url, options
-from panel.guard import STRICT, GuardedForm
+from panel.core.forms import BaseForm, DateField, SubmitButton, TimeField, https_url, options
+from panel.core.guard import STRICT, GuardedForm
 from panel.meetings.models import Meeting, MeetingSeries, Recurrence
 from panel.meetings.schedule import MAX_MEETINGS, UK
 from panel.meetings.services import Venue

@@ -33,10 +33,10 @@ from flask import url_for
 from sqlalchemy.orm import contains_eager, joinedload
 
 from panel.accounts.models import User
-from panel.database import utcnow
+from panel.core.database import utcnow
+from panel.core.time import UK
 from panel.extensions import db
 from panel.meetings.models import ActionStatus, Meeting, MeetingAction
-from panel.meetings.schedule import UK
 from panel.panels.models import Panel
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from panel.accounts.models import Organisation, User
 from panel.cases.models import CaseReview
-from panel.database import LabelledEnum, UTCDateTime, enum_column, utcnow
+from panel.core.database import LabelledEnum, UTCDateTime, enum_column, utcnow
 from panel.extensions import db
 from panel.panels.models import Panel
 

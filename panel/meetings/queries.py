@@ -11,7 +11,8 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from panel.accounts.models import Organisation, User
 from panel.cases.models import CaseReview, CaseReviewStatus
-from panel.database import utcnow
+from panel.core.database import utcnow
+from panel.core.pagination import paginate
 from panel.extensions import db
 from panel.meetings.models import (
     AgendaItem,
@@ -22,7 +23,6 @@ from panel.meetings.models import (
     Meeting,
     MeetingStatus,
 )
-from panel.pagination import paginate
 from panel.panels.models import Membership, Panel, Role
 
 UPCOMING, PAST = "upcoming", "past"

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import calendar
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-UK = ZoneInfo("Europe/London")
+from panel.core.time import UK
+
 # A series longer than this is almost certainly a typing mistake (every week for 50 years...).
 MAX_MEETINGS = 200
 

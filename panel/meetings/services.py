@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from panel.accounts.models import User
-from panel.audit import AuditAction, apply_changes, record
-from panel.database import utcnow
+from panel.core.audit import AuditAction, apply_changes, record
+from panel.core.database import utcnow
+from panel.core.time import UK
 from panel.extensions import db
 from panel.meetings import lifecycle, schedule
 from panel.meetings.models import (
@@ -184,5 +185,5 @@ def change_status(
 
 
 def _label(meeting: Meeting) -> str:
-    local = meeting.starts_at.astimezone(schedule.UK)
+    local = meeting.starts_at.astimezone(UK)
     return f"{meeting.panel.name} meeting on {local:%d %B %Y at %H:%M}"

@@ -7,12 +7,12 @@ from flask_login import current_user
 
 from panel import access
 from panel.access import Action
-from panel.database import utcnow
+from panel.core.database import utcnow
+from panel.core.time import format_datetime
 from panel.lessons import queries as lesson_queries
 from panel.meetings import actions, attendance, lifecycle, matters_arising, queries, services
 from panel.meetings.forms import CancelMeetingForm, MeetingForm, MoveMeetingForm, SeriesForm
 from panel.meetings.models import Meeting, MeetingStatus
-from panel.navigation import format_datetime
 
 bp = Blueprint("meetings", __name__)
 

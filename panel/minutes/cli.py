@@ -23,13 +23,13 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy.orm import joinedload, selectinload
 
-from panel.audit import AuditAction, record
+from panel.core.audit import AuditAction, record
+from panel.core.time import format_datetime
 from panel.extensions import db
 from panel.meetings.models import Meeting
 from panel.minutes import queries, services
 from panel.minutes.document import FULL, PUBLIC, document_of
 from panel.minutes.models import Minutes
-from panel.navigation import format_datetime
 
 
 @click.command("minutes-pdf")

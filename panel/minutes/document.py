@@ -32,6 +32,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from panel.cases.models import CaseReview
 from panel.cases.vocabularies import Stage, strand_labels
+from panel.core.time import UK, format_datetime, format_time
 from panel.extensions import db
 from panel.interventions.models import Intervention
 from panel.lessons.models import Lesson, Recommendation
@@ -45,7 +46,6 @@ from panel.meetings.models import (
 )
 from panel.minutes import previous_minutes as previous_minutes_decision
 from panel.minutes.models import Minutes, MinutesStatus
-from panel.navigation import UK, format_datetime, format_time
 from panel.panels.models import Membership, Role
 
 FULL, PUBLIC = "full", "public"

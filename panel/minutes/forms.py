@@ -10,8 +10,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovCheckboxInp
 from wtforms import BooleanField, HiddenField, RadioField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from panel.forms import BaseForm, SubmitButton, options
-from panel.guard import MINUTES_NOTE, GuardedForm
+from panel.core.forms import BaseForm, SubmitButton, options
+from panel.core.guard import MINUTES_NOTE, GuardedForm
 from panel.meetings.models import AgendaItem
 from panel.minutes import previous_minutes
 from panel.minutes.models import Minutes, PreviousMinutesDecision

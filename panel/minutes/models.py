@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from panel.accounts.models import User
-from panel.database import LabelledEnum, UTCDateTime, enum_column, utcnow
+from panel.core.database import LabelledEnum, UTCDateTime, enum_column, utcnow
 from panel.extensions import db
 from panel.meetings.models import AgendaItem, Meeting
 

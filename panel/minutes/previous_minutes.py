@@ -14,11 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from panel.accounts.models import User
-from panel.audit import AuditAction, apply_changes, record
+from panel.core.audit import AuditAction, apply_changes, record
+from panel.core.time import format_datetime
 from panel.extensions import db
 from panel.meetings.models import Meeting, MeetingStatus
 from panel.minutes.models import Minutes, PreviousMinutesDecision
-from panel.navigation import format_datetime
 
 D = PreviousMinutesDecision
 

@@ -17,11 +17,11 @@ from sqlalchemy.orm import contains_eager, defer, joinedload, selectinload, unde
 from panel import access
 from panel.accounts.models import User
 from panel.cases.models import CaseReview
+from panel.core.pagination import paginate
 from panel.extensions import db
 from panel.meetings.models import AgendaItem, Meeting
 from panel.minutes.document import FULL, PUBLIC, Document, document_of
 from panel.minutes.models import Minutes, MinutesStatus, MinutesVersion
-from panel.pagination import paginate
 from panel.panels.models import Panel
 
 # An agenda item that is already "any other business": its notes take the place of the

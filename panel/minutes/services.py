@@ -27,15 +27,15 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from panel import access
 from panel.accounts.models import User
-from panel.audit import AuditAction, apply_changes, record
-from panel.database import utcnow
+from panel.core.audit import AuditAction, apply_changes, record
+from panel.core.database import utcnow
+from panel.core.guard import GuardOutcome, OverrideRefused, check_override, record_override
+from panel.core.time import format_datetime
 from panel.extensions import db
-from panel.guard import GuardOutcome, OverrideRefused, check_override, record_override
 from panel.meetings.models import Meeting, MeetingStatus
 from panel.minutes import previous_minutes, queries
 from panel.minutes.document import FULL, PUBLIC, Document, assemble
 from panel.minutes.models import Minutes, MinutesNote, MinutesStatus, MinutesVersion
-from panel.navigation import format_datetime
 from panel.panels.models import Panel
 
 NO_FINDINGS = GuardOutcome()

@@ -18,7 +18,8 @@ from flask_login import current_user
 
 from panel import access
 from panel.access import Action
-from panel.audit import AuditAction, record
+from panel.core.audit import AuditAction, record
+from panel.core.time import format_datetime
 from panel.extensions import db
 from panel.meetings import queries as meeting_queries
 from panel.meetings.models import Meeting, MeetingStatus
@@ -36,7 +37,6 @@ from panel.minutes.forms import (
 )
 from panel.minutes.models import Minutes, MinutesStatus, MinutesVersion
 from panel.minutes.services import MinutesRefused
-from panel.navigation import format_datetime
 from panel.panels.models import Panel
 
 bp = Blueprint("minutes", __name__)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from panel.accounts.models import User
-from panel.audit import AuditAction, apply_changes, record
+from panel.core.audit import AuditAction, apply_changes, record
 from panel.extensions import db
 from panel.panels.models import (
     DEFAULT_CASE_REVIEW_RETENTION_MONTHS,

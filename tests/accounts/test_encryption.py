@@ -6,9 +6,10 @@ import pytest
 import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
 
-from panel import config, create_app, encryption
+from panel import config, create_app
 from panel.accounts import two_factor
 from panel.accounts.models import User
+from panel.core import encryption
 from panel.panels.models import Role
 from tests import factories
 

@@ -9,12 +9,12 @@ from datetime import timedelta
 
 import pytest
 
-from panel import throttle
 from panel.accounts import links
 from panel.accounts.links import AccountLink, LinkPurpose
 from panel.accounts.passwords import verify_password
-from panel.audit import AuditAction, AuditEvent
-from panel.database import utcnow
+from panel.core import throttle
+from panel.core.audit import AuditAction, AuditEvent
+from panel.core.database import utcnow
 from tests import factories
 from tests.conftest import sign_in
 from tests.mailserver import SMTPServer, point_app_at

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from panel.accounts.lockout import SignInFailures
-from panel.audit import AuditAction, AuditEvent
+from panel.core.audit import AuditAction, AuditEvent
 from tests import factories
 from tests.conftest import sign_in
 

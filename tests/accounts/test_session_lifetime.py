@@ -7,7 +7,7 @@ import pytest
 
 from panel import config
 from panel.accounts.sessions import LAST_SEEN, SIGNED_IN_AT
-from panel.database import utcnow
+from panel.core.database import utcnow
 from tests.conftest import sign_in
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from panel.audit import AuditAction, AuditEvent
+from panel.core.audit import AuditAction, AuditEvent
 from tests import factories
 from tests.conftest import sign_in
 

@@ -8,7 +8,8 @@ import secrets
 import pytest
 import redis
 
-from panel import create_app, throttle
+from panel import create_app
+from panel.core import throttle
 from tests import factories
 from tests.conftest import IsolatedClient
 

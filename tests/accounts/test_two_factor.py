@@ -11,8 +11,8 @@ import pytest
 
 from panel.accounts import two_factor
 from panel.accounts.models import User
-from panel.audit import AuditAction, AuditEvent
-from panel.database import utcnow
+from panel.core.audit import AuditAction, AuditEvent
+from panel.core.database import utcnow
 from panel.panels.models import PanelKind, Role
 from tests import factories
 from tests.conftest import sign_in

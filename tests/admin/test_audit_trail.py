@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from panel.accounts import services as accounts
-from panel.audit import AuditAction, AuditEvent, record
+from panel.core.audit import AuditAction, AuditEvent, record
 from panel.panels import services as panels
 from panel.panels.models import Role
 from tests import factories

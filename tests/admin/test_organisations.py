@@ -1,7 +1,7 @@
 """Admins add and change organisations; names are unique whatever their case."""
 
 from panel.accounts.models import Organisation, OrganisationKind
-from panel.audit import AuditAction, AuditEvent
+from panel.core.audit import AuditAction, AuditEvent
 from tests import factories
 
 

@@ -1,6 +1,6 @@
 """Admins add and change panels, and manage who sits on them with which role."""
 
-from panel.audit import AuditAction, AuditEvent
+from panel.core.audit import AuditAction, AuditEvent
 from panel.panels.models import Membership, Panel, PanelKind, Role
 from tests import factories
 

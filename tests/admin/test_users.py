@@ -10,7 +10,7 @@ from panel.accounts import services as accounts
 from panel.accounts.links import LinkPurpose
 from panel.accounts.models import User
 from panel.accounts.passwords import verify_password
-from panel.audit import AuditAction, AuditEvent
+from panel.core.audit import AuditAction, AuditEvent
 from tests import factories
 from tests.conftest import sign_in
 from tests.mailserver import SMTPServer, point_app_at

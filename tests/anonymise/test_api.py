@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from panel.anonymise import KIND_LABELS, Finding, find, redact, scan_lines
+from panel.core.anonymise import KIND_LABELS, Finding, find, redact, scan_lines
 
 KINDS = {
     "NAME",

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from panel.anonymise import find
+from panel.core.anonymise import find
 from tests.anonymise.evaluate import load_corpus, score
 
 STRUCTURED_KINDS = [

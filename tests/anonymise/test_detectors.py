@@ -2,7 +2,7 @@
 
 import pytest
 
-from panel.anonymise import find
+from panel.core.anonymise import find
 
 FOUND = [
     # Names: titled, full, from many communities, alone with context.

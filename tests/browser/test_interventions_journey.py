@@ -15,11 +15,11 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from panel.cases.models import AgreementAcceptance
+from panel.core.time import uk_today
 from panel.demo import COVENTRY
 from panel.extensions import db
 from panel.interventions.models import Intervention, PanelCase
 from panel.meetings.models import Meeting, MeetingStatus
-from panel.navigation import uk_today
 from panel.panels.models import Panel
 from tests.browser.conftest import CheckedPage, LiveServer
 

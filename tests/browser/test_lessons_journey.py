@@ -14,11 +14,11 @@ import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
 from panel.cases.models import AgreementAcceptance, CaseReview
+from panel.core.time import format_datetime
 from panel.demo import ISP
 from panel.extensions import db
 from panel.lessons.models import Lesson, Recommendation
 from panel.lessons.queries import uk_today
-from panel.navigation import format_datetime
 from panel.panels.models import Panel
 from tests.browser.conftest import CheckedPage, LiveServer
 

@@ -16,10 +16,10 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from panel.cases.models import AgreementAcceptance
+from panel.core.time import uk_today
 from panel.demo import DEMO_PASSWORD
 from panel.extensions import db
 from panel.interventions.models import Intervention
-from panel.navigation import uk_today
 from tests.browser.conftest import CheckedPage, LiveServer
 from tests.browser.test_small_screens import assert_fits_the_screen
 

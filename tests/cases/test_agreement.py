@@ -2,9 +2,9 @@
 
 from datetime import timedelta
 
-from panel.audit import AuditAction, AuditEvent
 from panel.cases import agreement
-from panel.database import utcnow
+from panel.core.audit import AuditAction, AuditEvent
+from panel.core.database import utcnow
 from tests.conftest import sign_in
 
 

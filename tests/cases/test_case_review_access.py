@@ -8,11 +8,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from panel import viewing
-from panel.audit import AuditAction, AuditEvent
-from panel.cases import services
+from panel.cases import services, viewing
+from panel.cases.viewing import CaseView
+from panel.core.audit import AuditAction, AuditEvent
 from panel.panels.models import Role
-from panel.viewing import CaseView
 from tests import factories
 from tests.cases import factories as cases
 from tests.conftest import sign_in

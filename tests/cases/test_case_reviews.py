@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from panel.audit import AuditAction, AuditEvent
 from panel.cases import forms, services
 from panel.cases.models import CaseReview, CaseReviewStatus
 from panel.cases.vocabularies import (
@@ -21,7 +20,8 @@ from panel.cases.vocabularies import (
     Strand,
     UpliftAnswer,
 )
-from panel.database import utcnow
+from panel.core.audit import AuditAction, AuditEvent
+from panel.core.database import utcnow
 from panel.panels.models import PanelKind
 from tests import factories
 from tests.cases import factories as cases

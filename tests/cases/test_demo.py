@@ -3,10 +3,10 @@ and added only once."""
 
 from __future__ import annotations
 
-from panel import anonymise
 from panel.accounts import services as accounts
 from panel.cases.demo import load_demo_case_reviews
 from panel.cases.models import CaseReview, CaseReviewStatus
+from panel.core import anonymise
 from panel.demo import ISP, load_demo_data
 from panel.lessons.models import Lesson, Recommendation
 from panel.meetings.models import AgendaItem, InterestDeclaration, MeetingStatus

@@ -4,9 +4,9 @@ a reason that is audited without the text."""
 
 from __future__ import annotations
 
-from panel.audit import AuditAction, AuditEvent
 from panel.cases.models import CaseReview
 from panel.cases.vocabularies import Stage
+from panel.core.audit import AuditAction, AuditEvent
 from tests.cases import factories as cases
 from tests.conftest import sign_in
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from panel.audit import AuditAction, AuditEvent
 from panel.cases import services
 from panel.cases.models import CaseReviewStatus, StageFinding
 from panel.cases.services import FindingDetails
 from panel.cases.vocabularies import Rating, Stage
+from panel.core.audit import AuditAction, AuditEvent
 from tests.cases import factories as cases
 from tests.conftest import sign_in
 

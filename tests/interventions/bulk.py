@@ -14,12 +14,12 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from panel.accounts.models import Organisation
-from panel.database import utcnow
+from panel.core.database import utcnow
+from panel.core.time import uk_today
 from panel.extensions import db
 from panel.interventions.models import Intervention
 from panel.interventions.services import intervention_types
 from panel.interventions.vocabularies import InterventionStatus
-from panel.navigation import uk_today
 from panel.panels.models import Panel
 
 PLACE = "Foleshill, around the shops"

@@ -11,11 +11,11 @@ import pytest
 from panel.accounts.models import Organisation, User
 from panel.cases import agreement
 from panel.cases.vocabularies import Strand
+from panel.core.time import uk_today
 from panel.interventions import services
 from panel.interventions.models import Intervention, PanelCase
 from panel.interventions.services import InterventionDetails, PanelCaseDetails
 from panel.interventions.vocabularies import RiskLevel, VictimNeed
-from panel.navigation import uk_today
 from panel.panels.models import Panel, Role
 from tests import factories
 from tests.conftest import PanelPeople

@@ -4,7 +4,7 @@ going (issue 14, problem 5)."""
 
 from __future__ import annotations
 
-from panel.audit import AuditAction, AuditEvent
+from panel.core.audit import AuditAction, AuditEvent
 from panel.extensions import db as _db
 from panel.panels.models import Role
 from tests import factories

@@ -19,14 +19,14 @@ from sqlalchemy.orm import Session
 
 from panel import create_app
 from panel.accounts.models import User
-from panel.audit import AuditAction, AuditEvent
 from panel.cases import agreement
+from panel.core.audit import AuditAction, AuditEvent
+from panel.core.time import uk_today
 from panel.extensions import db
 from panel.interventions import queries, services
 from panel.interventions.lifecycle import InterventionRefused
 from panel.interventions.models import Intervention, InterventionUpdate
 from panel.interventions.vocabularies import InterventionStatus
-from panel.navigation import uk_today
 from panel.panels.models import PanelKind, Role
 from tests import databases, factories
 from tests.conftest import sign_in

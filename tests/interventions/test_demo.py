@@ -3,13 +3,13 @@ something due, an update log, a closed case with its outcome, and added only onc
 
 from __future__ import annotations
 
-from panel import anonymise
 from panel.accounts import services as accounts
+from panel.core import anonymise
+from panel.core.time import uk_today
 from panel.demo import load_demo_data
 from panel.interventions.follow_up import organisation_interventions
 from panel.interventions.models import Intervention, InterventionUpdate, PanelCase
 from panel.interventions.vocabularies import PanelCaseStatus
-from panel.navigation import uk_today
 
 
 def test_demo_interventions_show_a_partners_work_and_are_added_once(app, db):

@@ -9,11 +9,11 @@ from datetime import timedelta
 import pytest
 
 from panel.cases.vocabularies import Strand
+from panel.core.time import uk_today
 from panel.interventions import services
 from panel.interventions.follow_up import overdue_for_organiser
 from panel.interventions.services import InterventionDetails, PanelCaseDetails
 from panel.interventions.vocabularies import InterventionStatus, RiskLevel, VictimNeed
-from panel.navigation import uk_today
 from panel.panels.models import Role
 from panel.reminders import digests
 from tests import factories

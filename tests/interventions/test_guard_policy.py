@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from panel.audit import AuditAction, AuditEvent
+from panel.core.audit import AuditAction, AuditEvent
+from panel.core.time import uk_today
 from panel.extensions import db
 from panel.guard_overrides import GuardOverride
 from panel.interventions.models import InterventionUpdate, PanelCase
-from panel.navigation import uk_today
 from tests.conftest import sign_in
 from tests.interventions.conftest import RISK_REASON, SUMMARY, agreed
 

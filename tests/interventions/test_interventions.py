@@ -9,8 +9,9 @@ from datetime import timedelta
 
 import pytest
 
-from panel.audit import AuditAction, AuditEvent
 from panel.cases.vocabularies import Answer
+from panel.core.audit import AuditAction, AuditEvent
+from panel.core.time import uk_today
 from panel.extensions import db
 from panel.interventions import export, queries, services
 from panel.interventions.lifecycle import InterventionRefused
@@ -22,7 +23,6 @@ from panel.interventions.vocabularies import (
     VictimOutcome,
 )
 from panel.meetings.models import MeetingStatus
-from panel.navigation import uk_today
 from tests.conftest import sign_in
 from tests.interventions.conftest import INTERVENTION_TEXT, agreed, date_fields
 from tests.meetings.factories import meeting_on

@@ -7,12 +7,12 @@ from datetime import date, timedelta
 
 import pytest
 
+from panel.core.time import uk_today
 from panel.extensions import db
 from panel.interventions import services
 from panel.interventions.follow_up import organisation_interventions
 from panel.interventions.models import Intervention
 from panel.interventions.vocabularies import InterventionStatus
-from panel.navigation import uk_today
 from panel.panels.models import PanelKind, Role
 from tests import factories
 from tests.conftest import sign_in

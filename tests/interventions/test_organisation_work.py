@@ -12,9 +12,9 @@ import pytest
 from flask import g
 
 from panel.cases.vocabularies import Strand
+from panel.core.time import uk_today
 from panel.lessons import services as lessons
 from panel.lessons.models import LessonKind, Recommendation
-from panel.navigation import uk_today
 from panel.panels.models import Role
 from tests import factories
 from tests.conftest import sign_in

@@ -9,10 +9,10 @@ from datetime import timedelta
 
 import pytest
 
+from panel.core.time import uk_today
 from panel.extensions import db
 from panel.interventions.models import Intervention, InterventionUpdate
 from panel.interventions.vocabularies import InterventionStatus
-from panel.navigation import uk_today
 from tests import factories
 from tests.conftest import sign_in
 from tests.interventions.conftest import agreed, date_fields

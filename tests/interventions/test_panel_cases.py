@@ -9,9 +9,10 @@ from datetime import timedelta
 
 import pytest
 
-from panel.audit import AuditAction, AuditEvent
 from panel.cases.vocabularies import Answer, Strand
-from panel.database import utcnow
+from panel.core.audit import AuditAction, AuditEvent
+from panel.core.database import utcnow
+from panel.core.time import UK, uk_today
 from panel.extensions import db
 from panel.interventions import services
 from panel.interventions.models import InterventionType, PanelCase
@@ -25,7 +26,6 @@ from panel.interventions.vocabularies import (
     VictimNeed,
     VictimOutcome,
 )
-from panel.navigation import UK, uk_today
 from tests import factories
 from tests.cases.conftest import isp  # noqa: F401  (the scrutiny panel, which has no live cases)
 from tests.conftest import sign_in

@@ -22,14 +22,14 @@ import sqlalchemy as sa
 
 from panel.cases import agreement
 from panel.cases.vocabularies import Answer
-from panel.database import utcnow
+from panel.core.database import utcnow
+from panel.core.time import uk_today
 from panel.extensions import db
 from panel.interventions import services
 from panel.interventions.lifecycle import InterventionRefused
 from panel.interventions.models import Intervention, InterventionUpdate
 from panel.interventions.services import InterventionDetails, OwnerNotOnPanel
 from panel.interventions.vocabularies import ClosureReason, InterventionStatus, VictimOutcome
-from panel.navigation import uk_today
 from panel.panels.models import Role
 from tests import factories
 from tests.conftest import sign_in

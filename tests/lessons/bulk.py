@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from panel.accounts.models import Organisation, User
 from panel.cases.models import CaseReview
 from panel.cases.vocabularies import Stage, Strand
-from panel.database import utcnow
+from panel.core.database import utcnow
 from panel.extensions import db
 from panel.lessons.models import (
     Lesson,

@@ -3,7 +3,7 @@ the lifecycle, and added only once."""
 
 from __future__ import annotations
 
-from panel import anonymise
+from panel.core import anonymise
 from panel.demo import ISP, load_demo_data
 from panel.lessons.models import Lesson, Recommendation
 from panel.lessons.models import RecommendationStatus as S

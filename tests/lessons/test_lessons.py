@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from panel.audit import AuditAction, AuditEvent
 from panel.cases.vocabularies import Stage, Strand
+from panel.core.audit import AuditAction, AuditEvent
 from panel.extensions import db
 from panel.lessons.models import Lesson, LessonKind
 from panel.meetings.models import MeetingStatus

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from panel.audit import AuditAction, AuditEvent
+from panel.core.audit import AuditAction, AuditEvent
 from panel.extensions import db
 from panel.lessons import services
 from panel.lessons.lifecycle import Move, RecommendationRefused

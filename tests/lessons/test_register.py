@@ -6,8 +6,8 @@ import csv
 import io
 from datetime import timedelta
 
-from panel.audit import AuditAction, AuditEvent
 from panel.cases.vocabularies import Stage, Strand
+from panel.core.audit import AuditAction, AuditEvent
 from panel.extensions import db
 from panel.lessons import services
 from panel.lessons.lifecycle import Move

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from panel.cases.vocabularies import Stage, Strand
+from panel.core.time import UK
 from panel.lessons.lifecycle import AWAITING_AGENCY
 from panel.lessons.models import Lesson, LessonKind, RecommendationStatus
 from panel.lessons.queries import uk_today
-from panel.navigation import UK
 from panel.panels.models import Role
 from tests import factories
 from tests.cases import factories as case_factories

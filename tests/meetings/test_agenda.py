@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from panel.audit import AuditAction, AuditEvent
+from panel.core.audit import AuditAction, AuditEvent
 from panel.extensions import db as _db
 from panel.meetings import agenda
 from panel.meetings.models import (

@@ -8,10 +8,10 @@ import re
 
 import pytest
 
-from panel.audit import AuditAction, AuditEvent
 from panel.cases import services as case_services
 from panel.cases.models import CaseReview, CaseReviewStatus
 from panel.cases.vocabularies import Rating, Stage, Strand
+from panel.core.audit import AuditAction, AuditEvent
 from panel.extensions import db as _db
 from panel.meetings import agenda, queries
 from panel.meetings.models import AgendaItem, AgendaItemKind, Meeting, MeetingStatus

@@ -9,8 +9,8 @@ from datetime import timedelta
 
 import pytest
 
-from panel.audit import AuditAction, AuditEvent
-from panel.database import utcnow
+from panel.core.audit import AuditAction, AuditEvent
+from panel.core.database import utcnow
 from panel.meetings import attendance
 from panel.meetings.models import Attendance, AttendanceStatus, MeetingStatus
 from panel.panels.models import Role

@@ -8,8 +8,8 @@ import pytest
 import sqlalchemy as sa
 
 from panel.accounts.models import User
-from panel.audit import AuditAction, AuditEvent
-from panel.database import utcnow
+from panel.core.audit import AuditAction, AuditEvent
+from panel.core.database import utcnow
 from panel.meetings import attendance
 from panel.meetings.attendance import Mark
 from panel.meetings.models import Attendance, AttendanceStatus, Guest, Meeting, MeetingStatus
@@ -213,7 +213,7 @@ def test_recording_the_register_is_audited_with_what_changed(db, people):
 
 
 def _day(meeting: Meeting) -> str:
-    from panel.meetings.schedule import UK
+    from panel.core.time import UK
 
     local = meeting.starts_at.astimezone(UK)
     return f"{local.day} {local:%B %Y}"

@@ -7,8 +7,9 @@ import pytest
 from icalendar import Calendar
 
 from panel.accounts.models import User
-from panel.audit import AuditAction, AuditEvent
-from panel.database import utcnow
+from panel.core.audit import AuditAction, AuditEvent
+from panel.core.database import utcnow
+from panel.core.time import UK
 from panel.extensions import db as _db
 from panel.meetings import calendar, services
 from panel.meetings.models import (
@@ -22,7 +23,6 @@ from panel.meetings.models import (
     MeetingAction,
     MeetingStatus,
 )
-from panel.meetings.schedule import UK
 from panel.panels.models import Role
 from tests import factories
 from tests.conftest import sign_in

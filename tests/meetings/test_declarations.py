@@ -3,7 +3,7 @@ where declarations show, and the functions case reviews use to hide a declared c
 
 import pytest
 
-from panel.audit import AuditAction, AuditEvent
+from panel.core.audit import AuditAction, AuditEvent
 from panel.extensions import db as _db
 from panel.meetings import agenda, declarations
 from panel.meetings.models import AgendaItemKind, InterestDeclaration, MeetingStatus

@@ -3,7 +3,7 @@ declarations, actions and cancellation reasons."""
 
 import pytest
 
-from panel.audit import AuditEvent
+from panel.core.audit import AuditEvent
 from tests.conftest import sign_in
 from tests.meetings.factories import meeting_on
 

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from panel.audit import AuditAction, AuditEvent
+from panel.core.audit import AuditAction, AuditEvent
 from panel.meetings import lifecycle, services
 from panel.meetings.models import MeetingStatus as S
 from tests.conftest import sign_in

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from panel.audit import AuditAction, AuditEvent
+from panel.core.audit import AuditAction, AuditEvent
 from panel.extensions import db
 from panel.meetings import actions, matters_arising, services
 from panel.meetings.attendance import AttendanceRefused

@@ -4,7 +4,8 @@ from datetime import date, time, timedelta
 
 import pytest
 
-from panel.audit import AuditAction, AuditEvent
+from panel.core.audit import AuditAction, AuditEvent
+from panel.core.time import UK
 from panel.meetings import services
 from panel.meetings.models import (
     AgendaItemKind,
@@ -13,7 +14,6 @@ from panel.meetings.models import (
     MeetingStatus,
     Recurrence,
 )
-from panel.meetings.schedule import UK
 from panel.panels.models import Role
 from tests import factories
 from tests.conftest import sign_in

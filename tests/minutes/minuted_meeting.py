@@ -16,6 +16,7 @@ from panel.accounts.models import Organisation, User
 from panel.cases import services as cases
 from panel.cases.models import CaseReview
 from panel.cases.vocabularies import Rating, Stage, Strand
+from panel.core.time import uk_today
 from panel.extensions import db
 from panel.interventions import services as interventions
 from panel.lessons import services as lessons
@@ -25,7 +26,6 @@ from panel.meetings import services as meetings
 from panel.meetings.models import AgendaItem, AttendanceStatus, Meeting, MeetingStatus
 from panel.minutes import services as minutes_services
 from panel.minutes.models import Minutes
-from panel.navigation import uk_today
 from panel.panels.models import Panel
 from tests.cases import factories as case_factories
 from tests.meetings.factories import meeting_on

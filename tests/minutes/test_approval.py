@@ -8,11 +8,11 @@ import re
 
 import pytest
 
-from panel.audit import AuditAction, AuditEvent
+from panel.core.audit import AuditAction, AuditEvent
+from panel.core.time import format_datetime
 from panel.minutes import services
 from panel.minutes.models import Minutes, MinutesStatus
 from panel.minutes.services import ItemNotes, MinutesRefused
-from panel.navigation import format_datetime
 from tests.conftest import sign_in
 from tests.minutes.conftest import PUBLIC_NOTE, RESTRICTED_NOTE, approved
 

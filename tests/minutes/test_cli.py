@@ -8,13 +8,13 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from panel.audit import AuditAction, AuditEvent
+from panel.core.audit import AuditAction, AuditEvent
+from panel.core.time import format_datetime
 from panel.demo import load_demo_data
 from panel.extensions import db
 from panel.minutes import services
 from panel.minutes.models import Minutes, MinutesVersion
 from panel.minutes.pdf import render_pdf
-from panel.navigation import format_datetime
 from tests.cases.conftest import isp  # noqa: F401  (the panel `scrutiny` is built on)
 from tests.lessons.conftest import scrutiny  # noqa: F401  (with a police member)
 from tests.meetings.factories import meeting_on

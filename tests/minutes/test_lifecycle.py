@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 
-from panel.audit import AuditAction, AuditEvent
+from panel.core.audit import AuditAction, AuditEvent
 from panel.meetings.models import MeetingStatus
 from panel.minutes.models import Minutes, MinutesStatus
 from tests.conftest import sign_in

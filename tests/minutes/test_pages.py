@@ -10,8 +10,8 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from panel.audit import AuditAction, AuditEvent
 from panel.cases import agreement
+from panel.core.audit import AuditAction, AuditEvent
 from panel.meetings import agenda
 from panel.meetings.models import MeetingStatus
 from panel.minutes import services

@@ -20,11 +20,11 @@ from pypdf import PdfReader
 from pypdf.generic import BooleanObject
 from weasyprint import HTML
 
+from panel.core.time import format_datetime
 from panel.extensions import db
 from panel.minutes.document import ActionRow, document_of
 from panel.minutes.models import MinutesVersion
 from panel.minutes.pdf import render_pdf
-from panel.navigation import format_datetime
 from tests.cases.conftest import isp  # noqa: F401  (the panel `scrutiny` is built on)
 from tests.lessons.conftest import scrutiny  # noqa: F401  (with a police member)
 from tests.minutes import minuted_meeting

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from panel.audit import AuditAction, AuditEvent
+from panel.core.audit import AuditAction, AuditEvent
 from panel.minutes import services
 from panel.minutes.models import MinutesVersion
 from panel.panels.models import PanelKind, Role

@@ -18,7 +18,8 @@ from datetime import timedelta
 import pytest
 from pypdf import PdfReader
 
-from panel.audit import AuditAction, AuditEvent
+from panel.core.audit import AuditAction, AuditEvent
+from panel.core.time import format_datetime, format_time, uk_today
 from panel.demo import load_demo_data
 from panel.meetings import actions, attendance, declarations
 from panel.meetings import services as meeting_services
@@ -33,7 +34,6 @@ from panel.minutes import services
 from panel.minutes.document import document_of
 from panel.minutes.models import Minutes
 from panel.minutes.pdf import render_pdf
-from panel.navigation import format_datetime, format_time, uk_today
 from panel.panels.models import Panel
 from tests.conftest import sign_in
 from tests.meetings.factories import meeting_on

@@ -1,17 +1,17 @@
 """The personal-data guard in forms: free text is checked before it is saved.
 
-`GuardedForm` runs `panel.anonymise.find` over its `guarded_fields` once the ordinary checks pass.
-On a finding the form is shown again: each field names what it found (in the error summary and
+`GuardedForm` runs `panel.core.anonymise.find` over its `guarded_fields` once the ordinary checks
+pass. On a finding the form is shown again: each field names what it found (in the error summary and
 beside the field) and shows the text with every finding highlighted. The person can then edit it,
 press "Redact and save" (each finding becomes `[NAME]`, `[POSTCODE]`, ...), or, where the view
-allows it (the panel's members, coordinator and chair), save it as written with a reason, which
-the service audits and the chair and coordinator see on their home page.
+allows it (the panel's members, coordinator and chair), save it as written with a reason, which the
+service audits and the chair and coordinator see on their home page.
 
 Each guarded field has a `GuardPolicy`: which kinds of personal data it accepts. An exact date
-identifies a victim in the story of an incident, not in "met the job coach on 1 December"; a
-name the panel itself records (a member, a deputy, a guest) identifies nobody in the minutes.
-A form lists its fields as ``guarded_fields = {"text": PROGRESS_NOTE}``; a bare tuple of names
-means `STRICT` for each. Every guarded field in Panel, deliberately:
+identifies a victim in the story of an incident, not in "met the job coach on 1 December"; a name
+the panel itself records (a member, a deputy, a guest) identifies nobody in the minutes. A form
+lists its fields as ``guarded_fields = {"text": PROGRESS_NOTE}``; a bare tuple of names means
+`STRICT` for each. Every guarded field in Panel, deliberately:
 
 - INCIDENT_NARRATIVE (everything refused): the case review's summary of the case
   (`narrative`), its stage comments and the panel's overall view; the live case's risk reason
@@ -38,8 +38,8 @@ from markupsafe import Markup, escape
 from wtforms import HiddenField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from panel import anonymise
-from panel.forms import BaseForm
+from panel.core import anonymise
+from panel.core.forms import BaseForm
 
 REDACT, OVERRIDE = "redact", "override"
 
@@ -162,7 +162,7 @@ def record_override(actor, obj, outcome: GuardOutcome, label: str) -> None:
     """Audit an override with its reason and the kinds found, never the text itself, and note
     it for the panel's chair and coordinator (`panel.guard_overrides`)."""
     from panel import guard_overrides
-    from panel.audit import AuditAction, record
+    from panel.core.audit import AuditAction, record
 
     if outcome.overridden:
         record(

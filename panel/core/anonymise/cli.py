@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from panel.anonymise import SCRUTINY_PREFIX, scan_lines
+from panel.core.anonymise import SCRUTINY_PREFIX, scan_lines
 
 
 @click.command("pii-scan")

@@ -60,7 +60,7 @@ class UTCDateTime(sa.TypeDecorator):
         if value is None:
             return None
         if value.tzinfo is None:
-            raise ValueError("timestamps must be timezone-aware (use panel.database.utcnow)")
+            raise ValueError("timestamps must be timezone-aware (use panel.core.database.utcnow)")
         # SQLite would store the wall-clock time and drop the zone: always store UTC.
         return value.astimezone(UTC)
 

@@ -1,7 +1,7 @@
 """Detectors for the structured kinds of personal data in case narratives.
 
 Each detector takes the text and returns ``(start, end, kind)`` tuples; overlaps between detectors
-are settled in ``panel.anonymise.find``. Phone numbers come from ``phonenumbers`` (Google's
+are settled in ``panel.core.anonymise.find``. Phone numbers come from ``phonenumbers`` (Google's
 libphonenumber metadata); the stdlib ``ipaddress`` module validates IP addresses. Everything else
 here is a UK format that no maintained library recognises in free text, written from the official
 format (postcodes, NI numbers, NHS numbers, vehicle registrations) or from how police and CPS
@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import phonenumbers
 from phonenumbers import Leniency, PhoneNumberMatcher
 
-from panel.anonymise.names import find_names, is_common_word
+from panel.core.anonymise.names import find_names, is_common_word
 
 Span = tuple[int, int, str]
 

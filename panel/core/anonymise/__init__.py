@@ -17,8 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TextIO
 
-from panel.anonymise.detectors import DETECTORS
-from panel.anonymise.names import name_parts as name_parts  # for the guard's known names
+from panel.core.anonymise.detectors import DETECTORS
+from panel.core.anonymise.names import name_parts as name_parts  # for the guard's known names
 
 KIND_LABELS: dict[str, str] = {
     "NAME": "a person's name",

@@ -12,11 +12,8 @@ stored secret under the first key, after which the old key can be removed.
 
 from __future__ import annotations
 
-import click
-import sqlalchemy as sa
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import current_app
-from flask.cli import with_appcontext
 
 
 class WrongDataKey(RuntimeError):
@@ -68,19 +65,3 @@ def _fernet() -> MultiFernet:
         keys = current_app.config["DATA_ENCRYPTION_KEYS"]
         fernet = current_app.extensions["panel_fernet"] = MultiFernet([Fernet(k) for k in keys])
     return fernet
-
-
-@click.command("rotate-data-key")
-@with_appcontext
-def rotate_data_key_command():
-    """Re-encrypt every stored secret under the first key in DATA_ENCRYPTION_KEY."""
-    from panel.accounts.models import User  # here: the models import this module
-    from panel.extensions import db
-
-    users = db.session.scalars(sa.select(User).where(User.encrypted_totp_secret.is_not(None)))
-    count = 0
-    for user in users:
-        user.encrypted_totp_secret = rotate(user.encrypted_totp_secret)
-        count += 1
-    db.session.commit()
-    click.echo(f"Re-encrypted {count} two-factor secret{'' if count == 1 else 's'}.")

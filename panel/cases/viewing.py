@@ -21,11 +21,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
 from panel.accounts.models import Organisation, User
-from panel.audit import AuditAction, record
-from panel.database import UTCDateTime, utcnow
+from panel.core.audit import AuditAction, record
+from panel.core.database import UTCDateTime, utcnow
+from panel.core.pagination import paginate_rows
+from panel.core.time import UK
 from panel.extensions import db
-from panel.navigation import UK
-from panel.pagination import paginate_rows
 
 CASE_TYPES = ("case_review", "panel_case")
 # People listed per page of "Who has viewed this case".

@@ -23,7 +23,7 @@ from importlib.resources import files
 
 
 def _load(name: str) -> frozenset[str]:
-    text = files("panel.anonymise").joinpath("data", name).read_text(encoding="utf-8")
+    text = files("panel.core.anonymise").joinpath("data", name).read_text(encoding="utf-8")
     return frozenset(
         line.strip().casefold() for line in text.splitlines() if line.strip() and line[0] != "#"
     )
