@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from flask import abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
 
-from panel.cases.agreement import agreement_accepted
+from panel.cases.agreement.services import agreement_accepted
 from panel.cases.models import CaseReview
 from panel.extensions import db, login_manager
 from panel.meetings.models import AgendaItem, InterestDeclaration
@@ -430,7 +430,7 @@ def enforce():
         abort(403 if target is None or can_see(current_user, target) else 404)
     if route_rule.needs_agreement and not agreement_accepted(current_user, panel_of(target)):
         return redirect(
-            url_for("cases.agreement_page", panel_id=panel_of(target).id, next=_come_back_to())
+            url_for("agreement.agreement_page", panel_id=panel_of(target).id, next=_come_back_to())
         )
     return None
 

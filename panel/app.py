@@ -12,7 +12,7 @@ from werkzeug.routing import IntegerConverter
 
 from panel import access, config
 from panel.accounts import sessions, two_factor
-from panel.core import throttle
+from panel.core import registry, throttle
 from panel.extensions import csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,6 +36,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
     _init_templates(app)
+    registry.init_app(app, contributions())
     _init_database(app)
     _init_sign_in(app)
     csrf.init_app(app)
@@ -61,6 +62,43 @@ class IdConverter(IntegerConverter):
     def __init__(self, map, *args, **kwargs):
         kwargs.setdefault("max", 2**31 - 1)
         super().__init__(map, *args, **kwargs)
+
+
+def contributions() -> registry.Registry:
+    """What each domain adds to the others, all in one place (`panel.core.registry`)."""
+    from panel.cases import services as cases
+    from panel.cases import views as case_pages
+    from panel.interventions import matters as intervention_matters
+    from panel.interventions import reminders as intervention_reminders
+    from panel.interventions import views as intervention_pages
+    from panel.interventions.live_cases import views as live_case_pages
+    from panel.lessons import matters as lesson_matters
+    from panel.lessons import reminders as lesson_reminders
+    from panel.lessons import views as lesson_pages
+    from panel.meetings import matters as meeting_matters
+    from panel.meetings.agenda import views as agenda_pages
+    from panel.minutes import views as minutes_pages
+
+    return registry.Registry(
+        matters_arising=[
+            meeting_matters.open_actions,
+            lesson_matters.outstanding_recommendations,
+            intervention_matters.open_interventions,
+        ],
+        reminders=[
+            lesson_reminders.recommendations_due,
+            intervention_reminders.interventions_due,
+        ],
+        template_globals={
+            **agenda_pages.TEMPLATE_GLOBALS,
+            **case_pages.TEMPLATE_GLOBALS,
+            **lesson_pages.TEMPLATE_GLOBALS,
+            **live_case_pages.TEMPLATE_GLOBALS,
+            **intervention_pages.TEMPLATE_GLOBALS,
+            **minutes_pages.TEMPLATE_GLOBALS,
+        },
+        own_reference_prefixes=cases.reference_prefixes,
+    )
 
 
 def _init_templates(app: Flask) -> None:

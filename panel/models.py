@@ -1,6 +1,6 @@
 """Every model, imported in one place so Alembic and the app always see the whole schema."""
 
-from panel.accounts.links import AccountLink
+from panel.accounts.links.services import AccountLink
 from panel.accounts.lockout import SignInFailures
 from panel.accounts.models import Organisation, User
 from panel.accounts.two_factor import RecoveryCode

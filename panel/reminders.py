@@ -5,19 +5,17 @@ Mail leaves the system, so a reminder says only what an item is (a number, an or
 panel), when it is due and where to find it, never case, lesson or recommendation text: whoever
 follows the link signs in and is checked like anyone else.
 
-Each kind of item comes from a provider, so this module does not need to know every kind. A
-provider is a function ``provider(today) -> {user id: [ReminderItem, ...]}`` that answers for
+Each kind of item comes from a source, so this module does not need to know every kind. A
+source is a function ``source(today) -> {user id: [ReminderItem, ...]}`` that answers for
 everyone at once, in a fixed number of queries however many people and items there are, and
 leaves out what a person may not see (such as a case review they declared an interest in).
 
-A package adds its provider in a module named ``reminders`` directly inside it, which registers
-the provider when imported. `load_providers` imports every ``panel.<package>.reminders`` before
-reminders are gathered, so no other file needs to change. For interventions,
+A package writes its source in its ``reminders`` module, and the app factory lists it in the
+registry (`panel.app.contributions`); nothing registers itself on import. For interventions,
 ``panel/interventions/reminders.py``::
 
     from panel import reminders
 
-    @reminders.register
     def interventions_due(today):
         ...  # one query: open interventions due by reminders.due_by(today), with who owns each
         return {user_id: [reminders.ReminderItem(section="Interventions", ...), ...], ...}
@@ -28,9 +26,6 @@ one message per person, and merges the same item given twice.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -40,9 +35,8 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 
-import panel
 from panel.accounts.models import User
-from panel.core import mail
+from panel.core import mail, registry
 from panel.core.time import format_datetime, uk_today
 from panel.extensions import db
 
@@ -66,23 +60,7 @@ class ReminderItem:
     url: str
 
 
-Provider = Callable[[date], dict[int, list[ReminderItem]]]
-_providers: list[Provider] = []
-
-
-def register(provider: Provider) -> Provider:
-    """Add a source of reminders; usable as a decorator. Registering twice is harmless."""
-    if provider not in _providers:
-        _providers.append(provider)
-    return provider
-
-
-def load_providers() -> None:
-    """Import each ``panel.<package>.reminders`` module, which registers its providers."""
-    for module in pkgutil.iter_modules(panel.__path__):
-        name = f"panel.{module.name}.reminders"
-        if module.ispkg and importlib.util.find_spec(name) is not None:
-            importlib.import_module(name)
+Source = Callable[[date], dict[int, list[ReminderItem]]]
 
 
 def due_by(today: date) -> date:
@@ -163,10 +141,9 @@ def count_due(
 def digests(today: date) -> dict[User, list[ReminderItem]]:
     """What each active person is to be reminded of on `today`, overdue first; people in e-mail
     address order."""
-    load_providers()
     found: dict[int, dict[ReminderItem, None]] = {}
-    for provider in _providers:
-        for user_id, items in provider(today).items():
+    for source in registry.current().reminders:
+        for user_id, items in source(today).items():
             found.setdefault(user_id, {}).update(dict.fromkeys(items))
     if not found:
         return {}

@@ -245,7 +245,7 @@ def test_other_roles_do_not_see_who_opened_a_case_review(app, db, isp, case_revi
 
 
 def test_chair_of_another_panel_sitting_as_a_member_does_not_see_it(app, db, isp, case_review):  # noqa: F811
-    from panel.cases import agreement
+    from panel.cases.agreement import services as agreement
 
     other_chair = factories.user(email="other.chair@example.org", full_name="Priya Shah")
     factories.membership(factories.panel(kind=PanelKind.SCRUTINY_PANEL), other_chair, Role.CHAIR)

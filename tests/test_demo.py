@@ -44,7 +44,8 @@ def test_demo_data_can_run_twice(db):
 
 def test_demo_panels_have_past_and_upcoming_meetings_with_attendance(app, db):
     from panel.core.database import utcnow
-    from panel.meetings import attendance, matters_arising
+    from panel.meetings import matters as matters_arising
+    from panel.meetings.attendance import services as attendance
     from panel.meetings.models import Meeting, MeetingStatus
 
     load_demo_data()

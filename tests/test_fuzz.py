@@ -33,7 +33,7 @@ from hypothesis import strategies as st
 from werkzeug.routing import AnyConverter, IntegerConverter, Rule
 from werkzeug.routing.exceptions import HTTPException as RoutingException
 
-from panel.cases import agreement
+from panel.cases.agreement import services as agreement
 from panel.extensions import db as _db
 from panel.minutes import services as minutes_services
 from panel.panels.models import PanelKind, Role

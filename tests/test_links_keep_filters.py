@@ -3,7 +3,7 @@ but nothing that would change where they point or make the page fail."""
 
 import pytest
 
-from panel.cases import agreement
+from panel.cases.agreement import services as agreement
 from tests.conftest import sign_in
 
 

@@ -17,6 +17,7 @@ from panel.accounts.models import Organisation, OrganisationKind, User
 from panel.cases import services as case_services
 from panel.cases.models import CaseReview
 from panel.cases.vocabularies import Stage, Strand
+from panel.core import registry
 from panel.lessons import services
 from panel.lessons.lifecycle import Move
 from panel.lessons.models import Lesson, LessonKind, Recommendation, RecommendationStatus
@@ -380,8 +381,8 @@ def test_another_package_adds_its_items_to_the_same_message(
         )
         return {scrutiny.officer.id: [item], gone.id: [item]}
 
-    monkeypatch.setattr(reminders, "_providers", list(reminders._providers))
-    reminders.register(interventions)
+    sources = registry.current().reminders
+    monkeypatch.setattr(registry.current(), "reminders", [*sources, interventions])
 
     assert run(app).exit_code == 0
 

@@ -20,9 +20,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from flask import Flask, url_for
 
-from panel.accounts import links
-from panel.cases import agreement
+from panel.accounts.links import services as links
 from panel.cases import services as case_services
+from panel.cases.agreement import services as agreement
 from panel.cases.vocabularies import Rating, Stage, Strand
 from panel.core.time import uk_today
 from panel.extensions import db
@@ -30,8 +30,10 @@ from panel.interventions import services as intervention_services
 from panel.lessons import services as lesson_services
 from panel.lessons.lifecycle import Move
 from panel.lessons.models import LessonKind, RecommendationStatus
-from panel.meetings import actions, attendance, calendar
+from panel.meetings import actions
 from panel.meetings import services as meeting_services
+from panel.meetings.attendance import services as attendance
+from panel.meetings.calendar import services as calendar
 from panel.meetings.models import AgendaItem, MeetingStatus
 from panel.minutes import services as minutes_services
 from panel.panels.models import Membership, PanelKind, Role
@@ -138,12 +140,12 @@ MATRIX: dict[tuple[str, ...], tuple[str, ...]] = {
         (OK,         OK,         OK,         OK,         OK,         OK,         OK),
     # The secret token in the address is the credential (the member's link here), for
     # calendar apps that cannot sign in: whoever holds it gets that member's feed.
-    (GET, "meetings.calendar_feed"):
+    (GET, "calendar.calendar_feed"):
         (OK,         OK,         OK,         OK,         OK,         OK,         OK),
     # Done: an empty POST creates (or resets, or stops) the person's own link.
-    (POST, "meetings.issue_calendar_link"):
+    (POST, "calendar.issue_calendar_link"):
         (SIGN_IN,    REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT),
-    (POST, "meetings.revoke_calendar_link"):
+    (POST, "calendar.revoke_calendar_link"):
         (SIGN_IN,    REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT),
 
     # --- Home and each panel's page: everyone on the panel ---------------------------------------
@@ -236,7 +238,7 @@ MATRIX: dict[tuple[str, ...], tuple[str, ...]] = {
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (GET, "meetings.show"):
         (SIGN_IN,    FORBIDDEN,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
-    (GET, "meetings.meeting_calendar"):
+    (GET, "calendar.meeting_calendar"):
         (SIGN_IN,    FORBIDDEN,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (GET, "meetings.move"):
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
@@ -250,122 +252,122 @@ MATRIX: dict[tuple[str, ...], tuple[str, ...]] = {
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
     (POST, "meetings.held"):
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
-    (GET, "meetings.panel_settings"):
+    (GET, "attendance.panel_settings"):
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     # The form starts filled in with the current quorum: an empty POST saves it unchanged.
-    (POST, "meetings.panel_settings"):
+    (POST, "attendance.panel_settings"):
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
 
     # --- Agendas and standing items: organisers; printing the agenda: members --------------------
     #    anonymous   reader      member      coordinator chair       admin       other panel
-    (GET, "meetings.manage_agenda"):
+    (GET, "agenda.manage_agenda"):
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
-    (GET, "meetings.new_agenda_item"):
+    (GET, "agenda.new_agenda_item"):
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
-    (POST, "meetings.new_agenda_item"):
+    (POST, "agenda.new_agenda_item"):
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     # Case reviews from the agenda page (case material: the agreement is accepted). The meeting
     # was held and is being minuted, so its agenda is closed: refused with a message, sent back.
-    (GET, "meetings.add_case_reviews"):
+    (GET, "agenda.add_case_reviews"):
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
-    (POST, "meetings.add_case_reviews"):
+    (POST, "agenda.add_case_reviews"):
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
-    (GET, "meetings.edit_agenda_item"):
+    (GET, "agenda.edit_agenda_item"):
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     # The item is the case review's: its title (the panel's own reference) passes the guard.
-    (POST, "meetings.edit_agenda_item"):
+    (POST, "agenda.edit_agenda_item"):
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
-    (GET, "meetings.remove_agenda_item"):
+    (GET, "agenda.remove_agenda_item"):
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     # Confirmation buttons: done.
-    (POST, "meetings.remove_agenda_item"):
+    (POST, "agenda.remove_agenda_item"):
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
-    (POST, "meetings.move_agenda_item"):
+    (POST, "agenda.move_agenda_item"):
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
-    (GET, "meetings.print_agenda"):
+    (GET, "agenda.print_agenda"):
         (SIGN_IN,    FORBIDDEN,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
     # The panel's usual time for a case review: the form starts filled in, so an empty POST
     # saves it unchanged.
-    (GET, "meetings.case_review_duration"):
+    (GET, "agenda.case_review_duration"):
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
-    (POST, "meetings.case_review_duration"):
+    (POST, "agenda.case_review_duration"):
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
-    (GET, "meetings.agenda_template"):
+    (GET, "agenda.agenda_template"):
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
-    (GET, "meetings.new_standing_item"):
+    (GET, "agenda.new_standing_item"):
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
-    (POST, "meetings.new_standing_item"):
+    (POST, "agenda.new_standing_item"):
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
-    (GET, "meetings.edit_standing_item"):
+    (GET, "agenda.edit_standing_item"):
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
-    (POST, "meetings.edit_standing_item"):
+    (POST, "agenda.edit_standing_item"):
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
-    (GET, "meetings.remove_standing_item"):
+    (GET, "agenda.remove_standing_item"):
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
-    (POST, "meetings.remove_standing_item"):
+    (POST, "agenda.remove_standing_item"):
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
-    (POST, "meetings.move_standing_item"):
+    (POST, "agenda.move_standing_item"):
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
 
     # --- Declarations of interest: every member, for themselves ----------------------------------
     #    anonymous   reader      member      coordinator chair       admin       other panel
-    (GET, "meetings.declare_interest"):
+    (GET, "agenda.declare_interest"):
         (SIGN_IN,    FORBIDDEN,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
-    (POST, "meetings.declare_interest"):
+    (POST, "agenda.declare_interest"):
         (SIGN_IN,    FORBIDDEN,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
-    (POST, "meetings.withdraw_interest"):
+    (POST, "agenda.withdraw_interest"):
         (SIGN_IN,    FORBIDDEN,  REDIRECT,   REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
 
     # --- Attendance, guests and actions: organisers ----------------------------------------------
     #    anonymous   reader      member      coordinator chair       admin       other panel
-    (GET, "meetings.record_attendance"):
+    (GET, "attendance.record_attendance"):
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
-    (POST, "meetings.record_attendance"):
+    (POST, "attendance.record_attendance"):
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
-    (GET, "meetings.new_guest"):
+    (GET, "attendance.new_guest"):
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
-    (POST, "meetings.new_guest"):
+    (POST, "attendance.new_guest"):
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
-    (POST, "meetings.remove_guest"):
+    (POST, "attendance.remove_guest"):
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
-    (GET, "meetings.new_action"):
+    (GET, "attendance.new_action"):
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
-    (POST, "meetings.new_action"):
+    (POST, "attendance.new_action"):
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
-    (POST, "meetings.close_action"):
+    (POST, "attendance.close_action"):
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
 
     # --- Apologies before the meeting: each member their own; organisers for any member ---------
     #    anonymous   reader      member      coordinator chair       admin       other panel
     # The usual meeting was held a fortnight ago: apologies are refused with a message (the
     # register is used now), and the person sent back to the meeting.
-    (GET, "meetings.send_apologies"):
+    (GET, "attendance.send_apologies"):
         (SIGN_IN,    FORBIDDEN,  REDIRECT,   REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
-    (POST, "meetings.send_apologies"):
+    (POST, "attendance.send_apologies"):
         (SIGN_IN,    FORBIDDEN,  REDIRECT,   REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
-    (POST, "meetings.withdraw_apologies"):
+    (POST, "attendance.withdraw_apologies"):
         (SIGN_IN,    FORBIDDEN,  REDIRECT,   REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
-    (GET, "meetings.record_apologies"):
+    (GET, "attendance.record_apologies"):
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
-    (POST, "meetings.record_apologies"):
+    (POST, "attendance.record_apologies"):
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
-    (POST, "meetings.withdraw_apologies_for"):
+    (POST, "attendance.withdraw_apologies_for"):
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
     # A meeting next week, for which the member has sent apologies naming a deputy. An empty
     # POST sends apologies without a deputy; withdrawing is done (or finds none to withdraw).
-    (GET, "meetings.send_apologies", "an upcoming meeting"):
+    (GET, "attendance.send_apologies", "an upcoming meeting"):
         (SIGN_IN,    FORBIDDEN,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
-    (POST, "meetings.send_apologies", "an upcoming meeting"):
+    (POST, "attendance.send_apologies", "an upcoming meeting"):
         (SIGN_IN,    FORBIDDEN,  REDIRECT,   REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
-    (POST, "meetings.withdraw_apologies", "an upcoming meeting"):
+    (POST, "attendance.withdraw_apologies", "an upcoming meeting"):
         (SIGN_IN,    FORBIDDEN,  REDIRECT,   REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
     # An empty POST names no member: the form again.
-    (GET, "meetings.record_apologies", "an upcoming meeting"):
+    (GET, "attendance.record_apologies", "an upcoming meeting"):
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
-    (POST, "meetings.record_apologies", "an upcoming meeting"):
+    (POST, "attendance.record_apologies", "an upcoming meeting"):
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     # The member's apologies: withdrawn.
-    (POST, "meetings.withdraw_apologies_for", "an upcoming meeting"):
+    (POST, "attendance.withdraw_apologies_for", "an upcoming meeting"):
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
 
     # --- Case reviews (case material): members read, organisers write ----------------------------
@@ -398,15 +400,15 @@ MATRIX: dict[tuple[str, ...], tuple[str, ...]] = {
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
     # Accepting the agreement: anyone who may open case reviews. An empty POST does not tick
     # the box, so it is the form again.
-    (GET, "cases.agreement_page"):
+    (GET, "agreement.agreement_page"):
         (SIGN_IN,    FORBIDDEN,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
-    (POST, "cases.agreement_page"):
+    (POST, "agreement.agreement_page"):
         (SIGN_IN,    FORBIDDEN,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
     # The chair alone sets the text; an empty POST saves it unchanged (and asks everyone to
     # accept it again).
-    (GET, "cases.edit_agreement"):
+    (GET, "agreement.edit_agreement"):
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  FORBIDDEN,  OK,         NOT_FOUND,  NOT_FOUND),
-    (POST, "cases.edit_agreement"):
+    (POST, "agreement.edit_agreement"):
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  FORBIDDEN,  REDIRECT,   NOT_FOUND,  NOT_FOUND),
 
     # --- Lessons learnt: members read, organisers record -----------------------------------------
@@ -479,29 +481,29 @@ MATRIX: dict[tuple[str, ...], tuple[str, ...]] = {
 
     # --- Live cases (local panels): members see them, organisers manage them ---------------------
     #    anonymous   reader      member      coordinator chair       admin       other panel
-    (GET, "panel_cases.index"):
+    (GET, "live_cases.index"):
         (SIGN_IN,    FORBIDDEN,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
-    (GET, "panel_cases.show"):
+    (GET, "live_cases.show"):
         (SIGN_IN,    FORBIDDEN,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
-    (GET, "panel_cases.new"):
+    (GET, "live_cases.new"):
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
-    (POST, "panel_cases.new"):
+    (POST, "live_cases.new"):
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
-    (GET, "panel_cases.edit"):
+    (GET, "live_cases.edit"):
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
-    (POST, "panel_cases.edit"):
+    (POST, "live_cases.edit"):
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
-    (GET, "panel_cases.close"):
+    (GET, "live_cases.close"):
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
-    (POST, "panel_cases.close"):
+    (POST, "live_cases.close"):
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
-    (GET, "panel_cases.intervention_types"):
+    (GET, "live_cases.intervention_types"):
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
-    (POST, "panel_cases.intervention_types"):
+    (POST, "live_cases.intervention_types"):
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
-    (POST, "panel_cases.retire_intervention_type"):
+    (POST, "live_cases.retire_intervention_type"):
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
-    (POST, "panel_cases.restore_intervention_type"):
+    (POST, "live_cases.restore_intervention_type"):
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
 
     # --- Interventions: every member sees them all; the owning organisation and the organisers ---

@@ -21,16 +21,17 @@ from markupsafe import escape
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
-from panel.cases import agreement
 from panel.cases import services as cases
+from panel.cases.agreement import services as agreement
 from panel.cases.vocabularies import Rating, Stage, Strand
 from panel.core.time import uk_today
 from panel.interventions import services as interventions
 from panel.lessons import services as lessons
 from panel.lessons.lifecycle import Move
 from panel.lessons.models import LessonKind, RecommendationStatus
-from panel.meetings import actions, attendance, declarations
+from panel.meetings import actions, declarations
 from panel.meetings import services as meetings
+from panel.meetings.attendance import services as attendance
 from panel.meetings.models import AgendaItem, MeetingStatus
 from panel.minutes import services as minutes_services
 from panel.minutes.document import document_of

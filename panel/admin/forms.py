@@ -414,3 +414,7 @@ class AuditFilterForm(SearchForm):
         """Whether any filter was given, even one with an error."""
         filters = dataclasses.astuple(self.filters())
         return bool(self.errors) or any(value is not None for value in filters)
+
+
+class ResetTwoFactorForm(BaseForm):
+    submit = SubmitButton("Reset two-factor sign-in")

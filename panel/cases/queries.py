@@ -14,7 +14,7 @@ from panel.cases.models import CaseReview, CaseReviewStatus, StageFinding
 from panel.cases.vocabularies import Stage
 from panel.core.pagination import paginate
 from panel.extensions import db
-from panel.meetings.agenda import OPEN_STATUSES
+from panel.meetings.agenda.services import OPEN_STATUSES
 from panel.meetings.models import AgendaItem, Meeting, MeetingStatus
 from panel.panels.models import Panel
 

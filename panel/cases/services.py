@@ -39,7 +39,7 @@ from panel.core.database import utcnow
 from panel.core.guard import GuardOutcome, OverrideRefused, check_override, record_override
 from panel.core.time import UK
 from panel.extensions import db
-from panel.meetings import agenda
+from panel.meetings.agenda import services as agenda
 from panel.meetings.models import AgendaItem, Meeting
 from panel.panels.models import Panel, PanelKind
 

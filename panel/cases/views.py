@@ -25,7 +25,6 @@ from panel.panels.models import Panel
 bp = Blueprint("cases", __name__)
 
 
-@bp.app_template_global()
 def may_open_case_review(item: AgendaItem) -> bool:
     """Whether an agenda item links to its case: a case review item, for a member who may open
     case reviews and has not declared an interest in this one. Asked per item without loading
@@ -35,11 +34,6 @@ def may_open_case_review(item: AgendaItem) -> bool:
         and access.can(current_user, Action.VIEW_CASE_REVIEWS, item.meeting)
         and item.case_review_id not in access.withheld_case_ids(current_user)
     )
-
-
-bp.add_app_template_global(CaseReviewStatus, "CaseReviewStatus")
-bp.add_app_template_global(Stage, "Stage")
-bp.add_app_template_global(calendar.month_name.__getitem__, "month_name")
 
 
 def _to_case(case_review: CaseReview, anchor: str | None = None):
@@ -188,3 +182,12 @@ def close(case_review):
         return _refused(refused, case_review)
     flash(f"Case review {case_review.reference} closed.", "success")
     return _to_case(case_review)
+
+
+# What templates may use from this package, wired in by the app factory (`panel.app`).
+TEMPLATE_GLOBALS = {
+    "CaseReviewStatus": CaseReviewStatus,
+    "Stage": Stage,
+    "month_name": calendar.month_name.__getitem__,
+    "may_open_case_review": may_open_case_review,
+}

@@ -38,7 +38,7 @@ from markupsafe import Markup, escape
 from wtforms import HiddenField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from panel.core import anonymise
+from panel.core import anonymise, registry
 from panel.core.forms import BaseForm
 
 REDACT, OVERRIDE = "redact", "override"
@@ -262,9 +262,7 @@ class GuardedForm(BaseForm):
 
 def _reference_prefixes() -> frozenset[str]:
     """The prefixes of Panel's own references, which are never personal data."""
-    from panel.cases.services import reference_prefixes  # the case services use these forms
-
-    return reference_prefixes()
+    return registry.current().own_reference_prefixes()
 
 
 def _name(field_) -> str:

@@ -16,12 +16,11 @@ from panel.accounts.models import User
 from panel.extensions import db
 from panel.interventions.models import Intervention
 from panel.interventions.vocabularies import OPEN_INTERVENTION
-from panel.meetings import matters_arising
+from panel.meetings import matters as matters_arising
 from panel.meetings.models import Meeting
 from panel.panels.models import Panel
 
 
-@matters_arising.register
 def open_interventions(
     panel: Panel, meeting: Meeting, viewer: User | None
 ) -> list[matters_arising.MatterArising]:

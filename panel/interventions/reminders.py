@@ -26,7 +26,6 @@ OWNING_ROLES = (Role.CHAIR, Role.COORDINATOR, Role.MEMBER)
 ORGANISERS = (Role.CHAIR, Role.COORDINATOR)
 
 
-@reminders.register
 def interventions_due(today: date) -> dict[int, list[reminders.ReminderItem]]:
     """Everyone's interventions to be reminded of on `today`, in one query."""
     owns_it = sa.and_(

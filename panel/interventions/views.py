@@ -37,10 +37,7 @@ from panel.panels.models import Panel
 
 bp = Blueprint("interventions", __name__)
 
-bp.add_app_template_global(queries.intervention_overdue, "intervention_overdue")
 
-
-@bp.app_template_global()
 def readable_update_text(update) -> str | None:
     """An update's text as the signed-in person may read it (restricted ones are replaced)."""
     return queries.update_text(update, current_user)
@@ -146,7 +143,7 @@ def _agree(panel: Panel, back: str, panel_case: PanelCase | None = None):
 @bp.route("/live-cases/<int:panel_case_id>/interventions/new", methods=["GET", "POST"])
 @access.rule(access.on_case_material(Action.LOG_INTERVENTION, PanelCase))
 def new_for_case(panel_case: PanelCase):
-    back = url_for("panel_cases.show", panel_case_id=panel_case.id)
+    back = url_for("live_cases.show", panel_case_id=panel_case.id)
     if panel_case.status == PanelCaseStatus.CLOSED:
         flash("This case is closed, so no more interventions can be agreed for it.", "error")
         return redirect(back)
@@ -400,3 +397,10 @@ def panel_interventions_csv(panel: Panel):
             reader=current_user,
         ),
     )
+
+
+# What templates may use from this package, wired in by the app factory (`panel.app`).
+TEMPLATE_GLOBALS = {
+    "intervention_overdue": queries.intervention_overdue,
+    "readable_update_text": readable_update_text,
+}

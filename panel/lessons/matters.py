@@ -13,12 +13,11 @@ from panel.extensions import db
 from panel.lessons.lifecycle import OUTSTANDING
 from panel.lessons.models import Lesson, Recommendation
 from panel.lessons.queries import is_overdue
-from panel.meetings import matters_arising
+from panel.meetings import matters as matters_arising
 from panel.meetings.models import Meeting
 from panel.panels.models import Panel
 
 
-@matters_arising.register
 def outstanding_recommendations(
     panel: Panel, meeting: Meeting, viewer: User | None
 ) -> list[matters_arising.MatterArising]:

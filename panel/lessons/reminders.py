@@ -28,7 +28,6 @@ from panel.panels.models import Membership, Panel, Role
 SECTION = "Recommendations"
 
 
-@reminders.register
 def recommendations_due(today: date) -> dict[int, list[reminders.ReminderItem]]:
     """Everyone's recommendations to be reminded of on `today`, in one query."""
     answers_for_it = sa.and_(

@@ -30,12 +30,7 @@ from panel.panels.models import Panel
 
 bp = Blueprint("lessons", __name__)
 
-bp.add_app_template_global(LessonKind, "LessonKind")
-bp.add_app_template_global(RecommendationStatus, "RecommendationStatus")
-bp.add_app_template_global(queries.is_overdue, "recommendation_overdue")
 
-
-@bp.app_template_global()
 def recommendation_moves(recommendation: Recommendation) -> list[tuple[str, str]]:
     """(label, url) for each step the user may take on the recommendation now."""
     moves = []
@@ -414,3 +409,12 @@ for _move in Move:
         ),
         methods=["GET", "POST"],
     )
+
+
+# What templates may use from this package, wired in by the app factory (`panel.app`).
+TEMPLATE_GLOBALS = {
+    "LessonKind": LessonKind,
+    "RecommendationStatus": RecommendationStatus,
+    "recommendation_overdue": queries.is_overdue,
+    "recommendation_moves": recommendation_moves,
+}

@@ -14,7 +14,7 @@ from panel.accounts.models import Organisation, User
 from panel.core.audit import AuditAction, apply_changes, record
 from panel.core.database import utcnow
 from panel.extensions import db
-from panel.meetings.attendance import check_record_open
+from panel.meetings.attendance.services import check_record_open
 from panel.meetings.models import ActionStatus, Meeting, MeetingAction
 from panel.panels.models import Membership, Panel, Role
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from panel.accounts.models import User
 from panel.core.audit import AuditAction, apply_changes, record
 from panel.extensions import db
-from panel.meetings.agenda import AgendaRefused, is_open
+from panel.meetings.agenda.services import AgendaRefused, is_open
 from panel.meetings.models import AgendaItem, InterestDeclaration, Meeting
 
 

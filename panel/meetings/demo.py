@@ -9,7 +9,8 @@ from datetime import date, time, timedelta
 from panel.accounts.models import Organisation, User
 from panel.core.database import utcnow
 from panel.extensions import db
-from panel.meetings import actions, attendance, services
+from panel.meetings import actions, services
+from panel.meetings.attendance import services as attendance
 from panel.meetings.models import (
     AttendanceStatus,
     Meeting,

@@ -10,7 +10,9 @@ from panel.access import Action
 from panel.core.database import utcnow
 from panel.core.time import format_datetime
 from panel.lessons import queries as lesson_queries
-from panel.meetings import actions, attendance, lifecycle, matters_arising, queries, services
+from panel.meetings import actions, lifecycle, queries, services
+from panel.meetings import matters as matters_arising
+from panel.meetings.attendance import services as attendance
 from panel.meetings.forms import CancelMeetingForm, MeetingForm, MoveMeetingForm, SeriesForm
 from panel.meetings.models import Meeting, MeetingStatus
 

@@ -36,7 +36,9 @@ from panel.core.time import UK, format_datetime, format_time
 from panel.extensions import db
 from panel.interventions.models import Intervention
 from panel.lessons.models import Lesson, Recommendation
-from panel.meetings import actions, attendance, matters_arising, queries
+from panel.meetings import actions, queries
+from panel.meetings import matters as matters_arising
+from panel.meetings.attendance import services as attendance
 from panel.meetings.models import (
     AgendaItem,
     AgendaItemKind,

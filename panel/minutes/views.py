@@ -41,12 +41,7 @@ from panel.panels.models import Panel
 
 bp = Blueprint("minutes", __name__)
 
-bp.add_app_template_global(MinutesStatus, "MinutesStatus")
-bp.add_app_template_global(MeetingStatus, "MeetingStatus")
-bp.add_app_template_global(queries.minutes_of, "minutes_of_meeting")
 
-
-@bp.app_template_global()
 def minutes_can_start(meeting: Meeting) -> bool:
     return meeting.status in services.STARTABLE
 
@@ -385,7 +380,7 @@ def approver_rule(panel: Panel):
             else "The chair may now approve minutes they drafted.",
             "success",
         )
-        return redirect(url_for("meetings.panel_settings", panel_id=panel.id))
+        return redirect(url_for("attendance.panel_settings", panel_id=panel.id))
     return render_template(
         "minutes/approver_rule.html",
         panel=panel,
@@ -497,3 +492,12 @@ def published_pdf(minutes: Minutes):
     stored = version.published_pdf
     _downloaded(minutes, {"version": version.number, "sha256": version.published_sha256})
     return _pdf(stored, name)
+
+
+# What templates may use from this package, wired in by the app factory (`panel.app`).
+TEMPLATE_GLOBALS = {
+    "MinutesStatus": MinutesStatus,
+    "MeetingStatus": MeetingStatus,
+    "minutes_of_meeting": queries.minutes_of,
+    "minutes_can_start": minutes_can_start,
+}

@@ -8,8 +8,8 @@ from panel.access import Action
 from panel.interventions import follow_up as interventions
 from panel.interventions import queries as intervention_queries
 from panel.lessons import queries as lessons
-from panel.meetings import attendance
 from panel.meetings import queries as meetings
+from panel.meetings.attendance import services as attendance
 from panel.panels import queries, work
 
 bp = Blueprint("panels", __name__)

@@ -9,8 +9,8 @@ from datetime import timedelta
 
 import pytest
 
-from panel.accounts import links
-from panel.accounts.links import AccountLink, LinkPurpose
+from panel.accounts.links import services as links
+from panel.accounts.links.services import AccountLink, LinkPurpose
 from panel.accounts.passwords import verify_password
 from panel.core import throttle
 from panel.core.audit import AuditAction, AuditEvent

@@ -5,9 +5,9 @@ import re
 
 import pytest
 
-from panel.accounts import links
 from panel.accounts import services as accounts
-from panel.accounts.links import LinkPurpose
+from panel.accounts.links import services as links
+from panel.accounts.links.services import LinkPurpose
 from panel.accounts.models import User
 from panel.accounts.passwords import verify_password
 from panel.core.audit import AuditAction, AuditEvent

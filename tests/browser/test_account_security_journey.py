@@ -12,9 +12,9 @@ import re
 import pyotp
 from playwright.sync_api import expect
 
-from panel.accounts import links
 from panel.accounts import services as accounts
-from panel.accounts.links import LinkPurpose
+from panel.accounts.links import services as links
+from panel.accounts.links.services import LinkPurpose
 from panel.demo import COVENTRY, DEMO_PASSWORD
 from panel.extensions import db
 from panel.panels import services as panels

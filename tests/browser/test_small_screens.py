@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from panel.accounts.models import User
 from panel.demo import COVENTRY
 from panel.extensions import db
-from panel.meetings import attendance
+from panel.meetings.attendance import services as attendance
 from panel.meetings.models import Attendance, Meeting, MeetingStatus
 from panel.panels.models import Panel
 from tests.browser.conftest import CheckedPage, LiveServer, scrutiny_meeting

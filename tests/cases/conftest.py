@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from panel.cases import agreement
+from panel.cases.agreement import services as agreement
 from panel.panels.models import PanelKind, Role
 from tests import factories
 from tests.conftest import PanelPeople

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from panel.cases import agreement
+from panel.cases.agreement import services as agreement
 from panel.core.audit import AuditAction, AuditEvent
 from panel.core.database import utcnow
 from tests.conftest import sign_in

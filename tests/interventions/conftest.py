@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 
 from panel.accounts.models import Organisation, User
-from panel.cases import agreement
+from panel.cases.agreement import services as agreement
 from panel.cases.vocabularies import Strand
 from panel.core.time import uk_today
 from panel.interventions import services

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from panel import create_app
 from panel.accounts.models import User
-from panel.cases import agreement
+from panel.cases.agreement import services as agreement
 from panel.core.audit import AuditAction, AuditEvent
 from panel.core.time import uk_today
 from panel.extensions import db

@@ -20,7 +20,7 @@ from html import unescape
 import pytest
 import sqlalchemy as sa
 
-from panel.cases import agreement
+from panel.cases.agreement import services as agreement
 from panel.cases.vocabularies import Answer
 from panel.core.database import utcnow
 from panel.core.time import uk_today

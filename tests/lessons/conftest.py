@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 
 from panel.accounts.models import Organisation, OrganisationKind, User
-from panel.cases import agreement
+from panel.cases.agreement import services as agreement
 from panel.cases.models import CaseReview
 from panel.cases.vocabularies import Stage, Strand
 from panel.lessons import services

@@ -7,7 +7,7 @@ import pytest
 
 from panel.core.audit import AuditAction, AuditEvent
 from panel.extensions import db as _db
-from panel.meetings import agenda
+from panel.meetings.agenda import services as agenda
 from panel.meetings.models import (
     AgendaItem,
     AgendaItemKind,

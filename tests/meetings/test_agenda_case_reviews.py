@@ -13,7 +13,8 @@ from panel.cases.models import CaseReview, CaseReviewStatus
 from panel.cases.vocabularies import Rating, Stage, Strand
 from panel.core.audit import AuditAction, AuditEvent
 from panel.extensions import db as _db
-from panel.meetings import agenda, queries
+from panel.meetings import queries
+from panel.meetings.agenda import services as agenda
 from panel.meetings.models import AgendaItem, AgendaItemKind, Meeting, MeetingStatus
 from tests.cases import conftest as cases_conftest
 from tests.cases import factories as cases

@@ -11,7 +11,7 @@ import pytest
 
 from panel.core.audit import AuditAction, AuditEvent
 from panel.core.database import utcnow
-from panel.meetings import attendance
+from panel.meetings.attendance import services as attendance
 from panel.meetings.models import Attendance, AttendanceStatus, MeetingStatus
 from panel.panels.models import Role
 from tests import factories

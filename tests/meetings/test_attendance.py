@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from panel.accounts.models import User
 from panel.core.audit import AuditAction, AuditEvent
 from panel.core.database import utcnow
-from panel.meetings import attendance
-from panel.meetings.attendance import Mark
+from panel.meetings.attendance import services as attendance
+from panel.meetings.attendance.services import Mark
 from panel.meetings.models import Attendance, AttendanceStatus, Guest, Meeting, MeetingStatus
 from panel.panels.models import Membership, Role
 from tests import factories

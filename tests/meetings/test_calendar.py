@@ -11,7 +11,8 @@ from panel.core.audit import AuditAction, AuditEvent
 from panel.core.database import utcnow
 from panel.core.time import UK
 from panel.extensions import db as _db
-from panel.meetings import calendar, services
+from panel.meetings import services
+from panel.meetings.calendar import services as calendar
 from panel.meetings.models import (
     AgendaItem,
     AgendaItemKind,

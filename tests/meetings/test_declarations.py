@@ -5,7 +5,8 @@ import pytest
 
 from panel.core.audit import AuditAction, AuditEvent
 from panel.extensions import db as _db
-from panel.meetings import agenda, declarations
+from panel.meetings import declarations
+from panel.meetings.agenda import services as agenda
 from panel.meetings.models import AgendaItemKind, InterestDeclaration, MeetingStatus
 from tests import factories
 from tests.conftest import sign_in

@@ -7,11 +7,13 @@ from datetime import date, timedelta
 
 import pytest
 
+from panel.core import registry
 from panel.core.audit import AuditAction, AuditEvent
 from panel.extensions import db
-from panel.meetings import actions, matters_arising, services
-from panel.meetings.attendance import AttendanceRefused
-from panel.meetings.matters_arising import MatterArising
+from panel.meetings import actions, services
+from panel.meetings import matters as matters_arising
+from panel.meetings.attendance.services import AttendanceRefused
+from panel.meetings.matters import MatterArising
 from panel.meetings.models import ActionStatus, AgendaItem, MeetingAction, MeetingStatus
 from tests import factories
 from tests.conftest import sign_in
@@ -108,7 +110,7 @@ def test_matter_arising_says_who_owns_it_when_it_is_due_and_if_it_is_overdue(db,
     assert items[0].url == f"/meetings/{first.id}#actions"
 
 
-def test_providers_from_other_packages_are_listed_with_the_actions(
+def test_sources_from_other_packages_are_listed_with_the_actions(
     client, people, monkeypatch, three_meetings
 ):
     first, second, _ = three_meetings
@@ -127,9 +129,10 @@ def test_providers_from_other_packages_are_listed_with_the_actions(
             )
         ]
 
-    monkeypatch.setattr(matters_arising, "_providers", list(matters_arising._providers))
-    matters_arising.register(interventions)
-    matters_arising.register(interventions)
+    # A source listed twice is still listed once.
+    sources = registry.current().matters_arising
+    contributions = registry.Registry(matters_arising=[*sources, interventions, interventions])
+    monkeypatch.setattr(registry.current(), "matters_arising", contributions.matters_arising)
     sign_in(client, people.member)
     page = agenda_section(client.get(f"/meetings/{second.id}").get_data(as_text=True))
     assert page.count("Target hardening at the victim&#39;s home") == 1

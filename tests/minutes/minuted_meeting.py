@@ -21,8 +21,9 @@ from panel.extensions import db
 from panel.interventions import services as interventions
 from panel.lessons import services as lessons
 from panel.lessons.models import LessonKind
-from panel.meetings import actions, attendance
+from panel.meetings import actions
 from panel.meetings import services as meetings
+from panel.meetings.attendance import services as attendance
 from panel.meetings.models import AgendaItem, AttendanceStatus, Meeting, MeetingStatus
 from panel.minutes import services as minutes_services
 from panel.minutes.models import Minutes

@@ -7,8 +7,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from panel.extensions import db
-from panel.meetings import attendance, queries
-from panel.meetings.attendance import Mark
+from panel.meetings import queries
+from panel.meetings.attendance import services as attendance
+from panel.meetings.attendance.services import Mark
 from panel.meetings.models import AttendanceStatus
 from panel.panels.models import Membership, Role
 from tests import factories

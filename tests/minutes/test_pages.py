@@ -10,9 +10,9 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from panel.cases import agreement
+from panel.cases.agreement import services as agreement
 from panel.core.audit import AuditAction, AuditEvent
-from panel.meetings import agenda
+from panel.meetings.agenda import services as agenda
 from panel.meetings.models import MeetingStatus
 from panel.minutes import services
 from panel.minutes.models import Minutes

@@ -21,8 +21,9 @@ from pypdf import PdfReader
 from panel.core.audit import AuditAction, AuditEvent
 from panel.core.time import format_datetime, format_time, uk_today
 from panel.demo import load_demo_data
-from panel.meetings import actions, attendance, declarations
+from panel.meetings import actions, declarations
 from panel.meetings import services as meeting_services
+from panel.meetings.attendance import services as attendance
 from panel.meetings.models import (
     AgendaItem,
     AgendaItemKind,

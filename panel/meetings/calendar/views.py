@@ -3,14 +3,15 @@ buttons on "Your account" that create, reset or stop the feed's address."""
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, url_for
+from flask import Blueprint, Response, abort, flash, redirect, url_for
 from flask_login import current_user
 
 from panel import access
 from panel.access import Action
-from panel.meetings import calendar
+from panel.meetings.calendar import services as calendar
 from panel.meetings.models import Meeting
-from panel.meetings.views import bp
+
+bp = Blueprint("calendar", __name__)
 
 
 def _meeting_url(meeting: Meeting) -> str:

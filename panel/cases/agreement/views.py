@@ -1,14 +1,15 @@
 """The confidentiality agreement: members accept it; the chair sets its text."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from panel import access
 from panel.access import Action
 from panel.accounts.views import safe_next
-from panel.cases import agreement
-from panel.cases.agreement_forms import AcceptAgreementForm, AgreementTextForm
-from panel.cases.views import bp
+from panel.cases.agreement import services as agreement
+from panel.cases.agreement.forms import AcceptAgreementForm, AgreementTextForm
+
+bp = Blueprint("agreement", __name__)
 
 
 @bp.route("/panels/<int:panel_id>/confidentiality", methods=["GET", "POST"])
@@ -39,7 +40,7 @@ def edit_agreement(panel):
         flash(
             "Agreement saved. Members will be asked to accept it before case material.", "success"
         )
-        return redirect(url_for("cases.agreement_page", panel_id=panel.id))
+        return redirect(url_for("agreement.agreement_page", panel_id=panel.id))
     return render_template(
         "cases/agreement_edit.html",
         panel=panel,

@@ -4,14 +4,15 @@ review, and declarations of interest."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from panel import access
 from panel.access import Action
 from panel.core.time import format_datetime
-from panel.meetings import agenda, declarations, queries
-from panel.meetings.agenda_forms import (
+from panel.meetings import declarations, queries
+from panel.meetings.agenda import services as agenda
+from panel.meetings.agenda.forms import (
     AgendaItemForm,
     CaseReviewMinutesForm,
     ConfirmForm,
@@ -21,14 +22,10 @@ from panel.meetings.agenda_forms import (
     case_reviews_form,
 )
 from panel.meetings.models import AgendaItem, AgendaItemKind, Meeting
-from panel.meetings.views import bp
 
 STEPS = {"up": agenda.UP, "down": agenda.DOWN}
 
-# The agenda partials appear on several pages: the times and item kinds are there for each.
-bp.add_app_template_global(agenda.start_times, "agenda_start_times")
-bp.add_app_template_global(agenda.is_open, "agenda_is_open")
-bp.add_app_template_global(AgendaItemKind, "AgendaItemKind")
+bp = Blueprint("agenda", __name__)
 
 
 def _item_or_404(meeting: Meeting, agenda_item_id: int):
@@ -37,7 +34,7 @@ def _item_or_404(meeting: Meeting, agenda_item_id: int):
 
 def _back_to_agenda(meeting: Meeting, item=None):
     anchor = f"item-{item.id}" if item is not None else None
-    return redirect(url_for("meetings.manage_agenda", meeting_id=meeting.id, _anchor=anchor))
+    return redirect(url_for("agenda.manage_agenda", meeting_id=meeting.id, _anchor=anchor))
 
 
 def _refused(refused: agenda.AgendaRefused, meeting: Meeting):
@@ -188,7 +185,7 @@ def _standing_item_or_404(panel, template_item_id: int):
 
 def _back_to_template(panel, item=None):
     anchor = f"item-{item.id}" if item is not None else None
-    return redirect(url_for("meetings.agenda_template", panel_id=panel.id, _anchor=anchor))
+    return redirect(url_for("agenda.agenda_template", panel_id=panel.id, _anchor=anchor))
 
 
 @bp.get("/panels/<int:panel_id>/agenda-template")
@@ -284,7 +281,7 @@ def case_review_duration(panel):
             "minutes each.",
             "success",
         )
-        return redirect(url_for("meetings.panel_settings", panel_id=panel.id))
+        return redirect(url_for("attendance.panel_settings", panel_id=panel.id))
     return render_template(
         "meetings/case_review_duration.html",
         panel=panel,
@@ -330,3 +327,12 @@ def withdraw_interest(meeting, agenda_item_id):
     except agenda.AgendaRefused as refused:
         flash(str(refused), "error")
     return redirect(url_for("meetings.show", meeting_id=meeting.id, _anchor=f"item-{item.id}"))
+
+
+# What templates may use from this package, wired in by the app factory (`panel.app`): the
+# agenda partials appear on several pages, so the times and item kinds are there for each.
+TEMPLATE_GLOBALS = {
+    "agenda_start_times": agenda.start_times,
+    "agenda_is_open": agenda.is_open,
+    "AgendaItemKind": AgendaItemKind,
+}

@@ -18,7 +18,7 @@ from panel.core.forms import (
     text_field,
 )
 from panel.core.guard import PROGRESS_NOTE, GuardedForm
-from panel.meetings.attendance import MAX_QUORUM, Mark, RegisterEntry
+from panel.meetings.attendance.services import MAX_QUORUM, Mark, RegisterEntry
 from panel.meetings.models import AttendanceStatus
 
 DEPUTY_NAME_LENGTH = 120

@@ -21,7 +21,7 @@ from panel.core.forms import (
     required_text,
 )
 from panel.core.guard import STRICT, GuardedForm
-from panel.meetings.agenda import ItemDetails
+from panel.meetings.agenda.services import ItemDetails
 from panel.meetings.models import AgendaItem, AgendaItemKind
 from panel.meetings.queries import Presenters
 

@@ -12,24 +12,20 @@ from panel.cases import viewing
 from panel.core.pagination import page_number
 from panel.extensions import db
 from panel.interventions import queries, services
-from panel.interventions.case_forms import ClosureForm, InterventionTypeForm, PanelCaseForm
 from panel.interventions.lifecycle import InterventionRefused
+from panel.interventions.live_cases.forms import ClosureForm, InterventionTypeForm, PanelCaseForm
 from panel.interventions.models import InterventionType, PanelCase
 from panel.interventions.vocabularies import PanelCaseStatus
 from panel.panels.models import Panel
 
-bp = Blueprint("panel_cases", __name__)
+bp = Blueprint("live_cases", __name__)
 
-bp.add_app_template_global(PanelCaseStatus, "PanelCaseStatus")
-bp.add_app_template_global(queries.review_overdue, "review_overdue")
-bp.add_app_template_global(queries.review_due_today, "review_due_today")
-bp.add_app_template_global(queries.intervention_overdue, "intervention_overdue")
 
 CLOSED = "This case is closed, so it can no longer be changed."
 
 
 def _to_case(panel_case: PanelCase, anchor: str | None = None):
-    return redirect(url_for("panel_cases.show", panel_case_id=panel_case.id, _anchor=anchor))
+    return redirect(url_for("live_cases.show", panel_case_id=panel_case.id, _anchor=anchor))
 
 
 def _closed(panel_case: PanelCase):
@@ -178,7 +174,7 @@ def intervention_types(panel):
             form.name.errors = [*form.name.errors, str(refused)]
         else:
             flash(f"Intervention type ‘{added.name}’ added.", "success")
-            return redirect(url_for("panel_cases.intervention_types", panel_id=panel.id))
+            return redirect(url_for("live_cases.intervention_types", panel_id=panel.id))
     return render_template(
         "panel_cases/intervention_types.html",
         panel=panel,
@@ -191,7 +187,7 @@ def intervention_types(panel):
 def _set_active(intervention_type: InterventionType, active: bool, done: str):
     services.set_intervention_type_active(current_user, intervention_type, active)
     flash(f"Intervention type ‘{intervention_type.name}’ {done}.", "success")
-    return redirect(url_for("panel_cases.intervention_types", panel_id=intervention_type.panel_id))
+    return redirect(url_for("live_cases.intervention_types", panel_id=intervention_type.panel_id))
 
 
 @bp.post("/intervention-types/<int:intervention_type_id>/retire")
@@ -204,3 +200,12 @@ def retire_intervention_type(intervention_type):
 @access.rule(access.on_object(Action.MANAGE_PANEL_CASES, InterventionType))
 def restore_intervention_type(intervention_type):
     return _set_active(intervention_type, True, "restored")
+
+
+# What templates may use from this package, wired in by the app factory (`panel.app`).
+TEMPLATE_GLOBALS = {
+    "PanelCaseStatus": PanelCaseStatus,
+    "review_overdue": queries.review_overdue,
+    "review_due_today": queries.review_due_today,
+    "intervention_overdue": queries.intervention_overdue,
+}

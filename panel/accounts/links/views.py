@@ -13,9 +13,9 @@ from flask import Blueprint, current_app, flash, redirect, render_template, sess
 from flask_login import logout_user
 
 from panel import access
-from panel.accounts import links
-from panel.accounts.link_forms import AcceptInvitationForm, ForgottenPasswordForm, SetPasswordForm
-from panel.accounts.links import LinkPurpose
+from panel.accounts.links import services as links
+from panel.accounts.links.forms import AcceptInvitationForm, ForgottenPasswordForm, SetPasswordForm
+from panel.accounts.links.services import LinkPurpose
 from panel.core import mail
 
 bp = Blueprint("account_links", __name__)

@@ -3,14 +3,15 @@ attendance, guests, actions agreed at the meeting, and the panel's quorum."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from panel import access
 from panel.access import Action
 from panel.core.time import format_datetime
-from panel.meetings import actions, attendance
-from panel.meetings.attendance_forms import (
+from panel.meetings import actions
+from panel.meetings.attendance import services as attendance
+from panel.meetings.attendance.forms import (
     ActionForm,
     ApologiesForm,
     GuestForm,
@@ -19,7 +20,8 @@ from panel.meetings.attendance_forms import (
     register_form,
 )
 from panel.meetings.models import Meeting
-from panel.meetings.views import bp
+
+bp = Blueprint("attendance", __name__)
 
 
 def _to_meeting(meeting: Meeting, anchor: str):
@@ -139,7 +141,7 @@ def new_guest(meeting):
         except attendance.AttendanceRefused as refused:
             return _refused(refused, meeting)
         flash(f"{guest.name} added as a guest.", "success")
-        return redirect(url_for("meetings.record_attendance", meeting_id=meeting.id))
+        return redirect(url_for("attendance.record_attendance", meeting_id=meeting.id))
     return render_template(
         "meetings/guest_form.html", meeting=meeting, form=form, title="Add a guest"
     )
@@ -154,7 +156,7 @@ def remove_guest(meeting, guest_id):
     except attendance.AttendanceRefused as refused:
         return _refused(refused, meeting)
     flash(f"{guest.name} removed from the guests.", "success")
-    return redirect(url_for("meetings.record_attendance", meeting_id=meeting.id))
+    return redirect(url_for("attendance.record_attendance", meeting_id=meeting.id))
 
 
 # --- Actions -----------------------------------------------------------------------------------

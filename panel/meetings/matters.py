@@ -1,26 +1,17 @@
 """Matters arising: what earlier meetings of a panel left open, listed at each later meeting under
 "minutes of the last meeting and matters arising" until it is closed.
 
-Each kind of open item comes from a provider, so this module does not need to know every kind:
-a provider is a function ``provider(panel, meeting, viewer) -> list[MatterArising]`` that returns
+Each kind of open item comes from a source, so this module does not need to know every kind:
+a source is a function ``source(panel, meeting, viewer) -> list[MatterArising]`` that returns
 the panel's items that are open now and were raised at a meeting that started before `meeting`,
 leaving out what `viewer` may not see; a `viewer` of None asks for the panel's record (every
 item), as the minutes need.
-Open actions (`MeetingAction`) are built in. The interventions and recommendations packages add
-theirs when they are imported, from the module that owns the model, for example in
-``panel/interventions/services.py``::
 
-    from panel.meetings import matters_arising
-
-    def open_interventions(panel, meeting, viewer):
-        ...  # one query: the panel's agreed or in-progress interventions raised before `meeting`
-        return [matters_arising.MatterArising(kind="Intervention", ...) for ... in rows]
-
-    matters_arising.register(open_interventions)
-
-and import that module when the app starts (the views that use it do), so the provider is
-registered before any meeting page is shown. A provider runs a fixed number of queries whatever
-the number of items: the meeting page counts its queries in the tests.
+Open actions (`open_actions`, here) are one source; recommendations (`panel.lessons.matters`) and
+interventions (`panel.interventions.matters`) are others. The app factory lists every source in
+the registry (`panel.app.contributions`); nothing registers itself on import. A source runs a
+fixed number of queries whatever the number of items: the meeting page counts its queries in the
+tests.
 """
 
 from __future__ import annotations
@@ -33,6 +24,7 @@ from flask import url_for
 from sqlalchemy.orm import contains_eager, joinedload
 
 from panel.accounts.models import User
+from panel.core import registry
 from panel.core.database import utcnow
 from panel.core.time import UK
 from panel.extensions import db
@@ -61,21 +53,14 @@ class MatterArising:
     case_reference: str | None = None
 
 
-Provider = Callable[[Panel, Meeting, "User | None"], list[MatterArising]]
-_providers: list[Provider] = []
-
-
-def register(provider: Provider) -> Provider:
-    """Add a source of matters arising; usable as a decorator. Registering twice is harmless."""
-    if provider not in _providers:
-        _providers.append(provider)
-    return provider
+Source = Callable[[Panel, Meeting, "User | None"], list[MatterArising]]
 
 
 def matters_arising(meeting: Meeting, viewer: User | None = None) -> list[MatterArising]:
     """Every open item raised at an earlier meeting of the panel that `viewer` may see (every
     item, for the panel's record, when `viewer` is None), oldest first."""
-    found = [item for provider in _providers for item in provider(meeting.panel, meeting, viewer)]
+    sources = registry.current().matters_arising
+    found = [item for source in sources for item in source(meeting.panel, meeting, viewer)]
     return sorted(found, key=lambda item: (item.raised_at, item.kind))
 
 
@@ -83,7 +68,6 @@ def is_overdue(due_date: date | None, today: date | None = None) -> bool:
     return due_date is not None and due_date < (today or utcnow().astimezone(UK).date())
 
 
-@register
 def open_actions(panel: Panel, meeting: Meeting, viewer: User | None) -> list[MatterArising]:
     rows = db.session.scalars(
         db.select(MeetingAction)
@@ -109,7 +93,7 @@ def open_actions(panel: Panel, meeting: Meeting, viewer: User | None) -> list[Ma
             url=url_for("meetings.show", meeting_id=action.meeting_id, _anchor="actions"),
             overdue=is_overdue(action.due_date),
             close_url=url_for(
-                "meetings.close_action", meeting_id=meeting.id, meeting_action_id=action.id
+                "attendance.close_action", meeting_id=meeting.id, meeting_action_id=action.id
             ),
         )
         for action in rows

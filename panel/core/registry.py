@@ -1,0 +1,54 @@
+"""The seams between domains: how one domain adds to what another shows or does, without either
+importing the other to get it.
+
+A meeting lists matters arising from lessons and interventions; the daily reminder gathers what
+is due from every domain; templates use each domain's enumerations and display helpers; the guard
+leaves Panel's own case references alone. Each of those is a contribution, and every contribution
+is written down once, in the app factory (`panel.app.contributions`), where a reader sees them
+all. Nothing registers itself when imported.
+
+The engines that use a contribution ask `current()` for it at the moment they need it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask, current_app
+
+EXTENSION = "panel.registry"
+
+
+def _no_references() -> frozenset[str]:
+    return frozenset()
+
+
+@dataclass
+class Registry:
+    # Sources of open items listed under "matters arising" at a panel's later meetings:
+    # ``source(panel, meeting, viewer) -> [MatterArising]`` (`panel.meetings.matters`).
+    matters_arising: list[Callable[..., list[Any]]] = field(default_factory=list)
+    # Sources of the daily reminder e-mail: ``source(today) -> {user id: [ReminderItem]}``
+    # (`panel.reminders`).
+    reminders: list[Callable[..., dict[int, list[Any]]]] = field(default_factory=list)
+    # Names every template may use: enumerations and small display helpers.
+    template_globals: dict[str, Any] = field(default_factory=dict)
+    # The prefixes of Panel's own references ("ISP-2026-014"), which are never personal data.
+    own_reference_prefixes: Callable[[], frozenset[str]] = _no_references
+
+    def __post_init__(self) -> None:
+        # The same source given twice would list each of its items twice.
+        self.matters_arising = list(dict.fromkeys(self.matters_arising))
+        self.reminders = list(dict.fromkeys(self.reminders))
+
+
+def init_app(app: Flask, registry: Registry) -> None:
+    app.extensions[EXTENSION] = registry
+    app.jinja_env.globals.update(registry.template_globals)
+
+
+def current() -> Registry:
+    """The running app's registry."""
+    return current_app.extensions[EXTENSION]
