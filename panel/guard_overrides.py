@@ -18,7 +18,9 @@ from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 from panel import access
 from panel.accounts.models import User
 from panel.core import anonymise
+from panel.core.audit import AuditAction, record
 from panel.core.database import UTCDateTime, utcnow
+from panel.core.guard import GuardOutcome
 from panel.extensions import db
 from panel.minutes.models import Minutes
 from panel.panels.models import Panel
@@ -126,3 +128,31 @@ def latest_for_organiser(user: User, limit: int = LATEST) -> list[SavedPastGuard
             endpoint = None
         rows.append(SavedPastGuard(override, endpoint, {argument: object_id} if endpoint else {}))
     return rows
+
+
+class OverrideRefused(Exception):
+    """Someone who may not save past the guard tried to (a tampered form)."""
+
+
+def check_override(actor, panel, outcome: GuardOutcome) -> None:
+    """Raise `OverrideRefused` unless `actor` may save past the guard on `panel`. The form
+    offers the override only to those who may; this holds whoever calls a service."""
+    if outcome.overridden and not access.can(actor, access.Action.OVERRIDE_GUARD, panel):
+        raise OverrideRefused(
+            "Only the panel’s members, coordinator and chair can save text the personal-data "
+            "guard stopped."
+        )
+
+
+def record_override(actor, obj, outcome: GuardOutcome, label: str) -> None:
+    """Audit an override with its reason and the kinds found, never the text itself, and note
+    it for the panel's chair and coordinator (`note`)."""
+    if outcome.overridden:
+        record(
+            actor,
+            AuditAction.GUARD_OVERRIDE,
+            obj,
+            label=label,
+            changes={"reason": outcome.reason, "kinds": outcome.kinds},
+        )
+        note(actor, obj, outcome, label)

@@ -9,7 +9,7 @@ def register_blueprints(app: Flask) -> None:
     from panel.admin.views import bp as admin
     from panel.cases.agreement.views import bp as agreement
     from panel.cases.views import bp as cases
-    from panel.core.health import bp as health
+    from panel.health import bp as health
     from panel.interventions.live_cases.views import bp as live_cases
     from panel.interventions.views import bp as interventions
     from panel.lessons.views import bp as lessons

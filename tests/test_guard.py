@@ -19,11 +19,10 @@ from panel.core.guard import (
     STRICT,
     GuardedForm,
     GuardOutcome,
-    OverrideRefused,
-    check_override,
     describe,
     highlight,
 )
+from panel.guard_overrides import OverrideRefused, check_override
 
 
 class NoteForm(GuardedForm):

@@ -102,7 +102,7 @@ def change_password(user: User, current_password: str, new_password: str) -> boo
     """Set a new password if the current one is right; other sessions are ended."""
     if not verify_password(user.password_hash, current_password):
         return False
-    from panel.accounts import links  # links builds on this module
+    from panel.accounts.links import services as links  # links build on this module
 
     changes = apply_changes(
         user, {"password_hash": hash_password(new_password), "session_token": new_session_token()}

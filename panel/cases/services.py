@@ -36,9 +36,10 @@ from panel.cases.vocabularies import (
 from panel.core import anonymise
 from panel.core.audit import AuditAction, apply_changes, record
 from panel.core.database import utcnow
-from panel.core.guard import GuardOutcome, OverrideRefused, check_override, record_override
+from panel.core.guard import GuardOutcome
 from panel.core.time import UK
 from panel.extensions import db
+from panel.guard_overrides import OverrideRefused, check_override, record_override
 from panel.meetings.agenda import services as agenda
 from panel.meetings.models import AgendaItem, Meeting
 from panel.panels.models import Panel, PanelKind

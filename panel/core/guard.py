@@ -142,39 +142,6 @@ def highlight(text: str, findings: list[anonymise.Finding]) -> Markup:
     return Markup("").join(out)
 
 
-class OverrideRefused(Exception):
-    """Someone who may not save past the guard tried to (a tampered form)."""
-
-
-def check_override(actor, panel, outcome: GuardOutcome) -> None:
-    """Raise `OverrideRefused` unless `actor` may save past the guard on `panel`. The form
-    offers the override only to those who may; this holds whoever calls a service."""
-    from panel import access  # access imports the case models, which use this module's forms
-
-    if outcome.overridden and not access.can(actor, access.Action.OVERRIDE_GUARD, panel):
-        raise OverrideRefused(
-            "Only the panel’s members, coordinator and chair can save text the personal-data "
-            "guard stopped."
-        )
-
-
-def record_override(actor, obj, outcome: GuardOutcome, label: str) -> None:
-    """Audit an override with its reason and the kinds found, never the text itself, and note
-    it for the panel's chair and coordinator (`panel.guard_overrides`)."""
-    from panel import guard_overrides
-    from panel.core.audit import AuditAction, record
-
-    if outcome.overridden:
-        record(
-            actor,
-            AuditAction.GUARD_OVERRIDE,
-            obj,
-            label=label,
-            changes={"reason": outcome.reason, "kinds": outcome.kinds},
-        )
-        guard_overrides.note(actor, obj, outcome, label)
-
-
 class GuardedForm(BaseForm):
     """A form whose `guarded_fields` must be free of the personal data their policies refuse,
     or knowingly kept. `known_names` are the people Panel records where the form is used (a

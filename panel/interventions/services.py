@@ -23,9 +23,10 @@ from panel.cases.services import reference_prefix
 from panel.cases.vocabularies import Answer, Strand, strand_labels
 from panel.core.audit import AuditAction, apply_changes, record
 from panel.core.database import utcnow
-from panel.core.guard import GuardOutcome, OverrideRefused, check_override, record_override
+from panel.core.guard import GuardOutcome
 from panel.core.time import UK
 from panel.extensions import db
+from panel.guard_overrides import OverrideRefused, check_override, record_override
 from panel.interventions import lifecycle, queries
 from panel.interventions.lifecycle import InterventionRefused
 from panel.interventions.models import (

@@ -19,8 +19,9 @@ from panel.accounts.models import Organisation, User
 from panel.cases.models import CaseReview
 from panel.cases.vocabularies import Stage, Strand, strand_labels
 from panel.core.audit import AuditAction, apply_changes, record
-from panel.core.guard import GuardOutcome, OverrideRefused, check_override, record_override
+from panel.core.guard import GuardOutcome
 from panel.extensions import db
+from panel.guard_overrides import OverrideRefused, check_override, record_override
 from panel.lessons import lifecycle, notifications
 from panel.lessons.lifecycle import Move, RecommendationRefused
 from panel.lessons.models import (

@@ -29,9 +29,10 @@ from panel import access
 from panel.accounts.models import User
 from panel.core.audit import AuditAction, apply_changes, record
 from panel.core.database import utcnow
-from panel.core.guard import GuardOutcome, OverrideRefused, check_override, record_override
+from panel.core.guard import GuardOutcome
 from panel.core.time import format_datetime
 from panel.extensions import db
+from panel.guard_overrides import OverrideRefused, check_override, record_override
 from panel.meetings.models import Meeting, MeetingStatus
 from panel.minutes import previous_minutes, queries
 from panel.minutes.document import FULL, PUBLIC, Document, assemble
