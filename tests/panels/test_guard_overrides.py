@@ -4,8 +4,9 @@ kinds of personal data kept, never the text; nothing about a case withheld from 
 
 from __future__ import annotations
 
-from panel.core.guard import GuardOutcome, record_override
+from panel.core.guard import GuardOutcome
 from panel.extensions import db
+from panel.guard_overrides import record_override
 from panel.meetings import declarations
 from panel.minutes import services as minutes_services
 from tests.cases.conftest import isp  # noqa: F401  (the scrutiny panel)
