@@ -122,19 +122,19 @@ MATRIX: dict[tuple[str, ...], tuple[str, ...]] = {
     (POST, "accounts.turn_off_two_factor"):
         (SIGN_IN,    OK,         REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT),
     # Setting a password without signing in: the token in the link is the credential.
-    (GET, "account_links.forgotten_password"):
+    (GET, "links.forgotten_password"):
         (OK,         OK,         OK,         OK,         OK,         OK,         OK),
-    (POST, "account_links.forgotten_password"):
+    (POST, "links.forgotten_password"):
         (OK,         OK,         OK,         OK,         OK,         OK,         OK),
-    (GET, "account_links.check_your_email"):
+    (GET, "links.check_your_email"):
         (OK,         OK,         OK,         OK,         OK,         OK,         OK),
-    (GET, "account_links.invitation", "an invitation link"):
+    (GET, "links.invitation", "an invitation link"):
         (OK,         OK,         OK,         OK,         OK,         OK,         OK),
-    (POST, "account_links.invitation", "an invitation link"):
+    (POST, "links.invitation", "an invitation link"):
         (OK,         OK,         OK,         OK,         OK,         OK,         OK),
-    (GET, "account_links.reset_password", "a reset link"):
+    (GET, "links.reset_password", "a reset link"):
         (OK,         OK,         OK,         OK,         OK,         OK,         OK),
-    (POST, "account_links.reset_password", "a reset link"):
+    (POST, "links.reset_password", "a reset link"):
         (OK,         OK,         OK,         OK,         OK,         OK,         OK),
     (GET, "health.healthz"):
         (OK,         OK,         OK,         OK,         OK,         OK,         OK),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from panel.accounts import lockout, notices
+from panel.accounts import lockout, notifications
 from panel.accounts.models import Organisation, OrganisationKind, User, new_session_token
 from panel.accounts.passwords import hash_password, needs_rehash, verify_password
 from panel.core.audit import AuditAction, apply_changes, record
@@ -79,7 +79,7 @@ def _count_failure(user: User | None, address: str, now: datetime) -> None:
     db.session.commit()
     if locked:
         if user is not None:
-            notices.tell(user, "locked")
+            notifications.tell(user, "locked")
         raise SignInLocked
 
 
@@ -111,7 +111,7 @@ def change_password(user: User, current_password: str, new_password: str) -> boo
     links.void_unused(user, utcnow())
     record(user, AuditAction.UPDATE, user, changes=changes)
     db.session.commit()
-    notices.tell(user, "password_changed")
+    notifications.tell(user, "password_changed")
     return True
 
 

@@ -24,7 +24,7 @@ from flask import current_app, flash, redirect, request, session, url_for
 from flask_login import current_user
 from sqlalchemy.orm import Mapped, mapped_column
 
-from panel.accounts import notices, sessions
+from panel.accounts import notifications, sessions
 from panel.accounts.models import User, new_session_token
 from panel.core import encryption
 from panel.core.audit import AuditAction, record
@@ -102,7 +102,7 @@ def confirm_set_up(user: User, code: str, now: datetime | None = None) -> list[s
     codes = _replace_recovery_codes(user, now)
     record(user, AuditAction.TWO_FACTOR_SET_UP, user)
     db.session.commit()
-    notices.tell(user, "two_factor_set_up")
+    notifications.tell(user, "two_factor_set_up")
     return codes
 
 
@@ -140,7 +140,7 @@ def new_recovery_codes(user: User, code: str, now: datetime | None = None) -> li
     codes = _replace_recovery_codes(user, now)
     record(user, AuditAction.RECOVERY_CODES_REPLACED, user)
     db.session.commit()
-    notices.tell(user, "recovery_codes")
+    notifications.tell(user, "recovery_codes")
     return codes
 
 
@@ -154,7 +154,7 @@ def reset(actor: User | None, user: User) -> None:
     db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     record(actor, AuditAction.TWO_FACTOR_RESET, user)
     db.session.commit()
-    notices.tell(user, "two_factor_reset")
+    notifications.tell(user, "two_factor_reset")
 
 
 def _readable_secret(user: User) -> str | None:

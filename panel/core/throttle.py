@@ -19,9 +19,9 @@ from flask_limiter.util import get_remote_address
 THROTTLED = {
     "accounts.sign_in": "SIGN_IN_RATE_LIMIT",
     "accounts.second_factor": "TWO_FACTOR_RATE_LIMIT",
-    "account_links.forgotten_password": "PASSWORD_RESET_RATE_LIMIT",
-    "account_links.reset_password": "PASSWORD_RESET_RATE_LIMIT",
-    "account_links.invitation": "PASSWORD_RESET_RATE_LIMIT",
+    "links.forgotten_password": "PASSWORD_RESET_RATE_LIMIT",
+    "links.reset_password": "PASSWORD_RESET_RATE_LIMIT",
+    "links.invitation": "PASSWORD_RESET_RATE_LIMIT",
 }
 
 

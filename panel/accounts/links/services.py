@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
-from panel.accounts import lockout, notices
+from panel.accounts import lockout, notifications
 from panel.accounts import services as accounts
 from panel.accounts.models import User, new_session_token
 from panel.accounts.passwords import hash_password
@@ -170,7 +170,7 @@ def set_password(link: AccountLink, password: str, *, now: datetime | None = Non
     record(user, _USED[link.purpose], user, changes=changes)
     db.session.commit()
     if link.purpose is LinkPurpose.PASSWORD_RESET:
-        notices.tell(user, "password_reset")
+        notifications.tell(user, "password_reset")
     return True
 
 
@@ -254,7 +254,7 @@ def _recent_resets(user: User, now: datetime) -> int:
 
 
 def invitation_email(user: User, token: str) -> mail.Email:
-    link = mail.external_url("account_links.invitation", token=token)
+    link = mail.external_url("links.invitation", token=token)
     lifetime = lifetime_in_words(LinkPurpose.INVITATION)
     return mail.Email(
         to=user.email,
@@ -272,7 +272,7 @@ def invitation_email(user: User, token: str) -> mail.Email:
 
 
 def reset_email(user: User, token: str) -> mail.Email:
-    link = mail.external_url("account_links.reset_password", token=token)
+    link = mail.external_url("links.reset_password", token=token)
     lifetime = lifetime_in_words(LinkPurpose.PASSWORD_RESET)
     return mail.Email(
         to=user.email,

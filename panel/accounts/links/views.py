@@ -18,7 +18,7 @@ from panel.accounts.links.forms import AcceptInvitationForm, ForgottenPasswordFo
 from panel.accounts.links.services import LinkPurpose
 from panel.core import mail
 
-bp = Blueprint("account_links", __name__)
+bp = Blueprint("links", __name__)
 
 
 @bp.after_request

@@ -47,7 +47,7 @@ def tell(user: User, change: str) -> int | None:
         f"{what} on {format_datetime(utcnow())} (UK time).\n\n"
         "If this was you, you need do nothing.\n\n"
         "If it was not you, someone may know your password. Reset it now at "
-        f"{mail.external_url('account_links.forgotten_password')} and tell your Panel "
+        f"{mail.external_url('links.forgotten_password')} and tell your Panel "
         "administrator.\n\n"
         "Panel\n"
     )
