@@ -9,7 +9,16 @@ from pathlib import Path
 import panel
 
 PANEL = Path(panel.__file__).parent
-DOMAINS = ("accounts", "admin", "cases", "interventions", "lessons", "meetings", "minutes", "panels")
+DOMAINS = (
+    "accounts",
+    "admin",
+    "cases",
+    "interventions",
+    "lessons",
+    "meetings",
+    "minutes",
+    "panels",
+)
 
 # The role a module may play in a domain package, by its name.
 ROLES = frozenset(
