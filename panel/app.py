@@ -12,7 +12,7 @@ from werkzeug.routing import IntegerConverter
 
 from panel import access, config
 from panel.accounts import sessions, two_factor
-from panel.core import registry, throttle
+from panel.core import registry, throttle, unit_of_work
 from panel.extensions import csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,6 +44,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.before_request(two_factor.enforce)  # someone who must set up a second factor does so
     app.before_request(access.enforce)
     app.after_request(_security_headers)
+    unit_of_work.init_app(app)  # each request commits once, at its end
 
     from panel.core.errors import register_error_pages
     from panel.views import register_blueprints

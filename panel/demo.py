@@ -16,6 +16,7 @@ from panel.accounts import two_factor
 from panel.accounts.models import Organisation, OrganisationKind, User
 from panel.accounts.passwords import hash_password
 from panel.cases.demo import load_demo_case_reviews
+from panel.core import unit_of_work
 from panel.core.database import utcnow
 from panel.extensions import db
 from panel.interventions.demo import load_demo_interventions
@@ -313,6 +314,7 @@ def load_demo_data() -> dict[str, int]:
     ) + load_demo_minutes(
         panels_by_name[COVENTRY], find("inspector.coventry@panel.example"), coordinator
     )
+    unit_of_work.commit()  # the demo set is one unit: all of it or none
     return added
 
 
@@ -324,7 +326,6 @@ def _set_up_demo_two_factor() -> None:
         if user is not None and not user.has_two_factor and two_factor.required_for(user):
             user.totp_secret = DEMO_TOTP_SECRET
             user.two_factor_enabled_at = utcnow()
-    db.session.commit()
 
 
 @click.command("demo-code")

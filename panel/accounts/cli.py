@@ -8,7 +8,7 @@ from flask.cli import with_appcontext
 from panel.accounts import services
 from panel.accounts.models import Organisation, OrganisationKind, User
 from panel.accounts.passwords import MIN_LENGTH
-from panel.core import encryption
+from panel.core import encryption, unit_of_work
 from panel.extensions import db
 
 
@@ -32,6 +32,7 @@ def create_admin_command(email: str, full_name: str, organisation: str, password
     user = services.create_user(
         None, email=email, full_name=full_name, organisation=org, password=password, is_admin=True
     )
+    unit_of_work.commit()
     click.echo(f"Created administrator {user.email}.")
 
 
@@ -44,5 +45,5 @@ def rotate_data_key_command() -> None:
     for user in users:
         user.encrypted_totp_secret = encryption.rotate(user.encrypted_totp_secret)
         count += 1
-    db.session.commit()
+    unit_of_work.commit()
     click.echo(f"Re-encrypted {count} two-factor secret{'' if count == 1 else 's'}.")

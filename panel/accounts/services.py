@@ -59,7 +59,7 @@ def authenticate(
     if ok and user.active and not (production and user.is_demo):
         if needs_rehash(user.password_hash):
             user.password_hash = hash_password(password)
-            db.session.commit()
+            db.session.flush()
         return user
     record(user, AuditAction.SIGN_IN_FAILED, user, actor_email=address)
     _count_failure(user, address, now)
@@ -76,7 +76,7 @@ def _count_failure(user: User | None, address: str, now: datetime) -> None:
     locked = lockout.count_failure(address, now)
     if locked:
         record(user, AuditAction.ACCOUNT_LOCKED, user, actor_email=address)
-    db.session.commit()
+    db.session.flush()
     if locked:
         if user is not None:
             notifications.tell(user, "locked")
@@ -88,14 +88,14 @@ def complete_sign_in(user: User) -> None:
     user.last_signed_in_at = utcnow()
     lockout.clear(user.email)
     record(user, AuditAction.SIGN_IN, user)
-    db.session.commit()
+    db.session.flush()
 
 
 def sign_out(user: User) -> None:
     """End every session of this user: the session identity includes the token we replace."""
     user.session_token = new_session_token()
     record(user, AuditAction.SIGN_OUT, user)
-    db.session.commit()
+    db.session.flush()
 
 
 def change_password(user: User, current_password: str, new_password: str) -> bool:
@@ -110,7 +110,7 @@ def change_password(user: User, current_password: str, new_password: str) -> boo
     # A reset link sent before the change must not undo it.
     links.void_unused(user, utcnow())
     record(user, AuditAction.UPDATE, user, changes=changes)
-    db.session.commit()
+    db.session.flush()
     notifications.tell(user, "password_changed")
     return True
 
@@ -125,7 +125,7 @@ def create_organisation(actor: User | None, *, name: str, kind: OrganisationKind
         organisation,
         changes={"name": organisation.name, "kind": kind.value},
     )
-    db.session.commit()
+    db.session.flush()
     return organisation
 
 
@@ -133,7 +133,7 @@ def update_organisation(actor: User, organisation: Organisation, **fields) -> Or
     changes = apply_changes(organisation, _stripped(fields))
     if changes:
         record(actor, AuditAction.UPDATE, organisation, changes=changes)
-        db.session.commit()
+        db.session.flush()
     return organisation
 
 
@@ -166,7 +166,7 @@ def create_user(
         user,
         changes={"email": user.email, "organisation": organisation.name, "is_admin": is_admin},
     )
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -191,7 +191,7 @@ def update_user(actor: User, user: User, *, password: str | None = None, **field
     changes = apply_changes(user, fields)
     if changes:
         record(actor, AuditAction.UPDATE, user, changes=changes)
-        db.session.commit()
+        db.session.flush()
     return user
 
 

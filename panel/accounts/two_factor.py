@@ -76,7 +76,7 @@ def pending_secret(user: User) -> str:
     secret = _readable_secret(user)
     if not secret:
         secret = user.totp_secret = pyotp.random_base32()
-        db.session.commit()
+        db.session.flush()
     return secret
 
 
@@ -96,12 +96,12 @@ def confirm_set_up(user: User, code: str, now: datetime | None = None) -> list[s
     codes (shown once), or None if the code is wrong."""
     now = now or utcnow()
     if user.has_two_factor or not _accept_totp(user, code, now):
-        db.session.commit()  # keeps nothing but a refused attempt
+        db.session.flush()  # keeps nothing but a refused attempt
         return None
     user.two_factor_enabled_at = now
     codes = _replace_recovery_codes(user, now)
     record(user, AuditAction.TWO_FACTOR_SET_UP, user)
-    db.session.commit()
+    db.session.flush()
     notifications.tell(user, "two_factor_set_up")
     return codes
 
@@ -135,11 +135,11 @@ def new_recovery_codes(user: User, code: str, now: datetime | None = None) -> li
     """Replace the recovery codes, proven by a current authenticator code."""
     now = now or utcnow()
     if not user.has_two_factor or not _accept_totp(user, code, now):
-        db.session.commit()
+        db.session.flush()
         return None
     codes = _replace_recovery_codes(user, now)
     record(user, AuditAction.RECOVERY_CODES_REPLACED, user)
-    db.session.commit()
+    db.session.flush()
     notifications.tell(user, "recovery_codes")
     return codes
 
@@ -153,7 +153,7 @@ def reset(actor: User | None, user: User) -> None:
     user.session_token = new_session_token()
     db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     record(actor, AuditAction.TWO_FACTOR_RESET, user)
-    db.session.commit()
+    db.session.flush()
     notifications.tell(user, "two_factor_reset")
 
 

@@ -28,7 +28,6 @@ from panel.accounts.forms import (
 )
 from panel.accounts.models import User
 from panel.core.database import utcnow
-from panel.extensions import db
 
 bp = Blueprint("accounts", __name__)
 
@@ -237,7 +236,6 @@ def turn_off_two_factor():
             sessions.renew(user)  # the reset ended every session; keep this one
             flash("Two-factor sign-in is off.", "success")
             return redirect(url_for("accounts.account"))
-        db.session.commit()  # keeps the refused code's step from being used again
         form.code.errors.append("That code is not right. Enter the code your app shows now")
     return render_template(
         "accounts/turn_off_two_factor.html", form=form, title="Turn off two-factor sign-in"

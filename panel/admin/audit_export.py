@@ -62,4 +62,4 @@ def record_export(actor: User, export: TrailExport) -> None:
         label="Audit trail",
         changes={"filters": export.filters.described(), "events": export.count},
     )
-    db.session.commit()
+    db.session.flush()

@@ -179,7 +179,7 @@ def create_case_review(
         },
     )
     _record_override(actor, case_review, guard)
-    db.session.commit()
+    db.session.flush()
     return case_review
 
 
@@ -199,7 +199,7 @@ def update_case_review(
     if changes:
         record(actor, AuditAction.UPDATE, case_review, label=_label(case_review), changes=changes)
     _record_override(actor, case_review, guard)
-    db.session.commit()
+    db.session.flush()
     return case_review
 
 
@@ -247,7 +247,7 @@ def record_stage_findings(
     if changes:
         record(actor, AuditAction.UPDATE, case_review, label=_label(case_review), changes=changes)
     _record_override(actor, case_review, guard)
-    db.session.commit()
+    db.session.flush()
     return case_review
 
 
@@ -279,7 +279,7 @@ def close_case_review(actor: User, case_review: CaseReview) -> CaseReview:
     changes = apply_changes(case_review, {"status": CaseReviewStatus.CLOSED})
     case_review.closed_at = utcnow()  # starts its retention period (panel/retention.py)
     record(actor, AuditAction.UPDATE, case_review, label=_label(case_review), changes=changes)
-    db.session.commit()
+    db.session.flush()
     return case_review
 
 

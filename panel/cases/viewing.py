@@ -85,7 +85,7 @@ def record_view(actor: User, case, label: str, at: datetime | None = None) -> No
     if count_view(actor, case, at) == 1:
         # At the same moment as the row's first_at.
         record(actor, AuditAction.VIEW, case, label=label).occurred_at = at
-    db.session.commit()
+    db.session.flush()
 
 
 def delete_views(case) -> None:

@@ -76,7 +76,7 @@ def record_export(actor: User, panel: Panel, filters: dict, narrative: bool) -> 
         label=f"Interventions of {panel.name}"[:200],
         changes={"filters": filters, "narrative": narrative},
     )
-    db.session.commit()
+    db.session.flush()
 
 
 def _day(value) -> str:

@@ -8,19 +8,18 @@ two partners saving at once cannot silently overwrite each other.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from panel import access
 from panel.accounts.models import Organisation, User
 from panel.cases import viewing
 from panel.cases.services import reference_prefix
 from panel.cases.vocabularies import Answer, Strand, strand_labels
+from panel.core import locking
 from panel.core.audit import AuditAction, apply_changes, record
 from panel.core.database import utcnow
 from panel.core.guard import GuardOutcome
@@ -157,7 +156,7 @@ def refer_case(
         },
     )
     record_override(actor, case, guard, _case_label(case))
-    db.session.commit()
+    db.session.flush()
     return case
 
 
@@ -169,11 +168,11 @@ def update_case(
     guard: GuardOutcome = NO_FINDINGS,
 ) -> PanelCase:
     _check_case_open(case)
-    _check_version(case, version, "case")
+    locking.check_version(case.version, version, _stale("case"))
     _check_override(actor, case.panel, guard)
     if details.status == PanelCaseStatus.CLOSED:
         raise InterventionRefused("Close a case with ‘Close the case’, which records the outcome.")
-    with _saving("case"):
+    with locking.saving(_stale("case")):
         old = {"strands": case.strands, "needs": case.needs}
         changes = _mask(apply_changes(case, details.columns()))
         if set(old["strands"]) != set(details.strands):
@@ -192,8 +191,8 @@ def close_case(actor: User, case: PanelCase, closure: Closure, version: int) -> 
     """Close a case with why, what it achieved for the victim and whether they felt safer. Its
     open interventions stay as they are: their owners still report how they ended."""
     _check_case_open(case)
-    _check_version(case, version, "case")
-    with _saving("case"):
+    locking.check_version(case.version, version, _stale("case"))
+    with locking.saving(_stale("case")):
         changes = apply_changes(
             case,
             {
@@ -225,7 +224,7 @@ def intervention_types(panel: Panel, *, include_retired: bool = False) -> list[I
     if not types:
         for position, name in enumerate(DEFAULT_INTERVENTION_TYPES, start=1):
             db.session.add(InterventionType(panel=panel, name=name, position=position))
-        db.session.commit()
+        db.session.flush()
         types = list(db.session.scalars(select.order_by(InterventionType.position)))
     return types if include_retired else [t for t in types if t.active]
 
@@ -238,7 +237,7 @@ def add_intervention_type(actor: User, panel: Panel, name: str) -> InterventionT
     db.session.add(new)
     db.session.flush()
     record(actor, AuditAction.CREATE, new, label=f"Intervention type {name} of {panel.name}"[:200])
-    db.session.commit()
+    db.session.flush()
     return new
 
 
@@ -253,7 +252,7 @@ def set_intervention_type_active(actor: User, kind: InterventionType, active: bo
             label=f"Intervention type {kind.name} of {kind.panel.name}"[:200],
             changes=changes,
         )
-    db.session.commit()
+    db.session.flush()
 
 
 # --- Interventions -----------------------------------------------------------------------------
@@ -326,7 +325,7 @@ def agree_intervention(
         },
     )
     record_override(actor, intervention, guard, _intervention_label(intervention))
-    db.session.commit()
+    db.session.flush()
     return intervention
 
 
@@ -343,7 +342,7 @@ def update_intervention(
     """Add an update to the log: text, a new status, or both. Not completed and cancelled need
     the reason in the text. The owning organisation's people may restrict the text to their
     organisation; the reason for not completing or cancelling is the whole panel's to read."""
-    _check_version(intervention, version, "intervention")
+    locking.check_version(intervention.version, version, _stale("intervention"))
     restricted = restricted and bool(text)
     if status == intervention.status:
         status = None
@@ -358,7 +357,7 @@ def update_intervention(
     if restricted:
         _check_may_restrict(actor, intervention, status)
     _check_override(actor, intervention.panel, guard)
-    with _saving("intervention"):
+    with locking.saving(_stale("intervention")):
         changes: dict = {}
         if status is not None:
             fields = {"status": status}
@@ -390,7 +389,7 @@ def reassign_intervention(
 ) -> Intervention:
     """The chair or coordinator moves an intervention to another organisation or lead, or
     changes its due date."""
-    _check_version(intervention, version, "intervention")
+    locking.check_version(intervention.version, version, _stale("intervention"))
     if intervention.status not in (InterventionStatus.AGREED, InterventionStatus.IN_PROGRESS):
         raise InterventionRefused(
             f"This intervention is {intervention.status.label.lower()}: only an open one can be "
@@ -399,7 +398,7 @@ def reassign_intervention(
     if lead is not None and lead.organisation_id != owner.id:
         raise InterventionRefused(f"The lead must work for {owner.name}.")
     _check_owner_on_panel(intervention.panel, owner, REASSIGN_THEN)
-    with _saving("intervention"):
+    with locking.saving(_stale("intervention")):
         changes = apply_changes(
             intervention,
             {
@@ -436,7 +435,7 @@ def amend_intervention(
 ) -> Intervention:
     """The chair or coordinator corrects what was agreed (its type, what it is, when it is due),
     typically for one a partner logged. The log says it was amended, never the old text."""
-    _check_version(intervention, version, "intervention")
+    locking.check_version(intervention.version, version, _stale("intervention"))
     if intervention.status not in (InterventionStatus.AGREED, InterventionStatus.IN_PROGRESS):
         raise InterventionRefused(
             f"This intervention is {intervention.status.label.lower()}: only an open one can be "
@@ -445,7 +444,7 @@ def amend_intervention(
     if type.panel_id != intervention.panel_id:
         raise InterventionRefused("Choose one of this panel’s intervention types.")
     _check_override(actor, intervention.panel, guard)
-    with _saving("intervention"):
+    with locking.saving(_stale("intervention")):
         changes = apply_changes(
             intervention,
             {"type_id": type.id, "description": description, "due_date": due_date},
@@ -517,23 +516,8 @@ def _check_case_open(case: PanelCase) -> None:
         raise InterventionRefused("This case is closed, so it can no longer be changed.")
 
 
-def _check_version(target, version: int, what: str) -> None:
-    if target.version != version:
-        raise InterventionRefused(STALE.format(what=what))
-
-
-@contextmanager
-def _saving(what: str) -> Iterator[None]:
-    """Make a versioned change and commit it. Nothing is flushed before the commit (reading a
-    relationship would otherwise write early), so if another save of the same record committed
-    first, the clash surfaces here and is refused with a clear message, never a 500."""
-    try:
-        with db.session.no_autoflush:
-            yield
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        raise InterventionRefused(STALE.format(what=what)) from None
+def _stale(what: str) -> Callable[[], InterventionRefused]:
+    return lambda: InterventionRefused(STALE.format(what=what))
 
 
 def _check_override(actor: User, panel: Panel, guard: GuardOutcome) -> None:

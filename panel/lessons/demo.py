@@ -185,5 +185,4 @@ def load_demo_lessons(panel: Panel, people: dict[str, User]) -> int:
             meeting=held,
         )
         count += 1
-    db.session.commit()
     return count

@@ -8,16 +8,13 @@ what it says.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-
-from sqlalchemy.orm.exc import StaleDataError
 
 from panel.accounts.models import Organisation, User
 from panel.cases.models import CaseReview
 from panel.cases.vocabularies import Stage, Strand, strand_labels
+from panel.core import locking
 from panel.core.audit import AuditAction, apply_changes, record
 from panel.core.guard import GuardOutcome
 from panel.extensions import db
@@ -113,7 +110,7 @@ def record_lesson(
         },
     )
     record_override(actor, lesson, guard, lesson_label(lesson))
-    db.session.commit()
+    db.session.flush()
     return lesson
 
 
@@ -138,7 +135,7 @@ def update_lesson(
         refresh_search_document(lesson)
         record(actor, AuditAction.UPDATE, lesson, label=lesson_label(lesson), changes=changes)
     record_override(actor, lesson, guard, lesson_label(lesson))
-    db.session.commit()
+    db.session.flush()
     return lesson
 
 
@@ -151,7 +148,7 @@ def delete_lesson(actor: User, lesson: Lesson) -> None:
         )
     record(actor, AuditAction.DELETE, lesson, label=lesson_label(lesson))
     db.session.delete(lesson)
-    db.session.commit()
+    db.session.flush()
 
 
 # --- Recommendations ---------------------------------------------------------------------------
@@ -198,7 +195,7 @@ def add_recommendation(
         },
     )
     record_override(actor, recommendation, guard, recommendation_label(recommendation))
-    db.session.commit()
+    db.session.flush()
     return Addressed(recommendation, notifications.tell_addressed(recommendation) if notify else 0)
 
 
@@ -211,14 +208,14 @@ def update_recommendation(
 ) -> Addressed:
     """Change an open recommendation's wording, due date or organisation. A new organisation's
     members are told, as if it had just been addressed to them."""
-    _check_version(recommendation, version)
+    locking.check_version(recommendation.version, version, _stale)
     if recommendation.status != RecommendationStatus.OPEN:
         raise RecommendationRefused(
             "Only an open recommendation can be changed: the agency has already responded to "
             "this one."
         )
     _check_override(actor, recommendation.panel, guard)
-    with _saving():
+    with locking.saving(_stale):
         readdressed = details.organisation.id != recommendation.organisation_id
         changes = _mask(
             apply_changes(
@@ -260,13 +257,13 @@ def move_recommendation(
     `version` is the one the person's form was drawn from: if someone moved the recommendation
     meanwhile, the step is refused rather than made on top of a status they never saw.
     """
-    _check_version(recommendation, version)
+    locking.check_version(recommendation.version, version, _stale)
     lifecycle.check(recommendation.status, move, target)
     transition = lifecycle.TRANSITIONS[move]
     if transition.note_label and not note:
         raise RecommendationRefused(f"Enter {transition.note_label.lower()}.")
     _check_override(actor, recommendation.panel, guard)
-    with _saving():
+    with locking.saving(_stale):
         fields: dict = {"status": target}
         if move == Move.RESPOND:
             fields["response"] = note
@@ -318,23 +315,8 @@ def _event(actor: User, status: RecommendationStatus, note: str | None) -> Recom
     )
 
 
-def _check_version(recommendation: Recommendation, version: int) -> None:
-    if recommendation.version != version:
-        raise RecommendationRefused(STALE)
-
-
-@contextmanager
-def _saving() -> Iterator[None]:
-    """Make a versioned change and commit it. Nothing is flushed before the commit (reading a
-    relationship would otherwise write early), so if another save of the same recommendation
-    committed first, the clash surfaces here and is refused with a clear message, never a 500."""
-    try:
-        with db.session.no_autoflush:
-            yield
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        raise RecommendationRefused(STALE) from None
+def _stale() -> RecommendationRefused:
+    return RecommendationRefused(STALE)
 
 
 def _check_override(actor: User, panel: Panel, guard: GuardOutcome) -> None:

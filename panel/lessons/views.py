@@ -111,7 +111,6 @@ def _register_csv(panel_ids: list[int], panel: Panel | None):
         label=f"Lessons register of {panel.name if panel else 'all their panels'}"[:200],
         changes={"filters": request.args.to_dict()},
     )
-    db.session.commit()
     lessons = queries.register_all(panel_ids, current_user, filters)
     name = f"lessons-panel-{panel.id}" if panel else "lessons"
     return csv_response(

@@ -93,7 +93,7 @@ def add_action(
             "due_date": due_date.isoformat() if due_date else None,
         },
     )
-    db.session.commit()
+    db.session.flush()
     return action
 
 
@@ -102,7 +102,7 @@ def close_action(actor: User, action: MeetingAction, *, now: datetime | None = N
         raise ActionRefused("This action is already closed.")
     changes = apply_changes(action, {"status": ActionStatus.CLOSED, "closed_at": now or utcnow()})
     record(actor, AuditAction.UPDATE, action, label=_label(action), changes=changes)
-    db.session.commit()
+    db.session.flush()
 
 
 def _label(action: MeetingAction) -> str:

@@ -59,7 +59,7 @@ def declare(actor: User, agenda_item: AgendaItem, reason: str) -> InterestDeclar
             record(
                 actor, AuditAction.UPDATE, declaration, label=_label(declaration), changes=changes
             )
-            db.session.commit()
+            db.session.flush()
         return declaration
     declaration = InterestDeclaration(agenda_item=agenda_item, user=actor, reason=reason)
     db.session.add(declaration)
@@ -71,7 +71,7 @@ def declare(actor: User, agenda_item: AgendaItem, reason: str) -> InterestDeclar
         label=_label(declaration),
         changes={"agenda_item": agenda_item.title, "reason": reason},
     )
-    db.session.commit()
+    db.session.flush()
     return declaration
 
 
@@ -89,7 +89,7 @@ def withdraw(actor: User, agenda_item: AgendaItem) -> bool:
         changes={"agenda_item": agenda_item.title, "reason": declaration.reason},
     )
     agenda_item.declarations.remove(declaration)
-    db.session.commit()
+    db.session.flush()
     return True
 
 

@@ -104,7 +104,7 @@ def schedule_meeting(actor: User, panel: Panel, day: date, venue: Venue) -> Meet
             "online_link": meeting.online_link,
         },
     )
-    db.session.commit()
+    db.session.flush()
     return meeting
 
 
@@ -140,7 +140,7 @@ def schedule_series(
         label=f"Series of {len(meetings)} meetings of {panel.name}",
         changes={"recurrence": series.recurrence.value, "meetings": [m.id for m in meetings]},
     )
-    db.session.commit()
+    db.session.flush()
     return meetings
 
 
@@ -161,7 +161,7 @@ def move_meeting(actor: User, meeting: Meeting, day: date, venue: Venue) -> Meet
     )
     if changes:
         record(actor, AuditAction.UPDATE, meeting, label=_label(meeting), changes=changes)
-        db.session.commit()
+        db.session.flush()
     return meeting
 
 
@@ -180,7 +180,7 @@ def change_status(
         fields["cancellation_reason"] = reason or None
     changes = apply_changes(meeting, fields)
     record(actor, AuditAction.UPDATE, meeting, label=_label(meeting), changes=changes)
-    db.session.commit()
+    db.session.flush()
     return meeting
 
 

@@ -23,6 +23,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy.orm import joinedload, selectinload
 
+from panel.core import unit_of_work
 from panel.core.audit import AuditAction, record
 from panel.core.time import format_datetime
 from panel.extensions import db
@@ -97,7 +98,7 @@ def minutes_pdf_command(
         label=services.label(minutes),
         changes={"version": number, "layer": layer, "command": "flask minutes-pdf"},
     )
-    db.session.commit()
+    unit_of_work.commit()
     if str(out) != "-":
         click.echo(
             f"Wrote {out} ({layer} minutes, version {number}, {len(pdf):,} bytes).", err=True

@@ -16,17 +16,16 @@ status in step (minutes drafted, approved, published): the minutes own those sta
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+import sqlalchemy as sa
 from sqlalchemy.orm.attributes import flag_modified
-from sqlalchemy.orm.exc import StaleDataError
 
 from panel import access
 from panel.accounts.models import User
+from panel.core import locking
 from panel.core.audit import AuditAction, apply_changes, record
 from panel.core.database import utcnow
 from panel.core.guard import GuardOutcome
@@ -91,7 +90,7 @@ def start(actor: User, meeting: Meeting) -> Minutes:
     db.session.flush()
     record(actor, AuditAction.CREATE, minutes, label=label(minutes))
     _meeting_follows(actor, minutes)
-    db.session.commit()
+    db.session.flush()
     return minutes
 
 
@@ -108,10 +107,10 @@ def save_notes(
     them, if given, what the meeting decided about the `previous` minutes. Approved or
     published minutes must be reopened first (a new version)."""
     _check_editable(minutes)
-    _check_version(minutes, edit_version)
+    locking.check_version(minutes.edit_version, edit_version, _stale)
     _check_override(actor, minutes, guard)
     agenda_ids = {item.id for item in minutes.meeting.agenda_items}
-    with _saving():
+    with locking.saving(_stale):
         changed = []
         for agenda_item_id, text in notes.items():
             if agenda_item_id not in agenda_ids:
@@ -153,14 +152,14 @@ def save_notes(
 
 def submit(actor: User, minutes: Minutes, edit_version: int) -> Minutes:
     """Send the draft to the chair for approval."""
-    _check_version(minutes, edit_version)
+    locking.check_version(minutes.edit_version, edit_version, _stale)
     _move(actor, minutes, {S.DRAFT}, S.SUBMITTED, "submitted for approval")
     return minutes
 
 
 def send_back(actor: User, minutes: Minutes, edit_version: int) -> Minutes:
     """The chair returns submitted minutes to draft, to be changed."""
-    _check_version(minutes, edit_version)
+    locking.check_version(minutes.edit_version, edit_version, _stale)
     _move(actor, minutes, {S.SUBMITTED}, S.DRAFT, "sent back to draft")
     return minutes
 
@@ -187,7 +186,7 @@ def approve(actor: User, minutes: Minutes, edit_version: int) -> MinutesVersion:
     """The chair approves the submitted draft: the document is frozen as this version and can
     no longer be changed, except by starting a new version. The version keeps who drafted,
     submitted and approved it, and when."""
-    _check_version(minutes, edit_version)
+    locking.check_version(minutes.edit_version, edit_version, _stale)
     _check_status(minutes, {S.SUBMITTED}, "approved")
     refused = approval_refused(actor, minutes)
     if refused:
@@ -209,7 +208,7 @@ def approve(actor: User, minutes: Minutes, edit_version: int) -> MinutesVersion:
         approved_at=now,
         approved_by_id=actor.id,
     )
-    with _saving():
+    with locking.saving(_stale):
         _check_status(minutes, {S.SUBMITTED}, "approved")
         minutes.versions.append(version)
         _set_status(actor, minutes, S.APPROVED, f"version {minutes.version_number} approved")
@@ -226,7 +225,7 @@ def publish(actor: User, minutes: Minutes, edit_version: int, render: Render) ->
     """Publish the approved version to readers: `render` makes the PDF of each layer of the
     frozen document once, dated with the publication; the bytes and their SHA-256 are stored and
     served as they are from now on, the readers' to readers and the full one to members."""
-    _check_version(minutes, edit_version)
+    locking.check_version(minutes.edit_version, edit_version, _stale)
     _check_status(minutes, {S.APPROVED}, "published")
     if not access.can(actor, access.Action.APPROVE_MINUTES, minutes.meeting):
         raise MinutesRefused(NOT_THE_CHAIR.format(what="publish"))
@@ -236,7 +235,7 @@ def publish(actor: User, minutes: Minutes, edit_version: int, render: Render) ->
         layer: render(document, created=published_at)
         for layer, document in queries.published_documents(version).items()
     }
-    with _saving():
+    with locking.saving(_stale):
         version.full_pdf = pdfs[FULL]
         version.full_sha256 = hashlib.sha256(pdfs[FULL]).hexdigest()
         version.published_pdf = pdfs[PUBLIC]
@@ -251,8 +250,8 @@ def new_version(actor: User, minutes: Minutes, edit_version: int) -> Minutes:
     """Change approved (or published) minutes: a new draft version, to be approved again. The
     earlier versions stay as they were, and readers keep the published one until the new one is
     published."""
-    _check_version(minutes, edit_version)
-    with _saving():
+    locking.check_version(minutes.edit_version, edit_version, _stale)
+    with locking.saving(_stale):
         _check_status(minutes, {S.APPROVED, S.PUBLISHED}, "changed as a new version")
         minutes.version_number += 1
         _drafted(actor, minutes)
@@ -268,7 +267,7 @@ def set_approver_rule(actor: User, panel: Panel, approver_not_drafter: bool) -> 
     changes = apply_changes(panel, {"minutes_approver_not_drafter": approver_not_drafter})
     if changes:
         record(actor, AuditAction.UPDATE, panel, changes=changes)
-        db.session.commit()
+        db.session.flush()
     return panel
 
 
@@ -281,7 +280,7 @@ def label(minutes: Minutes) -> str:
 
 
 def _move(actor, minutes, sources, target, what) -> None:
-    with _saving():
+    with locking.saving(_stale):
         _check_status(minutes, sources, what)
         if target == S.SUBMITTED:
             minutes.submitted_at = utcnow()
@@ -317,6 +316,8 @@ def _meeting_follows(actor: User, minutes: Minutes) -> None:
 def _touch(minutes: Minutes) -> None:
     """Notes are rows of their own: mark the minutes row changed too, so that its version moves
     and a concurrent save of the same minutes is refused."""
+    if "aob_public" not in sa.inspect(minutes).dict:  # a row inserted in this unit of work
+        db.session.refresh(minutes, ["aob_public"])
     flag_modified(minutes, "aob_public")
 
 
@@ -338,9 +339,8 @@ def _check_editable(minutes: Minutes) -> None:
         )
 
 
-def _check_version(minutes: Minutes, edit_version: int) -> None:
-    if minutes.edit_version != edit_version:
-        raise MinutesRefused(STALE)
+def _stale() -> MinutesRefused:
+    return MinutesRefused(STALE)
 
 
 def _check_override(actor: User, minutes: Minutes, guard: GuardOutcome) -> None:
@@ -348,16 +348,3 @@ def _check_override(actor: User, minutes: Minutes, guard: GuardOutcome) -> None:
         check_override(actor, minutes.meeting.panel, guard)
     except OverrideRefused as refused:
         raise MinutesRefused(str(refused)) from refused
-
-
-@contextmanager
-def _saving() -> Iterator[None]:
-    """Make the change and commit it, flushing nothing before the commit, so that a save that
-    raced another is refused with a clear message rather than a 500."""
-    try:
-        with db.session.no_autoflush:
-            yield
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        raise MinutesRefused(STALE) from None

@@ -88,7 +88,6 @@ def _downloaded(minutes: Minutes, changes: dict) -> None:
         label=services.label(minutes),
         changes=changes,
     )
-    db.session.commit()
 
 
 # --- Members: reading --------------------------------------------------------------------------

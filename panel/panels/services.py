@@ -52,7 +52,7 @@ def create_panel(
             "live_case_retention_months": panel.live_case_retention_months,
         },
     )
-    db.session.commit()
+    db.session.flush()
     return panel
 
 
@@ -63,7 +63,7 @@ def update_panel(actor: User, panel: Panel, **fields) -> Panel:
     changes = apply_changes(panel, fields)
     if changes:
         record(actor, AuditAction.UPDATE, panel, changes=changes)
-        db.session.commit()
+        db.session.flush()
     return panel
 
 
@@ -78,7 +78,7 @@ def add_member(actor: User | None, panel: Panel, user: User, role: Role) -> Memb
         label=f"{user.email} on {panel.name}",
         changes={"panel": panel.name, "user": user.email, "role": role.value},
     )
-    db.session.commit()
+    db.session.flush()
     return membership
 
 
@@ -92,7 +92,7 @@ def change_role(actor: User, membership: Membership, role: Role) -> Membership:
             label=f"{membership.user.email} on {membership.panel.name}",
             changes=changes,
         )
-        db.session.commit()
+        db.session.flush()
     return membership
 
 
@@ -105,7 +105,7 @@ def remove_member(actor: User, membership: Membership) -> None:
         changes={"role": membership.role.value},
     )
     db.session.delete(membership)
-    db.session.commit()
+    db.session.flush()
 
 
 def panel_name_taken(name: str, *, except_panel: Panel | None = None) -> bool:

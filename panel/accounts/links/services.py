@@ -104,7 +104,7 @@ def issue(
     )
     db.session.add(link)
     record(actor, _SENT[purpose], user, changes={"expires_at": link.expires_at.isoformat()})
-    db.session.commit()
+    db.session.flush()
     return token
 
 
@@ -168,7 +168,7 @@ def set_password(link: AccountLink, password: str, *, now: datetime | None = Non
     )
     lockout.clear(user.email)  # a lock from someone else's guessing ends with the new password
     record(user, _USED[link.purpose], user, changes=changes)
-    db.session.commit()
+    db.session.flush()
     if link.purpose is LinkPurpose.PASSWORD_RESET:
         notifications.tell(user, "password_reset")
     return True

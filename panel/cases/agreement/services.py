@@ -84,7 +84,7 @@ def accept(user, panel) -> None:
         acceptance,
         label=f"{user.email} accepted the confidentiality agreement of {panel.name}",
     )
-    db.session.commit()
+    db.session.flush()
     g.pop("_agreement_accepted", None)
 
 
@@ -116,5 +116,5 @@ def set_agreement_text(actor, panel, text: str) -> None:
             label=f"Confidentiality agreement of {panel.name}",
             changes={key: "(changed)" for key in changes},
         )
-    db.session.commit()
+    db.session.flush()
     g.pop("_agreement_accepted", None)

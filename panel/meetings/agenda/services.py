@@ -130,7 +130,7 @@ def add_item(actor: User, meeting: Meeting, details: ItemDetails) -> AgendaItem:
             presenter_organisation=details.presenter_organisation,
         ),
     )
-    db.session.commit()
+    db.session.flush()
     return item
 
 
@@ -148,7 +148,7 @@ def add_case_reviews(
     items = [
         _put_case_review(actor, meeting, case_review, minutes) for case_review, minutes in chosen
     ]
-    db.session.commit()
+    db.session.flush()
     return items
 
 
@@ -166,7 +166,7 @@ def edit_item(actor: User, item: AgendaItem, details: ItemDetails) -> AgendaItem
         changes["presenter"] = [old_presenter, item.presenter]
     if changes:
         record(actor, AuditAction.UPDATE, item, label=_label(item), changes=changes)
-        db.session.commit()
+        db.session.flush()
     return item
 
 
@@ -186,7 +186,7 @@ def remove_item(actor: User, item: AgendaItem) -> None:
     _renumber(_in_order(meeting.agenda_items))
     if case_review is not None:
         _back_off_the_agenda(actor, case_review)
-    db.session.commit()
+    db.session.flush()
 
 
 def _back_off_the_agenda(actor: User, case_review: CaseReview) -> None:
@@ -214,7 +214,7 @@ def standing_items(actor: User, panel: Panel) -> list[AgendaTemplateItem]:
     """The panel's standing items. The first time anyone looks, the default set is saved (the
     commit is otherwise a no-op), so that its items have ids to edit them by."""
     items = _template(actor, panel)
-    db.session.commit()
+    db.session.flush()
     return items
 
 
@@ -240,7 +240,7 @@ def add_standing_item(
         label=_standing_label(item),
         changes={"title": title, "duration_minutes": duration_minutes, "position": item.position},
     )
-    db.session.commit()
+    db.session.flush()
     return item
 
 
@@ -250,7 +250,7 @@ def edit_standing_item(
     changes = apply_changes(item, {"title": title, "duration_minutes": duration_minutes})
     if changes:
         record(actor, AuditAction.UPDATE, item, label=_standing_label(item), changes=changes)
-        db.session.commit()
+        db.session.flush()
     return item
 
 
@@ -268,7 +268,7 @@ def remove_standing_item(actor: User, item: AgendaTemplateItem) -> None:
     items.remove(item)
     db.session.delete(item)
     _renumber(items)
-    db.session.commit()
+    db.session.flush()
 
 
 def move_standing_item(actor: User, item: AgendaTemplateItem, step: int) -> bool:
@@ -281,7 +281,7 @@ def set_default_case_review_minutes(actor: User, panel: Panel, minutes: int) -> 
     changes = apply_changes(panel, {"default_case_review_minutes": minutes})
     if changes:
         record(actor, AuditAction.UPDATE, panel, changes=changes)
-        db.session.commit()
+        db.session.flush()
     return panel
 
 
@@ -406,7 +406,7 @@ def _move(
     old = item.position
     _renumber(items)
     record(actor, AuditAction.UPDATE, item, label=label, changes={"position": [old, item.position]})
-    db.session.commit()
+    db.session.flush()
     return True
 
 

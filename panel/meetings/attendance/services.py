@@ -179,7 +179,7 @@ def record_register(
             "deputy_name": row.deputy_name,
         }
         record(actor, AuditAction.CREATE, row, label=_label(row), changes=changes)
-    db.session.commit()
+    db.session.flush()
     return saved
 
 
@@ -254,7 +254,7 @@ def send_apologies(
             return row
         changes |= apply_changes(row, sent)
         record(actor, AuditAction.UPDATE, row, label=_label(row), changes=changes)
-    db.session.commit()
+    db.session.flush()
     return row
 
 
@@ -282,7 +282,7 @@ def withdraw_apologies(
         },
     )
     db.session.delete(row)
-    db.session.commit()
+    db.session.flush()
     return member
 
 
@@ -342,7 +342,7 @@ def add_guest(
         label=f"Guest {guest.name} at {_meeting_label(meeting)}",
         changes={"name": guest.name, "organisation_name": guest.organisation_name},
     )
-    db.session.commit()
+    db.session.flush()
     return guest
 
 
@@ -357,7 +357,7 @@ def remove_guest(actor: User, guest: Guest, *, now: datetime | None = None) -> N
         changes={"name": guest.name, "organisation_name": guest.organisation_name},
     )
     db.session.delete(guest)
-    db.session.commit()
+    db.session.flush()
 
 
 # --- Quorum ------------------------------------------------------------------------------------
@@ -384,7 +384,7 @@ def set_quorum(actor: User, panel: Panel, quorum: int) -> Panel:
     changes = apply_changes(panel, {"quorum": quorum})
     if changes:
         record(actor, AuditAction.UPDATE, panel, changes=changes)
-        db.session.commit()
+        db.session.flush()
     return panel
 
 

@@ -181,7 +181,7 @@ def issue_calendar_token(user: User) -> str:
         user,
         changes={"calendar_feed": "reset" if replaced else "created"},
     )
-    db.session.commit()
+    db.session.flush()
     return user.calendar_token
 
 
@@ -191,4 +191,4 @@ def revoke_calendar_token(user: User) -> None:
         return
     user.calendar_token = None
     record(user, AuditAction.UPDATE, user, changes={"calendar_feed": "stopped"})
-    db.session.commit()
+    db.session.flush()
