@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from flask import abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
+from werkzeug.exceptions import Forbidden
 
 from panel.cases.agreement.services import agreement_accepted
 from panel.cases.models import CaseReview
@@ -233,6 +234,20 @@ def can(user, action: Action, target=None) -> bool:
     if condition is not None and not condition(user, role, target):
         return False
     return not conflicted(user, target)
+
+
+class NotAllowed(Forbidden):
+    """A service was asked to act for someone the policy does not allow. Routes check first, so
+    this is a command, another service or a tampered request: nothing is changed, and a request
+    that gets this far is answered 403."""
+
+
+def require(actor, action: Action, target=None) -> None:
+    """What every service asks before it changes anything: raise `NotAllowed` unless `actor` may
+    take `action` on `target`. An `actor` of None is the system: a command run on the server by
+    an operator (creating the first administrator, loading demo data), which has no panel role."""
+    if actor is not None and not can(actor, action, target):
+        raise NotAllowed(f"Not allowed to {action.value}.")
 
 
 def panels_where(user, action: Action) -> list[int]:

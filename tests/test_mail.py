@@ -109,7 +109,7 @@ def test_the_log_backend_writes_mail_to_the_log_and_sends_nothing(
     assert mail.send([MEETING_NOTICE]) == 1
 
     assert smtp_server.messages == []
-    [record] = [record for record in caplog.records if record.name == "panel.core.mail"]
+    [record] = [record for record in caplog.records if record.name == "panel.mail"]
     assert record.levelno == logging.INFO
     logged = record.getMessage()
     assert "To: Claire Doyle <chair@example.org>" in logged

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from panel import access
+from panel.access import Action
 from panel.accounts.models import Organisation, User
 from panel.cases.models import CaseReview
 from panel.cases.vocabularies import Stage, Strand, strand_labels
@@ -38,6 +40,15 @@ STALE = (
     "Someone else changed this recommendation while you were working on it. Check what it "
     "says now, then try again: your text is still in the form."
 )
+
+
+# Who may take each step of a recommendation's lifecycle (`panel.access` decides who holds each).
+MOVE_ACTIONS = {
+    Move.RESPOND: Action.RESPOND_TO_RECOMMENDATION,
+    Move.IMPLEMENT: Action.RESPOND_TO_RECOMMENDATION,
+    Move.CLOSE: Action.SIGN_OFF_RECOMMENDATION,
+    Move.WITHDRAW: Action.SIGN_OFF_RECOMMENDATION,
+}
 
 
 @dataclass(frozen=True)
@@ -77,6 +88,7 @@ def record_lesson(
     guard: GuardOutcome = NO_FINDINGS,
 ) -> Lesson:
     """Record a lesson against a case review's stage, or against a meeting as a theme."""
+    access.require(actor, Action.RECORD_LESSONS, case_review or meeting)
     if (case_review is None) == (meeting is None):
         raise ValueError("a lesson is recorded against a case review or a meeting")
     if case_review is not None and details.stage is None:
@@ -117,6 +129,7 @@ def record_lesson(
 def update_lesson(
     actor: User, lesson: Lesson, details: LessonDetails, guard: GuardOutcome = NO_FINDINGS
 ) -> Lesson:
+    access.require(actor, Action.RECORD_LESSONS, lesson)
     _check_override(actor, lesson.panel, guard)
     if lesson.recommendations and details.kind != LessonKind.IMPROVEMENT:
         raise RecommendationRefused(
@@ -141,6 +154,7 @@ def update_lesson(
 
 def delete_lesson(actor: User, lesson: Lesson) -> None:
     """Delete a lesson recorded by mistake. One with recommendations stays: withdraw them."""
+    access.require(actor, Action.RECORD_LESSONS, lesson)
     if lesson.recommendations:
         raise RecommendationRefused(
             "This lesson has recommendations, so it cannot be deleted. Withdraw a "
@@ -164,6 +178,7 @@ def add_recommendation(
 ) -> Addressed:
     """Address a recommendation from an area for improvement to an organisation, and tell the
     organisation's members on the panel (unless `notify` is False: loading demo data)."""
+    access.require(actor, Action.RECORD_LESSONS, lesson)
     if lesson.kind != LessonKind.IMPROVEMENT:
         raise RecommendationRefused(
             "Only an area for improvement can carry recommendations. Change the lesson's kind "
@@ -208,6 +223,7 @@ def update_recommendation(
 ) -> Addressed:
     """Change an open recommendation's wording, due date or organisation. A new organisation's
     members are told, as if it had just been addressed to them."""
+    access.require(actor, Action.RECORD_LESSONS, recommendation)
     locking.check_version(recommendation.version, version, _stale)
     if recommendation.status != RecommendationStatus.OPEN:
         raise RecommendationRefused(
@@ -257,6 +273,7 @@ def move_recommendation(
     `version` is the one the person's form was drawn from: if someone moved the recommendation
     meanwhile, the step is refused rather than made on top of a status they never saw.
     """
+    access.require(actor, MOVE_ACTIONS[move], recommendation)
     locking.check_version(recommendation.version, version, _stale)
     lifecycle.check(recommendation.status, move, target)
     transition = lifecycle.TRANSITIONS[move]

@@ -35,7 +35,7 @@ def recommendation_moves(recommendation: Recommendation) -> list[tuple[str, str]
     """(label, url) for each step the user may take on the recommendation now."""
     moves = []
     for move in lifecycle.available(recommendation.status):
-        if access.can(current_user, _MOVE_ACTIONS[move], recommendation):
+        if access.can(current_user, services.MOVE_ACTIONS[move], recommendation):
             moves.append(
                 (
                     MOVE_WORDING[move][0],
@@ -337,13 +337,6 @@ def _version(value) -> int:
         return -1
 
 
-_MOVE_ACTIONS = {
-    Move.RESPOND: Action.RESPOND_TO_RECOMMENDATION,
-    Move.IMPLEMENT: Action.RESPOND_TO_RECOMMENDATION,
-    Move.CLOSE: Action.SIGN_OFF_RECOMMENDATION,
-    Move.WITHDRAW: Action.SIGN_OFF_RECOMMENDATION,
-}
-
 _MOVE_DONE = {
     Move.RESPOND: "Response recorded.",
     Move.IMPLEMENT: "Recommendation reported as implemented. The chair will review it.",
@@ -403,7 +396,7 @@ def _move_view(move: Move):
 for _move in Move:
     bp.add_url_rule(
         f"/recommendations/<int:recommendation_id>/{_move.value}",
-        view_func=access.rule(access.on_object(_MOVE_ACTIONS[_move], Recommendation))(
+        view_func=access.rule(access.on_object(services.MOVE_ACTIONS[_move], Recommendation))(
             _move_view(_move)
         ),
         methods=["GET", "POST"],

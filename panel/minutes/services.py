@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm.attributes import flag_modified
 
 from panel import access
+from panel.access import Action
 from panel.accounts.models import User
 from panel.core import locking
 from panel.core.audit import AuditAction, apply_changes, record
@@ -52,6 +53,18 @@ MEETING_STATUS = {
     S.APPROVED: MeetingStatus.MINUTES_APPROVED,
     S.PUBLISHED: MeetingStatus.MINUTES_PUBLISHED,
 }
+# Which action each step of the minutes needs (`panel.access` decides who holds each). Approving
+# and publishing check the chair's action themselves, to say why (`approval_refused`).
+STEP_ACTIONS = {
+    "start": Action.EDIT_MINUTES,
+    "save_notes": Action.EDIT_MINUTES,
+    "submit": Action.EDIT_MINUTES,
+    "send_back": Action.APPROVE_MINUTES,
+    "approve": Action.APPROVE_MINUTES,
+    "publish": Action.APPROVE_MINUTES,
+    "new_version": Action.EDIT_MINUTES,
+    "set_approver_rule": Action.APPROVE_MINUTES,
+}
 # Meetings whose minutes can be started: held, or marked drafted before minutes were in Panel.
 STARTABLE = frozenset({MeetingStatus.HELD, MeetingStatus.MINUTES_DRAFTED})
 
@@ -68,6 +81,7 @@ class ItemNotes:
 
 def start(actor: User, meeting: Meeting) -> Minutes:
     """Start the minutes of a held meeting: a draft assembled from what Panel knows."""
+    access.require(actor, STEP_ACTIONS["start"], meeting)
     existing = db.session.scalar(db.select(Minutes).where(Minutes.meeting_id == meeting.id))
     if existing is not None:
         return existing
@@ -106,6 +120,7 @@ def save_notes(
     """Save the notes of each agenda item (by agenda item id) and any other business, and with
     them, if given, what the meeting decided about the `previous` minutes. Approved or
     published minutes must be reopened first (a new version)."""
+    access.require(actor, STEP_ACTIONS["save_notes"], minutes.meeting)
     _check_editable(minutes)
     locking.check_version(minutes.edit_version, edit_version, _stale)
     _check_override(actor, minutes, guard)
@@ -152,6 +167,7 @@ def save_notes(
 
 def submit(actor: User, minutes: Minutes, edit_version: int) -> Minutes:
     """Send the draft to the chair for approval."""
+    access.require(actor, STEP_ACTIONS["submit"], minutes.meeting)
     locking.check_version(minutes.edit_version, edit_version, _stale)
     _move(actor, minutes, {S.DRAFT}, S.SUBMITTED, "submitted for approval")
     return minutes
@@ -159,6 +175,7 @@ def submit(actor: User, minutes: Minutes, edit_version: int) -> Minutes:
 
 def send_back(actor: User, minutes: Minutes, edit_version: int) -> Minutes:
     """The chair returns submitted minutes to draft, to be changed."""
+    access.require(actor, STEP_ACTIONS["send_back"], minutes.meeting)
     locking.check_version(minutes.edit_version, edit_version, _stale)
     _move(actor, minutes, {S.SUBMITTED}, S.DRAFT, "sent back to draft")
     return minutes
@@ -175,7 +192,7 @@ APPROVER_DRAFTED = (
 def approval_refused(actor: User, minutes: Minutes) -> str | None:
     """Why `actor` may not approve the version being drafted, whatever its status; None if they
     may."""
-    if not access.can(actor, access.Action.APPROVE_MINUTES, minutes.meeting):
+    if not access.can(actor, STEP_ACTIONS["approve"], minutes.meeting):
         return NOT_THE_CHAIR.format(what="approve")
     if minutes.panel.minutes_approver_not_drafter and minutes.drafted_by_id == actor.id:
         return APPROVER_DRAFTED
@@ -227,7 +244,7 @@ def publish(actor: User, minutes: Minutes, edit_version: int, render: Render) ->
     served as they are from now on, the readers' to readers and the full one to members."""
     locking.check_version(minutes.edit_version, edit_version, _stale)
     _check_status(minutes, {S.APPROVED}, "published")
-    if not access.can(actor, access.Action.APPROVE_MINUTES, minutes.meeting):
+    if not access.can(actor, STEP_ACTIONS["publish"], minutes.meeting):
         raise MinutesRefused(NOT_THE_CHAIR.format(what="publish"))
     version = minutes.versions[-1]
     published_at = utcnow()
@@ -250,6 +267,7 @@ def new_version(actor: User, minutes: Minutes, edit_version: int) -> Minutes:
     """Change approved (or published) minutes: a new draft version, to be approved again. The
     earlier versions stay as they were, and readers keep the published one until the new one is
     published."""
+    access.require(actor, STEP_ACTIONS["new_version"], minutes.meeting)
     locking.check_version(minutes.edit_version, edit_version, _stale)
     with locking.saving(_stale):
         _check_status(minutes, {S.APPROVED, S.PUBLISHED}, "changed as a new version")
@@ -262,6 +280,7 @@ def new_version(actor: User, minutes: Minutes, edit_version: int) -> Minutes:
 def set_approver_rule(actor: User, panel: Panel, approver_not_drafter: bool) -> Panel:
     """The chair decides whether the approver of the panel's minutes must be someone other than
     the person who drafted the version."""
+    access.require(actor, STEP_ACTIONS["set_approver_rule"], panel)
     if not access.can(actor, access.Action.APPROVE_MINUTES, panel):
         raise MinutesRefused("Only the chair of the panel can change how its minutes are approved.")
     changes = apply_changes(panel, {"minutes_approver_not_drafter": approver_not_drafter})

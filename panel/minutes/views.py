@@ -293,28 +293,27 @@ STEPS = (
     (
         "submit",
         services.submit,
-        Action.EDIT_MINUTES,
         "Minutes submitted to the chair for approval.",
     ),
     (
         "send-back",
         services.send_back,
-        Action.APPROVE_MINUTES,
         "Minutes sent back to draft.",
     ),
     (
         "new-version",
         services.new_version,
-        Action.EDIT_MINUTES,
         "Version {version} started. Readers keep the published version until this one is "
         "published.",
     ),
 )
 
-for _path, _step, _action, _done in STEPS:
+for _path, _step, _done in STEPS:
     bp.add_url_rule(
         f"/meetings/<int:meeting_id>/minutes/{_path}",
-        view_func=access.rule(_members(_action))(_step_view(_step, _done)),
+        view_func=access.rule(_members(services.STEP_ACTIONS[_step.__name__]))(
+            _step_view(_step, _done)
+        ),
         methods=["POST"],
     )
 

@@ -73,12 +73,13 @@ def _assert_withheld(text: str, held: Held) -> None:
 
 
 def _recommend(held: Held, text: str) -> None:
-    """Address a recommendation from the case's lesson to an organisation."""
+    """Address a recommendation from the case's lesson to an organisation (as the coordinator:
+    the service refuses anyone who declared an interest in the case, as the chair may have)."""
     lesson = db.session.scalar(
         db.select(Lesson).where(Lesson.case_review_id == held.case_review.id)
     )
     lesson_services.add_recommendation(
-        held.people.chair,
+        held.people.coordinator,
         lesson,
         lesson_services.RecommendationDetails(
             organisation=held.people.chair.organisation,
