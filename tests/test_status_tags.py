@@ -1,4 +1,5 @@
-"""Status tags: each enumeration shown as a GOV.UK tag declares a colour for every member."""
+"""Status tags: each enumeration shown as a GOV.UK tag declares a colour for every member, and the
+one macro `status_tag` renders any of them."""
 
 import pytest
 
@@ -73,3 +74,35 @@ def test_asking_the_colour_of_an_enumeration_never_shown_as_a_tag_fails_loudly()
     # An AttributeError would quietly render as an uncoloured tag in a template.
     with pytest.raises(TypeError, match="Strand declares no TAG_COLOURS"):
         _ = Strand.RACE.tag_colour
+
+
+def _render(app, call, **context):
+    template = app.jinja_env.from_string(
+        '{% from "macros/tags.html" import status_tag %}{{ ' + call + " }}"
+    )
+    return " ".join(template.render(**context).split())
+
+
+def test_status_tag_renders_a_meeting_status_in_its_colour(app):
+    rendered = [_render(app, "status_tag(status)", status=status) for status in MeetingStatus]
+    assert rendered == [
+        '<strong class="govuk-tag govuk-tag--blue"> Scheduled </strong>',
+        '<strong class="govuk-tag govuk-tag--turquoise"> Held </strong>',
+        '<strong class="govuk-tag govuk-tag--yellow"> Minutes drafted </strong>',
+        '<strong class="govuk-tag govuk-tag--purple"> Minutes approved </strong>',
+        '<strong class="govuk-tag govuk-tag--green"> Minutes published </strong>',
+        '<strong class="govuk-tag govuk-tag--grey"> Cancelled </strong>',
+    ]
+
+
+def test_status_tag_takes_other_words_and_leaves_an_untagged_member_out(app):
+    assert _render(app, 'status_tag(level, "High risk")', level=RiskLevel.HIGH) == (
+        '<strong class="govuk-tag govuk-tag--red"> High risk </strong>'
+    )
+    assert _render(app, "status_tag(kind)", kind=AgendaItemKind.STANDING) == ""
+    assert "govuk-tag--purple" in _render(app, "status_tag(kind)", kind=AgendaItemKind.CASE_REVIEW)
+
+
+def test_status_tag_escapes_the_words(app):
+    rendered = _render(app, 'status_tag(level, "<b>risk</b>")', level=RiskLevel.HIGH)
+    assert "&lt;b&gt;risk&lt;/b&gt;" in rendered
