@@ -21,7 +21,7 @@ from panel.cases.vocabularies import (
     Strand,
     UpliftAnswer,
 )
-from panel.core.database import LabelledEnum, UTCDateTime, enum_column, utcnow
+from panel.core.database import LabelledEnum, UTCDateTime, enum_column, tag_colours, utcnow
 from panel.extensions import db
 from panel.panels.models import Panel
 
@@ -31,6 +31,8 @@ class CaseReviewStatus(LabelledEnum):
     ON_AGENDA = ("on_agenda", "On an agenda")
     REVIEWED = ("reviewed", "Reviewed")
     CLOSED = ("closed", "Closed")
+
+    TAG_COLOURS = tag_colours(ADDED="grey", ON_AGENDA="blue", REVIEWED="turquoise", CLOSED="green")
 
 
 class CaseReview(db.Model):

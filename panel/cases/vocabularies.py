@@ -4,7 +4,7 @@ and the ratings a panel gives each stage."""
 
 from __future__ import annotations
 
-from panel.core.database import LabelledEnum
+from panel.core.database import LabelledEnum, tag_colours
 
 
 class Strand(LabelledEnum):
@@ -150,6 +150,10 @@ class Rating(LabelledEnum):
     SATISFACTORY = ("satisfactory", "Satisfactory")
     AREA_FOR_IMPROVEMENT = ("area_for_improvement", "Area for improvement")
     NOT_ASSESSED = ("not_assessed", "Not assessed")
+
+    TAG_COLOURS = tag_colours(
+        GOOD_PRACTICE="green", SATISFACTORY="blue", AREA_FOR_IMPROVEMENT="red", NOT_ASSESSED="grey"
+    )
 
 
 def strand_labels(strands) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
+from types import MappingProxyType
 
 import sqlalchemy as sa
 
@@ -18,7 +19,17 @@ class LabelledEnum(enum.Enum):
 
     Members are declared as ``NAME = ("stored value", "Label")``; the stored value never changes
     once data exists, the label can.
+
+    An enumeration that pages show as a GOV.UK tag (a status, a rating) declares each member's
+    colour beside it, ``TAG_COLOURS = tag_colours(OPEN="blue", CLOSED="grey")``, so that every page
+    colours a status the same way and templates never spell one: the one macro
+    ``status_tag`` (templates/macros/tags.html) renders any of them, and a test checks that every
+    member has its colour.
     """
+
+    # Member name -> GOV.UK tag colour ("blue" for ``govuk-tag--blue``), or None for a member
+    # shown without a tag. Not a member itself: see `tag_colours`.
+    TAG_COLOURS = enum.nonmember(None)
 
     def __new__(cls, value: str, label: str):
         member = object.__new__(cls)
@@ -33,6 +44,22 @@ class LabelledEnum(enum.Enum):
 
     def __str__(self) -> str:
         return self.label
+
+    @property
+    def tag_colour(self) -> str | None:
+        """The colour of this member's GOV.UK tag; None if it is shown without one. An enumeration
+        that declares no colours is never shown as a tag: asking is a mistake, and fails loudly
+        (an AttributeError would render as nothing in a template)."""
+        colours = type(self).TAG_COLOURS
+        if colours is None:
+            raise TypeError(f"{type(self).__name__} declares no TAG_COLOURS")
+        return colours[self.name]
+
+
+def tag_colours(**colours: str | None):
+    """The ``TAG_COLOURS`` of an enumeration, by member name, read-only. Wrapped so that the enum
+    keeps it as a class attribute instead of taking it for another member."""
+    return enum.nonmember(MappingProxyType(colours))
 
 
 def enum_column(enum_class: type[LabelledEnum]) -> sa.Enum:

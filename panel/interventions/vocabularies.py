@@ -4,13 +4,15 @@ intervention types each panel starts with."""
 
 from __future__ import annotations
 
-from panel.core.database import LabelledEnum
+from panel.core.database import LabelledEnum, tag_colours
 
 
 class RiskLevel(LabelledEnum):
     HIGH = ("high", "High")
     MEDIUM = ("medium", "Medium")
     STANDARD = ("standard", "Standard")
+
+    TAG_COLOURS = tag_colours(HIGH="red", MEDIUM="orange", STANDARD="grey")
 
 
 class VictimNeed(LabelledEnum):
@@ -26,6 +28,8 @@ class PanelCaseStatus(LabelledEnum):
     OPEN = ("open", "Open")
     UNDER_REVIEW = ("under_review", "Under review")
     CLOSED = ("closed", "Closed")
+
+    TAG_COLOURS = tag_colours(OPEN="blue", UNDER_REVIEW="yellow", CLOSED="grey")
 
 
 class ClosureReason(LabelledEnum):
@@ -51,6 +55,14 @@ class InterventionStatus(LabelledEnum):
     COMPLETED = ("completed", "Completed")
     NOT_COMPLETED = ("not_completed", "Not completed")
     CANCELLED = ("cancelled", "Cancelled")
+
+    TAG_COLOURS = tag_colours(
+        AGREED="blue",
+        IN_PROGRESS="light-blue",
+        COMPLETED="green",
+        NOT_COMPLETED="orange",
+        CANCELLED="grey",
+    )
 
 
 # Still to be done: these appear under matters arising, in reminders and in a partner's list.

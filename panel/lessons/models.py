@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from panel.accounts.models import Organisation, User
 from panel.cases.models import CaseReview
 from panel.cases.vocabularies import Stage, Strand
-from panel.core.database import LabelledEnum, UTCDateTime, enum_column, utcnow
+from panel.core.database import LabelledEnum, UTCDateTime, enum_column, tag_colours, utcnow
 from panel.extensions import db
 from panel.meetings.models import Meeting
 from panel.panels.models import Panel
@@ -25,6 +25,8 @@ class LessonKind(LabelledEnum):
     GOOD_PRACTICE = ("good_practice", "Good practice to share")
     IMPROVEMENT = ("improvement", "Area for improvement")
 
+    TAG_COLOURS = tag_colours(GOOD_PRACTICE="green", IMPROVEMENT="orange")
+
 
 class RecommendationStatus(LabelledEnum):
     OPEN = ("open", "Open")
@@ -33,6 +35,15 @@ class RecommendationStatus(LabelledEnum):
     IMPLEMENTED = ("implemented", "Implemented")
     CLOSED = ("closed", "Closed")
     WITHDRAWN = ("withdrawn", "Withdrawn")
+
+    TAG_COLOURS = tag_colours(
+        OPEN="blue",
+        ACCEPTED="turquoise",
+        NOT_ACCEPTED="pink",
+        IMPLEMENTED="purple",
+        CLOSED="green",
+        WITHDRAWN="grey",
+    )
 
 
 class Lesson(db.Model):

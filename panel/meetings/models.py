@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from panel.accounts.models import Organisation, User
 from panel.cases.models import CaseReview
-from panel.core.database import LabelledEnum, UTCDateTime, enum_column, utcnow
+from panel.core.database import LabelledEnum, UTCDateTime, enum_column, tag_colours, utcnow
 from panel.extensions import db
 from panel.panels.models import Panel
 
@@ -23,6 +23,15 @@ class MeetingStatus(LabelledEnum):
     MINUTES_APPROVED = ("minutes_approved", "Minutes approved")
     MINUTES_PUBLISHED = ("minutes_published", "Minutes published")
     CANCELLED = ("cancelled", "Cancelled")
+
+    TAG_COLOURS = tag_colours(
+        SCHEDULED="blue",
+        HELD="turquoise",
+        MINUTES_DRAFTED="yellow",
+        MINUTES_APPROVED="purple",
+        MINUTES_PUBLISHED="green",
+        CANCELLED="grey",
+    )
 
 
 class Recurrence(LabelledEnum):
@@ -100,6 +109,11 @@ class AgendaItemKind(LabelledEnum):
     MATTERS_ARISING = ("matters_arising", "Minutes of the last meeting and matters arising")
     CASE_REVIEW = ("case_review", "Case review")
     FREE = ("free", "Item")
+
+    # Standing items and matters arising are the usual furniture of a meeting: no tag.
+    TAG_COLOURS = tag_colours(
+        STANDING=None, MATTERS_ARISING=None, CASE_REVIEW="purple", FREE="grey"
+    )
 
 
 class AgendaTemplateItem(db.Model):
@@ -208,6 +222,8 @@ class Guest(db.Model):
 class ActionStatus(LabelledEnum):
     OPEN = ("open", "Open")
     CLOSED = ("closed", "Closed")
+
+    TAG_COLOURS = tag_colours(OPEN="blue", CLOSED="grey")
 
 
 class MeetingAction(db.Model):

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from panel.accounts.models import User
-from panel.core.database import LabelledEnum, UTCDateTime, enum_column, utcnow
+from panel.core.database import LabelledEnum, UTCDateTime, enum_column, tag_colours, utcnow
 from panel.extensions import db
 from panel.meetings.models import AgendaItem, Meeting
 
@@ -27,6 +27,10 @@ class MinutesStatus(LabelledEnum):
     SUBMITTED = ("submitted", "Submitted for approval")
     APPROVED = ("approved", "Approved")
     PUBLISHED = ("published", "Published")
+
+    TAG_COLOURS = tag_colours(
+        DRAFT="yellow", SUBMITTED="blue", APPROVED="purple", PUBLISHED="green"
+    )
 
 
 class PreviousMinutesDecision(LabelledEnum):

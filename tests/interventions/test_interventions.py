@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -321,6 +322,21 @@ def test_not_completed_needs_a_reason_and_the_choice_and_text_are_kept(client, p
     assert "Why it was not completed" in client.get(f"/interventions/{made.id}").get_data(
         as_text=True
     )
+
+
+def test_a_status_has_one_colour_on_every_page_that_shows_it(client, partners):
+    made = _soon(partners)
+    services.update_intervention(
+        partners.people.member, made, status=S.NOT_COMPLETED, text="Moved away.", version=1
+    )
+    sign_in(client, partners.people.coordinator)
+    for url in (
+        f"/interventions/{made.id}",
+        f"/live-cases/{partners.panel_case.id}",
+        f"/panels/{partners.panel.id}/interventions",
+    ):
+        page = client.get(url).get_data(as_text=True)
+        assert re.findall(r'govuk-tag--([a-z-]+)">\s*Not completed', page) == ["orange"], url
 
 
 def test_an_update_needs_words_or_a_new_status(client, partners):
