@@ -67,10 +67,12 @@ class IdConverter(IntegerConverter):
 
 def contributions() -> registry.Registry:
     """What each domain adds to the others, all in one place (`panel.core.registry`)."""
+    from panel.cases import retention as case_retention
     from panel.cases import services as cases
     from panel.cases import views as case_pages
     from panel.interventions import matters as intervention_matters
     from panel.interventions import reminders as intervention_reminders
+    from panel.interventions import retention as intervention_retention
     from panel.interventions import views as intervention_pages
     from panel.interventions.live_cases import views as live_case_pages
     from panel.lessons import matters as lesson_matters
@@ -89,6 +91,11 @@ def contributions() -> registry.Registry:
         reminders=[
             lesson_reminders.recommendations_due,
             intervention_reminders.interventions_due,
+        ],
+        retention_rules=[
+            case_retention.CASE_REVIEWS,
+            intervention_retention.LIVE_CASES,
+            intervention_retention.INTERVENTIONS,
         ],
         template_globals={
             **agenda_pages.TEMPLATE_GLOBALS,
@@ -207,10 +214,10 @@ def _security_headers(response):
 def _init_cli(app: Flask) -> None:
     from panel.accounts.cli import create_admin_command, rotate_data_key_command
     from panel.core.audit import audit_verify_command
+    from panel.core.retention import apply_retention_command
     from panel.demo import demo_code_command, demo_data_command
     from panel.minutes.cli import minutes_pdf_command
     from panel.reminders import send_reminders_command
-    from panel.retention import apply_retention_command
 
     app.cli.add_command(create_admin_command)
     app.cli.add_command(audit_verify_command)

@@ -35,6 +35,7 @@ ROLES = frozenset(
         "export",  # CSV
         "reminders",  # its source of reminder e-mails
         "matters",  # its source of matters arising
+        "retention",  # its rules for `flask apply-retention`: what is due, and how it is deleted
         "notifications",  # e-mail it sends when something changes
         "lifecycle",  # the states an item moves through, and the moves allowed
         "vocabularies",  # the controlled lists from domain.md

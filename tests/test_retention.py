@@ -10,13 +10,13 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from panel import retention
 from panel.cases import services as case_services
 from panel.cases import viewing
 from panel.cases.models import CaseReview
 from panel.cases.services import FindingDetails
 from panel.cases.viewing import CaseView
 from panel.cases.vocabularies import Answer, Outcome, Rating, Stage, Strand
+from panel.core import retention
 from panel.core.audit import AuditAction, AuditEvent, verify_chain
 from panel.extensions import db as _db
 from panel.interventions import services as intervention_services

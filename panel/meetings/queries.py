@@ -200,3 +200,23 @@ def case_reviews_ready_for(meeting: Meeting, withheld: frozenset[int]) -> ReadyC
         )
     )
     return ReadyCaseReviews(shown=shown, more=max(total - len(shown), 0))
+
+
+def last_meetings_discussing(case_review_ids: list[int]) -> dict[int, int]:
+    """For each of these case reviews on the agenda of a meeting not cancelled, the id of the
+    last such meeting (by start, then id); case reviews never on one are left out. One query."""
+    if not case_review_ids:
+        return {}
+    last: dict[int, tuple[datetime, int]] = {}
+    for case_review_id, starts_at, meeting_id in db.session.execute(
+        db.select(AgendaItem.case_review_id, Meeting.starts_at, Meeting.id)
+        .join(AgendaItem.meeting)
+        .where(
+            AgendaItem.case_review_id.in_(case_review_ids),
+            Meeting.status != MeetingStatus.CANCELLED,
+        )
+    ):
+        last[case_review_id] = max(
+            last.get(case_review_id, (starts_at, meeting_id)), (starts_at, meeting_id)
+        )
+    return {case_review_id: meeting_id for case_review_id, (_, meeting_id) in last.items()}

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Iterable
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
@@ -175,6 +177,22 @@ def published_page(panel_ids: list[int]) -> Pagination:
         )
         .where(Meeting.panel_id.in_(panel_ids))
         .order_by(Meeting.starts_at.desc(), Panel.name)
+    )
+
+
+def first_published(meeting_ids: Iterable[int]) -> dict[int, datetime]:
+    """For each of these meetings whose minutes have been published, when a version of them was
+    first published; meetings without published minutes are left out. One query."""
+    meeting_ids = set(meeting_ids)
+    if not meeting_ids:
+        return {}
+    return dict(
+        db.session.execute(
+            db.select(Minutes.meeting_id, sa.func.min(MinutesVersion.published_at))
+            .join(Minutes.versions)
+            .where(Minutes.meeting_id.in_(meeting_ids), MinutesVersion.published_at.is_not(None))
+            .group_by(Minutes.meeting_id)
+        ).all()
     )
 
 

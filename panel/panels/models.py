@@ -28,7 +28,7 @@ class Role(LabelledEnum):
 
 
 # Retention (domain.md, "Protection and retention"): how many months a panel keeps case detail
-# once the panel is done with it; see `panel.retention`.
+# once the panel is done with it; see `panel.core.retention`.
 DEFAULT_CASE_REVIEW_RETENTION_MONTHS = 24
 DEFAULT_LIVE_CASE_RETENTION_MONTHS = 12
 MIN_RETENTION_MONTHS, MAX_RETENTION_MONTHS = 1, 120
