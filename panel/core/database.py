@@ -20,6 +20,8 @@ class LabelledEnum(enum.Enum):
     once data exists, the label can.
     """
 
+    label: str
+
     def __new__(cls, value: str, label: str):
         member = object.__new__(cls)
         member._value_ = value
