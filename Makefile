@@ -16,11 +16,15 @@ run: db demo
 test: setup
 	$(BIN)/ruff check panel tests migrations wsgi.py
 	$(BIN)/bandit --quiet --recursive panel --severity-level medium
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check panel tests migrations wsgi.py
 	$(BIN)/ruff format --check panel tests wsgi.py
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 bench: setup
 	$(BIN)/python -m tests.bench
@@ -60,4 +64,4 @@ static/dist/.built: node_modules/.installed static/scss/panel.scss
 	touch $@
 
 clean:
-	rm -rf $(VENV) node_modules static/dist .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) node_modules static/dist .pytest_cache .ruff_cache .mypy_cache .import_linter_cache *.egg-info

@@ -115,7 +115,7 @@ class DueCounts:
 
 
 def count_due(
-    select: sa.Select, due_date: sa.ColumnElement[date], today: date, cap: int | None = None
+    select: sa.Select, due_date: sa.SQLColumnExpression[date], today: date, cap: int | None = None
 ) -> DueCounts:
     """How many of `select`'s rows are overdue on `today`, due soon and due later, in one query.
     With `cap`, each group is counted only as far as its first cap + 1 rows: past the cap it is

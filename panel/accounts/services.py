@@ -56,7 +56,7 @@ def authenticate(
         raise SignInLocked
     user = find_user_by_email(email)
     ok = verify_password(user.password_hash if user else None, password)
-    if ok and user.active and not (production and user.is_demo):
+    if ok and user is not None and user.active and not (production and user.is_demo):
         if needs_rehash(user.password_hash):
             user.password_hash = hash_password(password)
             db.session.flush()
@@ -149,12 +149,16 @@ def create_user(
     is_admin: bool = False,
     is_demo: bool = False,
 ) -> User:
+    if not password_hash:
+        if password is None:
+            raise TypeError("create_user needs a password or a password hash")
+        password_hash = hash_password(password)
     user = User(
         email=normalise_email(email),
         full_name=full_name.strip(),
         job_title=(job_title or "").strip() or None,
         organisation=organisation,
-        password_hash=password_hash or hash_password(password),
+        password_hash=password_hash,
         is_admin=is_admin,
         is_demo=is_demo,
     )

@@ -32,7 +32,7 @@ def user_counts(organisations: Iterable[Organisation]) -> dict[int, int]:
         .where(User.organisation_id.in_(ids))
         .group_by(User.organisation_id)
     )
-    return dict(rows.all())
+    return dict(rows.tuples().all())
 
 
 def all_organisations() -> list[Organisation]:
@@ -70,7 +70,7 @@ def member_counts(panels: Iterable[Panel]) -> dict[int, int]:
         .where(Membership.panel_id.in_(ids))
         .group_by(Membership.panel_id)
     )
-    return dict(rows.all())
+    return dict(rows.tuples().all())
 
 
 def users_not_on(panel: Panel) -> list[User]:

@@ -27,6 +27,7 @@ class LabelledEnum(enum.Enum):
     member has its colour.
     """
 
+    label: str
     # Member name -> GOV.UK tag colour ("blue" for ``govuk-tag--blue``), or None for a member
     # shown without a tag. Not a member itself: see `tag_colours`.
     TAG_COLOURS = enum.nonmember(None)

@@ -173,14 +173,14 @@ def update_case(
     if details.status == PanelCaseStatus.CLOSED:
         raise InterventionRefused("Close a case with ‘Close the case’, which records the outcome.")
     with locking.saving(_stale("case")):
-        old = {"strands": case.strands, "needs": case.needs}
+        old_strands, old_needs = case.strands, case.needs
         changes = _mask(apply_changes(case, details.columns()))
-        if set(old["strands"]) != set(details.strands):
+        if set(old_strands) != set(details.strands):
             case.strands = details.strands
-            changes["strands"] = [strand_labels(old["strands"]), strand_labels(details.strands)]
-        if set(old["needs"]) != set(details.needs):
+            changes["strands"] = [strand_labels(old_strands), strand_labels(details.strands)]
+        if set(old_needs) != set(details.needs):
             case.needs = details.needs
-            changes["needs"] = [_labels(old["needs"]), _labels(details.needs)]
+            changes["needs"] = [_labels(old_needs), _labels(details.needs)]
         if changes:
             record(actor, AuditAction.UPDATE, case, label=_case_label(case), changes=changes)
         record_override(actor, case, guard, _case_label(case))
@@ -360,7 +360,7 @@ def update_intervention(
     with locking.saving(_stale("intervention")):
         changes: dict = {}
         if status is not None:
-            fields = {"status": status}
+            fields: dict[str, object] = {"status": status}
             if status in lifecycle.NEEDS_REASON:
                 fields["status_reason"] = text
             changes = _mask(apply_changes(intervention, fields))

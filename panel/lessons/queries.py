@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import QueryableAttribute, joinedload, selectinload
 
 from panel import access
 from panel.accounts.models import Organisation, User
@@ -117,7 +118,8 @@ def register_select(panel_ids: list[int], user: User, filters: RegisterFilters) 
 
 
 def _register_options(filters: RegisterFilters) -> list:
-    recommendations = Lesson.recommendations
+    # and_() returns the same relationship with criteria, though SQLAlchemy types it as [bool].
+    recommendations: QueryableAttribute[Any] = Lesson.recommendations
     if filters.narrows_recommendations:
         recommendations = recommendations.and_(*filters.recommendation_conditions())
     loaded = selectinload(recommendations)

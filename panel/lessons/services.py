@@ -93,7 +93,11 @@ def record_lesson(
         raise ValueError("a lesson is recorded against a case review or a meeting")
     if case_review is not None and details.stage is None:
         raise RecommendationRefused("Choose the stage the lesson is about.")
-    panel = case_review.panel if case_review is not None else meeting.panel
+    if case_review is not None:
+        panel = case_review.panel
+    else:
+        assert meeting is not None  # one of the two, checked above
+        panel = meeting.panel
     _check_override(actor, panel, guard)
     lesson = Lesson(
         panel=panel,
@@ -309,7 +313,7 @@ def move_recommendation(
 def refresh_search_document(lesson: Lesson) -> None:
     """What full-text search finds a lesson by: its own text and its recommendations', with the
     agencies' responses and evidence."""
-    parts = [lesson.text]
+    parts: list[str | None] = [lesson.text]
     for recommendation in lesson.recommendations:
         parts += [recommendation.text, recommendation.response, recommendation.evidence]
     lesson.search_document = "\n".join(part for part in parts if part)

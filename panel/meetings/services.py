@@ -116,10 +116,14 @@ def schedule_series(
 ) -> list[Meeting]:
     """Create the series and one meeting per date of its rule, each with the standing agenda."""
     if series.recurrence == Recurrence.EVERY_N_WEEKS:
+        if series.interval_weeks is None:
+            raise ValueError("a series every n weeks needs interval_weeks")
         days = schedule.every_n_weeks(
             series.first_date, series.interval_weeks, until=series.until, count=series.count
         )
     else:
+        if series.weekday is None or series.week_of_month is None:
+            raise ValueError("a monthly series needs weekday and week_of_month")
         days = schedule.monthly_on_weekday(
             series.first_date,
             series.weekday,

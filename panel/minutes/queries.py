@@ -192,7 +192,9 @@ def first_published(meeting_ids: Iterable[int]) -> dict[int, datetime]:
             .join(Minutes.versions)
             .where(Minutes.meeting_id.in_(meeting_ids), MinutesVersion.published_at.is_not(None))
             .group_by(Minutes.meeting_id)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
 
 

@@ -173,12 +173,17 @@ def record_register(
         saved.append(row)
     db.session.flush()  # one flush gives every new line its id for the trail
     for row in created:
-        changes = {
-            "organisation": row.organisation.name,
-            "status": row.status.value,
-            "deputy_name": row.deputy_name,
-        }
-        record(actor, AuditAction.CREATE, row, label=_label(row), changes=changes)
+        record(
+            actor,
+            AuditAction.CREATE,
+            row,
+            label=_label(row),
+            changes={
+                "organisation": row.organisation.name,
+                "status": row.status.value,
+                "deputy_name": row.deputy_name,
+            },
+        )
     db.session.flush()
     return saved
 
@@ -421,6 +426,8 @@ class MeetingRecord:
 def record_of(meeting: Meeting, now: datetime | None = None) -> MeetingRecord:
     """The meeting's attendance record, in a fixed number of queries however many attended."""
     register = load_attendance(meeting)
+    closed_reason: str | None
+    apologies_closed_reason: str | None
     try:
         check_record_open(meeting, now)
     except AttendanceRefused as refused:
