@@ -8,13 +8,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from flask import Flask
+from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import Session
 from sqlalchemy import Connection
 
 from panel import create_app
 from panel.accounts.models import User
+from panel.core import unit_of_work
 from panel.extensions import db as _db
 from panel.panels.models import Panel, PanelKind, Role
 from tests import databases, factories
@@ -29,6 +30,11 @@ class IsolatedClient(FlaskClient):
     between requests, and hiding bugs."""
 
     def open(self, *args, **kwargs):
+        # What the test did before the request (services called to set things up) is a unit of
+        # work of its own, saved as a command saves it. The commit expires what the test holds,
+        # so afterwards it reads afresh what the request saved, as the next request would.
+        if has_app_context():
+            unit_of_work.commit()
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 

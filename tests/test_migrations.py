@@ -3,6 +3,7 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from panel.core import unit_of_work
 from panel.extensions import db as _db
 from panel.lessons.search import include_object
 
@@ -57,6 +58,7 @@ def test_case_reviews_closed_before_closing_was_dated_are_dated_from_the_audit_t
             _db.select(AuditEvent.occurred_at).order_by(AuditEvent.sequence.desc()).limit(1)
         ).one()
         review_id = review.id
+        unit_of_work.commit()  # the end of this unit: the services only flushed
         _db.session.remove()  # SQLite: the migrations write on a connection of their own
 
         downgrade(revision="0011")  # before case reviews had a closing date
@@ -101,6 +103,7 @@ def test_minutes_started_before_drafters_were_kept_are_drafted_by_the_last_to_wr
         ids = {"written": written.id, "untouched": untouched.id}
         expected = {"written": chair.id, "untouched": coordinator.id}
         panel_id = panel.id
+        unit_of_work.commit()  # the end of this unit: the services only flushed
         _db.session.remove()  # SQLite: the migrations write on a connection of their own
 
         downgrade(revision="0014")  # before drafters were kept
@@ -150,6 +153,7 @@ def test_case_openings_already_in_the_audit_trail_become_one_row_per_person_per_
             (coordinator.id, date(2026, 7, 1), 1, datetime(2026, 7, 1, 9, 0, tzinfo=UTC)),
         ]
         review_id = review.id
+        unit_of_work.commit()  # the end of this unit: the services only flushed
         _db.session.remove()  # SQLite: the migrations write on a connection of their own
 
         downgrade(revision="0018")  # before the viewing record

@@ -21,7 +21,14 @@ from panel.cases.vocabularies import (
     Strand,
     UpliftAnswer,
 )
-from panel.core.database import LabelledEnum, UTCDateTime, enum_column, tag_colours, utcnow
+from panel.core.database import (
+    LabelledEnum,
+    UTCDateTime,
+    choice_list,
+    enum_column,
+    tag_colours,
+    utcnow,
+)
 from panel.extensions import db
 from panel.panels.models import Panel
 
@@ -83,19 +90,8 @@ class CaseReview(db.Model):
         back_populates="case_review", cascade="all, delete-orphan"
     )
 
-    @property
-    def strands(self) -> list[Strand]:
-        order = list(Strand)
-        return sorted((row.strand for row in self.strand_rows), key=order.index)
-
-    @strands.setter
-    def strands(self, strands: list[Strand]) -> None:
-        wanted = set(strands)
-        self.strand_rows = [row for row in self.strand_rows if row.strand in wanted] + [
-            CaseReviewStrand(strand=strand)
-            for strand in strands
-            if strand not in {row.strand for row in self.strand_rows}
-        ]
+    # The strands of hate crime it concerns, in the order domain.md lists them.
+    strands = choice_list("strand_rows", "strand", Strand)
 
     def finding_for(self, stage: Stage) -> StageFinding | None:
         return next((f for f in self.stage_findings if f.stage == stage), None)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -261,7 +262,24 @@ def apply_changes(obj: db.Model, fields: dict[str, Any]) -> dict[str, list[Any]]
         setattr(obj, key, new)
         secret = key in SECRET_FIELDS
         changed[key] = ["(hidden)", "(changed)"] if secret else [_plain(old), _plain(new)]
+    _expire_relationships_of(obj, changed)
     return changed
+
+
+def _expire_relationships_of(obj: db.Model, columns: Iterable[str]) -> None:
+    """A relationship already loaded goes on naming the old row when only its foreign key is set;
+    expire it so that later code in the same unit of work reads the new one."""
+    state = sa.inspect(obj)
+    if not state.persistent:
+        return
+    changed = set(columns)
+    stale = [
+        relationship.key
+        for relationship in state.mapper.relationships
+        if {column.key for column in relationship.local_columns} & changed
+    ]
+    if stale:
+        state.session.expire(obj, stale)
 
 
 def record(

@@ -104,3 +104,23 @@ def render_migration_item(type_, obj, autogen_context):
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
     return False
+
+
+def choice_list(rows: str, field: str, enum_class: type[enum.Enum]) -> property:
+    """A many-valued choice kept as child rows (a case's strands, a live case's needs), read as a
+    list in the enumeration's order and set from a list. Rows whose value stays are kept, so an
+    unchanged choice is never deleted and inserted again; the row class is the relationship's."""
+
+    def read(self) -> list:
+        order = list(enum_class)
+        return sorted((getattr(row, field) for row in getattr(self, rows)), key=order.index)
+
+    def write(self, values: list) -> None:
+        wanted = set(values)
+        kept = [row for row in getattr(self, rows) if getattr(row, field) in wanted]
+        have = {getattr(row, field) for row in kept}
+        row_class = getattr(type(self), rows).property.mapper.class_
+        added = [row_class(**{field: value}) for value in values if value not in have]
+        setattr(self, rows, kept + added)
+
+    return property(read, write)

@@ -15,7 +15,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from panel.accounts.models import Organisation, User
 from panel.cases.models import CaseReview
 from panel.cases.vocabularies import Stage, Strand
-from panel.core.database import LabelledEnum, UTCDateTime, enum_column, tag_colours, utcnow
+from panel.core.database import (
+    LabelledEnum,
+    UTCDateTime,
+    choice_list,
+    enum_column,
+    tag_colours,
+    utcnow,
+)
 from panel.extensions import db
 from panel.meetings.models import Meeting
 from panel.panels.models import Panel
@@ -91,17 +98,8 @@ class Lesson(db.Model):
         back_populates="lesson", order_by="Recommendation.id"
     )
 
-    @property
-    def strands(self) -> list[Strand]:
-        order = list(Strand)
-        return sorted((row.strand for row in self.strand_rows), key=order.index)
-
-    @strands.setter
-    def strands(self, strands: list[Strand]) -> None:
-        wanted = set(strands)
-        kept = [row for row in self.strand_rows if row.strand in wanted]
-        have = {row.strand for row in kept}
-        self.strand_rows = kept + [LessonStrand(strand=s) for s in strands if s not in have]
+    # The strands of hate crime it concerns, in the order domain.md lists them.
+    strands = choice_list("strand_rows", "strand", Strand)
 
     @property
     def about(self) -> str:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from panel import create_app
 from panel.accounts.models import User
 from panel.cases.agreement import services as agreement
+from panel.core import unit_of_work
 from panel.core.audit import AuditAction, AuditEvent
 from panel.core.time import uk_today
 from panel.extensions import db
@@ -81,6 +82,7 @@ def _build() -> Race:
     case = live_case(organiser, panel)
     made = agreed(organiser, panel, housing, due=uk_today() + timedelta(days=14), panel_case=case)
     race = Race(partner.id, organiser.id, made.id)
+    unit_of_work.commit()
     # Reading the ids began a transaction; end it, so that it holds no lock in the race.
     db.session.remove()
     return race
@@ -124,6 +126,7 @@ def test_the_second_of_two_concurrent_saves_is_refused_and_nothing_is_lost(race_
                 services.update_intervention(
                     partner, seen_by_a, status=S.IN_PROGRESS, text="Letter sent.", version=1
                 )
+                session_a.commit()  # A's request ends: its unit of work commits
             with acting_in(session_b), pytest.raises(InterventionRefused, match=STALE):
                 services.update_intervention(
                     organiser, seen_by_b, status=S.CANCELLED, text="No longer needed.", version=1

@@ -159,8 +159,7 @@ def set_password(link: AccountLink, password: str, *, now: datetime | None = Non
         .values(used_at=now),
         execution_options={"synchronize_session": False},
     ).rowcount  # type: ignore[attr-defined]  # 2.0's stubs type an UPDATE's CursorResult as Result
-    if claimed != 1:
-        db.session.rollback()
+    if claimed != 1:  # the statement changed nothing: there is nothing to undo
         return False
     user = link.user
     void_unused(user, now)
