@@ -3,8 +3,9 @@
 Run before and after any change that moves or merges tests, to show that none was dropped and none
 weakened. Tests are counted as pytest collects them (`pytest --collect-only -q`, browser journeys
 included). Checks are counted in the source: every `assert` statement and every Playwright
-`expect(...)` call under tests/, split between the suite and the `make bench` modules
-(`tests/bench_*.py`), where the checks of tests too slow for every run live.
+`expect(...)` call under tests/, split between the suite and `make bench`: the scale tests
+(`scale_*.py`, run by tests/bench_scale.py, too slow for every run of the suite) and the bench
+modules themselves (`tests/bench_*.py`).
 """
 
 from __future__ import annotations
@@ -15,15 +16,18 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.bench_scale import SCALE_TESTS
+
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
 COLLECTED = re.compile(r"^(\d+) tests? collected", re.MULTILINE)
 
 
-def collected_tests() -> int:
-    """The number of tests pytest collects, as it would run them (browser journeys included)."""
+def collected_tests(*paths: str) -> int:
+    """The number of tests pytest collects in `paths`, or in the suite as it would run them
+    (browser journeys included)."""
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"],
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", *paths],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -50,24 +54,27 @@ def checks(source: str) -> tuple[int, int]:
     return asserts, expects
 
 
-def is_bench(path: Path) -> bool:
-    return path.parent == TESTS and path.name.startswith("bench")
+def in_bench(path: Path) -> bool:
+    return path.name.startswith("scale_") or (
+        path.parent == TESTS and path.name.startswith("bench")
+    )
 
 
 def main() -> None:
     counts = {"suite": [0, 0], "bench": [0, 0]}
     for path in sorted(TESTS.rglob("*.py")):
         asserts, expects = checks(path.read_text(encoding="utf-8"))
-        where = counts["bench" if is_bench(path) else "suite"]
+        where = counts["bench" if in_bench(path) else "suite"]
         where[0] += asserts
         where[1] += expects
     suite = sum(counts["suite"])
     bench = sum(counts["bench"])
     print(f"tests collected:              {collected_tests()}")
+    print(f"scale tests (make bench):     {collected_tests(*SCALE_TESTS)}")
     print(f"assert statements (suite):    {counts['suite'][0]}")
     print(f"expect() calls (suite):       {counts['suite'][1]}")
     print(f"checks in the suite:          {suite}")
-    print(f"checks in make bench modules: {bench}")
+    print(f"checks in make bench:         {bench}")
     print(f"checks in tests/, all told:   {suite + bench}")
 
 
