@@ -107,8 +107,10 @@ def db(app: Flask, request: pytest.FixtureRequest):
 @pytest.fixture(scope="module")
 def module_db(app: Flask) -> Iterator[Connection]:
     """For a module whose tests read data that is slow to build (the minutes and their PDFs in
-    tests/minutes/test_pdf.py): one transaction for the whole module, rolled back at its end. Its
-    tests use `in_module_db`, never `db`."""
+    tests/minutes/test_pdf.py, the demo data in tests/test_demo.py): one transaction for the whole
+    module, rolled back at its end. Its tests use `in_module_db`, never `db`. The test app's
+    context stays pushed meanwhile, so a test that makes an app of its own and runs a command in
+    it pushes that app's context first."""
     with rolled_back(app) as connection:
         yield connection
 
