@@ -21,25 +21,45 @@ from panel.extensions import db
 
 
 def test_database_url(tmp_dir: Path, schema: str = "public") -> str:
-    """The URL for a fresh test database; `schema` separates PostgreSQL databases in one server."""
+    """The URL for a fresh test database; `schema` separates PostgreSQL databases in one server.
+
+    Under pytest-xdist (`pytest -n 2`) each worker process works in schemas of its own, named
+    after it (`public_gw0`, `browser_gw1`); SQLite files are apart already, since each worker has
+    its own temporary folder.
+    """
     url = os.environ.get("TEST_DATABASE_URL")
     if not url:
         return f"sqlite:///{tmp_dir / f'{schema}.sqlite'}"
     url = database_url(url, str(tmp_dir))
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        schema = f"{schema}_{worker}"
     if schema == "public":
         return url
     separator = "&" if "?" in url else "?"
     return f"{url}{separator}options=-csearch_path%3D{schema}"
 
 
-def reset_schema(url: str, schema: str = "public") -> None:
-    """Drop everything in a PostgreSQL schema so the migrations start from nothing."""
+def reset_schema(url: str) -> None:
+    """Drop everything in the PostgreSQL schema of `url` (from `test_database_url`), so the
+    migrations start from nothing."""
     if not url.startswith("postgresql"):
         return
+    schema = _schema(url)
     engine = sa.create_engine(url.split("?")[0])
     with engine.begin() as connection:
         connection.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
         connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    engine.dispose()
+
+
+def drop_schema(url: str) -> None:
+    """Drop the PostgreSQL schema of `url` (from `test_database_url`) and everything in it."""
+    if not url.startswith("postgresql"):
+        return
+    engine = sa.create_engine(url.split("?")[0])
+    with engine.begin() as connection:
+        connection.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{_schema(url)}" CASCADE')
     engine.dispose()
 
 

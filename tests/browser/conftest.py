@@ -114,7 +114,7 @@ def demo_database(tmp_path_factory) -> str:
     """The database every journey starts from, built once: the migrations and the demo data. Its
     URL: a SQLite file, or the PostgreSQL schema `browser_template`."""
     url = databases.test_database_url(tmp_path_factory.mktemp("browser-demo"), "browser_template")
-    databases.reset_schema(url, "browser_template")
+    databases.reset_schema(url)
     app = _browser_app(url)
     databases.build(app)
     with app.app_context():
@@ -129,7 +129,7 @@ def served(tmp_path_factory, demo_database: str) -> Iterator[LiveServer]:
     tests do (or roll back) can reach it. `live_server` gives it a fresh copy of the demo data
     for each journey."""
     url = databases.test_database_url(tmp_path_factory.mktemp("browser-db"), "browser")
-    databases.reset_schema(url, "browser")
+    databases.reset_schema(url)
     app = _browser_app(url)
     if not url.startswith("sqlite"):
         databases.build(app)  # the tables, which each journey fills from the demo database
