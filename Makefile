@@ -29,6 +29,7 @@ lint: setup
 bench: setup
 	$(BIN)/python -m tests.bench
 	$(BIN)/python -m tests.bench_register
+	$(BIN)/python -m tests.bench_scale
 	$(BIN)/python -m tests.bench_minutes
 	$(BIN)/python -m tests.bench_home
 	$(BIN)/python -m tests.anonymise.evaluate

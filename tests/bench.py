@@ -32,7 +32,7 @@ def _median_ms(client, path: str) -> float:
 
 
 def bench(url: str, label: str) -> None:
-    databases.reset_schema(url, "bench")
+    databases.reset_schema(url)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False})
     databases.build(app)
     with app.app_context():

@@ -117,8 +117,8 @@ def _timed(client, path: str) -> float:
     return (time.perf_counter() - start) * 1000
 
 
-def _loaded_app(url: str, schema: str, size: int):
-    databases.reset_schema(url, schema)
+def _loaded_app(url: str, size: int):
+    databases.reset_schema(url)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False})
     databases.build(app)
     with app.app_context():
@@ -130,7 +130,7 @@ def _loaded_app(url: str, schema: str, size: int):
 def bench(urls: dict[int, str], label: str) -> None:
     """`urls`: {size: database URL}. Requests alternate between the sizes, so that the load on a
     shared machine falls on both alike."""
-    apps = {size: _loaded_app(url, f"bench_{size}", size) for size, url in urls.items()}
+    apps = {size: _loaded_app(url, size) for size, url in urls.items()}
     clients = {
         (size, email): _signed_in(app, email)
         for size, app in apps.items()

@@ -88,7 +88,7 @@ def _scrutiny_panel():
 
 
 def bench(url: str, label: str) -> None:
-    databases.reset_schema(url, "bench")
+    databases.reset_schema(url)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False})
     databases.build(app)
     with app.app_context():

@@ -41,7 +41,7 @@ TOTAL = re.compile(r"([\d,]+) lessons?( match the filters)?")
 def load(url: str) -> tuple:
     """A migrated database with the demo data and LESSONS lessons on the scrutiny panel; returns
     the app and the ids the requests need."""
-    databases.reset_schema(url, "bench")
+    databases.reset_schema(url)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False})
     databases.build(app)
     with app.app_context():

@@ -101,11 +101,40 @@ def rolled_back(app: Flask) -> Iterator[Connection]:
 
 
 @pytest.fixture
-def db(app: Flask):
+def db(app: Flask, request: pytest.FixtureRequest):
     """Each test runs inside a transaction that is rolled back afterwards, so tests never see one
     another's data."""
+    if "module_db" in request.fixturenames:
+        pytest.fail("A test in a module's shared transaction cannot have a `db` of its own too")
     with rolled_back(app):
         yield _db
+
+
+@pytest.fixture(scope="module")
+def module_db(app: Flask) -> Iterator[Connection]:
+    """For a module whose tests read data that is slow to build (the minutes and their PDFs in
+    tests/minutes/test_pdf.py, the demo data in tests/test_demo.py): one transaction for the whole
+    module, rolled back at its end. Its tests use `in_module_db`, never `db`. The test app's
+    context stays pushed meanwhile, so a test that makes an app of its own and runs a command in
+    it pushes that app's context first."""
+    with rolled_back(app) as connection:
+        yield connection
+
+
+@pytest.fixture
+def in_module_db(module_db: Connection) -> Iterator[None]:
+    """A test in its module's transaction (`module_db`), after the module's own fixtures have
+    built what it shares (they have the wider scope, so pytest sets them up first). Whatever the
+    test writes is rolled back to a savepoint afterwards, so the next test sees the module's data
+    as built."""
+    _db.session.commit()  # what the module's fixtures built, out of the session's savepoint
+    savepoint = module_db.begin_nested()
+    try:
+        yield
+    finally:
+        _db.session.rollback()  # the session's own savepoint, if one is open inside ours
+        savepoint.rollback()
+        _db.session.expire_all()  # what the session holds is read again, as the module built it
 
 
 @pytest.fixture

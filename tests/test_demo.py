@@ -1,8 +1,13 @@
-"""The demo data: believable, complete, idempotent, and never in production."""
+"""The demo data: believable, complete, idempotent, and never in production.
+
+The demo data is loaded once for the module (it takes a second or two): the tests read it, each
+in a savepoint of the module's transaction rolled back after it.
+"""
 
 from datetime import timedelta
 
 import pyotp
+import pytest
 
 from panel import create_app
 from panel.accounts import services as accounts
@@ -11,12 +16,24 @@ from panel.accounts.models import Organisation, User
 from panel.core import encryption
 from panel.core.database import utcnow
 from panel.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_TOTP_SECRET, load_demo_data
+from panel.extensions import db as _db
 from panel.panels.models import Membership, Panel, PanelKind, Role
 from tests.conftest import sign_in
 
 
+@pytest.fixture(scope="module")
+def demo(module_db):
+    """The demo data, loaded once into the module's transaction: its first load."""
+    return load_demo_data()
+
+
+@pytest.fixture
+def db(demo, in_module_db):
+    """In this module, `db` is the demo data (and `client` runs on it too)."""
+    return _db
+
+
 def test_demo_data_has_every_role_and_panel_kind(db):
-    load_demo_data()
     kinds = set(db.session.scalars(db.select(Panel.kind)))
     assert kinds == set(PanelKind)
     roles = set(db.session.scalars(db.select(Membership.role)))
@@ -28,8 +45,8 @@ def test_demo_data_has_every_role_and_panel_kind(db):
     assert chair.job_title == "District Crown Prosecutor"
 
 
-def test_demo_data_can_run_twice(db):
-    load_demo_data()
+def test_demo_data_can_run_twice(db, demo):
+    assert set(demo.values()) != {0}  # the module's load was the first: it added everything
     counts = [
         db.session.scalar(db.select(db.func.count()).select_from(m))
         for m in (Organisation, User, Panel, Membership)
@@ -48,7 +65,6 @@ def test_demo_panels_have_past_and_upcoming_meetings_with_attendance(app, db):
     from panel.meetings.attendance import services as attendance
     from panel.meetings.models import Meeting, MeetingStatus
 
-    load_demo_data()
     coventry = db.session.scalar(db.select(Panel).where(Panel.name == "Coventry Hate Crime Panel"))
     meetings = db.session.scalars(
         db.select(Meeting).where(Meeting.panel_id == coventry.id).order_by(Meeting.starts_at)
@@ -63,13 +79,11 @@ def test_demo_panels_have_past_and_upcoming_meetings_with_attendance(app, db):
 
 
 def test_demo_accounts_sign_in_in_development(db):
-    load_demo_data()
     for email, *_ in DEMO_ACCOUNTS:
         assert accounts.authenticate(email, DEMO_PASSWORD, production=False) is not None
 
 
 def test_demo_passwords_never_work_in_production(db):
-    load_demo_data()
     for email, *_ in DEMO_ACCOUNTS:
         assert accounts.authenticate(email, DEMO_PASSWORD, production=True) is None
 
@@ -81,13 +95,15 @@ def test_demo_data_command_refuses_production(monkeypatch, tmp_path):
     monkeypatch.setenv("DATA_ENCRYPTION_KEY", encryption.generate_key())
     monkeypatch.setenv("PANEL_INSTANCE_PATH", str(tmp_path))
     app = create_app()
-    result = app.test_cli_runner().invoke(args=["demo-data"])
+    # Its own context: the module's (the test app's) is pushed, and a command runs in the
+    # current app.
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["demo-data"])
     assert result.exit_code != 0
     assert "never loaded in production" in result.output
 
 
 def test_a_demo_session_ends_when_the_app_runs_in_production(app, client, db):
-    load_demo_data()
     sign_in(client, accounts.find_user_by_email("chair@panel.example"), DEMO_PASSWORD)
     assert client.get("/").status_code == 200
     app.config["PRODUCTION"] = True
@@ -98,7 +114,6 @@ def test_a_demo_session_ends_when_the_app_runs_in_production(app, client, db):
 
 
 def test_demo_accounts_that_see_case_material_share_the_published_authenticator_key(app, db):
-    load_demo_data()
     for email, *_ in DEMO_ACCOUNTS:
         user = accounts.find_user_by_email(email)
         needs_it = two_factor.required_for(user)

@@ -1,6 +1,9 @@
 """Browser fixtures: Panel served on a real port with the demo data, Debian's chromium driven by
 Playwright, and axe-core checking every page the browser loads.
 
+The demo database is built once (migrations and `load_demo_data`) and each journey is served a
+fresh copy of it (`live_server`), so journeys never see one another's work and none cleans up.
+
 Every test gets a `browser_page` whose navigation helpers (`goto`, `follow`) run axe after each
 page load. A test that lets the browser load a page without checking it fails at teardown, so
 "axe passed on every page of the journey" is something the suite enforces, not a convention.
@@ -16,26 +19,21 @@ import json
 import os
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-import sqlalchemy as sa
 from flask import Flask
 from playwright.sync_api import Browser, Locator, Page, Response, sync_playwright
 from werkzeug.serving import make_server
 
 from panel import create_app
 from panel.accounts.models import User
-from panel.cases.models import AgreementAcceptance, CaseReview
 from panel.demo import DEMO_PASSWORD, ISP, load_demo_data
 from panel.extensions import db
 from panel.meetings import services as meeting_services
-from panel.meetings.models import AgendaItem, Meeting
-from panel.minutes.models import Minutes
 from panel.panels.models import Panel
 from tests import databases, factories
 from tests.cases import factories as case_factories
@@ -92,37 +90,69 @@ class LiveServer:
     url: str
     # The served app, for a test that must set up what no page can, e.g. a meeting in the past.
     app: Flask
+    database_url: str
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory) -> Iterator[LiveServer]:
-    """Panel with the demo data on 127.0.0.1 and a free port, on a database of its own, so that
-    nothing the unit tests do (or roll back) can reach it."""
-    tmp = tmp_path_factory.mktemp("browser-db")
-    url = databases.test_database_url(tmp, schema="browser")
-    databases.reset_schema(url, "browser")
-    app = create_app(
+def _browser_app(url: str) -> Flask:
+    return create_app(
         {
             "TESTING": True,
             "SQLALCHEMY_DATABASE_URI": url,
             "SECRET_KEY": "browser-test-secret-key-that-is-long-enough",
             "SIGN_IN_RATE_LIMIT": "10000 per minute",
             "TWO_FACTOR_RATE_LIMIT": "10000 per minute",
+            # Cheap password hashes, as in the rest of the suite (tests/conftest.py): the
+            # journeys sign in dozens of times, and the demo data is hashed with this profile.
+            "ARGON2_PROFILE": "CHEAPEST",
             # CSRF protection stays on: the browser submits the real forms with their tokens.
         }
     )
+
+
+@pytest.fixture(scope="session")
+def demo_database(tmp_path_factory) -> str:
+    """The database every journey starts from, built once: the migrations and the demo data. Its
+    URL: a SQLite file, or the PostgreSQL schema `browser_template`."""
+    url = databases.test_database_url(tmp_path_factory.mktemp("browser-demo"), "browser_template")
+    databases.reset_schema(url)
+    app = _browser_app(url)
     databases.build(app)
     with app.app_context():
         load_demo_data()
+        db.engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def served(tmp_path_factory, demo_database: str) -> Iterator[LiveServer]:
+    """Panel on 127.0.0.1 and a free port, on a database of its own, so that nothing the unit
+    tests do (or roll back) can reach it. `live_server` gives it a fresh copy of the demo data
+    for each journey."""
+    url = databases.test_database_url(tmp_path_factory.mktemp("browser-db"), "browser")
+    databases.reset_schema(url)
+    app = _browser_app(url)
+    if not url.startswith("sqlite"):
+        databases.build(app)  # the tables, which each journey fills from the demo database
 
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
-    yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", app=app)
+    yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", app=app, database_url=url)
     server.shutdown()
     thread.join(timeout=10)
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture
+def live_server(served: LiveServer, demo_database: str) -> LiveServer:
+    """The live server with the demo data as `load_demo_data` left it: each journey has a fresh
+    copy of the demo database (a copied file on SQLite, copied rows on PostgreSQL), so whatever
+    one journey does, no other sees it, and none has to undo its work."""
+    with served.app.app_context():
+        db.engine.dispose()  # no connection of the last journey's reaches the new copy
+    databases.copy_database(demo_database, served.database_url)
+    return served
 
 
 @dataclass
@@ -133,21 +163,16 @@ class ScrutinyMeeting:
     references: list[str]
 
 
-@contextmanager
 def scrutiny_meeting(
     app: Flask, days_from_now: int, starts: time, case_reviews: int
-) -> Iterator[ScrutinyMeeting]:
+) -> ScrutinyMeeting:
     """A meeting of the demo scrutiny panel with its standing agenda, scheduled by the
-    coordinator, and new case reviews ready for it. Afterwards everything a journey made with it
-    is removed (its minutes, and any mark they left on the previous minutes; the case reviews;
-    agreements accepted meanwhile), so that other journeys find the demo data as they expect."""
+    coordinator, and new case reviews ready for it."""
     with app.test_request_context():
         coordinator = db.session.scalar(
             db.select(User).where(User.email == "coordinator@panel.example")
         )
         panel = db.session.scalar(db.select(Panel).where(Panel.name == ISP))
-        last_case = db.session.scalar(sa.select(sa.func.max(CaseReview.id))) or 0
-        last_acceptance = db.session.scalar(sa.select(sa.func.max(AgreementAcceptance.id))) or 0
         venue = meeting_services.Venue(
             start_time=starts, duration_minutes=150, place="Birmingham office", online_link=None
         )
@@ -163,39 +188,7 @@ def scrutiny_meeting(
             ],
         )
         db.session.remove()
-    try:
-        yield made
-    finally:
-        _remove_scrutiny_meeting(app, made, last_case, last_acceptance)
-
-
-def _remove_scrutiny_meeting(
-    app: Flask, made: ScrutinyMeeting, last_case: int, last_acceptance: int
-) -> None:
-    """Whatever the journey did, even if it failed, so that the next finds the demo data."""
-    with app.app_context():
-        for minutes in db.session.scalars(
-            sa.select(Minutes).where(Minutes.agreed_at_meeting_id == made.meeting_id)
-        ):
-            minutes.agreed_at = None
-            minutes.agreed_at_meeting_id = None
-        for minutes in db.session.scalars(
-            sa.select(Minutes).where(Minutes.meeting_id == made.meeting_id)
-        ):
-            db.session.delete(minutes)
-        db.session.flush()
-        made_here = sa.select(CaseReview.id).where(CaseReview.id > last_case)
-        db.session.execute(sa.delete(AgendaItem).where(AgendaItem.case_review_id.in_(made_here)))
-        db.session.delete(db.session.get(Meeting, made.meeting_id))
-        for case_review in db.session.scalars(
-            sa.select(CaseReview).where(CaseReview.id > last_case)
-        ):
-            db.session.delete(case_review)
-        db.session.execute(
-            sa.delete(AgreementAcceptance).where(AgreementAcceptance.id > last_acceptance)
-        )
-        db.session.commit()
-        db.session.remove()
+    return made
 
 
 # --- The browser -------------------------------------------------------------------------------

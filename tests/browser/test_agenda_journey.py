@@ -6,32 +6,19 @@ axe checks every page on the way, the error page included."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import time
 
 import pytest
-from flask import Flask
 from playwright.sync_api import expect
 
-from panel.extensions import db
-from panel.panels.models import Panel
 from tests.browser.conftest import CheckedPage, LiveServer, ScrutinyMeeting, scrutiny_meeting
 
 
 @pytest.fixture
-def fresh_meeting_and_cases(live_server: LiveServer) -> Iterator[ScrutinyMeeting]:
+def fresh_meeting_and_cases(live_server: LiveServer) -> ScrutinyMeeting:
     """An ISP meeting in five weeks with the standing agenda, and two new case reviews ready for
-    it. Afterwards they are deleted, and the panel's usual time is put back, so that other
-    journeys find the demo data as they expect it."""
-    app: Flask = live_server.app
-    with scrutiny_meeting(app, 35, time(18), case_reviews=2) as made:
-        with app.app_context():
-            usual = db.session.get(Panel, made.panel_id).default_case_review_minutes
-        yield made
-    with app.app_context():
-        db.session.get(Panel, made.panel_id).default_case_review_minutes = usual
-        db.session.commit()
-        db.session.remove()
+    it."""
+    return scrutiny_meeting(live_server.app, 35, time(18), case_reviews=2)
 
 
 def test_coordinator_adds_two_case_reviews_from_the_agenda_page_before_any_other_business(

@@ -6,18 +6,12 @@ every page on the way."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import date
 
-import pytest
-import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
-from panel.cases.models import AgreementAcceptance, CaseReview
 from panel.demo import ISP
-from panel.extensions import db
-from panel.meetings.models import AgendaItem
-from tests.browser.conftest import CheckedPage, LiveServer
+from tests.browser.conftest import CheckedPage
 
 NARRATIVE = (
     "The victim, a bus driver, was racially abused by a passenger near CV1 5RR on an evening "
@@ -30,27 +24,6 @@ FINDINGS = {
     "Case progression and court": ("Area for improvement", "The statement was taken late."),
     "Victim care": ("Area for improvement", "No referral to victim support was recorded."),
 }
-
-
-@pytest.fixture
-def leaves_demo_data_as_it_was(live_server: LiveServer) -> Iterator[None]:
-    """Afterwards, remove the case reviews (and their agenda items) and agreement acceptances this
-    journey made, so that other journeys find the demo data as they expect it."""
-    with live_server.app.app_context():
-        last_case = db.session.scalar(sa.select(sa.func.max(CaseReview.id))) or 0
-        last_acceptance = db.session.scalar(sa.select(sa.func.max(AgreementAcceptance.id))) or 0
-        db.session.remove()
-    yield
-    with live_server.app.app_context():
-        made_here = sa.select(CaseReview.id).where(CaseReview.id > last_case)
-        db.session.execute(sa.delete(AgendaItem).where(AgendaItem.case_review_id.in_(made_here)))
-        for made in db.session.scalars(sa.select(CaseReview).where(CaseReview.id > last_case)):
-            db.session.delete(made)
-        db.session.execute(
-            sa.delete(AgreementAcceptance).where(AgreementAcceptance.id > last_acceptance)
-        )
-        db.session.commit()
-        db.session.remove()
 
 
 def _answer(page: Page, question: str, answer: str) -> None:
@@ -81,7 +54,7 @@ def _fill_case_details(page: Page) -> None:
 
 
 def test_coordinator_adds_a_case_review_redacts_a_postcode_and_records_five_stage_findings(
-    browser_page: CheckedPage, leaves_demo_data_as_it_was
+    browser_page: CheckedPage,
 ):
     page = browser_page.page
     browser_page.sign_in("coordinator@panel.example")

@@ -6,7 +6,6 @@ the next meeting. axe checks every page on the way."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -14,11 +13,9 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from panel.cases.models import AgreementAcceptance
 from panel.core.time import uk_today
 from panel.demo import COVENTRY
 from panel.extensions import db
-from panel.interventions.models import Intervention, PanelCase
 from panel.meetings.models import Meeting, MeetingStatus
 from panel.panels.models import Panel
 from tests.browser.conftest import CheckedPage, LiveServer
@@ -30,12 +27,9 @@ COUNCIL_TASK = "Place the victim with a supported work experience scheme near ho
 
 
 @pytest.fixture
-def journey(live_server: LiveServer) -> Iterator[dict]:
-    """The Coventry panel and its next scheduled meeting; afterwards removes the cases and
-    interventions this journey made, and the agreement acceptances."""
+def journey(live_server: LiveServer) -> dict:
+    """The Coventry panel and its next scheduled meeting."""
     with live_server.app.app_context():
-        last_case = db.session.scalar(sa.select(sa.func.max(PanelCase.id))) or 0
-        last_acceptance = db.session.scalar(sa.select(sa.func.max(AgreementAcceptance.id))) or 0
         panel_id = db.session.scalar(sa.select(Panel.id).where(Panel.name == COVENTRY))
         next_meeting = db.session.scalar(
             sa.select(Meeting.id)
@@ -48,21 +42,7 @@ def journey(live_server: LiveServer) -> Iterator[dict]:
             .limit(1)
         )
         db.session.remove()
-    yield {"panel_id": panel_id, "next_meeting": next_meeting}
-    with live_server.app.app_context():
-        made = sa.select(PanelCase.id).where(PanelCase.id > last_case)
-        for intervention in db.session.scalars(
-            sa.select(Intervention).where(Intervention.panel_case_id.in_(made))
-        ):
-            db.session.delete(intervention)
-        db.session.flush()
-        for case in db.session.scalars(sa.select(PanelCase).where(PanelCase.id > last_case)):
-            db.session.delete(case)
-        db.session.execute(
-            sa.delete(AgreementAcceptance).where(AgreementAcceptance.id > last_acceptance)
-        )
-        db.session.commit()
-        db.session.remove()
+    return {"panel_id": panel_id, "next_meeting": next_meeting}
 
 
 def _sign_out(browser_page: CheckedPage) -> None:

@@ -6,18 +6,16 @@ axe checks every page on the way."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
-from panel.cases.models import AgreementAcceptance, CaseReview
+from panel.cases.models import CaseReview
 from panel.core.time import format_datetime
 from panel.demo import ISP
 from panel.extensions import db
-from panel.lessons.models import Lesson, Recommendation
 from panel.lessons.queries import uk_today
 from panel.panels.models import Panel
 from tests.browser.conftest import CheckedPage, LiveServer
@@ -31,33 +29,16 @@ RECOMMENDATION = "Offer an interpreter before any first account is taken from a 
 
 
 @pytest.fixture
-def leaves_demo_data_as_it_was(live_server: LiveServer) -> Iterator[int]:
-    """Yields the id of the scrutiny panel's first demo case; afterwards removes the lessons,
-    recommendations and agreement acceptances this journey made."""
+def first_demo_case(live_server: LiveServer) -> int:
+    """The id of the scrutiny panel's first demo case."""
     with live_server.app.app_context():
-        last_lesson = db.session.scalar(sa.select(sa.func.max(Lesson.id))) or 0
-        last_acceptance = db.session.scalar(sa.select(sa.func.max(AgreementAcceptance.id))) or 0
         case_id = db.session.scalar(
             sa.select(sa.func.min(CaseReview.id))
             .join(Panel, Panel.id == CaseReview.panel_id)
             .where(Panel.name == ISP)
         )
         db.session.remove()
-    yield case_id
-    with live_server.app.app_context():
-        made = sa.select(Lesson.id).where(Lesson.id > last_lesson)
-        for recommendation in db.session.scalars(
-            sa.select(Recommendation).where(Recommendation.lesson_id.in_(made))
-        ):
-            db.session.delete(recommendation)
-        db.session.flush()
-        for lesson in db.session.scalars(sa.select(Lesson).where(Lesson.id > last_lesson)):
-            db.session.delete(lesson)
-        db.session.execute(
-            sa.delete(AgreementAcceptance).where(AgreementAcceptance.id > last_acceptance)
-        )
-        db.session.commit()
-        db.session.remove()
+    return case_id
 
 
 def _sign_out(browser_page: CheckedPage) -> None:
@@ -76,10 +57,10 @@ def _flash(page: Page, text: str) -> None:
 
 
 def test_a_recommendation_goes_from_the_chair_to_the_police_and_back_until_closed(
-    browser_page: CheckedPage, leaves_demo_data_as_it_was: int
+    browser_page: CheckedPage, first_demo_case: int
 ):
     page = browser_page.page
-    case_id = leaves_demo_data_as_it_was
+    case_id = first_demo_case
 
     # The chair records an area for improvement against the case's investigation stage.
     browser_page.sign_in("chair@panel.example")

@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
@@ -32,11 +31,10 @@ DEPUTY = "Sam Collins"
 
 
 @pytest.fixture
-def next_meeting(live_server: LiveServer) -> Iterator[ScrutinyMeeting]:
+def next_meeting(live_server: LiveServer) -> ScrutinyMeeting:
     """A scrutiny panel meeting eight days from now (after the demo's held meeting, before its
-    next one) and three case reviews ready for it; removed afterwards."""
-    with scrutiny_meeting(live_server.app, 8, time(14), case_reviews=3) as made:
-        yield made
+    next one) and three case reviews ready for it."""
+    return scrutiny_meeting(live_server.app, 8, time(14), case_reviews=3)
 
 
 def _accept_agreement_if_asked(browser_page: CheckedPage) -> None:

@@ -4,18 +4,15 @@ came to a meeting, with a member represented by a deputy. axe checks every page 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import date, time, timedelta
 
 import pytest
-import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from panel.accounts.models import User
 from panel.demo import COVENTRY
 from panel.extensions import db
 from panel.meetings import services
-from panel.meetings.models import Meeting, MeetingAction, MeetingSeries
 from panel.panels.models import Panel
 from tests.browser.conftest import CheckedPage, LiveServer
 
@@ -24,31 +21,18 @@ PAST_PLACE = "Coventry Central Library, Meeting Room 1"
 
 
 @pytest.fixture
-def past_meeting(live_server: LiveServer) -> Iterator[None]:
+def past_meeting(live_server: LiveServer) -> None:
     """A Coventry meeting three days ago: attendance is recorded once a meeting has started, and
-    no page schedules one in the past. Afterwards every meeting the test made is deleted, so
-    that the demo data other journeys rely on is as they expect it."""
+    no page schedules one in the past."""
     with live_server.app.app_context():
         coordinator = db.session.scalar(
             db.select(User).where(User.email == "coordinator@panel.example")
         )
         panel = db.session.scalar(db.select(Panel).where(Panel.name == COVENTRY))
-        last_meeting = db.session.scalar(db.select(sa.func.max(Meeting.id))) or 0
-        last_series = db.session.scalar(db.select(sa.func.max(MeetingSeries.id))) or 0
         venue = services.Venue(
             start_time=time(18), duration_minutes=120, place=PAST_PLACE, online_link=None
         )
         services.schedule_meeting(coordinator, panel, date.today() - timedelta(days=3), venue)
-        db.session.remove()
-    yield
-    with live_server.app.app_context():
-        made_here = db.select(Meeting.id).where(Meeting.id > last_meeting)
-        db.session.execute(sa.delete(MeetingAction).where(MeetingAction.meeting_id.in_(made_here)))
-        for model, last in ((Meeting, last_meeting), (MeetingSeries, last_series)):
-            for made in db.session.scalars(db.select(model).where(model.id > last)):
-                db.session.delete(made)
-            db.session.flush()
-        db.session.commit()
         db.session.remove()
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -19,7 +18,6 @@ from panel.demo import ISP
 from panel.extensions import db
 from panel.meetings import services as meetings
 from panel.meetings.models import AgendaItem, Meeting, MeetingStatus
-from panel.minutes.models import Minutes
 from panel.panels.models import Panel
 from tests.browser.conftest import CheckedPage, LiveServer
 
@@ -28,9 +26,8 @@ RESTRICTED_NOTE = "Police described the local dispute behind the rise in reports
 
 
 @pytest.fixture
-def held_meeting(live_server: LiveServer) -> Iterator[int]:
-    """A held meeting of the scrutiny panel last week, with its standing agenda and no minutes;
-    removed afterwards with its minutes."""
+def held_meeting(live_server: LiveServer) -> int:
+    """A held meeting of the scrutiny panel last week, with its standing agenda and no minutes."""
     with live_server.app.app_context():
         panel = db.session.scalar(sa.select(Panel).where(Panel.name == ISP))
         starts = datetime.now(UTC).replace(hour=13, minute=0, second=0, microsecond=0)
@@ -49,16 +46,7 @@ def held_meeting(live_server: LiveServer) -> Iterator[int]:
         db.session.commit()
         meeting_id = meeting.id
         db.session.remove()
-    yield meeting_id
-    with live_server.app.app_context():
-        for minutes in db.session.scalars(
-            sa.select(Minutes).where(Minutes.meeting_id == meeting_id)
-        ):
-            db.session.delete(minutes)
-        db.session.flush()
-        db.session.delete(db.session.get(Meeting, meeting_id))
-        db.session.commit()
-        db.session.remove()
+    return meeting_id
 
 
 def _accept_agreement_if_asked(browser_page: CheckedPage) -> None:

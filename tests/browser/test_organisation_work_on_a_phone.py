@@ -10,13 +10,11 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import CheckedPage
 from tests.browser.test_interventions_journey import _accept_the_agreement_if_asked
-from tests.browser.test_partner_journey import partner_journey  # noqa: F401, F811 (cleans up after)
 from tests.browser.test_small_screens import PHONE, assert_fits_the_screen
 
 
 def test_a_partner_finds_and_opens_her_organisations_overdue_work_on_a_phone(
     browser_page: CheckedPage,
-    partner_journey: None,  # noqa: F811 (removes her acceptance of the agreement afterwards)
 ):
     page = browser_page.page
     page.set_viewport_size(PHONE)
@@ -45,7 +43,6 @@ def test_a_partner_finds_and_opens_her_organisations_overdue_work_on_a_phone(
 
 def test_every_page_a_partner_uses_fits_a_320px_phone(
     browser_page: CheckedPage,
-    partner_journey: None,  # noqa: F811
 ):
     """The live case, the list of the panel's interventions, an intervention with its update form
     and the form to log one: each at 320px, after the agreement (itself checked at that width)."""

@@ -8,19 +8,13 @@ sideways and axe checks every page on the way."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 
-import pytest
-import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from panel.cases.models import AgreementAcceptance
 from panel.core.time import uk_today
 from panel.demo import DEMO_PASSWORD
-from panel.extensions import db
-from panel.interventions.models import Intervention
-from tests.browser.conftest import CheckedPage, LiveServer
+from tests.browser.conftest import CheckedPage
 from tests.browser.test_small_screens import assert_fits_the_screen
 
 PHONE = {"width": 390, "height": 844}
@@ -30,29 +24,8 @@ LOGGED = "Move the family to a ground-floor home away from Suspect 1, on a manag
 PROGRESS = "Met the family on 1 December: they accepted the offer of a transfer."
 
 
-@pytest.fixture
-def partner_journey(live_server: LiveServer) -> Iterator[None]:
-    """Afterwards, remove the interventions and agreement acceptances the journey made, so that
-    other journeys find the demo data as they expect."""
-    with live_server.app.app_context():
-        last_intervention = db.session.scalar(sa.select(sa.func.max(Intervention.id))) or 0
-        last_acceptance = db.session.scalar(sa.select(sa.func.max(AgreementAcceptance.id))) or 0
-        db.session.remove()
-    yield
-    with live_server.app.app_context():
-        for made in db.session.scalars(
-            sa.select(Intervention).where(Intervention.id > last_intervention)
-        ):
-            db.session.delete(made)
-        db.session.execute(
-            sa.delete(AgreementAcceptance).where(AgreementAcceptance.id > last_acceptance)
-        )
-        db.session.commit()
-        db.session.remove()
-
-
 def test_a_partner_logs_updates_and_closes_her_organisations_intervention_on_a_phone(
-    browser_page: CheckedPage, partner_journey: None
+    browser_page: CheckedPage,
 ):
     page = browser_page.page
     page.set_viewport_size(PHONE)

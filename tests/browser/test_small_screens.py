@@ -101,19 +101,19 @@ def test_apologies_sent_before_a_meeting_fit_a_phone(
 ):
     """The table of apologies on a scheduled meeting's page, with who recorded them and when."""
     app = live_server.app
-    with scrutiny_meeting(app, 9, time(14), case_reviews=0) as made:
-        with app.app_context():
-            coordinator, member = (
-                db.session.scalar(db.select(User).where(User.email == email))
-                for email in ("coordinator@panel.example", "member@panel.example")
-            )
-            attendance.send_apologies(
-                coordinator, db.session.get(Meeting, made.meeting_id), member, "Sam Collins"
-            )
-            db.session.remove()
-        page = browser_page.page
-        page.set_viewport_size(PHONE)
-        browser_page.sign_in("coordinator@panel.example")
-        browser_page.goto(f"/meetings/{made.meeting_id}")
-        expect(page.get_by_role("table", name="Apologies sent")).to_be_visible()
-        assert_fits_the_screen(browser_page)
+    made = scrutiny_meeting(app, 9, time(14), case_reviews=0)
+    with app.app_context():
+        coordinator, member = (
+            db.session.scalar(db.select(User).where(User.email == email))
+            for email in ("coordinator@panel.example", "member@panel.example")
+        )
+        attendance.send_apologies(
+            coordinator, db.session.get(Meeting, made.meeting_id), member, "Sam Collins"
+        )
+        db.session.remove()
+    page = browser_page.page
+    page.set_viewport_size(PHONE)
+    browser_page.sign_in("coordinator@panel.example")
+    browser_page.goto(f"/meetings/{made.meeting_id}")
+    expect(page.get_by_role("table", name="Apologies sent")).to_be_visible()
+    assert_fits_the_screen(browser_page)

@@ -13,6 +13,11 @@ from tests.conftest import PanelPeople
 
 @pytest.fixture
 def isp(db) -> PanelPeople:
+    return scrutiny_panel_people()
+
+
+def scrutiny_panel_people() -> PanelPeople:
+    """What `isp` gives, for a fixture of wider scope (in an application context)."""
     panel = factories.panel(
         "West Midlands Independent Scrutiny Panel", PanelKind.SCRUTINY_PANEL, "West Midlands"
     )

@@ -42,7 +42,7 @@ STALE = "Someone else saved a change to this intervention while you were working
 def race_app(tmp_path_factory):
     """The app on a database of its own, built through the migrations like the shared one."""
     url = databases.test_database_url(tmp_path_factory.mktemp("race"), SCHEMA)
-    databases.reset_schema(url, SCHEMA)
+    databases.reset_schema(url)
     application = create_app(
         {
             "TESTING": True,
@@ -54,11 +54,7 @@ def race_app(tmp_path_factory):
     yield application
     with application.app_context():
         db.engine.dispose()
-    if url.startswith("postgresql"):
-        engine = sa.create_engine(url.split("?")[0])
-        with engine.begin() as connection:
-            connection.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{SCHEMA}" CASCADE')
-        engine.dispose()
+    databases.drop_schema(url)
 
 
 @dataclass(frozen=True)

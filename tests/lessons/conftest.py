@@ -50,14 +50,21 @@ class Scrutiny:
 
 @pytest.fixture
 def scrutiny(isp) -> Scrutiny:  # noqa: F811
+    return scrutiny_of(isp)
+
+
+def scrutiny_of(panel_people: PanelPeople) -> Scrutiny:
+    """What `scrutiny` gives, for a fixture of wider scope (in an application context)."""
     police = factories.organisation("West Midlands Police", OrganisationKind.POLICE)
     officer = factories.user(
         email="inspector@police.example.org", full_name="Dev Sharma", organisation_=police
     )
-    factories.membership(isp.panel, officer, Role.MEMBER)
-    agreement.accept(officer, isp.panel)
-    case_review = case_factories.case_review(isp.coordinator, isp.panel)
-    return Scrutiny(people=isp, police=police, police_member=officer, case_review=case_review)
+    factories.membership(panel_people.panel, officer, Role.MEMBER)
+    agreement.accept(officer, panel_people.panel)
+    case_review = case_factories.case_review(panel_people.coordinator, panel_people.panel)
+    return Scrutiny(
+        people=panel_people, police=police, police_member=officer, case_review=case_review
+    )
 
 
 def lesson(

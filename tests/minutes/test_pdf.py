@@ -1,15 +1,17 @@
 """The minutes PDF: read back with pypdf, as a reader's software would.
 
 A held scrutiny meeting with case reviews, lessons and notes in both layers is minuted, approved
-and published through the services; the full PDF (panel members) and the published one (readers)
-are then checked page by page: the protective marking in the top and bottom margins, "Page N of
-M", what each layer shows and leaves out, the tags, language and bookmarks, the stored bytes and
-their hash, and that text typed into the notes stays text.
+and published through the services, once for the module (`pdfs`), each PDF rendered once; the
+full PDF (panel members) and the published one (readers) are then checked page by page: the
+protective marking in the top and bottom margins, "Page N of M", what each layer shows and leaves
+out, the tags, language and bookmarks, the stored bytes and their hash, and that text typed into
+the notes stays text.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import gc
 import hashlib
 import io
@@ -22,11 +24,11 @@ from weasyprint import HTML
 
 from panel.core.time import format_datetime
 from panel.extensions import db
-from panel.minutes.document import ActionRow, document_of
+from panel.minutes.document import ActionRow, Document, document_of
 from panel.minutes.models import MinutesVersion
 from panel.minutes.pdf import render_pdf
-from tests.cases.conftest import isp  # noqa: F401  (the panel `scrutiny` is built on)
-from tests.lessons.conftest import scrutiny  # noqa: F401  (with a police member)
+from tests.cases.conftest import scrutiny_panel_people
+from tests.lessons.conftest import scrutiny_of
 from tests.minutes import minuted_meeting
 from tests.minutes.minuted_meeting import (
     AOB_PUBLIC,
@@ -214,7 +216,10 @@ def attributes(element) -> dict:
     return merged
 
 
+@functools.lru_cache(maxsize=16)
 def read(pdf: bytes) -> ReadPdf:
+    """The PDF parsed by pypdf, its text and where each run is drawn. Parsing is slow and the
+    result depends only on the bytes, so the same bytes are parsed once."""
     reader = PdfReader(io.BytesIO(pdf))
     pages, runs = [], []
     for page in reader.pages:
@@ -238,36 +243,67 @@ def flat(text: str) -> str:
 # --- The meeting -------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def full_meeting(scrutiny) -> MinutedMeeting:  # noqa: F811
-    return minuted_meeting.build(
+@dataclass
+class MinutesPdfs:
+    """One minuted meeting and its PDFs, each rendered once for the module: while a draft, then
+    published by the chair."""
+
+    minuted: MinutedMeeting  # published, by the time a test sees it
+    draft_document: Document  # the full minutes before they were approved
+    draft: ReadPdf  # the full minutes' PDF while a draft
+    long_actions: ReadPdf  # the draft with 120 actions: a table over at least two pages
+    full: ReadPdf  # the full minutes' PDF once published
+    published: ReadPdf  # the readers' PDF, as stored at publication
+
+
+def with_long_actions(document: Document) -> Document:
+    """The minutes with 120 actions: a table that runs over at least two pages."""
+    return dataclasses.replace(
+        document,
+        actions=[
+            ActionRow(
+                f"Action row {n:03d}: write to the partner", "West Midlands Police", None, "Open"
+            )
+            for n in range(1, 121)
+        ],
+    )
+
+
+@pytest.fixture(scope="module")
+def pdfs(module_db) -> MinutesPdfs:
+    """A held scrutiny meeting minuted with notes in both layers, its draft rendered, then
+    submitted, approved by the chair and published with `render_pdf`, and rendered again. Built
+    and rendered once: rendering is most of the time these tests take, and every test reads the
+    same documents (`in_module_db` rolls back anything a test writes)."""
+    scrutiny = scrutiny_of(scrutiny_panel_people())
+    meeting = minuted_meeting.build(
         scrutiny.panel,
         chair=scrutiny.chair,
         coordinator=scrutiny.people.coordinator,
         organisations=[scrutiny.police, scrutiny.chair.organisation],
     )
+    draft_document = document_of(meeting.minutes)
+    draft = read(render_pdf(draft_document))
+    long_actions = read(render_pdf(with_long_actions(draft_document)))
+    meeting.publish(render_pdf)
+    return MinutesPdfs(
+        minuted=meeting,
+        draft_document=draft_document,
+        draft=draft,
+        long_actions=long_actions,
+        full=read(render_pdf(document_of(meeting.minutes))),
+        published=read(meeting.minutes.published_version.published_pdf),
+    )
 
 
-@pytest.fixture
-def published_meeting(full_meeting) -> MinutedMeeting:
-    """The minutes submitted, approved by the chair and published with `render_pdf`."""
-    full_meeting.publish(render_pdf)
-    return full_meeting
-
-
-def full_pdf(full_meeting: MinutedMeeting) -> ReadPdf:
-    return read(render_pdf(document_of(full_meeting.minutes)))
-
-
-def published_pdf(full_meeting: MinutedMeeting) -> ReadPdf:
-    return read(full_meeting.minutes.published_version.published_pdf)
+pytestmark = pytest.mark.usefixtures("in_module_db")
 
 
 # --- Every page --------------------------------------------------------------------------------
 
 
-def test_marking_is_centred_at_the_top_and_bottom_of_every_page(published_meeting):
-    for pdf in (full_pdf(published_meeting), published_pdf(published_meeting)):
+def test_marking_is_centred_at_the_top_and_bottom_of_every_page(pdfs):
+    for pdf in (pdfs.full, pdfs.published):
         assert len(pdf.pages) >= 3
         width = float(pdf.reader.pages[0].mediabox.width)
         for number, runs in enumerate(pdf.runs, start=1):
@@ -280,8 +316,8 @@ def test_marking_is_centred_at_the_top_and_bottom_of_every_page(published_meetin
                 assert width / 2 - 80 < run.x < width / 2 - 20, f"page {number}"
 
 
-def test_every_page_says_page_n_of_m_in_its_bottom_margin(published_meeting):
-    for pdf in (full_pdf(published_meeting), published_pdf(published_meeting)):
+def test_every_page_says_page_n_of_m_in_its_bottom_margin(pdfs):
+    for pdf in (pdfs.full, pdfs.published):
         count = len(pdf.pages)
         for number, runs in enumerate(pdf.runs, start=1):
             [run] = [run for run in runs if run.text.startswith("Page ")]
@@ -293,50 +329,46 @@ def top_of_page(pdf: ReadPdf, number: int) -> list[str]:
     return [run.text for run in pdf.runs[number] if run.y > pdf.height - MARGIN]
 
 
-def test_draft_pdf_says_draft_at_the_top_of_every_page(full_meeting):
-    pdf = full_pdf(full_meeting)
+def test_draft_pdf_says_draft_at_the_top_of_every_page(pdfs):
+    pdf = pdfs.draft
     assert len(pdf.pages) >= 3
     for number in range(len(pdf.pages)):
         assert "DRAFT" in top_of_page(pdf, number), f"page {number + 1}"
 
 
-def test_approved_and_published_pdfs_do_not_say_draft(published_meeting):
-    for pdf in (full_pdf(published_meeting), published_pdf(published_meeting)):
+def test_approved_and_published_pdfs_do_not_say_draft(pdfs):
+    for pdf in (pdfs.full, pdfs.published):
         assert "DRAFT" not in pdf.text
 
 
-def test_every_page_names_its_version_in_the_running_header(published_meeting):
+def test_every_page_names_its_version_in_the_running_header(pdfs):
     for pdf, name in (
-        (full_pdf(published_meeting), FULL_VERSION),
-        (published_pdf(published_meeting), READER_VERSION),
+        (pdfs.full, FULL_VERSION),
+        (pdfs.published, READER_VERSION),
     ):
         for number in range(len(pdf.pages)):
             assert name in top_of_page(pdf, number), f"page {number + 1}"
-    assert FULL_VERSION not in published_pdf(published_meeting).text
+    assert FULL_VERSION not in pdfs.published.text
 
 
-def test_pdf_title_names_the_version_and_says_draft_until_approved(full_meeting):
-    document = document_of(full_meeting.minutes)
-    draft = read(render_pdf(document))
-    assert draft.reader.metadata.title == f"{document.title} – {FULL_VERSION} – DRAFT"
-    full_meeting.publish(render_pdf)
-    assert published_pdf(full_meeting).reader.metadata.title == (
-        f"{document.title} – {READER_VERSION}"
-    )
-    version = full_meeting.minutes.published_version
+def test_pdf_title_names_the_version_and_says_draft_until_approved(pdfs):
+    document = pdfs.draft_document
+    assert pdfs.draft.reader.metadata.title == f"{document.title} – {FULL_VERSION} – DRAFT"
+    assert pdfs.published.reader.metadata.title == f"{document.title} – {READER_VERSION}"
+    version = pdfs.minuted.minutes.published_version
     assert read(version.full_pdf).reader.metadata.title == f"{document.title} – {FULL_VERSION}"
 
 
 # --- What each layer shows ---------------------------------------------------------------------
 
 
-def test_full_pdf_shows_both_layers_stage_comments_and_every_lesson(published_meeting):
-    pdf = full_pdf(published_meeting)
-    for case_review in published_meeting.case_reviews:
+def test_full_pdf_shows_both_layers_stage_comments_and_every_lesson(pdfs):
+    pdf = pdfs.full
+    for case_review in pdfs.minuted.case_reviews:
         assert f"Case review {case_review.reference}" in pdf.text
         for number in (1, 2):
             assert flat(minuted_meeting.lesson_text(case_review.reference, number)) in pdf.text
-    assert pdf.text.count(RESTRICTED_LABEL) >= len(published_meeting.case_reviews)
+    assert pdf.text.count(RESTRICTED_LABEL) >= len(pdfs.minuted.case_reviews)
     for phrase in (RESTRICTED_NOTE, PUBLIC_NOTE, STAGE_COMMENT, OVERALL_VIEW, AOB_RESTRICTED):
         assert flat(phrase) in pdf.text, phrase
     assert AOB_PUBLIC in pdf.text
@@ -347,9 +379,9 @@ def test_full_pdf_shows_both_layers_stage_comments_and_every_lesson(published_me
 
 
 def test_published_pdf_leaves_out_restricted_notes_stage_comments_and_live_details(
-    published_meeting,
+    pdfs,
 ):
-    pdf = published_pdf(published_meeting)
+    pdf = pdfs.published
     for phrase in (
         RESTRICTED_NOTE,
         RESTRICTED_LABEL,
@@ -361,7 +393,7 @@ def test_published_pdf_leaves_out_restricted_notes_stage_comments_and_live_detai
     ):
         assert flat(phrase) not in pdf.text, phrase
     assert "Comment" not in pdf.text  # no comment column in the stage ratings
-    for case_review in published_meeting.case_reviews:
+    for case_review in pdfs.minuted.case_reviews:
         assert f"Stage ratings for case review {case_review.reference}" in pdf.text
         for number in (1, 2):
             assert flat(minuted_meeting.lesson_text(case_review.reference, number)) in pdf.text
@@ -370,28 +402,28 @@ def test_published_pdf_leaves_out_restricted_notes_stage_comments_and_live_detai
     assert "Published minutes: panel members and readers" in pdf.text
 
 
-def test_document_control_says_who_approved_which_version_and_when(published_meeting):
-    version = published_meeting.minutes.published_version
+def test_document_control_says_who_approved_which_version_and_when(pdfs):
+    version = pdfs.minuted.minutes.published_version
     approved_on = format_datetime(version.approved_at, "date")
-    text = published_pdf(published_meeting).pages[0]
-    assert f"Panel {published_meeting.panel.name}" in text
-    assert f"Place {published_meeting.meeting.place}" in text
+    text = pdfs.published.pages[0]
+    assert f"Panel {pdfs.minuted.panel.name}" in text
+    assert f"Place {pdfs.minuted.meeting.place}" in text
     assert "Version 1" in text
     assert "Status Published" in text
-    assert f"Approved by and on {published_meeting.chair.full_name} on {approved_on}" in text
+    assert f"Approved by and on {pdfs.minuted.chair.full_name} on {approved_on}" in text
     assert f"Protective marking {MARKING}" in text
 
 
-def test_draft_pdf_says_it_is_not_yet_approved(full_meeting):
-    text = full_pdf(full_meeting).pages[0]
+def test_draft_pdf_says_it_is_not_yet_approved(pdfs):
+    text = pdfs.draft.pages[0]
     assert "Status Draft" in text
     assert "Approved by and on Not yet approved" in text
 
 
 def test_attendance_lists_each_person_with_deputies_apologies_and_guests(
-    published_meeting,
+    pdfs,
 ):
-    text = published_pdf(published_meeting).text
+    text = pdfs.published.text
     assert "Present Name Organisation Role" in text
     assert "Harriet Lang CPS West Midlands Chair" in text
     assert "Imran Sadiq CPS West Midlands Coordinator" in text
@@ -400,16 +432,16 @@ def test_attendance_lists_each_person_with_deputies_apologies_and_guests(
     assert "Priya Nair (Tell MAMA)" in text
 
 
-def test_matters_arising_and_next_meeting_are_minuted(published_meeting):
-    text = published_pdf(published_meeting).text
+def test_matters_arising_and_next_meeting_are_minuted(pdfs):
+    text = pdfs.published.text
     assert "Matters arising" in text
-    assert format_datetime(published_meeting.next_meeting.starts_at, "weekday") in text
+    assert format_datetime(pdfs.minuted.next_meeting.starts_at, "weekday") in text
 
 
 def test_previous_minutes_have_their_own_section_when_no_item_lists_matters_arising(
-    full_meeting,
+    pdfs,
 ):
-    document = document_of(full_meeting.minutes)
+    document = pdfs.draft_document
     document = dataclasses.replace(
         document,
         items=[item for item in document.items if item.matters_arising is None],
@@ -423,23 +455,23 @@ def test_previous_minutes_have_their_own_section_when_no_item_lists_matters_aris
 # --- Accessibility -----------------------------------------------------------------------------
 
 
-def test_pdf_is_tagged_in_british_english_with_its_title_and_metadata(published_meeting):
-    document = document_of(published_meeting.minutes)
-    for pdf in (full_pdf(published_meeting), published_pdf(published_meeting)):
+def test_pdf_is_tagged_in_british_english_with_its_title_and_metadata(pdfs):
+    document = document_of(pdfs.minuted.minutes)
+    for pdf in (pdfs.full, pdfs.published):
         assert pdf.catalog["/MarkInfo"]["/Marked"] == BooleanObject(True)
         assert "/StructTreeRoot" in pdf.catalog
         assert pdf.catalog["/Lang"] == "en-GB"
         assert pdf.catalog["/ViewerPreferences"]["/DisplayDocTitle"] == BooleanObject(True)
         assert pdf.reader.metadata.title.startswith(document.title)
         assert pdf.reader.metadata.author == "Panel"
-        assert pdf.reader.metadata.subject == published_meeting.panel.name
+        assert pdf.reader.metadata.subject == pdfs.minuted.panel.name
         assert {"/H1", "/H2", "/H3", "/Table", "/Caption", "/THead", "/TH", "/TD", "/P"} <= (
             pdf.structure_types()
         )
 
 
-def test_text_is_set_in_liberation_sans_embedded_in_the_pdf(published_meeting):
-    reader = published_pdf(published_meeting).reader
+def test_text_is_set_in_liberation_sans_embedded_in_the_pdf(pdfs):
+    reader = pdfs.published.reader
     fonts = {
         str(font.get_object()["/BaseFont"]).split("+")[-1]
         for page in reader.pages
@@ -448,9 +480,9 @@ def test_text_is_set_in_liberation_sans_embedded_in_the_pdf(published_meeting):
     assert fonts == {"Liberation-Sans", "Liberation-Sans-Bold"}
 
 
-def test_headings_are_bookmarks_at_their_levels(published_meeting):
-    document = document_of(published_meeting.minutes)
-    outline = full_pdf(published_meeting).outline()
+def test_headings_are_bookmarks_at_their_levels(pdfs):
+    document = document_of(pdfs.minuted.minutes)
+    outline = pdfs.full.outline()
     assert outline[0] == (1, document.title)
     assert {level for level, _ in outline[1:]} == {2, 3}
     sections = [title for level, title in outline if level == 2]
@@ -467,7 +499,7 @@ def test_headings_are_bookmarks_at_their_levels(published_meeting):
         "Signed as a correct record",
         "Handling and retention",
     ]
-    reference = published_meeting.case_reviews[0].reference
+    reference = pdfs.minuted.case_reviews[0].reference
     after_case = outline[outline.index((2, next(s for s in sections if reference in s))) + 1 :]
     assert after_case[:3] == [
         (3, "Case summary"),
@@ -477,17 +509,8 @@ def test_headings_are_bookmarks_at_their_levels(published_meeting):
     assert "Injected heading" not in {title for _, title in outline}
 
 
-def test_table_header_row_repeats_on_each_page_the_table_runs_onto(full_meeting):
-    document = dataclasses.replace(
-        document_of(full_meeting.minutes),
-        actions=[
-            ActionRow(
-                f"Action row {n:03d}: write to the partner", "West Midlands Police", None, "Open"
-            )
-            for n in range(1, 121)
-        ],
-    )
-    pdf = read(render_pdf(document))
+def test_table_header_row_repeats_on_each_page_the_table_runs_onto(pdfs):
+    pdf = pdfs.long_actions
     pages = [number for number, text in enumerate(pdf.pages) if "Action row " in text]
     assert len(pages) >= 2
     for number in pages:
@@ -497,8 +520,8 @@ def test_table_header_row_repeats_on_each_page_the_table_runs_onto(full_meeting)
         assert header > max(run.y for run in runs if run.text.startswith("Action row "))
 
 
-def test_running_header_and_footer_are_artifacts_outside_the_tag_tree(published_meeting):
-    for pdf in (full_pdf(published_meeting), published_pdf(published_meeting)):
+def test_running_header_and_footer_are_artifacts_outside_the_tag_tree(pdfs):
+    for pdf in (pdfs.full, pdfs.published):
         tagged = tag_tree(pdf.reader)
         for number, runs in enumerate(marked_runs(pdf.reader)):
             furniture = [run for run in runs if run.y > pdf.height - MARGIN or run.y < MARGIN]
@@ -526,22 +549,8 @@ def test_running_header_and_footer_are_artifacts_outside_the_tag_tree(published_
                     assert (page, mcid) in tagged.contents, (page, mcid)
 
 
-def long_actions_pdf(full_meeting) -> ReadPdf:
-    """The minutes with 120 actions: a table that runs over at least two pages."""
-    document = dataclasses.replace(
-        document_of(full_meeting.minutes),
-        actions=[
-            ActionRow(
-                f"Action row {n:03d}: write to the partner", "West Midlands Police", None, "Open"
-            )
-            for n in range(1, 121)
-        ],
-    )
-    return read(render_pdf(document))
-
-
-def test_table_split_across_pages_is_one_table_in_the_tag_tree(full_meeting):
-    pdf = long_actions_pdf(full_meeting)
+def test_table_split_across_pages_is_one_table_in_the_tag_tree(pdfs):
+    pdf = pdfs.long_actions
     assert len([text for text in pdf.pages if "Action row " in text]) >= 2
     tagged = tag_tree(pdf.reader)
     tables = tagged.of_type("/Table")
@@ -556,8 +565,8 @@ def test_table_split_across_pages_is_one_table_in_the_tag_tree(full_meeting):
     assert len(tagged.descendants(actions, "/TH")) == 4
 
 
-def test_header_cells_have_their_scope_and_data_cells_point_to_them(full_meeting):
-    pdf = long_actions_pdf(full_meeting)
+def test_header_cells_have_their_scope_and_data_cells_point_to_them(pdfs):
+    pdf = pdfs.long_actions
     tagged = tag_tree(pdf.reader)
     headers = tagged.of_type("/TH")
     assert headers
@@ -572,26 +581,22 @@ def test_header_cells_have_their_scope_and_data_cells_point_to_them(full_meeting
     assert all(attributes(cell).get("/Headers") for cell in cells[-50:])
 
 
-def test_rendering_leaves_the_garbage_collector_running_even_when_it_fails(
-    full_meeting, monkeypatch
-):
+def test_rendering_leaves_the_garbage_collector_running_even_when_it_fails(pdfs, monkeypatch):
     def fail(*args, **kwargs):
         assert not gc.isenabled()  # paused while WeasyPrint works
         raise RuntimeError("render failed")
 
     monkeypatch.setattr(HTML, "write_pdf", fail)
     with pytest.raises(RuntimeError):
-        render_pdf(document_of(full_meeting.minutes))
+        render_pdf(pdfs.draft_document)
     assert gc.isenabled()
 
 
 # --- Publication and escaping ------------------------------------------------------------------
 
 
-def test_published_bytes_are_stored_with_their_hash_and_given_back_unchanged(
-    app, published_meeting
-):
-    version = published_meeting.minutes.published_version
+def test_published_bytes_are_stored_with_their_hash_and_given_back_unchanged(app, pdfs):
+    version = pdfs.minuted.minutes.published_version
     stored = db.session.scalar(
         db.select(MinutesVersion.published_pdf).where(MinutesVersion.id == version.id)
     )
@@ -601,15 +606,15 @@ def test_published_bytes_are_stored_with_their_hash_and_given_back_unchanged(
     served = []
     for _ in range(2):
         result = runner.invoke(
-            args=["minutes-pdf", str(published_meeting.meeting.id), "--published", "--out", "-"]
+            args=["minutes-pdf", str(pdfs.minuted.meeting.id), "--published", "--out", "-"]
         )
         assert result.exit_code == 0, result.output
         served.append(result.stdout_bytes)
     assert served == [stored, stored]
 
 
-def test_publication_stores_both_layers_with_their_sha256(published_meeting):
-    version = published_meeting.minutes.published_version
+def test_publication_stores_both_layers_with_their_sha256(pdfs):
+    version = pdfs.minuted.minutes.published_version
     for pdf, sha256, name in (
         (version.full_pdf, version.full_sha256, FULL_VERSION),
         (version.published_pdf, version.published_sha256, READER_VERSION),
@@ -624,10 +629,10 @@ def test_publication_stores_both_layers_with_their_sha256(published_meeting):
 
 
 def test_each_layer_renders_to_the_same_bytes_every_time_with_its_publication_date(
-    published_meeting,
+    pdfs,
 ):
-    version = published_meeting.minutes.published_version
-    document = document_of(published_meeting.minutes)
+    version = pdfs.minuted.minutes.published_version
+    document = document_of(pdfs.minuted.minutes)
     again = render_pdf(document, created=version.published_at)
     assert again == render_pdf(document, created=version.published_at)
     info = read(again).reader.metadata
@@ -636,8 +641,8 @@ def test_each_layer_renders_to_the_same_bytes_every_time_with_its_publication_da
     )
 
 
-def test_text_typed_into_notes_comes_out_as_text_not_markup(published_meeting):
-    full = full_pdf(published_meeting)
+def test_text_typed_into_notes_comes_out_as_text_not_markup(pdfs):
+    full = pdfs.full
     assert XSS_PUBLIC in full.text
     assert XSS_RESTRICTED in full.text
-    assert XSS_PUBLIC in published_pdf(published_meeting).text
+    assert XSS_PUBLIC in pdfs.published.text

@@ -3,6 +3,8 @@ lists the right lessons, newest first, under the right total.
 
 The lessons are seeded in bulk (tests/lessons/bulk.py) inside the test's transaction, so the
 hundred thousand are written once per database per run, and both sizes are checked in one test.
+It takes about 15 s, so it runs in `make bench` (tests/bench_scale.py), not in every run of the
+suite: the module is named `scale_*.py`, which pytest collects only when given it by name.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -158,7 +161,7 @@ def as_seeded(lesson_: Lesson) -> SeededLesson:
     )
 
 
-def test_the_register_runs_the_same_queries_with_100000_lessons(client, scrutiny, people):
+def test_the_register_runs_the_same_queries_with_100000_lessons(client, scrutiny, people, capsys):
     panel, coordinator, member = scrutiny.panel, scrutiny.people.coordinator, scrutiny.people.member
     # The member also sits on a local panel, for the register across their panels.
     factories.membership(people.panel, member, Role.MEMBER)
@@ -204,6 +207,7 @@ def test_the_register_runs_the_same_queries_with_100000_lessons(client, scrutiny
         assert (small[name].total, small[name].lesson_ids) == expected(seeded, view), name
         assert known.id in small[name].lesson_ids or not view.wanted(as_seeded(known)), name
 
+    start = time.perf_counter()
     seeded += seed_lessons(
         panel,
         SCALE - SMALL,
@@ -212,7 +216,15 @@ def test_the_register_runs_the_same_queries_with_100000_lessons(client, scrutiny
         case_reviews=case_reviews,
         seed=2,
     )
+    seconds = time.perf_counter() - start
     large = {name: visit(client, view) for name, view in register_views.items()}
+    with capsys.disabled():  # the figures make bench prints (tests/bench_scale.py)
+        print(f"\n{SCALE - SMALL:,} lessons seeded in {seconds:.1f} s")
+        for name in register_views:
+            print(
+                f"{name:<36} {small[name].queries:>2} queries, {small[name].total:>2} lessons;"
+                f" {large[name].queries:>2} queries, {large[name].total:>7,} lessons"
+            )
     assert {name: seen.queries for name, seen in large.items()} == {
         name: seen.queries for name, seen in small.items()
     }
