@@ -19,6 +19,7 @@ import json
 import os
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 from pathlib import Path
@@ -31,6 +32,7 @@ from werkzeug.serving import make_server
 
 from panel import create_app
 from panel.accounts.models import User
+from panel.core import unit_of_work
 from panel.demo import DEMO_PASSWORD, ISP, load_demo_data
 from panel.extensions import db
 from panel.meetings import services as meeting_services
@@ -107,6 +109,15 @@ def _browser_app(url: str) -> Flask:
             # CSRF protection stays on: the browser submits the real forms with their tokens.
         }
     )
+
+
+@contextmanager
+def committing(app: Flask) -> Iterator[None]:
+    """Set something up for a journey as a command would: in the app's context, through the
+    services, saved at the end (services only flush: the unit of work commits)."""
+    with app.app_context():
+        yield
+        unit_of_work.commit()
 
 
 @pytest.fixture(scope="session")
@@ -187,6 +198,7 @@ def scrutiny_meeting(
                 for _ in range(case_reviews)
             ],
         )
+        unit_of_work.commit()
         db.session.remove()
     return made
 

@@ -19,14 +19,14 @@ from panel.demo import COVENTRY, DEMO_PASSWORD
 from panel.extensions import db
 from panel.panels import services as panels
 from panel.panels.models import Panel, Role
-from tests.browser.conftest import CheckedPage
+from tests.browser.conftest import CheckedPage, committing
 
 NEW_PASSWORD = "kettle lantern orchard velvet"  # noqa: S105
 
 
 def _new_member(browser_page: CheckedPage, email: str, name: str) -> None:
     """A member of the Coventry panel with no password of their own yet and no second factor."""
-    with browser_page.app.app_context():
+    with committing(browser_page.app):
         if accounts.find_user_by_email(email) is None:
             person = accounts.create_user(
                 None,
@@ -41,7 +41,7 @@ def _new_member(browser_page: CheckedPage, email: str, name: str) -> None:
 
 def _link(browser_page: CheckedPage, email: str, purpose: LinkPurpose) -> str:
     """The link the e-mail would carry (the live server writes mail to its log)."""
-    with browser_page.app.app_context():
+    with committing(browser_page.app):
         token = links.issue(None, accounts.find_user_by_email(email), purpose)
     path = "invitation" if purpose is LinkPurpose.INVITATION else "reset-password"
     return f"/{path}/{token}"

@@ -14,7 +14,7 @@ from panel.demo import COVENTRY
 from panel.extensions import db
 from panel.meetings import services
 from panel.panels.models import Panel
-from tests.browser.conftest import CheckedPage, LiveServer
+from tests.browser.conftest import CheckedPage, LiveServer, committing
 
 PLACE = "Coventry Central Library, Meeting Room 2"
 
@@ -22,7 +22,7 @@ PLACE = "Coventry Central Library, Meeting Room 2"
 @pytest.fixture
 def next_week(live_server: LiveServer) -> int:
     """A Coventry meeting a week today."""
-    with live_server.app.app_context():
+    with committing(live_server.app):
         coordinator = db.session.scalar(
             db.select(User).where(User.email == "coordinator@panel.example")
         )
@@ -33,7 +33,6 @@ def next_week(live_server: LiveServer) -> int:
         meeting_id = services.schedule_meeting(
             coordinator, panel, date.today() + timedelta(days=7), venue
         ).id
-        db.session.remove()
     return meeting_id
 
 

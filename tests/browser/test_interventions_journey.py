@@ -18,7 +18,7 @@ from panel.demo import COVENTRY
 from panel.extensions import db
 from panel.meetings.models import Meeting, MeetingStatus
 from panel.panels.models import Panel
-from tests.browser.conftest import CheckedPage, LiveServer
+from tests.browser.conftest import CheckedPage, LiveServer, committing
 
 HOUSING = "Coventry Homes Partnership"
 COUNCIL = "Coventry City Council"
@@ -29,7 +29,7 @@ COUNCIL_TASK = "Place the victim with a supported work experience scheme near ho
 @pytest.fixture
 def journey(live_server: LiveServer) -> dict:
     """The Coventry panel and its next scheduled meeting."""
-    with live_server.app.app_context():
+    with committing(live_server.app):
         panel_id = db.session.scalar(sa.select(Panel.id).where(Panel.name == COVENTRY))
         next_meeting = db.session.scalar(
             sa.select(Meeting.id)
@@ -41,7 +41,6 @@ def journey(live_server: LiveServer) -> dict:
             .order_by(Meeting.starts_at)
             .limit(1)
         )
-        db.session.remove()
     return {"panel_id": panel_id, "next_meeting": next_meeting}
 
 

@@ -18,7 +18,7 @@ from panel.demo import ISP
 from panel.extensions import db
 from panel.lessons.queries import uk_today
 from panel.panels.models import Panel
-from tests.browser.conftest import CheckedPage, LiveServer
+from tests.browser.conftest import CheckedPage, LiveServer, committing
 
 POLICE = "West Midlands Police, Coventry NPU"
 LESSON = (
@@ -31,13 +31,12 @@ RECOMMENDATION = "Offer an interpreter before any first account is taken from a 
 @pytest.fixture
 def first_demo_case(live_server: LiveServer) -> int:
     """The id of the scrutiny panel's first demo case."""
-    with live_server.app.app_context():
+    with committing(live_server.app):
         case_id = db.session.scalar(
             sa.select(sa.func.min(CaseReview.id))
             .join(Panel, Panel.id == CaseReview.panel_id)
             .where(Panel.name == ISP)
         )
-        db.session.remove()
     return case_id
 
 

@@ -23,7 +23,13 @@ from pypdf import PdfReader
 from panel.extensions import db
 from panel.meetings.models import Meeting
 from panel.minutes.models import Minutes
-from tests.browser.conftest import CheckedPage, LiveServer, ScrutinyMeeting, scrutiny_meeting
+from tests.browser.conftest import (
+    CheckedPage,
+    LiveServer,
+    ScrutinyMeeting,
+    committing,
+    scrutiny_meeting,
+)
 
 AMENDMENT = "Item 3: the victims' service attended by video, not in person."
 PUBLIC_NOTE = "The panel reviewed three finalised cases and agreed the lessons below."
@@ -46,11 +52,10 @@ def _accept_agreement_if_asked(browser_page: CheckedPage) -> None:
 
 def _the_meeting_starts(live_server: LiveServer, meeting_id: int) -> None:
     """Time passes: the meeting began two hours ago (no page can do this)."""
-    with live_server.app.app_context():
+    with committing(live_server.app):
         meeting = db.session.get(Meeting, meeting_id)
         meeting.starts_at = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=2)
         db.session.commit()
-        db.session.remove()
 
 
 def test_a_meeting_from_an_empty_agenda_to_published_minutes(
@@ -135,7 +140,7 @@ def test_a_meeting_from_an_empty_agenda_to_published_minutes(
 
     # 6. A reader reads the reader version and downloads it: the stored bytes.
     browser_page.sign_in("reader@panel.example")
-    with live_server.app.app_context():
+    with committing(live_server.app):
         minutes_id = db.session.scalar(
             sa.select(Minutes.id).where(Minutes.meeting_id == next_meeting.meeting_id)
         )

@@ -14,7 +14,7 @@ from panel.demo import COVENTRY
 from panel.extensions import db
 from panel.meetings import services
 from panel.panels.models import Panel
-from tests.browser.conftest import CheckedPage, LiveServer
+from tests.browser.conftest import CheckedPage, LiveServer, committing
 
 SERIES_PLACE = "Foleshill Community Centre, Room 3"
 PAST_PLACE = "Coventry Central Library, Meeting Room 1"
@@ -24,7 +24,7 @@ PAST_PLACE = "Coventry Central Library, Meeting Room 1"
 def past_meeting(live_server: LiveServer) -> None:
     """A Coventry meeting three days ago: attendance is recorded once a meeting has started, and
     no page schedules one in the past."""
-    with live_server.app.app_context():
+    with committing(live_server.app):
         coordinator = db.session.scalar(
             db.select(User).where(User.email == "coordinator@panel.example")
         )
@@ -33,7 +33,6 @@ def past_meeting(live_server: LiveServer) -> None:
             start_time=time(18), duration_minutes=120, place=PAST_PLACE, online_link=None
         )
         services.schedule_meeting(coordinator, panel, date.today() - timedelta(days=3), venue)
-        db.session.remove()
 
 
 def test_coordinator_schedules_a_fortnightly_series_and_records_attendance_with_a_deputy(

@@ -19,7 +19,7 @@ from panel.extensions import db
 from panel.meetings import services as meetings
 from panel.meetings.models import AgendaItem, Meeting, MeetingStatus
 from panel.panels.models import Panel
-from tests.browser.conftest import CheckedPage, LiveServer
+from tests.browser.conftest import CheckedPage, LiveServer, committing
 
 PUBLIC_NOTE = "The chair welcomed members and thanked the deputies for attending."
 RESTRICTED_NOTE = "Police described the local dispute behind the rise in reports, in confidence."
@@ -28,7 +28,7 @@ RESTRICTED_NOTE = "Police described the local dispute behind the rise in reports
 @pytest.fixture
 def held_meeting(live_server: LiveServer) -> int:
     """A held meeting of the scrutiny panel last week, with its standing agenda and no minutes."""
-    with live_server.app.app_context():
+    with committing(live_server.app):
         panel = db.session.scalar(sa.select(Panel).where(Panel.name == ISP))
         starts = datetime.now(UTC).replace(hour=13, minute=0, second=0, microsecond=0)
         meeting = Meeting(
@@ -45,7 +45,6 @@ def held_meeting(live_server: LiveServer) -> int:
         db.session.add(meeting)
         db.session.commit()
         meeting_id = meeting.id
-        db.session.remove()
     return meeting_id
 
 

@@ -13,7 +13,7 @@ from panel.demo import COVENTRY, DEMO_ACCOUNTS, DEMO_PASSWORD
 from panel.extensions import db
 from panel.panels import services as panels
 from panel.panels.models import Panel, Role
-from tests.browser.conftest import CheckedPage
+from tests.browser.conftest import CheckedPage, committing
 
 ADMIN_LINKS = [
     "Manage organisations",
@@ -162,7 +162,7 @@ def test_missing_panel_shows_the_not_found_page_when_signed_in(browser_page: Che
 def test_a_new_member_sets_up_two_factor_sign_in_with_the_key_shown(browser_page: CheckedPage):
     """The set-up pages work with a keyboard and a screen reader: the QR code has a text
     alternative and the key is printed for typing into an app."""
-    with browser_page.app.app_context():
+    with committing(browser_page.app):
         person = accounts.find_user_by_email("new.member@panel.example")
         if person is None:
             person = accounts.create_user(

@@ -15,7 +15,7 @@ from panel.extensions import db
 from panel.meetings.attendance import services as attendance
 from panel.meetings.models import Attendance, Meeting, MeetingStatus
 from panel.panels.models import Panel
-from tests.browser.conftest import CheckedPage, LiveServer, scrutiny_meeting
+from tests.browser.conftest import CheckedPage, LiveServer, committing, scrutiny_meeting
 
 PHONE = {"width": 320, "height": 800}
 
@@ -36,7 +36,7 @@ def assert_fits_the_screen(browser_page: CheckedPage) -> None:
 def coventry_meetings(live_server: LiveServer) -> tuple[int, int]:
     """The demo Coventry panel's next scheduled meeting (which lists matters arising from the
     earlier ones) and its latest meeting with a register of attendance."""
-    with live_server.app.app_context():
+    with committing(live_server.app):
         panel = db.session.scalar(db.select(Panel).where(Panel.name == COVENTRY))
         next_meeting = db.session.scalar(
             db.select(Meeting.id)
@@ -54,7 +54,6 @@ def coventry_meetings(live_server: LiveServer) -> tuple[int, int]:
             .order_by(Meeting.starts_at.desc())
             .limit(1)
         )
-        db.session.remove()
     assert next_meeting is not None and attended is not None
     return next_meeting, attended
 
@@ -102,7 +101,7 @@ def test_apologies_sent_before_a_meeting_fit_a_phone(
     """The table of apologies on a scheduled meeting's page, with who recorded them and when."""
     app = live_server.app
     made = scrutiny_meeting(app, 9, time(14), case_reviews=0)
-    with app.app_context():
+    with committing(app):
         coordinator, member = (
             db.session.scalar(db.select(User).where(User.email == email))
             for email in ("coordinator@panel.example", "member@panel.example")
@@ -110,7 +109,6 @@ def test_apologies_sent_before_a_meeting_fit_a_phone(
         attendance.send_apologies(
             coordinator, db.session.get(Meeting, made.meeting_id), member, "Sam Collins"
         )
-        db.session.remove()
     page = browser_page.page
     page.set_viewport_size(PHONE)
     browser_page.sign_in("coordinator@panel.example")
