@@ -134,14 +134,19 @@ class OverrideRefused(Exception):
     """Someone who may not save past the guard tried to (a tampered form)."""
 
 
-def check_override(actor, panel, outcome: GuardOutcome) -> None:
-    """Raise `OverrideRefused` unless `actor` may save past the guard on `panel`. The form
-    offers the override only to those who may; this holds whoever calls a service."""
+NOT_ALLOWED = (
+    "Only the panel’s members, coordinator and chair can save text the personal-data guard stopped."
+)
+
+
+def check_override(
+    actor, panel, outcome: GuardOutcome, refused: type[Exception] = OverrideRefused
+) -> None:
+    """Raise `refused` (each service passes its own refusal, so that its page shows the message
+    beside the form) unless `actor` may save past the guard on `panel`. The form offers the
+    override only to those who may; this holds whoever calls a service."""
     if outcome.overridden and not access.can(actor, access.Action.OVERRIDE_GUARD, panel):
-        raise OverrideRefused(
-            "Only the panel’s members, coordinator and chair can save text the personal-data "
-            "guard stopped."
-        )
+        raise refused(NOT_ALLOWED)
 
 
 def record_override(actor, obj, outcome: GuardOutcome, label: str) -> None:

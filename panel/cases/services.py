@@ -39,7 +39,7 @@ from panel.core.database import utcnow
 from panel.core.guard import GuardOutcome
 from panel.core.time import UK
 from panel.extensions import db
-from panel.guard_overrides import OverrideRefused, check_override, record_override
+from panel.guard_overrides import check_override, record_override
 from panel.meetings.agenda import services as agenda
 from panel.meetings.models import AgendaItem, Meeting
 from panel.panels.models import Panel, PanelKind
@@ -146,7 +146,7 @@ def create_case_review(
     now: datetime | None = None,
 ) -> CaseReview:
     """Add a case review to the panel with the next reference of the year it was added."""
-    _check_override(actor, panel, guard)
+    check_override(actor, panel, guard, CaseReviewRefused)
     year = (now or utcnow()).astimezone(UK).year
     # Two coordinators adding at once can both pick the same number; the unique constraint
     # stops the second, which then takes the number after.
@@ -190,7 +190,7 @@ def update_case_review(
     guard: GuardOutcome = NO_FINDINGS,
 ) -> CaseReview:
     check_changeable(case_review)
-    _check_override(actor, case_review.panel, guard)
+    check_override(actor, case_review.panel, guard, CaseReviewRefused)
     old_strands = case_review.strands
     changes = _mask(apply_changes(case_review, details.columns()))
     if set(old_strands) != set(details.strands):
@@ -219,7 +219,7 @@ def record_stage_findings(
     counts) the case review is reviewed.
     """
     check_changeable(case_review)
-    _check_override(actor, case_review.panel, guard)
+    check_override(actor, case_review.panel, guard, CaseReviewRefused)
     existing = {finding.stage: finding for finding in case_review.stage_findings}
     changes: dict[str, list] = {}
     for stage, details in findings.items():
@@ -296,13 +296,6 @@ def check_changeable(case_review: CaseReview) -> None:
     """Raise `CaseReviewRefused` if the case review is closed: its findings stand as they are."""
     if case_review.status == CaseReviewStatus.CLOSED:
         raise CaseReviewRefused("This case review is closed, so it can no longer be changed.")
-
-
-def _check_override(actor: User, panel: Panel, guard: GuardOutcome) -> None:
-    try:
-        check_override(actor, panel, guard)
-    except OverrideRefused as refused:
-        raise CaseReviewRefused(str(refused)) from refused
 
 
 def _record_override(actor: User, case_review: CaseReview, guard: GuardOutcome) -> None:

@@ -20,7 +20,7 @@ from panel.core import locking
 from panel.core.audit import AuditAction, apply_changes, record
 from panel.core.guard import GuardOutcome
 from panel.extensions import db
-from panel.guard_overrides import OverrideRefused, check_override, record_override
+from panel.guard_overrides import check_override, record_override
 from panel.lessons import lifecycle, notifications
 from panel.lessons.lifecycle import Move, RecommendationRefused
 from panel.lessons.models import (
@@ -31,7 +31,6 @@ from panel.lessons.models import (
     RecommendationStatus,
 )
 from panel.meetings.models import Meeting
-from panel.panels.models import Panel
 
 NO_FINDINGS = GuardOutcome()
 TEXT_FIELDS = frozenset({"text", "response", "evidence", "note"})
@@ -98,7 +97,7 @@ def record_lesson(
     else:
         assert meeting is not None  # one of the two, checked above
         panel = meeting.panel
-    _check_override(actor, panel, guard)
+    check_override(actor, panel, guard, RecommendationRefused)
     lesson = Lesson(
         panel=panel,
         case_review=case_review,
@@ -134,7 +133,7 @@ def update_lesson(
     actor: User, lesson: Lesson, details: LessonDetails, guard: GuardOutcome = NO_FINDINGS
 ) -> Lesson:
     access.require(actor, Action.RECORD_LESSONS, lesson)
-    _check_override(actor, lesson.panel, guard)
+    check_override(actor, lesson.panel, guard, RecommendationRefused)
     if lesson.recommendations and details.kind != LessonKind.IMPROVEMENT:
         raise RecommendationRefused(
             "This lesson has recommendations, so it must stay an area for improvement."
@@ -188,7 +187,7 @@ def add_recommendation(
             "Only an area for improvement can carry recommendations. Change the lesson's kind "
             "first if it is one."
         )
-    _check_override(actor, lesson.panel, guard)
+    check_override(actor, lesson.panel, guard, RecommendationRefused)
     recommendation = Recommendation(
         lesson=lesson,
         panel_id=lesson.panel_id,
@@ -234,7 +233,7 @@ def update_recommendation(
             "Only an open recommendation can be changed: the agency has already responded to "
             "this one."
         )
-    _check_override(actor, recommendation.panel, guard)
+    check_override(actor, recommendation.panel, guard, RecommendationRefused)
     with locking.saving(_stale):
         readdressed = details.organisation.id != recommendation.organisation_id
         changes = _mask(
@@ -283,7 +282,7 @@ def move_recommendation(
     transition = lifecycle.TRANSITIONS[move]
     if transition.note_label and not note:
         raise RecommendationRefused(f"Enter {transition.note_label.lower()}.")
-    _check_override(actor, recommendation.panel, guard)
+    check_override(actor, recommendation.panel, guard, RecommendationRefused)
     with locking.saving(_stale):
         fields: dict = {"status": target}
         if move == Move.RESPOND:
@@ -338,13 +337,6 @@ def _event(actor: User, status: RecommendationStatus, note: str | None) -> Recom
 
 def _stale() -> RecommendationRefused:
     return RecommendationRefused(STALE)
-
-
-def _check_override(actor: User, panel: Panel, guard: GuardOutcome) -> None:
-    try:
-        check_override(actor, panel, guard)
-    except OverrideRefused as refused:
-        raise RecommendationRefused(str(refused)) from refused
 
 
 def _mask(changes: dict[str, list]) -> dict[str, list]:

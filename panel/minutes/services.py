@@ -32,7 +32,7 @@ from panel.core.database import utcnow
 from panel.core.guard import GuardOutcome
 from panel.core.time import format_datetime
 from panel.extensions import db
-from panel.guard_overrides import OverrideRefused, check_override, record_override
+from panel.guard_overrides import check_override, record_override
 from panel.meetings.models import Meeting, MeetingStatus
 from panel.minutes import previous_minutes, queries
 from panel.minutes.document import FULL, PUBLIC, Document, assemble
@@ -123,7 +123,7 @@ def save_notes(
     access.require(actor, STEP_ACTIONS["save_notes"], minutes.meeting)
     _check_editable(minutes)
     locking.check_version(minutes.edit_version, edit_version, _stale)
-    _check_override(actor, minutes, guard)
+    check_override(actor, minutes.meeting.panel, guard, MinutesRefused)
     agenda_ids = {item.id for item in minutes.meeting.agenda_items}
     with locking.saving(_stale):
         changed = []
@@ -360,10 +360,3 @@ def _check_editable(minutes: Minutes) -> None:
 
 def _stale() -> MinutesRefused:
     return MinutesRefused(STALE)
-
-
-def _check_override(actor: User, minutes: Minutes, guard: GuardOutcome) -> None:
-    try:
-        check_override(actor, minutes.meeting.panel, guard)
-    except OverrideRefused as refused:
-        raise MinutesRefused(str(refused)) from refused

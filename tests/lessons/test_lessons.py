@@ -149,10 +149,11 @@ def test_a_lesson_with_recommendations_stays_an_area_for_improvement(client, scr
 
 def test_a_lesson_recorded_by_mistake_is_deleted_but_not_one_with_recommendations(client, scrutiny):
     mistake = lesson(scrutiny.chair, scrutiny.case_review)
+    mistake_id = mistake.id  # read before the lesson is gone
     kept = lesson(scrutiny.chair, scrutiny.case_review, stage=Stage.COURT)
     recommendation(scrutiny.chair, kept, scrutiny.police)
     sign_in(client, scrutiny.chair)
-    assert client.post(f"/lessons/{mistake.id}/delete").status_code == 302
+    assert client.post(f"/lessons/{mistake_id}/delete").status_code == 302
     assert _lesson_ids() == [kept.id]
     refused = client.post(f"/lessons/{kept.id}/delete", follow_redirects=True)
     assert "cannot be deleted" in refused.get_data(as_text=True)
@@ -160,7 +161,7 @@ def test_a_lesson_recorded_by_mistake_is_deleted_but_not_one_with_recommendation
     deleted = db.session.scalars(
         db.select(AuditEvent).where(AuditEvent.action == AuditAction.DELETE)
     ).one()
-    assert deleted.object_id == mistake.id
+    assert deleted.object_id == mistake_id
 
 
 def test_only_organisers_record_lessons_and_readers_never_see_them(client, scrutiny):
