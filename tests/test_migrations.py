@@ -53,6 +53,7 @@ def test_case_reviews_closed_before_closing_was_dated_are_dated_from_the_audit_t
         findings = {stage: case_services.FindingDetails(Rating.SATISFACTORY) for stage in Stage}
         case_services.record_stage_findings(coordinator, review, findings, "A fair outcome.")
         case_services.close_case_review(coordinator, review)
+        _db.session.commit()  # services flush; the caller's unit of work commits
         closing = _db.session.scalars(
             _db.select(AuditEvent.occurred_at).order_by(AuditEvent.sequence.desc()).limit(1)
         ).one()
@@ -98,6 +99,7 @@ def test_minutes_started_before_drafters_were_kept_are_drafted_by_the_last_to_wr
             minutes_services.ItemNotes(None, None),
             written.edit_version,
         )
+        _db.session.commit()  # services flush; the caller's unit of work commits
         ids = {"written": written.id, "untouched": untouched.id}
         expected = {"written": chair.id, "untouched": coordinator.id}
         panel_id = panel.id
