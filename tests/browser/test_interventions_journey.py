@@ -18,7 +18,7 @@ from panel.cases.models import AgreementAcceptance
 from panel.core.time import uk_today
 from panel.demo import COVENTRY
 from panel.extensions import db
-from panel.interventions.models import Intervention, PanelCase
+from panel.interventions.models import Intervention, LiveCase
 from panel.meetings.models import Meeting, MeetingStatus
 from panel.panels.models import Panel
 from tests.browser.conftest import CheckedPage, LiveServer
@@ -34,7 +34,7 @@ def journey(live_server: LiveServer) -> Iterator[dict]:
     """The Coventry panel and its next scheduled meeting; afterwards removes the cases and
     interventions this journey made, and the agreement acceptances."""
     with live_server.app.app_context():
-        last_case = db.session.scalar(sa.select(sa.func.max(PanelCase.id))) or 0
+        last_case = db.session.scalar(sa.select(sa.func.max(LiveCase.id))) or 0
         last_acceptance = db.session.scalar(sa.select(sa.func.max(AgreementAcceptance.id))) or 0
         panel_id = db.session.scalar(sa.select(Panel.id).where(Panel.name == COVENTRY))
         next_meeting = db.session.scalar(
@@ -50,13 +50,13 @@ def journey(live_server: LiveServer) -> Iterator[dict]:
         db.session.remove()
     yield {"panel_id": panel_id, "next_meeting": next_meeting}
     with live_server.app.app_context():
-        made = sa.select(PanelCase.id).where(PanelCase.id > last_case)
+        made = sa.select(LiveCase.id).where(LiveCase.id > last_case)
         for intervention in db.session.scalars(
-            sa.select(Intervention).where(Intervention.panel_case_id.in_(made))
+            sa.select(Intervention).where(Intervention.live_case_id.in_(made))
         ):
             db.session.delete(intervention)
         db.session.flush()
-        for case in db.session.scalars(sa.select(PanelCase).where(PanelCase.id > last_case)):
+        for case in db.session.scalars(sa.select(LiveCase).where(LiveCase.id > last_case)):
             db.session.delete(case)
         db.session.execute(
             sa.delete(AgreementAcceptance).where(AgreementAcceptance.id > last_acceptance)
