@@ -163,3 +163,71 @@ def test_case_openings_already_in_the_audit_trail_become_one_row_per_person_per_
         ).all()
         assert rows == expected
         _db.session.remove()
+
+
+def test_live_cases_keep_everything_under_either_name_and_the_audit_trail_is_untouched(tmp_path):
+    """0021 renames the live case tables and the stored kind of object "panel_case" (viewing
+    record, guard overrides); down and up again, a case keeps its lists and interventions, and
+    the audit trail, which is append-only, keeps every event as written. On the test database
+    (PostgreSQL when TEST_DATABASE_URL is set), in a schema of its own."""
+    import sqlalchemy as sa
+    from flask_migrate import downgrade, upgrade
+
+    from panel import create_app
+    from panel.cases.viewing import CaseView
+    from panel.core.audit import verify_chain
+    from panel.core.guard import GuardOutcome
+    from panel.guard_overrides import GuardOverride, record_override
+    from panel.interventions import services
+    from panel.interventions.models import LiveCase
+    from panel.panels.models import PanelKind, Role
+    from tests import databases, factories
+    from tests.interventions.conftest import case_details, intervention
+
+    url = databases.test_database_url(tmp_path, schema="live_case_names")
+    databases.reset_schema(url, "live_case_names")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+
+    def stored(table: str, *columns: str) -> list[tuple]:
+        """The rows of `table` as the schema has it now, without the models."""
+        with _db.engine.connect() as connection:
+            columns_ = [sa.column(name) for name in columns]
+            select = sa.select(*columns_).select_from(sa.table(table, *columns_))
+            return sorted(connection.execute(select).tuples())
+
+    def typed() -> list[tuple]:
+        return stored("case_view", "object_type") + stored("guard_override", "object_type")
+
+    with app.test_request_context():
+        upgrade()
+        panel = factories.panel("Coventry Hate Crime Panel", PanelKind.LOCAL_HATE_CRIME_PANEL)
+        coordinator = factories.user()
+        factories.membership(panel, coordinator, Role.COORDINATOR)
+        case = services.refer_case(coordinator, panel, case_details())
+        made = intervention(coordinator, case, coordinator.organisation)
+        services.record_view(coordinator, case)
+        record_override(coordinator, case, GuardOutcome(True, "Public", {"summary": ["NAME"]}), "")
+        _db.session.commit()
+        case_id, intervention_id = case.id, made.id
+        trail = stored("audit_event", "sequence", "object_type", "hash")
+        assert {"live_case", "intervention"} <= {object_type for _, object_type, _ in trail}
+        _db.session.remove()  # SQLite: the migrations write on a connection of their own
+
+        downgrade(revision="0020")
+        assert typed() == [("panel_case",), ("panel_case",)]
+        assert stored("panel_case", "id") == [(case_id,)]
+        assert len(stored("panel_case_need", "panel_case_id", "need")) == 2
+        assert stored("panel_case_strand", "panel_case_id") == [(case_id,)]
+        assert stored("intervention", "id", "panel_case_id") == [(intervention_id, case_id)]
+        assert stored("audit_event", "sequence", "object_type", "hash") == trail
+
+        upgrade()
+        assert typed() == [("live_case",), ("live_case",)]
+        case = _db.session.get(LiveCase, case_id)
+        assert (len(case.needs), len(case.strands)) == (2, 1)
+        assert [agreed.id for agreed in case.interventions] == [intervention_id]
+        assert _db.session.scalars(sa.select(GuardOverride.object_id)).all() == [case_id]
+        assert _db.session.scalars(sa.select(CaseView.object_id)).all() == [case_id]
+        assert stored("audit_event", "sequence", "object_type", "hash") == trail
+        assert verify_chain().intact
+        _db.session.remove()
