@@ -55,8 +55,8 @@ class Action(enum.Enum):
     RESPOND_TO_RECOMMENDATION = "respond to a recommendation and report its implementation"
     SIGN_OFF_RECOMMENDATION = "close or withdraw a recommendation"
     # Local panels' live cases and interventions.
-    VIEW_PANEL_CASES = "see the panel's live cases"
-    MANAGE_PANEL_CASES = "refer, change and close live cases, agree and reassign interventions"
+    VIEW_LIVE_CASES = "see the panel's live cases"
+    MANAGE_LIVE_CASES = "refer, change and close live cases, agree and reassign interventions"
     # A member logs what their own organisation agreed (the service refuses any other owner);
     # the chair and coordinator agree interventions for any organisation on the panel.
     LOG_INTERVENTION = "log an intervention your organisation agreed"
@@ -108,8 +108,8 @@ PANEL_PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.RECORD_LESSONS: _ORGANISERS,
     Action.RESPOND_TO_RECOMMENDATION: _MEMBERS,
     Action.SIGN_OFF_RECOMMENDATION: _CHAIR,
-    Action.VIEW_PANEL_CASES: _MEMBERS,
-    Action.MANAGE_PANEL_CASES: _ORGANISERS,
+    Action.VIEW_LIVE_CASES: _MEMBERS,
+    Action.MANAGE_LIVE_CASES: _ORGANISERS,
     Action.LOG_INTERVENTION: _MEMBERS,
     Action.VIEW_INTERVENTION: _MEMBERS,
     Action.UPDATE_INTERVENTION: _MEMBERS,
@@ -167,8 +167,8 @@ def _theirs_on_a_local_panel(user, role: Role, target) -> bool:
 # Actions that depend on the object as well as the role: {action: condition(user, role, target)}.
 OBJECT_CONDITIONS: dict[Action, Callable[..., bool]] = {
     Action.RESPOND_TO_RECOMMENDATION: _addressed_to_them,
-    Action.VIEW_PANEL_CASES: _local_panel,
-    Action.MANAGE_PANEL_CASES: _local_panel,
+    Action.VIEW_LIVE_CASES: _local_panel,
+    Action.MANAGE_LIVE_CASES: _local_panel,
     Action.LOG_INTERVENTION: _local_panel,
     Action.VIEW_INTERVENTION: _local_panel,
     Action.UPDATE_INTERVENTION: _theirs_on_a_local_panel,
@@ -182,7 +182,7 @@ def logs_for_own_organisation_only(user, panel: Panel) -> bool:
     role = role_on(user, panel)
     return (
         role in PANEL_PERMISSIONS[Action.LOG_INTERVENTION]
-        and role not in PANEL_PERMISSIONS[Action.MANAGE_PANEL_CASES]
+        and role not in PANEL_PERMISSIONS[Action.MANAGE_LIVE_CASES]
     )
 
 

@@ -78,7 +78,7 @@ def note(actor: User, obj, outcome, label: str) -> None:
 # by their meeting.
 PAGES = {
     "case_review": ("cases.show", "case_review_id"),
-    "panel_case": ("live_cases.show", "panel_case_id"),
+    "live_case": ("live_cases.show", "live_case_id"),
     "intervention": ("interventions.show", "intervention_id"),
     "lesson": ("lessons.show", "lesson_id"),
     "recommendation": ("lessons.recommendation", "recommendation_id"),

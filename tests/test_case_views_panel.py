@@ -156,7 +156,7 @@ def test_the_list_leaves_out_other_cases(db, isp, case_review):  # noqa: F811
     # A live case with the same id is another object.
     db.session.add(
         CaseView(
-            object_type="panel_case",
+            object_type="live_case",
             object_id=case_review.id,
             user_id=isp.member.id,
             day=date(2026, 7, 1),
@@ -269,13 +269,13 @@ def people(people):
 
 
 def test_chair_of_a_local_panel_sees_who_opened_a_live_case(app, db, people):
-    panel_case = live_case(people.coordinator, people.panel)
-    _opened(panel_case, people.member, datetime(2026, 1, 15, 16, 45, tzinfo=UTC))
+    case = live_case(people.coordinator, people.panel)
+    _opened(case, people.member, datetime(2026, 1, 15, 16, 45, tzinfo=UTC))
 
-    page = _open(app, people.chair, f"/live-cases/{panel_case.id}")
+    page = _open(app, people.chair, f"/live-cases/{case.id}")
 
     assert HEADING in page
-    assert f"Who opened case {panel_case.reference}, most recent first" in page
+    assert f"Who opened case {case.reference}, most recent first" in page
     assert "Opened 2 times by 2 people." in page
     # UK time in winter (GMT) is UTC.
     assert "15 January 2026 at 4:45pm" in page
@@ -283,34 +283,34 @@ def test_chair_of_a_local_panel_sees_who_opened_a_live_case(app, db, people):
 
 
 def test_reloading_a_live_case_adds_to_a_count(app, db, people):
-    panel_case = live_case(people.coordinator, people.panel)
+    case = live_case(people.coordinator, people.panel)
     member = app.test_client()
     sign_in(member, people.member)
     for _ in range(3):
-        member.get(f"/live-cases/{panel_case.id}")
+        member.get(f"/live-cases/{case.id}")
 
     # Unless the UK day turned between the loads, one row and one event.
-    assert sum(count for _, count in _rows(db, panel_case)) == 3
-    assert len(_view_events(db, panel_case)) == len(_rows(db, panel_case))
+    assert sum(count for _, count in _rows(db, case)) == 3
+    assert len(_view_events(db, case)) == len(_rows(db, case))
 
 
 @pytest.mark.parametrize("role", [Role.COORDINATOR, Role.MEMBER])
 def test_other_roles_do_not_see_who_opened_a_live_case(app, db, people, role):
-    panel_case = live_case(people.coordinator, people.panel)
-    page = _open(app, people.by_role(role), f"/live-cases/{panel_case.id}")
+    case = live_case(people.coordinator, people.panel)
+    page = _open(app, people.by_role(role), f"/live-cases/{case.id}")
     assert HEADING not in page
 
 
 def test_admins_read_case_openings_in_the_audit_trail_not_on_the_case(app, db, people):
-    panel_case = live_case(people.coordinator, people.panel)
-    _open(app, people.member, f"/live-cases/{panel_case.id}")
+    case = live_case(people.coordinator, people.panel)
+    _open(app, people.member, f"/live-cases/{case.id}")
     admin = app.test_client()
     sign_in(admin, people.admin)
 
-    assert admin.get(f"/live-cases/{panel_case.id}").status_code == 404
+    assert admin.get(f"/live-cases/{case.id}").status_code == 404
     trail = admin.get(
         "/admin/audit-trail",
-        query_string={"object_type": "panel_case", "object_id": panel_case.id, "action": "view"},
+        query_string={"object_type": "live_case", "object_id": case.id, "action": "view"},
     ).get_data(as_text=True)
     assert "1 event matches the filters." in trail
     assert '<td class="govuk-table__cell">member@example.org</td>' in trail

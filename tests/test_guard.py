@@ -263,13 +263,13 @@ def test_every_guarded_form_in_panel_gives_each_field_a_policy(app):
 def test_the_policies_follow_the_field(app):
     from panel.cases.forms import CaseReviewForm
     from panel.interventions.forms import InterventionForm, UpdateForm
-    from panel.interventions.live_cases.forms import PanelCaseForm
+    from panel.interventions.live_cases.forms import LiveCaseForm
     from panel.lessons.forms import MoveForm
     from panel.meetings.attendance.forms import ActionForm
 
     assert CaseReviewForm.guarded_fields["narrative"] is INCIDENT_NARRATIVE
-    assert PanelCaseForm.guarded_fields["risk_reason"] is INCIDENT_NARRATIVE
-    assert PanelCaseForm.guarded_fields["summary"] is INCIDENT_NARRATIVE
+    assert LiveCaseForm.guarded_fields["risk_reason"] is INCIDENT_NARRATIVE
+    assert LiveCaseForm.guarded_fields["summary"] is INCIDENT_NARRATIVE
     assert UpdateForm.guarded_fields["text"] is PROGRESS_NOTE
     assert InterventionForm.guarded_fields["description"] is PROGRESS_NOTE
     assert MoveForm.guarded_fields["note"] is PROGRESS_NOTE

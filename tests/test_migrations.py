@@ -54,6 +54,7 @@ def test_case_reviews_closed_before_closing_was_dated_are_dated_from_the_audit_t
         findings = {stage: case_services.FindingDetails(Rating.SATISFACTORY) for stage in Stage}
         case_services.record_stage_findings(coordinator, review, findings, "A fair outcome.")
         case_services.close_case_review(coordinator, review)
+        _db.session.commit()  # services flush; the caller's unit of work commits
         closing = _db.session.scalars(
             _db.select(AuditEvent.occurred_at).order_by(AuditEvent.sequence.desc()).limit(1)
         ).one()
@@ -100,6 +101,7 @@ def test_minutes_started_before_drafters_were_kept_are_drafted_by_the_last_to_wr
             minutes_services.ItemNotes(None, None),
             written.edit_version,
         )
+        _db.session.commit()  # services flush; the caller's unit of work commits
         ids = {"written": written.id, "untouched": untouched.id}
         expected = {"written": chair.id, "untouched": coordinator.id}
         panel_id = panel.id
@@ -164,4 +166,72 @@ def test_case_openings_already_in_the_audit_trail_become_one_row_per_person_per_
             .order_by(CaseView.first_at)
         ).all()
         assert rows == expected
+        _db.session.remove()
+
+
+def test_live_cases_keep_everything_under_either_name_and_the_audit_trail_is_untouched(tmp_path):
+    """0021 renames the live case tables and the stored kind of object "panel_case" (viewing
+    record, guard overrides); down and up again, a case keeps its lists and interventions, and
+    the audit trail, which is append-only, keeps every event as written. On the test database
+    (PostgreSQL when TEST_DATABASE_URL is set), in a schema of its own."""
+    import sqlalchemy as sa
+    from flask_migrate import downgrade, upgrade
+
+    from panel import create_app
+    from panel.cases.viewing import CaseView
+    from panel.core.audit import verify_chain
+    from panel.core.guard import GuardOutcome
+    from panel.guard_overrides import GuardOverride, record_override
+    from panel.interventions import services
+    from panel.interventions.models import LiveCase
+    from panel.panels.models import PanelKind, Role
+    from tests import databases, factories
+    from tests.interventions.conftest import case_details, intervention
+
+    url = databases.test_database_url(tmp_path, schema="live_case_names")
+    databases.reset_schema(url, "live_case_names")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+
+    def stored(table: str, *columns: str) -> list[tuple]:
+        """The rows of `table` as the schema has it now, without the models."""
+        with _db.engine.connect() as connection:
+            columns_ = [sa.column(name) for name in columns]
+            select = sa.select(*columns_).select_from(sa.table(table, *columns_))
+            return sorted(connection.execute(select).tuples())
+
+    def typed() -> list[tuple]:
+        return stored("case_view", "object_type") + stored("guard_override", "object_type")
+
+    with app.test_request_context():
+        upgrade()
+        panel = factories.panel("Coventry Hate Crime Panel", PanelKind.LOCAL_HATE_CRIME_PANEL)
+        coordinator = factories.user()
+        factories.membership(panel, coordinator, Role.COORDINATOR)
+        case = services.refer_case(coordinator, panel, case_details())
+        made = intervention(coordinator, case, coordinator.organisation)
+        services.record_view(coordinator, case)
+        record_override(coordinator, case, GuardOutcome(True, "Public", {"summary": ["NAME"]}), "")
+        _db.session.commit()
+        case_id, intervention_id = case.id, made.id
+        trail = stored("audit_event", "sequence", "object_type", "hash")
+        assert {"live_case", "intervention"} <= {object_type for _, object_type, _ in trail}
+        _db.session.remove()  # SQLite: the migrations write on a connection of their own
+
+        downgrade(revision="0020")
+        assert typed() == [("panel_case",), ("panel_case",)]
+        assert stored("panel_case", "id") == [(case_id,)]
+        assert len(stored("panel_case_need", "panel_case_id", "need")) == 2
+        assert stored("panel_case_strand", "panel_case_id") == [(case_id,)]
+        assert stored("intervention", "id", "panel_case_id") == [(intervention_id, case_id)]
+        assert stored("audit_event", "sequence", "object_type", "hash") == trail
+
+        upgrade()
+        assert typed() == [("live_case",), ("live_case",)]
+        case = _db.session.get(LiveCase, case_id)
+        assert (len(case.needs), len(case.strands)) == (2, 1)
+        assert [agreed.id for agreed in case.interventions] == [intervention_id]
+        assert _db.session.scalars(sa.select(GuardOverride.object_id)).all() == [case_id]
+        assert _db.session.scalars(sa.select(CaseView.object_id)).all() == [case_id]
+        assert stored("audit_event", "sequence", "object_type", "hash") == trail
+        assert verify_chain().intact
         _db.session.remove()

@@ -20,7 +20,7 @@ from panel.core import retention
 from panel.core.audit import AuditAction, AuditEvent, verify_chain
 from panel.extensions import db as _db
 from panel.interventions import services as intervention_services
-from panel.interventions.models import Intervention, InterventionUpdate, PanelCase
+from panel.interventions.models import Intervention, InterventionUpdate, LiveCase
 from panel.interventions.services import Closure
 from panel.interventions.vocabularies import (
     ClosureReason,
@@ -111,7 +111,7 @@ def case_review_never_discussed(app, people) -> CaseReview:
     return review
 
 
-def closed_live_case(db, people) -> tuple[PanelCase, Intervention, Intervention]:
+def closed_live_case(db, people) -> tuple[LiveCase, Intervention, Intervention]:
     """A live case of the Coventry panel closed at `CLOSED_AT`, with a completed intervention
     (an update note in its log, written three days before) and one still open."""
     case = live_case(people.coordinator, people.panel)
@@ -373,7 +373,7 @@ def test_each_deletion_is_audited_by_the_system_without_the_text(app, db, people
     events = retention_events(db)
     assert {(e.object_type, e.object_id) for e in events} == {
         ("case_review", review.id),
-        ("panel_case", case.id),
+        ("live_case", case.id),
         ("intervention", done.id),
     }
     assert {e.actor_id for e in events} == {None}

@@ -644,7 +644,7 @@ class World:
     case_review_id: int
     lesson_id: int
     recommendation_id: int
-    panel_case_id: int
+    live_case_id: int
     intervention_id: int
     intervention_type_id: int
     minutes_id: int
@@ -727,7 +727,7 @@ def world(people: PanelPeople) -> World:
     implemented = (Move.IMPLEMENT, RecommendationStatus.IMPLEMENTED)
 
     # A live case with two interventions: housing owns one, the police the other.
-    panel_case = live_case(coordinator, panel)
+    case = live_case(coordinator, panel)
 
     # Minutes approved but not published, and minutes published.
     approved = _held_meeting(people, 28)
@@ -767,8 +767,8 @@ def world(people: PanelPeople) -> World:
         case_review_id=case_review.id,
         lesson_id=lesson.id,
         recommendation_id=recommendation(housing),
-        panel_case_id=panel_case.id,
-        intervention_id=intervention(coordinator, panel_case, housing).id,
+        live_case_id=case.id,
+        intervention_id=intervention(coordinator, case, housing).id,
         intervention_type_id=intervention_services.intervention_types(panel)[0].id,
         minutes_id=published_minutes.id,
         organisation_id=housing.id,
@@ -778,7 +778,7 @@ def world(people: PanelPeople) -> World:
         accepted_recommendation_id=recommendation(housing, accepted),
         implemented_recommendation_id=recommendation(housing, accepted, implemented),
         police_recommendation_id=recommendation(police),
-        police_intervention_id=intervention(coordinator, panel_case, police).id,
+        police_intervention_id=intervention(coordinator, case, police).id,
         approved_meeting_id=approved.id,
         published_meeting_id=published.id,
         upcoming_meeting_id=upcoming.id,

@@ -7,7 +7,7 @@ import panel.models  # noqa: F401 - every enumeration, as the app loads them
 from panel.cases.models import CaseReviewStatus
 from panel.cases.vocabularies import Rating, Strand
 from panel.core.database import LabelledEnum
-from panel.interventions.vocabularies import InterventionStatus, PanelCaseStatus, RiskLevel
+from panel.interventions.vocabularies import InterventionStatus, LiveCaseStatus, RiskLevel
 from panel.lessons.models import LessonKind, RecommendationStatus
 from panel.meetings.models import ActionStatus, AgendaItemKind, MeetingStatus
 from panel.minutes.models import MinutesStatus
@@ -21,7 +21,7 @@ SHOWN_AS_TAGS = {
     LessonKind,
     MeetingStatus,
     MinutesStatus,
-    PanelCaseStatus,
+    LiveCaseStatus,
     Rating,
     RecommendationStatus,
     RiskLevel,

@@ -30,7 +30,7 @@ from wtforms.validators import (
 
 from panel.accounts import services as accounts
 from panel.accounts.models import Organisation, OrganisationKind, User
-from panel.admin.queries import AuditFilters
+from panel.admin.queries import AuditFilters, object_type_label, object_type_now
 from panel.core.audit import AuditAction
 from panel.core.forms import (
     BaseForm,
@@ -372,9 +372,11 @@ class AuditFilterForm(SearchForm):
             ((str(o.id), o.name) for o in organisations), "Any organisation"
         )
         self.object_type.choices = options(
-            ((name, name.replace("_", " ").capitalize()) for name in object_types),
-            "Anything",
+            ((name, object_type_label(name)) for name in object_types), "Anything"
         )
+        # A link or bookmark made with a table's former name selects the same kind of object.
+        if self.object_type.data:
+            self.object_type.data = object_type_now(self.object_type.data)
 
     def validate_object_id(self, field) -> None:
         if not field.data:

@@ -125,18 +125,15 @@ def audit_select(filters: AuditFilters) -> sa.Select:
         select = select.where(AuditEvent.action == filters.action)
     if filters.search:
         term = filters.search.lower()
-        select = select.where(
-            sa.or_(
-                *(
-                    sa.func.lower(column).contains(term, autoescape=True)
-                    for column in (
-                        AuditEvent.actor_email,
-                        AuditEvent.object_type,
-                        AuditEvent.object_label,
-                    )
-                )
-            )
-        )
+        matches = [
+            sa.func.lower(column).contains(term, autoescape=True)
+            for column in (AuditEvent.actor_email, AuditEvent.object_type, AuditEvent.object_label)
+        ]
+        # An event recorded under a table's former name matches what the name now matches.
+        former = [old for old, now in FORMER_OBJECT_TYPES.items() if term in now]
+        if former:
+            matches.append(AuditEvent.object_type.in_(former))
+        select = select.where(sa.or_(*matches))
     if filters.actor_id is not None:
         select = select.where(AuditEvent.actor_id == filters.actor_id)
     if filters.organisation_id is not None:
@@ -146,7 +143,7 @@ def audit_select(filters: AuditFilters) -> sa.Select:
             )
         )
     if filters.object_type is not None:
-        select = select.where(AuditEvent.object_type == filters.object_type)
+        select = select.where(AuditEvent.object_type.in_(recorded_as(filters.object_type)))
     if filters.object_id is not None:
         select = select.where(AuditEvent.object_id == filters.object_id)
     if filters.occurred_from is not None:
@@ -212,3 +209,27 @@ NOT_OBJECTS = frozenset({"audit_event", "audit_chain_head"})
 def object_types() -> list[str]:
     """Every kind of object an event can be about (table names, as `record` writes them)."""
     return sorted(name for name in db.metadata.tables if name not in NOT_OBJECTS)
+
+
+# Kinds of object the trail recorded under a table's former name: {former name: name now}. The
+# trail is append-only and hash-chained, so its events keep the name they were written with, and
+# the page reads them as the same kind of object as the table's events now.
+FORMER_OBJECT_TYPES = {
+    "panel_case": "live_case",  # migration 0021
+}
+
+
+def object_type_now(name: str) -> str:
+    """The kind of object an event recorded as `name` is about, under its table's name now."""
+    return FORMER_OBJECT_TYPES.get(name, name)
+
+
+def recorded_as(name: str) -> list[str]:
+    """Every object type the trail may hold for the kind of object `name`: itself and any
+    former names, e.g. ["live_case", "panel_case"]."""
+    return [name, *(old for old, now in FORMER_OBJECT_TYPES.items() if now == name)]
+
+
+def object_type_label(name: str) -> str:
+    """How the page names a kind of object, e.g. "Live case" (for "live_case" or "panel_case")."""
+    return object_type_now(name).replace("_", " ").capitalize()

@@ -322,6 +322,8 @@ def audit_trail():
         form=form,
         page=page,
         actors=queries.actors_of(page.items),
+        object_type_now=queries.object_type_now,
+        object_type_label=queries.object_type_label,
         csv_url=url_for(".audit_trail_csv", **args),
         title="Audit trail",
     )

@@ -27,7 +27,7 @@ from panel.core.pagination import paginate_rows
 from panel.core.time import UK
 from panel.extensions import db
 
-CASE_TYPES = ("case_review", "panel_case")
+CASE_TYPES = ("case_review", "live_case")
 # People listed per page of "Who has viewed this case".
 VIEWERS_PER_PAGE = 20
 VIEWERS_PAGE_ARG = "viewers_page"
@@ -42,7 +42,7 @@ class CaseView(db.Model):
     __table_args__ = (sa.UniqueConstraint("object_type", "object_id", "user_id", "day"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # "case_review" or "panel_case": the case's table name, as in the audit trail.
+    # "case_review" or "live_case": the case's table name, as in the audit trail.
     object_type: Mapped[str] = mapped_column(sa.String(20))
     object_id: Mapped[int]
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))

@@ -11,8 +11,8 @@ from panel.cases.vocabularies import Answer, Strand
 from panel.core.time import uk_today
 from panel.extensions import db
 from panel.interventions import services
-from panel.interventions.models import PanelCase
-from panel.interventions.services import Closure, InterventionDetails, PanelCaseDetails
+from panel.interventions.models import LiveCase
+from panel.interventions.services import Closure, InterventionDetails, LiveCaseDetails
 from panel.interventions.vocabularies import (
     ClosureReason,
     InterventionStatus,
@@ -30,7 +30,7 @@ def load_demo_interventions(panel: Panel, people: dict[str, User]) -> int:
     """Add the demo live cases to `panel` if it has none; returns how many interventions were
     added. `people` holds "coordinator", "housing", "lgbt", "council" and "police" (a member of
     each organisation)."""
-    if db.session.scalar(db.select(PanelCase.id).where(PanelCase.panel_id == panel.id).limit(1)):
+    if db.session.scalar(db.select(LiveCase.id).where(LiveCase.panel_id == panel.id).limit(1)):
         return 0
     coordinator = people["coordinator"]
     today = uk_today()
@@ -54,13 +54,13 @@ def load_demo_interventions(panel: Panel, people: dict[str, User]) -> int:
             lead=people[lead] if lead else None,
         )
         return services.agree_intervention(
-            coordinator, panel, details, panel_case=case, place_or_community=place, meeting=held
+            coordinator, panel, details, live_case=case, place_or_community=place, meeting=held
         )
 
     tenancy = services.refer_case(
         coordinator,
         panel,
-        PanelCaseDetails(
+        LiveCaseDetails(
             strands=[Strand.RACE],
             policing_area="Coventry NPU",
             risk_level=RiskLevel.HIGH,
@@ -106,7 +106,7 @@ def load_demo_interventions(panel: Panel, people: dict[str, User]) -> int:
     workplace = services.refer_case(
         coordinator,
         panel,
-        PanelCaseDetails(
+        LiveCaseDetails(
             strands=[Strand.DISABILITY],
             policing_area="Coventry NPU",
             risk_level=RiskLevel.MEDIUM,
@@ -151,7 +151,7 @@ def load_demo_interventions(panel: Panel, people: dict[str, User]) -> int:
     closed = services.refer_case(
         coordinator,
         panel,
-        PanelCaseDetails(
+        LiveCaseDetails(
             strands=[Strand.SEXUAL_ORIENTATION],
             policing_area="Coventry NPU",
             risk_level=RiskLevel.STANDARD,

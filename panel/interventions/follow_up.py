@@ -123,7 +123,7 @@ def _loaded(ids: sa.Subquery) -> sa.Select:
         .join(ids, ids.c.id == Intervention.id)
         .options(
             joinedload(Intervention.panel),
-            joinedload(Intervention.panel_case),
+            joinedload(Intervention.live_case),
             joinedload(Intervention.type),
             joinedload(Intervention.lead),
             joinedload(Intervention.owner_organisation),
@@ -226,7 +226,7 @@ def overdue_for_organiser(
 ) -> OrganiserOverdue:
     """Open interventions past their due date on the local panels the user organises: the
     `limit` most overdue, and the count on each panel. Two queries, none for anyone else."""
-    panels = access.panels_where(user, access.Action.MANAGE_PANEL_CASES)
+    panels = access.panels_where(user, access.Action.MANAGE_LIVE_CASES)
     if not panels:
         return OrganiserOverdue([], [])
     overdue = [

@@ -33,7 +33,7 @@ def open_interventions(
         .options(
             joinedload(Intervention.type),
             joinedload(Intervention.owner_organisation),
-            joinedload(Intervention.panel_case),
+            joinedload(Intervention.live_case),
             joinedload(Intervention.agreed_at),
         )
         .where(

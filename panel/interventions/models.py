@@ -1,6 +1,6 @@
 """Local panels' live cases and the interventions partners agree for them.
 
-A panel case is held under the panel's own reference only: the referring agency keeps the
+A live case is held under the panel's own reference only: the referring agency keeps the
 identities in its own systems. Interventions are agreed at a meeting for a case (or for a place
 or community), owned by one organisation, and followed through an update log that is never
 edited in place.
@@ -21,7 +21,7 @@ from panel.extensions import db
 from panel.interventions.vocabularies import (
     ClosureReason,
     InterventionStatus,
-    PanelCaseStatus,
+    LiveCaseStatus,
     RiskLevel,
     VictimNeed,
     VictimOutcome,
@@ -30,11 +30,11 @@ from panel.meetings.models import Meeting
 from panel.panels.models import Panel
 
 
-class PanelCase(db.Model):
-    __tablename__ = "panel_case"
+class LiveCase(db.Model):
+    __tablename__ = "live_case"
     __table_args__ = (
         sa.UniqueConstraint("panel_id", "reference"),
-        sa.Index("ix_panel_case_panel_status", "panel_id", "status"),
+        sa.Index("ix_live_case_panel_status", "panel_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -46,8 +46,8 @@ class PanelCase(db.Model):
     risk_reason: Mapped[str] = mapped_column(sa.Text)
     # What the panel needs to know to agree interventions, anonymised; optional.
     summary: Mapped[str | None] = mapped_column(sa.Text)
-    status: Mapped[PanelCaseStatus] = mapped_column(
-        enum_column(PanelCaseStatus), default=PanelCaseStatus.OPEN
+    status: Mapped[LiveCaseStatus] = mapped_column(
+        enum_column(LiveCaseStatus), default=LiveCaseStatus.OPEN
     )
     review_date: Mapped[date]
     closure_reason: Mapped[ClosureReason | None] = mapped_column(enum_column(ClosureReason))
@@ -61,14 +61,14 @@ class PanelCase(db.Model):
     panel: Mapped[Panel] = relationship()
     referred_by: Mapped[Organisation | None] = relationship()
     created_by: Mapped[User | None] = relationship()
-    strand_rows: Mapped[list[PanelCaseStrand]] = relationship(
-        cascade="all, delete-orphan", order_by="PanelCaseStrand.strand"
+    strand_rows: Mapped[list[LiveCaseStrand]] = relationship(
+        cascade="all, delete-orphan", order_by="LiveCaseStrand.strand"
     )
-    need_rows: Mapped[list[PanelCaseNeed]] = relationship(
-        cascade="all, delete-orphan", order_by="PanelCaseNeed.need"
+    need_rows: Mapped[list[LiveCaseNeed]] = relationship(
+        cascade="all, delete-orphan", order_by="LiveCaseNeed.need"
     )
     interventions: Mapped[list[Intervention]] = relationship(
-        back_populates="panel_case", order_by="Intervention.id"
+        back_populates="live_case", order_by="Intervention.id"
     )
 
     __mapper_args__ = {"version_id_col": version}
@@ -82,7 +82,7 @@ class PanelCase(db.Model):
     def strands(self, strands: list[Strand]) -> None:
         kept = [row for row in self.strand_rows if row.strand in set(strands)]
         have = {row.strand for row in kept}
-        self.strand_rows = kept + [PanelCaseStrand(strand=s) for s in strands if s not in have]
+        self.strand_rows = kept + [LiveCaseStrand(strand=s) for s in strands if s not in have]
 
     @property
     def needs(self) -> list[VictimNeed]:
@@ -93,23 +93,23 @@ class PanelCase(db.Model):
     def needs(self, needs: list[VictimNeed]) -> None:
         kept = [row for row in self.need_rows if row.need in set(needs)]
         have = {row.need for row in kept}
-        self.need_rows = kept + [PanelCaseNeed(need=n) for n in needs if n not in have]
+        self.need_rows = kept + [LiveCaseNeed(need=n) for n in needs if n not in have]
 
     def __repr__(self) -> str:
-        return f"<PanelCase {self.id} {self.reference}>"
+        return f"<LiveCase {self.id} {self.reference}>"
 
 
-class PanelCaseStrand(db.Model):
-    __tablename__ = "panel_case_strand"
+class LiveCaseStrand(db.Model):
+    __tablename__ = "live_case_strand"
 
-    panel_case_id: Mapped[int] = mapped_column(sa.ForeignKey("panel_case.id"), primary_key=True)
+    live_case_id: Mapped[int] = mapped_column(sa.ForeignKey("live_case.id"), primary_key=True)
     strand: Mapped[Strand] = mapped_column(enum_column(Strand), primary_key=True)
 
 
-class PanelCaseNeed(db.Model):
-    __tablename__ = "panel_case_need"
+class LiveCaseNeed(db.Model):
+    __tablename__ = "live_case_need"
 
-    panel_case_id: Mapped[int] = mapped_column(sa.ForeignKey("panel_case.id"), primary_key=True)
+    live_case_id: Mapped[int] = mapped_column(sa.ForeignKey("live_case.id"), primary_key=True)
     need: Mapped[VictimNeed] = mapped_column(enum_column(VictimNeed), primary_key=True)
 
 
@@ -138,12 +138,12 @@ class Intervention(db.Model):
     __tablename__ = "intervention"
     __table_args__ = (
         sa.CheckConstraint(
-            "panel_case_id IS NOT NULL OR place_or_community IS NOT NULL",
+            "live_case_id IS NOT NULL OR place_or_community IS NOT NULL",
             name="case_or_place",
         ),
         sa.Index("ix_intervention_panel_status_due", "panel_id", "status", "due_date"),
         sa.Index("ix_intervention_owner_status_due", "owner_organisation_id", "status", "due_date"),
-        sa.Index("ix_intervention_panel_case", "panel_case_id"),
+        sa.Index("ix_intervention_live_case", "live_case_id"),
         # The organisers' home page: what partners logged lately on their panels.
         sa.Index(
             "ix_intervention_panel_partner_created", "panel_id", "logged_by_partner", "created_at"
@@ -152,7 +152,7 @@ class Intervention(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     panel_id: Mapped[int] = mapped_column(sa.ForeignKey("panel.id"))
-    panel_case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("panel_case.id"))
+    live_case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("live_case.id"))
     # For an intervention around a place or community rather than one case, e.g. "Foleshill".
     place_or_community: Mapped[str | None] = mapped_column(sa.String(200))
     type_id: Mapped[int] = mapped_column(sa.ForeignKey("intervention_type.id"))
@@ -174,7 +174,7 @@ class Intervention(db.Model):
     version: Mapped[int] = mapped_column(default=1)
 
     panel: Mapped[Panel] = relationship()
-    panel_case: Mapped[PanelCase | None] = relationship(back_populates="interventions")
+    live_case: Mapped[LiveCase | None] = relationship(back_populates="interventions")
     type: Mapped[InterventionType] = relationship()
     owner_organisation: Mapped[Organisation] = relationship()
     lead: Mapped[User | None] = relationship(foreign_keys=[lead_id])
@@ -190,7 +190,7 @@ class Intervention(db.Model):
 
     @property
     def about(self) -> str:
-        return self.panel_case.reference if self.panel_case else self.place_or_community
+        return self.live_case.reference if self.live_case else self.place_or_community
 
     def __repr__(self) -> str:
         return f"<Intervention {self.id} {self.status.value}>"

@@ -17,11 +17,11 @@ from panel.core.database import utcnow
 from panel.core.pagination import paginate
 from panel.core.time import uk_today
 from panel.extensions import db
-from panel.interventions.models import Intervention, InterventionUpdate, PanelCase
+from panel.interventions.models import Intervention, InterventionUpdate, LiveCase
 from panel.interventions.vocabularies import (
     OPEN_INTERVENTION,
     InterventionStatus,
-    PanelCaseStatus,
+    LiveCaseStatus,
 )
 from panel.meetings.models import Meeting, MeetingStatus
 from panel.panels.models import Membership, Panel, PanelKind, Role
@@ -31,7 +31,7 @@ from panel.panels.models import Membership, Panel, PanelKind, Role
 
 @dataclass(frozen=True)
 class LiveCaseRow:
-    panel_case: PanelCase
+    live_case: LiveCase
     # Agreed or in progress, whoever owns them: the count tells no partner what they are.
     open_interventions: int
 
@@ -42,48 +42,48 @@ class LiveCaseList:
     rows: list[LiveCaseRow]
 
 
-def live_cases_of(panel: Panel, status: PanelCaseStatus | None) -> LiveCaseList:
+def live_cases_of(panel: Panel, status: LiveCaseStatus | None) -> LiveCaseList:
     """A page of the panel's live cases with `status`, or those not closed yet when None:
     soonest review first, with their strands, needs and open interventions counted."""
     select = (
-        db.select(PanelCase)
-        .options(selectinload(PanelCase.strand_rows), selectinload(PanelCase.need_rows))
-        .where(PanelCase.panel_id == panel.id)
-        .order_by(PanelCase.review_date, PanelCase.id)
+        db.select(LiveCase)
+        .options(selectinload(LiveCase.strand_rows), selectinload(LiveCase.need_rows))
+        .where(LiveCase.panel_id == panel.id)
+        .order_by(LiveCase.review_date, LiveCase.id)
     )
     if status is None:
-        select = select.where(PanelCase.status != PanelCaseStatus.CLOSED)
+        select = select.where(LiveCase.status != LiveCaseStatus.CLOSED)
     else:
-        select = select.where(PanelCase.status == status)
+        select = select.where(LiveCase.status == status)
     page = paginate(select)
-    counts = _open_interventions([panel_case.id for panel_case in page.items])
-    rows = [LiveCaseRow(panel_case, counts.get(panel_case.id, 0)) for panel_case in page.items]
+    counts = _open_interventions([live_case.id for live_case in page.items])
+    rows = [LiveCaseRow(live_case, counts.get(live_case.id, 0)) for live_case in page.items]
     return LiveCaseList(page=page, rows=rows)
 
 
-def _open_interventions(panel_case_ids: list[int]) -> dict[int, int]:
-    if not panel_case_ids:
+def _open_interventions(live_case_ids: list[int]) -> dict[int, int]:
+    if not live_case_ids:
         return {}
     rows = db.session.execute(
-        db.select(Intervention.panel_case_id, sa.func.count(Intervention.id))
+        db.select(Intervention.live_case_id, sa.func.count(Intervention.id))
         .where(
-            Intervention.panel_case_id.in_(panel_case_ids),
+            Intervention.live_case_id.in_(live_case_ids),
             Intervention.status.in_(OPEN_INTERVENTION),
         )
-        .group_by(Intervention.panel_case_id)
+        .group_by(Intervention.live_case_id)
     )
-    return {panel_case_id: count for panel_case_id, count in rows}
+    return {live_case_id: count for live_case_id, count in rows}
 
 
-def review_overdue(panel_case: PanelCase, today: date | None = None) -> bool:
+def review_overdue(live_case: LiveCase, today: date | None = None) -> bool:
     """An open case whose review date has passed: the panel should have looked at it again."""
-    return panel_case.status != PanelCaseStatus.CLOSED and panel_case.review_date < (
+    return live_case.status != LiveCaseStatus.CLOSED and live_case.review_date < (
         today or uk_today()
     )
 
 
-def review_due_today(panel_case: PanelCase, today: date | None = None) -> bool:
-    return panel_case.status != PanelCaseStatus.CLOSED and panel_case.review_date == (
+def review_due_today(live_case: LiveCase, today: date | None = None) -> bool:
+    return live_case.status != LiveCaseStatus.CLOSED and live_case.review_date == (
         today or uk_today()
     )
 
@@ -97,24 +97,24 @@ def intervention_overdue(intervention: Intervention, today: date | None = None) 
 
 @dataclass(frozen=True)
 class LiveCasePage:
-    panel_case: PanelCase
+    live_case: LiveCase
     # Every intervention of the case, whoever owns it, in the order they were agreed, with their
     # logs (for the last update) and the organisations that wrote them.
     interventions: list[Intervention]
 
 
-def live_case_page(panel_case: PanelCase) -> LiveCasePage:
+def live_case_page(live_case: LiveCase) -> LiveCasePage:
     """Everything the case page shows: the case with its strands, needs and referrer, and all
     its interventions (one picture per live case: every member of the panel sees them all)."""
     db.session.scalars(
-        db.select(PanelCase)
+        db.select(LiveCase)
         .options(
-            selectinload(PanelCase.strand_rows),
-            selectinload(PanelCase.need_rows),
-            joinedload(PanelCase.referred_by),
-            joinedload(PanelCase.created_by),
+            selectinload(LiveCase.strand_rows),
+            selectinload(LiveCase.need_rows),
+            joinedload(LiveCase.referred_by),
+            joinedload(LiveCase.created_by),
         )
-        .where(PanelCase.id == panel_case.id)
+        .where(LiveCase.id == live_case.id)
         .execution_options(populate_existing=True)
     ).one()
     interventions = list(
@@ -127,11 +127,11 @@ def live_case_page(panel_case: PanelCase) -> LiveCasePage:
                     InterventionUpdate.author_organisation
                 ),
             )
-            .where(Intervention.panel_case_id == panel_case.id)
+            .where(Intervention.live_case_id == live_case.id)
             .order_by(Intervention.id)
         )
     )
-    return LiveCasePage(panel_case=panel_case, interventions=interventions)
+    return LiveCasePage(live_case=live_case, interventions=interventions)
 
 
 def referring_organisations() -> list[Organisation]:
@@ -154,7 +154,7 @@ def intervention_page(intervention: Intervention) -> Intervention:
         db.select(Intervention)
         .options(
             joinedload(Intervention.panel),
-            joinedload(Intervention.panel_case),
+            joinedload(Intervention.live_case),
             joinedload(Intervention.type),
             joinedload(Intervention.owner_organisation),
             joinedload(Intervention.lead),
@@ -282,7 +282,7 @@ def latest_update_text(intervention: Intervention, reader: User) -> str | None:
 def exports_case_text(user: User, panel: Panel) -> bool:
     """The chair and coordinator (who agree and reassign interventions) take what was agreed and
     the updates out of Panel in the CSV; a partner's file leaves the case text out."""
-    return access.can(user, access.Action.MANAGE_PANEL_CASES, panel)
+    return access.can(user, access.Action.MANAGE_LIVE_CASES, panel)
 
 
 @dataclass(frozen=True)
@@ -319,7 +319,7 @@ def panel_interventions_select(panel: Panel, filters: InterventionFilters) -> sa
 
 def _listed() -> list:
     return [
-        joinedload(Intervention.panel_case),
+        joinedload(Intervention.live_case),
         joinedload(Intervention.type),
         joinedload(Intervention.owner_organisation),
         joinedload(Intervention.lead),
@@ -359,7 +359,7 @@ class PartnerLogged:
 def logged_by_partners_for_organiser(user: User, now: datetime | None = None) -> PartnerLogged:
     """Interventions partners logged in the last 30 days on the local panels the user organises
     (chair or coordinator), newest first, at most 20: one query, or none for anyone else."""
-    panel_ids = access.panels_where(user, access.Action.MANAGE_PANEL_CASES)
+    panel_ids = access.panels_where(user, access.Action.MANAGE_LIVE_CASES)
     if not panel_ids:
         return PartnerLogged([], [])
     since = (now or utcnow()) - timedelta(days=PARTNER_LOGGED_DAYS)
@@ -369,7 +369,7 @@ def logged_by_partners_for_organiser(user: User, now: datetime | None = None) ->
             .join(Intervention.panel)
             .options(
                 contains_eager(Intervention.panel),
-                joinedload(Intervention.panel_case),
+                joinedload(Intervention.live_case),
                 joinedload(Intervention.type),
                 joinedload(Intervention.owner_organisation),
                 joinedload(Intervention.created_by),

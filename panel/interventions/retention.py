@@ -33,8 +33,8 @@ from panel.core.retention import (
     words,
 )
 from panel.extensions import db
-from panel.interventions.models import Intervention, PanelCase
-from panel.interventions.vocabularies import OPEN_INTERVENTION, PanelCaseStatus
+from panel.interventions.models import Intervention, LiveCase
+from panel.interventions.vocabularies import OPEN_INTERVENTION, LiveCaseStatus
 
 LIVE_CASE, INTERVENTION = "Live case", "Intervention"
 
@@ -44,9 +44,9 @@ LIVE_CASE, INTERVENTION = "Live case", "Intervention"
 
 def live_cases_due(today: date) -> Iterator[DueItem]:
     cases = db.session.scalars(
-        db.select(PanelCase)
-        .options(joinedload(PanelCase.panel))
-        .where(PanelCase.status == PanelCaseStatus.CLOSED, PanelCase.closed_at.is_not(None))
+        db.select(LiveCase)
+        .options(joinedload(LiveCase.panel))
+        .where(LiveCase.status == LiveCaseStatus.CLOSED, LiveCase.closed_at.is_not(None))
     )
     for case in cases:
         deletes = _live_case_text(case)
@@ -69,14 +69,14 @@ def live_cases_due(today: date) -> Iterator[DueItem]:
             )
 
 
-def _live_case_text(case: PanelCase) -> tuple[str, ...]:
+def _live_case_text(case: LiveCase) -> tuple[str, ...]:
     return words(
         ("risk reason", not is_deleted(case.risk_reason)),
         ("summary", not is_deleted(case.summary)),
     )
 
 
-def delete_live_case(case: PanelCase, note: str) -> None:
+def delete_live_case(case: LiveCase, note: str) -> None:
     replace_text(case, "risk_reason", note)
     replace_text(case, "summary", note)
     viewing.delete_views(case)
@@ -91,15 +91,15 @@ LIVE_CASES = RetentionRule(LIVE_CASE, due=live_cases_due, delete=delete_live_cas
 def interventions_due(today: date) -> Iterator[DueItem]:
     interventions = db.session.scalars(
         db.select(Intervention)
-        .join(Intervention.panel_case)
+        .join(Intervention.live_case)
         .options(
-            contains_eager(Intervention.panel_case),
+            contains_eager(Intervention.live_case),
             joinedload(Intervention.panel),
             selectinload(Intervention.updates),
         )
         .where(
-            PanelCase.status == PanelCaseStatus.CLOSED,
-            PanelCase.closed_at.is_not(None),
+            LiveCase.status == LiveCaseStatus.CLOSED,
+            LiveCase.closed_at.is_not(None),
             Intervention.status.not_in(OPEN_INTERVENTION),
         )
     )
@@ -107,7 +107,7 @@ def interventions_due(today: date) -> Iterator[DueItem]:
         deletes = _intervention_text(intervention)
         if not deletes:
             continue
-        case = intervention.panel_case
+        case = intervention.live_case
         closed = uk_day(case.closed_at)
         last_entry = max((uk_day(update.at) for update in intervention.updates), default=closed)
         since, started = (

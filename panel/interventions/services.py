@@ -32,13 +32,13 @@ from panel.interventions.models import (
     Intervention,
     InterventionType,
     InterventionUpdate,
-    PanelCase,
+    LiveCase,
 )
 from panel.interventions.vocabularies import (
     DEFAULT_INTERVENTION_TYPES,
     ClosureReason,
     InterventionStatus,
-    PanelCaseStatus,
+    LiveCaseStatus,
     RiskLevel,
     VictimNeed,
     VictimOutcome,
@@ -69,7 +69,7 @@ def not_on_panel(organisation: Organisation, then: str) -> str:
 
 
 @dataclass(frozen=True)
-class PanelCaseDetails:
+class LiveCaseDetails:
     strands: list[Strand]
     policing_area: str
     risk_level: RiskLevel
@@ -78,7 +78,7 @@ class PanelCaseDetails:
     review_date: date
     referred_by: Organisation | None = None
     summary: str | None = None
-    status: PanelCaseStatus = PanelCaseStatus.OPEN
+    status: LiveCaseStatus = LiveCaseStatus.OPEN
 
     def columns(self) -> dict:
         fields = asdict(self)
@@ -112,8 +112,8 @@ def next_reference(panel: Panel, year: int) -> str:
     """The panel's next live-case reference for `year`, e.g. "CHCP-2026-007"."""
     stem = f"{reference_prefix(panel)}-{year}-"
     used = db.session.scalars(
-        db.select(PanelCase.reference).where(
-            PanelCase.panel_id == panel.id, PanelCase.reference.startswith(stem, autoescape=True)
+        db.select(LiveCase.reference).where(
+            LiveCase.panel_id == panel.id, LiveCase.reference.startswith(stem, autoescape=True)
         )
     )
     numbers = [int(ref[len(stem) :]) for ref in used if ref[len(stem) :].isdigit()]
@@ -121,18 +121,18 @@ def next_reference(panel: Panel, year: int) -> str:
 
 
 def refer_case(
-    actor: User, panel: Panel, details: PanelCaseDetails, guard: GuardOutcome = NO_FINDINGS
-) -> PanelCase:
+    actor: User, panel: Panel, details: LiveCaseDetails, guard: GuardOutcome = NO_FINDINGS
+) -> LiveCase:
     """Add a live case to the panel under its next reference."""
     _check_override(actor, panel, guard)
     year = utcnow().astimezone(UK).year
     # Two coordinators referring at once can pick the same number: the second takes the next.
     for attempt in range(2):
-        case = PanelCase(
+        case = LiveCase(
             panel=panel,
             reference=next_reference(panel, year),
             created_by_id=actor.id,
-            **{**details.columns(), "status": PanelCaseStatus.OPEN},
+            **{**details.columns(), "status": LiveCaseStatus.OPEN},
         )
         case.strands = details.strands
         case.needs = details.needs
@@ -162,15 +162,15 @@ def refer_case(
 
 def update_case(
     actor: User,
-    case: PanelCase,
-    details: PanelCaseDetails,
+    case: LiveCase,
+    details: LiveCaseDetails,
     version: int,
     guard: GuardOutcome = NO_FINDINGS,
-) -> PanelCase:
+) -> LiveCase:
     _check_case_open(case)
     locking.check_version(case.version, version, _stale("case"))
     _check_override(actor, case.panel, guard)
-    if details.status == PanelCaseStatus.CLOSED:
+    if details.status == LiveCaseStatus.CLOSED:
         raise InterventionRefused("Close a case with ‘Close the case’, which records the outcome.")
     with locking.saving(_stale("case")):
         old_strands, old_needs = case.strands, case.needs
@@ -187,7 +187,7 @@ def update_case(
     return case
 
 
-def close_case(actor: User, case: PanelCase, closure: Closure, version: int) -> PanelCase:
+def close_case(actor: User, case: LiveCase, closure: Closure, version: int) -> LiveCase:
     """Close a case with why, what it achieved for the victim and whether they felt safer. Its
     open interventions stay as they are: their owners still report how they ended."""
     _check_case_open(case)
@@ -196,7 +196,7 @@ def close_case(actor: User, case: PanelCase, closure: Closure, version: int) -> 
         changes = apply_changes(
             case,
             {
-                "status": PanelCaseStatus.CLOSED,
+                "status": LiveCaseStatus.CLOSED,
                 "closure_reason": closure.reason,
                 "victim_outcome": closure.victim_outcome,
                 "felt_safer": closure.felt_safer,
@@ -207,7 +207,7 @@ def close_case(actor: User, case: PanelCase, closure: Closure, version: int) -> 
     return case
 
 
-def record_view(actor: User, case: PanelCase) -> None:
+def record_view(actor: User, case: LiveCase) -> None:
     """Live cases are need-to-know case material: every opening of one is recorded, as for case
     reviews (panel/viewing.py)."""
     viewing.record_view(actor, case, _case_label(case))
@@ -266,7 +266,7 @@ def agree_intervention(
     panel: Panel,
     details: InterventionDetails,
     *,
-    panel_case: PanelCase | None = None,
+    live_case: LiveCase | None = None,
     place_or_community: str | None = None,
     meeting: Meeting | None = None,
     guard: GuardOutcome = NO_FINDINGS,
@@ -280,14 +280,14 @@ def agree_intervention(
             f"You can log only an intervention that {actor.organisation.name} agreed to carry "
             "out. Ask the panel’s coordinator to record another organisation’s."
         )
-    if (panel_case is None) == (not place_or_community):
+    if (live_case is None) == (not place_or_community):
         raise InterventionRefused(
             "An intervention is for a live case, or for a place or community."
         )
-    if panel_case is not None:
-        if panel_case.panel_id != panel.id:
+    if live_case is not None:
+        if live_case.panel_id != panel.id:
             raise InterventionRefused("The case belongs to another panel.")
-        _check_case_open(panel_case)
+        _check_case_open(live_case)
     if meeting is not None and meeting.panel_id != panel.id:
         raise InterventionRefused("The meeting belongs to another panel.")
     _check_type_and_lead(panel, details)
@@ -295,7 +295,7 @@ def agree_intervention(
     _check_override(actor, panel, guard)
     intervention = Intervention(
         panel=panel,
-        panel_case=panel_case,
+        live_case=live_case,
         place_or_community=place_or_community or None,
         type=details.type,
         description=details.description,
@@ -511,8 +511,8 @@ def _check_type_and_lead(panel: Panel, details: InterventionDetails) -> None:
         raise InterventionRefused(f"The lead must work for {details.owner.name}.")
 
 
-def _check_case_open(case: PanelCase) -> None:
-    if case.status == PanelCaseStatus.CLOSED:
+def _check_case_open(case: LiveCase) -> None:
+    if case.status == LiveCaseStatus.CLOSED:
         raise InterventionRefused("This case is closed, so it can no longer be changed.")
 
 
@@ -553,7 +553,7 @@ def _labels(values) -> str:
     return ", ".join(value.label for value in values)
 
 
-def _case_label(case: PanelCase) -> str:
+def _case_label(case: LiveCase) -> str:
     return f"Live case {case.reference} of {case.panel.name}"[:200]
 
 

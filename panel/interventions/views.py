@@ -30,9 +30,9 @@ from panel.interventions.forms import (
     UpdateForm,
 )
 from panel.interventions.lifecycle import InterventionRefused
-from panel.interventions.models import Intervention, PanelCase
+from panel.interventions.models import Intervention, LiveCase
 from panel.interventions.services import OwnerNotOnPanel
-from panel.interventions.vocabularies import OPEN_INTERVENTION, PanelCaseStatus
+from panel.interventions.vocabularies import OPEN_INTERVENTION, LiveCaseStatus
 from panel.panels.models import Panel
 
 bp = Blueprint("interventions", __name__)
@@ -89,7 +89,7 @@ def _told(done: str, intervention, notified: int | None) -> None:
 # --- Agreeing ----------------------------------------------------------------------------------
 
 
-def _agree(panel: Panel, back: str, panel_case: PanelCase | None = None):
+def _agree(panel: Panel, back: str, live_case: LiveCase | None = None):
     # The chair and coordinator agree one for any organisation on the panel; a member logs what
     # their own organisation agreed, with its people as possible leads.
     own = current_user.organisation
@@ -100,7 +100,7 @@ def _agree(panel: Panel, back: str, panel_case: PanelCase | None = None):
         organisations=[own] if own else queries.owning_organisations(panel),
         leads=queries.possible_leads(panel, own),
         meetings=queries.agreeing_meetings(panel),
-        for_place=panel_case is None,
+        for_place=live_case is None,
         fixed_owner=own,
         allow_override=_allow_override(panel),
     )
@@ -110,7 +110,7 @@ def _agree(panel: Panel, back: str, panel_case: PanelCase | None = None):
                 current_user,
                 panel,
                 form.details(),
-                panel_case=panel_case,
+                live_case=live_case,
                 place_or_community=form.place(),
                 meeting=form.meeting(),
                 guard=form.guard_outcome,
@@ -134,20 +134,20 @@ def _agree(panel: Panel, back: str, panel_case: PanelCase | None = None):
         "interventions/form.html",
         form=form,
         panel=panel,
-        panel_case=panel_case,
+        live_case=live_case,
         back=back,
         title="Log an intervention" if own else "Agree an intervention",
     )
 
 
-@bp.route("/live-cases/<int:panel_case_id>/interventions/new", methods=["GET", "POST"])
-@access.rule(access.on_case_material(Action.LOG_INTERVENTION, PanelCase))
-def new_for_case(panel_case: PanelCase):
-    back = url_for("live_cases.show", panel_case_id=panel_case.id)
-    if panel_case.status == PanelCaseStatus.CLOSED:
+@bp.route("/live-cases/<int:live_case_id>/interventions/new", methods=["GET", "POST"])
+@access.rule(access.on_case_material(Action.LOG_INTERVENTION, LiveCase))
+def new_for_case(live_case: LiveCase):
+    back = url_for("live_cases.show", live_case_id=live_case.id)
+    if live_case.status == LiveCaseStatus.CLOSED:
         flash("This case is closed, so no more interventions can be agreed for it.", "error")
         return redirect(back)
-    return _agree(panel_case.panel, back, panel_case=panel_case)
+    return _agree(live_case.panel, back, live_case=live_case)
 
 
 @bp.route("/panels/<int:panel_id>/interventions/new", methods=["GET", "POST"])
@@ -166,7 +166,7 @@ def _page(intervention: Intervention, form: UpdateForm | None):
         intervention=queries.intervention_page(intervention),
         form=form if may_update else None,
         may_reassign=intervention.status in OPEN_INTERVENTION
-        and access.can(current_user, Action.MANAGE_PANEL_CASES, intervention),
+        and access.can(current_user, Action.MANAGE_LIVE_CASES, intervention),
         title=f"Intervention {intervention.id} – {intervention.panel.name}",
     )
 
@@ -237,7 +237,7 @@ def _not_open(intervention: Intervention, done: str):
 
 
 @bp.route("/interventions/<int:intervention_id>/reassign", methods=["GET", "POST"])
-@access.rule(access.on_case_material(Action.MANAGE_PANEL_CASES, Intervention))
+@access.rule(access.on_case_material(Action.MANAGE_LIVE_CASES, Intervention))
 def reassign(intervention: Intervention):
     if intervention.status not in OPEN_INTERVENTION:
         return _not_open(intervention, "reassigned")
@@ -283,7 +283,7 @@ def reassign(intervention: Intervention):
 
 
 @bp.route("/interventions/<int:intervention_id>/amend", methods=["GET", "POST"])
-@access.rule(access.on_case_material(Action.MANAGE_PANEL_CASES, Intervention))
+@access.rule(access.on_case_material(Action.MANAGE_LIVE_CASES, Intervention))
 def amend(intervention: Intervention):
     if intervention.status not in OPEN_INTERVENTION:
         return _not_open(intervention, "amended")
@@ -362,7 +362,7 @@ def _filter_form(panel: Panel) -> FilterForm:
 
 
 @bp.get("/panels/<int:panel_id>/interventions")
-@access.rule(access.on_case_material(Action.VIEW_PANEL_CASES, Panel))
+@access.rule(access.on_case_material(Action.VIEW_LIVE_CASES, Panel))
 def panel_interventions(panel: Panel):
     form = _filter_form(panel)
     return render_template(
@@ -375,14 +375,14 @@ def panel_interventions(panel: Panel):
             panel_id=panel.id,
             **pagination.query_args(),
         ),
-        may_manage=access.can(current_user, Action.MANAGE_PANEL_CASES, panel),
+        may_manage=access.can(current_user, Action.MANAGE_LIVE_CASES, panel),
         may_log=access.can(current_user, Action.LOG_INTERVENTION, panel),
         title=f"Interventions – {panel.name}",
     )
 
 
 @bp.get("/panels/<int:panel_id>/interventions.csv")
-@access.rule(access.on_case_material(Action.VIEW_PANEL_CASES, Panel))
+@access.rule(access.on_case_material(Action.VIEW_LIVE_CASES, Panel))
 def panel_interventions_csv(panel: Panel):
     filters = _filter_form(panel).filters()
     narrative = queries.exports_case_text(current_user, panel)

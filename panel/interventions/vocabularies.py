@@ -24,7 +24,7 @@ class VictimNeed(LabelledEnum):
     COMMUNITY = ("community", "Community")
 
 
-class PanelCaseStatus(LabelledEnum):
+class LiveCaseStatus(LabelledEnum):
     OPEN = ("open", "Open")
     UNDER_REVIEW = ("under_review", "Under review")
     CLOSED = ("closed", "Closed")

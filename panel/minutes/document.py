@@ -789,7 +789,7 @@ def _interventions(meeting: Meeting) -> list[InterventionRow]:
         .options(
             joinedload(Intervention.type),
             joinedload(Intervention.owner_organisation),
-            joinedload(Intervention.panel_case),
+            joinedload(Intervention.live_case),
         )
         .where(Intervention.agreed_at_id == meeting.id)
         .order_by(Intervention.id)

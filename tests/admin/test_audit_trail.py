@@ -134,6 +134,33 @@ def test_filter_by_object_type_and_id(admin_client, people):
     assert f'href="{href}"' in one
 
 
+def test_live_case_events_from_before_the_rename_read_as_live_case_events(admin_client, people, db):
+    """A live case's table was "panel_case" until migration 0021. The trail is append-only, so
+    its events keep that name; the page calls them live cases too, and finds them with the rest."""
+    label = "Case CHCP-2026-001 of Coventry Hate Crime Panel"
+    for object_type, action in (
+        ("panel_case", AuditAction.UPDATE),
+        ("live_case", AuditAction.VIEW),
+    ):
+        event = record(people.coordinator, action, label=label)
+        event.object_type, event.object_id = object_type, 7
+    record(people.coordinator, AuditAction.UPDATE, people.panel)
+    db.session.commit()
+
+    live_cases = _trail(admin_client, object_type="live_case")
+    assert "2 events match the filters." in live_cases
+    assert live_cases.count(f"Live case: {label}") == 2
+    assert "Panel case" not in live_cases
+    assert '<option value="live_case" selected>Live case</option>' in live_cases
+    assert '<option value="panel_case"' not in live_cases
+    # Each links to every event about its case, under the name the filter knows.
+    href = "/admin/audit-trail?object_type=live_case&amp;object_id=7"
+    assert live_cases.count(f'href="{href}"') == 2
+    # An address made with the former name finds the same events, as does searching for the name.
+    assert "2 events match the filters." in _trail(admin_client, object_type="panel_case")
+    assert "2 events match the filters." in _trail(admin_client, q="live_case")
+
+
 def test_object_id_needs_a_kind_of_object_and_a_number(admin_client, people):
     accounts.update_user(people.admin, people.member, full_name="Grace Mensah-Adjei")
     without_kind = _trail(admin_client, object_id=people.member.id, action="update")

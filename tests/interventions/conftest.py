@@ -13,8 +13,8 @@ from panel.cases.agreement import services as agreement
 from panel.cases.vocabularies import Strand
 from panel.core.time import uk_today
 from panel.interventions import services
-from panel.interventions.models import Intervention, PanelCase
-from panel.interventions.services import InterventionDetails, PanelCaseDetails
+from panel.interventions.models import Intervention, LiveCase
+from panel.interventions.services import InterventionDetails, LiveCaseDetails
 from panel.interventions.vocabularies import RiskLevel, VictimNeed
 from panel.panels.models import Panel, Role
 from tests import factories
@@ -30,11 +30,11 @@ SUMMARY = (
 INTERVENTION_TEXT = "Tenancy warning to Suspect 1 and a visit to the victim."
 
 
-def case_details(**overrides) -> PanelCaseDetails:
+def case_details(**overrides) -> LiveCaseDetails:
     """A high-risk disability hate crime case needing housing and safety support, due for review
     in four weeks; override any field, e.g. ``case_details(risk_level=RiskLevel.STANDARD)``."""
     return dataclasses.replace(
-        PanelCaseDetails(
+        LiveCaseDetails(
             strands=[Strand.DISABILITY],
             policing_area="Coventry NPU",
             risk_level=RiskLevel.HIGH,
@@ -47,34 +47,34 @@ def case_details(**overrides) -> PanelCaseDetails:
     )
 
 
-def live_case(actor: User, panel: Panel, **overrides) -> PanelCase:
+def live_case(actor: User, panel: Panel, **overrides) -> LiveCase:
     """A live case referred through the service, as a coordinator would."""
     return services.refer_case(actor, panel, case_details(**overrides))
 
 
 def intervention(
     actor: User,
-    panel_case: PanelCase,
+    live_case: LiveCase,
     owner: Organisation,
     *,
     type_name: str | None = None,
     description: str = INTERVENTION_TEXT,
     due_in_days: int = 28,
 ) -> Intervention:
-    """An intervention for `panel_case` owned by `owner`, agreed through the service; its type
+    """An intervention for `live_case` owned by `owner`, agreed through the service; its type
     is the panel's first, or the one named `type_name`."""
-    kinds = services.intervention_types(panel_case.panel)
+    kinds = services.intervention_types(live_case.panel)
     kind = next(k for k in kinds if type_name in (None, k.name))
     return services.agree_intervention(
         actor,
-        panel_case.panel,
+        live_case.panel,
         InterventionDetails(
             type=kind,
             description=description,
             owner=owner,
             due_date=uk_today() + timedelta(days=due_in_days),
         ),
-        panel_case=panel_case,
+        live_case=live_case,
     )
 
 
@@ -108,7 +108,7 @@ class Partners:
     housing: Organisation
     centre: Organisation
     centre_member: User
-    panel_case: PanelCase
+    live_case: LiveCase
 
     @property
     def panel(self) -> Panel:
@@ -129,7 +129,7 @@ def partners(people) -> Partners:
         housing=people.member.organisation,
         centre=centre,
         centre_member=centre_member,
-        panel_case=live_case(people.coordinator, people.panel),
+        live_case=live_case(people.coordinator, people.panel),
     )
 
 
@@ -139,7 +139,7 @@ def agreed(
     owner: Organisation,
     *,
     due: date,
-    panel_case: PanelCase | None = None,
+    live_case: LiveCase | None = None,
     place: str | None = None,
     lead: User | None = None,
     description: str = INTERVENTION_TEXT,
@@ -156,8 +156,8 @@ def agreed(
             due_date=due,
             lead=lead,
         ),
-        panel_case=panel_case,
-        place_or_community=None if panel_case else (place or "Foleshill, around the shops"),
+        live_case=live_case,
+        place_or_community=None if live_case else (place or "Foleshill, around the shops"),
     )
 
 

@@ -22,12 +22,12 @@ def _newcomer(people):
     return newcomer
 
 
-def _opened(panel_case) -> int:
+def _opened(live_case) -> int:
     return _db.session.scalar(
         _db.select(_db.func.count()).where(
             AuditEvent.action == AuditAction.VIEW,
-            AuditEvent.object_type == "panel_case",
-            AuditEvent.object_id == panel_case.id,
+            AuditEvent.object_type == "live_case",
+            AuditEvent.object_id == live_case.id,
         )
     )
 
@@ -35,12 +35,12 @@ def _opened(panel_case) -> int:
 def test_a_live_case_asks_for_the_agreement_first_and_sends_the_member_back(client, partners, db):
     newcomer = _newcomer(partners.people)
     sign_in(client, newcomer)
-    case_url = f"/live-cases/{partners.panel_case.id}"
+    case_url = f"/live-cases/{partners.live_case.id}"
 
     response = client.get(case_url)
     assert response.status_code == 302
     assert response.location == (f"/panels/{partners.panel.id}/confidentiality?next={case_url}")
-    assert _opened(partners.panel_case) == 0
+    assert _opened(partners.live_case) == 0
     page = client.get(response.location).get_data(as_text=True).replace("&#39;", "'")
     assert "Before you open this panel's case material" in page
     assert "live cases" in page
@@ -49,12 +49,12 @@ def test_a_live_case_asks_for_the_agreement_first_and_sends_the_member_back(clie
     assert accepted.status_code == 302 and accepted.location == case_url
     opened = client.get(case_url)
     assert opened.status_code == 200
-    assert partners.panel_case.reference in opened.get_data(as_text=True)
+    assert partners.live_case.reference in opened.get_data(as_text=True)
 
 
 def test_interventions_and_the_lists_need_the_agreement_too(client, partners, db):
     people = partners.people
-    owned = intervention(people.coordinator, partners.panel_case, partners.housing)
+    owned = intervention(people.coordinator, partners.live_case, partners.housing)
     sign_in(client, _newcomer(people))
     for url in [
         f"/interventions/{owned.id}",
@@ -72,5 +72,5 @@ def test_one_acceptance_covers_case_reviews_and_live_cases(client, partners, db)
     newcomer = _newcomer(people)
     sign_in(client, newcomer)
     client.post(f"/panels/{people.panel.id}/confidentiality", data={"agree": "y"})
-    assert client.get(f"/live-cases/{partners.panel_case.id}").status_code == 200
+    assert client.get(f"/live-cases/{partners.live_case.id}").status_code == 200
     assert client.get(f"/panels/{people.panel.id}/interventions").status_code == 200

@@ -76,7 +76,7 @@ def _build() -> Race:
     for person in (partner, organiser):
         agreement.accept(person, panel)
     case = live_case(organiser, panel)
-    made = agreed(organiser, panel, housing, due=uk_today() + timedelta(days=14), panel_case=case)
+    made = agreed(organiser, panel, housing, due=uk_today() + timedelta(days=14), live_case=case)
     race = Race(partner.id, organiser.id, made.id)
     unit_of_work.commit()
     # Reading the ids began a transaction; end it, so that it holds no lock in the race.
@@ -165,7 +165,7 @@ def test_an_organiser_saving_over_a_partners_update_is_told_and_keeps_their_text
         partners.panel,
         partners.housing,
         due=uk_today() + timedelta(days=14),
-        panel_case=partners.panel_case,
+        live_case=partners.live_case,
     )
     page = f"/interventions/{made.id}"
     organiser = app.test_client()

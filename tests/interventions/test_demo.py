@@ -8,8 +8,8 @@ from panel.core import anonymise
 from panel.core.time import uk_today
 from panel.demo import load_demo_data
 from panel.interventions.follow_up import organisation_interventions
-from panel.interventions.models import Intervention, InterventionUpdate, PanelCase
-from panel.interventions.vocabularies import PanelCaseStatus
+from panel.interventions.models import Intervention, InterventionUpdate, LiveCase
+from panel.interventions.vocabularies import LiveCaseStatus
 
 
 def test_demo_interventions_show_a_partners_work_and_are_added_once(app, db):
@@ -17,13 +17,13 @@ def test_demo_interventions_show_a_partners_work_and_are_added_once(app, db):
         first = load_demo_data()
         again = load_demo_data()
     assert first["interventions"] == 6 and again["interventions"] == 0
-    cases = db.session.scalars(db.select(PanelCase)).all()
+    cases = db.session.scalars(db.select(LiveCase)).all()
     texts = [c.risk_reason for c in cases] + [c.summary or "" for c in cases]
     texts += [i.description for i in db.session.scalars(db.select(Intervention))]
     texts += [u.text or "" for u in db.session.scalars(db.select(InterventionUpdate))]
     for text in texts:
         assert anonymise.find(text) == [], text
-    assert [c.status for c in cases].count(PanelCaseStatus.CLOSED) == 1
+    assert [c.status for c in cases].count(LiveCaseStatus.CLOSED) == 1
     housing = accounts.find_user_by_email("member@panel.example")
     groups = organisation_interventions(housing, uk_today())
     assert len(groups.overdue) == 1

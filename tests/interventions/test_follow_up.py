@@ -12,7 +12,7 @@ from panel.cases.vocabularies import Strand
 from panel.core.time import uk_today
 from panel.interventions import services
 from panel.interventions.follow_up import overdue_for_organiser
-from panel.interventions.services import InterventionDetails, PanelCaseDetails
+from panel.interventions.services import InterventionDetails, LiveCaseDetails
 from panel.interventions.vocabularies import InterventionStatus, RiskLevel, VictimNeed
 from panel.panels.models import Role
 from panel.reminders import digests
@@ -26,7 +26,7 @@ def case(people):
     return services.refer_case(
         people.coordinator,
         people.panel,
-        PanelCaseDetails(
+        LiveCaseDetails(
             strands=[Strand.RACE],
             policing_area="Coventry NPU",
             risk_level=RiskLevel.HIGH,
@@ -43,7 +43,7 @@ def _agree(people, case, owner, days, description="Tenancy warning to Suspect 1.
         people.coordinator,
         people.panel,
         InterventionDetails(kinds[2], description, owner, uk_today() + timedelta(days=days)),
-        panel_case=case,
+        live_case=case,
         meeting=meeting,
     )
 
@@ -111,7 +111,7 @@ def test_the_digest_reminds_the_owning_organisation_and_the_organisers_when_late
         InterventionDetails(
             kinds[0], "Referral to support.", housing, uk_today() + timedelta(days=5), colleague
         ),
-        panel_case=case,
+        live_case=case,
     )
     on_time = {
         user.email: [item.label for item in items] for user, items in digests(uk_today()).items()

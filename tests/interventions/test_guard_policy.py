@@ -10,7 +10,7 @@ from panel.core.audit import AuditAction, AuditEvent
 from panel.core.time import uk_today
 from panel.extensions import db
 from panel.guard_overrides import GuardOverride
-from panel.interventions.models import InterventionUpdate, PanelCase
+from panel.interventions.models import InterventionUpdate, LiveCase
 from tests.conftest import sign_in
 from tests.interventions.conftest import RISK_REASON, SUMMARY, agreed
 
@@ -23,7 +23,7 @@ def _housing_intervention(partners):
         partners.panel,
         partners.housing,
         due=uk_today() + timedelta(days=28),
-        panel_case=partners.panel_case,
+        live_case=partners.live_case,
     )
 
 
@@ -78,7 +78,7 @@ def test_the_same_date_in_a_live_cases_risk_reason_is_refused(client, people):
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Reason for the risk level contains what looks like an exact date" in page
-    assert db.session.scalar(db.select(db.func.count(PanelCase.id))) == 0
+    assert db.session.scalar(db.select(db.func.count(LiveCase.id))) == 0
 
 
 def _day_fields(day) -> list[str]:

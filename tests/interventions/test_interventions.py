@@ -52,7 +52,7 @@ def _soon(partners, owner=None, days: int = 28, **kwargs) -> Intervention:
         partners.panel,
         owner or partners.housing,
         due=uk_today() + timedelta(days=days),
-        panel_case=partners.panel_case,
+        live_case=partners.live_case,
         **kwargs,
     )
 
@@ -78,7 +78,7 @@ def _stored(intervention_id: int) -> Intervention:
 def test_the_coordinator_agrees_an_intervention_for_a_case_and_it_is_audited(client, partners):
     meeting = meeting_on(partners.panel, days_from_now=-3, status=MeetingStatus.HELD)
     sign_in(client, partners.people.coordinator)
-    path = f"/live-cases/{partners.panel_case.id}/interventions/new"
+    path = f"/live-cases/{partners.live_case.id}/interventions/new"
     form_page = client.get(path).get_data(as_text=True)
     assert "Grace Mensah (Coventry Homes Partnership)" in form_page
     assert "Tom Whitfield" not in form_page  # a reader cannot lead: they never see it
@@ -92,7 +92,7 @@ def test_the_coordinator_agrees_an_intervention_for_a_case_and_it_is_audited(cli
         partners.people.member.id,
         S.AGREED,
     )
-    assert made.panel_case_id == partners.panel_case.id and made.agreed_at_id == meeting.id
+    assert made.live_case_id == partners.live_case.id and made.agreed_at_id == meeting.id
     page = client.get(response.location).get_data(as_text=True)
     assert "Intervention agreed." in page
     assert INTERVENTION_TEXT in page
@@ -112,7 +112,7 @@ def test_the_coordinator_agrees_an_intervention_for_a_case_and_it_is_audited(cli
 def test_agreeing_says_what_is_missing_beside_each_field_and_keeps_what_was_typed(client, partners):
     sign_in(client, partners.people.coordinator)
     response = client.post(
-        f"/live-cases/{partners.panel_case.id}/interventions/new",
+        f"/live-cases/{partners.live_case.id}/interventions/new",
         data=_form(
             partners,
             type_id="",
@@ -140,13 +140,13 @@ def test_what_was_agreed_is_required_and_the_due_date_cannot_be_past(client, par
     sign_in(client, partners.people.coordinator)
     yesterday = uk_today() - timedelta(days=1)
     page = client.post(
-        f"/live-cases/{partners.panel_case.id}/interventions/new",
+        f"/live-cases/{partners.live_case.id}/interventions/new",
         data=_form(partners, description="", **date_fields("due_date", yesterday)),
     ).get_data(as_text=True)
     assert "Enter what was agreed" in page
     assert "The due date must be today or in the future" in page
     bad = client.post(
-        f"/live-cases/{partners.panel_case.id}/interventions/new",
+        f"/live-cases/{partners.live_case.id}/interventions/new",
         data=_form(partners, due_date=["31", "2", "2030"]),
     ).get_data(as_text=True)
     assert "Due date must be a real date" in bad
@@ -156,7 +156,7 @@ def test_what_was_agreed_is_required_and_the_due_date_cannot_be_past(client, par
 def test_a_lead_from_another_organisation_is_refused_beside_the_lead_field(client, partners):
     sign_in(client, partners.people.coordinator)
     response = client.post(
-        f"/live-cases/{partners.panel_case.id}/interventions/new",
+        f"/live-cases/{partners.live_case.id}/interventions/new",
         # Owned by the housing provider, led by the police chair.
         data=_form(partners, lead_id=str(partners.people.chair.id)),
     )
@@ -179,14 +179,14 @@ def test_a_lead_from_another_organisation_is_refused_beside_the_lead_field(clien
                 due_date=uk_today(),
                 lead=partners.people.chair,
             ),
-            panel_case=partners.panel_case,
+            live_case=partners.live_case,
         )
 
 
 def test_the_guard_stops_personal_data_in_what_was_agreed_and_redacts_on_request(client, partners):
     sign_in(client, partners.people.coordinator)
     text = "PC Robert Fenwick to ring the victim on 07700 900123 every week."
-    path = f"/live-cases/{partners.panel_case.id}/interventions/new"
+    path = f"/live-cases/{partners.live_case.id}/interventions/new"
     page = client.post(path, data=_form(partners, description=text)).get_data(as_text=True)
     assert "What was agreed contains what looks like" in page
     assert "Redact and save" in page
@@ -218,7 +218,7 @@ def test_an_intervention_for_a_place_needs_the_place_which_the_guard_checks(clie
     )
     assert response.status_code == 302
     made = db.session.scalars(db.select(Intervention)).one()
-    assert made.panel_case_id is None
+    assert made.live_case_id is None
     assert made.about == "Foleshill, around the shopping parade"
     assert "Foleshill, around the shopping parade" in client.get(response.location).get_data(
         as_text=True
@@ -238,7 +238,7 @@ def test_only_recent_and_coming_meetings_are_offered_most_recent_first(app, part
 
 
 def test_a_closed_case_takes_no_more_interventions(client, partners):
-    case = partners.panel_case
+    case = partners.live_case
     services.close_case(
         partners.people.coordinator,
         case,
@@ -332,7 +332,7 @@ def test_a_status_has_one_colour_on_every_page_that_shows_it(client, partners):
     sign_in(client, partners.people.coordinator)
     for url in (
         f"/interventions/{made.id}",
-        f"/live-cases/{partners.panel_case.id}",
+        f"/live-cases/{partners.live_case.id}",
         f"/panels/{partners.panel.id}/interventions",
     ):
         page = client.get(url).get_data(as_text=True)
@@ -442,7 +442,7 @@ def test_reassigning_keeps_an_overdue_date_but_refuses_a_new_past_one(client, pa
         partners.panel,
         partners.housing,
         due=uk_today() - timedelta(days=5),
-        panel_case=partners.panel_case,
+        live_case=partners.live_case,
     )
     sign_in(client, partners.people.coordinator)
     data = {
@@ -479,13 +479,13 @@ def test_a_finished_intervention_cannot_be_reassigned(client, partners):
 
 def _seed(partners):
     """Open for the housing provider (one overdue), one completed, and one for the centre."""
-    coordinator, panel, case = partners.people.coordinator, partners.panel, partners.panel_case
+    coordinator, panel, case = partners.people.coordinator, partners.panel, partners.live_case
     today = uk_today()
     late = agreed(
-        coordinator, panel, partners.housing, due=today - timedelta(days=2), panel_case=case
+        coordinator, panel, partners.housing, due=today - timedelta(days=2), live_case=case
     )
     soon = agreed(
-        coordinator, panel, partners.housing, due=today + timedelta(days=5), panel_case=case
+        coordinator, panel, partners.housing, due=today + timedelta(days=5), live_case=case
     )
     done = agreed(
         coordinator, panel, partners.housing, due=today + timedelta(days=9), place="Hillfields"
@@ -498,7 +498,7 @@ def _seed(partners):
         panel,
         partners.centre,
         due=today + timedelta(days=20),
-        panel_case=case,
+        live_case=case,
         description="Referral to the LGBT+ centre's support group.",
     )
     return late, soon, done, centre
@@ -563,7 +563,7 @@ def test_the_coordinators_csv_has_the_narrative_columns_and_is_audited(client, p
     by_number = {row["Intervention number"]: row for row in rows}
     assert set(by_number) == {str(i.id) for i in (late, soon, done, centre)}
     assert by_number[str(late.id)]["Overdue"] == "Yes"
-    assert by_number[str(late.id)]["Case reference or place"] == partners.panel_case.reference
+    assert by_number[str(late.id)]["Case reference or place"] == partners.live_case.reference
     assert by_number[str(done.id)]["Case reference or place"] == "Hillfields"
     assert by_number[str(done.id)]["Status"] == "Completed"
     assert by_number[str(done.id)]["Latest update"] == "Forum held."

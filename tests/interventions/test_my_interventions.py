@@ -82,7 +82,7 @@ def test_someone_on_no_panel_has_none(app, partners):
     assert not organisation_interventions(partners.people.outsider, TODAY)
 
 
-def test_the_page_shows_the_groups_with_panel_case_type_due_status_and_lead(
+def test_the_page_shows_the_groups_with_live_case_type_due_status_and_lead(
     client, partners, warwickshire
 ):
     today = uk_today()
@@ -94,7 +94,7 @@ def test_the_page_shows_the_groups_with_panel_case_type_due_status_and_lead(
         -3,
         today,
         lead=member,
-        panel_case=partners.panel_case,
+        live_case=partners.live_case,
     )
     elsewhere = _due(
         partners,
@@ -102,7 +102,7 @@ def test_the_page_shows_the_groups_with_panel_case_type_due_status_and_lead(
         partners.housing,
         30,
         today,
-        panel_case=live_case(partners.people.coordinator, warwickshire),
+        live_case=live_case(partners.people.coordinator, warwickshire),
     )
     sign_in(client, member)
     page = client.get("/interventions").get_data(as_text=True)
@@ -111,11 +111,11 @@ def test_the_page_shows_the_groups_with_panel_case_type_due_status_and_lead(
     assert page.index("Overdue (1)") < page.index(f'id="intervention-{overdue.id}"')
     card = page[page.index(f'id="intervention-{overdue.id}"') : page.index("Later (1)")]
     assert "Coventry Hate Crime Panel" in card
-    assert partners.panel_case.reference in card
+    assert partners.live_case.reference in card
     assert "Referral to a support group or specialist service" in card
     assert "Grace Mensah" in card and "Overdue" in card
     assert "Warwickshire Hate Crime Panel" in page[page.index("Later (1)") :]
-    assert elsewhere.panel_case.reference in page
+    assert elsewhere.live_case.reference in page
 
 
 def test_the_inline_update_saves_and_returns_to_the_list(client, partners):

@@ -74,7 +74,7 @@ def test_a_members_home_page_lists_what_her_organisation_owes_overdue_first_a_ta
     client, partners
 ):
     housing = partners.housing
-    late = _due(partners, housing, -3, panel_case=partners.panel_case)
+    late = _due(partners, housing, -3, live_case=partners.live_case)
     soon = _due(partners, housing, 5)
     later = _due(partners, housing, 40)
     theirs = _due(partners, partners.centre, -10)
@@ -97,7 +97,7 @@ def test_a_members_home_page_lists_what_her_organisation_owes_overdue_first_a_ta
     ]
     assert [work.index(link) for link in updates] == sorted(work.index(link) for link in updates)
     late_row = work[work.index(f"/interventions/{late.id}") : work.index(updates[1])]
-    assert partners.panel_case.reference in late_row and "Overdue" in late_row
+    assert partners.live_case.reference in late_row and "Overdue" in late_row
     assert f"/interventions/{theirs.id}" not in page
     # The recommendation is listed here only, not a second time further down.
     assert page.count(f'href="/recommendations/{answer.id}"') == 1

@@ -24,14 +24,14 @@ S = InterventionStatus
 def two(partners):
     """One intervention for the housing provider (the `member`), one for the LGBT+ centre."""
     due = uk_today() + timedelta(days=21)
-    coordinator, panel, case = partners.people.coordinator, partners.panel, partners.panel_case
-    housing = agreed(coordinator, panel, partners.housing, due=due, panel_case=case)
+    coordinator, panel, case = partners.people.coordinator, partners.panel, partners.live_case
+    housing = agreed(coordinator, panel, partners.housing, due=due, live_case=case)
     centre = agreed(
         coordinator,
         panel,
         partners.centre,
         due=due,
-        panel_case=case,
+        live_case=case,
         description="Referral to the centre's support group.",
     )
     return housing, centre

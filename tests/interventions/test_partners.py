@@ -74,7 +74,7 @@ def _count() -> int:
 
 
 def test_a_member_logs_an_intervention_her_organisation_agreed_on_a_live_case(client, partners):
-    member, case = partners.people.member, partners.panel_case
+    member, case = partners.people.member, partners.live_case
     sign_in(client, member)
     case_page = _page(client.get(f"/live-cases/{case.id}"))
     path = f"/live-cases/{case.id}/interventions/new"
@@ -98,7 +98,7 @@ def test_a_member_logs_an_intervention_her_organisation_agreed_on_a_live_case(cl
         member.id,
         member.id,
     )
-    assert made.logged_by_partner and made.panel_case_id == case.id
+    assert made.logged_by_partner and made.live_case_id == case.id
     page = _page(client.get(response.location))
     assert "Intervention logged." in page
     assert "Logged by partner" in page
@@ -124,7 +124,7 @@ def test_a_member_never_logs_for_another_organisation(client, partners):
     sign_in(client, partners.people.member)
     # A crafted owner is not even read: the form has no owner field for a member.
     response = client.post(
-        f"/live-cases/{partners.panel_case.id}/interventions/new",
+        f"/live-cases/{partners.live_case.id}/interventions/new",
         data=_form(partners, owner_organisation_id=str(partners.centre.id)),
     )
     assert response.status_code == 302
@@ -133,7 +133,7 @@ def test_a_member_never_logs_for_another_organisation(client, partners):
     )
     # A lead from another organisation is refused beside the lead field.
     refused = client.post(
-        f"/live-cases/{partners.panel_case.id}/interventions/new",
+        f"/live-cases/{partners.live_case.id}/interventions/new",
         data=_form(partners, lead_id=str(partners.centre_member.id)),
     )
     assert refused.status_code == 200 and 'id="lead_id-error"' in _page(refused)
@@ -143,7 +143,7 @@ def test_a_member_never_logs_for_another_organisation(client, partners):
             partners.people.member,
             partners.panel,
             _details(partners, partners.centre),
-            panel_case=partners.panel_case,
+            live_case=partners.live_case,
         )
     assert _count() == 1
 
@@ -154,11 +154,11 @@ def test_organisers_agree_rather_than_log_and_readers_log_nothing(client, partne
         partners.panel,
         partners.housing,
         due=uk_today() + timedelta(days=5),
-        panel_case=partners.panel_case,
+        live_case=partners.live_case,
     )
     assert not made.logged_by_partner
     sign_in(client, partners.people.reader)
-    path = f"/live-cases/{partners.panel_case.id}/interventions/new"
+    path = f"/live-cases/{partners.live_case.id}/interventions/new"
     assert client.get(path).status_code == 403
     assert client.post(f"/panels/{partners.panel.id}/interventions/new").status_code == 403
     assert _count() == 1
@@ -183,7 +183,7 @@ def _log_as_member(partners) -> Intervention:
         partners.people.member,
         partners.panel,
         _details(partners, partners.housing),
-        panel_case=partners.panel_case,
+        live_case=partners.live_case,
     )
 
 
@@ -200,7 +200,7 @@ def test_the_organisers_see_what_partners_logged_lately_on_their_home_page(clien
         partners.panel,
         partners.housing,
         due=uk_today() + timedelta(days=5),
-        panel_case=partners.panel_case,
+        live_case=partners.live_case,
     )
     db.session.commit()
 
@@ -234,7 +234,7 @@ def test_the_organisers_see_what_partners_logged_lately_on_their_home_page(clien
 def test_the_owner_list_offers_only_organisations_on_the_panel(client, partners):
     factories.organisation("Coventry City Council")  # nobody from it on the panel
     sign_in(client, partners.people.coordinator)
-    page = _page(client.get(f"/live-cases/{partners.panel_case.id}/interventions/new"))
+    page = _page(client.get(f"/live-cases/{partners.live_case.id}/interventions/new"))
     owners = page[page.index('name="owner_organisation_id"') :]
     owners = owners[: owners.index("</select>")]
     assert HOUSING in owners and "Coventry LGBT+ Centre" in owners
@@ -247,7 +247,7 @@ def test_an_owner_with_nobody_on_the_panel_is_refused_beside_the_field(client, p
     voices = partners.people.reader.organisation
     sign_in(client, partners.people.coordinator)
     response = client.post(
-        f"/live-cases/{partners.panel_case.id}/interventions/new",
+        f"/live-cases/{partners.live_case.id}/interventions/new",
         data=_form(partners, owner_organisation_id=str(voices.id)),
     )
     page = _page(response)
@@ -271,7 +271,7 @@ def test_the_service_refuses_an_owner_whose_only_person_there_is_inactive_or_a_r
                 partners.people.coordinator,
                 partners.panel,
                 _details(partners, owner),
-                panel_case=partners.panel_case,
+                live_case=partners.live_case,
             )
     assert _count() == 0
 
@@ -282,7 +282,7 @@ def test_reassigning_offers_and_accepts_only_organisations_on_the_panel(client, 
         partners.panel,
         partners.housing,
         due=uk_today() + timedelta(days=5),
-        panel_case=partners.panel_case,
+        live_case=partners.live_case,
     )
     voices = partners.people.reader.organisation
     sign_in(client, partners.people.coordinator)
@@ -325,7 +325,7 @@ def restricted(partners) -> Intervention:
         partners.panel,
         partners.housing,
         due=uk_today() + timedelta(days=5),
-        panel_case=partners.panel_case,
+        live_case=partners.live_case,
     )
     services.update_intervention(
         partners.people.chair, made, status=S.IN_PROGRESS, text="Chased at the panel.", version=1
@@ -348,7 +348,7 @@ PLACEHOLDER = f"Restricted update: only {HOUSING} can read it"
 def test_a_restricted_update_is_read_only_within_the_organisation_that_wrote_it(
     client, partners, restricted
 ):
-    case_url = f"/live-cases/{partners.panel_case.id}"
+    case_url = f"/live-cases/{partners.live_case.id}"
     sign_in(client, partners.people.member)
     for url in (f"/interventions/{restricted.id}", case_url):
         page = _page(client.get(url))
@@ -380,7 +380,7 @@ def test_only_the_owning_organisation_is_offered_and_may_restrict_an_update(clie
         partners.panel,
         partners.housing,
         due=uk_today() + timedelta(days=5),
-        panel_case=partners.panel_case,
+        live_case=partners.live_case,
     )
     sign_in(client, partners.people.member)
     page = _page(client.get(f"/interventions/{made.id}"))
@@ -434,7 +434,7 @@ def test_a_member_of_another_organisation_on_no_panel_role_sees_nothing(client, 
         partners.panel,
         partners.housing,
         due=uk_today() + timedelta(days=5),
-        panel_case=partners.panel_case,
+        live_case=partners.live_case,
     )
     colleague = factories.user(email="colleague@example.org", organisation_=partners.housing)
     for person in (colleague, partners.people.reader):

@@ -27,11 +27,11 @@ from panel.core.forms import (
 )
 from panel.core.guard import INCIDENT_NARRATIVE, STRICT, GuardedForm
 from panel.core.time import uk_today
-from panel.interventions.models import PanelCase
-from panel.interventions.services import Closure, PanelCaseDetails
+from panel.interventions.models import LiveCase
+from panel.interventions.services import Closure, LiveCaseDetails
 from panel.interventions.vocabularies import (
     ClosureReason,
-    PanelCaseStatus,
+    LiveCaseStatus,
     RiskLevel,
     VictimNeed,
     VictimOutcome,
@@ -57,7 +57,7 @@ def _radios(label: str, message: str, choices, enum_class, **kwargs) -> ChoiceFi
     )
 
 
-class PanelCaseForm(GuardedForm):
+class LiveCaseForm(GuardedForm):
     """A live case as the panel holds it: strands, area, risk, the victim's needs and when to
     review it. No field takes a name, an exact date of the incident or a crime number: the
     referring agency keeps those in its own systems."""
@@ -126,10 +126,10 @@ class PanelCaseForm(GuardedForm):
         "Status",
         "Select whether the case is open or under review",
         [
-            (PanelCaseStatus.OPEN.value, PanelCaseStatus.OPEN.label),
-            (PanelCaseStatus.UNDER_REVIEW.value, PanelCaseStatus.UNDER_REVIEW.label),
+            (LiveCaseStatus.OPEN.value, LiveCaseStatus.OPEN.label),
+            (LiveCaseStatus.UNDER_REVIEW.value, LiveCaseStatus.UNDER_REVIEW.label),
         ],
-        PanelCaseStatus,
+        LiveCaseStatus,
     )
     # The version the page was drawn from: a save on top of someone else's is refused.
     version = HiddenField()
@@ -151,8 +151,8 @@ class PanelCaseForm(GuardedForm):
         if field.data is not None and field.data < uk_today():
             raise ValidationError("Review date must be today or in the future")
 
-    def details(self) -> PanelCaseDetails:
-        return PanelCaseDetails(
+    def details(self) -> LiveCaseDetails:
+        return LiveCaseDetails(
             strands=self.strands.data,
             policing_area=self.policing_area.data,
             risk_level=self.risk_level.data,
@@ -161,23 +161,23 @@ class PanelCaseForm(GuardedForm):
             review_date=self.review_date.data,
             referred_by=self.organisations.get(self.referred_by_id.data),
             summary=self.summary.data or None,
-            status=self.status.data if "status" in self else PanelCaseStatus.OPEN,
+            status=self.status.data if "status" in self else LiveCaseStatus.OPEN,
         )
 
     @classmethod
-    def data_of(cls, panel_case: PanelCase) -> dict:
+    def data_of(cls, live_case: LiveCase) -> dict:
         """The form's data from a saved case, to change it."""
         return {
-            "strands": panel_case.strands,
-            "policing_area": panel_case.policing_area,
-            "referred_by_id": panel_case.referred_by_id,
-            "risk_level": panel_case.risk_level,
-            "risk_reason": panel_case.risk_reason,
-            "needs": panel_case.needs,
-            "summary": panel_case.summary,
-            "review_date": panel_case.review_date,
-            "status": panel_case.status,
-            "version": panel_case.version,
+            "strands": live_case.strands,
+            "policing_area": live_case.policing_area,
+            "referred_by_id": live_case.referred_by_id,
+            "risk_level": live_case.risk_level,
+            "risk_reason": live_case.risk_reason,
+            "needs": live_case.needs,
+            "summary": live_case.summary,
+            "review_date": live_case.review_date,
+            "status": live_case.status,
+            "version": live_case.version,
         }
 
 

@@ -1,4 +1,4 @@
-"""The `panel_cases` blueprint: a local panel's live cases (referred, reviewed, closed with an
+"""The `live_cases` blueprint: a local panel's live cases (referred, reviewed, closed with an
 outcome) and its list of intervention types."""
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from panel.core.pagination import page_number
 from panel.extensions import db
 from panel.interventions import queries, services
 from panel.interventions.lifecycle import InterventionRefused
-from panel.interventions.live_cases.forms import ClosureForm, InterventionTypeForm, PanelCaseForm
-from panel.interventions.models import InterventionType, PanelCase
-from panel.interventions.vocabularies import PanelCaseStatus
+from panel.interventions.live_cases.forms import ClosureForm, InterventionTypeForm, LiveCaseForm
+from panel.interventions.models import InterventionType, LiveCase
+from panel.interventions.vocabularies import LiveCaseStatus
 from panel.panels.models import Panel
 
 bp = Blueprint("live_cases", __name__)
@@ -24,13 +24,13 @@ bp = Blueprint("live_cases", __name__)
 CLOSED = "This case is closed, so it can no longer be changed."
 
 
-def _to_case(panel_case: PanelCase, anchor: str | None = None):
-    return redirect(url_for("live_cases.show", panel_case_id=panel_case.id, _anchor=anchor))
+def _to_case(live_case: LiveCase, anchor: str | None = None):
+    return redirect(url_for("live_cases.show", live_case_id=live_case.id, _anchor=anchor))
 
 
-def _closed(panel_case: PanelCase):
+def _closed(live_case: LiveCase):
     flash(CLOSED, "error")
-    return _to_case(panel_case)
+    return _to_case(live_case)
 
 
 def _allow_override(panel: Panel) -> bool:
@@ -48,11 +48,11 @@ def _version(value) -> int:
 
 
 @bp.get("/panels/<int:panel_id>/live-cases")
-@access.rule(access.on_case_material(Action.VIEW_PANEL_CASES, Panel))
+@access.rule(access.on_case_material(Action.VIEW_LIVE_CASES, Panel))
 def index(panel):
-    status = next((s for s in PanelCaseStatus if s.value == request.args.get("status")), None)
+    status = next((s for s in LiveCaseStatus if s.value == request.args.get("status")), None)
     return render_template(
-        "panel_cases/index.html",
+        "live_cases/index.html",
         panel=panel,
         live_cases=queries.live_cases_of(panel, status),
         status=status,
@@ -61,58 +61,58 @@ def index(panel):
 
 
 @bp.route("/panels/<int:panel_id>/live-cases/new", methods=["GET", "POST"])
-@access.rule(access.on_case_material(Action.MANAGE_PANEL_CASES, Panel))
+@access.rule(access.on_case_material(Action.MANAGE_LIVE_CASES, Panel))
 def new(panel):
-    form = PanelCaseForm(
+    form = LiveCaseForm(
         organisations=queries.referring_organisations(),
         changing=False,
         allow_override=_allow_override(panel),
     )
     if form.validate_on_submit():
-        panel_case = services.refer_case(current_user, panel, form.details(), form.guard_outcome)
-        flash(f"Case {panel_case.reference} referred.", "success")
-        return _to_case(panel_case)
+        live_case = services.refer_case(current_user, panel, form.details(), form.guard_outcome)
+        flash(f"Case {live_case.reference} referred.", "success")
+        return _to_case(live_case)
     return render_template(
-        "panel_cases/form.html", panel=panel, form=form, title=f"Refer a case – {panel.name}"
+        "live_cases/form.html", panel=panel, form=form, title=f"Refer a case – {panel.name}"
     )
 
 
-def _case_views(panel_case: PanelCase) -> viewing.CaseViewers | None:
+def _case_views(live_case: LiveCase) -> viewing.CaseViewers | None:
     """Who has opened the case, for the chair of its panel only."""
-    if not access.can(current_user, Action.SEE_WHO_OPENED_CASE, panel_case):
+    if not access.can(current_user, Action.SEE_WHO_OPENED_CASE, live_case):
         return None
-    return viewing.case_viewers(panel_case, page_number(viewing.VIEWERS_PAGE_ARG))
+    return viewing.case_viewers(live_case, page_number(viewing.VIEWERS_PAGE_ARG))
 
 
-@bp.get("/live-cases/<int:panel_case_id>")
-@access.rule(access.on_case_material(Action.VIEW_PANEL_CASES, PanelCase))
-def show(panel_case):
-    services.record_view(current_user, panel_case)
+@bp.get("/live-cases/<int:live_case_id>")
+@access.rule(access.on_case_material(Action.VIEW_LIVE_CASES, LiveCase))
+def show(live_case):
+    services.record_view(current_user, live_case)
     return render_template(
-        "panel_cases/show.html",
-        page=queries.live_case_page(panel_case),
-        panel_case=panel_case,
-        case_views=_case_views(panel_case),
-        title=f"Case {panel_case.reference} – {panel_case.panel.name}",
+        "live_cases/show.html",
+        page=queries.live_case_page(live_case),
+        live_case=live_case,
+        case_views=_case_views(live_case),
+        title=f"Case {live_case.reference} – {live_case.panel.name}",
     )
 
 
-@bp.route("/live-cases/<int:panel_case_id>/edit", methods=["GET", "POST"])
-@access.rule(access.on_case_material(Action.MANAGE_PANEL_CASES, PanelCase))
-def edit(panel_case):
-    if panel_case.status == PanelCaseStatus.CLOSED:
-        return _closed(panel_case)
-    form = PanelCaseForm(
-        data=PanelCaseForm.data_of(panel_case),
+@bp.route("/live-cases/<int:live_case_id>/edit", methods=["GET", "POST"])
+@access.rule(access.on_case_material(Action.MANAGE_LIVE_CASES, LiveCase))
+def edit(live_case):
+    if live_case.status == LiveCaseStatus.CLOSED:
+        return _closed(live_case)
+    form = LiveCaseForm(
+        data=LiveCaseForm.data_of(live_case),
         organisations=queries.referring_organisations(),
         changing=True,
-        allow_override=_allow_override(panel_case.panel),
+        allow_override=_allow_override(live_case.panel),
     )
     if form.validate_on_submit():
         try:
             services.update_case(
                 current_user,
-                panel_case,
+                live_case,
                 form.details(),
                 _version(form.version.data),
                 form.guard_outcome,
@@ -120,43 +120,43 @@ def edit(panel_case):
         except InterventionRefused as refused:
             # Keep what they typed beside the message, drawn now from the case as it is.
             form.risk_reason.errors = [*form.risk_reason.errors, str(refused)]
-            db.session.refresh(panel_case)
-            form.version.data = panel_case.version
+            db.session.refresh(live_case)
+            form.version.data = live_case.version
         else:
-            flash(f"Case {panel_case.reference} saved.", "success")
-            return _to_case(panel_case)
+            flash(f"Case {live_case.reference} saved.", "success")
+            return _to_case(live_case)
     return render_template(
-        "panel_cases/form.html",
-        panel=panel_case.panel,
-        panel_case=panel_case,
+        "live_cases/form.html",
+        panel=live_case.panel,
+        live_case=live_case,
         form=form,
-        title=f"Change case {panel_case.reference}",
+        title=f"Change case {live_case.reference}",
     )
 
 
-@bp.route("/live-cases/<int:panel_case_id>/close", methods=["GET", "POST"])
-@access.rule(access.on_case_material(Action.MANAGE_PANEL_CASES, PanelCase))
-def close(panel_case):
-    if panel_case.status == PanelCaseStatus.CLOSED:
-        return _closed(panel_case)
-    form = ClosureForm(data={"version": panel_case.version})
+@bp.route("/live-cases/<int:live_case_id>/close", methods=["GET", "POST"])
+@access.rule(access.on_case_material(Action.MANAGE_LIVE_CASES, LiveCase))
+def close(live_case):
+    if live_case.status == LiveCaseStatus.CLOSED:
+        return _closed(live_case)
+    form = ClosureForm(data={"version": live_case.version})
     if form.validate_on_submit():
         try:
             services.close_case(
-                current_user, panel_case, form.closure(), _version(form.version.data)
+                current_user, live_case, form.closure(), _version(form.version.data)
             )
         except InterventionRefused as refused:
             form.reason.errors = [*form.reason.errors, str(refused)]
-            db.session.refresh(panel_case)
-            form.version.data = panel_case.version
+            db.session.refresh(live_case)
+            form.version.data = live_case.version
         else:
-            flash(f"Case {panel_case.reference} closed.", "success")
-            return _to_case(panel_case)
+            flash(f"Case {live_case.reference} closed.", "success")
+            return _to_case(live_case)
     return render_template(
-        "panel_cases/close.html",
-        panel_case=panel_case,
+        "live_cases/close.html",
+        live_case=live_case,
         form=form,
-        title=f"Close case {panel_case.reference}",
+        title=f"Close case {live_case.reference}",
     )
 
 
@@ -164,7 +164,7 @@ def close(panel_case):
 
 
 @bp.route("/panels/<int:panel_id>/intervention-types", methods=["GET", "POST"])
-@access.rule(access.on_panel(Action.MANAGE_PANEL_CASES))
+@access.rule(access.on_panel(Action.MANAGE_LIVE_CASES))
 def intervention_types(panel):
     form = InterventionTypeForm()
     if form.validate_on_submit():
@@ -176,7 +176,7 @@ def intervention_types(panel):
             flash(f"Intervention type ‘{added.name}’ added.", "success")
             return redirect(url_for("live_cases.intervention_types", panel_id=panel.id))
     return render_template(
-        "panel_cases/intervention_types.html",
+        "live_cases/intervention_types.html",
         panel=panel,
         form=form,
         intervention_types=services.intervention_types(panel, include_retired=True),
@@ -191,20 +191,20 @@ def _set_active(intervention_type: InterventionType, active: bool, done: str):
 
 
 @bp.post("/intervention-types/<int:intervention_type_id>/retire")
-@access.rule(access.on_object(Action.MANAGE_PANEL_CASES, InterventionType))
+@access.rule(access.on_object(Action.MANAGE_LIVE_CASES, InterventionType))
 def retire_intervention_type(intervention_type):
     return _set_active(intervention_type, False, "retired: it is no longer offered")
 
 
 @bp.post("/intervention-types/<int:intervention_type_id>/restore")
-@access.rule(access.on_object(Action.MANAGE_PANEL_CASES, InterventionType))
+@access.rule(access.on_object(Action.MANAGE_LIVE_CASES, InterventionType))
 def restore_intervention_type(intervention_type):
     return _set_active(intervention_type, True, "restored")
 
 
 # What templates may use from this package, wired in by the app factory (`panel.app`).
 TEMPLATE_GLOBALS = {
-    "PanelCaseStatus": PanelCaseStatus,
+    "LiveCaseStatus": LiveCaseStatus,
     "review_overdue": queries.review_overdue,
     "review_due_today": queries.review_due_today,
     "intervention_overdue": queries.intervention_overdue,
