@@ -54,7 +54,6 @@ def test_case_reviews_closed_before_closing_was_dated_are_dated_from_the_audit_t
         findings = {stage: case_services.FindingDetails(Rating.SATISFACTORY) for stage in Stage}
         case_services.record_stage_findings(coordinator, review, findings, "A fair outcome.")
         case_services.close_case_review(coordinator, review)
-        _db.session.commit()  # services flush; the caller's unit of work commits
         closing = _db.session.scalars(
             _db.select(AuditEvent.occurred_at).order_by(AuditEvent.sequence.desc()).limit(1)
         ).one()
@@ -101,7 +100,6 @@ def test_minutes_started_before_drafters_were_kept_are_drafted_by_the_last_to_wr
             minutes_services.ItemNotes(None, None),
             written.edit_version,
         )
-        _db.session.commit()  # services flush; the caller's unit of work commits
         ids = {"written": written.id, "untouched": untouched.id}
         expected = {"written": chair.id, "untouched": coordinator.id}
         panel_id = panel.id
@@ -148,7 +146,6 @@ def test_case_openings_already_in_the_audit_trail_become_one_row_per_person_per_
         ]:
             record(person, AuditAction.VIEW, review).occurred_at = at
         record(member, AuditAction.UPDATE, review)  # not an opening
-        _db.session.commit()
         expected = [
             (member.id, date(2026, 6, 30), 1, datetime(2026, 6, 30, 22, 30, tzinfo=UTC)),
             (member.id, date(2026, 7, 1), 2, datetime(2026, 6, 30, 23, 30, tzinfo=UTC)),
@@ -189,7 +186,7 @@ def test_live_cases_keep_everything_under_either_name_and_the_audit_trail_is_unt
     from tests.interventions.conftest import case_details, intervention
 
     url = databases.test_database_url(tmp_path, schema="live_case_names")
-    databases.reset_schema(url, "live_case_names")
+    databases.reset_schema(url)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})
 
     def stored(table: str, *columns: str) -> list[tuple]:
@@ -211,7 +208,7 @@ def test_live_cases_keep_everything_under_either_name_and_the_audit_trail_is_unt
         made = intervention(coordinator, case, coordinator.organisation)
         services.record_view(coordinator, case)
         record_override(coordinator, case, GuardOutcome(True, "Public", {"summary": ["NAME"]}), "")
-        _db.session.commit()
+        unit_of_work.commit()
         case_id, intervention_id = case.id, made.id
         trail = stored("audit_event", "sequence", "object_type", "hash")
         assert {"live_case", "intervention"} <= {object_type for _, object_type, _ in trail}
