@@ -54,8 +54,14 @@ def load_demo_interventions(panel: Panel, people: dict[str, User]) -> int:
             lead=people[lead] if lead else None,
         )
         return services.agree_intervention(
-            coordinator, panel, details, live_case=case, place_or_community=place, meeting=held
-        )
+            coordinator,
+            panel,
+            details,
+            live_case=case,
+            place_or_community=place,
+            meeting=held,
+            notify=False,
+        ).intervention
 
     tenancy = services.refer_case(
         coordinator,

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from panel.accounts.models import Organisation, User
 from panel.cases.vocabularies import Answer, Strand
-from panel.core.database import UTCDateTime, enum_column, utcnow
+from panel.core.database import UTCDateTime, choice_list, enum_column, utcnow
 from panel.extensions import db
 from panel.interventions.vocabularies import (
     ClosureReason,
@@ -73,27 +73,9 @@ class LiveCase(db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
-    @property
-    def strands(self) -> list[Strand]:
-        order = list(Strand)
-        return sorted((row.strand for row in self.strand_rows), key=order.index)
-
-    @strands.setter
-    def strands(self, strands: list[Strand]) -> None:
-        kept = [row for row in self.strand_rows if row.strand in set(strands)]
-        have = {row.strand for row in kept}
-        self.strand_rows = kept + [LiveCaseStrand(strand=s) for s in strands if s not in have]
-
-    @property
-    def needs(self) -> list[VictimNeed]:
-        order = list(VictimNeed)
-        return sorted((row.need for row in self.need_rows), key=order.index)
-
-    @needs.setter
-    def needs(self, needs: list[VictimNeed]) -> None:
-        kept = [row for row in self.need_rows if row.need in set(needs)]
-        have = {row.need for row in kept}
-        self.need_rows = kept + [LiveCaseNeed(need=n) for n in needs if n not in have]
+    # The strands of hate crime it concerns and the victim's needs, in domain.md's order.
+    strands = choice_list("strand_rows", "strand", Strand)
+    needs = choice_list("need_rows", "need", VictimNeed)
 
     def __repr__(self) -> str:
         return f"<LiveCase {self.id} {self.reference}>"

@@ -25,8 +25,8 @@ from panel.core.database import utcnow
 from panel.core.guard import GuardOutcome
 from panel.core.time import UK
 from panel.extensions import db
-from panel.guard_overrides import OverrideRefused, check_override, record_override
-from panel.interventions import lifecycle, queries
+from panel.guard_overrides import check_override, record_override
+from panel.interventions import lifecycle, notifications, queries
 from panel.interventions.lifecycle import InterventionRefused
 from panel.interventions.models import (
     Intervention,
@@ -124,7 +124,7 @@ def refer_case(
     actor: User, panel: Panel, details: LiveCaseDetails, guard: GuardOutcome = NO_FINDINGS
 ) -> LiveCase:
     """Add a live case to the panel under its next reference."""
-    _check_override(actor, panel, guard)
+    check_override(actor, panel, guard, InterventionRefused)
     year = utcnow().astimezone(UK).year
     # Two coordinators referring at once can pick the same number: the second takes the next.
     for attempt in range(2):
@@ -169,7 +169,7 @@ def update_case(
 ) -> LiveCase:
     _check_case_open(case)
     locking.check_version(case.version, version, _stale("case"))
-    _check_override(actor, case.panel, guard)
+    check_override(actor, case.panel, guard, InterventionRefused)
     if details.status == LiveCaseStatus.CLOSED:
         raise InterventionRefused("Close a case with ‘Close the case’, which records the outcome.")
     with locking.saving(_stale("case")):
@@ -261,6 +261,18 @@ def set_intervention_type_active(actor: User, kind: InterventionType, active: bo
 REASSIGN_THEN = "reassign the intervention to them, or choose another organisation"
 
 
+@dataclass(frozen=True)
+class Handed:
+    """An intervention given to an organisation, and whether its people were told by e-mail:
+    `emailed` is False when nobody needed telling (a partner logged their own organisation's, or
+    nothing changed hands); `told` is how many the e-mail reached, None if the mail server
+    refused (the intervention stands either way, and the page says so)."""
+
+    intervention: Intervention
+    emailed: bool = False
+    told: int | None = 0
+
+
 def agree_intervention(
     actor: User,
     panel: Panel,
@@ -270,10 +282,12 @@ def agree_intervention(
     place_or_community: str | None = None,
     meeting: Meeting | None = None,
     guard: GuardOutcome = NO_FINDINGS,
-) -> Intervention:
-    """Record an intervention agreed (at `meeting`, if given) for a case or a place. The chair
+    notify: bool = True,
+) -> Handed:
+    """Record an intervention agreed (at `meeting`, if given) for a case or a place, and e-mail
+    the owning organisation's people (unless `notify` is False: loading demo data). The chair
     and coordinator agree one for any organisation on the panel; a member logs one their own
-    organisation agreed, and it is marked as logged by a partner."""
+    organisation agreed, and it is marked as logged by a partner (nobody there needs telling)."""
     by_partner = access.logs_for_own_organisation_only(actor, panel)
     if by_partner and details.owner.id != actor.organisation_id:
         raise InterventionRefused(
@@ -292,7 +306,7 @@ def agree_intervention(
         raise InterventionRefused("The meeting belongs to another panel.")
     _check_type_and_lead(panel, details)
     _check_owner_on_panel(panel, details.owner, "agree the intervention")
-    _check_override(actor, panel, guard)
+    check_override(actor, panel, guard, InterventionRefused)
     intervention = Intervention(
         panel=panel,
         live_case=live_case,
@@ -326,7 +340,9 @@ def agree_intervention(
     )
     record_override(actor, intervention, guard, _intervention_label(intervention))
     db.session.flush()
-    return intervention
+    if by_partner or not notify:
+        return Handed(intervention)
+    return Handed(intervention, emailed=True, told=notifications.tell_owner(intervention))
 
 
 def update_intervention(
@@ -356,7 +372,7 @@ def update_intervention(
             )
     if restricted:
         _check_may_restrict(actor, intervention, status)
-    _check_override(actor, intervention.panel, guard)
+    check_override(actor, intervention.panel, guard, InterventionRefused)
     with locking.saving(_stale("intervention")):
         changes: dict = {}
         if status is not None:
@@ -386,9 +402,9 @@ def reassign_intervention(
     lead: User | None,
     due_date: date,
     version: int,
-) -> Intervention:
+) -> Handed:
     """The chair or coordinator moves an intervention to another organisation or lead, or
-    changes its due date."""
+    changes its due date; whoever it is handed to is told by e-mail."""
     locking.check_version(intervention.version, version, _stale("intervention"))
     if intervention.status not in (InterventionStatus.AGREED, InterventionStatus.IN_PROGRESS):
         raise InterventionRefused(
@@ -408,7 +424,8 @@ def reassign_intervention(
             },
         )
         if not changes:
-            return intervention
+            return Handed(intervention)
+        handed_on = {"owner_organisation_id", "lead_id"} & set(changes)
         intervention.owner_organisation = owner
         intervention.lead = lead
         note = f"Reassigned to {owner.name}" + (f" ({lead.full_name})" if lead else "")
@@ -420,7 +437,9 @@ def reassign_intervention(
             label=_intervention_label(intervention),
             changes=changes,
         )
-    return intervention
+    if not handed_on:
+        return Handed(intervention)
+    return Handed(intervention, emailed=True, told=notifications.tell_owner(intervention))
 
 
 def amend_intervention(
@@ -443,7 +462,7 @@ def amend_intervention(
         )
     if type.panel_id != intervention.panel_id:
         raise InterventionRefused("Choose one of this panel’s intervention types.")
-    _check_override(actor, intervention.panel, guard)
+    check_override(actor, intervention.panel, guard, InterventionRefused)
     with locking.saving(_stale("intervention")):
         changes = apply_changes(
             intervention,
@@ -518,13 +537,6 @@ def _check_case_open(case: LiveCase) -> None:
 
 def _stale(what: str) -> Callable[[], InterventionRefused]:
     return lambda: InterventionRefused(STALE.format(what=what))
-
-
-def _check_override(actor: User, panel: Panel, guard: GuardOutcome) -> None:
-    try:
-        check_override(actor, panel, guard)
-    except OverrideRefused as refused:
-        raise InterventionRefused(str(refused)) from refused
 
 
 def _audited(fields: dict) -> dict:

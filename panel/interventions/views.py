@@ -20,7 +20,7 @@ from panel.core import pagination
 from panel.core.csv_export import csv_response
 from panel.core.time import uk_today
 from panel.extensions import db
-from panel.interventions import export, follow_up, notifications, queries, services
+from panel.interventions import export, follow_up, queries, services
 from panel.interventions.forms import (
     AmendForm,
     FilterForm,
@@ -65,8 +65,9 @@ def _version(value) -> int:
         return -1
 
 
-def _told(done: str, intervention, notified: int | None) -> None:
+def _told(done: str, handed: services.Handed) -> None:
     """Say what was saved and whom the e-mail reached, or that it did not go."""
+    intervention, notified = handed.intervention, handed.told
     owner = intervention.owner_organisation.name
     if notified is None:
         flash(
@@ -106,7 +107,7 @@ def _agree(panel: Panel, back: str, live_case: LiveCase | None = None):
     )
     if form.validate_on_submit():
         try:
-            intervention = services.agree_intervention(
+            handed = services.agree_intervention(
                 current_user,
                 panel,
                 form.details(),
@@ -120,16 +121,16 @@ def _agree(panel: Panel, back: str, live_case: LiveCase | None = None):
         except InterventionRefused as refused:
             form.description.errors = [*form.description.errors, str(refused)]
         else:
-            if intervention.logged_by_partner:
+            if handed.emailed:
+                _told("Intervention agreed.", handed)
+            else:
                 # Logged by its own organisation: nobody there needs telling by e-mail.
                 flash(
                     "Intervention logged. The panel’s chair and coordinator see it on their "
                     "home page.",
                     "success",
                 )
-            else:
-                _told("Intervention agreed.", intervention, notifications.tell_owner(intervention))
-            return _to_intervention(intervention)
+            return _to_intervention(handed.intervention)
     return render_template(
         "interventions/form.html",
         form=form,
@@ -250,9 +251,8 @@ def reassign(intervention: Intervention):
     )
     if form.validate_on_submit():
         version = intervention.version
-        handed_to = (intervention.owner_organisation_id, intervention.lead_id)
         try:
-            services.reassign_intervention(
+            handed = services.reassign_intervention(
                 current_user,
                 intervention,
                 owner=form.owner(),
@@ -267,10 +267,8 @@ def reassign(intervention: Intervention):
         else:
             if intervention.version == version:
                 flash("Nothing was changed.", "success")
-            elif (intervention.owner_organisation_id, intervention.lead_id) != handed_to:
-                _told(
-                    "Intervention reassigned.", intervention, notifications.tell_owner(intervention)
-                )
+            elif handed.emailed:
+                _told("Intervention reassigned.", handed)
             else:
                 flash("Intervention reassigned.", "success")
             return _to_intervention(intervention)

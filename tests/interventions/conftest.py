@@ -75,7 +75,7 @@ def intervention(
             due_date=uk_today() + timedelta(days=due_in_days),
         ),
         live_case=live_case,
-    )
+    ).intervention
 
 
 @pytest.fixture(autouse=True)
@@ -158,7 +158,7 @@ def agreed(
         ),
         live_case=live_case,
         place_or_community=None if live_case else (place or "Foleshill, around the shops"),
-    )
+    ).intervention
 
 
 def date_fields(name: str, day: date) -> dict:

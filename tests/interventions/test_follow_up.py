@@ -45,7 +45,7 @@ def _agree(people, case, owner, days, description="Tenancy warning to Suspect 1.
         InterventionDetails(kinds[2], description, owner, uk_today() + timedelta(days=days)),
         live_case=case,
         meeting=meeting,
-    )
+    ).intervention
 
 
 def _agenda(client, meeting) -> str:
@@ -112,7 +112,7 @@ def test_the_digest_reminds_the_owning_organisation_and_the_organisers_when_late
             kinds[0], "Referral to support.", housing, uk_today() + timedelta(days=5), colleague
         ),
         live_case=case,
-    )
+    ).intervention
     on_time = {
         user.email: [item.label for item in items] for user, items in digests(uk_today()).items()
     }

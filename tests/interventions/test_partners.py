@@ -184,7 +184,7 @@ def _log_as_member(partners) -> Intervention:
         partners.panel,
         _details(partners, partners.housing),
         live_case=partners.live_case,
-    )
+    ).intervention
 
 
 def test_the_organisers_see_what_partners_logged_lately_on_their_home_page(client, partners):
