@@ -67,6 +67,7 @@ class IdConverter(IntegerConverter):
 
 def contributions() -> registry.Registry:
     """What each domain adds to the others, all in one place (`panel.core.registry`)."""
+    from panel.accounts import queries as accounts
     from panel.cases import retention as case_retention
     from panel.cases import services as cases
     from panel.cases import views as case_pages
@@ -88,6 +89,7 @@ def contributions() -> registry.Registry:
             lesson_matters.outstanding_recommendations,
             intervention_matters.open_interventions,
         ],
+        recipients=accounts.active_people,
         reminders=[
             lesson_reminders.recommendations_due,
             intervention_reminders.interventions_due,
@@ -214,10 +216,10 @@ def _security_headers(response):
 def _init_cli(app: Flask) -> None:
     from panel.accounts.cli import create_admin_command, rotate_data_key_command
     from panel.core.audit import audit_verify_command
+    from panel.core.reminders import send_reminders_command
     from panel.core.retention import apply_retention_command
     from panel.demo import demo_code_command, demo_data_command
     from panel.minutes.cli import minutes_pdf_command
-    from panel.reminders import send_reminders_command
 
     app.cli.add_command(create_admin_command)
     app.cli.add_command(audit_verify_command)

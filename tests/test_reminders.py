@@ -12,12 +12,11 @@ from datetime import date, timedelta
 
 import pytest
 
-from panel import reminders
 from panel.accounts.models import Organisation, OrganisationKind, User
 from panel.cases import services as case_services
 from panel.cases.models import CaseReview
 from panel.cases.vocabularies import Stage, Strand
-from panel.core import registry
+from panel.core import registry, reminders
 from panel.lessons import services
 from panel.lessons.lifecycle import Move
 from panel.lessons.models import Lesson, LessonKind, Recommendation, RecommendationStatus

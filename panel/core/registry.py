@@ -29,17 +29,24 @@ def _no_references() -> frozenset[str]:
     return frozenset()
 
 
+def _nobody(_user_ids: list[int]) -> list[Any]:
+    return []
+
+
 @dataclass
 class Registry:
     # Sources of open items listed under "matters arising" at a panel's later meetings:
     # ``source(panel, meeting, viewer) -> [MatterArising]`` (`panel.meetings.matters`).
     matters_arising: list[Callable[..., list[Any]]] = field(default_factory=list)
     # Sources of the daily reminder e-mail: ``source(today) -> {user id: [ReminderItem]}``
-    # (`panel.reminders`).
+    # (`panel.core.reminders`).
     reminders: list[Callable[..., dict[int, list[Any]]]] = field(default_factory=list)
     # What `flask apply-retention` deletes, one rule per kind of object, in the order it reports
     # them (`panel.core.retention`).
     retention_rules: list[RetentionRule] = field(default_factory=list)
+    # The active people among these user ids, in e-mail address order: whom reminders go to
+    # (`panel.core.reminders`), given by the accounts package.
+    recipients: Callable[[list[int]], list[Any]] = _nobody
     # Names every template may use: enumerations and small display helpers.
     template_globals: dict[str, Any] = field(default_factory=dict)
     # The prefixes of Panel's own references ("ISP-2026-014"), which are never personal data.

@@ -16,12 +16,12 @@ from sqlalchemy.orm import joinedload
 from panel import access
 from panel.accounts.models import User
 from panel.core.pagination import paginate_rows
+from panel.core.reminders import DueCounts, count_due, due_by
 from panel.core.time import uk_today
 from panel.extensions import db
 from panel.interventions.models import Intervention
 from panel.interventions.vocabularies import OPEN_INTERVENTION
 from panel.panels.models import Panel, PanelKind
-from panel.reminders import DueCounts, count_due, due_by
 
 # The home page lists the most urgent this many, then links to the whole list.
 HOME_LIMIT = 20

@@ -1,4 +1,4 @@
-"""Reminders of interventions (see `panel.reminders`, which loads this module and sends them).
+"""Reminders of interventions (see `panel.core.reminders`, which loads this module and sends them).
 
 An open intervention (agreed or in progress) is reminded from 14 days before its due date to each
 of the owning organisation's people on the panel (its lead among them: the organisation answers
@@ -13,9 +13,8 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from panel import reminders
 from panel.accounts.models import Organisation, User
-from panel.core import mail
+from panel.core import mail, reminders
 from panel.extensions import db
 from panel.interventions.models import Intervention, InterventionType
 from panel.interventions.vocabularies import OPEN_INTERVENTION

@@ -20,6 +20,7 @@ from panel import access
 from panel.accounts.models import Organisation, User
 from panel.cases.vocabularies import Stage, Strand
 from panel.core.pagination import paginate
+from panel.core.reminders import DUE_SOON_DAYS, DueCounts, count_due
 from panel.core.time import UK, uk_today
 from panel.extensions import db
 from panel.lessons import search
@@ -32,7 +33,6 @@ from panel.lessons.models import (
     RecommendationEvent,
     RecommendationStatus,
 )
-from panel.reminders import DUE_SOON_DAYS, DueCounts, count_due
 
 
 @dataclass(frozen=True)
@@ -274,7 +274,7 @@ def _to_organisation(user: User) -> sa.Select | None:
 
 def organisation_counts(user: User, today: date | None = None, cap: int | None = None) -> DueCounts:
     """How many recommendations wait on the user's organisation, by how soon they are due, each
-    group counted up to `cap` (`panel.reminders.count_due`): one query."""
+    group counted up to `cap` (`panel.core.reminders.count_due`): one query."""
     select = _to_organisation(user)
     if select is None:
         return DueCounts()

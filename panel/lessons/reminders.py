@@ -1,4 +1,4 @@
-"""Reminders of recommendations waiting on an agency (see `panel.reminders`, which loads this
+"""Reminders of recommendations waiting on an agency (see `panel.core.reminders`, which loads this
 module and sends them).
 
 A recommendation that is open or accepted is reminded from 14 days before its due date to the
@@ -15,9 +15,8 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from panel import reminders
 from panel.accounts.models import Organisation, User
-from panel.core import mail
+from panel.core import mail, reminders
 from panel.extensions import db
 from panel.lessons.lifecycle import AWAITING_AGENCY
 from panel.lessons.models import Lesson, Recommendation

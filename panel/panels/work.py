@@ -13,12 +13,12 @@ from datetime import date
 
 from panel import access
 from panel.accounts.models import User
+from panel.core.reminders import DueCounts
 from panel.core.time import uk_today
 from panel.interventions import follow_up as interventions
 from panel.interventions.models import Intervention
 from panel.lessons import queries as lessons
 from panel.lessons.models import Recommendation
-from panel.reminders import DueCounts
 
 LIMIT = interventions.HOME_LIMIT
 

@@ -9,13 +9,13 @@ from datetime import timedelta
 import pytest
 
 from panel.cases.vocabularies import Strand
+from panel.core.reminders import digests
 from panel.core.time import uk_today
 from panel.interventions import services
 from panel.interventions.follow_up import overdue_for_organiser
 from panel.interventions.services import InterventionDetails, LiveCaseDetails
 from panel.interventions.vocabularies import InterventionStatus, RiskLevel, VictimNeed
 from panel.panels.models import Role
-from panel.reminders import digests
 from tests import factories
 from tests.conftest import sign_in
 from tests.meetings.test_matters_arising import held, upcoming

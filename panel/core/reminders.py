@@ -14,7 +14,7 @@ A package writes its source in its ``reminders`` module, and the app factory lis
 registry (`panel.app.contributions`); nothing registers itself on import. For interventions,
 ``panel/interventions/reminders.py``::
 
-    from panel import reminders
+    from panel.core import reminders
 
     def interventions_due(today):
         ...  # one query: open interventions due by reminders.due_by(today), with who owns each
@@ -29,19 +29,27 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Protocol
 
 import click
 import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 
-from panel.accounts.models import User
 from panel.core import mail, registry
 from panel.core.time import format_datetime, uk_today
 from panel.extensions import db
 
 # An item is reminded from this many days before its due date, and every day once overdue.
 DUE_SOON_DAYS = 14
+
+
+class Person(Protocol):
+    """Whom a reminder goes to: the accounts package gives them (`Registry.recipients`)."""
+
+    id: int
+    email: str
+    full_name: str
 
 
 @dataclass(frozen=True)
@@ -138,7 +146,7 @@ def count_due(
     return DueCounts(*(Count(min(n, cap), n > cap) for n in row))
 
 
-def digests(today: date) -> dict[User, list[ReminderItem]]:
+def digests(today: date) -> dict[Person, list[ReminderItem]]:
     """What each active person is to be reminded of on `today`, overdue first; people in e-mail
     address order."""
     found: dict[int, dict[ReminderItem, None]] = {}
@@ -147,17 +155,15 @@ def digests(today: date) -> dict[User, list[ReminderItem]]:
             found.setdefault(user_id, {}).update(dict.fromkeys(items))
     if not found:
         return {}
-    users = db.session.scalars(
-        db.select(User).where(User.id.in_(found), User.active.is_(True)).order_by(User.email)
-    )
-    return {user: sorted(found[user.id], key=_order) for user in users}
+    people = registry.current().recipients(list(found))
+    return {person: sorted(found[person.id], key=_order) for person in people}
 
 
 def _order(item: ReminderItem) -> tuple:
     return (not item.overdue, item.section, item.due_date, item.label, item.url)
 
 
-def compose(user: User, items: list[ReminderItem], today: date) -> mail.Email:
+def compose(user: Person, items: list[ReminderItem], today: date) -> mail.Email:
     """The reminder for one person: overdue items, then those due soon, each grouped by
     section, with its due date and link."""
     overdue = [item for item in items if item.overdue]
@@ -199,7 +205,7 @@ def _by_section(items: list[ReminderItem]) -> list[str]:
 
 @dataclass(frozen=True)
 class Digest:
-    user: User
+    user: Person
     items: list[ReminderItem]
     email: mail.Email
 
