@@ -13,7 +13,6 @@ from panel.cases.models import (
 )
 from panel.cases.viewing import CaseView
 from panel.core.audit import AuditChainHead, AuditEvent
-from panel.guard_overrides import GuardOverride
 from panel.interventions.models import (
     Intervention,
     InterventionType,
@@ -39,7 +38,7 @@ from panel.meetings.models import (
     MeetingSeries,
 )
 from panel.minutes.models import Minutes, MinutesNote, MinutesVersion
-from panel.panels.models import Membership, Panel
+from panel.panels.models import GuardOverride, Membership, Panel
 
 __all__ = [
     "AccountLink",

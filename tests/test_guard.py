@@ -22,7 +22,7 @@ from panel.core.guard import (
     describe,
     highlight,
 )
-from panel.guard_overrides import OverrideRefused, check_override
+from panel.panels.services import OverrideRefused, check_override
 
 
 class NoteForm(GuardedForm):

@@ -178,10 +178,10 @@ def test_live_cases_keep_everything_under_either_name_and_the_audit_trail_is_unt
     from panel.cases.viewing import CaseView
     from panel.core.audit import verify_chain
     from panel.core.guard import GuardOutcome
-    from panel.guard_overrides import GuardOverride, record_override
     from panel.interventions import services
     from panel.interventions.models import LiveCase
-    from panel.panels.models import PanelKind, Role
+    from panel.panels.models import GuardOverride, PanelKind, Role
+    from panel.panels.services import record_override
     from tests import databases, factories
     from tests.interventions.conftest import case_details, intervention
 

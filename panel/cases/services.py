@@ -39,10 +39,10 @@ from panel.core.database import utcnow
 from panel.core.guard import GuardOutcome
 from panel.core.time import UK
 from panel.extensions import db
-from panel.guard_overrides import check_override, record_override
 from panel.meetings.agenda import services as agenda
 from panel.meetings.models import AgendaItem, Meeting
 from panel.panels.models import Panel, PanelKind
+from panel.panels.services import check_override, record_override
 
 # What a form passes when the guard found nothing.
 NO_FINDINGS = GuardOutcome()

@@ -25,7 +25,6 @@ from panel.core.database import utcnow
 from panel.core.guard import GuardOutcome
 from panel.core.time import UK
 from panel.extensions import db
-from panel.guard_overrides import check_override, record_override
 from panel.interventions import lifecycle, notifications, queries
 from panel.interventions.lifecycle import InterventionRefused
 from panel.interventions.models import (
@@ -45,6 +44,7 @@ from panel.interventions.vocabularies import (
 )
 from panel.meetings.models import Meeting
 from panel.panels.models import Panel
+from panel.panels.services import check_override, record_override
 
 NO_FINDINGS = GuardOutcome()
 CASE_TEXT_FIELDS = frozenset({"risk_reason", "summary", "description", "status_reason", "text"})

@@ -20,7 +20,6 @@ from panel.core import locking
 from panel.core.audit import AuditAction, apply_changes, record
 from panel.core.guard import GuardOutcome
 from panel.extensions import db
-from panel.guard_overrides import check_override, record_override
 from panel.lessons import lifecycle, notifications
 from panel.lessons.lifecycle import Move, RecommendationRefused
 from panel.lessons.models import (
@@ -31,6 +30,7 @@ from panel.lessons.models import (
     RecommendationStatus,
 )
 from panel.meetings.models import Meeting
+from panel.panels.services import check_override, record_override
 
 NO_FINDINGS = GuardOutcome()
 TEXT_FIELDS = frozenset({"text", "response", "evidence", "note"})

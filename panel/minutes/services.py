@@ -32,12 +32,12 @@ from panel.core.database import utcnow
 from panel.core.guard import GuardOutcome
 from panel.core.time import format_datetime
 from panel.extensions import db
-from panel.guard_overrides import check_override, record_override
 from panel.meetings.models import Meeting, MeetingStatus
 from panel.minutes import previous_minutes, queries
 from panel.minutes.document import FULL, PUBLIC, Document, assemble
 from panel.minutes.models import Minutes, MinutesNote, MinutesStatus, MinutesVersion
 from panel.panels.models import Panel
+from panel.panels.services import check_override, record_override
 
 NO_FINDINGS = GuardOutcome()
 S = MinutesStatus

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from panel.accounts.models import User
+from panel.core import anonymise
 from panel.core.database import LabelledEnum, UTCDateTime, enum_column, utcnow
 from panel.extensions import db
 
@@ -96,3 +97,33 @@ class Membership(db.Model):
 
     def __repr__(self) -> str:
         return f"<Membership panel={self.panel_id} user={self.user_id} {self.role.value}>"
+
+
+# --- Text saved past the personal-data guard ------------------------------------------------------
+
+
+class GuardOverride(db.Model):
+    __tablename__ = "guard_override"
+    __table_args__ = (sa.Index("ix_guard_override_panel_saved", "panel_id", "saved_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    panel_id: Mapped[int] = mapped_column(sa.ForeignKey("panel.id"))
+    # The case review the text belongs to, if any: left out for someone it is withheld from.
+    case_review_id: Mapped[int | None] = mapped_column(sa.ForeignKey("case_review.id"))
+    # What was saved (a table name and id, as in the audit trail) and what it was called then.
+    object_type: Mapped[str] = mapped_column(sa.String(60))
+    object_id: Mapped[int]
+    label: Mapped[str] = mapped_column(sa.String(200))
+    actor_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    reason: Mapped[str] = mapped_column(sa.String(500))
+    # The kinds of personal data kept, e.g. ["DATE", "NAME"]; never the text.
+    kinds: Mapped[list[str]] = mapped_column(sa.JSON)
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    actor: Mapped[User] = relationship()
+    panel: Mapped[Panel] = relationship()
+
+    @property
+    def kind_labels(self) -> list[str]:
+        """E.g. ["an exact date", "a person's name"]."""
+        return [anonymise.KIND_LABELS.get(kind, kind) for kind in self.kinds]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from panel import access
 from panel.accounts.models import User
 from panel.core.audit import AuditAction, apply_changes, record
+from panel.core.guard import GuardOutcome
 from panel.extensions import db
 from panel.panels.models import (
     DEFAULT_CASE_REVIEW_RETENTION_MONTHS,
     DEFAULT_LIVE_CASE_RETENTION_MONTHS,
+    GuardOverride,
     Membership,
     Panel,
     PanelKind,
@@ -123,4 +126,68 @@ def is_member(panel: Panel, user: User) -> bool:
             )
         )
         is not None
+    )
+
+
+# --- Text saved past the personal-data guard ------------------------------------------------------
+# Text saved past the personal-data guard, for the chair and coordinator to see. Any member may save
+# text the guard stopped, with a reason (`panel.core.guard`). The audit trail keeps each override;
+# this table keeps the same facts once more with the panel they belong to, so that the home page of
+# a panel's chair and coordinator lists the latest in one indexed query, however long the audit
+# trail grows (the trail has no panel column, and its `changes` are JSON that neither SQLite nor
+# PostgreSQL can index alike). Like the trail, it never holds the text itself: who, when, on what,
+# the reason and the kinds of personal data found.
+
+
+class OverrideRefused(Exception):
+    """Someone who may not save past the guard tried to (a tampered form)."""
+
+
+NOT_ALLOWED = (
+    "Only the panel’s members, coordinator and chair can save text the personal-data guard stopped."
+)
+
+
+def check_override(
+    actor, panel, outcome: GuardOutcome, refused: type[Exception] = OverrideRefused
+) -> None:
+    """Raise `refused` (each service passes its own refusal, so that its page shows the message
+    beside the form) unless `actor` may save past the guard on `panel`. The form offers the
+    override only to those who may; this holds whoever calls a service."""
+    if outcome.overridden and not access.can(actor, access.Action.OVERRIDE_GUARD, panel):
+        raise refused(NOT_ALLOWED)
+
+
+def record_override(actor, obj, outcome: GuardOutcome, label: str) -> None:
+    """Audit an override with its reason and the kinds found, never the text itself, and note
+    it for the panel's chair and coordinator (`note`)."""
+    if outcome.overridden:
+        record(
+            actor,
+            AuditAction.GUARD_OVERRIDE,
+            obj,
+            label=label,
+            changes={"reason": outcome.reason, "kinds": outcome.kinds},
+        )
+        note(actor, obj, outcome, label)
+
+
+def note(actor: User, obj, outcome, label: str) -> None:
+    """Keep an override of the guard (`panel.core.guard.GuardOutcome`) on `obj`, in the caller's
+    transaction, beside its audit event."""
+    case_review = access.case_review_of(obj)
+    panel = access.panel_of(obj)
+    if panel is None:
+        raise ValueError(f"{obj!r} belongs to no panel")
+    db.session.add(
+        GuardOverride(
+            panel_id=panel.id,
+            case_review_id=case_review.id if case_review is not None else None,
+            object_type=obj.__tablename__,
+            object_id=obj.id,
+            label=label[:200],
+            actor_id=actor.id,
+            reason=outcome.reason,
+            kinds=sorted({kind for kinds in outcome.kinds.values() for kind in kinds}),
+        )
     )

@@ -3,7 +3,7 @@
 from flask import Blueprint, render_template
 from flask_login import current_user
 
-from panel import access, guard_overrides
+from panel import access
 from panel.access import Action
 from panel.interventions import follow_up as interventions
 from panel.interventions import queries as intervention_queries
@@ -25,7 +25,7 @@ def home():
         chair_follow_up=lessons.chair_follow_up(current_user),
         organisation_work=work.organisation_work(current_user),
         overdue_interventions=interventions.overdue_for_organiser(current_user),
-        guard_overrides=guard_overrides.latest_for_organiser(current_user),
+        guard_overrides=queries.latest_for_organiser(current_user),
         logged_by_partners=intervention_queries.logged_by_partners_for_organiser(current_user),
         title="Home",
     )

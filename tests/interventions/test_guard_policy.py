@@ -9,8 +9,8 @@ from datetime import timedelta
 from panel.core.audit import AuditAction, AuditEvent
 from panel.core.time import uk_today
 from panel.extensions import db
-from panel.guard_overrides import GuardOverride
 from panel.interventions.models import InterventionUpdate, LiveCase
+from panel.panels.models import GuardOverride
 from tests.conftest import sign_in
 from tests.interventions.conftest import RISK_REASON, SUMMARY, agreed
 

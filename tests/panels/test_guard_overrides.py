@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from panel.core.guard import GuardOutcome
 from panel.extensions import db
-from panel.guard_overrides import record_override
 from panel.meetings import declarations
 from panel.minutes import services as minutes_services
+from panel.panels.services import record_override
 from tests.cases.conftest import isp  # noqa: F401  (the scrutiny panel)
 from tests.conftest import sign_in
 from tests.minutes.conftest import held  # noqa: F401  (a held meeting with a case review)
