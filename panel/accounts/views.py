@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import (
     Blueprint,
     current_app,
@@ -28,21 +26,13 @@ from panel.accounts.forms import (
 )
 from panel.accounts.models import User
 from panel.core.database import utcnow
+from panel.core.urls import safe_next
 
 bp = Blueprint("accounts", __name__)
 
 # Between the password and the code: who signed in, when, and where they were going.
 PENDING = "pending_sign_in"
 PENDING_SECONDS = 5 * 60
-
-
-def safe_next(target: str | None) -> str:
-    """Only same-site paths: never send someone onward to another site after signing in."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc:
-            return target
-    return url_for("panels.home")
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])

@@ -15,10 +15,10 @@ from flask_login import current_user
 
 from panel import access
 from panel.access import Action
-from panel.accounts.views import safe_next
 from panel.core import pagination
 from panel.core.csv_export import csv_response
 from panel.core.time import uk_today
+from panel.core.urls import safe_next
 from panel.extensions import db
 from panel.interventions import export, follow_up, queries, services
 from panel.interventions.forms import (

@@ -28,17 +28,18 @@ import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pydyf
-from flask import render_template
+from flask import current_app, render_template
 from weasyprint import CSS, HTML
 from weasyprint.formatting_structure import boxes
 from weasyprint.urls import URLFetcher
 
-from panel.app import ROOT
 from panel.minutes.document import Document
 
-STYLESHEET = ROOT / "static" / "pdf" / "minutes.css"
+# The print stylesheet, in the app's static folder.
+STYLESHEET = ("pdf", "minutes.css")
 TEMPLATE = "minutes/pdf.html"
 # Tagged, with the document's language and title, as PDF/UA-1 requires.
 PDF_VARIANT = "pdf/ua-1"
@@ -88,7 +89,7 @@ def _collection_paused() -> Iterator[None]:
 @functools.cache
 def _stylesheet() -> CSS:
     """Parsed once per process: the file only changes with a deployment."""
-    return CSS(filename=str(STYLESHEET))
+    return CSS(filename=str(Path(current_app.static_folder, *STYLESHEET)))
 
 
 # --- The tag tree, beyond WeasyPrint's PDF/UA tagging --------------------------------------------

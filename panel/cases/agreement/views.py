@@ -5,9 +5,9 @@ from flask_login import current_user
 
 from panel import access
 from panel.access import Action
-from panel.accounts.views import safe_next
 from panel.cases.agreement import services as agreement
 from panel.cases.agreement.forms import AcceptAgreementForm, AgreementTextForm
+from panel.core.urls import safe_next
 
 bp = Blueprint("agreement", __name__)
 
