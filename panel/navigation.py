@@ -60,7 +60,7 @@ def navigation_items() -> list[dict]:
 
 def _sits_on_a_local_panel(user) -> bool:
     """Whether the user has interventions to follow: a member's role on a local panel."""
-    from panel.interventions.follow_up import local_panels_of
+    from panel.interventions.queries import local_panels_of
 
     return bool(local_panels_of(user))
 
@@ -69,7 +69,7 @@ def _interventions_text(user) -> str | Markup:
     """ "Interventions", and how many of the user's organisation's are overdue, in words a
     screen reader says too: "Interventions 3 overdue". One COUNT query, shared with the home
     page in the same request."""
-    from panel.interventions.follow_up import organisation_counts
+    from panel.interventions.queries import organisation_counts
 
     overdue = organisation_counts(user).overdue
     if not overdue:

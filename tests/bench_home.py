@@ -29,7 +29,7 @@ from panel import create_app
 from panel.accounts.models import User
 from panel.demo import COVENTRY, DEMO_PASSWORD, load_demo_data
 from panel.extensions import db
-from panel.interventions import follow_up
+from panel.interventions import queries
 from panel.interventions.models import Intervention
 from panel.interventions.vocabularies import OPEN_INTERVENTION
 from panel.panels.models import Panel
@@ -74,8 +74,8 @@ def _plan(app) -> str:
     """How the database runs the home page's "most urgent 20" query for the member."""
     with app.test_request_context():
         member = db.session.scalar(sa.select(User).where(User.email == MEMBER))
-        select = follow_up.most_urgent_select(
-            member, follow_up.local_panels_of(member), follow_up.HOME_LIMIT
+        select = queries.most_urgent_select(
+            member, queries.local_panels_of(member), queries.HOME_LIMIT
         )
         sql = select.compile(db.engine, compile_kwargs={"literal_binds": True})
         explain = "EXPLAIN QUERY PLAN " if db.engine.dialect.name == "sqlite" else "EXPLAIN "

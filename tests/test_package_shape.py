@@ -48,9 +48,7 @@ NOT_YET_SHAPED = {
     "accounts/passwords.py": "the password policy and hashing",
     "accounts/sessions.py": "idle and absolute session limits",
     "accounts/two_factor.py": "second factor: recovery codes (a model), enrolment and checks",
-    "admin/audit_export.py": "the audit trail's CSV export",
     "cases/viewing.py": "who opened a case review or live case (a model and its queries)",
-    "interventions/follow_up.py": "counts and lists of an organisation's open work",
     "lessons/search.py": "the lessons register's search",
     "meetings/actions.py": "actions agreed at a meeting",
     "meetings/declarations.py": "declarations of interest in agenda items",
@@ -58,7 +56,6 @@ NOT_YET_SHAPED = {
     "minutes/diff.py": "differences between two versions of the minutes",
     "minutes/document.py": "the frozen minutes document",
     "minutes/previous_minutes.py": "the previous meeting's minutes, as the agenda shows them",
-    "panels/work.py": "an organisation's work on a member's home page",
 }
 
 

@@ -11,7 +11,8 @@ from panel.accounts import services as accounts
 from panel.accounts import two_factor
 from panel.accounts.links import services as links
 from panel.accounts.models import Organisation, User
-from panel.admin import audit_export, queries
+from panel.admin import export as audit_export
+from panel.admin import queries
 from panel.admin.forms import (
     AddMemberForm,
     AuditFilterForm,

@@ -20,7 +20,7 @@ from panel.core.csv_export import csv_response
 from panel.core.time import uk_today
 from panel.core.urls import safe_next
 from panel.extensions import db
-from panel.interventions import export, follow_up, queries, services
+from panel.interventions import export, queries, services
 from panel.interventions.forms import (
     AmendForm,
     FilterForm,
@@ -327,7 +327,7 @@ def amend(intervention: Intervention):
 @access.rule(access.on_any_panel(Action.VIEW_INTERVENTION))
 def mine():
     page = pagination.page_number()
-    groups = follow_up.organisation_interventions(current_user, uk_today(), page)
+    groups = queries.organisation_interventions(current_user, uk_today(), page)
     # The inline update comes back to this page of the list.
     back_here = url_for("interventions.mine", **({"page": page} if page > 1 else {}))
     forms = {

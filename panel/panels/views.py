@@ -5,12 +5,11 @@ from flask_login import current_user
 
 from panel import access
 from panel.access import Action
-from panel.interventions import follow_up as interventions
-from panel.interventions import queries as intervention_queries
+from panel.interventions import queries as interventions
 from panel.lessons import queries as lessons
 from panel.meetings import queries as meetings
 from panel.meetings.attendance import services as attendance
-from panel.panels import queries, work
+from panel.panels import queries
 
 bp = Blueprint("panels", __name__)
 
@@ -23,10 +22,10 @@ def home():
         memberships=queries.memberships_of(current_user),
         next_meetings=meetings.next_meetings_for(current_user),
         chair_follow_up=lessons.chair_follow_up(current_user),
-        organisation_work=work.organisation_work(current_user),
+        organisation_work=queries.organisation_work(current_user),
         overdue_interventions=interventions.overdue_for_organiser(current_user),
         guard_overrides=queries.latest_for_organiser(current_user),
-        logged_by_partners=intervention_queries.logged_by_partners_for_organiser(current_user),
+        logged_by_partners=interventions.logged_by_partners_for_organiser(current_user),
         title="Home",
     )
 

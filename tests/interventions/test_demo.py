@@ -7,8 +7,8 @@ from panel.accounts import services as accounts
 from panel.core import anonymise
 from panel.core.time import uk_today
 from panel.demo import load_demo_data
-from panel.interventions.follow_up import organisation_interventions
 from panel.interventions.models import Intervention, InterventionUpdate, LiveCase
+from panel.interventions.queries import organisation_interventions
 from panel.interventions.vocabularies import LiveCaseStatus
 
 

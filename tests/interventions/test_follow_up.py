@@ -12,7 +12,7 @@ from panel.cases.vocabularies import Strand
 from panel.core.reminders import digests
 from panel.core.time import uk_today
 from panel.interventions import services
-from panel.interventions.follow_up import overdue_for_organiser
+from panel.interventions.queries import overdue_for_organiser
 from panel.interventions.services import InterventionDetails, LiveCaseDetails
 from panel.interventions.vocabularies import InterventionStatus, RiskLevel, VictimNeed
 from panel.panels.models import Role

@@ -10,8 +10,8 @@ import pytest
 from panel.core.time import uk_today
 from panel.extensions import db
 from panel.interventions import services
-from panel.interventions.follow_up import organisation_interventions
 from panel.interventions.models import Intervention
+from panel.interventions.queries import organisation_interventions
 from panel.interventions.vocabularies import InterventionStatus
 from panel.panels.models import PanelKind, Role
 from tests import factories
