@@ -116,6 +116,9 @@ def test_sources_from_other_packages_are_listed_with_the_actions(
     first, second, _ = three_meetings
     actions.add_action(people.coordinator, first, "Write to the council", housing(people))
 
+    # Worked out here: the source runs inside the request, which must not load the test's objects.
+    raised_at = first.starts_at - timedelta(days=14)
+
     def interventions(panel, meeting, viewer):
         return [
             MatterArising(
@@ -123,7 +126,7 @@ def test_sources_from_other_packages_are_listed_with_the_actions(
                 description="Target hardening at the victim's home",
                 owner=HOUSING,
                 due_date=None,
-                raised_at=first.starts_at - timedelta(days=14),
+                raised_at=raised_at,
                 url=None,
                 overdue=False,
             )
