@@ -115,6 +115,8 @@ def test_sources_from_other_packages_are_listed_with_the_actions(
 ):
     first, second, _ = three_meetings
     actions.add_action(people.coordinator, first, "Write to the council", housing(people))
+    # Read now: the source runs inside the request, where the test's objects are not to be loaded.
+    raised_at = first.starts_at - timedelta(days=14)
 
     def interventions(panel, meeting, viewer):
         return [
@@ -123,7 +125,7 @@ def test_sources_from_other_packages_are_listed_with_the_actions(
                 description="Target hardening at the victim's home",
                 owner=HOUSING,
                 due_date=None,
-                raised_at=first.starts_at - timedelta(days=14),
+                raised_at=raised_at,
                 url=None,
                 overdue=False,
             )
