@@ -1,6 +1,7 @@
 """Operations on case reviews: adding and editing one, recording its stage findings, putting it on
-a meeting's agenda, closing it, and recording who opened it. Each checks what the lifecycle allows,
-writes, audits and commits in one transaction.
+a meeting's agenda, closing it, and recording who opened it. Each asks `access` whether the actor
+may (as the page's route rule does, so a command or another service gets the same answer), checks
+what the lifecycle allows, writes and audits; the unit of work commits.
 
 Case material never goes into the audit trail: for the narrative, the comments and the overall
 view the trail says that they changed, not what they say.
@@ -16,6 +17,8 @@ from datetime import datetime
 from flask import g
 from sqlalchemy.exc import IntegrityError
 
+from panel import access
+from panel.access import Action
 from panel.accounts.models import User
 from panel.cases import viewing
 from panel.cases.models import CaseReview, CaseReviewStatus, StageFinding
@@ -146,6 +149,7 @@ def create_case_review(
     now: datetime | None = None,
 ) -> CaseReview:
     """Add a case review to the panel with the next reference of the year it was added."""
+    access.require(actor, Action.MANAGE_CASE_REVIEWS, panel)
     check_override(actor, panel, guard, CaseReviewRefused)
     year = (now or utcnow()).astimezone(UK).year
     # Two coordinators adding at once can both pick the same number; the unique constraint
@@ -189,6 +193,7 @@ def update_case_review(
     details: CaseReviewDetails,
     guard: GuardOutcome = NO_FINDINGS,
 ) -> CaseReview:
+    access.require(actor, Action.MANAGE_CASE_REVIEWS, case_review)
     check_changeable(case_review)
     check_override(actor, case_review.panel, guard, CaseReviewRefused)
     old_strands = case_review.strands
@@ -218,6 +223,7 @@ def record_stage_findings(
     A stage without a rating is left as it was. Once every stage has a rating (not assessed
     counts) the case review is reviewed.
     """
+    access.require(actor, Action.MANAGE_CASE_REVIEWS, case_review)
     check_changeable(case_review)
     check_override(actor, case_review.panel, guard, CaseReviewRefused)
     existing = {finding.stage: finding for finding in case_review.stage_findings}
@@ -258,6 +264,7 @@ def place_on_agenda(actor: User, case_review: CaseReview, meeting: Meeting) -> A
     """Put the case on the meeting's agenda, where every new item goes (before "Any other
     business"), for the panel's default duration. A case not finished at one meeting is carried
     over by placing it on a later one too."""
+    access.require(actor, Action.MANAGE_CASE_REVIEWS, case_review)
     check_changeable(case_review)
     minutes = meeting.panel.default_case_review_minutes
     # The agenda's own checks (an open meeting of the case's panel, not listed twice) decide.
@@ -270,6 +277,7 @@ def place_on_agenda(actor: User, case_review: CaseReview, meeting: Meeting) -> A
 
 def close_case_review(actor: User, case_review: CaseReview) -> CaseReview:
     """Close a reviewed case: its findings stand, and it can no longer be changed."""
+    access.require(actor, Action.MANAGE_CASE_REVIEWS, case_review)
     check_changeable(case_review)
     if case_review.status != CaseReviewStatus.REVIEWED:
         raise CaseReviewRefused(
@@ -286,6 +294,7 @@ def close_case_review(actor: User, case_review: CaseReview) -> CaseReview:
 def record_view(actor: User, case_review: CaseReview) -> None:
     """Case material is need-to-know: every opening of a case review is counted in the viewing
     record, and the day's first by each person is in the trail."""
+    access.require(actor, Action.VIEW_CASE_REVIEWS, case_review)
     viewing.record_view(actor, case_review, _label(case_review))
 
 

@@ -1,7 +1,8 @@
 """Actions agreed at a meeting: who owns each, by when, and closing it once done.
 
 An open action comes back under "minutes of the last meeting and matters arising" at every later
-meeting of its panel until it is closed (see `matters_arising`).
+meeting of its panel until it is closed (see `matters_arising`). Adding and closing one asks
+`access` whether the actor may manage the panel's meetings, as the pages do.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import joinedload
 
+from panel import access
+from panel.access import Action
 from panel.accounts.models import Organisation, User
 from panel.core.audit import AuditAction, apply_changes, record
 from panel.core.database import utcnow
@@ -71,6 +74,7 @@ def add_action(
     now: datetime | None = None,
 ) -> MeetingAction:
     """Record an action agreed at `meeting`; it can be added once the meeting has started."""
+    access.require(actor, Action.MANAGE_MEETINGS, meeting)
     check_record_open(meeting, now)
     action = MeetingAction(
         panel_id=meeting.panel_id,
@@ -98,6 +102,8 @@ def add_action(
 
 
 def close_action(actor: User, action: MeetingAction, *, now: datetime | None = None) -> None:
+    """Close an open action, at any later meeting of its panel (as a matter arising)."""
+    access.require(actor, Action.MANAGE_MEETINGS, action.meeting)
     if action.status == ActionStatus.CLOSED:
         raise ActionRefused("This action is already closed.")
     changes = apply_changes(action, {"status": ActionStatus.CLOSED, "closed_at": now or utcnow()})

@@ -3,11 +3,15 @@
 The declaration is part of the meeting's record. For a case review item it also hides that case
 from the person who declared: case review pages ask `declared_interest` or `declared_items`.
 Declarations follow the agenda: they can be made or withdrawn while the meeting is scheduled or
-held, not once its minutes are being written.
+held, not once its minutes are being written. Only members who may declare an interest at the
+meeting may (asked of the meeting, never of the item: a case withheld from someone after they
+declared must not stop them withdrawing).
 """
 
 from __future__ import annotations
 
+from panel import access
+from panel.access import Action
 from panel.accounts.models import User
 from panel.core.audit import AuditAction, apply_changes, record
 from panel.extensions import db
@@ -51,6 +55,7 @@ def declaration_of(user: User, agenda_item: AgendaItem) -> InterestDeclaration |
 
 def declare(actor: User, agenda_item: AgendaItem, reason: str) -> InterestDeclaration:
     """Declare the actor's interest in the item; declaring again changes the reason."""
+    access.require(actor, Action.DECLARE_INTEREST, agenda_item.meeting)
     _check_open(agenda_item)
     declaration = declaration_of(actor, agenda_item)
     if declaration is not None:
@@ -77,6 +82,7 @@ def declare(actor: User, agenda_item: AgendaItem, reason: str) -> InterestDeclar
 
 def withdraw(actor: User, agenda_item: AgendaItem) -> bool:
     """Withdraw the actor's declaration in the item; False if they had none."""
+    access.require(actor, Action.DECLARE_INTEREST, agenda_item.meeting)
     _check_open(agenda_item)
     declaration = declaration_of(actor, agenda_item)
     if declaration is None:

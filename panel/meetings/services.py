@@ -1,10 +1,14 @@
-"""Scheduling meetings and moving them through their lifecycle; each operation audits, commits."""
+"""Scheduling meetings and moving them through their lifecycle. Each operation asks `access`
+whether the actor may manage the panel's meetings (as the pages do), writes and audits; the unit of
+work commits."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
+from panel import access
+from panel.access import Action
 from panel.accounts.models import User
 from panel.core.audit import AuditAction, apply_changes, record
 from panel.core.database import utcnow
@@ -91,6 +95,7 @@ def _new_meeting(
 
 
 def schedule_meeting(actor: User, panel: Panel, day: date, venue: Venue) -> Meeting:
+    access.require(actor, Action.MANAGE_MEETINGS, panel)
     meeting = _new_meeting(panel, day, venue, None, agenda_template(panel))
     db.session.flush()
     record(
@@ -115,6 +120,7 @@ def schedule_series(
     venue: Venue,
 ) -> list[Meeting]:
     """Create the series and one meeting per date of its rule, each with the standing agenda."""
+    access.require(actor, Action.MANAGE_MEETINGS, panel)
     if series.recurrence == Recurrence.EVERY_N_WEEKS:
         if series.interval_weeks is None:
             raise ValueError("a series every n weeks needs interval_weeks")
@@ -150,6 +156,7 @@ def schedule_series(
 
 def move_meeting(actor: User, meeting: Meeting, day: date, venue: Venue) -> Meeting:
     """Change one meeting's date, time or place; the rest of its series stays as it was."""
+    access.require(actor, Action.MANAGE_MEETINGS, meeting)
     if meeting.status != MeetingStatus.SCHEDULED:
         raise lifecycle.TransitionRefused(
             f"Only a scheduled meeting can be moved; this one is {meeting.status.label.lower()}."
@@ -178,6 +185,7 @@ def change_status(
     now: datetime | None = None,
 ) -> Meeting:
     """Move a meeting along its lifecycle, or raise `lifecycle.TransitionRefused`."""
+    access.require(actor, Action.MANAGE_MEETINGS, meeting)
     lifecycle.check(meeting, target, now or utcnow())
     fields: dict = {"status": target}
     if target == MeetingStatus.CANCELLED:

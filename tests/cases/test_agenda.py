@@ -9,6 +9,8 @@ import pytest
 from panel.cases import services
 from panel.cases.models import CaseReviewStatus
 from panel.meetings.models import AgendaItemKind, MeetingStatus
+from panel.panels.models import Role
+from tests import factories
 from tests.cases import factories as cases
 from tests.conftest import sign_in
 from tests.meetings import factories as meetings
@@ -78,8 +80,11 @@ def test_the_service_refuses_a_closed_meeting_or_another_panels(app, isp, people
     with app.test_request_context():
         with pytest.raises(services.CaseReviewRefused, match="scheduled or held"):
             services.place_on_agenda(isp.coordinator, case_review, cancelled)
+        # As someone who coordinates both panels, so that it is the agenda's rule that refuses.
+        both = meetings.coordinator_of(people.panel)
+        factories.membership(isp.panel, both, Role.COORDINATOR)
         with pytest.raises(services.CaseReviewRefused, match="its own panel"):
-            services.place_on_agenda(isp.coordinator, case_review, elsewhere)
+            services.place_on_agenda(both, case_review, elsewhere)
         scheduled = meetings.meeting_on(isp.panel)
         services.place_on_agenda(isp.coordinator, case_review, scheduled)
         with pytest.raises(services.CaseReviewRefused, match="already on"):

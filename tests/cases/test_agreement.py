@@ -2,6 +2,9 @@
 
 from datetime import timedelta
 
+import pytest
+
+from panel import access
 from panel.cases.agreement import services as agreement
 from panel.core.audit import AuditAction, AuditEvent
 from panel.core.database import utcnow
@@ -67,6 +70,18 @@ def test_saving_the_same_text_asks_nobody_again(app, client, people, db):
 def test_only_the_chair_sets_the_text(client, people):
     sign_in(client, people.coordinator)
     assert client.get(f"/panels/{people.panel.id}/confidentiality/edit").status_code == 403
+
+
+def test_the_services_refuse_whoever_the_pages_refuse(app, people, db):
+    """A command or another service: a reader accepts nothing, only the chair sets the text."""
+    with app.test_request_context():
+        with pytest.raises(access.NotAllowed):
+            agreement.accept(people.reader, people.panel)
+        with pytest.raises(access.NotAllowed):
+            agreement.set_agreement_text(people.coordinator, people.panel, "Tell no one.")
+        assert agreement.last_acceptance(people.reader, people.panel) is None
+        assert agreement.agreement_text(people.panel) == agreement.DEFAULT_TEXT
+    assert db.session.scalar(db.select(db.func.count()).select_from(AuditEvent)) == 0
 
 
 def test_empty_agreement_text_is_refused(client, people):

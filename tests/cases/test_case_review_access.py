@@ -1,6 +1,6 @@
 """Who may open case reviews: members of the owning panel (not readers) who have accepted its
 confidentiality agreement, except in a case they declared an interest in. Every opening of a case
-review is in the audit trail."""
+review is in the audit trail. The services refuse whoever the pages refuse."""
 
 from __future__ import annotations
 
@@ -8,9 +8,14 @@ from datetime import UTC, datetime
 
 import pytest
 
+from panel import access
 from panel.cases import services, viewing
+from panel.cases.models import CaseReview, CaseReviewStatus
 from panel.cases.viewing import CaseView
+from panel.cases.vocabularies import Rating, Stage
 from panel.core.audit import AuditAction, AuditEvent
+from panel.meetings import declarations
+from panel.meetings.models import AgendaItem
 from panel.panels.models import Role
 from tests import factories
 from tests.cases import factories as cases
@@ -208,3 +213,85 @@ def test_list_queries_do_not_grow_with_its_rows(app, client, isp, db, case_revie
     with count_queries() as more:
         client.get(url)
     assert len(more) == len(first)
+
+
+# --- The services ask too ------------------------------------------------------------------------
+# A command, another service or a tampered request gets the rule the pages declare: the service
+# refuses with a 403 before it writes anything.
+
+
+def _audit_events(db) -> int:
+    return db.session.scalar(db.select(db.func.count()).select_from(AuditEvent))
+
+
+def _changes_to_the_case(person, case_review, panel, meeting) -> list:
+    """Every change a coordinator makes to a case review, made as `person`."""
+    return [
+        lambda: services.create_case_review(person, panel, cases.details()),
+        lambda: services.update_case_review(
+            person, case_review, cases.details(policing_area="Walsall NPU")
+        ),
+        lambda: services.record_stage_findings(
+            person,
+            case_review,
+            {Stage.REPORT: services.FindingDetails(Rating.GOOD_PRACTICE, "Prompt attendance.")},
+            "A proportionate outcome.",
+        ),
+        lambda: services.place_on_agenda(person, case_review, meeting),
+        lambda: services.close_case_review(person, case_review),
+    ]
+
+
+def _assert_untouched(db, case_review, events_before: int) -> None:
+    assert not (db.session.new or db.session.dirty or db.session.deleted)
+    db.session.expire_all()
+    assert db.session.scalar(db.select(db.func.count()).select_from(CaseReview)) == 1
+    assert case_review.policing_area == "Coventry NPU"
+    assert case_review.status == CaseReviewStatus.ADDED
+    assert case_review.stage_findings == [] and case_review.overall_view is None
+    assert db.session.scalar(db.select(db.func.count()).select_from(AgendaItem)) == 0
+    assert _audit_events(db) == events_before
+
+
+@pytest.mark.parametrize("who", ["member", "reader", "outsider", "admin"])
+def test_only_organisers_change_case_reviews_through_the_services(app, isp, db, case_review, who):
+    person = getattr(isp, who)
+    meeting = meetings.meeting_on(isp.panel)
+    before = _audit_events(db)
+    with app.test_request_context():
+        for change in _changes_to_the_case(person, case_review, isp.panel, meeting):
+            with pytest.raises(access.NotAllowed):
+                change()
+    _assert_untouched(db, case_review, before)
+
+
+def test_a_chair_who_declared_an_interest_cannot_change_the_case_through_the_services(
+    app, isp, db, case_review
+):
+    meeting = meetings.meeting_on(isp.panel)
+    with app.test_request_context():
+        item = services.place_on_agenda(isp.coordinator, case_review, meeting)
+        declarations.declare(isp.chair, item, "I know the victim's family.")
+    before = _audit_events(db)
+    with app.test_request_context():
+        # All but the first, adding a case review: other cases are still theirs to add.
+        for change in _changes_to_the_case(isp.chair, case_review, isp.panel, meeting)[1:]:
+            with pytest.raises(access.NotAllowed):
+                change()
+        with pytest.raises(access.NotAllowed):
+            services.record_view(isp.chair, case_review)
+    db.session.expire_all()
+    assert case_review.policing_area == "Coventry NPU"
+    assert case_review.stage_findings == []
+    assert case_review.status == CaseReviewStatus.ON_AGENDA
+    assert _counted(db, case_review) == 0
+    assert _audit_events(db) == before
+
+
+def test_a_reader_opening_a_case_through_the_service_is_refused_and_not_counted(
+    app, isp, db, case_review
+):
+    with app.test_request_context(), pytest.raises(access.NotAllowed):
+        services.record_view(isp.reader, case_review)
+    assert _counted(db, case_review) == 0
+    assert _views(db, case_review) == 0

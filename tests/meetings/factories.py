@@ -8,7 +8,16 @@ from panel.accounts.models import User
 from panel.extensions import db
 from panel.meetings import services
 from panel.meetings.models import AgendaItem, Meeting, MeetingStatus
-from panel.panels.models import Panel
+from panel.panels.models import Panel, Role
+from tests import factories
+
+
+def coordinator_of(panel: Panel) -> User:
+    """A newcomer who coordinates `panel` and sits on no other: whom a test sets up another
+    panel's meetings as, since the services refuse anyone who may not manage them."""
+    person = factories.user(full_name="Priya Kaur")
+    factories.membership(panel, person, Role.COORDINATOR)
+    return person
 
 
 def meeting_on(

@@ -20,7 +20,7 @@ from panel.panels.models import Role
 from tests import factories
 from tests.conftest import sign_in
 from tests.meetings.factories import agenda_items as _items
-from tests.meetings.factories import meeting_with_agenda
+from tests.meetings.factories import coordinator_of, meeting_with_agenda
 from tests.querycount import count_queries
 
 STANDING = [
@@ -31,8 +31,8 @@ STANDING = [
 ]
 
 
-def _meeting(people, status: MeetingStatus = MeetingStatus.SCHEDULED, panel=None) -> Meeting:
-    return meeting_with_agenda(people.coordinator, panel or people.panel, status=status)
+def _meeting(people, status: MeetingStatus = MeetingStatus.SCHEDULED) -> Meeting:
+    return meeting_with_agenda(people.coordinator, people.panel, status=status)
 
 
 def _titles(meeting: Meeting) -> list[str]:
@@ -333,7 +333,8 @@ def test_member_cannot_change_the_agenda_but_reader_cannot_even_see_it(client, p
 def test_another_panels_agenda_item_is_404(client, people):
     mine = _meeting(people)
     other_panel = factories.panel("Dudley Hate Crime Panel")
-    theirs = _meeting(people, panel=other_panel)
+    # Scheduled by the other panel's coordinator: ours may not manage its meetings.
+    theirs = meeting_with_agenda(coordinator_of(other_panel), other_panel)
     their_item = _items(theirs)[0]
     sign_in(client, people.coordinator)
     base = f"/meetings/{mine.id}/agenda/{their_item.id}"
@@ -487,7 +488,8 @@ def test_bad_standing_item_is_named_in_the_error_summary(client, people, data, m
 
 def test_another_panels_standing_item_is_404(client, people):
     other_panel = factories.panel("Dudley Hate Crime Panel")
-    theirs = agenda.standing_items(people.coordinator, other_panel)[0]
+    # Saved by the other panel's coordinator: ours may not manage its standing items.
+    theirs = agenda.standing_items(coordinator_of(other_panel), other_panel)[0]
     sign_in(client, people.coordinator)
     base = f"/panels/{people.panel.id}/agenda-template/{theirs.id}"
     assert client.get(f"{base}/edit").status_code == 404

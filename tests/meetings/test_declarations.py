@@ -11,14 +11,14 @@ from panel.meetings.models import AgendaItemKind, InterestDeclaration, MeetingSt
 from tests import factories
 from tests.conftest import sign_in
 from tests.meetings.factories import agenda_items as _items
-from tests.meetings.factories import meeting_with_agenda
+from tests.meetings.factories import coordinator_of, meeting_with_agenda
 
 REASON = "My organisation supports the family involved"
 SHOWN = f"Interest declared by Grace Mensah (Coventry Homes Partnership): {REASON}"
 
 
-def _meeting(people, panel=None):
-    return meeting_with_agenda(people.coordinator, panel or people.panel)
+def _meeting(people):
+    return meeting_with_agenda(people.coordinator, people.panel)
 
 
 def _declarations() -> list[InterestDeclaration]:
@@ -197,7 +197,9 @@ def test_reader_and_outsider_cannot_declare(client, people):
 
 def test_another_panels_agenda_item_cannot_be_declared_on(client, people):
     mine = _meeting(people)
-    theirs = _meeting(people, panel=factories.panel("Dudley Hate Crime Panel"))
+    other_panel = factories.panel("Dudley Hate Crime Panel")
+    # Scheduled by the other panel's coordinator: ours may not manage its meetings.
+    theirs = meeting_with_agenda(coordinator_of(other_panel), other_panel)
     their_item = _items(theirs)[0]
     sign_in(client, people.member)
     assert client.get(_declare_path(mine, their_item)).status_code == 404

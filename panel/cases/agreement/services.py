@@ -73,8 +73,12 @@ def agreement_accepted(user, panel, now: datetime | None = None) -> bool:
 
 
 def accept(user, panel) -> None:
+    """The user accepts the panel's agreement: anyone who may open its case reviews may."""
+    # `panel.access` asks this module whether an agreement is accepted, so it comes in late.
+    from panel import access
     from panel.cases.models import AgreementAcceptance
 
+    access.require(user, access.Action.VIEW_CASE_REVIEWS, panel)
     acceptance = AgreementAcceptance(user=user, panel=panel)
     db.session.add(acceptance)
     db.session.flush()
@@ -91,8 +95,10 @@ def accept(user, panel) -> None:
 def set_agreement_text(actor, panel, text: str) -> None:
     """Change the text; everyone, the chair included, accepts the new text before case material.
     Saving the same text again changes nothing, so nobody is asked to accept again."""
+    from panel import access
     from panel.cases.models import ConfidentialityAgreement
 
+    access.require(actor, access.Action.SET_CONFIDENTIALITY_AGREEMENT, panel)
     agreement = _agreement(panel)
     if agreement is None:
         agreement = ConfidentialityAgreement(panel=panel, text=text, updated_by_id=actor.id)

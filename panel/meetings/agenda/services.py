@@ -8,6 +8,10 @@ new meeting; changing them leaves meetings already scheduled as they are.
 Every new item, however it is added (an item of the meeting's own, case reviews from the agenda
 page, a case review from its own page), is placed by one rule, `position_for_new_item`: just
 before "Any other business", which closes the meeting.
+
+Every change asks `access` first whether the actor may manage the panel's meetings, as the pages
+do, so a command or another service (a case review put on an agenda from its own page) gets the
+same answer.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from panel import access
+from panel.access import Action
 from panel.accounts.models import Organisation, User
 from panel.cases.models import CaseReview, CaseReviewStatus
 from panel.core.audit import AuditAction, apply_changes, record
@@ -117,6 +123,7 @@ def case_review_title(case_review: CaseReview) -> str:
 
 def add_item(actor: User, meeting: Meeting, details: ItemDetails) -> AgendaItem:
     """Add an item of the meeting's own, where `position_for_new_item` puts it."""
+    access.require(actor, Action.MANAGE_MEETINGS, meeting)
     check_open(meeting)
     _check_presenter(meeting.panel, details)
     item = _insert(
@@ -140,6 +147,7 @@ def add_case_reviews(
     """Put each chosen case review, with its duration in minutes, on the meeting's agenda, in the
     order given, where `position_for_new_item` puts them; each case on no agenda before is now
     on one. All or nothing: one case that cannot go refuses them all, in one transaction."""
+    access.require(actor, Action.MANAGE_MEETINGS, meeting)
     check_open(meeting)
     listed = {item.case_review_id for item in meeting.agenda_items}
     for case_review, _ in chosen:
@@ -154,6 +162,7 @@ def add_case_reviews(
 
 def edit_item(actor: User, item: AgendaItem, details: ItemDetails) -> AgendaItem:
     """Change an item. A case review's item keeps its title, the case's reference."""
+    access.require(actor, Action.MANAGE_MEETINGS, item.meeting)
     check_open(item.meeting)
     _check_presenter(item.meeting.panel, details, keeping=item)
     old_presenter = item.presenter
@@ -172,6 +181,7 @@ def edit_item(actor: User, item: AgendaItem, details: ItemDetails) -> AgendaItem
 
 def remove_item(actor: User, item: AgendaItem) -> None:
     """Remove an item, and the declarations of interest made in it, from the agenda."""
+    access.require(actor, Action.MANAGE_MEETINGS, item.meeting)
     meeting = item.meeting
     check_open(meeting)
     record(
@@ -203,6 +213,7 @@ def _back_off_the_agenda(actor: User, case_review: CaseReview) -> None:
 def move_item(actor: User, item: AgendaItem, step: int) -> bool:
     """Swap the item with the one above (`UP`) or below (`DOWN`); False if it is already first
     or last."""
+    access.require(actor, Action.MANAGE_MEETINGS, item.meeting)
     check_open(item.meeting)
     return _move(actor, item, _in_order(item.meeting.agenda_items), step, _label(item))
 
@@ -213,6 +224,7 @@ def move_item(actor: User, item: AgendaItem, step: int) -> bool:
 def standing_items(actor: User, panel: Panel) -> list[AgendaTemplateItem]:
     """The panel's standing items. The first time anyone looks, the default set is saved (the
     commit is otherwise a no-op), so that its items have ids to edit them by."""
+    access.require(actor, Action.MANAGE_MEETINGS, panel)
     items = _template(actor, panel)
     db.session.flush()
     return items
@@ -222,6 +234,7 @@ def add_standing_item(
     actor: User, panel: Panel, title: str, duration_minutes: int | None
 ) -> AgendaTemplateItem:
     """Add a standing item at the end; meetings scheduled from now on start with it."""
+    access.require(actor, Action.MANAGE_MEETINGS, panel)
     items = _template(actor, panel)
     _renumber(items)
     item = AgendaTemplateItem(
@@ -247,6 +260,7 @@ def add_standing_item(
 def edit_standing_item(
     actor: User, item: AgendaTemplateItem, title: str, duration_minutes: int | None
 ) -> AgendaTemplateItem:
+    access.require(actor, Action.MANAGE_MEETINGS, item.panel)
     changes = apply_changes(item, {"title": title, "duration_minutes": duration_minutes})
     if changes:
         record(actor, AuditAction.UPDATE, item, label=_standing_label(item), changes=changes)
@@ -259,6 +273,7 @@ def remove_standing_item(actor: User, item: AgendaTemplateItem) -> None:
 
     The last one stays: a panel with no standing items is given the default set again when its
     next meeting is scheduled, which would undo the removal without saying so."""
+    access.require(actor, Action.MANAGE_MEETINGS, item.panel)
     items = _template(actor, item.panel)
     if len(items) <= 1:
         raise AgendaRefused("The last standing item cannot be removed. Change it instead.")
@@ -272,12 +287,14 @@ def remove_standing_item(actor: User, item: AgendaTemplateItem) -> None:
 
 
 def move_standing_item(actor: User, item: AgendaTemplateItem, step: int) -> bool:
+    access.require(actor, Action.MANAGE_MEETINGS, item.panel)
     return _move(actor, item, _template(actor, item.panel), step, _standing_label(item))
 
 
 def set_default_case_review_minutes(actor: User, panel: Panel, minutes: int) -> Panel:
     """How long a case review is given when it is added to an agenda, unless the coordinator
     gives it another duration there."""
+    access.require(actor, Action.MANAGE_MEETINGS, panel)
     changes = apply_changes(panel, {"default_case_review_minutes": minutes})
     if changes:
         record(actor, AuditAction.UPDATE, panel, changes=changes)

@@ -8,6 +8,10 @@ the meeting starts from them. The organisation is stored on the attendance row a
 day, so rates and old registers stay right after someone moves organisation. A panel's quorum
 is a number of organisations, not people: two officers from one police unit count once, and
 guests never count.
+
+Recording the register, guests and the quorum asks `access` whether the actor may manage the
+panel's meetings, as the pages do. Apologies are checked by `_check_may_answer_for`: a member
+answers for themselves, the chair or coordinator for anyone, and a refusal says which.
 """
 
 from __future__ import annotations
@@ -145,6 +149,7 @@ def record_register(
     """Save the register: `marks` maps each member's user id to their status. Members not on the
     register are ignored; an existing line keeps the organisation it was first recorded with, and
     apologies sent in advance stay marked as such unless the member came after all."""
+    access.require(actor, access.Action.MANAGE_MEETINGS, meeting)
     check_record_open(meeting, now)
     saved, created = [], []
     for entry in register_of(meeting):
@@ -336,6 +341,7 @@ def guest_of(meeting: Meeting, guest_id: int) -> Guest | None:
 def add_guest(
     actor: User, meeting: Meeting, name: str, organisation_name: str, *, now: datetime | None = None
 ) -> Guest:
+    access.require(actor, access.Action.MANAGE_MEETINGS, meeting)
     check_record_open(meeting, now)
     guest = Guest(meeting=meeting, name=name.strip(), organisation_name=organisation_name.strip())
     db.session.add(guest)
@@ -352,6 +358,7 @@ def add_guest(
 
 
 def remove_guest(actor: User, guest: Guest, *, now: datetime | None = None) -> None:
+    access.require(actor, access.Action.MANAGE_MEETINGS, guest.meeting)
     meeting = guest.meeting
     check_record_open(meeting, now)
     record(
@@ -386,6 +393,7 @@ def register_taken(register: Sequence[Attendance]) -> bool:
 
 
 def set_quorum(actor: User, panel: Panel, quorum: int) -> Panel:
+    access.require(actor, access.Action.MANAGE_MEETINGS, panel)
     changes = apply_changes(panel, {"quorum": quorum})
     if changes:
         record(actor, AuditAction.UPDATE, panel, changes=changes)
