@@ -119,9 +119,6 @@ def test_sources_from_other_packages_are_listed_with_the_actions(
     # Read now: the source runs inside the request, where the test's objects are not to be loaded.
     raised_at = first.starts_at - timedelta(days=14)
 
-    # Worked out here: the source runs inside the request, which must not load the test's objects.
-    raised_at = first.starts_at - timedelta(days=14)
-
     def interventions(panel, meeting, viewer):
         return [
             MatterArising(
