@@ -161,15 +161,16 @@ def test_unknown_role_is_a_clear_error(admin_client, people):
 
 
 def test_admin_removes_a_member_after_confirming(admin_client, people, db):
-    membership = membership_of(people, people.reader)
-    url = f"/admin/panels/{people.panel.id}/members/{membership.id}/remove"
+    # Its id, kept: the object cannot be read once its row is gone.
+    membership_id = membership_of(people, people.reader).id
+    url = f"/admin/panels/{people.panel.id}/members/{membership_id}/remove"
     confirm = admin_client.get(url).get_data(as_text=True)
     assert "Are you sure you want to remove Tom Whitfield from this panel?" in confirm
-    assert db.session.get(Membership, membership.id) is not None
+    assert db.session.get(Membership, membership_id) is not None
 
     response = admin_client.post(url)
     assert response.location == f"/admin/panels/{people.panel.id}"
-    assert db.session.scalar(db.select(Membership).filter_by(id=membership.id)) is None
+    assert db.session.scalar(db.select(Membership).filter_by(id=membership_id)) is None
     event = events_for(db, "membership")[-1]
     assert event.action is AuditAction.DELETE
     assert event.object_label == "reader@example.org on Coventry Hate Crime Panel"
