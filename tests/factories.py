@@ -8,6 +8,7 @@ import itertools
 import pyotp
 import sqlalchemy as sa
 
+from panel import access
 from panel.accounts.models import Organisation, OrganisationKind, User
 from panel.core import encryption
 from panel.core.database import utcnow
@@ -101,4 +102,6 @@ def membership(panel_: Panel, user_: User, role: Role) -> Membership:
     new = Membership(panel=panel_, user=user_, role=role)
     db.session.add(new)
     db.session.commit()
+    # A test runs in one application context: the services' next check must see the new role.
+    access.memberships_changed()
     return new
