@@ -219,6 +219,12 @@ def roles_of(user) -> dict[int, Role]:
     return cache[user.id]
 
 
+def memberships_changed() -> None:
+    """Forget the roles loaded so far: a membership was added, changed or removed in this unit
+    of work (a command, or a test), so the next check loads them again, as a new request would."""
+    g.pop("_panel_roles", None)
+
+
 def can(user, action: Action, target=None) -> bool:
     """Whether `user` may take `action` on `target` (an object, or None for a whole area)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:

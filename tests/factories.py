@@ -7,8 +7,8 @@ import itertools
 
 import pyotp
 import sqlalchemy as sa
-from flask import g
 
+from panel import access
 from panel.accounts.models import Organisation, OrganisationKind, User
 from panel.core import encryption
 from panel.core.database import utcnow
@@ -102,7 +102,6 @@ def membership(panel_: Panel, user_: User, role: Role) -> Membership:
     new = Membership(panel=panel_, user=user_, role=role)
     db.session.add(new)
     db.session.commit()
-    # The services ask `access`, which keeps each person's roles for the rest of the context
-    # (`panel.access.roles_of`): the test goes on with the new role, as the next request would.
-    g.get("_panel_roles", {}).pop(user_.id, None)
+    # A test runs in one application context: the services' next check must see the new role.
+    access.memberships_changed()
     return new

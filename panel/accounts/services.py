@@ -1,10 +1,15 @@
-"""Operations on accounts and organisations: each checks, changes, audits and commits as one."""
+"""Operations on accounts and organisations. What an administrator does to organisations and other
+people's accounts asks `access` first (an actor of None is the system: `flask create-admin`, demo
+data); what a person does to their own account (signing in and out, changing their password) is
+theirs to do. Each changes and audits; the unit of work commits."""
 
 from __future__ import annotations
 
 import secrets
 from datetime import datetime
 
+from panel import access
+from panel.access import Action
 from panel.accounts import lockout, notifications
 from panel.accounts.models import Organisation, OrganisationKind, User, new_session_token
 from panel.accounts.passwords import hash_password, needs_rehash, verify_password
@@ -116,6 +121,7 @@ def change_password(user: User, current_password: str, new_password: str) -> boo
 
 
 def create_organisation(actor: User | None, *, name: str, kind: OrganisationKind) -> Organisation:
+    access.require(actor, Action.MANAGE_ORGANISATIONS)
     organisation = Organisation(name=name.strip(), kind=kind)
     db.session.add(organisation)
     db.session.flush()
@@ -130,6 +136,7 @@ def create_organisation(actor: User | None, *, name: str, kind: OrganisationKind
 
 
 def update_organisation(actor: User, organisation: Organisation, **fields) -> Organisation:
+    access.require(actor, Action.MANAGE_ORGANISATIONS, organisation)
     changes = apply_changes(organisation, _stripped(fields))
     if changes:
         record(actor, AuditAction.UPDATE, organisation, changes=changes)
@@ -149,6 +156,7 @@ def create_user(
     is_admin: bool = False,
     is_demo: bool = False,
 ) -> User:
+    access.require(actor, Action.MANAGE_USERS)
     if not password_hash:
         if password is None:
             raise TypeError("create_user needs a password or a password hash")
@@ -180,6 +188,7 @@ def update_user(actor: User, user: User, *, password: str | None = None, **field
     Admins may not deactivate themselves or drop their own admin flag: the last admin doing so
     would leave nobody able to manage the service.
     """
+    access.require(actor, Action.MANAGE_USERS, user)
     if user.id == actor.id and False in (fields.get("active"), fields.get("is_admin")):
         raise ValueError("An administrator cannot deactivate or demote their own account")
     fields = _stripped(fields)

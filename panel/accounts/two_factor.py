@@ -24,6 +24,8 @@ from flask import current_app, flash, redirect, request, session, url_for
 from flask_login import current_user
 from sqlalchemy.orm import Mapped, mapped_column
 
+from panel import access
+from panel.access import Action
 from panel.accounts import notifications, sessions
 from panel.accounts.models import User, new_session_token
 from panel.core import encryption
@@ -146,7 +148,10 @@ def new_recovery_codes(user: User, code: str, now: datetime | None = None) -> li
 
 def reset(actor: User | None, user: User) -> None:
     """Remove a person's second factor (lost phone and codes, or turned off by a reader). They set
-    one up again at their next sign-in if their role needs it; their sessions end."""
+    one up again at their next sign-in if their role needs it; their sessions end. Turning off
+    one's own is the person's to do; anyone else's is an administrator's."""
+    if actor is None or actor.id != user.id:
+        access.require(actor, Action.MANAGE_USERS, user)
     user.totp_secret = None
     user.two_factor_enabled_at = None
     user.totp_last_step = None

@@ -1,5 +1,6 @@
-"""Operations on local panels' live cases and interventions. Each checks what is allowed, writes,
-audits and commits in one transaction.
+"""Operations on local panels' live cases and interventions. Each asks `access` whether the acting
+person may take its step (the same action the page's route declares), writes and audits; the
+unit of work commits.
 
 Case text (the risk reason, the summary) and update text are anonymised case material: the audit
 trail says that it changed, never what it says. Saves carry the version they were drawn from, so
@@ -15,6 +16,7 @@ from datetime import date
 from sqlalchemy.exc import IntegrityError
 
 from panel import access
+from panel.access import Action
 from panel.accounts.models import Organisation, User
 from panel.cases import viewing
 from panel.cases.services import reference_prefix
@@ -124,6 +126,7 @@ def refer_case(
     actor: User, panel: Panel, details: LiveCaseDetails, guard: GuardOutcome = NO_FINDINGS
 ) -> LiveCase:
     """Add a live case to the panel under its next reference."""
+    access.require(actor, Action.MANAGE_LIVE_CASES, panel)
     check_override(actor, panel, guard, InterventionRefused)
     year = utcnow().astimezone(UK).year
     # Two coordinators referring at once can pick the same number: the second takes the next.
@@ -167,6 +170,7 @@ def update_case(
     version: int,
     guard: GuardOutcome = NO_FINDINGS,
 ) -> LiveCase:
+    access.require(actor, Action.MANAGE_LIVE_CASES, case)
     _check_case_open(case)
     locking.check_version(case.version, version, _stale("case"))
     check_override(actor, case.panel, guard, InterventionRefused)
@@ -190,6 +194,7 @@ def update_case(
 def close_case(actor: User, case: LiveCase, closure: Closure, version: int) -> LiveCase:
     """Close a case with why, what it achieved for the victim and whether they felt safer. Its
     open interventions stay as they are: their owners still report how they ended."""
+    access.require(actor, Action.MANAGE_LIVE_CASES, case)
     _check_case_open(case)
     locking.check_version(case.version, version, _stale("case"))
     with locking.saving(_stale("case")):
@@ -230,6 +235,7 @@ def intervention_types(panel: Panel, *, include_retired: bool = False) -> list[I
 
 
 def add_intervention_type(actor: User, panel: Panel, name: str) -> InterventionType:
+    access.require(actor, Action.MANAGE_LIVE_CASES, panel)
     existing = intervention_types(panel, include_retired=True)
     if any(t.name.casefold() == name.casefold() for t in existing):
         raise InterventionRefused(f"The panel already has the type ‘{name}’.")
@@ -243,6 +249,7 @@ def add_intervention_type(actor: User, panel: Panel, name: str) -> InterventionT
 
 def set_intervention_type_active(actor: User, kind: InterventionType, active: bool) -> None:
     """Retire a type (no longer offered; past interventions keep it), or bring it back."""
+    access.require(actor, Action.MANAGE_LIVE_CASES, kind)
     changes = apply_changes(kind, {"active": active})
     if changes:
         record(
@@ -288,6 +295,7 @@ def agree_intervention(
     the owning organisation's people (unless `notify` is False: loading demo data). The chair
     and coordinator agree one for any organisation on the panel; a member logs one their own
     organisation agreed, and it is marked as logged by a partner (nobody there needs telling)."""
+    access.require(actor, Action.LOG_INTERVENTION, panel)
     by_partner = access.logs_for_own_organisation_only(actor, panel)
     if by_partner and details.owner.id != actor.organisation_id:
         raise InterventionRefused(
@@ -358,6 +366,7 @@ def update_intervention(
     """Add an update to the log: text, a new status, or both. Not completed and cancelled need
     the reason in the text. The owning organisation's people may restrict the text to their
     organisation; the reason for not completing or cancelling is the whole panel's to read."""
+    access.require(actor, Action.UPDATE_INTERVENTION, intervention)
     locking.check_version(intervention.version, version, _stale("intervention"))
     restricted = restricted and bool(text)
     if status == intervention.status:
@@ -405,6 +414,7 @@ def reassign_intervention(
 ) -> Handed:
     """The chair or coordinator moves an intervention to another organisation or lead, or
     changes its due date; whoever it is handed to is told by e-mail."""
+    access.require(actor, Action.MANAGE_LIVE_CASES, intervention)
     locking.check_version(intervention.version, version, _stale("intervention"))
     if intervention.status not in (InterventionStatus.AGREED, InterventionStatus.IN_PROGRESS):
         raise InterventionRefused(
@@ -454,6 +464,7 @@ def amend_intervention(
 ) -> Intervention:
     """The chair or coordinator corrects what was agreed (its type, what it is, when it is due),
     typically for one a partner logged. The log says it was amended, never the old text."""
+    access.require(actor, Action.MANAGE_LIVE_CASES, intervention)
     locking.check_version(intervention.version, version, _stale("intervention"))
     if intervention.status not in (InterventionStatus.AGREED, InterventionStatus.IN_PROGRESS):
         raise InterventionRefused(

@@ -1,8 +1,11 @@
-"""Operations on panels and memberships: each checks, changes, audits and commits as one."""
+"""Operations on panels and memberships: each asks `access` whether the acting person may manage
+panels (an administrator; None is the system: a command or demo data), changes and audits; the
+unit of work commits."""
 
 from __future__ import annotations
 
 from panel import access
+from panel.access import Action
 from panel.accounts.models import User
 from panel.core.audit import AuditAction, apply_changes, record
 from panel.core.guard import GuardOutcome
@@ -32,6 +35,7 @@ def create_panel(
     case_review_retention_months: int = DEFAULT_CASE_REVIEW_RETENTION_MONTHS,
     live_case_retention_months: int = DEFAULT_LIVE_CASE_RETENTION_MONTHS,
 ) -> Panel:
+    access.require(actor, Action.MANAGE_PANELS)
     panel = Panel(
         name=name.strip(),
         kind=kind,
@@ -60,6 +64,7 @@ def create_panel(
 
 
 def update_panel(actor: User, panel: Panel, **fields) -> Panel:
+    access.require(actor, Action.MANAGE_PANELS, panel)
     for key, value in fields.items():
         if isinstance(value, str):
             fields[key] = value.strip() or (None if key == "description" else value)
@@ -71,6 +76,7 @@ def update_panel(actor: User, panel: Panel, **fields) -> Panel:
 
 
 def add_member(actor: User | None, panel: Panel, user: User, role: Role) -> Membership:
+    access.require(actor, Action.MANAGE_PANELS, panel)
     membership = Membership(panel=panel, user=user, role=role)
     db.session.add(membership)
     db.session.flush()
@@ -82,10 +88,12 @@ def add_member(actor: User | None, panel: Panel, user: User, role: Role) -> Memb
         changes={"panel": panel.name, "user": user.email, "role": role.value},
     )
     db.session.flush()
+    access.memberships_changed()
     return membership
 
 
 def change_role(actor: User, membership: Membership, role: Role) -> Membership:
+    access.require(actor, Action.MANAGE_PANELS, membership)
     changes = apply_changes(membership, {"role": role})
     if changes:
         record(
@@ -96,10 +104,12 @@ def change_role(actor: User, membership: Membership, role: Role) -> Membership:
             changes=changes,
         )
         db.session.flush()
+        access.memberships_changed()
     return membership
 
 
 def remove_member(actor: User, membership: Membership) -> None:
+    access.require(actor, Action.MANAGE_PANELS, membership)
     record(
         actor,
         AuditAction.DELETE,
@@ -109,6 +119,7 @@ def remove_member(actor: User, membership: Membership) -> None:
     )
     db.session.delete(membership)
     db.session.flush()
+    access.memberships_changed()
 
 
 def panel_name_taken(name: str, *, except_panel: Panel | None = None) -> bool:

@@ -161,7 +161,8 @@ def test_unknown_role_is_a_clear_error(admin_client, people):
 
 
 def test_admin_removes_a_member_after_confirming(admin_client, people, db):
-    membership_id = membership_of(people, people.reader).id  # kept: the row is about to go
+    # Its id, kept: the object cannot be read once its row is gone.
+    membership_id = membership_of(people, people.reader).id
     url = f"/admin/panels/{people.panel.id}/members/{membership_id}/remove"
     confirm = admin_client.get(url).get_data(as_text=True)
     assert "Are you sure you want to remove Tom Whitfield from this panel?" in confirm

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 
+from panel.access import NotAllowed
 from panel.cases.vocabularies import Answer, Strand
 from panel.core.audit import AuditAction, AuditEvent
 from panel.core.database import utcnow
@@ -29,7 +30,13 @@ from panel.interventions.vocabularies import (
 from tests import factories
 from tests.cases.conftest import isp  # noqa: F401  (the scrutiny panel, which has no live cases)
 from tests.conftest import sign_in
-from tests.interventions.conftest import RISK_REASON, SUMMARY, intervention, live_case
+from tests.interventions.conftest import (
+    RISK_REASON,
+    SUMMARY,
+    case_details,
+    intervention,
+    live_case,
+)
 from tests.querycount import count_queries
 
 
@@ -553,6 +560,38 @@ def test_a_member_sees_the_list_and_the_case_but_cannot_change_anything(client, 
     assert _case_count() == 1
     db.session.refresh(kind)
     assert kind.active
+
+
+def test_the_service_refuses_a_member_referring_changing_or_closing_a_case(people):
+    # What the pages refuse a member (403), the services refuse too, whoever calls them.
+    case = live_case(people.coordinator, people.panel)
+    kind = services.intervention_types(people.panel)[0]
+    member, version = people.member, case.version
+    events = db.session.scalar(db.select(db.func.count(AuditEvent.id)))
+    closure = Closure(ClosureReason.RESOLVED, VictimOutcome.NEEDS_MET, Answer.YES)
+    refused = [
+        lambda: services.refer_case(member, people.panel, case_details()),
+        lambda: services.update_case(
+            member, case, case_details(risk_level=RiskLevel.STANDARD), version
+        ),
+        lambda: services.close_case(member, case, closure, version),
+        lambda: services.add_intervention_type(member, people.panel, "Street pastors"),
+        lambda: services.set_intervention_type_active(member, kind, False),
+    ]
+    for call in refused:
+        with pytest.raises(NotAllowed):
+            call()
+    assert _case_count() == 1
+    db.session.refresh(case)
+    db.session.refresh(kind)
+    assert (case.version, case.status, case.risk_level) == (
+        version,
+        LiveCaseStatus.OPEN,
+        RiskLevel.HIGH,
+    )
+    assert kind.active
+    assert len(services.intervention_types(people.panel)) == len(DEFAULT_INTERVENTION_TYPES)
+    assert db.session.scalar(db.select(db.func.count(AuditEvent.id))) == events
 
 
 def test_a_reader_is_refused_live_cases(client, people):

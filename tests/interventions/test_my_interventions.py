@@ -61,9 +61,13 @@ def test_open_interventions_are_grouped_by_due_date_against_a_fixed_today(
             partners.people.member, done, status=status, text="Ended.", version=1
         )
     _due(partners, panel, partners.centre, 2)
-    scrutiny = factories.panel("Scrutiny Panel", PanelKind.SCRUTINY_PANEL)
+    # Agreed while the panel was a local one, which an administrator has since made a scrutiny
+    # panel: the service agrees interventions on local panels only, for their organisers.
+    scrutiny = factories.panel("Scrutiny Panel", PanelKind.LOCAL_HATE_CRIME_PANEL)
     factories.membership(scrutiny, partners.people.member, Role.MEMBER)
+    factories.membership(scrutiny, partners.people.coordinator, Role.COORDINATOR)
     _due(partners, scrutiny, housing, 2)
+    scrutiny.kind = PanelKind.SCRUTINY_PANEL
 
     groups = organisation_interventions(partners.people.member, TODAY)
     assert _ids(groups.overdue) == [yesterday.id]

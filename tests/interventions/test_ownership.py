@@ -9,8 +9,11 @@ from datetime import timedelta
 
 import pytest
 
+from panel.access import NotAllowed
+from panel.core.audit import AuditEvent
 from panel.core.time import uk_today
 from panel.extensions import db
+from panel.interventions import services
 from panel.interventions.models import Intervention, InterventionUpdate
 from panel.interventions.vocabularies import InterventionStatus
 from tests import factories
@@ -201,3 +204,43 @@ def test_the_chair_and_coordinator_update_any_intervention(client, partners, two
         db.session.expire_all()
         last = db.session.get(Intervention, intervention.id).updates[-1]
         assert (last.author_id, last.author_organisation_id) == (organiser.id, partners.police.id)
+
+
+def _audit_events() -> int:
+    return db.session.scalar(db.select(db.func.count(AuditEvent.id)))
+
+
+def test_the_service_refuses_a_partner_updating_another_organisations_intervention(partners, two):
+    # A command, another service or a tampered request gets the same answer as the page.
+    _housing, centre = two
+    events = _audit_events()
+    with pytest.raises(NotAllowed):
+        services.update_intervention(
+            partners.people.member, centre, status=S.CANCELLED, text="Not needed.", version=1
+        )
+    assert _untouched(centre.id)
+    assert _audit_events() == events
+
+
+def test_the_service_refuses_a_partner_reassigning_or_amending_even_their_own(partners, two):
+    housing, _centre = two
+    member, due = partners.people.member, uk_today() + timedelta(days=60)
+    events = _audit_events()
+    with pytest.raises(NotAllowed):
+        services.reassign_intervention(
+            member, housing, owner=partners.centre, lead=None, due_date=due, version=1
+        )
+    with pytest.raises(NotAllowed):
+        services.amend_intervention(
+            member,
+            housing,
+            type=housing.type,
+            description="Something else entirely.",
+            due_date=due,
+            version=1,
+        )
+    assert _untouched(housing.id)
+    db.session.refresh(housing)
+    assert housing.owner_organisation_id == partners.housing.id
+    assert housing.description != "Something else entirely."
+    assert _audit_events() == events

@@ -20,6 +20,7 @@ from html import unescape
 import pytest
 import sqlalchemy as sa
 
+from panel.access import NotAllowed
 from panel.cases.agreement import services as agreement
 from panel.cases.vocabularies import Answer
 from panel.core.database import utcnow
@@ -162,6 +163,18 @@ def test_organisers_agree_rather_than_log_and_readers_log_nothing(client, partne
     assert client.get(path).status_code == 403
     assert client.post(f"/panels/{partners.panel.id}/interventions/new").status_code == 403
     assert _count() == 1
+
+
+def test_the_service_refuses_a_reader_logging_or_agreeing_an_intervention(partners):
+    # Readers see published minutes only: the service asks `access` before anything else.
+    with pytest.raises(NotAllowed):
+        services.agree_intervention(
+            partners.people.reader,
+            partners.panel,
+            _details(partners, partners.housing),
+            live_case=partners.live_case,
+        )
+    assert _count() == 0
 
 
 def test_a_closed_case_takes_no_intervention_logged_by_a_member(client, partners):

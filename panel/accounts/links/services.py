@@ -18,6 +18,8 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
+from panel import access
+from panel.access import Action
 from panel.accounts import lockout, notifications
 from panel.accounts import services as accounts
 from panel.accounts.models import User, new_session_token
@@ -201,6 +203,7 @@ def invite_user(actor: User, **details) -> tuple[User, int | None]:
     """Create an account with no password anyone knows, and e-mail its owner an invitation to
     set one. Returns the user and how many e-mails were sent (None if the mail server failed:
     the account stands, and the invitation can be sent again)."""
+    access.require(actor, Action.MANAGE_USERS)
     user = accounts.create_user(
         actor,
         # A password nobody knows or could guess: until the invitation is accepted, nobody can
@@ -212,6 +215,8 @@ def invite_user(actor: User, **details) -> tuple[User, int | None]:
 
 
 def send_invitation(actor: User, user: User, *, now: datetime | None = None) -> int | None:
+    """An administrator e-mails `user` a new invitation (earlier unused ones stop working)."""
+    access.require(actor, Action.MANAGE_USERS, user)
     token = issue(actor, user, LinkPurpose.INVITATION, now=now)
     return mail.send_notice([invitation_email(user, token)], f"the invitation for user {user.id}")
 
@@ -219,6 +224,7 @@ def send_invitation(actor: User, user: User, *, now: datetime | None = None) -> 
 def send_reset_link(actor: User, user: User, *, now: datetime | None = None) -> int | None:
     """An administrator sends `user` a password reset link (their password stays as it is until
     they use it)."""
+    access.require(actor, Action.MANAGE_USERS, user)
     token = issue(actor, user, LinkPurpose.PASSWORD_RESET, now=now)
     return mail.send_notice([reset_email(user, token)], f"the password reset for user {user.id}")
 
