@@ -42,7 +42,7 @@ from panel.panels.models import PanelKind, Role
 from tests import factories
 from tests.cases import factories as case_factories
 from tests.conftest import sign_in
-from tests.interventions.conftest import intervention, live_case
+from tests.interventions.conftest import intervention, live_case, local_for_now
 from tests.meetings.factories import meeting_on
 from tests.test_fuzz import _combos, _ids, _path
 
@@ -201,18 +201,21 @@ def marked(app, db):
                 admin, recommendation, move, status, text(marker), recommendation.version
             )
         actions.add_action(coordinator, meeting, text("ACTION"), org, uk_today() + timedelta(21))
-        interventions.agree_intervention(
-            coordinator,
-            scrutiny,
-            interventions.InterventionDetails(
-                type=interventions.intervention_types(scrutiny)[0],
-                description="Reassurance visits to the traders.",
-                owner=org,
-                due_date=uk_today() + timedelta(days=30),
-            ),
-            place_or_community=text("COMMUNITY"),
-            meeting=meeting,
-        )
+        # Shown in the scrutiny meeting's minutes; the service agrees interventions on local
+        # panels only.
+        with local_for_now(scrutiny):
+            interventions.agree_intervention(
+                coordinator,
+                scrutiny,
+                interventions.InterventionDetails(
+                    type=interventions.intervention_types(scrutiny)[0],
+                    description="Reassurance visits to the traders.",
+                    owner=org,
+                    due_date=uk_today() + timedelta(days=30),
+                ),
+                place_or_community=text("COMMUNITY"),
+                meeting=meeting,
+            )
 
         interventions.add_intervention_type(coordinator, local, text("TYPE"))
         case = live_case(

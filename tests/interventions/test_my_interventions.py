@@ -16,7 +16,7 @@ from panel.interventions.vocabularies import InterventionStatus
 from panel.panels.models import PanelKind, Role
 from tests import factories
 from tests.conftest import sign_in
-from tests.interventions.conftest import agreed, live_case
+from tests.interventions.conftest import agreed, live_case, local_for_now
 from tests.querycount import count_queries
 
 S = InterventionStatus
@@ -61,13 +61,13 @@ def test_open_interventions_are_grouped_by_due_date_against_a_fixed_today(
             partners.people.member, done, status=status, text="Ended.", version=1
         )
     _due(partners, panel, partners.centre, 2)
-    # Agreed while the panel was a local one, which an administrator has since made a scrutiny
-    # panel: the service agrees interventions on local panels only, for their organisers.
-    scrutiny = factories.panel("Scrutiny Panel", PanelKind.LOCAL_HATE_CRIME_PANEL)
+    scrutiny = factories.panel("Scrutiny Panel", PanelKind.SCRUTINY_PANEL)
     factories.membership(scrutiny, partners.people.member, Role.MEMBER)
+    # Its organiser agrees it (the service agrees interventions for a panel's organisers, on
+    # local panels only: this one was local then).
     factories.membership(scrutiny, partners.people.coordinator, Role.COORDINATOR)
-    _due(partners, scrutiny, housing, 2)
-    scrutiny.kind = PanelKind.SCRUTINY_PANEL
+    with local_for_now(scrutiny):
+        _due(partners, scrutiny, housing, 2)
 
     groups = organisation_interventions(partners.people.member, TODAY)
     assert _ids(groups.overdue) == [yesterday.id]

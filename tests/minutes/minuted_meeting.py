@@ -29,6 +29,7 @@ from panel.minutes import services as minutes_services
 from panel.minutes.models import Minutes
 from panel.panels.models import Panel
 from tests.cases import factories as case_factories
+from tests.interventions.conftest import local_for_now
 from tests.meetings.factories import meeting_on
 
 RESTRICTED_NOTE = (
@@ -126,18 +127,21 @@ def build(
         meeting=meeting,
     )
     kind = interventions.intervention_types(panel)[0]
-    interventions.agree_intervention(
-        coordinator,
-        panel,
-        interventions.InterventionDetails(
-            type=kind,
-            description="Reassurance visits to the traders.",
-            owner=organisations[0],
-            due_date=uk_today() + timedelta(days=30),
-        ),
-        place_or_community=INTERVENTION_PLACE,
-        meeting=meeting,
-    )
+    # The minutes show what was agreed at the meeting whatever the panel's kind; the service
+    # agrees interventions on local panels only.
+    with local_for_now(panel):
+        interventions.agree_intervention(
+            coordinator,
+            panel,
+            interventions.InterventionDetails(
+                type=kind,
+                description="Reassurance visits to the traders.",
+                owner=organisations[0],
+                due_date=uk_today() + timedelta(days=30),
+            ),
+            place_or_community=INTERVENTION_PLACE,
+            meeting=meeting,
+        )
     for number, organisation in enumerate(organisations, start=1):
         actions.add_action(
             coordinator,
