@@ -9,7 +9,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from flask import g
 
 from panel.cases.vocabularies import Strand
 from panel.core.time import uk_today
@@ -218,7 +217,6 @@ def test_a_member_on_two_panels_sees_her_organisations_work_on_both(client, part
     factories.membership(elsewhere, colleague, Role.MEMBER)
     for panel in (other, elsewhere):
         factories.membership(panel, partners.people.coordinator, Role.COORDINATOR)
-    g.pop("_panel_roles", None)  # the coordinator's roles, as a new request would load them
     here = _due(partners, partners.housing, 2)
     there = agreed(
         partners.people.coordinator, other, partners.housing, due=uk_today() + timedelta(days=1)
