@@ -219,10 +219,12 @@ def roles_of(user) -> dict[int, Role]:
     return cache[user.id]
 
 
-def memberships_changed() -> None:
-    """Forget the roles loaded so far: a membership was added, changed or removed in this unit
-    of work (a command, or a test), so the next check loads them again, as a new request would."""
+def who_sees_what_changed() -> None:
+    """Forget what was loaded so far of who sits where and which cases are withheld from whom: a
+    membership or a declaration of interest changed in this unit of work (a command, a test, or
+    one service calling another), so the next check loads them again, as a new request would."""
     g.pop("_panel_roles", None)
+    g.pop("_withheld_case_ids", None)
 
 
 def can(user, action: Action, target=None) -> bool:

@@ -103,5 +103,5 @@ def membership(panel_: Panel, user_: User, role: Role) -> Membership:
     db.session.add(new)
     db.session.commit()
     # A test runs in one application context: the services' next check must see the new role.
-    access.memberships_changed()
+    access.who_sees_what_changed()
     return new

@@ -77,6 +77,7 @@ def declare(actor: User, agenda_item: AgendaItem, reason: str) -> InterestDeclar
         changes={"agenda_item": agenda_item.title, "reason": reason},
     )
     db.session.flush()
+    access.who_sees_what_changed()  # the case is withheld from the actor from now on
     return declaration
 
 
@@ -96,6 +97,7 @@ def withdraw(actor: User, agenda_item: AgendaItem) -> bool:
     )
     agenda_item.declarations.remove(declaration)
     db.session.flush()
+    access.who_sees_what_changed()  # the case is open to the actor again
     return True
 
 

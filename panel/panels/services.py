@@ -88,7 +88,7 @@ def add_member(actor: User | None, panel: Panel, user: User, role: Role) -> Memb
         changes={"panel": panel.name, "user": user.email, "role": role.value},
     )
     db.session.flush()
-    access.memberships_changed()
+    access.who_sees_what_changed()
     return membership
 
 
@@ -104,7 +104,7 @@ def change_role(actor: User, membership: Membership, role: Role) -> Membership:
             changes=changes,
         )
         db.session.flush()
-        access.memberships_changed()
+        access.who_sees_what_changed()
     return membership
 
 
@@ -119,7 +119,7 @@ def remove_member(actor: User, membership: Membership) -> None:
     )
     db.session.delete(membership)
     db.session.flush()
-    access.memberships_changed()
+    access.who_sees_what_changed()
 
 
 def panel_name_taken(name: str, *, except_panel: Panel | None = None) -> bool:

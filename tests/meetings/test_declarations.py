@@ -3,12 +3,14 @@ where declarations show, and the functions case reviews use to hide a declared c
 
 import pytest
 
+from panel import access
 from panel.core.audit import AuditAction, AuditEvent
 from panel.extensions import db as _db
 from panel.meetings import declarations
 from panel.meetings.agenda import services as agenda
 from panel.meetings.models import AgendaItemKind, InterestDeclaration, MeetingStatus
 from tests import factories
+from tests.cases import factories as case_factories
 from tests.conftest import sign_in
 from tests.meetings.factories import agenda_items as _items
 from tests.meetings.factories import coordinator_of, meeting_with_agenda
@@ -208,3 +210,18 @@ def test_another_panels_agenda_item_cannot_be_declared_on(client, people):
     assert client.post(withdraw).status_code == 404
     assert client.get(_declare_path(theirs, their_item)).status_code == 404
     assert _declarations() == []
+
+
+def test_a_declaration_withholds_the_case_at_once_within_one_command(people, db):
+    """A command (or a service calling another) that declares and then acts in the same unit of
+    work sees the case withheld, and open again once the declaration is withdrawn."""
+    meeting = _meeting(people)
+    _, item, *_ = _items(meeting)
+    review = case_factories.case_review(people.coordinator, people.panel)
+    item.kind, item.case_review = AgendaItemKind.CASE_REVIEW, review
+    db.session.flush()
+    assert access.case_visibility(people.member, review) is access.CaseVisibility.FULL
+    declarations.declare(people.member, item, REASON)
+    assert access.case_visibility(people.member, review) is access.CaseVisibility.WITHHELD
+    declarations.withdraw(people.member, item)
+    assert access.case_visibility(people.member, review) is access.CaseVisibility.FULL
