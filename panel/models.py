@@ -8,10 +8,10 @@ from panel.cases.models import (
     AgreementAcceptance,
     CaseReview,
     CaseReviewStrand,
+    CaseView,
     ConfidentialityAgreement,
     StageFinding,
 )
-from panel.cases.viewing import CaseView
 from panel.core.audit import AuditChainHead, AuditEvent
 from panel.interventions.models import (
     Intervention,

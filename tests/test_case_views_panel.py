@@ -11,8 +11,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from panel.cases import viewing
-from panel.cases.viewing import CaseView
+from panel.cases import queries as case_queries
+from panel.cases import services
+from panel.cases.models import CaseView
 from panel.core.audit import AuditAction, AuditEvent, verify_chain
 from panel.panels.models import PanelKind, Role
 from tests import factories
@@ -42,7 +43,7 @@ def _open(app, user, url: str) -> str:
 
 def _opened(case, user, at: datetime) -> None:
     """An opening of `case` by `user` at `at` (UTC), as the case page records it."""
-    viewing.record_view(user, case, case.reference, at)
+    services.record_case_view(user, case, case.reference, at)
 
 
 def _rows(db, case) -> list[tuple[date, int]]:
@@ -80,7 +81,7 @@ def test_sixteen_loads_in_twelve_minutes_are_one_line_counted_sixteen_times(
 ):
     start = datetime(2026, 7, 1, 9, 0, tzinfo=UTC)
     loads = iter(start + timedelta(seconds=45 * n) for n in range(17))
-    monkeypatch.setattr(viewing, "utcnow", lambda: next(loads))
+    monkeypatch.setattr(services, "utcnow", lambda: next(loads))
     member = app.test_client()
     sign_in(member, isp.member)
     for _ in range(16):
@@ -113,7 +114,7 @@ def test_openings_on_two_uk_days_are_two_rows_and_one_line(app, db, isp, case_re
     assert _rows(db, case_review) == [(date(2026, 6, 30), 1), (date(2026, 7, 1), 2)]
     assert len(_view_events(db, case_review)) == 2
 
-    [line] = viewing.case_viewers(case_review).page.items
+    [line] = case_queries.case_viewers(case_review).page.items
     assert (line.person, line.organisation, line.count) == ("Joe Barker", "CPS West Midlands", 3)
     assert (line.first_at, line.last_at) == (
         datetime(2026, 6, 30, 22, 30, tzinfo=UTC),
@@ -123,8 +124,8 @@ def test_openings_on_two_uk_days_are_two_rows_and_one_line(app, db, isp, case_re
 
 def test_the_upsert_counts_twice_in_one_transaction(db, isp, case_review):  # noqa: F811
     at = datetime(2026, 7, 1, 9, tzinfo=UTC)
-    first = viewing.count_view(isp.member, case_review, at)
-    second = viewing.count_view(isp.member, case_review, at + timedelta(minutes=5))
+    first = services.count_view(isp.member, case_review, at)
+    second = services.count_view(isp.member, case_review, at + timedelta(minutes=5))
     db.session.commit()
 
     assert (first, second) == (1, 2)
@@ -140,7 +141,7 @@ def test_one_line_per_person_latest_viewer_first(db, isp, case_review):  # noqa:
     _opened(case_review, isp.coordinator, datetime(2026, 7, 1, 10, tzinfo=UTC))
     _opened(case_review, isp.member, datetime(2026, 7, 2, 9, tzinfo=UTC))
 
-    viewers = viewing.case_viewers(case_review)
+    viewers = case_queries.case_viewers(case_review)
 
     assert [(v.person, v.count, v.last_at) for v in viewers.page.items] == [
         ("Joe Barker", 2, datetime(2026, 7, 2, 9, tzinfo=UTC)),
@@ -166,7 +167,7 @@ def test_the_list_leaves_out_other_cases(db, isp, case_review):  # noqa: F811
     )
     db.session.commit()
 
-    viewers = viewing.case_viewers(case_review)
+    viewers = case_queries.case_viewers(case_review)
 
     assert (viewers.page.items, viewers.total, viewers.people) == ([], 0, 0)
 
@@ -185,10 +186,10 @@ def test_the_list_takes_two_queries_however_long_the_history(db, isp, case_revie
         _viewed_by_many(case, number)
         db.session.refresh(case)  # as the case page has it loaded
         with count_queries() as queries:
-            viewers = viewing.case_viewers(case)
+            viewers = case_queries.case_viewers(case)
         measured[number] = len(queries)
     assert measured == {3: 2, 45: 2}
-    assert len(viewers.page.items) == viewing.VIEWERS_PER_PAGE == 20
+    assert len(viewers.page.items) == case_queries.VIEWERS_PER_PAGE == 20
     assert viewers.page.items[0].person == "Partner 44"
     assert viewers.page.items[0].organisation.startswith("Community Support Trust")
 

@@ -124,7 +124,7 @@ def test_case_openings_already_in_the_audit_trail_become_one_row_per_person_per_
     from flask_migrate import downgrade, upgrade
 
     from panel import create_app
-    from panel.cases.viewing import CaseView
+    from panel.cases.models import CaseView
     from panel.core.audit import AuditAction, record
     from panel.panels.models import PanelKind, Role
     from tests import factories
@@ -175,7 +175,7 @@ def test_live_cases_keep_everything_under_either_name_and_the_audit_trail_is_unt
     from flask_migrate import downgrade, upgrade
 
     from panel import create_app
-    from panel.cases.viewing import CaseView
+    from panel.cases.models import CaseView
     from panel.core.audit import verify_chain
     from panel.core.guard import GuardOutcome
     from panel.interventions import services

@@ -11,10 +11,8 @@ import pytest
 import sqlalchemy as sa
 
 from panel.cases import services as case_services
-from panel.cases import viewing
-from panel.cases.models import CaseReview
+from panel.cases.models import CaseReview, CaseView
 from panel.cases.services import FindingDetails
-from panel.cases.viewing import CaseView
 from panel.cases.vocabularies import Answer, Outcome, Rating, Stage, Strand
 from panel.core import retention
 from panel.core.audit import AuditAction, AuditEvent, verify_chain
@@ -421,7 +419,7 @@ def test_a_cases_viewing_record_goes_with_its_detail_and_the_trail_keeps_the_ope
     case, _, _ = closed_live_case(db, people)
     kept = live_case(people.coordinator, people.panel)  # open: nothing due
     for target, person in ((review, isp.member), (case, people.member), (kept, people.member)):
-        viewing.record_view(person, target, target.reference)
+        case_services.record_case_view(person, target, target.reference)
 
     run(app, "--today", "2028-01-31")
 

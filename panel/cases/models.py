@@ -1,8 +1,9 @@
-"""Case reviews, their stage findings, and each panel's confidentiality agreement."""
+"""Case reviews, their stage findings, each panel's confidentiality agreement, and the viewing
+record of who has opened a case review or a live case."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -163,3 +164,38 @@ class AgreementAcceptance(db.Model):
 
     user: Mapped[User] = relationship()
     panel: Mapped[Panel] = relationship()
+
+
+# --- The viewing record ------------------------------------------------------------------------
+
+# The cases whose openings are counted, by table name.
+CASE_TYPES = ("case_review", "live_case")
+
+
+class CaseView(db.Model):
+    """One person's openings of one case on one UK calendar day.
+
+    Case material is need-to-know, so the chair of a case's panel answers for who sees it, and
+    reads "Who has viewed this case" from here. A row counts the day's openings (first and last
+    time and how many), so reloading a page adds to a count instead of a line. The audit trail
+    stays the authoritative record of who opened what: it gets one VIEW event per person per case
+    per day, written when the day's row is created. Administrators read those in the admin area.
+
+    Case reviews and live cases share it: `object_type` is the case's table name, as in the audit
+    trail.
+    """
+
+    __tablename__ = "case_view"
+    # The unique constraint's index leads with (object_type, object_id): it also serves reading a
+    # case's viewers, grouped by user_id, so no second index is kept up to date on every view.
+    __table_args__ = (sa.UniqueConstraint("object_type", "object_id", "user_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # "case_review" or "live_case": the case's table name, as in the audit trail.
+    object_type: Mapped[str] = mapped_column(sa.String(20))
+    object_id: Mapped[int]
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    day: Mapped[date]
+    first_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    count: Mapped[int] = mapped_column(default=1)

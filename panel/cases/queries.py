@@ -1,18 +1,21 @@
 """Read models for case review pages, each in a fixed number of queries whatever the case's
-history. Lists leave out the cases the reader declared a conflict of interest in."""
+history, and who has opened a case review or a live case. Lists leave out the cases the reader
+declared a conflict of interest in."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
+import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import selectinload
 
 from panel import access
-from panel.accounts.models import User
-from panel.cases.models import CaseReview, CaseReviewStatus, StageFinding
+from panel.accounts.models import Organisation, User
+from panel.cases.models import CaseReview, CaseReviewStatus, CaseView, StageFinding
 from panel.cases.vocabularies import Stage
-from panel.core.pagination import paginate
+from panel.core.pagination import paginate, paginate_rows
 from panel.extensions import db
 from panel.meetings.agenda.services import OPEN_STATUSES
 from panel.meetings.models import AgendaItem, Meeting, MeetingStatus
@@ -20,6 +23,9 @@ from panel.panels.models import Panel
 
 # How many upcoming meetings the agenda page offers: a long series would bury the choice.
 UPCOMING_CHOICES = 12
+# People listed per page of "Who has viewed this case".
+VIEWERS_PER_PAGE = 20
+VIEWERS_PAGE_ARG = "viewers_page"
 
 
 def case_reviews_of(panel: Panel, user: User, status: CaseReviewStatus | None) -> Pagination:
@@ -103,3 +109,72 @@ def meetings_for_agenda(case_review: CaseReview) -> list[Meeting]:
         base.where(Meeting.status != MeetingStatus.SCHEDULED).order_by(Meeting.starts_at.desc())
     )
     return [*upcoming, *held]
+
+
+# --- Who has viewed a case ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """One person's openings of a case: their name now, their organisation, when they first and
+    last opened it, and how many times."""
+
+    person: str
+    organisation: str | None
+    first_at: datetime
+    last_at: datetime
+    count: int
+
+
+@dataclass(frozen=True)
+class CaseViewers:
+    """A page of the people who have opened a case, latest viewer first, with the totals."""
+
+    page: Pagination  # of Viewer
+    total: int  # openings, by everyone
+    people: int
+
+
+def case_viewers(case, page: int = 1) -> CaseViewers:
+    """Who has opened `case` (a case review or a live case), one line per person, the most
+    recently seen first: page `page` of VIEWERS_PER_PAGE people. Two queries however long the
+    history (the totals, then the page), served by the unique index on (object_type, object_id,
+    user_id, day)."""
+    of_case = (CaseView.object_type == case.__tablename__, CaseView.object_id == case.id)
+    total, people = db.session.execute(
+        sa.select(
+            sa.func.coalesce(sa.func.sum(CaseView.count), 0),
+            sa.func.count(sa.distinct(CaseView.user_id)),
+        ).where(*of_case)
+    ).one()
+    per_person = (
+        sa.select(
+            CaseView.user_id,
+            sa.func.min(CaseView.first_at).label("first_at"),
+            sa.func.max(CaseView.last_at).label("last_at"),
+            sa.func.sum(CaseView.count).label("count"),
+        )
+        .where(*of_case)
+        .group_by(CaseView.user_id)
+        .subquery()
+    )
+    rows = (
+        sa.select(
+            User.full_name,
+            User.email,
+            Organisation.name,
+            per_person.c.first_at,
+            per_person.c.last_at,
+            per_person.c.count,
+        )
+        .join(User, User.id == per_person.c.user_id)
+        .outerjoin(Organisation, Organisation.id == User.organisation_id)
+        .order_by(per_person.c.last_at.desc(), per_person.c.user_id)
+    )
+    pagination = paginate_rows(rows, people, page=page, per_page=VIEWERS_PER_PAGE, item=_viewer)
+    return CaseViewers(pagination, total, people)
+
+
+def _viewer(row) -> Viewer:
+    full_name, email, organisation, first_at, last_at, count = row
+    return Viewer(full_name or email, organisation, first_at, last_at, count)

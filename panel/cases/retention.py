@@ -6,8 +6,8 @@ A closed case review's narrative, the panel's overall view and the stage comment
 the minutes of the last meeting that discussed it. Until those minutes are published the panel
 may still need the case, so nothing is due; a case review never discussed at a meeting (or only
 at cancelled ones) counts from its closing. Its strands, offence, outcome and stage ratings stay,
-and so do its lessons. Its viewing record (who opened it, how often: `panel.cases.viewing`) goes
-with its detail; the audit trail keeps the day's first opening by each person.
+and so do its lessons. Its viewing record (who opened it, how often: `panel.cases.models.CaseView`)
+goes with its detail; the audit trail keeps the day's first opening by each person.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from datetime import date
 
 from sqlalchemy.orm import joinedload, selectinload
 
-from panel.cases import viewing
 from panel.cases.models import CaseReview, CaseReviewStatus
+from panel.cases.services import delete_views
 from panel.core.retention import (
     DueItem,
     RetentionRule,
@@ -101,7 +101,7 @@ def delete_case_review(review: CaseReview, note: str) -> None:
     replace_text(review, "overall_view", note)
     for finding in review.stage_findings:
         replace_text(finding, "comment", note)
-    viewing.delete_views(review)
+    delete_views(review)
 
 
 CASE_REVIEWS = RetentionRule(KIND, due=case_reviews_due, delete=delete_case_review)

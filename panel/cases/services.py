@@ -1,5 +1,6 @@
 """Operations on case reviews: adding and editing one, recording its stage findings, putting it on
-a meeting's agenda, closing it, and recording who opened it. Each asks `access` whether the actor
+a meeting's agenda, closing it, and recording who opened it (in the viewing record, which live
+cases share). Each asks `access` whether the actor
 may (as the page's route rule does, so a command or another service gets the same answer), checks
 what the lifecycle allows, writes and audits; the unit of work commits.
 
@@ -11,17 +12,19 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
+import sqlalchemy as sa
 from flask import g
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from panel import access
 from panel.access import Action
 from panel.accounts.models import User
-from panel.cases import viewing
-from panel.cases.models import CaseReview, CaseReviewStatus, StageFinding
+from panel.cases.models import CASE_TYPES, CaseReview, CaseReviewStatus, CaseView, StageFinding
 from panel.cases.vocabularies import (
     AgeBand,
     Answer,
@@ -295,7 +298,59 @@ def record_view(actor: User, case_review: CaseReview) -> None:
     """Case material is need-to-know: every opening of a case review is counted in the viewing
     record, and the day's first by each person is in the trail."""
     access.require(actor, Action.VIEW_CASE_REVIEWS, case_review)
-    viewing.record_view(actor, case_review, _label(case_review))
+    record_case_view(actor, case_review, _label(case_review))
+
+
+# --- The viewing record: who has opened a case review or a live case ---------------------------
+
+
+_INSERT: dict[str, Callable[[type[CaseView]], postgresql.Insert | sqlite.Insert]] = {
+    "postgresql": postgresql.insert,
+    "sqlite": sqlite.insert,
+}
+
+
+def count_view(actor: User, case, at: datetime | None = None) -> int:
+    """Count an opening of `case` by `actor` at `at` (now unless given) in the day's row, and
+    return how many openings the row now holds (1 for the day's first). One atomic statement
+    (INSERT ... ON CONFLICT DO UPDATE), so two pages loading at once both count, neither fails
+    on the unique constraint, and exactly one of them sees 1."""
+    assert case.__tablename__ in CASE_TYPES, case
+    at = at or utcnow()
+    insert = _INSERT[db.session.get_bind().dialect.name](CaseView).values(
+        object_type=case.__tablename__,
+        object_id=case.id,
+        user_id=actor.id,
+        day=at.astimezone(UK).date(),
+        first_at=at,
+        last_at=at,
+        count=1,
+    )
+    upsert = insert.on_conflict_do_update(
+        index_elements=["object_type", "object_id", "user_id", "day"],
+        set_={"count": CaseView.count + 1, "last_at": insert.excluded.last_at},
+    ).returning(CaseView.count)
+    return db.session.execute(upsert).scalar_one()  # the upsert returns exactly one row
+
+
+def record_case_view(actor: User, case, label: str, at: datetime | None = None) -> None:
+    """Record an opening of `case` (a case review or a live case) and commit: the viewing record
+    counts it, and the day's first opening by this person is also an audit VIEW event."""
+    at = at or utcnow()
+    if count_view(actor, case, at) == 1:
+        # At the same moment as the row's first_at.
+        record(actor, AuditAction.VIEW, case, label=label).occurred_at = at
+    db.session.flush()
+
+
+def delete_views(case) -> None:
+    """Delete the viewing record of `case` (its case detail is being deleted); the audit trail
+    keeps its VIEW events."""
+    db.session.execute(
+        sa.delete(CaseView).where(
+            CaseView.object_type == case.__tablename__, CaseView.object_id == case.id
+        )
+    )
 
 
 # --- Helpers -----------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from panel import access
 from panel.access import Action
-from panel.cases import queries, services, viewing
+from panel.cases import queries, services
 from panel.cases.forms import AgendaForm, CaseReviewForm, StageFindingsForm
 from panel.cases.models import CaseReview, CaseReviewStatus
 from panel.cases.vocabularies import Stage
@@ -77,11 +77,11 @@ def new(panel):
     )
 
 
-def _case_views(case_review: CaseReview) -> viewing.CaseViewers | None:
+def _case_views(case_review: CaseReview) -> queries.CaseViewers | None:
     """Who has opened the case, for the chair of its panel only."""
     if not access.can(current_user, Action.SEE_WHO_OPENED_CASE, case_review):
         return None
-    return viewing.case_viewers(case_review, page_number(viewing.VIEWERS_PAGE_ARG))
+    return queries.case_viewers(case_review, page_number(queries.VIEWERS_PAGE_ARG))
 
 
 @bp.get("/case-reviews/<int:case_review_id>")

@@ -2,8 +2,8 @@
 (the app factory lists them in the registry).
 
 - A closed live case: its risk reason and summary are due `Panel.live_case_retention_months`
-  after it closed. Its viewing record (who opened it, how often: `panel.cases.viewing`) goes with
-  its detail; the audit trail keeps the day's first opening by each person.
+  after it closed. Its viewing record (who opened it, how often: `panel.cases.models.CaseView`)
+  goes with its detail; the audit trail keeps the day's first opening by each person.
 - An intervention for a closed live case, once it has ended (completed, not completed or
   cancelled; an open one is still being reported on): its description, the reason for its status
   and the notes in its update log, the same number of months after the later of the case's
@@ -21,7 +21,7 @@ from datetime import date
 
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
-from panel.cases import viewing
+from panel.cases.services import delete_views
 from panel.core.retention import (
     DueItem,
     RetentionRule,
@@ -79,7 +79,7 @@ def _live_case_text(case: LiveCase) -> tuple[str, ...]:
 def delete_live_case(case: LiveCase, note: str) -> None:
     replace_text(case, "risk_reason", note)
     replace_text(case, "summary", note)
-    viewing.delete_views(case)
+    delete_views(case)
 
 
 LIVE_CASES = RetentionRule(LIVE_CASE, due=live_cases_due, delete=delete_live_case)

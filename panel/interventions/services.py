@@ -18,8 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from panel import access
 from panel.access import Action
 from panel.accounts.models import Organisation, User
-from panel.cases import viewing
-from panel.cases.services import reference_prefix
+from panel.cases.services import record_case_view, reference_prefix
 from panel.cases.vocabularies import Answer, Strand, strand_labels
 from panel.core import locking
 from panel.core.audit import AuditAction, apply_changes, record
@@ -214,8 +213,8 @@ def close_case(actor: User, case: LiveCase, closure: Closure, version: int) -> L
 
 def record_view(actor: User, case: LiveCase) -> None:
     """Live cases are need-to-know case material: every opening of one is recorded, as for case
-    reviews (panel/viewing.py)."""
-    viewing.record_view(actor, case, _case_label(case))
+    reviews (`panel.cases.services.record_case_view`)."""
+    record_case_view(actor, case, _case_label(case))
 
 
 # --- Intervention types ------------------------------------------------------------------------

@@ -9,9 +9,8 @@ from datetime import UTC, datetime
 import pytest
 
 from panel import access
-from panel.cases import services, viewing
-from panel.cases.models import CaseReview, CaseReviewStatus
-from panel.cases.viewing import CaseView
+from panel.cases import services
+from panel.cases.models import CaseReview, CaseReviewStatus, CaseView
 from panel.cases.vocabularies import Rating, Stage
 from panel.core.audit import AuditAction, AuditEvent
 from panel.meetings import declarations
@@ -142,7 +141,7 @@ def test_a_declared_conflict_of_interest_hides_the_case(app, client, isp, db, ca
 def test_every_view_of_a_case_review_is_counted_and_the_days_first_audited(
     client, isp, db, case_review, monkeypatch
 ):
-    monkeypatch.setattr(viewing, "utcnow", lambda: datetime(2026, 7, 1, 9, tzinfo=UTC))
+    monkeypatch.setattr(services, "utcnow", lambda: datetime(2026, 7, 1, 9, tzinfo=UTC))
     sign_in(client, isp.member)
     for expected in (1, 2, 3):
         client.get(f"/case-reviews/{case_review.id}")

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from panel import access
 from panel.access import Action
-from panel.cases import viewing
+from panel.cases import queries as case_queries
 from panel.core.pagination import page_number
 from panel.extensions import db
 from panel.interventions import queries, services
@@ -77,11 +77,11 @@ def new(panel):
     )
 
 
-def _case_views(live_case: LiveCase) -> viewing.CaseViewers | None:
+def _case_views(live_case: LiveCase) -> case_queries.CaseViewers | None:
     """Who has opened the case, for the chair of its panel only."""
     if not access.can(current_user, Action.SEE_WHO_OPENED_CASE, live_case):
         return None
-    return viewing.case_viewers(live_case, page_number(viewing.VIEWERS_PAGE_ARG))
+    return case_queries.case_viewers(live_case, page_number(case_queries.VIEWERS_PAGE_ARG))
 
 
 @bp.get("/live-cases/<int:live_case_id>")
