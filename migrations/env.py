@@ -86,7 +86,7 @@ def run_migrations_online():
         conf_args["process_revision_directives"] = process_revision_directives
     # The full-text search index differs by database and is written by hand in 0004: keep
     # autogenerate from proposing to drop it.
-    from panel.lessons.search import include_object
+    from panel.lessons.models import include_object
     conf_args.setdefault("include_object", include_object)
 
     connectable = get_engine()

@@ -48,7 +48,6 @@ NOT_YET_SHAPED = {
     "accounts/passwords.py": "the password policy and hashing",
     "accounts/sessions.py": "idle and absolute session limits",
     "accounts/two_factor.py": "second factor: recovery codes (a model), enrolment and checks",
-    "lessons/search.py": "the lessons register's search",
     "meetings/actions.py": "actions agreed at a meeting",
     "meetings/declarations.py": "declarations of interest in agenda items",
     "meetings/schedule.py": "dates of a series of meetings",

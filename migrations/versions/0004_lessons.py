@@ -103,7 +103,8 @@ def upgrade():
     create_search_index()
 
 
-# Full-text search (see panel/lessons/search.py, which must use the same names and expression).
+# Full-text search (see panel/lessons/models.py and queries.py, which must use the same names and
+# expression).
 # SQLite drops triggers with their table: a later migration that rebuilds `lesson` in batch mode
 # must run drop_search_index() before and create_search_index() after.
 def create_search_index():

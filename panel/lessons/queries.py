@@ -1,12 +1,13 @@
-"""Read models for lessons: the register (one panel's or every panel the user sees), a lesson's
-page, and the follow-up lists. Each runs a fixed number of queries however many lessons there
-are: the register's count is tested at 100,000 lessons.
+"""Read models for lessons: the register (one panel's or every panel the user sees) and its
+full-text search, a lesson's page, and the follow-up lists. Each runs a fixed number of queries
+however many lessons there are: the register's count is tested at 100,000 lessons.
 
 Lessons of a case review the user declared a conflict of interest in are left out everywhere.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -14,6 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import QueryableAttribute, joinedload, selectinload
 
 from panel import access
@@ -23,9 +25,9 @@ from panel.core.pagination import paginate
 from panel.core.reminders import DUE_SOON_DAYS, DueCounts, count_due
 from panel.core.time import UK, uk_today
 from panel.extensions import db
-from panel.lessons import search
 from panel.lessons.lifecycle import AWAITING_AGENCY
 from panel.lessons.models import (
+    PG_COLUMN,
     Lesson,
     LessonKind,
     LessonStrand,
@@ -90,7 +92,7 @@ def register_select(panel_ids: list[int], user: User, filters: RegisterFilters) 
         select = select.where(
             sa.or_(Lesson.case_review_id.is_(None), Lesson.case_review_id.not_in(hidden))
         )
-    if filters.search and (condition := search.matches(filters.search)) is not None:
+    if filters.search and (condition := matches(filters.search)) is not None:
         select = select.where(condition)
     if filters.stage is not None:
         select = select.where(Lesson.stage == filters.stage)
@@ -160,6 +162,39 @@ def register_all(panel_ids: list[int], user: User, filters: RegisterFilters) -> 
 
 def _uk_midnight(day: date) -> datetime:
     return datetime.combine(day, time(), tzinfo=UK)
+
+
+# --- Search ------------------------------------------------------------------------------------
+# The register's full-text search, with each database's own engine: the index it reads is
+# described in `panel.lessons.models` ("The search index").
+
+_ENGLISH: sa.ColumnClause[Any] = sa.literal_column("'english'::regconfig")
+# Not in the model (SQLite has no such column): named here for the PostgreSQL query only.
+_PG_VECTOR = sa.literal_column(f"{Lesson.__tablename__}.{PG_COLUMN}", TSVECTOR)
+_WORD = re.compile(r"\w+")
+
+
+def matches(text: str) -> sa.ColumnElement[bool] | None:
+    """A condition on `Lesson` for lessons matching every word of `text` (the last may be the
+    start of a word), or None if `text` has no words to search for."""
+    words = _WORD.findall(text or "")
+    if not words:
+        return None
+    if db.session.get_bind().dialect.name == "postgresql":
+        query = " & ".join(_pg_word(word) for word in words[:-1])
+        last = _pg_word(words[-1]) + ":*"
+        tsquery = sa.func.to_tsquery(_ENGLISH, f"{query} & {last}" if query else last)
+        return _PG_VECTOR.op("@@")(tsquery)
+    # FTS5 query syntax: each word quoted (so AND, OR, NEAR and punctuation are plain words).
+    match = " ".join(f'"{word}"' for word in words[:-1])
+    match = f'{match} "{words[-1]}"*'.strip()
+    rowids = sa.text("SELECT rowid FROM lesson_fts WHERE lesson_fts MATCH :match")
+    return Lesson.id.in_(rowids.bindparams(match=match).columns(sa.column("rowid")))
+
+
+def _pg_word(word: str) -> str:
+    # \w never matches the tsquery operators or quotes; quoting keeps digits-only words plain.
+    return f"'{word}'"
 
 
 # --- One lesson, one case, one meeting ---------------------------------------------------------

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from panel.extensions import db
-from panel.lessons import search, services
+from panel.lessons import queries, services
 from panel.lessons.lifecycle import Move
 from panel.lessons.models import Lesson, RecommendationStatus
 from tests.conftest import sign_in
@@ -47,7 +47,7 @@ def found(client, panel, q: str) -> set[int]:
 
 
 def matching(q: str) -> set[int]:
-    return set(db.session.scalars(db.select(Lesson.id).where(search.matches(q))))
+    return set(db.session.scalars(db.select(Lesson.id).where(queries.matches(q))))
 
 
 def ids(lessons, *names: str) -> set[int]:
@@ -164,7 +164,7 @@ def test_nothing_typed_into_the_search_is_an_error(member, scrutiny, lessons):
             response = member.get(path, query_string={"q": q})
             if response.status_code != 200 or "Lessons register" not in response.text:
                 failed.append((path, q, response.status_code))
-        if (condition := search.matches(q)) is not None:
+        if (condition := queries.matches(q)) is not None:
             db.session.scalars(db.select(Lesson.id).where(condition)).all()
     assert failed == []
 
@@ -178,7 +178,7 @@ def test_syntax_characters_are_read_as_spaces(member, scrutiny, lessons, q):
 
 
 def test_a_search_with_no_words_shows_every_lesson(member, scrutiny, lessons):
-    assert search.matches("?! -- *") is None
+    assert queries.matches("?! -- *") is None
     assert found(member, scrutiny.panel, "?! -- *") == ids(
         lessons, "training", "interpreter", "housing"
     )
