@@ -123,7 +123,7 @@ def load(instance_path: str, environ: os._Environ | dict | None = None) -> dict:
         # Throttling (panel/throttle.py): memory:// suits one app server; several share redis://.
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         # Per client address. Offices share an address, so these are generous; the account lock
-        # (panel/accounts/lockout.py) is what stops guessing one person's password.
+        # (panel/accounts/services.py) is what stops guessing one person's password.
         "SIGN_IN_RATE_LIMIT": env.get("SIGN_IN_RATE_LIMIT", "20 per minute; 200 per hour"),
         "TWO_FACTOR_RATE_LIMIT": env.get("TWO_FACTOR_RATE_LIMIT", "20 per minute; 200 per hour"),
         "PASSWORD_RESET_RATE_LIMIT": env.get(
