@@ -11,8 +11,8 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.routing import IntegerConverter
 
 from panel import access, config
-from panel.accounts import sessions, two_factor
-from panel.core import registry, throttle, unit_of_work
+from panel.accounts.two_factor import views as two_factor_pages
+from panel.core import registry, sessions, throttle, unit_of_work
 from panel.extensions import csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,7 +41,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     _init_sign_in(app)
     csrf.init_app(app)
     app.before_request(sessions.check)  # ends idle or too-old sessions before any check
-    app.before_request(two_factor.enforce)  # someone who must set up a second factor does so
+    app.before_request(two_factor_pages.enforce)  # someone who must set up a second factor does so
     app.before_request(access.enforce)
     app.after_request(_security_headers)
     unit_of_work.init_app(app)  # each request commits once, at its end

@@ -120,10 +120,10 @@ def load(instance_path: str, environ: os._Environ | dict | None = None) -> dict:
         # This many failed sign-ins for one e-mail address lock it for this many minutes.
         "SIGN_IN_MAX_FAILURES": _whole_number(env, "SIGN_IN_MAX_FAILURES", "5"),
         "SIGN_IN_LOCK_MINUTES": _whole_number(env, "SIGN_IN_LOCK_MINUTES", "15"),
-        # Throttling (panel/throttle.py): memory:// suits one app server; several share redis://.
+        # Throttling (panel/core/throttle.py): memory:// suits one app server; several share redis://.
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         # Per client address. Offices share an address, so these are generous; the account lock
-        # (panel/accounts/lockout.py) is what stops guessing one person's password.
+        # (panel/accounts/services.py) is what stops guessing one person's password.
         "SIGN_IN_RATE_LIMIT": env.get("SIGN_IN_RATE_LIMIT", "20 per minute; 200 per hour"),
         "TWO_FACTOR_RATE_LIMIT": env.get("TWO_FACTOR_RATE_LIMIT", "20 per minute; 200 per hour"),
         "PASSWORD_RESET_RATE_LIMIT": env.get(

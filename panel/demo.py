@@ -12,12 +12,13 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from panel.accounts import services as accounts
-from panel.accounts import two_factor
 from panel.accounts.models import Organisation, OrganisationKind, User
-from panel.accounts.passwords import hash_password
+from panel.accounts.two_factor import queries as two_factor_queries
+from panel.accounts.two_factor import services as two_factor
 from panel.cases.demo import load_demo_case_reviews
 from panel.core import unit_of_work
 from panel.core.database import utcnow
+from panel.core.passwords import hash_password
 from panel.extensions import db
 from panel.interventions.demo import load_demo_interventions
 from panel.lessons.demo import load_demo_lessons
@@ -323,7 +324,7 @@ def _set_up_demo_two_factor() -> None:
     anyone trying Panel can add it to an authenticator app once (or use `flask demo-code`)."""
     for email, *_ in PEOPLE:
         user = accounts.find_user_by_email(email)
-        if user is not None and not user.has_two_factor and two_factor.required_for(user):
+        if user is not None and not user.has_two_factor and two_factor_queries.required_for(user):
             user.totp_secret = DEMO_TOTP_SECRET
             user.two_factor_enabled_at = utcnow()
 

@@ -1,9 +1,8 @@
 """Every model, imported in one place so Alembic and the app always see the whole schema."""
 
 from panel.accounts.links.services import AccountLink
-from panel.accounts.lockout import SignInFailures
-from panel.accounts.models import Organisation, User
-from panel.accounts.two_factor import RecoveryCode
+from panel.accounts.models import Organisation, SignInFailures, User
+from panel.accounts.two_factor.models import RecoveryCode
 from panel.cases.models import (
     AgreementAcceptance,
     CaseReview,

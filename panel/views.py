@@ -5,6 +5,7 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     from panel.accounts.links.views import bp as account_links
+    from panel.accounts.two_factor.views import bp as two_factor
     from panel.accounts.views import bp as accounts
     from panel.admin.views import bp as admin
     from panel.cases.agreement.views import bp as agreement
@@ -23,6 +24,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (
         accounts,
         account_links,
+        two_factor,
         panels,
         admin,
         meetings,

@@ -48,7 +48,7 @@ def app(tmp_path_factory) -> Iterator[Flask]:
             "TESTING": True,
             "SQLALCHEMY_DATABASE_URI": url,
             "SECRET_KEY": "test-secret-key-that-is-long-enough-for-tests",
-            # Cheap password hashes: the suite signs in thousands of times (panel/accounts/
+            # Cheap password hashes: the suite signs in thousands of times (panel/core/
             # passwords.py; tests/accounts/test_passwords.py checks the real profile).
             "ARGON2_PROFILE": "CHEAPEST",
             # Forms are tested without CSRF tokens; tests/test_security.py turns it back on.

@@ -22,7 +22,7 @@ _sequence = itertools.count(1)
 @functools.cache
 def _password_hash(password: str) -> str:
     # Argon2 is slow on purpose; hash each test password once per run.
-    from panel.accounts.passwords import hash_password
+    from panel.core.passwords import hash_password
 
     return hash_password(password)
 

@@ -11,8 +11,8 @@ import pytest
 
 from panel import create_app
 from panel.accounts import services as accounts
-from panel.accounts import two_factor
 from panel.accounts.models import Organisation, User
+from panel.accounts.two_factor import queries as two_factor
 from panel.core import encryption
 from panel.core.database import utcnow
 from panel.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_TOTP_SECRET, load_demo_data

@@ -108,18 +108,18 @@ MATRIX: dict[tuple[str, ...], tuple[str, ...]] = {
     (POST, "accounts.second_factor"):
         (REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT),
     # Everyone here has two-factor sign-in already: sent to their account page.
-    (GET, "accounts.set_up_two_factor"):
+    (GET, "two_factor.set_up"):
         (SIGN_IN,    REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT),
-    (POST, "accounts.set_up_two_factor"):
+    (POST, "two_factor.set_up"):
         (SIGN_IN,    REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT),
-    (GET, "accounts.recovery_codes"):
+    (GET, "two_factor.recovery_codes"):
         (SIGN_IN,    OK,         OK,         OK,         OK,         OK,         OK),
-    (POST, "accounts.recovery_codes"):
+    (POST, "two_factor.recovery_codes"):
         (SIGN_IN,    OK,         OK,         OK,         OK,         OK,         OK),
     # Only a reader may turn the second factor off; everyone else must keep it: sent back.
-    (GET, "accounts.turn_off_two_factor"):
+    (GET, "two_factor.turn_off"):
         (SIGN_IN,    OK,         REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT),
-    (POST, "accounts.turn_off_two_factor"):
+    (POST, "two_factor.turn_off"):
         (SIGN_IN,    OK,         REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT),
     # Setting a password without signing in: the token in the link is the credential.
     (GET, "links.forgotten_password"):

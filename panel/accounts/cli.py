@@ -7,8 +7,8 @@ from flask.cli import with_appcontext
 
 from panel.accounts import services
 from panel.accounts.models import Organisation, OrganisationKind, User
-from panel.accounts.passwords import MIN_LENGTH
 from panel.core import encryption, unit_of_work
+from panel.core.passwords import MIN_LENGTH
 from panel.extensions import db
 
 

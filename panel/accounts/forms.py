@@ -7,8 +7,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovTextInput
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
-from panel.accounts.passwords import MAX_LENGTH, MIN_LENGTH, guessable
 from panel.core.forms import BaseForm, SubmitButton
+from panel.core.passwords import MAX_LENGTH, MIN_LENGTH, guessable
 
 
 def email_field() -> StringField:
@@ -101,7 +101,9 @@ class ChangePasswordForm(BaseForm):
     submit = SubmitButton("Change password")
 
 
-def _code_field(label: str, hint: str, *, numeric: bool) -> StringField:
+def code_field(label: str, hint: str, *, numeric: bool) -> StringField:
+    """A code from the authenticator app (`numeric`: 6 digits), or one that may be a recovery
+    code."""
     render_kw = {
         "autocomplete": "one-time-code",
         "spellcheck": "false",
@@ -126,27 +128,10 @@ def _code_field(label: str, hint: str, *, numeric: bool) -> StringField:
 class SecondFactorForm(BaseForm):
     """The second step of signing in: an authenticator code, or a recovery code."""
 
-    code = _code_field(
+    code = code_field(
         "Code",
         "The 6-digit code your authenticator app shows for Panel now. If you have lost your "
         "phone, enter one of your recovery codes instead.",
         numeric=False,
     )
     submit = SubmitButton("Continue")
-
-
-class ConfirmCodeForm(BaseForm):
-    """Proves the person holds the authenticator: to finish set-up, or to make new codes."""
-
-    code = _code_field(
-        "Code from your app", "The 6-digit code your authenticator app shows now.", numeric=True
-    )
-    submit = SubmitButton("Continue")
-
-
-class NewRecoveryCodesForm(ConfirmCodeForm):
-    submit = SubmitButton("Make new recovery codes")
-
-
-class TurnOffTwoFactorForm(ConfirmCodeForm):
-    submit = SubmitButton("Turn off two-factor sign-in")

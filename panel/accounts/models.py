@@ -1,4 +1,5 @@
-"""Organisations and the people who sign in to Panel."""
+"""Organisations, the people who sign in to Panel, and the count of failed sign-ins that locks an
+e-mail address."""
 
 from __future__ import annotations
 
@@ -75,9 +76,9 @@ class User(db.Model):
     session_token: Mapped[str] = mapped_column(sa.String(64), default=new_session_token)
     # The secret in the user's private calendar feed address; None when they have no feed.
     calendar_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
-    # Two-factor sign-in (panel/accounts/two_factor.py). The TOTP secret is kept from the moment
+    # Two-factor sign-in (panel/accounts/two_factor/). The TOTP secret is kept from the moment
     # set-up starts; it counts only once `two_factor_enabled_at` is set by a confirmed code. It is
-    # stored encrypted (panel/encryption.py): read and set it as `totp_secret`.
+    # stored encrypted (panel/core/encryption.py): read and set it as `totp_secret`.
     encrypted_totp_secret: Mapped[str | None] = mapped_column("totp_secret", sa.String(255))
     two_factor_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The last 30-second time step whose code was accepted: a code works once (no replay).
@@ -118,3 +119,17 @@ class User(db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email!r}>"
+
+
+class SignInFailures(db.Model):
+    """Failed sign-ins for one e-mail address as typed, whether or not it has an account, and the
+    lock they put on it (services: `locked_until`, `count_failure`). The address is stored as a
+    keyed hash (HMAC with the app's secret key), so this table is not a list of whatever people
+    typed into the sign-in form."""
+
+    __tablename__ = "sign_in_failures"
+
+    email_key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    first_failed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())

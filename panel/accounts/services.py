@@ -1,20 +1,33 @@
 """Operations on accounts and organisations. What an administrator does to organisations and other
 people's accounts asks `access` first (an actor of None is the system: `flask create-admin`, demo
 data); what a person does to their own account (signing in and out, changing their password) is
-theirs to do. Each changes and audits; the unit of work commits."""
+theirs to do. Each changes and audits; the unit of work commits.
+
+Signing in counts failures towards a temporary lock on the e-mail address typed (`count_failure`).
+"""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
+
+from flask import current_app
 
 from panel import access
 from panel.access import Action
-from panel.accounts import lockout, notifications
-from panel.accounts.models import Organisation, OrganisationKind, User, new_session_token
-from panel.accounts.passwords import hash_password, needs_rehash, verify_password
+from panel.accounts import notifications
+from panel.accounts.models import (
+    Organisation,
+    OrganisationKind,
+    SignInFailures,
+    User,
+    new_session_token,
+)
 from panel.core.audit import AuditAction, apply_changes, record
 from panel.core.database import utcnow
+from panel.core.passwords import hash_password, needs_rehash, verify_password
 from panel.extensions import db
 
 
@@ -41,7 +54,7 @@ def find_user_by_email(email: str) -> User | None:
 
 
 class SignInLocked(Exception):
-    """Too many failures for this e-mail address: it is locked for a while (see lockout)."""
+    """Too many failures for this e-mail address: it is locked for a while (see `count_failure`)."""
 
 
 def authenticate(
@@ -57,7 +70,7 @@ def authenticate(
     """
     now = now or utcnow()
     address = normalise_email(email)[:254]
-    if lockout.locked_until(address, now):
+    if locked_until(address, now):
         raise SignInLocked
     user = find_user_by_email(email)
     ok = verify_password(user.password_hash if user else None, password)
@@ -67,18 +80,20 @@ def authenticate(
             db.session.flush()
         return user
     record(user, AuditAction.SIGN_IN_FAILED, user, actor_email=address)
-    _count_failure(user, address, now)
+    _failed_attempt(user, address, now)
     return None
 
 
 def second_factor_failed(user: User, now: datetime | None = None) -> None:
     """A wrong code at the second step counts towards the same lock as a wrong password."""
     record(user, AuditAction.TWO_FACTOR_FAILED, user)
-    _count_failure(user, user.email, now or utcnow())
+    _failed_attempt(user, user.email, now or utcnow())
 
 
-def _count_failure(user: User | None, address: str, now: datetime) -> None:
-    locked = lockout.count_failure(address, now)
+def _failed_attempt(user: User | None, address: str, now: datetime) -> None:
+    """Count a failure towards the address's lock; if it locks the address, audit that, tell the
+    account's owner and raise `SignInLocked`."""
+    locked = count_failure(address, now)
     if locked:
         record(user, AuditAction.ACCOUNT_LOCKED, user, actor_email=address)
     db.session.flush()
@@ -91,9 +106,67 @@ def _count_failure(user: User | None, address: str, now: datetime) -> None:
 def complete_sign_in(user: User) -> None:
     """Record a finished sign-in (password, and second factor where the person has one)."""
     user.last_signed_in_at = utcnow()
-    lockout.clear(user.email)
+    clear_failures(user.email)
     record(user, AuditAction.SIGN_IN, user)
     db.session.flush()
+
+
+# --- The lock on an e-mail address ------------------------------------------------------------
+# `SIGN_IN_MAX_FAILURES` wrong passwords or second-factor codes within `SIGN_IN_LOCK_MINUTES` lock
+# the address for that many minutes; even the right password is then refused. The count is kept
+# per e-mail address typed, not per account (`SignInFailures`, keyed by a hash of the address), so
+# an address with no account locks in exactly the same way and the answer never reveals whether an
+# account exists. Throttling by client address is separate (panel/core/throttle.py).
+
+
+def _failures_key(email: str) -> str:
+    secret = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(secret, email.strip().lower().encode(), hashlib.sha256).hexdigest()
+
+
+def _lock_window() -> timedelta:
+    return timedelta(minutes=current_app.config["SIGN_IN_LOCK_MINUTES"])
+
+
+def locked_until(email: str, now: datetime) -> datetime | None:
+    """When the lock on this address ends, or None if it is not locked."""
+    row = db.session.get(SignInFailures, _failures_key(email))
+    if row is not None and row.locked_until is not None and row.locked_until > now:
+        return row.locked_until
+    return None
+
+
+def count_failure(email: str, now: datetime) -> datetime | None:
+    """Count a failed attempt; returns when the lock ends if this failure locked the address.
+    The caller commits."""
+    key = _failures_key(email)
+    row = db.session.get(SignInFailures, key, with_for_update=True)
+    if row is None:
+        row = SignInFailures(email_key=key, failures=0, first_failed_at=now)
+        db.session.add(row)
+    elif now - row.first_failed_at > _lock_window():
+        # Failures spread out over time are ordinary mistakes: start counting again.
+        row.failures, row.first_failed_at, row.locked_until = 0, now, None
+    row.failures += 1
+    if row.failures >= current_app.config["SIGN_IN_MAX_FAILURES"]:
+        row.locked_until = now + _lock_window()
+        row.failures, row.first_failed_at = 0, now
+        return row.locked_until
+    return None
+
+
+def clear_failures(email: str) -> None:
+    """Forget failures after a complete sign-in or a password reset. The caller commits."""
+    row = db.session.get(SignInFailures, _failures_key(email))
+    if row is not None:
+        db.session.delete(row)
+
+
+def lock_message(minutes: int) -> str:
+    return (
+        "There have been too many attempts to sign in with this email address. For your "
+        f"security it is locked for {minutes} minutes. Try again later, or reset your password."
+    )
 
 
 def sign_out(user: User) -> None:

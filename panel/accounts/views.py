@@ -1,4 +1,6 @@
-"""Signing in and out, and the user's own account page."""
+"""Signing in (a password, then a code from the authenticator app for someone who has set up
+two-factor sign-in) and out, and the user's own account page. Setting up the second factor has its
+own pages (panel/accounts/two_factor/views.py)."""
 
 from __future__ import annotations
 
@@ -15,16 +17,12 @@ from flask import (
 from flask_login import current_user, logout_user
 
 from panel import access
-from panel.accounts import lockout, services, sessions, two_factor
-from panel.accounts.forms import (
-    ChangePasswordForm,
-    ConfirmCodeForm,
-    NewRecoveryCodesForm,
-    SecondFactorForm,
-    SignInForm,
-    TurnOffTwoFactorForm,
-)
+from panel.accounts import services
+from panel.accounts.forms import ChangePasswordForm, SecondFactorForm, SignInForm
 from panel.accounts.models import User
+from panel.accounts.two_factor import queries as two_factor_queries
+from panel.accounts.two_factor import services as two_factor
+from panel.core import sessions
 from panel.core.database import utcnow
 from panel.core.urls import safe_next
 
@@ -47,7 +45,9 @@ def sign_in():
                 form.email.data, form.password.data, production=current_app.config["PRODUCTION"]
             )
         except services.SignInLocked:
-            form.email.errors.append(lockout.message(current_app.config["SIGN_IN_LOCK_MINUTES"]))
+            form.email.errors.append(
+                services.lock_message(current_app.config["SIGN_IN_LOCK_MINUTES"])
+            )
         else:
             if user is None:
                 form.email.errors.append("Enter a correct email address and password")
@@ -62,7 +62,7 @@ def sign_in():
                 return redirect(url_for("accounts.second_factor"))
             else:
                 # Someone who must have a second factor is sent to set one up by
-                # two_factor.enforce before they reach anything else.
+                # two_factor.views.enforce before they reach anything else.
                 return _signed_in(user, safe_next(request.args.get("next")), verified=False)
     return render_template("accounts/sign_in.html", form=form, title="Sign in")
 
@@ -77,13 +77,13 @@ def second_factor():
     form = SecondFactorForm()
     if form.validate_on_submit():
         try:
-            if lockout.locked_until(user.email, utcnow()):
+            if services.locked_until(user.email, utcnow()):
                 raise services.SignInLocked
             method = two_factor.verify(user, form.code.data)
             if method is not None:
                 response = _signed_in(user, next_page, verified=True)
                 if method == "recovery":
-                    left = two_factor.recovery_codes_left(user)
+                    left = two_factor_queries.recovery_codes_left(user)
                     flash(
                         f"You signed in with a recovery code. You have {left} left: make new "
                         "ones from your account page if you have lost your phone.",
@@ -96,7 +96,7 @@ def second_factor():
             )
         except services.SignInLocked:
             session.pop(PENDING, None)
-            flash(lockout.message(current_app.config["SIGN_IN_LOCK_MINUTES"]), "info")
+            flash(services.lock_message(current_app.config["SIGN_IN_LOCK_MINUTES"]), "info")
             return redirect(url_for("accounts.sign_in"))
     return render_template(
         "accounts/second_factor.html", form=form, title="Enter your two-factor sign-in code"
@@ -155,78 +155,8 @@ def account():
         "accounts/account.html",
         form=form,
         title="Your account",
-        two_factor_required=two_factor.required_for(user),
-        recovery_codes_left=two_factor.recovery_codes_left(user) if user.has_two_factor else 0,
-    )
-
-
-@bp.route("/account/two-factor/set-up", methods=["GET", "POST"])
-@access.rule(access.SIGNED_IN)
-def set_up_two_factor():
-    user = current_user._get_current_object()
-    if user.has_two_factor:
-        return redirect(url_for("accounts.account"))
-    secret = two_factor.pending_secret(user)
-    form = ConfirmCodeForm()
-    if form.validate_on_submit():
-        codes = two_factor.confirm_set_up(user, form.code.data)
-        if codes is not None:
-            sessions.renew(user)  # proven with two factors now: a new session id
-            session[sessions.TWO_FACTOR_VERIFIED] = True
-            return render_template(
-                "accounts/recovery_codes.html", codes=codes, title="Save your recovery codes"
-            )
-        form.code.errors.append(
-            "That code is not right. Check the app shows Panel and enter the code it shows now"
-        )
-    return render_template(
-        "accounts/set_up_two_factor.html",
-        form=form,
-        qr_code=two_factor.qr_code_data_uri(user),
-        secret=two_factor.spaced(secret),
-        required=two_factor.required_for(user),
-        title="Set up two-factor sign-in",
-    )
-
-
-@bp.route("/account/two-factor/recovery-codes", methods=["GET", "POST"])
-@access.rule(access.SIGNED_IN)
-def recovery_codes():
-    """Replace the recovery codes (all of the old ones stop working)."""
-    user = current_user._get_current_object()
-    if not user.has_two_factor:
-        return redirect(url_for("accounts.set_up_two_factor"))
-    form = NewRecoveryCodesForm()
-    if form.validate_on_submit():
-        codes = two_factor.new_recovery_codes(user, form.code.data)
-        if codes is not None:
-            return render_template(
-                "accounts/recovery_codes.html", codes=codes, title="Your new recovery codes"
-            )
-        form.code.errors.append("That code is not right. Enter the code your app shows now")
-    return render_template(
-        "accounts/new_recovery_codes.html",
-        form=form,
-        left=two_factor.recovery_codes_left(user),
-        title="Make new recovery codes",
-    )
-
-
-@bp.route("/account/two-factor/turn-off", methods=["GET", "POST"])
-@access.rule(access.SIGNED_IN)
-def turn_off_two_factor():
-    """Only for people whose role does not need a second factor (readers)."""
-    user = current_user._get_current_object()
-    if not user.has_two_factor or two_factor.required_for(user):
-        return redirect(url_for("accounts.account"))
-    form = TurnOffTwoFactorForm()
-    if form.validate_on_submit():
-        if two_factor.verify(user, form.code.data) == "app":
-            two_factor.reset(user, user)
-            sessions.renew(user)  # the reset ended every session; keep this one
-            flash("Two-factor sign-in is off.", "success")
-            return redirect(url_for("accounts.account"))
-        form.code.errors.append("That code is not right. Enter the code your app shows now")
-    return render_template(
-        "accounts/turn_off_two_factor.html", form=form, title="Turn off two-factor sign-in"
+        two_factor_required=two_factor_queries.required_for(user),
+        recovery_codes_left=(
+            two_factor_queries.recovery_codes_left(user) if user.has_two_factor else 0
+        ),
     )

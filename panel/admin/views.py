@@ -8,9 +8,9 @@ from flask_login import current_user
 from panel import access
 from panel.access import Action
 from panel.accounts import services as accounts
-from panel.accounts import two_factor
 from panel.accounts.links import services as links
 from panel.accounts.models import Organisation, User
+from panel.accounts.two_factor import services as two_factor
 from panel.admin import export as audit_export
 from panel.admin import queries
 from panel.admin.forms import (

@@ -7,8 +7,8 @@ import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
 
 from panel import config, create_app
-from panel.accounts import two_factor
 from panel.accounts.models import User
+from panel.accounts.two_factor import services as two_factor
 from panel.core import encryption
 from panel.panels.models import Role
 from tests import factories

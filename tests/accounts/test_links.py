@@ -11,10 +11,10 @@ import pytest
 
 from panel.accounts.links import services as links
 from panel.accounts.links.services import AccountLink, LinkPurpose
-from panel.accounts.passwords import verify_password
 from panel.core import throttle
 from panel.core.audit import AuditAction, AuditEvent
 from panel.core.database import utcnow
+from panel.core.passwords import verify_password
 from tests import factories
 from tests.conftest import sign_in
 from tests.mailserver import SMTPServer, point_app_at

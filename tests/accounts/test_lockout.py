@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from panel.accounts.lockout import SignInFailures
+from panel.accounts.models import SignInFailures
 from panel.core.audit import AuditAction, AuditEvent
 from tests import factories
 from tests.conftest import sign_in

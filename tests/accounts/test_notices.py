@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pyotp
 
-from panel.accounts import two_factor
 from panel.accounts.links import services as links
 from panel.accounts.links.services import LinkPurpose
+from panel.accounts.two_factor import services as two_factor
 from tests import factories
 from tests.conftest import sign_in
 

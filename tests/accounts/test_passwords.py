@@ -3,7 +3,7 @@ alone uses a cheap profile (tests/conftest.py), so these tests put the real one 
 
 from panel import create_app
 from panel.accounts.models import User
-from panel.accounts.passwords import hash_password, verify_password
+from panel.core.passwords import hash_password, verify_password
 from tests import factories
 from tests.conftest import sign_in
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from panel import config
-from panel.accounts.sessions import LAST_SEEN, SIGNED_IN_AT
 from panel.core.database import utcnow
+from panel.core.sessions import LAST_SEEN, SIGNED_IN_AT
 from tests.conftest import sign_in
 
 

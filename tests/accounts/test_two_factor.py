@@ -9,8 +9,10 @@ from datetime import timedelta
 import pyotp
 import pytest
 
-from panel.accounts import two_factor
 from panel.accounts.models import User
+from panel.accounts.two_factor import queries as two_factor_queries
+from panel.accounts.two_factor import services as two_factor
+from panel.accounts.two_factor.models import RecoveryCode
 from panel.core.audit import AuditAction, AuditEvent
 from panel.core.database import utcnow
 from panel.panels.models import PanelKind, Role
@@ -52,11 +54,11 @@ def newcomer(db, people):
 def test_every_role_that_sees_case_material_needs_a_second_factor(db, role, needed):
     person = factories.user(two_factor=False)
     factories.membership(factories.panel(), person, role)
-    assert two_factor.required_for(person) is needed
+    assert two_factor_queries.required_for(person) is needed
 
 
 def test_administrators_need_a_second_factor(db):
-    assert two_factor.required_for(factories.user(is_admin=True, two_factor=False))
+    assert two_factor_queries.required_for(factories.user(is_admin=True, two_factor=False))
 
 
 def test_a_reader_on_one_panel_and_member_of_another_needs_it(db):
@@ -64,9 +66,9 @@ def test_a_reader_on_one_panel_and_member_of_another_needs_it(db):
     factories.membership(
         factories.panel(kind=PanelKind.INDEPENDENT_ADVISORY_GROUP), person, Role.READER
     )
-    assert not two_factor.required_for(person)
+    assert not two_factor_queries.required_for(person)
     factories.membership(factories.panel(), person, Role.MEMBER)
-    assert two_factor.required_for(person)
+    assert two_factor_queries.required_for(person)
 
 
 # --- Setting it up -----------------------------------------------------------------------------
@@ -220,9 +222,7 @@ def test_a_recovery_code_works_once_and_says_how_many_are_left(client, people, d
 def test_recovery_codes_are_stored_hashed(db, people):
     codes = two_factor.new_recovery_codes(people.chair, factories.totp_code(people.chair))
     stored = db.session.scalars(
-        db.select(two_factor.RecoveryCode.code_hash).where(
-            two_factor.RecoveryCode.user_id == people.chair.id
-        )
+        db.select(RecoveryCode.code_hash).where(RecoveryCode.user_id == people.chair.id)
     ).all()
     assert len(stored) == 10
     assert not any(code.replace("-", "") in value for code in codes for value in stored)

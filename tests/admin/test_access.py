@@ -4,10 +4,10 @@ import pytest
 
 from panel.access import NotAllowed
 from panel.accounts import services as accounts
-from panel.accounts import two_factor
 from panel.accounts.links import services as links
 from panel.accounts.links.services import AccountLink
 from panel.accounts.models import OrganisationKind
+from panel.accounts.two_factor import services as two_factor
 from panel.core.audit import AuditEvent
 from panel.panels import services as panel_services
 from panel.panels.models import Membership, Panel, PanelKind, Role

@@ -9,8 +9,8 @@ from panel.accounts import services as accounts
 from panel.accounts.links import services as links
 from panel.accounts.links.services import LinkPurpose
 from panel.accounts.models import User
-from panel.accounts.passwords import verify_password
 from panel.core.audit import AuditAction, AuditEvent
+from panel.core.passwords import verify_password
 from tests import factories
 from tests.conftest import sign_in
 from tests.mailserver import SMTPServer, point_app_at

@@ -20,13 +20,13 @@ from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
 from panel import access
 from panel.access import Action
-from panel.accounts import lockout, notifications
+from panel.accounts import notifications
 from panel.accounts import services as accounts
 from panel.accounts.models import User, new_session_token
-from panel.accounts.passwords import hash_password
 from panel.core import mail
 from panel.core.audit import AuditAction, apply_changes, record
 from panel.core.database import LabelledEnum, UTCDateTime, enum_column, utcnow
+from panel.core.passwords import hash_password
 from panel.extensions import db
 
 
@@ -168,7 +168,8 @@ def set_password(link: AccountLink, password: str, *, now: datetime | None = Non
     changes = apply_changes(
         user, {"password_hash": password_hash, "session_token": new_session_token()}
     )
-    lockout.clear(user.email)  # a lock from someone else's guessing ends with the new password
+    # A lock from someone else's guessing ends with the new password.
+    accounts.clear_failures(user.email)
     record(user, _USED[link.purpose], user, changes=changes)
     db.session.flush()
     if link.purpose is LinkPurpose.PASSWORD_RESET:

@@ -1,6 +1,7 @@
-"""How long a signed-in session lasts: it ends after `SESSION_IDLE_MINUTES` without a request
-(30 by default) and, whatever the activity, `SESSION_MAX_HOURS` after sign-in (12 by default),
-as NCSC guidance asks for systems holding OFFICIAL-SENSITIVE material.
+"""Signed-in sessions: each starts afresh at sign-in (`start`, `renew`), and ends after
+`SESSION_IDLE_MINUTES` without a request (30 by default) and, whatever the activity,
+`SESSION_MAX_HOURS` after sign-in (12 by default), as NCSC guidance asks for systems holding
+OFFICIAL-SENSITIVE material (`check`, before every request).
 
 The times live in the signed session cookie, so they cannot be changed by the browser.
 """

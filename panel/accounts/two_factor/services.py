@@ -1,10 +1,10 @@
 """Two-factor sign-in: a time-based code from an authenticator app (TOTP, RFC 6238, with pyotp),
 and ten single-use recovery codes for when the phone is lost.
 
-Who must use it: anyone who can see case reviews, interventions or draft minutes, that is every
-chair, coordinator and member of a panel, and administrators. Readers (who see published minutes
-only) may turn it on. `enforce` runs before every request and sends a signed-in person who needs
-a second factor, and has not given one this session, to set one up.
+Who must use it (`queries.required_for`): anyone who can see case reviews, interventions or draft
+minutes, that is every chair, coordinator and member of a panel, and administrators. Readers (who
+see published minutes only) may turn it on. `views.enforce` runs before every request and sends a
+signed-in person who needs a second factor, and has not given one this session, to set one up.
 
 A code is accepted for the 30-second step it belongs to and one step either side (clocks on phones
 drift), and only once: the last accepted step is kept, so a code seen over someone's shoulder
@@ -20,52 +20,21 @@ from datetime import datetime
 import pyotp
 import segno
 import sqlalchemy as sa
-from flask import current_app, flash, redirect, request, session, url_for
-from flask_login import current_user
-from sqlalchemy.orm import Mapped, mapped_column
+from flask import current_app
 
 from panel import access
 from panel.access import Action
-from panel.accounts import notifications, sessions
+from panel.accounts import notifications
 from panel.accounts.models import User, new_session_token
+from panel.accounts.two_factor.models import RecoveryCode
 from panel.core import encryption
 from panel.core.audit import AuditAction, record
-from panel.core.database import UTCDateTime, utcnow
+from panel.core.database import utcnow
 from panel.extensions import db
-from panel.panels.models import Membership, Role
 
 ISSUER = "Panel"
 STEP_SECONDS = 30
 RECOVERY_CODES = 10
-# Pages a person who still has to set up a second factor may use.
-OPEN_WHILE_SETTING_UP = {"accounts.set_up_two_factor", "accounts.sign_out", "static"}
-
-
-class RecoveryCode(db.Model):
-    __tablename__ = "recovery_code"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True
-    )
-    # "<salt>$<sha256 of salt and code>"; the code itself is shown once and never stored.
-    code_hash: Mapped[str] = mapped_column(sa.String(100))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-
-
-def required_for(user: User) -> bool:
-    """Whether this person must sign in with a second factor."""
-    if user.is_admin:
-        return True
-    return (
-        db.session.scalar(
-            sa.select(Membership.id)
-            .where(Membership.user_id == user.id, Membership.role != Role.READER)
-            .limit(1)
-        )
-        is not None
-    )
 
 
 # --- Setting up -----------------------------------------------------------------------------
@@ -82,9 +51,10 @@ def pending_secret(user: User) -> str:
     return secret
 
 
-def qr_code_data_uri(user: User) -> str:
-    """The set-up QR code as an SVG data URI (allowed by the CSP's img-src data:)."""
-    uri = pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.email, issuer_name=ISSUER)
+def qr_code_data_uri(user: User, secret: str) -> str:
+    """The set-up QR code for `secret` (from `pending_secret`) as an SVG data URI (allowed by the
+    CSP's img-src data:)."""
+    uri = pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=ISSUER)
     return segno.make(uri, error="m").svg_data_uri(scale=5, border=2)
 
 
@@ -123,14 +93,6 @@ def verify(user: User, code: str, now: datetime | None = None) -> str | None:
         record(user, AuditAction.RECOVERY_CODE_USED, user)
         return "recovery"
     return None
-
-
-def recovery_codes_left(user: User) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count(RecoveryCode.id)).where(
-            RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)
-        )
-    )
 
 
 def new_recovery_codes(user: User, code: str, now: datetime | None = None) -> list[str] | None:
@@ -230,22 +192,3 @@ def _use_recovery_code(user: User, code: str, now: datetime) -> bool:
             stored.used_at = now
             return True
     return False
-
-
-# --- Every request --------------------------------------------------------------------------
-
-
-def enforce():
-    """Run before every request, after the session checks: someone signed in who must have a
-    second factor and has not given one this session may only set one up (or sign out)."""
-    if (
-        request.endpoint in OPEN_WHILE_SETTING_UP
-        or not current_user.is_authenticated
-        or session.get(sessions.TWO_FACTOR_VERIFIED)
-    ):
-        return None
-    if not required_for(current_user):
-        return None
-    if request.method == "GET":
-        flash("You need to set up two-factor sign-in before you can see panel material.", "info")
-    return redirect(url_for("accounts.set_up_two_factor"))

@@ -1,4 +1,5 @@
-"""Password hashing with Argon2id (memory-hard), through argon2-cffi's maintained defaults."""
+"""Passwords: hashing with Argon2id (memory-hard), through argon2-cffi's maintained defaults, and
+the policy a new password must meet (its length, and not easy to guess)."""
 
 from __future__ import annotations
 

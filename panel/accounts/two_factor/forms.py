@@ -1,0 +1,24 @@
+"""Forms for setting up two-factor sign-in, making new recovery codes and turning it off: each is
+proven by a code from the authenticator app."""
+
+from __future__ import annotations
+
+from panel.accounts.forms import code_field
+from panel.core.forms import BaseForm, SubmitButton
+
+
+class ConfirmCodeForm(BaseForm):
+    """Proves the person holds the authenticator: to finish set-up, or to make new codes."""
+
+    code = code_field(
+        "Code from your app", "The 6-digit code your authenticator app shows now.", numeric=True
+    )
+    submit = SubmitButton("Continue")
+
+
+class NewRecoveryCodesForm(ConfirmCodeForm):
+    submit = SubmitButton("Make new recovery codes")
+
+
+class TurnOffTwoFactorForm(ConfirmCodeForm):
+    submit = SubmitButton("Turn off two-factor sign-in")

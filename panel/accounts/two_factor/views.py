@@ -1,0 +1,112 @@
+"""The person's own two-factor sign-in, from their account page: setting it up, making new
+recovery codes, and turning it off (readers only). `enforce` keeps someone who must have a second
+factor on the set-up page until they have given one. The code asked for at sign-in is part of
+signing in (panel/accounts/views.py)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user
+
+from panel import access
+from panel.accounts.two_factor import queries
+from panel.accounts.two_factor import services as two_factor
+from panel.accounts.two_factor.forms import (
+    ConfirmCodeForm,
+    NewRecoveryCodesForm,
+    TurnOffTwoFactorForm,
+)
+from panel.core import sessions
+
+bp = Blueprint("two_factor", __name__)
+
+# Pages a person who still has to set up a second factor may use.
+OPEN_WHILE_SETTING_UP = {"two_factor.set_up", "accounts.sign_out", "static"}
+
+
+def enforce():
+    """Run before every request, after the session checks: someone signed in who must have a
+    second factor and has not given one this session may only set one up (or sign out)."""
+    if (
+        request.endpoint in OPEN_WHILE_SETTING_UP
+        or not current_user.is_authenticated
+        or session.get(sessions.TWO_FACTOR_VERIFIED)
+    ):
+        return None
+    if not queries.required_for(current_user):
+        return None
+    if request.method == "GET":
+        flash("You need to set up two-factor sign-in before you can see panel material.", "info")
+    return redirect(url_for("two_factor.set_up"))
+
+
+@bp.route("/account/two-factor/set-up", methods=["GET", "POST"])
+@access.rule(access.SIGNED_IN)
+def set_up():
+    user = current_user._get_current_object()
+    if user.has_two_factor:
+        return redirect(url_for("accounts.account"))
+    secret = two_factor.pending_secret(user)
+    form = ConfirmCodeForm()
+    if form.validate_on_submit():
+        codes = two_factor.confirm_set_up(user, form.code.data)
+        if codes is not None:
+            sessions.renew(user)  # proven with two factors now: a new session id
+            session[sessions.TWO_FACTOR_VERIFIED] = True
+            return render_template(
+                "accounts/recovery_codes.html", codes=codes, title="Save your recovery codes"
+            )
+        form.code.errors.append(
+            "That code is not right. Check the app shows Panel and enter the code it shows now"
+        )
+    return render_template(
+        "accounts/set_up_two_factor.html",
+        form=form,
+        qr_code=two_factor.qr_code_data_uri(user, secret),
+        secret=two_factor.spaced(secret),
+        required=queries.required_for(user),
+        title="Set up two-factor sign-in",
+    )
+
+
+@bp.route("/account/two-factor/recovery-codes", methods=["GET", "POST"])
+@access.rule(access.SIGNED_IN)
+def recovery_codes():
+    """Replace the recovery codes (all of the old ones stop working)."""
+    user = current_user._get_current_object()
+    if not user.has_two_factor:
+        return redirect(url_for(".set_up"))
+    form = NewRecoveryCodesForm()
+    if form.validate_on_submit():
+        codes = two_factor.new_recovery_codes(user, form.code.data)
+        if codes is not None:
+            return render_template(
+                "accounts/recovery_codes.html", codes=codes, title="Your new recovery codes"
+            )
+        form.code.errors.append("That code is not right. Enter the code your app shows now")
+    return render_template(
+        "accounts/new_recovery_codes.html",
+        form=form,
+        left=queries.recovery_codes_left(user),
+        title="Make new recovery codes",
+    )
+
+
+@bp.route("/account/two-factor/turn-off", methods=["GET", "POST"])
+@access.rule(access.SIGNED_IN)
+def turn_off():
+    """Only for people whose role does not need a second factor (readers)."""
+    user = current_user._get_current_object()
+    if not user.has_two_factor or queries.required_for(user):
+        return redirect(url_for("accounts.account"))
+    form = TurnOffTwoFactorForm()
+    if form.validate_on_submit():
+        if two_factor.verify(user, form.code.data) == "app":
+            two_factor.reset(user, user)
+            sessions.renew(user)  # the reset ended every session; keep this one
+            flash("Two-factor sign-in is off.", "success")
+            return redirect(url_for("accounts.account"))
+        form.code.errors.append("That code is not right. Enter the code your app shows now")
+    return render_template(
+        "accounts/turn_off_two_factor.html", form=form, title="Turn off two-factor sign-in"
+    )
