@@ -335,7 +335,8 @@ def count_view(actor: User, case, at: datetime | None = None) -> int:
 
 def record_case_view(actor: User, case, label: str, at: datetime | None = None) -> None:
     """Record an opening of `case` (a case review or a live case); the unit of work commits it with
-    the page. The viewing record counts it, and the day's first opening by this person is also an audit VIEW event."""
+    the page. The viewing record counts it, and the day's first opening by this person is also an
+    audit VIEW event."""
     at = at or utcnow()
     if count_view(actor, case, at) == 1:
         # At the same moment as the row's first_at.
