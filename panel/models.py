@@ -1,6 +1,6 @@
 """Every model, imported in one place so Alembic and the app always see the whole schema."""
 
-from panel.accounts.links.services import AccountLink
+from panel.accounts.links.models import AccountLink
 from panel.accounts.models import Organisation, SignInFailures, User
 from panel.accounts.two_factor.models import RecoveryCode
 from panel.cases.models import (

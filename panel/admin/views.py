@@ -9,6 +9,7 @@ from panel import access
 from panel.access import Action
 from panel.accounts import services as accounts
 from panel.accounts.links import services as links
+from panel.accounts.links.models import LinkPurpose
 from panel.accounts.models import Organisation, User
 from panel.accounts.two_factor import services as two_factor
 from panel.admin import export as audit_export
@@ -110,7 +111,7 @@ def new_user():
     return render_template(
         "admin/user_form.html",
         form=form,
-        invitation_lifetime=links.lifetime_in_words(links.LinkPurpose.INVITATION),
+        invitation_lifetime=links.lifetime_in_words(LinkPurpose.INVITATION),
         title="Add a user",
     )
 
@@ -173,7 +174,7 @@ def reset_password(user):
         "admin/reset_password.html",
         form=form,
         user=user,
-        lifetime=links.lifetime_in_words(links.LinkPurpose.PASSWORD_RESET),
+        lifetime=links.lifetime_in_words(LinkPurpose.PASSWORD_RESET),
         title=f"Send a password reset link to {user.full_name}",
     )
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from panel.accounts.links import services as links
-from panel.accounts.links.services import AccountLink, LinkPurpose
+from panel.accounts.links.models import AccountLink, LinkPurpose
 from panel.core import throttle
 from panel.core.audit import AuditAction, AuditEvent
 from panel.core.database import utcnow

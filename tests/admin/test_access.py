@@ -5,7 +5,7 @@ import pytest
 from panel.access import NotAllowed
 from panel.accounts import services as accounts
 from panel.accounts.links import services as links
-from panel.accounts.links.services import AccountLink
+from panel.accounts.links.models import AccountLink
 from panel.accounts.models import OrganisationKind
 from panel.accounts.two_factor import services as two_factor
 from panel.core.audit import AuditEvent

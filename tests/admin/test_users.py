@@ -7,7 +7,7 @@ import pytest
 
 from panel.accounts import services as accounts
 from panel.accounts.links import services as links
-from panel.accounts.links.services import LinkPurpose
+from panel.accounts.links.models import LinkPurpose
 from panel.accounts.models import User
 from panel.core.audit import AuditAction, AuditEvent
 from panel.core.passwords import verify_password

@@ -16,24 +16,19 @@ import secrets
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
+from sqlalchemy.orm import joinedload
 
 from panel import access
 from panel.access import Action
 from panel.accounts import notifications
 from panel.accounts import services as accounts
+from panel.accounts.links.models import AccountLink, LinkPurpose
 from panel.accounts.models import User, new_session_token
 from panel.core import mail
 from panel.core.audit import AuditAction, apply_changes, record
-from panel.core.database import LabelledEnum, UTCDateTime, enum_column, utcnow
+from panel.core.database import utcnow
 from panel.core.passwords import hash_password
 from panel.extensions import db
-
-
-class LinkPurpose(LabelledEnum):
-    INVITATION = ("invitation", "Invitation")
-    PASSWORD_RESET = ("password_reset", "Password reset")
-
 
 # How long a link works. A reset link is short-lived because a mailbox may be read by others;
 # an invitation waits for someone who may not look at their e-mail every day.
@@ -54,27 +49,6 @@ _USED = {
     LinkPurpose.INVITATION: AuditAction.INVITATION_ACCEPTED,
     LinkPurpose.PASSWORD_RESET: AuditAction.PASSWORD_RESET,
 }
-
-
-# Flask-SQLAlchemy makes db.Model at run time, which mypy cannot take as a base (python/mypy#8603).
-class AccountLink(db.Model):  # type: ignore[name-defined]
-    __tablename__ = "account_link"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    purpose: Mapped[LinkPurpose] = mapped_column(enum_column(LinkPurpose))
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
-    # SHA-256 of the token, hex. The token has 256 bits of entropy, so a plain hash is enough:
-    # there is nothing to guess that a slow hash would protect.
-    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    # Voiding a link brings its expiry forward to the moment it was voided.
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-
-    user: Mapped[User] = relationship()
-
-    def __repr__(self) -> str:
-        return f"<AccountLink {self.id} {self.purpose.value} user {self.user_id}>"
 
 
 def hash_token(token: str) -> str:

@@ -15,7 +15,7 @@ from flask_login import logout_user
 from panel import access
 from panel.accounts.links import services as links
 from panel.accounts.links.forms import AcceptInvitationForm, ForgottenPasswordForm, SetPasswordForm
-from panel.accounts.links.services import LinkPurpose
+from panel.accounts.links.models import LinkPurpose
 from panel.core import mail
 
 bp = Blueprint("links", __name__)
