@@ -20,7 +20,7 @@ from panel.core import registry, reminders
 from panel.lessons import services
 from panel.lessons.lifecycle import Move
 from panel.lessons.models import Lesson, LessonKind, Recommendation, RecommendationStatus
-from panel.meetings import declarations
+from panel.meetings.agenda import services as agenda
 from panel.panels.models import PanelKind, Role
 from tests import factories
 from tests.cases import factories as case_factories
@@ -247,7 +247,7 @@ def test_a_declared_interest_hides_that_case_reviews_recommendations(
     shown = scrutiny.recommend(2, lesson=_lesson(isp.coordinator, other_case))
     meeting = meeting_factories.meeting_on(isp.panel)
     item = case_services.place_on_agenda(isp.coordinator, scrutiny.case_review, meeting)
-    declarations.declare(scrutiny.officer, item, "My team investigated this case.")
+    agenda.declare_interest(scrutiny.officer, item, "My team investigated this case.")
 
     found = addressees()
 

@@ -30,7 +30,6 @@ from panel.interventions import services as intervention_services
 from panel.lessons import services as lesson_services
 from panel.lessons.lifecycle import Move
 from panel.lessons.models import LessonKind, RecommendationStatus
-from panel.meetings import actions
 from panel.meetings import services as meeting_services
 from panel.meetings.attendance import services as attendance
 from panel.meetings.calendar import services as calendar
@@ -696,7 +695,9 @@ def world(people: PanelPeople) -> World:
     )
     guest = attendance.add_guest(coordinator, meeting, "Priya Nair", "Tell MAMA")
     due = uk_today() + timedelta(days=21)
-    action = actions.add_action(coordinator, meeting, "Tell housing the findings.", housing, due)
+    action = meeting_services.add_action(
+        coordinator, meeting, "Tell housing the findings.", housing, due
+    )
     minutes_services.start(coordinator, meeting)
 
     # A lesson from the case, and recommendations at each point of their lifecycle.

@@ -29,8 +29,8 @@ from panel.interventions import services as interventions
 from panel.lessons import services as lessons
 from panel.lessons.lifecycle import Move
 from panel.lessons.models import LessonKind, RecommendationStatus
-from panel.meetings import actions, declarations
 from panel.meetings import services as meetings
+from panel.meetings.agenda import services as agenda
 from panel.meetings.attendance import services as attendance
 from panel.meetings.models import AgendaItem, MeetingStatus
 from panel.minutes import services as minutes_services
@@ -200,7 +200,7 @@ def marked(app, db):
             lessons.move_recommendation(
                 admin, recommendation, move, status, text(marker), recommendation.version
             )
-        actions.add_action(coordinator, meeting, text("ACTION"), org, uk_today() + timedelta(21))
+        meetings.add_action(coordinator, meeting, text("ACTION"), org, uk_today() + timedelta(21))
         # Shown in the scrutiny meeting's minutes; the service agrees interventions on local
         # panels only.
         with local_for_now(scrutiny):
@@ -231,7 +231,7 @@ def marked(app, db):
         )
 
         case_item = next(item for item in meeting.agenda_items if item.case_review_id)
-        declarations.declare(coordinator, case_item, text("DECLARE"))
+        agenda.declare_interest(coordinator, case_item, text("DECLARE"))
         minutes = minutes_services.start(coordinator, meeting)
         notes = {
             item.id: minutes_services.ItemNotes(text("RESTRICTED"), text("PUBLIC"))

@@ -9,7 +9,7 @@ from datetime import date, time, timedelta
 from panel.accounts.models import Organisation, User
 from panel.core.database import utcnow
 from panel.extensions import db
-from panel.meetings import actions, services
+from panel.meetings import services
 from panel.meetings.attendance import services as attendance
 from panel.meetings.models import (
     AttendanceStatus,
@@ -89,21 +89,21 @@ def load_demo_meetings(panels: dict[str, Panel], coordinator: User, iag_chair: U
             )
         if past:
             latest = past[-1]
-            actions.add_action(
+            services.add_action(
                 coordinator,
                 latest,
                 "Share the community tension assessment for the Foleshill area with partners",
                 organisations["West Midlands Police, Coventry NPU"],
                 today + timedelta(days=7),
             )
-            actions.add_action(
+            services.add_action(
                 coordinator,
                 latest,
                 "Confirm how partners refer cases to the restorative justice service",
                 organisations["Restorative Justice West Midlands"],
                 today + timedelta(days=14),
             )
-            actions.add_action(
+            services.add_action(
                 coordinator,
                 past[0],
                 "Circulate the updated third-party reporting centre list",

@@ -10,9 +10,9 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 
 from panel.core.forms import BaseForm, DateField, SubmitButton, TimeField, https_url, options
 from panel.core.guard import STRICT, GuardedForm
+from panel.core.time import UK
 from panel.meetings.models import Meeting, MeetingSeries, Recurrence
-from panel.meetings.schedule import MAX_MEETINGS, UK
-from panel.meetings.services import Venue
+from panel.meetings.services import MAX_MEETINGS, Venue
 
 DURATIONS = [
     ("30", "30 minutes"),

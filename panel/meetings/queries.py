@@ -21,6 +21,7 @@ from panel.meetings.models import (
     Guest,
     InterestDeclaration,
     Meeting,
+    MeetingAction,
     MeetingStatus,
 )
 from panel.panels.models import Membership, Panel, Role
@@ -220,3 +221,83 @@ def last_meetings_discussing(case_review_ids: list[int]) -> dict[int, int]:
             last.get(case_review_id, (starts_at, meeting_id)), (starts_at, meeting_id)
         )
     return {case_review_id: meeting_id for case_review_id, (_, meeting_id) in last.items()}
+
+
+# --- Declarations of interest in agenda items --------------------------------------------------
+# A declaration in a case review item also withholds that case from the person who declared
+# (`access.withheld_case_ids`).
+
+
+def declared_interest(user: User, agenda_item: AgendaItem) -> bool:
+    """Whether `user` has declared an interest in `agenda_item`."""
+    return (
+        db.session.scalar(
+            db.select(InterestDeclaration.id).where(
+                InterestDeclaration.agenda_item_id == agenda_item.id,
+                InterestDeclaration.user_id == user.id,
+            )
+        )
+        is not None
+    )
+
+
+def declared_items(user: User, meeting: Meeting) -> set[int]:
+    """The ids of the meeting's agenda items in which `user` has declared an interest, in one
+    query, for pages that list several items."""
+    return set(
+        db.session.scalars(
+            db.select(InterestDeclaration.agenda_item_id)
+            .join(AgendaItem, AgendaItem.id == InterestDeclaration.agenda_item_id)
+            .where(AgendaItem.meeting_id == meeting.id, InterestDeclaration.user_id == user.id)
+        )
+    )
+
+
+def declaration_of(user: User, agenda_item: AgendaItem) -> InterestDeclaration | None:
+    return db.session.scalar(
+        db.select(InterestDeclaration).where(
+            InterestDeclaration.agenda_item_id == agenda_item.id,
+            InterestDeclaration.user_id == user.id,
+        )
+    )
+
+
+# --- Actions agreed at a meeting ---------------------------------------------------------------
+
+
+def owner_organisations(panel: Panel) -> list[Organisation]:
+    """The organisations that may own an action: those of the panel's members (not readers)."""
+    return list(
+        db.session.scalars(
+            db.select(Organisation)
+            .where(
+                Organisation.id.in_(
+                    db.select(User.organisation_id)
+                    .join(Membership, Membership.user_id == User.id)
+                    .where(Membership.panel_id == panel.id, Membership.role != Role.READER)
+                )
+            )
+            .order_by(Organisation.name)
+        )
+    )
+
+
+def actions_raised_at(meeting: Meeting) -> list[MeetingAction]:
+    """The actions agreed at this meeting, open and closed, in the order they were added."""
+    return list(
+        db.session.scalars(
+            db.select(MeetingAction)
+            .options(joinedload(MeetingAction.owner_organisation))
+            .where(MeetingAction.meeting_id == meeting.id)
+            .order_by(MeetingAction.id)
+        )
+    )
+
+
+def action_of(meeting: Meeting, meeting_action_id: int) -> MeetingAction | None:
+    """An action of this meeting's panel (raised here or earlier); None for another panel's."""
+    return db.session.scalar(
+        db.select(MeetingAction).where(
+            MeetingAction.id == meeting_action_id, MeetingAction.panel_id == meeting.panel_id
+        )
+    )

@@ -1,25 +1,38 @@
-"""Scheduling meetings and moving them through their lifecycle. Each operation asks `access`
-whether the actor may manage the panel's meetings (as the pages do), writes and audits; the unit of
-work commits."""
+"""Scheduling meetings (one, or a series by its rule) and moving them through their lifecycle,
+and the actions agreed at a meeting. Each operation asks `access` whether the actor may manage the
+panel's meetings (as the pages do), writes and audits; the unit of work commits.
+
+The dates of a series are plain functions of its rule, no database (`every_n_weeks`,
+`monthly_on_weekday`). Series are worked out in UK local time, so a 6pm meeting stays at 6pm
+across the clocks changing.
+
+An action agreed at a meeting has an owning organisation and perhaps a due date. An open action
+comes back under "minutes of the last meeting and matters arising" at every later meeting of its
+panel until it is closed (see `matters_arising`).
+"""
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from panel import access
 from panel.access import Action
-from panel.accounts.models import User
+from panel.accounts.models import Organisation, User
 from panel.core.audit import AuditAction, apply_changes, record
 from panel.core.database import utcnow
 from panel.core.time import UK
 from panel.extensions import db
-from panel.meetings import lifecycle, schedule
+from panel.meetings import lifecycle
+from panel.meetings.attendance.services import check_record_open
 from panel.meetings.models import (
+    ActionStatus,
     AgendaItem,
     AgendaItemKind,
     AgendaTemplateItem,
     Meeting,
+    MeetingAction,
     MeetingSeries,
     MeetingStatus,
     Recurrence,
@@ -75,7 +88,7 @@ def _new_meeting(
     meeting = Meeting(
         panel=panel,
         series=series,
-        starts_at=schedule.local_start(day, venue.start_time),
+        starts_at=local_start(day, venue.start_time),
         duration_minutes=venue.duration_minutes,
         place=venue.place or None,
         online_link=venue.online_link or None,
@@ -124,13 +137,13 @@ def schedule_series(
     if series.recurrence == Recurrence.EVERY_N_WEEKS:
         if series.interval_weeks is None:
             raise ValueError("a series every n weeks needs interval_weeks")
-        days = schedule.every_n_weeks(
+        days = every_n_weeks(
             series.first_date, series.interval_weeks, until=series.until, count=series.count
         )
     else:
         if series.weekday is None or series.week_of_month is None:
             raise ValueError("a monthly series needs weekday and week_of_month")
-        days = schedule.monthly_on_weekday(
+        days = monthly_on_weekday(
             series.first_date,
             series.weekday,
             series.week_of_month,
@@ -164,7 +177,7 @@ def move_meeting(actor: User, meeting: Meeting, day: date, venue: Venue) -> Meet
     changes = apply_changes(
         meeting,
         {
-            "starts_at": schedule.local_start(day, venue.start_time),
+            "starts_at": local_start(day, venue.start_time),
             "duration_minutes": venue.duration_minutes,
             "place": venue.place or None,
             "online_link": venue.online_link or None,
@@ -199,3 +212,134 @@ def change_status(
 def _label(meeting: Meeting) -> str:
     local = meeting.starts_at.astimezone(UK)
     return f"{meeting.panel.name} meeting on {local:%d %B %Y at %H:%M}"
+
+
+# --- The dates of a series ---------------------------------------------------------------------
+
+# A series longer than this is almost certainly a typing mistake (every week for 50 years...).
+MAX_MEETINGS = 200
+
+
+def every_n_weeks(
+    first: date, interval_weeks: int, *, until: date | None = None, count: int | None = None
+) -> list[date]:
+    """`first`, then every `interval_weeks` weeks, until a date (inclusive) or for a count."""
+    _check_end(until, count)
+    step = timedelta(weeks=interval_weeks)
+    dates: list[date] = []
+    current = first
+    while _more(dates, current, until, count):
+        dates.append(current)
+        current += step
+    return dates
+
+
+def nth_weekday(year: int, month: int, weekday: int, week_of_month: int) -> date:
+    """E.g. the 2nd Tuesday (weekday=1, week_of_month=2), or the last Friday (week_of_month=-1)."""
+    days = [
+        day
+        for day in calendar.Calendar().itermonthdates(year, month)
+        if day.month == month and day.weekday() == weekday
+    ]
+    return days[-1] if week_of_month == -1 else days[week_of_month - 1]
+
+
+def monthly_on_weekday(
+    first: date,
+    weekday: int,
+    week_of_month: int,
+    *,
+    until: date | None = None,
+    count: int | None = None,
+) -> list[date]:
+    """The given weekday of each month (e.g. the first Wednesday), from `first`'s month on; a
+    month whose date falls before `first` is skipped."""
+    _check_end(until, count)
+    dates: list[date] = []
+    year, month = first.year, first.month
+    while True:
+        candidate = nth_weekday(year, month, weekday, week_of_month)
+        if candidate >= first:
+            if not _more(dates, candidate, until, count):
+                return dates
+            dates.append(candidate)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+def local_start(day: date, start_time: time) -> datetime:
+    """A UK wall-clock date and time as an aware datetime (stored as UTC by the model)."""
+    return datetime.combine(day, start_time, tzinfo=UK)
+
+
+def _check_end(until: date | None, count: int | None) -> None:
+    if (until is None) == (count is None):
+        raise ValueError("a series ends either on a date or after a number of meetings")
+    if count is not None and not 1 <= count <= MAX_MEETINGS:
+        raise ValueError(f"a series has between 1 and {MAX_MEETINGS} meetings")
+
+
+def _more(dates: list[date], candidate: date, until: date | None, count: int | None) -> bool:
+    if len(dates) >= MAX_MEETINGS:
+        return False
+    if count is not None:
+        return len(dates) < count
+    assert until is not None  # one of the two, checked by `_check_end`
+    return candidate <= until
+
+
+# --- Actions agreed at a meeting ---------------------------------------------------------------
+
+
+class ActionRefused(Exception):
+    """A change to an action that is not allowed; the message is written for the user."""
+
+
+def add_action(
+    actor: User,
+    meeting: Meeting,
+    description: str,
+    owner: Organisation,
+    due_date: date | None = None,
+    *,
+    now: datetime | None = None,
+) -> MeetingAction:
+    """Record an action agreed at `meeting`; it can be added once the meeting has started."""
+    access.require(actor, Action.MANAGE_MEETINGS, meeting)
+    check_record_open(meeting, now)
+    action = MeetingAction(
+        panel_id=meeting.panel_id,
+        meeting=meeting,
+        description=description.strip(),
+        owner_organisation=owner,
+        due_date=due_date,
+        status=ActionStatus.OPEN,
+    )
+    db.session.add(action)
+    db.session.flush()
+    record(
+        actor,
+        AuditAction.CREATE,
+        action,
+        label=_action_label(action),
+        changes={
+            "description": action.description,
+            "owner_organisation": owner.name,
+            "due_date": due_date.isoformat() if due_date else None,
+        },
+    )
+    db.session.flush()
+    return action
+
+
+def close_action(actor: User, action: MeetingAction, *, now: datetime | None = None) -> None:
+    """Close an open action, at any later meeting of its panel (as a matter arising)."""
+    access.require(actor, Action.MANAGE_MEETINGS, action.meeting)
+    if action.status == ActionStatus.CLOSED:
+        raise ActionRefused("This action is already closed.")
+    changes = apply_changes(action, {"status": ActionStatus.CLOSED, "closed_at": now or utcnow()})
+    record(actor, AuditAction.UPDATE, action, label=_action_label(action), changes=changes)
+    db.session.flush()
+
+
+def _action_label(action: MeetingAction) -> str:
+    return f"Action: {action.description}"[:200]

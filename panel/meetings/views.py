@@ -10,7 +10,7 @@ from panel.access import Action
 from panel.core.database import utcnow
 from panel.core.time import format_datetime
 from panel.lessons import queries as lesson_queries
-from panel.meetings import actions, lifecycle, queries, services
+from panel.meetings import lifecycle, queries, services
 from panel.meetings import matters as matters_arising
 from panel.meetings.attendance import services as attendance
 from panel.meetings.forms import CancelMeetingForm, MeetingForm, MoveMeetingForm, SeriesForm
@@ -73,7 +73,7 @@ def show(meeting):
         transitions=lifecycle.available_targets(meeting, now),
         scheduled=meeting.status == MeetingStatus.SCHEDULED,
         attendance_record=attendance.record_of(meeting, now),
-        meeting_actions=actions.actions_raised_at(meeting),
+        meeting_actions=queries.actions_raised_at(meeting),
         matters_arising=matters_arising.matters_arising(meeting, current_user),
         meeting_lessons=lesson_queries.lessons_of(meeting_id=meeting.id),
         title=f"Meeting on {format_datetime(meeting.starts_at, 'date')} – {meeting.panel.name}",

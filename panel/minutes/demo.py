@@ -10,7 +10,7 @@ from __future__ import annotations
 from panel.accounts.models import User
 from panel.accounts.services import find_user_by_email
 from panel.extensions import db
-from panel.meetings import declarations
+from panel.meetings.agenda import services as agenda
 from panel.meetings.models import AgendaItemKind, Meeting, MeetingStatus
 from panel.minutes import services
 from panel.minutes.models import Minutes, PreviousMinutesDecision
@@ -109,4 +109,4 @@ def _declare(meeting: Meeting) -> None:
         None,
     )
     if member is not None and item is not None:
-        declarations.declare(member, item, reason)
+        agenda.declare_interest(member, item, reason)

@@ -36,8 +36,8 @@ from panel.core.time import UK, format_datetime, format_time
 from panel.extensions import db
 from panel.interventions.models import Intervention
 from panel.lessons.models import Lesson, Recommendation
-from panel.meetings import actions, queries
 from panel.meetings import matters as matters_arising
+from panel.meetings import queries
 from panel.meetings.attendance import services as attendance
 from panel.meetings.models import (
     AgendaItem,
@@ -642,7 +642,7 @@ def assemble(minutes: Minutes) -> Document:
                 due=format_datetime(action.due_date, "date") or None,
                 status=action.status.label,
             )
-            for action in actions.actions_raised_at(meeting)
+            for action in queries.actions_raised_at(meeting)
         ],
         aob_restricted=minutes.aob_restricted,
         aob_public=minutes.aob_public,

@@ -13,7 +13,7 @@ from panel.cases import services
 from panel.cases.models import CaseReview, CaseReviewStatus, CaseView
 from panel.cases.vocabularies import Rating, Stage
 from panel.core.audit import AuditAction, AuditEvent
-from panel.meetings import declarations
+from panel.meetings.agenda import services as agenda_services
 from panel.meetings.models import AgendaItem
 from panel.panels.models import Role
 from tests import factories
@@ -270,7 +270,7 @@ def test_a_chair_who_declared_an_interest_cannot_change_the_case_through_the_ser
     meeting = meetings.meeting_on(isp.panel)
     with app.test_request_context():
         item = services.place_on_agenda(isp.coordinator, case_review, meeting)
-        declarations.declare(isp.chair, item, "I know the victim's family.")
+        agenda_services.declare_interest(isp.chair, item, "I know the victim's family.")
     before = _audit_events(db)
     with app.test_request_context():
         # All but the first, adding a case review: other cases are still theirs to add.

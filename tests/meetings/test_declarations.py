@@ -6,7 +6,7 @@ import pytest
 from panel import access
 from panel.core.audit import AuditAction, AuditEvent
 from panel.extensions import db as _db
-from panel.meetings import declarations
+from panel.meetings import queries
 from panel.meetings.agenda import services as agenda
 from panel.meetings.models import AgendaItemKind, InterestDeclaration, MeetingStatus
 from tests import factories
@@ -66,7 +66,7 @@ def test_member_declares_an_interest_and_it_shows_on_the_meeting_page(client, pe
 
 def test_declarations_show_to_organisers_and_on_the_printable_agenda(client, people):
     meeting = _meeting(people)
-    declarations.declare(people.member, _items(meeting)[2], REASON)
+    agenda.declare_interest(people.member, _items(meeting)[2], REASON)
     sign_in(client, people.chair)
     assert SHOWN in client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
     assert SHOWN in client.get(f"/meetings/{meeting.id}/agenda").get_data(as_text=True)
@@ -90,7 +90,7 @@ def test_declaring_again_changes_the_reason(client, people):
 def test_withdrawing_a_declaration(client, people):
     meeting = _meeting(people)
     item = _items(meeting)[2]
-    declarations.declare(people.member, item, REASON)
+    agenda.declare_interest(people.member, item, REASON)
     sign_in(client, people.member)
     response = client.post(f"/meetings/{meeting.id}/agenda/{item.id}/withdraw")
     assert response.status_code == 302
@@ -108,7 +108,7 @@ def test_withdrawing_a_declaration(client, people):
 def test_withdrawing_removes_only_your_own_declaration(client, people):
     meeting = _meeting(people)
     item = _items(meeting)[2]
-    declarations.declare(people.member, item, REASON)
+    agenda.declare_interest(people.member, item, REASON)
     sign_in(client, people.chair)
     client.post(f"/meetings/{meeting.id}/agenda/{item.id}/withdraw")
     assert len(_declarations()) == 1
@@ -119,14 +119,14 @@ def test_declared_interest_and_declared_items_for_case_reviews(people, db):
     first, second, *_ = _items(meeting)
     second.kind = AgendaItemKind.CASE_REVIEW
     db.session.commit()
-    declarations.declare(people.member, second, REASON)
-    assert declarations.declared_interest(people.member, second)
-    assert not declarations.declared_interest(people.member, first)
-    assert not declarations.declared_interest(people.chair, second)
-    assert declarations.declared_items(people.member, meeting) == {second.id}
-    assert declarations.declared_items(people.chair, meeting) == set()
+    agenda.declare_interest(people.member, second, REASON)
+    assert queries.declared_interest(people.member, second)
+    assert not queries.declared_interest(people.member, first)
+    assert not queries.declared_interest(people.chair, second)
+    assert queries.declared_items(people.member, meeting) == {second.id}
+    assert queries.declared_items(people.chair, meeting) == set()
     # Another meeting's declarations are not this meeting's.
-    assert declarations.declared_items(people.member, _meeting(people)) == set()
+    assert queries.declared_items(people.member, _meeting(people)) == set()
 
 
 def test_declare_page_for_a_case_review_says_the_case_will_be_hidden(client, people, db):
@@ -142,7 +142,7 @@ def test_declare_page_for_a_case_review_says_the_case_will_be_hidden(client, peo
 def test_removing_an_item_removes_its_declarations(people):
     meeting = _meeting(people)
     item = _items(meeting)[2]
-    declarations.declare(people.member, item, REASON)
+    agenda.declare_interest(people.member, item, REASON)
     agenda.remove_item(people.coordinator, item)
     assert _declarations() == []
 
@@ -169,7 +169,7 @@ def test_bad_reason_is_named_in_the_error_summary(client, people, reason, messag
 def test_declarations_cannot_change_once_the_meeting_is_past_held(client, people, status):
     meeting = _meeting(people)
     item = _items(meeting)[2]
-    declarations.declare(people.member, item, REASON)
+    agenda.declare_interest(people.member, item, REASON)
     meeting.status = status
     _db.session.commit()
     sign_in(client, people.member)
@@ -221,7 +221,7 @@ def test_a_declaration_withholds_the_case_at_once_within_one_command(people, db)
     item.kind, item.case_review = AgendaItemKind.CASE_REVIEW, review
     db.session.flush()
     assert access.case_visibility(people.member, review) is access.CaseVisibility.FULL
-    declarations.declare(people.member, item, REASON)
+    agenda.declare_interest(people.member, item, REASON)
     assert access.case_visibility(people.member, review) is access.CaseVisibility.WITHHELD
-    declarations.withdraw(people.member, item)
+    agenda.withdraw_interest(people.member, item)
     assert access.case_visibility(people.member, review) is access.CaseVisibility.FULL

@@ -10,8 +10,8 @@ import pytest
 from panel.core import registry
 from panel.core.audit import AuditAction, AuditEvent
 from panel.extensions import db
-from panel.meetings import actions, services
 from panel.meetings import matters as matters_arising
+from panel.meetings import services
 from panel.meetings.attendance.services import AttendanceRefused
 from panel.meetings.matters import MatterArising
 from panel.meetings.models import ActionStatus, AgendaItem, MeetingAction, MeetingStatus
@@ -60,7 +60,7 @@ def three_meetings(people):
 
 def test_open_action_appears_at_later_meetings_until_closed(client, people, db, three_meetings):
     first, second, upcoming = three_meetings
-    action = actions.add_action(
+    action = services.add_action(
         people.coordinator,
         first,
         "Write to the housing provider about the repairs",
@@ -74,7 +74,7 @@ def test_open_action_appears_at_later_meetings_until_closed(client, people, db, 
     raised_at = agenda_section(client.get(f"/meetings/{first.id}").get_data(as_text=True))
     assert "Write to the housing provider" not in raised_at
 
-    actions.close_action(people.chair, action)
+    services.close_action(people.chair, action)
     page = agenda_section(client.get(f"/meetings/{upcoming.id}").get_data(as_text=True))
     assert "Write to the housing provider" not in page
     assert "Nothing is open from earlier meetings." in page
@@ -84,7 +84,7 @@ def test_actions_of_another_panel_never_arise(db, people, app):
     other = factories.panel("Dudley Hate Crime Panel")
     earlier = held(other, 14)
     # Agreed by the other panel's coordinator: ours may not record its actions.
-    actions.add_action(coordinator_of(other), earlier, "Dudley's action", housing(people))
+    services.add_action(coordinator_of(other), earlier, "Dudley's action", housing(people))
     meeting = upcoming(people.panel)
     with app.test_request_context():
         assert matters_arising.matters_arising(meeting) == []
@@ -92,14 +92,14 @@ def test_actions_of_another_panel_never_arise(db, people, app):
 
 def test_matter_arising_says_who_owns_it_when_it_is_due_and_if_it_is_overdue(db, people, app):
     first = held(people.panel, 28)
-    actions.add_action(
+    services.add_action(
         people.coordinator,
         first,
         "Reassurance patrols",
         housing(people),
         date.today() - timedelta(1),
     )
-    actions.add_action(people.coordinator, first, "Bystander training", housing(people))
+    services.add_action(people.coordinator, first, "Bystander training", housing(people))
     meeting = upcoming(people.panel)
     with app.test_request_context():
         items = matters_arising.matters_arising(meeting)
@@ -115,7 +115,7 @@ def test_sources_from_other_packages_are_listed_with_the_actions(
     client, people, monkeypatch, three_meetings
 ):
     first, second, _ = three_meetings
-    actions.add_action(people.coordinator, first, "Write to the council", housing(people))
+    services.add_action(people.coordinator, first, "Write to the council", housing(people))
     # Read now: the source runs inside the request, where the test's objects are not to be loaded.
     raised_at = first.starts_at - timedelta(days=14)
 
@@ -224,7 +224,7 @@ def test_an_organisation_outside_the_panel_cannot_own_an_action(client, people, 
 def test_actions_cannot_be_added_before_the_meeting_starts(client, people, db):
     meeting = meeting_on(people.panel, days_from_now=3)
     with pytest.raises(AttendanceRefused):
-        actions.add_action(people.coordinator, meeting, "Too early", housing(people))
+        services.add_action(people.coordinator, meeting, "Too early", housing(people))
     sign_in(client, people.coordinator)
     page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
     assert "Add an action" not in page
@@ -232,7 +232,7 @@ def test_actions_cannot_be_added_before_the_meeting_starts(client, people, db):
 
 def test_closing_an_action_from_a_later_meeting_is_audited(client, people, db, three_meetings):
     first, second, _ = three_meetings
-    action = actions.add_action(people.coordinator, first, "Mediation", housing(people))
+    action = services.add_action(people.coordinator, first, "Mediation", housing(people))
     sign_in(client, people.chair)
     page = client.get(f"/meetings/{second.id}").get_data(as_text=True)
     close = f"/meetings/{second.id}/actions/{action.id}/close"
@@ -254,7 +254,7 @@ def test_closing_an_action_from_a_later_meeting_is_audited(client, people, db, t
 
 def test_member_sees_actions_but_cannot_add_or_close_them(client, people, three_meetings):
     first, second, _ = three_meetings
-    action = actions.add_action(people.coordinator, first, "Mediation", housing(people))
+    action = services.add_action(people.coordinator, first, "Mediation", housing(people))
     sign_in(client, people.member)
     page = client.get(f"/meetings/{second.id}").get_data(as_text=True)
     assert "Mediation" in page
@@ -266,7 +266,7 @@ def test_member_sees_actions_but_cannot_add_or_close_them(client, people, three_
 def test_another_panels_action_is_404(client, people, db):
     other = factories.panel("Dudley Hate Crime Panel")
     # Agreed by the other panel's coordinator: ours may not record its actions.
-    theirs = actions.add_action(coordinator_of(other), held(other, 7), "Theirs", housing(people))
+    theirs = services.add_action(coordinator_of(other), held(other, 7), "Theirs", housing(people))
     ours = held(people.panel, 7)
     sign_in(client, people.coordinator)
     assert client.post(f"/meetings/{ours.id}/actions/{theirs.id}/close").status_code == 404

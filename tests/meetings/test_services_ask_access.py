@@ -12,7 +12,7 @@ import pytest
 from panel import access
 from panel.core.audit import AuditEvent
 from panel.extensions import db as _db
-from panel.meetings import actions, declarations, services
+from panel.meetings import services
 from panel.meetings.agenda import services as agenda
 from panel.meetings.attendance import services as attendance
 from panel.meetings.models import (
@@ -109,7 +109,7 @@ def test_only_organisers_record_attendance_guests_actions_and_the_quorum(db, peo
     person = getattr(people, who)
     meeting = meeting_on(people.panel, days_from_now=-1, status=MeetingStatus.HELD)
     guest = attendance.add_guest(people.coordinator, meeting, "Ruth Evans", "Victim Support")
-    action = actions.add_action(
+    action = services.add_action(
         people.coordinator, meeting, "Write to the school", people.member.organisation
     )
     quorum, before = people.panel.quorum, _audit_events()
@@ -119,8 +119,10 @@ def test_only_organisers_record_attendance_guests_actions_and_the_quorum(db, peo
         lambda: attendance.add_guest(person, meeting, "Omar Hussain", "Tell MAMA"),
         lambda: attendance.remove_guest(person, guest),
         lambda: attendance.set_quorum(person, people.panel, quorum + 1),
-        lambda: actions.add_action(person, meeting, "Call the council", people.member.organisation),
-        lambda: actions.close_action(person, action),
+        lambda: services.add_action(
+            person, meeting, "Call the council", people.member.organisation
+        ),
+        lambda: services.close_action(person, action),
     )
     assert _count(Attendance) == 0
     assert [guest.name for guest in _db.session.scalars(_db.select(Guest))] == ["Ruth Evans"]
@@ -135,8 +137,8 @@ def test_only_members_declare_an_interest(db, people, who):
     item = agenda_items(meeting_with_agenda(people.coordinator, people.panel))[0]
     before = _audit_events()
     _refused(
-        lambda: declarations.declare(person, item, "I chair the residents' association."),
-        lambda: declarations.withdraw(person, item),
+        lambda: agenda.declare_interest(person, item, "I chair the residents' association."),
+        lambda: agenda.withdraw_interest(person, item),
     )
     assert _count(InterestDeclaration) == 0
     assert _audit_events() == before
@@ -149,7 +151,7 @@ def test_a_member_who_declared_an_interest_in_a_case_may_still_withdraw_it(app, 
     with app.test_request_context():
         case_review = cases.case_review(people.coordinator, people.panel)
         (item,) = agenda.add_case_reviews(people.coordinator, meeting, [(case_review, 30)])
-        declarations.declare(people.member, item, "My organisation houses the victim.")
+        agenda.declare_interest(people.member, item, "My organisation houses the victim.")
         assert access.conflicted(people.member, case_review)
-        assert declarations.withdraw(people.member, item)
+        assert agenda.withdraw_interest(people.member, item)
     assert _count(InterestDeclaration) == 0

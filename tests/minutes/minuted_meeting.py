@@ -21,7 +21,6 @@ from panel.extensions import db
 from panel.interventions import services as interventions
 from panel.lessons import services as lessons
 from panel.lessons.models import LessonKind
-from panel.meetings import actions
 from panel.meetings import services as meetings
 from panel.meetings.attendance import services as attendance
 from panel.meetings.models import AgendaItem, AttendanceStatus, Meeting, MeetingStatus
@@ -143,7 +142,7 @@ def build(
             meeting=meeting,
         )
     for number, organisation in enumerate(organisations, start=1):
-        actions.add_action(
+        meetings.add_action(
             coordinator,
             meeting,
             f"Action {number}: share the panel's findings with {organisation.name}",

@@ -18,7 +18,7 @@ from panel.access import CaseVisibility
 from panel.extensions import db
 from panel.lessons import services as lesson_services
 from panel.lessons.models import Lesson
-from panel.meetings import declarations
+from panel.meetings.agenda import services as agenda
 from panel.minutes import services
 from panel.minutes.document import WITHHELD_NOTICE
 from panel.minutes.models import MinutesVersion
@@ -52,7 +52,7 @@ RECOMMENDATION = "Offer every victim an interpreter at the first contact, and re
 
 def _declare(app, held: Held) -> None:
     with app.test_request_context():
-        declarations.declare(held.people.member, held.case_item(), "I know the victim's family.")
+        agenda.declare_interest(held.people.member, held.case_item(), "I know the victim's family.")
 
 
 def _url(held: Held, rest: str = "") -> str:
@@ -252,7 +252,7 @@ def test_the_notes_page_withholds_the_case_from_an_editor_who_declared_and_keeps
 ):
     people = held.people
     with app.test_request_context():
-        declarations.declare(people.chair, held.case_item(), "My office advised the victim.")
+        agenda.declare_interest(people.chair, held.case_item(), "My office advised the victim.")
     minutes = _draft(app, held)
     sign_in(client, people.chair)
     page = client.get(_url(held, "/edit")).get_data(as_text=True)
@@ -280,7 +280,7 @@ def test_the_chairs_confirmation_pages_withhold_a_case_they_declared_an_interest
 ):
     people = held.people
     with app.test_request_context():
-        declarations.declare(people.chair, held.case_item(), "My office advised the victim.")
+        agenda.declare_interest(people.chair, held.case_item(), "My office advised the victim.")
     minutes = _draft(app, held)
     with app.test_request_context():
         services.submit(people.coordinator, minutes, minutes.edit_version)

@@ -21,8 +21,8 @@ from pypdf import PdfReader
 from panel.core.audit import AuditAction, AuditEvent
 from panel.core.time import format_datetime, format_time, uk_today
 from panel.demo import load_demo_data
-from panel.meetings import actions, declarations
 from panel.meetings import services as meeting_services
+from panel.meetings.agenda import services as agenda
 from panel.meetings.attendance import services as attendance
 from panel.meetings.models import (
     AgendaItem,
@@ -177,7 +177,7 @@ def test_matters_arising_say_overdue_only_if_overdue_on_the_day_of_the_meeting(a
             for item in meeting_services.agenda_template(isp.panel)
         ]
         # Due after the meeting, and before today.
-        actions.add_action(
+        meeting_services.add_action(
             coordinator,
             earlier,
             "Circulate the updated reporting centre list",
@@ -325,7 +325,7 @@ def test_declarations_are_minuted_with_the_reason_for_members_only(app, client, 
     people = held.people
     item = held.case_item()
     with app.test_request_context():
-        declarations.declare(people.member, item, "Knows the victim's employer.")
+        agenda.declare_interest(people.member, item, "Knows the victim's employer.")
     minutes = _start(client, held)
     number = next(n for n, i in enumerate(held.items(), start=1) if i.id == item.id)
     members = document_of(minutes)

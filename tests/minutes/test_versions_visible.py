@@ -9,7 +9,7 @@ import io
 
 from pypdf import PdfReader
 
-from panel.meetings import declarations
+from panel.meetings.agenda import services as agenda
 from panel.minutes import services
 from panel.minutes.document import WITHHELD_NOTICE
 from tests.conftest import sign_in
@@ -70,7 +70,7 @@ def test_member_downloads_the_full_minutes_stored_at_publication(app, client, he
 
 def test_member_who_declared_an_interest_downloads_a_copy_without_the_case(app, client, held, db):
     with app.test_request_context():
-        declarations.declare(held.people.member, held.case_item(), "I know the victim's family.")
+        agenda.declare_interest(held.people.member, held.case_item(), "I know the victim's family.")
     minutes = published(app, held)
     stored = minutes.versions[-1].full_pdf
     sign_in(client, held.people.member)

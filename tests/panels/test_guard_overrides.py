@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from panel.core.guard import GuardOutcome
 from panel.extensions import db
-from panel.meetings import declarations
+from panel.meetings.agenda import services as agenda
 from panel.minutes import services as minutes_services
 from panel.panels.services import record_override
 from tests.cases.conftest import isp  # noqa: F401  (the scrutiny panel)
@@ -66,7 +66,9 @@ def test_members_and_readers_have_no_such_list(app, client, held):  # noqa: F811
 def test_a_case_withheld_from_the_coordinator_is_left_out(app, client, held):  # noqa: F811
     people = held.people
     with app.test_request_context():
-        declarations.declare(people.coordinator, held.case_item(), "My organisation supports them.")
+        agenda.declare_interest(
+            people.coordinator, held.case_item(), "My organisation supports them."
+        )
         _override(people.chair, held.case_review, "About the withheld case.")
         minutes = minutes_services.start(people.chair, held.meeting)
         _override(people.chair, minutes, "About the minutes.")

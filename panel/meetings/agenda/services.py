@@ -1,4 +1,5 @@
-"""A meeting's agenda and the panel's standing items: adding, changing, removing and reordering.
+"""A meeting's agenda and the panel's standing items: adding, changing, removing and reordering;
+and declarations of interest in agenda items.
 
 Positions run 1, 2, 3... with no gaps after every change, so "move up" always swaps with the item
 shown above. A meeting's agenda may change only while the meeting is scheduled or held: after
@@ -9,9 +10,16 @@ Every new item, however it is added (an item of the meeting's own, case reviews 
 page, a case review from its own page), is placed by one rule, `position_for_new_item`: just
 before "Any other business", which closes the meeting.
 
-Every change asks `access` first whether the actor may manage the panel's meetings, as the pages
-do, so a command or another service (a case review put on an agenda from its own page) gets the
-same answer.
+Every change to an agenda or the standing items asks `access` first whether the actor may manage
+the panel's meetings, as the pages do, so a command or another service (a case review put on an
+agenda from its own page) gets the same answer.
+
+A member declares an interest in an agenda item, or withdraws it (conflicts of interest). The
+declaration is part of the meeting's record. For a case review item it also withholds that case
+from the person who declared. Declarations follow the agenda: they can be made or withdrawn while
+the meeting is scheduled or held, not once its minutes are being written. Only members who may
+declare an interest at the meeting may (asked of the meeting, never of the item: a case withheld
+from someone after they declared must not stop them withdrawing).
 """
 
 from __future__ import annotations
@@ -33,6 +41,7 @@ from panel.meetings.models import (
     AgendaItem,
     AgendaItemKind,
     AgendaTemplateItem,
+    InterestDeclaration,
     Meeting,
     MeetingStatus,
 )
@@ -302,6 +311,61 @@ def set_default_case_review_minutes(actor: User, panel: Panel, minutes: int) -> 
     return panel
 
 
+# --- Declarations of interest ------------------------------------------------------------------
+
+
+def declare_interest(actor: User, agenda_item: AgendaItem, reason: str) -> InterestDeclaration:
+    """Declare the actor's interest in the item; declaring again changes the reason."""
+    access.require(actor, Action.DECLARE_INTEREST, agenda_item.meeting)
+    _check_declarations_open(agenda_item)
+    declaration = queries.declaration_of(actor, agenda_item)
+    if declaration is not None:
+        changes = apply_changes(declaration, {"reason": reason})
+        if changes:
+            record(
+                actor,
+                AuditAction.UPDATE,
+                declaration,
+                label=_declaration_label(declaration),
+                changes=changes,
+            )
+            db.session.flush()
+        return declaration
+    declaration = InterestDeclaration(agenda_item=agenda_item, user=actor, reason=reason)
+    db.session.add(declaration)
+    db.session.flush()
+    record(
+        actor,
+        AuditAction.CREATE,
+        declaration,
+        label=_declaration_label(declaration),
+        changes={"agenda_item": agenda_item.title, "reason": reason},
+    )
+    db.session.flush()
+    access.who_sees_what_changed()  # the case is withheld from the actor from now on
+    return declaration
+
+
+def withdraw_interest(actor: User, agenda_item: AgendaItem) -> bool:
+    """Withdraw the actor's declaration in the item; False if they had none."""
+    access.require(actor, Action.DECLARE_INTEREST, agenda_item.meeting)
+    _check_declarations_open(agenda_item)
+    declaration = queries.declaration_of(actor, agenda_item)
+    if declaration is None:
+        return False
+    record(
+        actor,
+        AuditAction.DELETE,
+        declaration,
+        label=_declaration_label(declaration),
+        changes={"agenda_item": agenda_item.title, "reason": declaration.reason},
+    )
+    agenda_item.declarations.remove(declaration)
+    db.session.flush()
+    access.who_sees_what_changed()  # the case is open to the actor again
+    return True
+
+
 # --- Helpers -----------------------------------------------------------------------------------
 
 
@@ -435,3 +499,15 @@ def _label(item: AgendaItem) -> str:
 
 def _standing_label(item: AgendaTemplateItem) -> str:
     return f"Standing item “{item.title}” of {item.panel.name}"[:200]
+
+
+def _check_declarations_open(agenda_item: AgendaItem) -> None:
+    if not is_open(agenda_item.meeting):
+        raise AgendaRefused(
+            "Interests can only be declared or withdrawn while the meeting is scheduled or held. "
+            f"This meeting’s status is: {agenda_item.meeting.status.label.lower()}."
+        )
+
+
+def _declaration_label(declaration: InterestDeclaration) -> str:
+    return f"{declaration.user.full_name}’s interest in “{declaration.agenda_item.title}”"[:200]

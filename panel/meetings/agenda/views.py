@@ -10,7 +10,7 @@ from flask_login import current_user
 from panel import access
 from panel.access import Action
 from panel.core.time import format_datetime
-from panel.meetings import declarations, queries
+from panel.meetings import queries
 from panel.meetings.agenda import services as agenda
 from panel.meetings.agenda.forms import (
     AgendaItemForm,
@@ -297,11 +297,11 @@ def case_review_duration(panel):
 @access.rule(access.on_object(Action.DECLARE_INTEREST, Meeting))
 def declare_interest(meeting, agenda_item_id):
     item = _item_or_404(meeting, agenda_item_id)
-    existing = declarations.declaration_of(current_user, item)
+    existing = queries.declaration_of(current_user, item)
     form = DeclarationForm(obj=existing)
     if form.validate_on_submit():
         try:
-            declarations.declare(current_user, item, form.reason.data)
+            agenda.declare_interest(current_user, item, form.reason.data)
         except agenda.AgendaRefused as refused:
             flash(str(refused), "error")
         else:
@@ -322,7 +322,7 @@ def declare_interest(meeting, agenda_item_id):
 def withdraw_interest(meeting, agenda_item_id):
     item = _item_or_404(meeting, agenda_item_id)
     try:
-        if declarations.withdraw(current_user, item):
+        if agenda.withdraw_interest(current_user, item):
             flash(f"Your declaration of interest in “{item.title}” has been withdrawn.", "success")
     except agenda.AgendaRefused as refused:
         flash(str(refused), "error")

@@ -9,7 +9,7 @@ from flask_login import current_user
 from panel import access
 from panel.access import Action
 from panel.core.time import format_datetime
-from panel.meetings import actions
+from panel.meetings import queries, services
 from panel.meetings.attendance import services as attendance
 from panel.meetings.attendance.forms import (
     ActionForm,
@@ -165,10 +165,10 @@ def remove_guest(meeting, guest_id):
 @bp.route("/meetings/<int:meeting_id>/actions/new", methods=["GET", "POST"])
 @access.rule(access.on_object(Action.MANAGE_MEETINGS, Meeting))
 def new_action(meeting):
-    form = ActionForm(organisations=actions.owner_organisations(meeting.panel))
+    form = ActionForm(organisations=queries.owner_organisations(meeting.panel))
     if form.validate_on_submit():
         try:
-            actions.add_action(
+            services.add_action(
                 current_user, meeting, form.description.data, form.owner, form.due_date.data
             )
         except attendance.AttendanceRefused as refused:
@@ -183,10 +183,10 @@ def new_action(meeting):
 @bp.post("/meetings/<int:meeting_id>/actions/<int:meeting_action_id>/close")
 @access.rule(access.on_object(Action.MANAGE_MEETINGS, Meeting))
 def close_action(meeting, meeting_action_id):
-    action = actions.action_of(meeting, meeting_action_id) or abort(404)
+    action = queries.action_of(meeting, meeting_action_id) or abort(404)
     try:
-        actions.close_action(current_user, action)
-    except actions.ActionRefused as refused:
+        services.close_action(current_user, action)
+    except services.ActionRefused as refused:
         return _refused(refused, meeting, "actions")
     flash(f"Action closed: {action.description}", "success")
     anchor = "actions" if action.meeting_id == meeting.id else "agenda"
