@@ -53,7 +53,6 @@ NOT_YET_SHAPED = {
     "meetings/actions.py": "actions agreed at a meeting",
     "meetings/declarations.py": "declarations of interest in agenda items",
     "meetings/schedule.py": "dates of a series of meetings",
-    "minutes/diff.py": "differences between two versions of the minutes",
     "minutes/document.py": "the frozen minutes document",
     "minutes/previous_minutes.py": "the previous meeting's minutes, as the agenda shows them",
 }
