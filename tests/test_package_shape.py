@@ -54,7 +54,6 @@ NOT_YET_SHAPED = {
     "meetings/declarations.py": "declarations of interest in agenda items",
     "meetings/schedule.py": "dates of a series of meetings",
     "minutes/document.py": "the frozen minutes document",
-    "minutes/previous_minutes.py": "the previous meeting's minutes, as the agenda shows them",
 }
 
 
