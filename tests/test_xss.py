@@ -37,7 +37,7 @@ from panel.minutes import services as minutes_services
 from panel.minutes.document import document_of
 from panel.minutes.models import PreviousMinutesDecision
 from panel.minutes.pdf import render_pdf
-from panel.minutes.previous_minutes import Decision
+from panel.minutes.services import Decision
 from panel.panels.models import PanelKind, Role
 from tests import factories
 from tests.cases import factories as case_factories

@@ -14,8 +14,7 @@ from panel.meetings.agenda import services as agenda
 from panel.meetings.models import AgendaItemKind, Meeting, MeetingStatus
 from panel.minutes import services
 from panel.minutes.models import Minutes, PreviousMinutesDecision
-from panel.minutes.previous_minutes import Decision
-from panel.minutes.services import ItemNotes
+from panel.minutes.services import Decision, ItemNotes
 from panel.panels.models import Panel, PanelKind
 
 # (restricted, public) notes by the kind of agenda item, or by a word in its title.

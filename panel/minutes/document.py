@@ -46,8 +46,7 @@ from panel.meetings.models import (
     Meeting,
     MeetingStatus,
 )
-from panel.minutes import previous_minutes as previous_minutes_decision
-from panel.minutes.models import Minutes, MinutesStatus
+from panel.minutes.models import Minutes, MinutesStatus, PreviousMinutesDecision
 from panel.panels.models import Membership, Role
 
 FULL, PUBLIC = "full", "public"
@@ -580,9 +579,7 @@ def assemble(minutes: Minutes) -> Document:
     roles = _roles(panel.id)
     represented = attendance.organisations_represented(meeting)
     quorum_met = len(represented) >= panel.quorum
-    previous_minutes, amendments = previous_minutes_decision.statement(
-        minutes, previous_minutes_decision.previous_meeting(meeting)
-    )
+    previous_minutes, amendments = _previous_minutes(minutes, previous_meeting(meeting))
     lessons_across_cases = [_lesson_row(lesson) for lesson in lessons["meeting"]]
     _number_lessons(items, lessons_across_cases)
     return Document(
@@ -857,3 +854,57 @@ def _next_meeting(meeting: Meeting) -> str | None:
     return (
         f"{format_datetime(following.starts_at, 'weekday')} at {format_time(following.starts_at)}"
     )
+
+
+# --- The previous minutes ----------------------------------------------------------------------
+# Under "minutes of the last meeting" a meeting agrees the previous meeting's minutes as a correct
+# record, agrees them with amendments (which are listed), or does not agree them yet. Whoever
+# drafts this meeting's minutes records that decision with the notes (`services.save_notes`), and
+# it is what these minutes say. Nothing is said that nobody recorded: the previous minutes' own
+# approval by the chair is not this meeting's decision. The notes form asks about the same
+# previous meeting, and `services.save_notes` marks its minutes agreed. These reads live with the
+# assembly that needs them rather than in queries.py: queries.py imports this module to read
+# documents, so assembly importing it would make a cycle.
+
+
+def previous_meeting(meeting: Meeting) -> Meeting | None:
+    """The panel's last meeting before `meeting`, leaving out cancelled ones."""
+    return db.session.scalar(
+        db.select(Meeting)
+        .where(
+            Meeting.panel_id == meeting.panel_id,
+            Meeting.starts_at < meeting.starts_at,
+            Meeting.status != MeetingStatus.CANCELLED,
+        )
+        .order_by(Meeting.starts_at.desc())
+        .limit(1)
+    )
+
+
+def which_minutes(previous: Meeting | None) -> str:
+    """ "the minutes of the meeting on 10 November 2026", or of the last meeting when it was
+    held before the panel used Panel."""
+    if previous is None:
+        return "the minutes of the last meeting"
+    return f"the minutes of the meeting on {format_datetime(previous.starts_at, 'date')}"
+
+
+def amendment_lines(text: str | None) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def _previous_minutes(minutes: Minutes, previous: Meeting | None) -> tuple[str, list[str]]:
+    """What the minutes say the meeting decided, as a decision, with the amendments; nothing
+    ("") when no decision was recorded."""
+    decision = minutes.previous_decision
+    which = which_minutes(previous)
+    if decision is None:
+        return "", []
+    if decision == PreviousMinutesDecision.AGREED:
+        return f"Agreed: {which} are a correct record.", []
+    if decision == PreviousMinutesDecision.AGREED_WITH_AMENDMENTS:
+        return (
+            f"Agreed: {which} are a correct record, with these amendments:",
+            amendment_lines(minutes.previous_amendments),
+        )
+    return f"{which[0].upper()}{which[1:]} were not agreed at this meeting.", []

@@ -13,9 +13,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from panel.core.forms import BaseForm, SubmitButton, options
 from panel.core.guard import MINUTES_NOTE, GuardedForm
 from panel.meetings.models import AgendaItem
-from panel.minutes import previous_minutes
+from panel.minutes.document import previous_meeting, which_minutes
 from panel.minutes.models import Minutes, PreviousMinutesDecision
-from panel.minutes.services import ItemNotes
+from panel.minutes.services import Decision, ItemNotes
 
 NOTES_LENGTH = 10_000
 AMENDMENTS_LABEL = "Amendments to the previous minutes"
@@ -92,7 +92,7 @@ class NotesForm(GuardedForm):
                 )
             ],
         )
-        which = previous_minutes.which_minutes(previous_minutes.previous_meeting(minutes.meeting))
+        which = which_minutes(previous_meeting(minutes.meeting))
         decision = RadioField(
             f"What did this meeting decide about {which}?",
             widget=GovRadioInput(),
@@ -151,10 +151,10 @@ class NotesForm(GuardedForm):
         if self.previous_decision.data == WITH_AMENDMENTS and not (field.data or "").strip():
             raise ValidationError("Enter the amendments to the previous minutes")
 
-    def previous(self) -> previous_minutes.Decision:
+    def previous(self) -> Decision:
         """What the meeting decided about the previous minutes, as entered."""
         value = self.previous_decision.data
-        return previous_minutes.Decision(
+        return Decision(
             PreviousMinutesDecision(value) if value else None, self.previous_amendments.data
         )
 

@@ -73,7 +73,7 @@ class Minutes(db.Model):
     # Guards the notes against two editors saving over each other.
     edit_version: Mapped[int] = mapped_column(default=1)
     # What this meeting decided about the previous meeting's minutes (None: nothing recorded),
-    # with the amendments, one a line, when agreed with amendments. See `previous_minutes`.
+    # with the amendments, one a line, when agreed with amendments. See `services.save_notes`.
     previous_decision: Mapped[PreviousMinutesDecision | None] = mapped_column(
         enum_column(PreviousMinutesDecision)
     )

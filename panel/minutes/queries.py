@@ -2,12 +2,15 @@
 however many agenda items, case reviews or versions there are.
 
 Members read the full document (`for_member`); readers get only what was published, rendered from
-the frozen version (`readers_document`), never from a draft.
+the frozen version (`readers_document`), never from a draft. Two versions are compared line by
+line (`compare`).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import difflib
+import enum
 import re
 from collections.abc import Iterable
 from datetime import datetime
@@ -229,3 +232,61 @@ def approval_summary(document: Document) -> ApprovalSummary:
         restricted_notes=sum(1 for item in document.items if item.restricted)
         + (1 if document.aob_restricted else 0),
     )
+
+
+# --- What changed between two versions ---------------------------------------------------------
+# Both sides are a document's `as_text()` lines. The rows say in words whether each line was kept,
+# added or removed, so that the page can announce a change to screen readers rather than show it
+# in colour alone.
+
+
+class Change(enum.Enum):
+    UNCHANGED = "unchanged"
+    ADDED = "added"
+    REMOVED = "removed"
+
+
+@dataclasses.dataclass(frozen=True)
+class DiffRow:
+    change: Change
+    text: str
+
+    @property
+    def added(self) -> bool:
+        return self.change == Change.ADDED
+
+    @property
+    def removed(self) -> bool:
+        return self.change == Change.REMOVED
+
+    @property
+    def depth(self) -> int:
+        """How far the line is indented in the document (`as_text` indents by two spaces)."""
+        return (len(self.text) - len(self.text.lstrip(" "))) // 2
+
+    @property
+    def content(self) -> str:
+        return self.text.strip()
+
+
+def compare(old: list[str], new: list[str]) -> list[DiffRow]:
+    """Every line of both sides in document order: kept lines once, and where the two differ the
+    removed lines before the added ones."""
+    rows: list[DiffRow] = []
+    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    for tag, old_start, old_end, new_start, new_end in matcher.get_opcodes():
+        if tag == "equal":
+            rows += [DiffRow(Change.UNCHANGED, line) for line in old[old_start:old_end]]
+            continue
+        rows += [DiffRow(Change.REMOVED, line) for line in old[old_start:old_end]]
+        rows += [DiffRow(Change.ADDED, line) for line in new[new_start:new_end]]
+    return rows
+
+
+def counts(rows: list[DiffRow]) -> dict[Change, int]:
+    """How many lines were added and removed, for the page's summary."""
+    found = {Change.ADDED: 0, Change.REMOVED: 0}
+    for row in rows:
+        if row.change in found:
+            found[row.change] += 1
+    return found

@@ -11,6 +11,11 @@ not approve, for the service and the confirmation page alike.
 
 Each operation checks, writes, audits and commits in one transaction, and keeps the meeting's
 status in step (minutes drafted, approved, published): the minutes own those statuses.
+
+With the notes, the drafter records what this meeting decided about the previous meeting's
+minutes (`Decision`). An agreement is what marks the previous minutes as agreed, at this meeting;
+changing the decision while the minutes are a draft moves that mark with it. Nothing is marked
+that nobody recorded.
 """
 
 from __future__ import annotations
@@ -33,9 +38,22 @@ from panel.core.guard import GuardOutcome
 from panel.core.time import format_datetime
 from panel.extensions import db
 from panel.meetings.models import Meeting, MeetingStatus
-from panel.minutes import previous_minutes, queries
-from panel.minutes.document import FULL, PUBLIC, Document, assemble
-from panel.minutes.models import Minutes, MinutesNote, MinutesStatus, MinutesVersion
+from panel.minutes import queries
+from panel.minutes.document import (
+    FULL,
+    PUBLIC,
+    Document,
+    amendment_lines,
+    assemble,
+    previous_meeting,
+)
+from panel.minutes.models import (
+    Minutes,
+    MinutesNote,
+    MinutesStatus,
+    MinutesVersion,
+    PreviousMinutesDecision,
+)
 from panel.panels.models import Panel
 from panel.panels.services import check_override, record_override
 
@@ -79,6 +97,15 @@ class ItemNotes:
     public: str | None
 
 
+@dataclass(frozen=True)
+class Decision:
+    """What the meeting decided about the previous minutes (None: nothing recorded) and the
+    amendments, one a line."""
+
+    outcome: PreviousMinutesDecision | None
+    amendments: str | None = None
+
+
 def start(actor: User, meeting: Meeting) -> Minutes:
     """Start the minutes of a held meeting: a draft assembled from what Panel knows."""
     access.require(actor, STEP_ACTIONS["start"], meeting)
@@ -115,7 +142,7 @@ def save_notes(
     aob: ItemNotes,
     edit_version: int,
     guard: GuardOutcome = NO_FINDINGS,
-    previous: previous_minutes.Decision | None = None,
+    previous: Decision | None = None,
 ) -> Minutes:
     """Save the notes of each agenda item (by agenda item id) and any other business, and with
     them, if given, what the meeting decided about the `previous` minutes. Approved or
@@ -159,7 +186,7 @@ def save_notes(
                 },
             )
             _touch(minutes)
-        if previous is not None and previous_minutes.decide(actor, minutes, previous):
+        if previous is not None and _decide_previous(actor, minutes, previous):
             _drafted(actor, minutes)
         record_override(actor, minutes, guard, label(minutes))
     return minutes
@@ -296,6 +323,66 @@ def label(minutes: Minutes) -> str:
 
 
 # --- Helpers -----------------------------------------------------------------------------------
+
+
+def _decide_previous(actor: User, minutes: Minutes, decision: Decision) -> bool:
+    """Record what the meeting of `minutes` decided about the previous minutes, audit it, and
+    mark the previous minutes agreed at this meeting (or no longer, if the decision changed).
+    Part of `save_notes`, which asks `access`; True if anything changed."""
+    amendments = (
+        "\n".join(amendment_lines(decision.amendments))
+        if decision.outcome == PreviousMinutesDecision.AGREED_WITH_AMENDMENTS
+        else None
+    )
+    changes = apply_changes(
+        minutes,
+        {"previous_decision": decision.outcome, "previous_amendments": amendments or None},
+    )
+    agreed = bool(decision.outcome and decision.outcome.agreed)
+    if not changes:
+        # The previous minutes may have been started since: mark them too.
+        _mark_previous(actor, minutes, agreed=agreed)
+        return False
+    record(
+        actor,
+        AuditAction.UPDATE,
+        minutes,
+        label=label(minutes),
+        changes={
+            "previous_minutes": decision.outcome.label if decision.outcome else "Not recorded",
+            # The amendments are minutes text: the trail says they changed, not what they say.
+            **({"amendments": "(changed)"} if "previous_amendments" in changes else {}),
+        },
+    )
+    _mark_previous(actor, minutes, agreed=agreed)
+    return True
+
+
+def _mark_previous(actor: User, minutes: Minutes, *, agreed: bool) -> None:
+    meeting = minutes.meeting
+    target = None
+    if agreed and (previous := previous_meeting(meeting)) is not None:
+        target = db.session.scalar(db.select(Minutes).where(Minutes.meeting_id == previous.id))
+    marked = db.session.scalars(
+        db.select(Minutes).where(Minutes.agreed_at_meeting_id == meeting.id)
+    )
+    for other in marked:
+        if other is not target:
+            _set_agreed(actor, other, None)
+    if target is not None:
+        _set_agreed(actor, target, meeting)
+
+
+def _set_agreed(actor: User, minutes: Minutes, meeting: Meeting | None) -> None:
+    changes = apply_changes(
+        minutes,
+        {
+            "agreed_at": meeting.starts_at if meeting else None,
+            "agreed_at_meeting_id": meeting.id if meeting else None,
+        },
+    )
+    if changes:
+        record(actor, AuditAction.UPDATE, minutes, label=label(minutes), changes=changes)
 
 
 def _move(actor, minutes, sources, target, what) -> None:

@@ -23,7 +23,7 @@ from panel.core.time import format_datetime
 from panel.extensions import db
 from panel.meetings import queries as meeting_queries
 from panel.meetings.models import Meeting, MeetingStatus
-from panel.minutes import diff, queries, services
+from panel.minutes import queries, services
 from panel.minutes.document import assemble
 from panel.minutes.forms import (
     NO,
@@ -155,14 +155,14 @@ def compare(meeting: Meeting):
     minutes = _minutes_or_404(meeting)
     old, old_name = _side(minutes, request.args.get("from", ""), draft_allowed=False)
     new, new_name = _side(minutes, request.args.get("to", ""), draft_allowed=True)
-    rows = diff.compare(old.as_text(), new.as_text())
+    rows = queries.compare(old.as_text(), new.as_text())
     return render_template(
         "minutes/compare.html",
         meeting=meeting,
         minutes=minutes,
         rows=rows,
-        counts=diff.counts(rows),
-        Change=diff.Change,
+        counts=queries.counts(rows),
+        Change=queries.Change,
         old_name=old_name,
         new_name=new_name,
         title=f"Compare {old_name} with {new_name} – minutes of {_day(meeting)}",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from panel.minutes.diff import Change, DiffRow, compare, counts
+from panel.minutes.queries import Change, DiffRow, compare, counts
 
 V1 = [
     "Minutes of West Midlands Independent Scrutiny Panel, 20 December 2026",
