@@ -20,6 +20,8 @@ from wtforms import SelectField, SelectMultipleField, StringField, SubmitField, 
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
 
+from panel.extensions import db
+
 __all__ = ["BaseForm", "ChoiceField", "options", "required_text", "SubmitButton", "text_field"]
 
 
@@ -32,6 +34,15 @@ class BaseForm(FlaskForm):
             if issubclass(unbound_field.field_class, StringField) and _strip not in filters:
                 unbound_field.kwargs["filters"] = [_strip, *filters]
             return unbound_field.bind(form=form, **options)
+
+    def refuse(self, field, refused: Exception, *, saved=None, version: str = "version") -> None:
+        """A service refused what was submitted: keep what they typed and say why beside `field`.
+        Given `saved` (the object as stored now), reload it and take its version into the hidden
+        field of that name, so they can save again on top of what someone else saved meanwhile."""
+        field.errors = [*field.errors, str(refused)]
+        if saved is not None:
+            db.session.refresh(saved)
+            getattr(self, version).data = getattr(saved, version)
 
 
 class ChoiceField(SelectField):
