@@ -301,3 +301,18 @@ def action_of(meeting: Meeting, meeting_action_id: int) -> MeetingAction | None:
             MeetingAction.id == meeting_action_id, MeetingAction.panel_id == meeting.panel_id
         )
     )
+
+
+def previous_meeting(meeting: Meeting) -> Meeting | None:
+    """The panel's last meeting before `meeting`, leaving out cancelled ones: the one whose
+    minutes `meeting` agrees under "minutes of the last meeting"."""
+    return db.session.scalar(
+        db.select(Meeting)
+        .where(
+            Meeting.panel_id == meeting.panel_id,
+            Meeting.starts_at < meeting.starts_at,
+            Meeting.status != MeetingStatus.CANCELLED,
+        )
+        .order_by(Meeting.starts_at.desc())
+        .limit(1)
+    )

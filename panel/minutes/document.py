@@ -579,7 +579,7 @@ def assemble(minutes: Minutes) -> Document:
     roles = _roles(panel.id)
     represented = attendance.organisations_represented(meeting)
     quorum_met = len(represented) >= panel.quorum
-    previous_minutes, amendments = _previous_minutes(minutes, previous_meeting(meeting))
+    previous_minutes, amendments = _previous_minutes(minutes, queries.previous_meeting(meeting))
     lessons_across_cases = [_lesson_row(lesson) for lesson in lessons["meeting"]]
     _number_lessons(items, lessons_across_cases)
     return Document(
@@ -862,23 +862,8 @@ def _next_meeting(meeting: Meeting) -> str | None:
 # drafts this meeting's minutes records that decision with the notes (`services.save_notes`), and
 # it is what these minutes say. Nothing is said that nobody recorded: the previous minutes' own
 # approval by the chair is not this meeting's decision. The notes form asks about the same
-# previous meeting, and `services.save_notes` marks its minutes agreed. These reads live with the
-# assembly that needs them rather than in queries.py: queries.py imports this module to read
-# documents, so assembly importing it would make a cycle.
-
-
-def previous_meeting(meeting: Meeting) -> Meeting | None:
-    """The panel's last meeting before `meeting`, leaving out cancelled ones."""
-    return db.session.scalar(
-        db.select(Meeting)
-        .where(
-            Meeting.panel_id == meeting.panel_id,
-            Meeting.starts_at < meeting.starts_at,
-            Meeting.status != MeetingStatus.CANCELLED,
-        )
-        .order_by(Meeting.starts_at.desc())
-        .limit(1)
-    )
+# previous meeting (`panel.meetings.queries.previous_meeting`), and `services.save_notes` marks
+# its minutes agreed.
 
 
 def which_minutes(previous: Meeting | None) -> str:

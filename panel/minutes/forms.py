@@ -13,7 +13,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from panel.core.forms import BaseForm, SubmitButton, options
 from panel.core.guard import MINUTES_NOTE, GuardedForm
 from panel.meetings.models import AgendaItem
-from panel.minutes.document import previous_meeting, which_minutes
+from panel.meetings.queries import previous_meeting
+from panel.minutes.document import which_minutes
 from panel.minutes.models import Minutes, PreviousMinutesDecision
 from panel.minutes.services import Decision, ItemNotes
 

@@ -37,6 +37,7 @@ from panel.core.database import utcnow
 from panel.core.guard import GuardOutcome
 from panel.core.time import format_datetime
 from panel.extensions import db
+from panel.meetings import queries as meeting_queries
 from panel.meetings.models import Meeting, MeetingStatus
 from panel.minutes import queries
 from panel.minutes.document import (
@@ -45,7 +46,6 @@ from panel.minutes.document import (
     Document,
     amendment_lines,
     assemble,
-    previous_meeting,
 )
 from panel.minutes.models import (
     Minutes,
@@ -361,7 +361,7 @@ def _decide_previous(actor: User, minutes: Minutes, decision: Decision) -> bool:
 def _mark_previous(actor: User, minutes: Minutes, *, agreed: bool) -> None:
     meeting = minutes.meeting
     target = None
-    if agreed and (previous := previous_meeting(meeting)) is not None:
+    if agreed and (previous := meeting_queries.previous_meeting(meeting)) is not None:
         target = db.session.scalar(db.select(Minutes).where(Minutes.meeting_id == previous.id))
     marked = db.session.scalars(
         db.select(Minutes).where(Minutes.agreed_at_meeting_id == meeting.id)

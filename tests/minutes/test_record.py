@@ -21,6 +21,7 @@ from pypdf import PdfReader
 from panel.core.audit import AuditAction, AuditEvent
 from panel.core.time import format_datetime, format_time, uk_today
 from panel.demo import load_demo_data
+from panel.meetings import queries as meeting_queries
 from panel.meetings import services as meeting_services
 from panel.meetings.agenda import services as agenda
 from panel.meetings.attendance import services as attendance
@@ -193,6 +194,17 @@ def test_matters_arising_say_overdue_only_if_overdue_on_the_day_of_the_meeting(a
 
 
 # --- The previous minutes, decided at this meeting --------------------------------------------
+
+
+def test_the_previous_meeting_is_the_panels_last_before_this_one_leaving_out_cancelled_ones(
+    app, held, previous
+):
+    with app.test_request_context():
+        earlier = meeting_on(held.panel, days_from_now=7, status=MeetingStatus.HELD)
+        meeting_on(held.panel, days_from_now=18, status=MeetingStatus.CANCELLED)
+        meeting_on(held.panel, days_from_now=28)
+        assert meeting_queries.previous_meeting(held.meeting) == previous.meeting
+        assert meeting_queries.previous_meeting(earlier) is None
 
 
 def test_agreeing_the_previous_minutes_marks_them_agreed_at_this_meeting(
