@@ -27,7 +27,7 @@ from werkzeug.exceptions import Forbidden
 from panel.cases.agreement.services import agreement_accepted
 from panel.cases.models import CaseReview
 from panel.extensions import db, login_manager
-from panel.meetings.models import AgendaItem, InterestDeclaration
+from panel.meetings.models import AgendaItem, InterestDeclaration, Meeting
 from panel.panels.models import Membership, Panel, PanelKind, Role
 
 
@@ -370,9 +370,17 @@ def on_any_panel(action: Action) -> Rule:
     return Rule(action=action, any_panel=True)
 
 
-def on_panel(action: Action) -> Rule:
-    """A panel-scoped route: ``/panels/<int:panel_id>/...``; the view receives ``panel``."""
-    return on_object(action, Panel)
+def on_panel(action: Action, *, case_material: bool = False) -> Rule:
+    """A panel-scoped route: ``/panels/<int:panel_id>/...``; the view receives ``panel``. With
+    `case_material`, a page of the panel's case material (`on_case_material`)."""
+    return (on_case_material if case_material else on_object)(action, Panel)
+
+
+def on_meeting(action: Action, *, case_material: bool = False) -> Rule:
+    """A meeting-scoped route: ``/meetings/<int:meeting_id>/...``; the view receives ``meeting``.
+    With `case_material`, as `on_panel`. (Here, so that the pages of other packages about a meeting
+    need not import its model.)"""
+    return (on_case_material if case_material else on_object)(action, Meeting)
 
 
 def on_object(action: Action, model, id_arg: str | None = None, param: str | None = None) -> Rule:

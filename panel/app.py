@@ -81,6 +81,7 @@ def contributions() -> registry.Registry:
     from panel.lessons import views as lesson_pages
     from panel.meetings import matters as meeting_matters
     from panel.meetings.agenda import views as agenda_pages
+    from panel.meetings.models import MeetingStatus
     from panel.minutes import views as minutes_pages
 
     return registry.Registry(
@@ -106,6 +107,8 @@ def contributions() -> registry.Registry:
             **live_case_pages.TEMPLATE_GLOBALS,
             **intervention_pages.TEMPLATE_GLOBALS,
             **minutes_pages.TEMPLATE_GLOBALS,
+            # The meetings', minutes' and lessons' pages say what a meeting's status allows.
+            "MeetingStatus": MeetingStatus,
         },
         own_reference_prefixes=cases.reference_prefixes,
     )
