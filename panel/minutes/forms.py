@@ -5,18 +5,23 @@ panel's rule on who may approve. Notes pass the personal-data guard before they 
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import TYPE_CHECKING
 
+from flask import request
 from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovCheckboxInput, GovRadioInput
 from wtforms import BooleanField, HiddenField, RadioField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from panel.core.forms import BaseForm, SubmitButton, options
 from panel.core.guard import MINUTES_NOTE, GuardedForm
-from panel.meetings.models import AgendaItem
 from panel.meetings.queries import previous_meeting
 from panel.minutes.document import which_minutes
 from panel.minutes.models import Minutes, PreviousMinutesDecision
 from panel.minutes.services import Decision, ItemNotes
+
+if TYPE_CHECKING:
+    from panel.meetings.models import AgendaItem
+    from panel.panels.models import Panel
 
 NOTES_LENGTH = 10_000
 AMENDMENTS_LABEL = "Amendments to the previous minutes"
@@ -165,6 +170,16 @@ class NotesForm(GuardedForm):
             return ItemNotes(minutes.aob_restricted, minutes.aob_public)
         return ItemNotes(self.aob_restricted.data, self.aob_public.data)
 
+    def details(self, minutes: Minutes) -> dict:
+        """Everything `services.save_notes` saves from this form, as its keyword arguments."""
+        return {
+            "notes": self.notes(),
+            "aob": self.aob(minutes),
+            "edit_version": edit_version(self.edit_version.data),
+            "guard": self.guard_outcome,
+            "previous": self.previous(),
+        }
+
 
 class StepForm(BaseForm):
     """One step of the lifecycle (submit, send back, start a new version)."""
@@ -224,3 +239,9 @@ class ApproverRuleForm(BaseForm):
         ],
     )
     submit = SubmitButton("Save")
+
+    @classmethod
+    def for_panel(cls, panel: Panel) -> ApproverRuleForm:
+        """The form, showing the panel's rule as it stands when the page is first opened."""
+        current = YES if panel.minutes_approver_not_drafter else NO
+        return cls(data={"approver_not_drafter": current} if request.method == "GET" else None)

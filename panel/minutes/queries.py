@@ -25,7 +25,14 @@ from panel.cases.models import CaseReview
 from panel.core.pagination import paginate
 from panel.extensions import db
 from panel.meetings.models import AgendaItem, Meeting
-from panel.minutes.document import FULL, PUBLIC, Document, document_of
+from panel.minutes.document import (
+    FULL,
+    PUBLIC,
+    Document,
+    ItemSection,
+    assemble,
+    document_of,
+)
 from panel.minutes.models import Minutes, MinutesStatus, MinutesVersion
 from panel.panels.models import Panel
 
@@ -70,6 +77,15 @@ def has_draft(minutes: Minutes) -> bool:
 
 def has_aob_item(agenda: list[AgendaItem]) -> bool:
     return any(_AOB_TITLE.search(item.title) for item in agenda)
+
+
+def notes_items(
+    minutes: Minutes, agenda: list[AgendaItem], user: User
+) -> list[tuple[AgendaItem, ItemSection]]:
+    """Each agenda item beside its part of the minutes as `user` may read it: what the notes
+    page shows with the item's fields (the case review Panel will include, the matters
+    arising)."""
+    return list(zip(agenda, for_member(assemble(minutes), user).items, strict=True))
 
 
 # --- What a member reads -----------------------------------------------------------------------

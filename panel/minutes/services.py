@@ -317,6 +317,46 @@ def set_approver_rule(actor: User, panel: Panel, approver_not_drafter: bool) -> 
     return panel
 
 
+# --- Why a page is closed ----------------------------------------------------------------------
+# Opened for minutes in a status where its step cannot be taken, a page takes the editor or chair
+# back to the minutes with one of these reasons, before any form. A step posted anyway is refused
+# by the operations above, with reasons of their own.
+
+_NOTES_LOCKED = {
+    S.SUBMITTED: "These minutes are with the chair for approval, so their notes cannot be "
+    "changed. The chair can send them back to draft.",
+    S.APPROVED: "These minutes are approved and locked. Start a new version to change them.",
+    S.PUBLISHED: "These minutes are published and locked. Start a new version to change them.",
+}
+_NOT_APPROVABLE = {
+    S.DRAFT: "These minutes are a draft: they are approved once submitted for approval.",
+    S.APPROVED: "This version is already approved.",
+    S.PUBLISHED: "This version is already approved and published.",
+}
+_NOT_PUBLISHABLE = {
+    S.DRAFT: "These minutes are a draft: submit them and approve them first.",
+    S.SUBMITTED: "Approve these minutes first.",
+    S.PUBLISHED: "This version is already published.",
+}
+
+
+def notes_locked(minutes: Minutes) -> str | None:
+    """Why the notes of `minutes` cannot be changed now; None while they are a draft."""
+    return _NOTES_LOCKED.get(minutes.status)
+
+
+def approval_closed(minutes: Minutes) -> str | None:
+    """Why `minutes` cannot be approved now, by anyone (`approval_refused` says why a person
+    may not); None once submitted."""
+    return _NOT_APPROVABLE.get(minutes.status)
+
+
+def publication_closed(minutes: Minutes) -> str | None:
+    """Why `minutes` cannot be published now; None once approved."""
+    reason = _NOT_PUBLISHABLE.get(minutes.status)
+    return f"Only approved minutes can be published. {reason}" if reason else None
+
+
 def label(minutes: Minutes) -> str:
     meeting = minutes.meeting
     return f"Minutes of {meeting.panel.name}, {format_datetime(meeting.starts_at, 'date')}"[:200]

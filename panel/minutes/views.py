@@ -11,7 +11,9 @@ frozen version as a page, and the PDF stored at publication, byte for byte.
 
 from __future__ import annotations
 
+import functools
 import io
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
@@ -20,13 +22,10 @@ from panel import access
 from panel.access import Action
 from panel.core.audit import AuditAction, record
 from panel.core.time import format_datetime
-from panel.extensions import db
 from panel.meetings import queries as meeting_queries
-from panel.meetings.models import Meeting, MeetingStatus
 from panel.minutes import queries, services
 from panel.minutes.document import assemble
 from panel.minutes.forms import (
-    NO,
     YES,
     ApproveForm,
     ApproverRuleForm,
@@ -37,7 +36,10 @@ from panel.minutes.forms import (
 )
 from panel.minutes.models import Minutes, MinutesStatus, MinutesVersion
 from panel.minutes.services import MinutesRefused
-from panel.panels.models import Panel
+
+if TYPE_CHECKING:
+    from panel.meetings.models import AgendaItem, Meeting
+    from panel.panels.models import Panel
 
 bp = Blueprint("minutes", __name__)
 
@@ -48,7 +50,7 @@ def minutes_can_start(meeting: Meeting) -> bool:
 
 def _members(action: Action) -> access.Rule:
     """A members' route about a meeting's minutes: case material, behind the agreement."""
-    return access.on_case_material(action, Meeting)
+    return access.on_meeting(action, case_material=True)
 
 
 def _minutes_or_404(meeting: Meeting) -> Minutes:
@@ -60,6 +62,16 @@ def _minutes_or_404(meeting: Meeting) -> Minutes:
 
 def _to_minutes(meeting: Meeting):
     return redirect(url_for("minutes.show", meeting_id=meeting.id))
+
+
+def _to_edit(meeting: Meeting):
+    return redirect(url_for("minutes.edit", meeting_id=meeting.id))
+
+
+def _refused(reason: str, meeting: Meeting):
+    """Back to the minutes, saying why what they asked for cannot be done."""
+    flash(reason, "error")
+    return _to_minutes(meeting)
 
 
 def _day(meeting: Meeting) -> str:
@@ -195,7 +207,7 @@ def start(meeting: Meeting):
     # The page offers the button again, e.g. to someone the confidentiality agreement stopped.
     if request.method == "GET":
         if queries.minutes_of(meeting) is not None:
-            return redirect(url_for("minutes.edit", meeting_id=meeting.id))
+            return _to_edit(meeting)
         return render_template(
             "minutes/start.html",
             meeting=meeting,
@@ -205,32 +217,16 @@ def start(meeting: Meeting):
     try:
         services.start(current_user, meeting)
     except MinutesRefused as refused:
-        flash(str(refused), "error")
-        return _to_minutes(meeting)
+        return _refused(str(refused), meeting)
     flash("Minutes started. Write the notes of each agenda item.", "success")
-    return redirect(url_for("minutes.edit", meeting_id=meeting.id))
+    return _to_edit(meeting)
 
 
-# Why the notes of minutes in each status cannot be changed now.
-_NOT_EDITABLE = {
-    MinutesStatus.SUBMITTED: "These minutes are with the chair for approval, so their notes "
-    "cannot be changed. The chair can send them back to draft.",
-    MinutesStatus.APPROVED: "These minutes are approved and locked. Start a new version to "
-    "change them.",
-    MinutesStatus.PUBLISHED: "These minutes are published and locked. Start a new version to "
-    "change them.",
-}
-
-
-@bp.route("/meetings/<int:meeting_id>/minutes/edit", methods=["GET", "POST"])
-@access.rule(_members(Action.EDIT_MINUTES))
-def edit(meeting: Meeting):
-    minutes = _minutes_or_404(meeting)
-    if request.method == "GET" and minutes.status in _NOT_EDITABLE:
-        flash(_NOT_EDITABLE[minutes.status], "error")
-        return _to_minutes(meeting)
-    agenda = meeting_queries.agenda_of(meeting)
-    form = NotesForm.for_agenda(
+def _notes_form(minutes: Minutes, agenda: list[AgendaItem]) -> NotesForm:
+    """The notes of each agenda item the editor may read (not of a case they declared an interest
+    in), guarded knowing the names of the people at the meeting."""
+    meeting = minutes.meeting
+    return NotesForm.for_agenda(
         agenda,
         with_aob=not queries.has_aob_item(agenda),
         minutes=minutes,
@@ -238,24 +234,23 @@ def edit(meeting: Meeting):
         allow_override=access.can(current_user, Action.OVERRIDE_GUARD, meeting),
         known_names=meeting_queries.known_names(meeting),
     )
+
+
+@bp.route("/meetings/<int:meeting_id>/minutes/edit", methods=["GET", "POST"])
+@access.rule(_members(Action.EDIT_MINUTES))
+def edit(meeting: Meeting):
+    minutes = _minutes_or_404(meeting)
+    if request.method == "GET" and (locked := services.notes_locked(minutes)):
+        return _refused(locked, meeting)
+    agenda = meeting_queries.agenda_of(meeting)
+    form = _notes_form(minutes, agenda)
     if form.validate_on_submit():
         try:
-            services.save_notes(
-                current_user,
-                minutes,
-                form.notes(),
-                form.aob(minutes),
-                edit_version(form.edit_version.data),
-                form.guard_outcome,
-                previous=form.previous(),
-            )
+            services.save_notes(current_user, minutes, **form.details(minutes))
         except MinutesRefused as refused:
             # Keep what they wrote, say why next to it, and let them save again on top of
             # what is saved now.
-            field = form.first_field()
-            field.errors = [*field.errors, str(refused)]
-            db.session.refresh(minutes)
-            form.edit_version.data = minutes.edit_version
+            form.refuse(form.first_field(), refused, saved=minutes, version="edit_version")
         else:
             flash("Notes saved.", "success")
             return _to_minutes(meeting)
@@ -264,26 +259,27 @@ def edit(meeting: Meeting):
         meeting=meeting,
         minutes=minutes,
         form=form,
-        items=list(
-            zip(agenda, queries.for_member(assemble(minutes), current_user).items, strict=True)
-        ),
+        items=queries.notes_items(minutes, agenda, current_user),
         title=f"Notes for the minutes of {_day(meeting)} – {meeting.panel.name}",
     )
+
+
+def _take_step(meeting: Meeting, minutes: Minutes, step, form, done: str):
+    """Move the minutes one step on from the edit version the page was drawn from, and say how
+    it went on the minutes page: `done`, with the version's number, or why not."""
+    try:
+        step(current_user, minutes, edit_version(form.edit_version.data))
+    except MinutesRefused as refused:
+        return _refused(str(refused), meeting)
+    flash(done.format(version=minutes.version_number), "success")
+    return _to_minutes(meeting)
 
 
 def _step_view(step, done: str):
     """A POST from a button on the minutes page that moves the minutes one step on."""
 
     def view(meeting: Meeting):
-        minutes = _minutes_or_404(meeting)
-        form = StepForm()
-        try:
-            step(current_user, minutes, edit_version(form.edit_version.data))
-        except MinutesRefused as refused:
-            flash(str(refused), "error")
-        else:
-            flash(done.format(version=minutes.version_number), "success")
-        return _to_minutes(meeting)
+        return _take_step(meeting, _minutes_or_404(meeting), step, StepForm(), done)
 
     view.__name__ = step.__name__
     return view
@@ -324,22 +320,11 @@ def approve(meeting: Meeting):
     """The chair's confirmation: who drafted the version, what readers will see once it is
     published, and the approval that locks it, or why this person may not approve it."""
     minutes = _minutes_or_404(meeting)
-    if minutes.status != MinutesStatus.SUBMITTED:
-        flash(_NOT_APPROVABLE[minutes.status], "error")
-        return _to_minutes(meeting)
+    if closed := services.approval_closed(minutes):
+        return _refused(closed, meeting)
     form = ApproveForm()
     if form.validate_on_submit():
-        try:
-            services.approve(current_user, minutes, edit_version(form.edit_version.data))
-        except MinutesRefused as refused:
-            flash(str(refused), "error")
-            return _to_minutes(meeting)
-        flash(
-            f"Version {minutes.version_number} approved and locked. Review it and publish it "
-            "when readers may see it.",
-            "success",
-        )
-        return _to_minutes(meeting)
+        return _take_step(meeting, minutes, services.approve, form, APPROVED)
     form.edit_version.data = minutes.edit_version
     document = assemble(minutes)
     return render_template(
@@ -354,30 +339,19 @@ def approve(meeting: Meeting):
     )
 
 
-_NOT_APPROVABLE = {
-    MinutesStatus.DRAFT: "These minutes are a draft: they are approved once submitted for "
-    "approval.",
-    MinutesStatus.APPROVED: "This version is already approved.",
-    MinutesStatus.PUBLISHED: "This version is already approved and published.",
-}
+APPROVED = (
+    "Version {version} approved and locked. Review it and publish it when readers may see it."
+)
 
 
 @bp.route("/panels/<int:panel_id>/settings/minutes-approval", methods=["GET", "POST"])
 @access.rule(access.on_panel(Action.APPROVE_MINUTES))
 def approver_rule(panel: Panel):
     """The chair decides whether the approver must be someone other than the drafter."""
-    current = YES if panel.minutes_approver_not_drafter else NO
-    form = ApproverRuleForm(
-        data={"approver_not_drafter": current} if request.method == "GET" else None
-    )
+    form = ApproverRuleForm.for_panel(panel)
     if form.validate_on_submit():
         services.set_approver_rule(current_user, panel, form.approver_not_drafter.data == YES)
-        flash(
-            "The minutes must now be approved by someone other than the person who drafted them."
-            if panel.minutes_approver_not_drafter
-            else "The chair may now approve minutes they drafted.",
-            "success",
-        )
+        flash(APPROVER_RULE_SAVED[panel.minutes_approver_not_drafter], "success")
         return redirect(url_for("attendance.panel_settings", panel_id=panel.id))
     return render_template(
         "minutes/approver_rule.html",
@@ -387,28 +361,25 @@ def approver_rule(panel: Panel):
     )
 
 
+# What the panel's rule is now, by whether the approver must not be the drafter.
+APPROVER_RULE_SAVED = {
+    True: "The minutes must now be approved by someone other than the person who drafted them.",
+    False: "The chair may now approve minutes they drafted.",
+}
+
+
 @bp.route("/meetings/<int:meeting_id>/minutes/publish", methods=["GET", "POST"])
 @access.rule(_members(Action.APPROVE_MINUTES))
 def publish(meeting: Meeting):
     minutes = _minutes_or_404(meeting)
-    if minutes.status != MinutesStatus.APPROVED:
-        flash(
-            f"Only approved minutes can be published. {_NOT_PUBLISHABLE[minutes.status]}", "error"
-        )
-        return _to_minutes(meeting)
+    if closed := services.publication_closed(minutes):
+        return _refused(closed, meeting)
     form = PublishForm(data={"edit_version": minutes.edit_version})
     if form.validate_on_submit():
         from panel.minutes.pdf import render_pdf
 
-        try:
-            version = services.publish(
-                current_user, minutes, edit_version(form.edit_version.data), render=render_pdf
-            )
-        except MinutesRefused as refused:
-            flash(str(refused), "error")
-            return _to_minutes(meeting)
-        flash(f"Version {version.number} published. Readers can now read it.", "success")
-        return _to_minutes(meeting)
+        step = functools.partial(services.publish, render=render_pdf)
+        return _take_step(meeting, minutes, step, form, PUBLISHED)
     return render_template(
         "minutes/publish.html",
         meeting=meeting,
@@ -419,11 +390,7 @@ def publish(meeting: Meeting):
     )
 
 
-_NOT_PUBLISHABLE = {
-    MinutesStatus.DRAFT: "These minutes are a draft: submit them and approve them first.",
-    MinutesStatus.SUBMITTED: "Approve these minutes first.",
-    MinutesStatus.PUBLISHED: "This version is already published.",
-}
+PUBLISHED = "Version {version} published. Readers can now read it."
 
 
 # --- Readers -----------------------------------------------------------------------------------
@@ -495,7 +462,6 @@ def published_pdf(minutes: Minutes):
 # What templates may use from this package, wired in by the app factory (`panel.app`).
 TEMPLATE_GLOBALS = {
     "MinutesStatus": MinutesStatus,
-    "MeetingStatus": MeetingStatus,
     "minutes_of_meeting": queries.minutes_of,
     "minutes_can_start": minutes_can_start,
 }

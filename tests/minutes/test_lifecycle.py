@@ -5,9 +5,11 @@ review, and a new version whose change the versions page shows."""
 from __future__ import annotations
 
 import hashlib
+from types import SimpleNamespace
 
 from panel.core.audit import AuditAction, AuditEvent
 from panel.meetings.models import MeetingStatus
+from panel.minutes import services
 from panel.minutes.models import Minutes, MinutesStatus
 from tests.conftest import sign_in
 from tests.minutes.conftest import (
@@ -130,6 +132,16 @@ def test_coordinator_and_chair_take_the_minutes_from_start_to_a_second_version(
     assert f"Removed: </span>{PUBLIC_NOTE}</del>" in compare
     assert f"Added: </span>{CHANGED_NOTE}</ins>" in compare
     assert "1 line added and 1 line removed" in compare
+
+
+def test_each_page_of_a_step_is_open_only_in_the_status_the_step_starts_from():
+    for status in MinutesStatus:
+        minutes = SimpleNamespace(status=status)
+        assert (services.notes_locked(minutes) is None) == (status == MinutesStatus.DRAFT)
+        assert (services.approval_closed(minutes) is None) == (status == MinutesStatus.SUBMITTED)
+        closed = services.publication_closed(minutes)
+        assert (closed is None) == (status == MinutesStatus.APPROVED)
+        assert closed is None or closed.startswith("Only approved minutes can be published. ")
 
 
 def test_approved_minutes_are_locked(app, client, held, db):
