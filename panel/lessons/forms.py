@@ -4,6 +4,7 @@ personal-data guard before it is saved."""
 from __future__ import annotations
 
 import functools
+from typing import TYPE_CHECKING
 
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
@@ -15,7 +16,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from panel.accounts.models import Organisation
 from panel.cases.vocabularies import Stage, Strand
 from panel.core.forms import (
     BaseForm,
@@ -28,11 +28,14 @@ from panel.core.forms import (
     options,
 )
 from panel.core.guard import PROGRESS_NOTE, STRICT, GuardedForm
-from panel.lessons import lifecycle
+from panel.lessons import lifecycle, queries
 from panel.lessons.lifecycle import Move
 from panel.lessons.models import Lesson, LessonKind, Recommendation, RecommendationStatus
 from panel.lessons.queries import RegisterFilters, uk_today
 from panel.lessons.services import LessonDetails, RecommendationDetails
+
+if TYPE_CHECKING:
+    from panel.accounts.models import Organisation
 
 TEXT_LENGTH = 2_000
 SEARCH_LENGTH = 200
@@ -99,6 +102,11 @@ class LessonForm(GuardedForm):
             "text": lesson.text,
         }
 
+    @classmethod
+    def for_lesson(cls, lesson: Lesson, **kwargs) -> LessonForm:
+        """The form to change `lesson`: with a stage if it is a case review's."""
+        return cls(data=cls.data_of(lesson), with_stage=lesson.case_review_id is not None, **kwargs)
+
 
 class RecommendationForm(GuardedForm):
     """What an organisation is asked to do, and by when."""
@@ -151,6 +159,15 @@ class RecommendationForm(GuardedForm):
             "due_date": recommendation.due_date,
             "version": recommendation.version,
         }
+
+    @classmethod
+    def for_recommendation(
+        cls, recommendation: Recommendation | None = None, **kwargs
+    ) -> RecommendationForm:
+        """The form to add a recommendation, or to change `recommendation`, addressed to any
+        organisation."""
+        data = cls.data_of(recommendation) if recommendation else None
+        return cls(data=data, organisations=queries.organisations(), **kwargs)
 
 
 # What each move's page asks, and its button.

@@ -3,16 +3,16 @@ register (one panel's, or every panel the user sits on) with its CSV export."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from panel import access
 from panel.access import Action
-from panel.cases.models import CaseReview
 from panel.core import pagination
 from panel.core.audit import AuditAction, record
 from panel.core.csv_export import csv_response
-from panel.extensions import db
 from panel.lessons import export, lifecycle, queries, services
 from panel.lessons import matters as _matters  # noqa: F401  (registers the matters arising)
 from panel.lessons.forms import (
@@ -25,8 +25,11 @@ from panel.lessons.forms import (
 )
 from panel.lessons.lifecycle import Move, RecommendationRefused
 from panel.lessons.models import Lesson, LessonKind, Recommendation, RecommendationStatus
-from panel.meetings.models import Meeting
-from panel.panels.models import Panel
+
+if TYPE_CHECKING:
+    from panel.cases.models import CaseReview
+    from panel.meetings.models import Meeting
+    from panel.panels.models import Panel
 
 bp = Blueprint("lessons", __name__)
 
@@ -57,6 +60,14 @@ def _to_recommendation(recommendation: Recommendation):
     return redirect(url_for("lessons.recommendation", recommendation_id=recommendation.id))
 
 
+def _lessons_section(*, case_review_id: int | None = None, meeting_id: int | None = None) -> str:
+    """Where a lesson is listed: on the page of the case review or meeting it is recorded
+    against."""
+    if case_review_id:
+        return url_for("cases.show", case_review_id=case_review_id, _anchor="lessons")
+    return url_for("meetings.show", meeting_id=meeting_id, _anchor="lessons")
+
+
 def _told(addressed: services.Addressed) -> None:
     """Say whom the e-mail reached, or that it did not go."""
     name = addressed.recommendation.organisation.name
@@ -75,6 +86,15 @@ def _told(addressed: services.Addressed) -> None:
     else:
         people = "person" if addressed.notified == 1 else "people"
         flash(f"Recommendation saved. {addressed.notified} {people} at {name} e-mailed.", "success")
+
+
+def _told_if_readdressed(addressed: services.Addressed) -> None:
+    """A changed recommendation e-mails only the members of an organisation it is now addressed
+    to: say whom it reached when it reached anyone."""
+    if addressed.notified:
+        _told(addressed)
+    else:
+        flash("Recommendation saved.", "success")
 
 
 # --- The register ------------------------------------------------------------------------------
@@ -162,13 +182,19 @@ def _record_lesson(form: LessonForm, back: str, **against):
             )
             return _to_lesson(lesson)
     target = against.get("case_review") or against.get("meeting")
+    return _lesson_form(form, target, back, "Record a lesson learnt")
+
+
+def _lesson_form(form: LessonForm, against, back: str, title: str, lesson: Lesson | None = None):
+    """The page recording a lesson, or changing `lesson`, against a case review or a meeting."""
     return render_template(
         "lessons/lesson_form.html",
         form=form,
-        against=target,
+        lesson=lesson,
+        against=against,
         back=back,
-        panel=target.panel,
-        title="Record a lesson learnt",
+        panel=against.panel,
+        title=title,
     )
 
 
@@ -181,15 +207,15 @@ def new_for_case(case_review: CaseReview):
         with_stage=True,
         allow_override=_allow_override(case_review),
     )
-    back = url_for("cases.show", case_review_id=case_review.id, _anchor="lessons")
+    back = _lessons_section(case_review_id=case_review.id)
     return _record_lesson(form, back, case_review=case_review)
 
 
 @bp.route("/meetings/<int:meeting_id>/lessons/new", methods=["GET", "POST"])
-@access.rule(access.on_object(Action.RECORD_LESSONS, Meeting))
+@access.rule(access.on_meeting(Action.RECORD_LESSONS))
 def new_for_meeting(meeting: Meeting):
     form = LessonForm(with_stage=False, allow_override=_allow_override(meeting))
-    back = url_for("meetings.show", meeting_id=meeting.id, _anchor="lessons")
+    back = _lessons_section(meeting_id=meeting.id)
     return _record_lesson(form, back, meeting=meeting)
 
 
@@ -207,29 +233,19 @@ def show(lesson: Lesson):
 @bp.route("/lessons/<int:lesson_id>/edit", methods=["GET", "POST"])
 @access.rule(access.on_object(Action.RECORD_LESSONS, Lesson))
 def edit(lesson: Lesson):
-    form = LessonForm(
-        data=LessonForm.data_of(lesson),
-        with_stage=lesson.case_review_id is not None,
-        allow_override=_allow_override(lesson),
-    )
+    form = LessonForm.for_lesson(lesson, allow_override=_allow_override(lesson))
     if form.validate_on_submit():
         try:
             services.update_lesson(current_user, lesson, form.details(), form.guard_outcome)
         except RecommendationRefused as refused:
             # The only refusal is of the kind: a lesson with recommendations stays one.
-            form.kind.errors = [*form.kind.errors, str(refused)]
+            form.refuse(form.kind, refused)
         else:
             flash("Lesson saved.", "success")
             return _to_lesson(lesson)
-    return render_template(
-        "lessons/lesson_form.html",
-        form=form,
-        lesson=lesson,
-        against=lesson.case_review or lesson.meeting,
-        back=url_for("lessons.show", lesson_id=lesson.id),
-        panel=lesson.panel,
-        title=f"Change lesson {lesson.id}",
-    )
+    back = url_for("lessons.show", lesson_id=lesson.id)
+    against = lesson.case_review or lesson.meeting
+    return _lesson_form(form, against, back, f"Change lesson {lesson.id}", lesson)
 
 
 @bp.route("/lessons/<int:lesson_id>/delete", methods=["GET", "POST"])
@@ -237,11 +253,7 @@ def edit(lesson: Lesson):
 def delete(lesson: Lesson):
     form = DeleteForm()
     if form.validate_on_submit():
-        back = (
-            url_for("cases.show", case_review_id=lesson.case_review_id, _anchor="lessons")
-            if lesson.case_review_id
-            else url_for("meetings.show", meeting_id=lesson.meeting_id, _anchor="lessons")
-        )
+        back = _lessons_section(case_review_id=lesson.case_review_id, meeting_id=lesson.meeting_id)
         try:
             services.delete_lesson(current_user, lesson)
         except RecommendationRefused as refused:
@@ -260,9 +272,7 @@ def delete(lesson: Lesson):
 @bp.route("/lessons/<int:lesson_id>/recommendations/new", methods=["GET", "POST"])
 @access.rule(access.on_object(Action.RECORD_LESSONS, Lesson))
 def new_recommendation(lesson: Lesson):
-    form = RecommendationForm(
-        organisations=queries.organisations(), allow_override=_allow_override(lesson)
-    )
+    form = RecommendationForm.for_recommendation(allow_override=_allow_override(lesson))
     if form.validate_on_submit():
         try:
             addressed = services.add_recommendation(
@@ -273,11 +283,22 @@ def new_recommendation(lesson: Lesson):
             return _to_lesson(lesson)
         _told(addressed)
         return _to_lesson(lesson, f"recommendation-{addressed.recommendation.id}")
+    return _recommendation_form(form, lesson, f"Add a recommendation to lesson {lesson.id}")
+
+
+def _recommendation_form(
+    form: RecommendationForm,
+    lesson: Lesson,
+    title: str,
+    recommendation: Recommendation | None = None,
+):
+    """The page adding a recommendation to `lesson`, or changing `recommendation`."""
     return render_template(
         "lessons/recommendation_form.html",
         form=form,
         lesson=lesson,
-        title=f"Add a recommendation to lesson {lesson.id}",
+        recommendation=recommendation,
+        title=title,
     )
 
 
@@ -297,10 +318,8 @@ def recommendation(recommendation: Recommendation):
 @bp.route("/recommendations/<int:recommendation_id>/edit", methods=["GET", "POST"])
 @access.rule(access.on_object(Action.RECORD_LESSONS, Recommendation))
 def edit_recommendation(recommendation: Recommendation):
-    form = RecommendationForm(
-        data=RecommendationForm.data_of(recommendation),
-        organisations=queries.organisations(),
-        allow_override=_allow_override(recommendation),
+    form = RecommendationForm.for_recommendation(
+        recommendation, allow_override=_allow_override(recommendation)
     )
     if form.validate_on_submit():
         try:
@@ -312,22 +331,12 @@ def edit_recommendation(recommendation: Recommendation):
                 form.guard_outcome,
             )
         except RecommendationRefused as refused:
-            form.text.errors = [*form.text.errors, str(refused)]
-            db.session.refresh(recommendation)
-            form.version.data = recommendation.version
+            form.refuse(form.text, refused, saved=recommendation)
         else:
-            if addressed.notified:
-                _told(addressed)
-            else:
-                flash("Recommendation saved.", "success")
+            _told_if_readdressed(addressed)
             return _to_recommendation(recommendation)
-    return render_template(
-        "lessons/recommendation_form.html",
-        form=form,
-        lesson=recommendation.lesson,
-        recommendation=recommendation,
-        title=f"Change recommendation {recommendation.id}",
-    )
+    title = f"Change recommendation {recommendation.id}"
+    return _recommendation_form(form, recommendation.lesson, title, recommendation)
 
 
 def _version(value) -> int:
@@ -373,9 +382,7 @@ def _move_view(move: Move):
             except RecommendationRefused as refused:
                 # Show the recommendation as it is now, keep what they typed, and let them
                 # try again on top of what they can now see.
-                form.note.errors = [*form.note.errors, str(refused)]
-                db.session.refresh(recommendation)
-                form.version.data = recommendation.version
+                form.refuse(form.note, refused, saved=recommendation)
             else:
                 flash(_MOVE_DONE[move], "success")
                 return _to_recommendation(recommendation)
