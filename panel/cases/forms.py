@@ -4,6 +4,7 @@ goes on. Free text passes the personal-data guard before it is saved."""
 from __future__ import annotations
 
 from calendar import month_name
+from typing import TYPE_CHECKING
 
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
@@ -40,7 +41,9 @@ from panel.core.forms import (
 )
 from panel.core.guard import INCIDENT_NARRATIVE, STRICT, GuardedForm
 from panel.core.time import UK, format_datetime
-from panel.meetings.models import Meeting
+
+if TYPE_CHECKING:
+    from panel.meetings.models import Meeting
 
 NARRATIVE_LENGTH = 5_000
 COMMENT_LENGTH = 2_000
@@ -269,6 +272,15 @@ class StageFindingsForm(GuardedForm):
         return {
             stage: FindingDetails(self.rating_field(stage).data, self.comment_field(stage).data)
             for stage in Stage
+        }
+
+    def details(self) -> dict:
+        """What `services.record_stage_findings` records from this form, as its keyword
+        arguments."""
+        return {
+            "findings": self.findings(),
+            "overall_view": self.overall_view.data,
+            "guard": self.guard_outcome,
         }
 
     @classmethod

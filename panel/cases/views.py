@@ -7,6 +7,7 @@ confidentiality agreement to it first, and hide a case from anyone who declared 
 from __future__ import annotations
 
 import calendar
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -19,8 +20,10 @@ from panel.cases.models import CaseReview, CaseReviewStatus
 from panel.cases.vocabularies import Stage
 from panel.core.pagination import page_number
 from panel.lessons import queries as lesson_queries
-from panel.meetings.models import AgendaItem
-from panel.panels.models import Panel
+
+if TYPE_CHECKING:
+    from panel.meetings.models import AgendaItem
+    from panel.panels.models import Panel
 
 bp = Blueprint("cases", __name__)
 
@@ -49,8 +52,15 @@ def _allow_override(panel: Panel) -> bool:
     return access.can(current_user, Action.OVERRIDE_GUARD, panel)
 
 
+def _filled(form_class, case_review: CaseReview):
+    """A form of `form_class` filled in from the case review as it is saved, to change it."""
+    return form_class(
+        data=form_class.data_of(case_review), allow_override=_allow_override(case_review.panel)
+    )
+
+
 @bp.get("/panels/<int:panel_id>/case-reviews")
-@access.rule(access.on_case_material(Action.VIEW_CASE_REVIEWS, Panel))
+@access.rule(access.on_panel(Action.VIEW_CASE_REVIEWS, case_material=True))
 def index(panel):
     status = next((s for s in CaseReviewStatus if s.value == request.args.get("status")), None)
     return render_template(
@@ -63,7 +73,7 @@ def index(panel):
 
 
 @bp.route("/panels/<int:panel_id>/case-reviews/new", methods=["GET", "POST"])
-@access.rule(access.on_case_material(Action.MANAGE_CASE_REVIEWS, Panel))
+@access.rule(access.on_panel(Action.MANAGE_CASE_REVIEWS, case_material=True))
 def new(panel):
     form = CaseReviewForm(allow_override=_allow_override(panel))
     if form.validate_on_submit():
@@ -101,10 +111,7 @@ def show(case_review):
 @bp.route("/case-reviews/<int:case_review_id>/edit", methods=["GET", "POST"])
 @access.rule(access.on_case_material(Action.MANAGE_CASE_REVIEWS))
 def edit(case_review):
-    form = CaseReviewForm(
-        data=CaseReviewForm.data_of(case_review),
-        allow_override=_allow_override(case_review.panel),
-    )
+    form = _filled(CaseReviewForm, case_review)
     try:
         services.check_changeable(case_review)
         if form.validate_on_submit():
@@ -127,20 +134,11 @@ def edit(case_review):
 @bp.route("/case-reviews/<int:case_review_id>/findings", methods=["GET", "POST"])
 @access.rule(access.on_case_material(Action.MANAGE_CASE_REVIEWS))
 def findings(case_review):
-    form = StageFindingsForm(
-        data=StageFindingsForm.data_of(case_review),
-        allow_override=_allow_override(case_review.panel),
-    )
+    form = _filled(StageFindingsForm, case_review)
     try:
         services.check_changeable(case_review)
         if form.validate_on_submit():
-            services.record_stage_findings(
-                current_user,
-                case_review,
-                form.findings(),
-                form.overall_view.data,
-                form.guard_outcome,
-            )
+            services.record_stage_findings(current_user, case_review, **form.details())
             flash("Stage findings saved.", "success")
             return _to_case(case_review, "stage-findings")
     except services.CaseReviewRefused as refused:
