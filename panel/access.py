@@ -386,12 +386,21 @@ def on_meeting(action: Action, *, case_material: bool = False) -> Rule:
 def on_object(action: Action, model, id_arg: str | None = None, param: str | None = None) -> Rule:
     """A route about one object named in the URL, e.g. `on_object(Action.X, Meeting)`."""
     name = model.__tablename__
-    return Rule(
-        action=action,
-        id_arg=id_arg or f"{name}_id",
+    return on_loaded(
+        action,
+        lambda object_id: db.session.get(model, object_id),
         param=param or name,
-        load=lambda object_id: db.session.get(model, object_id),
+        id_arg=id_arg,
     )
+
+
+def on_loaded(
+    action: Action, load: Callable[[int], object], *, param: str, id_arg: str | None = None
+) -> Rule:
+    """A route about one object of another domain, which `load` (a function of that domain's
+    queries) finds by the URL's ``<param>_id``, so that a page never imports another domain's
+    tables: e.g. `on_loaded(Action.MANAGE_USERS, accounts.user_by_id, param="user")`."""
+    return Rule(action=action, id_arg=id_arg or f"{param}_id", param=param, load=load)
 
 
 def on_case_material(action: Action, model=CaseReview, **kwargs) -> Rule:

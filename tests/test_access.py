@@ -123,3 +123,17 @@ def test_navigation_shows_admin_links_to_admins_only(client, people, sign_in_as)
     sign_in_as(people.admin)
     page = client.get("/").get_data(as_text=True)
     assert 'href="/admin/users"' in page
+
+
+def test_a_route_about_another_domains_object_loads_it_through_that_domains_queries():
+    def load(object_id):
+        return f"user {object_id}"
+
+    rule = access.on_loaded(Action.MANAGE_USERS, load, param="user")
+    assert (rule.id_arg, rule.param, rule.load(7)) == ("user_id", "user", "user 7")
+    assert not rule.needs_agreement
+
+
+def test_a_panel_page_of_case_material_asks_for_the_agreement_first():
+    assert access.on_panel(Action.VIEW_LIVE_CASES, case_material=True).needs_agreement
+    assert not access.on_panel(Action.VIEW_LIVE_CASES).needs_agreement

@@ -10,26 +10,13 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from panel.accounts.vocabularies import OrganisationKind
 from panel.core import encryption
-from panel.core.database import LabelledEnum, UTCDateTime, enum_column, utcnow
+from panel.core.database import UTCDateTime, enum_column, utcnow
 from panel.extensions import db
 
 if TYPE_CHECKING:
     from panel.panels.models import Membership
-
-
-class OrganisationKind(LabelledEnum):
-    CPS = ("cps", "Crown Prosecution Service")
-    POLICE = ("police", "Police")
-    COUNCIL = ("council", "Local council")
-    HOUSING_PROVIDER = ("housing_provider", "Housing provider")
-    VICTIMS_SERVICE = ("victims_service", "Victims' service")
-    CHARITY = ("charity", "Charity")
-    COMMUNITY_GROUP = ("community_group", "Community or faith group")
-    COURT_SERVICE = ("court_service", "Court service")
-    HEALTH = ("health", "Health service")
-    EDUCATION = ("education", "School or college")
-    OTHER = ("other", "Other")
 
 
 class Organisation(db.Model):

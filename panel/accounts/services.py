@@ -3,7 +3,9 @@ people's accounts asks `access` first (an actor of None is the system: `flask cr
 data); what a person does to their own account (signing in and out, changing their password) is
 theirs to do. Each changes and audits; the unit of work commits.
 
-Signing in counts failures towards a temporary lock on the e-mail address typed (`count_failure`).
+Signing in is two steps, each a function a page calls: `check_password`, then (for someone who has
+set up two-factor sign-in) `check_second_factor`; `complete_sign_in` records it. Both steps count
+failures towards a temporary lock on the e-mail address typed (`count_failure`).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from panel.accounts.models import (
     User,
     new_session_token,
 )
+from panel.accounts.two_factor import services as two_factor
 from panel.core.audit import AuditAction, apply_changes, record
 from panel.core.database import utcnow
 from panel.core.passwords import hash_password, needs_rehash, verify_password
@@ -55,6 +58,41 @@ def find_user_by_email(email: str) -> User | None:
 
 class SignInLocked(Exception):
     """Too many failures for this e-mail address: it is locked for a while (see `count_failure`)."""
+
+
+class SignInRefused(Exception):
+    """A step of signing in refused: what to say beside the field (a wrong password or code, or
+    the address locked)."""
+
+
+def check_password(email: str, password: str, *, production: bool) -> User:
+    """The first step of signing in: the user these credentials belong to (`authenticate`, which
+    audits and counts a failure). Raises `SignInRefused`, saying the address is locked or the
+    credentials are wrong, in words that never tell whether an account exists."""
+    try:
+        user = authenticate(email, password, production=production)
+    except SignInLocked:
+        raise SignInRefused(lock_message(current_app.config["SIGN_IN_LOCK_MINUTES"])) from None
+    if user is None:
+        raise SignInRefused("Enter a correct email address and password")
+    return user
+
+
+def check_second_factor(user: User, code: str) -> str:
+    """The second step, for someone who gave the right password in this session a few minutes
+    ago: how the code was given, "app" or "recovery" (`two_factor.verify`). A locked address is
+    refused before the code is tried; a wrong code is audited and counts towards the same lock as
+    a wrong password (`second_factor_failed`). Raises `SignInLocked` while (or once) the address
+    is locked, and `SignInRefused` for a wrong code."""
+    if locked_until(user.email, utcnow()):
+        raise SignInLocked
+    method = two_factor.verify(user, code)
+    if method is None:
+        second_factor_failed(user)
+        raise SignInRefused(
+            "That code is not right. Enter the code your app shows now, or a recovery code"
+        )
+    return method
 
 
 def authenticate(

@@ -21,7 +21,6 @@ from panel.accounts import services
 from panel.accounts.forms import ChangePasswordForm, SecondFactorForm, SignInForm
 from panel.accounts.models import User
 from panel.accounts.two_factor import queries as two_factor_queries
-from panel.accounts.two_factor import services as two_factor
 from panel.core import sessions
 from panel.core.database import utcnow
 from panel.core.urls import safe_next
@@ -41,29 +40,17 @@ def sign_in():
     form = SignInForm()
     if form.validate_on_submit():
         try:
-            user = services.authenticate(
+            user = services.check_password(
                 form.email.data, form.password.data, production=current_app.config["PRODUCTION"]
             )
-        except services.SignInLocked:
-            form.email.errors.append(
-                services.lock_message(current_app.config["SIGN_IN_LOCK_MINUTES"])
-            )
+        except services.SignInRefused as refused:
+            form.refuse(form.email, refused)
         else:
-            if user is None:
-                form.email.errors.append("Enter a correct email address and password")
-            elif user.has_two_factor:
-                # Half signed in: the session only remembers who to ask for a code, briefly.
-                session.clear()
-                session[PENDING] = {
-                    "user": user.get_id(),
-                    "at": utcnow().timestamp(),
-                    "next": safe_next(request.args.get("next")),
-                }
-                return redirect(url_for("accounts.second_factor"))
-            else:
-                # Someone who must have a second factor is sent to set one up by
-                # two_factor.views.enforce before they reach anything else.
-                return _signed_in(user, safe_next(request.args.get("next")), verified=False)
+            if user.has_two_factor:
+                return _ask_for_code(user, safe_next(request.args.get("next")))
+            # Someone who must have a second factor is sent to set one up by
+            # two_factor.views.enforce before they reach anything else.
+            return _signed_in(user, safe_next(request.args.get("next")), verified=False)
     return render_template("accounts/sign_in.html", form=form, title="Sign in")
 
 
@@ -77,30 +64,30 @@ def second_factor():
     form = SecondFactorForm()
     if form.validate_on_submit():
         try:
-            if services.locked_until(user.email, utcnow()):
-                raise services.SignInLocked
-            method = two_factor.verify(user, form.code.data)
-            if method is not None:
-                response = _signed_in(user, next_page, verified=True)
-                if method == "recovery":
-                    left = two_factor_queries.recovery_codes_left(user)
-                    flash(
-                        f"You signed in with a recovery code. You have {left} left: make new "
-                        "ones from your account page if you have lost your phone.",
-                        "info",
-                    )
-                return response
-            services.second_factor_failed(user)
-            form.code.errors.append(
-                "That code is not right. Enter the code your app shows now, or a recovery code"
-            )
+            method = services.check_second_factor(user, form.code.data)
         except services.SignInLocked:
-            session.pop(PENDING, None)
-            flash(services.lock_message(current_app.config["SIGN_IN_LOCK_MINUTES"]), "info")
-            return redirect(url_for("accounts.sign_in"))
+            return _locked_out()
+        except services.SignInRefused as refused:
+            form.refuse(form.code, refused)
+        else:
+            return _signed_in(user, next_page, verified=True, by_recovery_code=method == "recovery")
     return render_template(
         "accounts/second_factor.html", form=form, title="Enter your two-factor sign-in code"
     )
+
+
+def _ask_for_code(user: User, next_page: str):
+    """Half signed in: the session only remembers who to ask for a code, briefly."""
+    session.clear()
+    session[PENDING] = {"user": user.get_id(), "at": utcnow().timestamp(), "next": next_page}
+    return redirect(url_for("accounts.second_factor"))
+
+
+def _locked_out():
+    """The address is locked: the half-finished sign-in ends, and they start again later."""
+    session.pop(PENDING, None)
+    flash(services.lock_message(current_app.config["SIGN_IN_LOCK_MINUTES"]), "info")
+    return redirect(url_for("accounts.sign_in"))
 
 
 def _pending_sign_in() -> tuple[User | None, str]:
@@ -118,9 +105,16 @@ def _pending_sign_in() -> tuple[User | None, str]:
     return user, safe_next(pending.get("next"))
 
 
-def _signed_in(user: User, next_page: str, *, verified: bool):
+def _signed_in(user: User, next_page: str, *, verified: bool, by_recovery_code: bool = False):
     sessions.start(user, two_factor_verified=verified)
     services.complete_sign_in(user)
+    if by_recovery_code:  # said on the new session: starting it cleared the old one
+        left = two_factor_queries.recovery_codes_left(user)
+        flash(
+            f"You signed in with a recovery code. You have {left} left: make new ones from your "
+            "account page if you have lost your phone.",
+            "info",
+        )
     return redirect(next_page)
 
 
@@ -137,26 +131,21 @@ def sign_out():
 @bp.route("/account", methods=["GET", "POST"])
 @access.rule(access.SIGNED_IN)
 def account():
+    user = current_user._get_current_object()
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        if services.change_password(
-            current_user, form.current_password.data, form.new_password.data
-        ):
+        if services.change_password(user, form.current_password.data, form.new_password.data):
             # The new session token ends every other session; this one carries on, renewed.
-            sessions.renew(current_user._get_current_object())
+            sessions.renew(user)
             flash(
                 "Your password has been changed. You have been signed out everywhere else.",
                 "success",
             )
             return redirect(url_for("accounts.account"))
         form.current_password.errors.append("Your current password is not right")
-    user = current_user._get_current_object()
     return render_template(
         "accounts/account.html",
         form=form,
         title="Your account",
-        two_factor_required=two_factor_queries.required_for(user),
-        recovery_codes_left=(
-            two_factor_queries.recovery_codes_left(user) if user.has_two_factor else 0
-        ),
+        two_factor=two_factor_queries.summary_of(user),
     )

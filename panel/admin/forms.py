@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import TYPE_CHECKING
 
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
@@ -29,7 +30,7 @@ from wtforms.validators import (
 )
 
 from panel.accounts import services as accounts
-from panel.accounts.models import Organisation, OrganisationKind, User
+from panel.accounts.vocabularies import OrganisationKind
 from panel.admin.queries import AuditFilters, object_type_label, object_type_now
 from panel.core.audit import AuditAction
 from panel.core.forms import (
@@ -43,7 +44,7 @@ from panel.core.forms import (
     text_field,
 )
 from panel.panels import services as panels
-from panel.panels.models import (
+from panel.panels.vocabularies import (
     DEFAULT_CASE_REVIEW_RETENTION_MONTHS,
     DEFAULT_LIVE_CASE_RETENTION_MONTHS,
     MAX_RETENTION_MONTHS,
@@ -51,6 +52,9 @@ from panel.panels.models import (
     PanelKind,
     Role,
 )
+
+if TYPE_CHECKING:
+    from panel.accounts.models import Organisation, User
 
 
 class EditingForm(BaseForm):

@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import joinedload
+from werkzeug.datastructures import MultiDict
 
 from panel.accounts.models import Organisation, User
 from panel.core.audit import AuditAction, AuditEvent
@@ -152,6 +153,14 @@ def audit_select(filters: AuditFilters) -> sa.Select:
         next_day = _uk_midnight(filters.occurred_to + timedelta(days=1))
         select = select.where(AuditEvent.occurred_at < next_day)
     return select
+
+
+def filter_args(args: MultiDict[str, str]) -> dict[str, list[str]]:
+    """The filters of a request for the audit trail (`args`), to link to every page of exactly
+    these filters (its CSV): never the page, nor url_for's own options (_external, _scheme)."""
+    return {
+        key: values for key, values in args.lists() if key != "page" and not key.startswith("_")
+    }
 
 
 def audit_page(filters: AuditFilters) -> Pagination:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from panel import access
 from panel.access import Action
+from panel.accounts import queries as account_queries
 from panel.accounts import services as accounts
 from panel.accounts.links import services as links
-from panel.accounts.links.models import LinkPurpose
-from panel.accounts.models import Organisation, User
 from panel.accounts.two_factor import services as two_factor
 from panel.admin import export as audit_export
 from panel.admin import queries
@@ -32,7 +33,10 @@ from panel.core.csv_export import csv_response
 from panel.core.time import uk_today
 from panel.panels import queries as panel_queries
 from panel.panels import services as panel_services
-from panel.panels.models import Membership, Panel
+
+if TYPE_CHECKING:
+    from panel.accounts.models import User
+    from panel.panels.models import Membership
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -66,7 +70,11 @@ def new_organisation():
 
 
 @bp.route("/organisations/<int:organisation_id>/edit", methods=["GET", "POST"])
-@access.rule(access.on_object(Action.MANAGE_ORGANISATIONS, Organisation))
+@access.rule(
+    access.on_loaded(
+        Action.MANAGE_ORGANISATIONS, account_queries.organisation_by_id, param="organisation"
+    )
+)
 def edit_organisation(organisation):
     form = OrganisationForm(obj=organisation)
     if form.validate_on_submit():
@@ -111,13 +119,13 @@ def new_user():
     return render_template(
         "admin/user_form.html",
         form=form,
-        invitation_lifetime=links.lifetime_in_words(LinkPurpose.INVITATION),
+        invitation_lifetime=links.invitation_lifetime(),
         title="Add a user",
     )
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
-@access.rule(access.on_object(Action.MANAGE_USERS, User, id_arg="user_id", param="user"))
+@access.rule(access.on_loaded(Action.MANAGE_USERS, account_queries.user_by_id, param="user"))
 def edit_user(user):
     form = EditUserForm(obj=user, actor=current_user, organisations=queries.all_organisations())
     if form.validate_on_submit():
@@ -134,7 +142,7 @@ def edit_user(user):
 
 
 @bp.post("/users/<int:user_id>/invitation")
-@access.rule(access.on_object(Action.MANAGE_USERS, User, id_arg="user_id", param="user"))
+@access.rule(access.on_loaded(Action.MANAGE_USERS, account_queries.user_by_id, param="user"))
 def resend_invitation(user):
     if ResendInvitationForm().validate_on_submit():
         if user.active and links.is_invited(user):
@@ -161,7 +169,7 @@ def _flash_invitation(user: User, sent: int | None, done: str) -> None:
 
 
 @bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
-@access.rule(access.on_object(Action.MANAGE_USERS, User, id_arg="user_id", param="user"))
+@access.rule(access.on_loaded(Action.MANAGE_USERS, account_queries.user_by_id, param="user"))
 def reset_password(user):
     form = SendResetLinkForm()
     if user.active and form.validate_on_submit():
@@ -174,19 +182,23 @@ def reset_password(user):
         "admin/reset_password.html",
         form=form,
         user=user,
-        lifetime=links.lifetime_in_words(LinkPurpose.PASSWORD_RESET),
+        lifetime=links.reset_link_lifetime(),
         title=f"Send a password reset link to {user.full_name}",
     )
+
+
+def _to_user(user: User):
+    return redirect(url_for(".edit_user", user_id=user.id))
 
 
 # An administrator resets a person's two-factor sign-in when they have lost both their phone and
 # their recovery codes. The person sets it up again at their next sign-in; the reset is audited.
 @bp.route("/users/<int:user_id>/two-factor", methods=["GET", "POST"])
-@access.rule(access.on_object(Action.MANAGE_USERS, User, id_arg="user_id", param="user"))
+@access.rule(access.on_loaded(Action.MANAGE_USERS, account_queries.user_by_id, param="user"))
 def reset_two_factor(user):
-    if not user.has_two_factor and not user.encrypted_totp_secret:  # no need to decrypt it
+    if not two_factor.anything_to_reset(user):
         flash(f"{user.full_name} has not set up two-factor sign-in.", "info")
-        return redirect(url_for(".edit_user", user_id=user.id))
+        return _to_user(user)
     form = ResetTwoFactorForm()
     if form.validate_on_submit():
         two_factor.reset(current_user, user)
@@ -195,7 +207,7 @@ def reset_two_factor(user):
             "out. They will set it up again the next time they sign in.",
             "success",
         )
-        return redirect(url_for(".edit_user", user_id=user.id))
+        return _to_user(user)
     return render_template(
         "admin/reset_two_factor.html",
         form=form,
@@ -231,7 +243,7 @@ def new_panel():
 
 
 @bp.get("/panels/<int:panel_id>")
-@access.rule(access.on_object(Action.MANAGE_PANELS, Panel))
+@access.rule(access.on_panel(Action.MANAGE_PANELS))
 def show_panel(panel):
     return render_template(
         "admin/panel.html", panel=panel, members=panel_queries.members_of(panel), title=panel.name
@@ -239,7 +251,7 @@ def show_panel(panel):
 
 
 @bp.route("/panels/<int:panel_id>/edit", methods=["GET", "POST"])
-@access.rule(access.on_object(Action.MANAGE_PANELS, Panel))
+@access.rule(access.on_panel(Action.MANAGE_PANELS))
 def edit_panel(panel):
     form = PanelForm(obj=panel)
     if form.validate_on_submit():
@@ -252,7 +264,7 @@ def edit_panel(panel):
 
 
 @bp.route("/panels/<int:panel_id>/members/new", methods=["GET", "POST"])
-@access.rule(access.on_object(Action.MANAGE_PANELS, Panel))
+@access.rule(access.on_panel(Action.MANAGE_PANELS))
 def add_member(panel):
     form = AddMemberForm(users=queries.users_not_on(panel))
     if form.validate_on_submit():
@@ -265,7 +277,9 @@ def add_member(panel):
 
 
 @bp.route("/panels/<int:panel_id>/members/<int:membership_id>/role", methods=["GET", "POST"])
-@access.rule(access.on_object(Action.MANAGE_PANELS, Membership))
+@access.rule(
+    access.on_loaded(Action.MANAGE_PANELS, panel_queries.membership_by_id, param="membership")
+)
 def change_role(panel_id, membership):
     _check_on_panel(membership, panel_id)
     form = ChangeRoleForm(obj=membership)
@@ -282,7 +296,9 @@ def change_role(panel_id, membership):
 
 
 @bp.route("/panels/<int:panel_id>/members/<int:membership_id>/remove", methods=["GET", "POST"])
-@access.rule(access.on_object(Action.MANAGE_PANELS, Membership))
+@access.rule(
+    access.on_loaded(Action.MANAGE_PANELS, panel_queries.membership_by_id, param="membership")
+)
 def remove_member(panel_id, membership):
     _check_on_panel(membership, panel_id)
     form = RemoveMemberForm()
@@ -313,12 +329,6 @@ def _check_on_panel(membership: Membership, panel_id: int) -> None:
 def audit_trail():
     form = _audit_filter_form()
     page = queries.audit_page(form.filters())
-    # Every page of exactly these filters; never url_for's own options (_external, _scheme).
-    args = {
-        key: values
-        for key, values in request.args.lists()
-        if key != "page" and not key.startswith("_")
-    }
     return render_template(
         "admin/audit_trail.html",
         form=form,
@@ -326,7 +336,7 @@ def audit_trail():
         actors=queries.actors_of(page.items),
         object_type_now=queries.object_type_now,
         object_type_label=queries.object_type_label,
-        csv_url=url_for(".audit_trail_csv", **args),
+        csv_url=url_for(".audit_trail_csv", **queries.filter_args(request.args)),
         title="Audit trail",
     )
 

@@ -5,7 +5,9 @@ panel's list. Free text passes the personal-data guard before it is saved."""
 from __future__ import annotations
 
 import functools
+from typing import TYPE_CHECKING
 
+from flask import request
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovRadioInput,
@@ -15,7 +17,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, HiddenField, StringField
 from wtforms.validators import Length, Optional, StopValidation, ValidationError
 
-from panel.accounts.models import Organisation, User
+from panel.accounts import queries as accounts
 from panel.core.forms import (
     BaseForm,
     ChoiceField,
@@ -28,13 +30,16 @@ from panel.core.forms import (
 )
 from panel.core.guard import PROGRESS_NOTE, STRICT, GuardedForm
 from panel.core.time import format_datetime, uk_today
-from panel.extensions import db
-from panel.interventions import lifecycle
+from panel.interventions import lifecycle, queries, services
 from panel.interventions.models import Intervention, InterventionType
 from panel.interventions.queries import InterventionFilters
 from panel.interventions.services import REASSIGN_THEN, InterventionDetails, not_on_panel
 from panel.interventions.vocabularies import InterventionStatus
-from panel.meetings.models import Meeting
+
+if TYPE_CHECKING:
+    from panel.accounts.models import Organisation, User
+    from panel.meetings.models import Meeting
+    from panel.panels.models import Panel
 
 TEXT_LENGTH = 2_000
 PLACE_LENGTH = 200
@@ -43,6 +48,15 @@ UNCHANGED = "unchanged"
 
 
 _long_text = functools.partial(long_text, max_length=TEXT_LENGTH)
+
+
+def seen_version(field) -> int:
+    """The version the page was drawn from, in its hidden field; anything else typed there is
+    no version at all, which the service refuses as someone else's save."""
+    try:
+        return int(field.data)
+    except (TypeError, ValueError):
+        return -1
 
 
 def lead_label(person: User) -> str:
@@ -60,7 +74,7 @@ class _OwnerField(ChoiceField):
 
     def pre_validate(self, form) -> None:
         if self.data is not None and not any(choice.selected for choice in self.iter_choices()):
-            organisation = db.session.get(Organisation, self.data)
+            organisation = accounts.organisation_by_id(self.data)
             if organisation is not None:
                 raise StopValidation(not_on_panel(organisation, form.owner_then))
         super().pre_validate(form)
@@ -131,11 +145,11 @@ class _OwnerAndLead:
     def owner(self) -> Organisation:
         return self._chosen_owner()
 
-    def refuse_owner(self, message: str) -> None:
+    def refuse_owner(self, refused: Exception, *, saved: Intervention | None = None) -> None:
         """Show the service's refusal of the owner beside the owner field, or (for a member,
-        whose organisation is fixed) beside the lead field."""
+        whose organisation is fixed) beside the lead field; see `BaseForm.refuse` for `saved`."""
         field = self.lead_id if self.fixed_owner is not None else self.owner_organisation_id
-        field.errors = [*field.errors, message]
+        self.refuse(field, refused, saved=saved)
 
     def lead(self) -> User | None:
         return self.leads.get(self.lead_id.data)
@@ -202,6 +216,23 @@ class InterventionForm(_OwnerAndLead, GuardedForm):
             ((str(m.id), meeting_label(m)) for m in meetings), "Not agreed at a meeting"
         )
         self._choose_from(organisations, leads)
+
+    @classmethod
+    def for_panel(
+        cls, panel: Panel, *, own: Organisation | None, for_place: bool, allow_override: bool
+    ) -> InterventionForm:
+        """The form with the panel's choices. The chair and coordinator agree one for any
+        organisation on the panel; a member logs what their own organisation (`own`) agreed,
+        with its people as possible leads."""
+        return cls(
+            types=services.intervention_types(panel),
+            organisations=[own] if own else queries.owning_organisations(panel),
+            leads=queries.possible_leads(panel, own),
+            meetings=queries.agreeing_meetings(panel),
+            for_place=for_place,
+            fixed_owner=own,
+            allow_override=allow_override,
+        )
 
     def validate_due_date(self, field) -> None:
         if field.data is not None and field.data < uk_today():
@@ -299,6 +330,16 @@ class UpdateForm(GuardedForm):
     def target(self) -> InterventionStatus | None:
         return None if self.status.data == UNCHANGED else self.status.data
 
+    def update(self) -> dict:
+        """The update as `services.update_intervention` takes it, with the version seen."""
+        return {
+            "status": self.target(),
+            "text": self.text.data,
+            "version": seen_version(self.version),
+            "guard": self.guard_outcome,
+            "restricted": self.is_restricted(),
+        }
+
     @classmethod
     def data_of(cls, intervention: Intervention, next_url: str = "") -> dict:
         return {"status": UNCHANGED, "version": intervention.version, "next": next_url}
@@ -325,6 +366,19 @@ class InlineUpdateForm(UpdateForm):
     )
     submit = SubmitButton("Save")
 
+    @classmethod
+    def for_rows(cls, interventions: list[Intervention], back_to: str) -> dict[int, UpdateForm]:
+        """A form for each intervention of a page of the list, by its id, coming back to
+        `back_to` once saved."""
+        return {
+            intervention.id: cls(
+                formdata=None,
+                data=cls.data_of(intervention, back_to),
+                current=intervention.status,
+            )
+            for intervention in interventions
+        }
+
 
 class ReassignForm(_OwnerAndLead, BaseForm):
     """The chair or coordinator moves an open intervention to another organisation or lead, or
@@ -349,6 +403,28 @@ class ReassignForm(_OwnerAndLead, BaseForm):
         super().__init__(*args, **kwargs)
         self.current_due_date = intervention.due_date
         self._choose_from(organisations, leads)
+
+    @classmethod
+    def for_intervention(cls, intervention: Intervention) -> ReassignForm:
+        """The form with the organisations and people on the intervention's panel to choose
+        from, filled in with the intervention as it is when the page is asked for (a field left
+        out of a form sent back stays empty)."""
+        return cls(
+            data=cls.data_of(intervention) if request.method == "GET" else None,
+            organisations=queries.owning_organisations(intervention.panel),
+            leads=queries.possible_leads(intervention.panel),
+            intervention=intervention,
+        )
+
+    def reassignment(self) -> dict:
+        """The reassignment as `services.reassign_intervention` takes it, with the version
+        seen."""
+        return {
+            "owner": self.owner(),
+            "lead": self.lead(),
+            "due_date": self.due_date.data,
+            "version": seen_version(self.version),
+        }
 
     def validate_due_date(self, field) -> None:
         # An overdue intervention can change hands and keep its date: it stays overdue.
@@ -390,8 +466,29 @@ class AmendForm(GuardedForm):
 
     validate_due_date = ReassignForm.validate_due_date
 
+    @classmethod
+    def for_intervention(cls, intervention: Intervention, *, allow_override: bool) -> AmendForm:
+        """The form with the panel's intervention types, filled in with the intervention as it
+        is when the page is asked for (a field left out of a form sent back stays empty)."""
+        return cls(
+            data=cls.data_of(intervention) if request.method == "GET" else None,
+            types=services.intervention_types(intervention.panel),
+            intervention=intervention,
+            allow_override=allow_override,
+        )
+
     def chosen_type(self) -> InterventionType:
         return self.types[self.type_id.data]
+
+    def amendment(self) -> dict:
+        """The amendment as `services.amend_intervention` takes it, with the version seen."""
+        return {
+            "type": self.chosen_type(),
+            "description": self.description.data,
+            "due_date": self.due_date.data,
+            "version": seen_version(self.version),
+            "guard": self.guard_outcome,
+        }
 
     @classmethod
     def data_of(cls, intervention: Intervention) -> dict:

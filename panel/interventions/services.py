@@ -272,11 +272,54 @@ class Handed:
     """An intervention given to an organisation, and whether its people were told by e-mail:
     `emailed` is False when nobody needed telling (a partner logged their own organisation's, or
     nothing changed hands); `told` is how many the e-mail reached, None if the mail server
-    refused (the intervention stands either way, and the page says so)."""
+    refused (the intervention stands either way, and the page says so). `changed` is False when
+    a reassignment changed nothing."""
 
     intervention: Intervention
     emailed: bool = False
     told: int | None = 0
+    changed: bool = True
+
+
+def told_message(done: str, handed: Handed) -> tuple[str, str]:
+    """What the page says once an intervention is handed over (`done`, e.g. "Intervention
+    agreed."), with the flash category: whom the e-mail reached, or that it did not go."""
+    owner, notified = handed.intervention.owner_organisation.name, handed.told
+    if notified is None:
+        return (
+            f"{done} The e-mail to {owner} could not be sent: let them know another way.",
+            "error",
+        )
+    if notified == 0:
+        # Owners must sit on the panel, so this is someone leaving it meanwhile, or an inactive
+        # lead: the intervention stands, and the page says who has to be told another way.
+        return (
+            f"{done} Nobody at {owner} could be e-mailed (no active lead or member of the panel "
+            "is left there): let them know another way.",
+            "error",
+        )
+    people = "person" if notified == 1 else "people"
+    return f"{done} {notified} {people} at {owner} e-mailed.", "success"
+
+
+def agreed_message(handed: Handed) -> tuple[str, str]:
+    """What the page says once an intervention is agreed, or logged by its own organisation
+    (nobody there needs telling by e-mail)."""
+    if handed.emailed:
+        return told_message("Intervention agreed.", handed)
+    return (
+        "Intervention logged. The panel’s chair and coordinator see it on their home page.",
+        "success",
+    )
+
+
+def reassigned_message(handed: Handed) -> tuple[str, str]:
+    """What the page says once a reassignment is saved: nothing changed, or who was told."""
+    if not handed.changed:
+        return "Nothing was changed.", "success"
+    if handed.emailed:
+        return told_message("Intervention reassigned.", handed)
+    return "Intervention reassigned.", "success"
 
 
 def agree_intervention(
@@ -433,7 +476,7 @@ def reassign_intervention(
             },
         )
         if not changes:
-            return Handed(intervention)
+            return Handed(intervention, changed=False)
         handed_on = {"owner_organisation_id", "lead_id"} & set(changes)
         intervention.owner_organisation = owner
         intervention.lead = lead
@@ -460,9 +503,10 @@ def amend_intervention(
     due_date: date,
     version: int,
     guard: GuardOutcome = NO_FINDINGS,
-) -> Intervention:
+) -> bool:
     """The chair or coordinator corrects what was agreed (its type, what it is, when it is due),
-    typically for one a partner logged. The log says it was amended, never the old text."""
+    typically for one a partner logged. The log says it was amended, never the old text. Returns
+    whether anything changed."""
     access.require(actor, Action.MANAGE_LIVE_CASES, intervention)
     locking.check_version(intervention.version, version, _stale("intervention"))
     if intervention.status not in (InterventionStatus.AGREED, InterventionStatus.IN_PROGRESS):
@@ -479,7 +523,7 @@ def amend_intervention(
             {"type_id": type.id, "description": description, "due_date": due_date},
         )
         if not changes:
-            return intervention
+            return False
         intervention.type = type
         what = {"type_id": "type", "description": "what was agreed", "due_date": "due date"}
         amended = ", ".join(what[key] for key in what if key in changes)
@@ -492,7 +536,7 @@ def amend_intervention(
             changes=_mask(changes),
         )
         record_override(actor, intervention, guard, _intervention_label(intervention))
-    return intervention
+    return True
 
 
 # --- Helpers -----------------------------------------------------------------------------------

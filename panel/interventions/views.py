@@ -10,6 +10,8 @@ the second is shown what changed, with their text kept.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -19,7 +21,6 @@ from panel.core import pagination
 from panel.core.csv_export import csv_response
 from panel.core.time import uk_today
 from panel.core.urls import safe_next
-from panel.extensions import db
 from panel.interventions import export, queries, services
 from panel.interventions.forms import (
     AmendForm,
@@ -33,7 +34,10 @@ from panel.interventions.lifecycle import InterventionRefused
 from panel.interventions.models import Intervention, LiveCase
 from panel.interventions.services import OwnerNotOnPanel
 from panel.interventions.vocabularies import OPEN_INTERVENTION, LiveCaseStatus
-from panel.panels.models import Panel
+
+if TYPE_CHECKING:
+    from panel.accounts.models import Organisation
+    from panel.panels.models import Panel
 
 bp = Blueprint("interventions", __name__)
 
@@ -58,52 +62,21 @@ def _loaded(intervention: Intervention) -> Intervention:
     return queries.intervention_page(intervention)
 
 
-def _version(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1
-
-
-def _told(done: str, handed: services.Handed) -> None:
-    """Say what was saved and whom the e-mail reached, or that it did not go."""
-    intervention, notified = handed.intervention, handed.told
-    owner = intervention.owner_organisation.name
-    if notified is None:
-        flash(
-            f"{done} The e-mail to {owner} could not be sent: let them know another way.",
-            "error",
-        )
-    elif notified == 0:
-        # Owners must sit on the panel, so this is someone leaving it meanwhile, or an inactive
-        # lead: the intervention stands, and the page says who has to be told another way.
-        flash(
-            f"{done} Nobody at {owner} could be e-mailed (no active lead or member of the panel "
-            "is left there): let them know another way.",
-            "error",
-        )
-    else:
-        people = "person" if notified == 1 else "people"
-        flash(f"{done} {notified} {people} at {owner} e-mailed.", "success")
-
-
 # --- Agreeing ----------------------------------------------------------------------------------
 
 
+def _own_organisation_only(panel: Panel) -> Organisation | None:
+    """The organisation a member logs interventions for: their own (the chair and coordinator
+    agree one for any organisation on the panel, and get None)."""
+    if access.logs_for_own_organisation_only(current_user, panel):
+        return current_user.organisation
+    return None
+
+
 def _agree(panel: Panel, back: str, live_case: LiveCase | None = None):
-    # The chair and coordinator agree one for any organisation on the panel; a member logs what
-    # their own organisation agreed, with its people as possible leads.
-    own = current_user.organisation
-    if not access.logs_for_own_organisation_only(current_user, panel):
-        own = None
-    form = InterventionForm(
-        types=services.intervention_types(panel),
-        organisations=[own] if own else queries.owning_organisations(panel),
-        leads=queries.possible_leads(panel, own),
-        meetings=queries.agreeing_meetings(panel),
-        for_place=live_case is None,
-        fixed_owner=own,
-        allow_override=_allow_override(panel),
+    own = _own_organisation_only(panel)
+    form = InterventionForm.for_panel(
+        panel, own=own, for_place=live_case is None, allow_override=_allow_override(panel)
     )
     if form.validate_on_submit():
         try:
@@ -117,19 +90,11 @@ def _agree(panel: Panel, back: str, live_case: LiveCase | None = None):
                 guard=form.guard_outcome,
             )
         except OwnerNotOnPanel as refused:
-            form.refuse_owner(str(refused))
+            form.refuse_owner(refused)
         except InterventionRefused as refused:
-            form.description.errors = [*form.description.errors, str(refused)]
+            form.refuse(form.description, refused)
         else:
-            if handed.emailed:
-                _told("Intervention agreed.", handed)
-            else:
-                # Logged by its own organisation: nobody there needs telling by e-mail.
-                flash(
-                    "Intervention logged. The panel’s chair and coordinator see it on their "
-                    "home page.",
-                    "success",
-                )
+            flash(*services.agreed_message(handed))
             return _to_intervention(handed.intervention)
     return render_template(
         "interventions/form.html",
@@ -152,7 +117,7 @@ def new_for_case(live_case: LiveCase):
 
 
 @bp.route("/panels/<int:panel_id>/interventions/new", methods=["GET", "POST"])
-@access.rule(access.on_case_material(Action.LOG_INTERVENTION, Panel))
+@access.rule(access.on_panel(Action.LOG_INTERVENTION, case_material=True))
 def new_for_place(panel: Panel):
     return _agree(panel, url_for("interventions.panel_interventions", panel_id=panel.id))
 
@@ -172,51 +137,35 @@ def _page(intervention: Intervention, form: UpdateForm | None):
     )
 
 
-def _restrict_for(intervention: Intervention):
-    """The owning organisation's people may keep an update within it: offered to them only."""
-    if current_user.organisation_id == intervention.owner_organisation_id:
-        return intervention.owner_organisation
-    return None
+def _update_form(intervention: Intervention, **kwargs) -> UpdateForm:
+    """The one-step update. The owning organisation's people may keep an update within it: the
+    choice is offered to them only."""
+    own = current_user.organisation_id == intervention.owner_organisation_id
+    return UpdateForm(
+        current=intervention.status,
+        restrict_for=intervention.owner_organisation if own else None,
+        allow_override=_allow_override(intervention),
+        **kwargs,
+    )
 
 
 @bp.get("/interventions/<int:intervention_id>")
 @access.rule(access.on_case_material(Action.VIEW_INTERVENTION, Intervention))
 def show(intervention: Intervention):
-    form = UpdateForm(
-        data=UpdateForm.data_of(intervention),
-        current=intervention.status,
-        restrict_for=_restrict_for(intervention),
-        allow_override=_allow_override(intervention),
-    )
-    return _page(intervention, form)
+    return _page(intervention, _update_form(intervention, data=UpdateForm.data_of(intervention)))
 
 
 @bp.post("/interventions/<int:intervention_id>/update")
 @access.rule(access.on_case_material(Action.UPDATE_INTERVENTION, Intervention))
 def update(intervention: Intervention):
     intervention = _loaded(intervention)
-    form = UpdateForm(
-        current=intervention.status,
-        restrict_for=_restrict_for(intervention),
-        allow_override=_allow_override(intervention),
-    )
+    form = _update_form(intervention)
     if form.validate_on_submit():
         try:
-            services.update_intervention(
-                current_user,
-                intervention,
-                status=form.target(),
-                text=form.text.data,
-                version=_version(form.version.data),
-                guard=form.guard_outcome,
-                restricted=form.is_restricted(),
-            )
+            services.update_intervention(current_user, intervention, **form.update())
         except InterventionRefused as refused:
-            # Show the intervention as it is now, keep what they typed, and let them save again
-            # on top of what they can now see.
-            form.text.errors = [*form.text.errors, str(refused)]
-            db.session.refresh(intervention)
-            form.version.data = intervention.version
+            # Keep what they typed, and offer the moves from the status as it is now.
+            form.refuse(form.text, refused, saved=intervention)
             form.offer(intervention.status)
         else:
             flash("Update saved.", "success")
@@ -243,34 +192,16 @@ def reassign(intervention: Intervention):
     if intervention.status not in OPEN_INTERVENTION:
         return _not_open(intervention, "reassigned")
     intervention = _loaded(intervention)
-    form = ReassignForm(
-        data=ReassignForm.data_of(intervention) if request.method == "GET" else None,
-        organisations=queries.owning_organisations(intervention.panel),
-        leads=queries.possible_leads(intervention.panel),
-        intervention=intervention,
-    )
+    form = ReassignForm.for_intervention(intervention)
     if form.validate_on_submit():
-        version = intervention.version
         try:
             handed = services.reassign_intervention(
-                current_user,
-                intervention,
-                owner=form.owner(),
-                lead=form.lead(),
-                due_date=form.due_date.data,
-                version=_version(form.version.data),
+                current_user, intervention, **form.reassignment()
             )
         except InterventionRefused as refused:
-            form.refuse_owner(str(refused))
-            db.session.refresh(intervention)
-            form.version.data = intervention.version
+            form.refuse_owner(refused, saved=intervention)
         else:
-            if intervention.version == version:
-                flash("Nothing was changed.", "success")
-            elif handed.emailed:
-                _told("Intervention reassigned.", handed)
-            else:
-                flash("Intervention reassigned.", "success")
+            flash(*services.reassigned_message(handed))
             return _to_intervention(intervention)
     return render_template(
         "interventions/reassign.html",
@@ -286,30 +217,13 @@ def amend(intervention: Intervention):
     if intervention.status not in OPEN_INTERVENTION:
         return _not_open(intervention, "amended")
     intervention = _loaded(intervention)
-    form = AmendForm(
-        data=AmendForm.data_of(intervention) if request.method == "GET" else None,
-        types=services.intervention_types(intervention.panel),
-        intervention=intervention,
-        allow_override=_allow_override(intervention),
-    )
+    form = AmendForm.for_intervention(intervention, allow_override=_allow_override(intervention))
     if form.validate_on_submit():
-        version = intervention.version
         try:
-            services.amend_intervention(
-                current_user,
-                intervention,
-                type=form.chosen_type(),
-                description=form.description.data,
-                due_date=form.due_date.data,
-                version=_version(form.version.data),
-                guard=form.guard_outcome,
-            )
+            changed = services.amend_intervention(current_user, intervention, **form.amendment())
         except InterventionRefused as refused:
-            form.description.errors = [*form.description.errors, str(refused)]
-            db.session.refresh(intervention)
-            form.version.data = intervention.version
+            form.refuse(form.description, refused, saved=intervention)
         else:
-            changed = intervention.version != version
             flash("Intervention amended." if changed else "Nothing was changed.", "success")
             return _to_intervention(intervention)
     return render_template(
@@ -330,18 +244,10 @@ def mine():
     groups = queries.organisation_interventions(current_user, uk_today(), page)
     # The inline update comes back to this page of the list.
     back_here = url_for("interventions.mine", **({"page": page} if page > 1 else {}))
-    forms = {
-        intervention.id: InlineUpdateForm(
-            formdata=None,
-            data=UpdateForm.data_of(intervention, back_here),
-            current=intervention.status,
-        )
-        for intervention in groups.all
-    }
     return render_template(
         "interventions/mine.html",
         groups=groups,
-        forms=forms,
+        forms=InlineUpdateForm.for_rows(groups.all, back_here),
         title="Your organisation’s interventions",
     )
 
@@ -360,7 +266,7 @@ def _filter_form(panel: Panel) -> FilterForm:
 
 
 @bp.get("/panels/<int:panel_id>/interventions")
-@access.rule(access.on_case_material(Action.VIEW_LIVE_CASES, Panel))
+@access.rule(access.on_panel(Action.VIEW_LIVE_CASES, case_material=True))
 def panel_interventions(panel: Panel):
     form = _filter_form(panel)
     return render_template(
@@ -380,7 +286,7 @@ def panel_interventions(panel: Panel):
 
 
 @bp.get("/panels/<int:panel_id>/interventions.csv")
-@access.rule(access.on_case_material(Action.VIEW_LIVE_CASES, Panel))
+@access.rule(access.on_panel(Action.VIEW_LIVE_CASES, case_material=True))
 def panel_interventions_csv(panel: Panel):
     filters = _filter_form(panel).filters()
     narrative = queries.exports_case_text(current_user, panel)

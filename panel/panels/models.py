@@ -9,30 +9,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from panel.accounts.models import User
 from panel.core import anonymise
-from panel.core.database import LabelledEnum, UTCDateTime, enum_column, utcnow
+from panel.core.database import UTCDateTime, enum_column, utcnow
 from panel.extensions import db
-
-
-class PanelKind(LabelledEnum):
-    SCRUTINY_PANEL = ("scrutiny_panel", "Independent Scrutiny Panel")
-    LOCAL_HATE_CRIME_PANEL = ("local_hate_crime_panel", "Local Hate Crime Panel")
-    INDEPENDENT_ADVISORY_GROUP = ("independent_advisory_group", "Independent Advisory Group")
-
-
-class Role(LabelledEnum):
-    """A panel role. What each role may do is decided in `panel.access`, nowhere else."""
-
-    CHAIR = ("chair", "Chair")
-    COORDINATOR = ("coordinator", "Coordinator")
-    MEMBER = ("member", "Member")
-    READER = ("reader", "Reader")
-
-
-# Retention (domain.md, "Protection and retention"): how many months a panel keeps case detail
-# once the panel is done with it; see `panel.core.retention`.
-DEFAULT_CASE_REVIEW_RETENTION_MONTHS = 24
-DEFAULT_LIVE_CASE_RETENTION_MONTHS = 12
-MIN_RETENTION_MONTHS, MAX_RETENTION_MONTHS = 1, 120
+from panel.panels.vocabularies import (
+    DEFAULT_CASE_REVIEW_RETENTION_MONTHS,
+    DEFAULT_LIVE_CASE_RETENTION_MONTHS,
+    PanelKind,
+    Role,
+)
 
 # The time a case review is given on an agenda unless the coordinator says otherwise.
 DEFAULT_CASE_REVIEW_MINUTES = 20

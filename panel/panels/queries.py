@@ -168,3 +168,8 @@ def organisation_work(user: User, today: date | None = None) -> OrganisationWork
     # Each list is already soonest first; together, the 20 soonest of both.
     items.sort(key=lambda item: (item.due_date, item.recommendation is not None))
     return OrganisationWork(items[:LIMIT], intervention_counts, recommendation_counts, applies=True)
+
+
+def membership_by_id(membership_id: int) -> Membership | None:
+    """The membership with this id, or None: for the admin area's pages about one."""
+    return db.session.get(Membership, membership_id)

@@ -2,6 +2,7 @@
 
 import pytest
 
+from panel.accounts import services
 from panel.core.audit import AuditAction, AuditEvent
 from tests import factories
 from tests.conftest import sign_in
@@ -189,3 +190,38 @@ def test_a_common_or_guessable_new_password_is_refused_with_the_reason(
     assert response.status_code == 200
     assert reason.lower() in page.lower()
     assert "Try three or four unrelated words" in page
+
+
+# --- The steps of signing in, as plain functions ----------------------------------------------
+
+
+def test_the_password_step_gives_the_person_or_says_what_is_wrong(people):
+    assert services.check_password(people.member.email, factories.PASSWORD, production=False) == (
+        people.member
+    )
+    with pytest.raises(services.SignInRefused, match=WRONG):
+        services.check_password(people.member.email, "not the password", production=False)
+    with pytest.raises(services.SignInRefused, match=WRONG):
+        services.check_password("nobody@example.org", factories.PASSWORD, production=False)
+
+
+def test_the_password_step_says_a_locked_address_is_locked(people):
+    for _ in range(4):
+        with pytest.raises(services.SignInRefused, match=WRONG):
+            services.check_password(people.member.email, "not the password", production=False)
+    for password in ("not the password", factories.PASSWORD):
+        with pytest.raises(services.SignInRefused, match="locked for 15 minutes"):
+            services.check_password(people.member.email, password, production=False)
+
+
+def test_the_code_step_says_how_the_code_was_given_and_counts_a_wrong_one(people):
+    code = "That code is not right"
+    assert services.check_second_factor(people.member, factories.totp_code(people.member)) == "app"
+    for _ in range(4):
+        with pytest.raises(services.SignInRefused, match=code):
+            services.check_second_factor(people.member, "000000")
+    with pytest.raises(services.SignInLocked):
+        services.check_second_factor(people.member, "000000")
+    # Once locked, even the right code is not tried.
+    with pytest.raises(services.SignInLocked):
+        services.check_second_factor(people.member, factories.totp_code(people.member))

@@ -2,6 +2,7 @@
 printable agenda; who may do what; and pages that do not query once per item."""
 
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 
@@ -562,3 +563,28 @@ def test_agenda_pages_run_as_many_queries_for_40_items_as_for_4(client, people):
     many = counts()
     assert "Item 40" in client.get(paths[0]).get_data(as_text=True)
     assert many == few
+
+
+def _agenda(*titles: str):
+    """Items of one meeting's agenda, by title, in order (not stored: the message reads them)."""
+    meeting = SimpleNamespace(agenda_items=[])
+    for position, title in enumerate(titles, start=1):
+        meeting.agenda_items.append(
+            SimpleNamespace(title=title, position=position, meeting=meeting)
+        )
+    return meeting.agenda_items
+
+
+def test_the_message_says_where_a_new_item_went():
+    items = _agenda("Apologies", "Case review CHP-2026-001", "Any other business")
+    assert agenda.where_added(items[1]) == " before “Any other business”"
+    assert agenda.where_added(items[2]) == " at the end"
+    assert agenda.where_added(items[0]) == ""
+
+
+def test_the_message_counts_the_case_reviews_added():
+    items = _agenda("Case review A", "Case review B", "Any other business")
+    assert agenda.case_reviews_added(items[:1]) == "1 case review added to the agenda."
+    assert agenda.case_reviews_added(items[:2]) == (
+        "2 case reviews added to the agenda before “Any other business”."
+    )

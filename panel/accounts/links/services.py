@@ -64,6 +64,16 @@ def lifetime_in_words(purpose: LinkPurpose) -> str:
     return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
+def invitation_lifetime() -> str:
+    """How long an invitation works, in words, for the pages that send one."""
+    return lifetime_in_words(LinkPurpose.INVITATION)
+
+
+def reset_link_lifetime() -> str:
+    """How long a password reset link works, in words, for the pages that send one."""
+    return lifetime_in_words(LinkPurpose.PASSWORD_RESET)
+
+
 def issue(
     actor: User | None, user: User, purpose: LinkPurpose, *, now: datetime | None = None
 ) -> str:

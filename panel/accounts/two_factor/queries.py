@@ -3,6 +3,8 @@ they have left."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 
 from panel.accounts.models import User
@@ -31,3 +33,18 @@ def recovery_codes_left(user: User) -> int:
             RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)
         )
     ).scalar_one()
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Someone's two-factor sign-in as their account page shows it."""
+
+    required: bool
+    recovery_codes_left: int
+
+
+def summary_of(user: User) -> Summary:
+    """Whether they must use a second factor, and (if they have one) how many recovery codes
+    they have left."""
+    required = required_for(user)
+    return Summary(required, recovery_codes_left(user) if user.has_two_factor else 0)

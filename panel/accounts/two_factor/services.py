@@ -108,6 +108,12 @@ def new_recovery_codes(user: User, code: str, now: datetime | None = None) -> li
     return codes
 
 
+def anything_to_reset(user: User) -> bool:
+    """Whether the person has a second factor, or one part set up (asked of the stored secret
+    without decrypting it)."""
+    return user.has_two_factor or bool(user.encrypted_totp_secret)
+
+
 def reset(actor: User | None, user: User) -> None:
     """Remove a person's second factor (lost phone and codes, or turned off by a reader). They set
     one up again at their next sign-in if their role needs it; their sessions end. Turning off

@@ -23,6 +23,8 @@ bp = Blueprint("two_factor", __name__)
 # Pages a person who still has to set up a second factor may use.
 OPEN_WHILE_SETTING_UP = {"two_factor.set_up", "accounts.sign_out", "static"}
 
+WRONG_CODE = "That code is not right. Enter the code your app shows now"
+
 
 def enforce():
     """Run before every request, after the session checks: someone signed in who must have a
@@ -51,14 +53,22 @@ def set_up():
     if form.validate_on_submit():
         codes = two_factor.confirm_set_up(user, form.code.data)
         if codes is not None:
-            sessions.renew(user)  # proven with two factors now: a new session id
-            session[sessions.TWO_FACTOR_VERIFIED] = True
-            return render_template(
-                "accounts/recovery_codes.html", codes=codes, title="Save your recovery codes"
-            )
+            _verified(user)
+            return _recovery_codes_page(codes, "Save your recovery codes")
         form.code.errors.append(
             "That code is not right. Check the app shows Panel and enter the code it shows now"
         )
+    return _set_up_page(form, user, secret)
+
+
+def _verified(user):
+    """Proven with two factors now: a new session id, marked as verified for `enforce`."""
+    sessions.renew(user)
+    session[sessions.TWO_FACTOR_VERIFIED] = True
+
+
+def _set_up_page(form: ConfirmCodeForm, user, secret: str):
+    """The pending `secret` as a QR code and as a key to type, and the code that confirms it."""
     return render_template(
         "accounts/set_up_two_factor.html",
         form=form,
@@ -67,6 +77,11 @@ def set_up():
         required=queries.required_for(user),
         title="Set up two-factor sign-in",
     )
+
+
+def _recovery_codes_page(codes: list[str], title: str):
+    """The recovery codes, shown this once."""
+    return render_template("accounts/recovery_codes.html", codes=codes, title=title)
 
 
 @bp.route("/account/two-factor/recovery-codes", methods=["GET", "POST"])
@@ -80,10 +95,8 @@ def recovery_codes():
     if form.validate_on_submit():
         codes = two_factor.new_recovery_codes(user, form.code.data)
         if codes is not None:
-            return render_template(
-                "accounts/recovery_codes.html", codes=codes, title="Your new recovery codes"
-            )
-        form.code.errors.append("That code is not right. Enter the code your app shows now")
+            return _recovery_codes_page(codes, "Your new recovery codes")
+        form.code.errors.append(WRONG_CODE)
     return render_template(
         "accounts/new_recovery_codes.html",
         form=form,
@@ -106,7 +119,7 @@ def turn_off():
             sessions.renew(user)  # the reset ended every session; keep this one
             flash("Two-factor sign-in is off.", "success")
             return redirect(url_for("accounts.account"))
-        form.code.errors.append("That code is not right. Enter the code your app shows now")
+        form.code.errors.append(WRONG_CODE)
     return render_template(
         "accounts/turn_off_two_factor.html", form=form, title="Turn off two-factor sign-in"
     )

@@ -4,6 +4,8 @@ is saved."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
     GovSelect,
@@ -12,7 +14,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from panel.accounts.models import Organisation
 from panel.cases.vocabularies import Answer, Strand
 from panel.core.forms import (
     BaseForm,
@@ -27,6 +28,7 @@ from panel.core.forms import (
 )
 from panel.core.guard import INCIDENT_NARRATIVE, STRICT, GuardedForm
 from panel.core.time import uk_today
+from panel.interventions import queries
 from panel.interventions.models import LiveCase
 from panel.interventions.services import Closure, LiveCaseDetails
 from panel.interventions.vocabularies import (
@@ -36,6 +38,9 @@ from panel.interventions.vocabularies import (
     VictimNeed,
     VictimOutcome,
 )
+
+if TYPE_CHECKING:
+    from panel.accounts.models import Organisation
 
 POLICING_AREA_LENGTH = 120
 RISK_REASON_LENGTH = 2_000
@@ -146,6 +151,17 @@ class LiveCaseForm(GuardedForm):
         else:
             del self.status
             del self.version
+
+    @classmethod
+    def for_case(cls, live_case: LiveCase | None = None, *, allow_override: bool) -> LiveCaseForm:
+        """The form to refer a case, or to change `live_case` (filled in with it as it is; a
+        submitted form overrides that), with the organisations that may have referred it."""
+        return cls(
+            data=cls.data_of(live_case) if live_case is not None else None,
+            organisations=queries.referring_organisations(),
+            changing=live_case is not None,
+            allow_override=allow_override,
+        )
 
     def validate_review_date(self, field) -> None:
         if field.data is not None and field.data < uk_today():

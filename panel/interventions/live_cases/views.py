@@ -3,6 +3,8 @@ outcome) and its list of intervention types."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -10,13 +12,15 @@ from panel import access
 from panel.access import Action
 from panel.cases import queries as case_queries
 from panel.core.pagination import page_number
-from panel.extensions import db
 from panel.interventions import queries, services
+from panel.interventions.forms import seen_version
 from panel.interventions.lifecycle import InterventionRefused
 from panel.interventions.live_cases.forms import ClosureForm, InterventionTypeForm, LiveCaseForm
 from panel.interventions.models import InterventionType, LiveCase
 from panel.interventions.vocabularies import LiveCaseStatus
-from panel.panels.models import Panel
+
+if TYPE_CHECKING:
+    from panel.panels.models import Panel
 
 bp = Blueprint("live_cases", __name__)
 
@@ -37,18 +41,11 @@ def _allow_override(panel: Panel) -> bool:
     return access.can(current_user, Action.OVERRIDE_GUARD, panel)
 
 
-def _version(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1
-
-
 # --- Live cases --------------------------------------------------------------------------------
 
 
 @bp.get("/panels/<int:panel_id>/live-cases")
-@access.rule(access.on_case_material(Action.VIEW_LIVE_CASES, Panel))
+@access.rule(access.on_panel(Action.VIEW_LIVE_CASES, case_material=True))
 def index(panel):
     status = next((s for s in LiveCaseStatus if s.value == request.args.get("status")), None)
     return render_template(
@@ -60,21 +57,26 @@ def index(panel):
     )
 
 
-@bp.route("/panels/<int:panel_id>/live-cases/new", methods=["GET", "POST"])
-@access.rule(access.on_case_material(Action.MANAGE_LIVE_CASES, Panel))
-def new(panel):
-    form = LiveCaseForm(
-        organisations=queries.referring_organisations(),
-        changing=False,
-        allow_override=_allow_override(panel),
+def _case_form_page(form: LiveCaseForm, panel: Panel, live_case: LiveCase | None = None):
+    """Referring a case, or changing `live_case`."""
+    return render_template(
+        "live_cases/form.html",
+        panel=panel,
+        live_case=live_case,
+        form=form,
+        title=f"Change case {live_case.reference}" if live_case else f"Refer a case – {panel.name}",
     )
+
+
+@bp.route("/panels/<int:panel_id>/live-cases/new", methods=["GET", "POST"])
+@access.rule(access.on_panel(Action.MANAGE_LIVE_CASES, case_material=True))
+def new(panel):
+    form = LiveCaseForm.for_case(allow_override=_allow_override(panel))
     if form.validate_on_submit():
         live_case = services.refer_case(current_user, panel, form.details(), form.guard_outcome)
         flash(f"Case {live_case.reference} referred.", "success")
         return _to_case(live_case)
-    return render_template(
-        "live_cases/form.html", panel=panel, form=form, title=f"Refer a case – {panel.name}"
-    )
+    return _case_form_page(form, panel)
 
 
 def _case_views(live_case: LiveCase) -> case_queries.CaseViewers | None:
@@ -102,36 +104,22 @@ def show(live_case):
 def edit(live_case):
     if live_case.status == LiveCaseStatus.CLOSED:
         return _closed(live_case)
-    form = LiveCaseForm(
-        data=LiveCaseForm.data_of(live_case),
-        organisations=queries.referring_organisations(),
-        changing=True,
-        allow_override=_allow_override(live_case.panel),
-    )
+    form = LiveCaseForm.for_case(live_case, allow_override=_allow_override(live_case.panel))
     if form.validate_on_submit():
         try:
             services.update_case(
                 current_user,
                 live_case,
                 form.details(),
-                _version(form.version.data),
+                seen_version(form.version),
                 form.guard_outcome,
             )
         except InterventionRefused as refused:
-            # Keep what they typed beside the message, drawn now from the case as it is.
-            form.risk_reason.errors = [*form.risk_reason.errors, str(refused)]
-            db.session.refresh(live_case)
-            form.version.data = live_case.version
+            form.refuse(form.risk_reason, refused, saved=live_case)
         else:
             flash(f"Case {live_case.reference} saved.", "success")
             return _to_case(live_case)
-    return render_template(
-        "live_cases/form.html",
-        panel=live_case.panel,
-        live_case=live_case,
-        form=form,
-        title=f"Change case {live_case.reference}",
-    )
+    return _case_form_page(form, live_case.panel, live_case)
 
 
 @bp.route("/live-cases/<int:live_case_id>/close", methods=["GET", "POST"])
@@ -142,13 +130,9 @@ def close(live_case):
     form = ClosureForm(data={"version": live_case.version})
     if form.validate_on_submit():
         try:
-            services.close_case(
-                current_user, live_case, form.closure(), _version(form.version.data)
-            )
+            services.close_case(current_user, live_case, form.closure(), seen_version(form.version))
         except InterventionRefused as refused:
-            form.reason.errors = [*form.reason.errors, str(refused)]
-            db.session.refresh(live_case)
-            form.version.data = live_case.version
+            form.refuse(form.reason, refused, saved=live_case)
         else:
             flash(f"Case {live_case.reference} closed.", "success")
             return _to_case(live_case)
@@ -171,7 +155,7 @@ def intervention_types(panel):
         try:
             added = services.add_intervention_type(current_user, panel, form.name.data)
         except InterventionRefused as refused:
-            form.name.errors = [*form.name.errors, str(refused)]
+            form.refuse(form.name, refused)
         else:
             flash(f"Intervention type ‘{added.name}’ added.", "success")
             return redirect(url_for("live_cases.intervention_types", panel_id=panel.id))

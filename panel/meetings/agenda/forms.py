@@ -4,13 +4,12 @@ default duration for a case review, and declarations of interest."""
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextArea, GovTextInput
 from wtforms import IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, StopValidation
 
-from panel.accounts.models import Organisation, User
-from panel.cases.models import CaseReview
 from panel.cases.vocabularies import strand_labels
 from panel.core.forms import (
     BaseForm,
@@ -24,6 +23,10 @@ from panel.core.guard import STRICT, GuardedForm
 from panel.meetings.agenda.services import ItemDetails
 from panel.meetings.models import AgendaItem, AgendaItemKind
 from panel.meetings.queries import Presenters
+
+if TYPE_CHECKING:
+    from panel.accounts.models import Organisation, User
+    from panel.cases.models import CaseReview
 
 MAX_DURATION = 240
 DURATION_MESSAGE = f"Duration must be between 1 and {MAX_DURATION} minutes"

@@ -122,6 +122,24 @@ def position_for_new_item(items: Sequence[AgendaItem]) -> int:
     return len(ordered) + 1
 
 
+def where_added(item: AgendaItem) -> str:
+    """Where a new item went, for the page's message: " before “Any other business”" if it did
+    (`position_for_new_item`), " at the end" if nothing follows it, else nothing."""
+    following = next(
+        (other for other in item.meeting.agenda_items if other.position == item.position + 1),
+        None,
+    )
+    if following is not None and is_any_other_business(following):
+        return f" before “{following.title}”"
+    return " at the end" if following is None else ""
+
+
+def case_reviews_added(items: Sequence[AgendaItem]) -> str:
+    """What the page says once case reviews are added to an agenda: how many, and where."""
+    count = "1 case review" if len(items) == 1 else f"{len(items)} case reviews"
+    return f"{count} added to the agenda{where_added(items[-1])}."
+
+
 def case_review_title(case_review: CaseReview) -> str:
     """A case review's item is called by the case's reference, never by anything in the case."""
     return f"Case review {case_review.reference}"

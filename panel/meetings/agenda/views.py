@@ -21,7 +21,7 @@ from panel.meetings.agenda.forms import (
     case_review_hint,
     case_reviews_form,
 )
-from panel.meetings.models import AgendaItem, AgendaItemKind, Meeting
+from panel.meetings.models import AgendaItemKind, Meeting
 
 STEPS = {"up": agenda.UP, "down": agenda.DOWN}
 
@@ -40,17 +40,6 @@ def _back_to_agenda(meeting: Meeting, item=None):
 def _refused(refused: agenda.AgendaRefused, meeting: Meeting):
     flash(str(refused), "error")
     return _back_to_agenda(meeting)
-
-
-def _where(item: AgendaItem) -> str:
-    """Where a new item went, for the message: before "Any other business" if it did."""
-    following = next(
-        (other for other in item.meeting.agenda_items if other.position == item.position + 1),
-        None,
-    )
-    if following is not None and agenda.is_any_other_business(following):
-        return f" before “{following.title}”"
-    return " at the end" if following is None else ""
 
 
 # --- A meeting's agenda ------------------------------------------------------------------------
@@ -77,7 +66,7 @@ def new_agenda_item(meeting):
             item = agenda.add_item(current_user, meeting, form.details())
         except agenda.AgendaRefused as refused:
             return _refused(refused, meeting)
-        flash(f"“{item.title}” added to the agenda{_where(item)}.", "success")
+        flash(f"“{item.title}” added to the agenda{agenda.where_added(item)}.", "success")
         return _back_to_agenda(meeting, item)
     return render_template(
         "meetings/agenda_item_form.html", meeting=meeting, form=form, title="Add an agenda item"
@@ -89,18 +78,14 @@ def new_agenda_item(meeting):
 def add_case_reviews(meeting):
     try:
         agenda.check_open(meeting)
+        ready = queries.case_reviews_ready_for(meeting, access.withheld_case_ids(current_user))
+        form = case_reviews_form(ready.shown, meeting.panel.default_case_review_minutes)
+        if form.validate_on_submit():
+            items = agenda.add_case_reviews(current_user, meeting, form.chosen())
+            flash(agenda.case_reviews_added(items), "success")
+            return _back_to_agenda(meeting, items[0])
     except agenda.AgendaRefused as refused:
         return _refused(refused, meeting)
-    ready = queries.case_reviews_ready_for(meeting, access.withheld_case_ids(current_user))
-    form = case_reviews_form(ready.shown, meeting.panel.default_case_review_minutes)
-    if form.validate_on_submit():
-        try:
-            items = agenda.add_case_reviews(current_user, meeting, form.chosen())
-        except agenda.AgendaRefused as refused:
-            return _refused(refused, meeting)
-        count = "1 case review" if len(items) == 1 else f"{len(items)} case reviews"
-        flash(f"{count} added to the agenda{_where(items[-1])}.", "success")
-        return _back_to_agenda(meeting, items[0])
     return render_template(
         "meetings/agenda_case_reviews.html",
         meeting=meeting,
@@ -245,10 +230,9 @@ def remove_standing_item(panel, template_item_id):
     if form.validate_on_submit():
         try:
             agenda.remove_standing_item(current_user, item)
+            flash(f"“{item.title}” removed from the standing items.", "success")
         except agenda.AgendaRefused as refused:
             flash(str(refused), "error")
-        else:
-            flash(f"“{item.title}” removed from the standing items.", "success")
         return _back_to_template(panel)
     return render_template(
         "meetings/agenda_item_remove.html",
@@ -293,6 +277,11 @@ def case_review_duration(panel):
 # --- Declarations of interest ------------------------------------------------------------------
 
 
+def _to_item(meeting: Meeting, item):
+    """Back to the item on the meeting's page, where a member declares."""
+    return redirect(url_for("meetings.show", meeting_id=meeting.id, _anchor=f"item-{item.id}"))
+
+
 @bp.route("/meetings/<int:meeting_id>/agenda/<int:agenda_item_id>/declare", methods=["GET", "POST"])
 @access.rule(access.on_object(Action.DECLARE_INTEREST, Meeting))
 def declare_interest(meeting, agenda_item_id):
@@ -302,11 +291,10 @@ def declare_interest(meeting, agenda_item_id):
     if form.validate_on_submit():
         try:
             agenda.declare_interest(current_user, item, form.reason.data)
+            flash(f"Your interest in “{item.title}” has been recorded.", "success")
         except agenda.AgendaRefused as refused:
             flash(str(refused), "error")
-        else:
-            flash(f"Your interest in “{item.title}” has been recorded.", "success")
-        return redirect(url_for("meetings.show", meeting_id=meeting.id, _anchor=f"item-{item.id}"))
+        return _to_item(meeting, item)
     return render_template(
         "meetings/declare.html",
         meeting=meeting,
@@ -326,7 +314,7 @@ def withdraw_interest(meeting, agenda_item_id):
             flash(f"Your declaration of interest in “{item.title}” has been withdrawn.", "success")
     except agenda.AgendaRefused as refused:
         flash(str(refused), "error")
-    return redirect(url_for("meetings.show", meeting_id=meeting.id, _anchor=f"item-{item.id}"))
+    return _to_item(meeting, item)
 
 
 # What templates may use from this package, wired in by the app factory (`panel.app`): the

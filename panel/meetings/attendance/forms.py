@@ -3,11 +3,12 @@ panel's quorum."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovTextArea, GovTextInput
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from panel.accounts.models import Organisation, User
 from panel.core.forms import (
     BaseForm,
     ChoiceField,
@@ -20,6 +21,9 @@ from panel.core.forms import (
 from panel.core.guard import PROGRESS_NOTE, GuardedForm
 from panel.meetings.attendance.services import MAX_QUORUM, Mark, RegisterEntry
 from panel.meetings.models import AttendanceStatus
+
+if TYPE_CHECKING:
+    from panel.accounts.models import Organisation, User
 
 DEPUTY_NAME_LENGTH = 120
 

@@ -41,17 +41,14 @@ def _refused(refused: Exception, meeting: Meeting, anchor: str = "attendance"):
 def send_apologies(meeting):
     try:
         attendance.check_apologies_open(meeting)
+        sent = attendance.apologies_of(meeting, current_user.id)
+        form = ApologiesForm(obj=sent, organisation=current_user.organisation)
+        if form.validate_on_submit():
+            attendance.send_apologies(current_user, meeting, current_user, form.deputy_name.data)
+            flash("Your apologies have been sent.", "success")
+            return _to_meeting(meeting, "attendance")
     except attendance.AttendanceRefused as refused:
         return _refused(refused, meeting)
-    sent = attendance.apologies_of(meeting, current_user.id)
-    form = ApologiesForm(obj=sent, organisation=current_user.organisation)
-    if form.validate_on_submit():
-        try:
-            attendance.send_apologies(current_user, meeting, current_user, form.deputy_name.data)
-        except attendance.AttendanceRefused as refused:
-            return _refused(refused, meeting)
-        flash("Your apologies have been sent.", "success")
-        return _to_meeting(meeting, "attendance")
     return render_template(
         "meetings/apologies.html", meeting=meeting, form=form, sent=sent, title="Send apologies"
     )
@@ -73,17 +70,13 @@ def withdraw_apologies(meeting):
 def record_apologies(meeting):
     try:
         attendance.check_apologies_open(meeting)
+        form = RecordApologiesForm(entries=attendance.register_of(meeting))
+        if form.validate_on_submit():
+            attendance.send_apologies(current_user, meeting, form.member, form.deputy_name.data)
+            flash(f"Apologies recorded for {form.member.full_name}.", "success")
+            return _to_meeting(meeting, "attendance")
     except attendance.AttendanceRefused as refused:
         return _refused(refused, meeting)
-    form = RecordApologiesForm(entries=attendance.register_of(meeting))
-    if form.validate_on_submit():
-        member = form.member
-        try:
-            attendance.send_apologies(current_user, meeting, member, form.deputy_name.data)
-        except attendance.AttendanceRefused as refused:
-            return _refused(refused, meeting)
-        flash(f"Apologies recorded for {member.full_name}.", "success")
-        return _to_meeting(meeting, "attendance")
     return render_template(
         "meetings/apologies.html", meeting=meeting, form=form, title="Record apologies"
     )
@@ -110,13 +103,13 @@ def withdraw_apologies_for(meeting, user_id):
 def record_attendance(meeting):
     try:
         attendance.check_record_open(meeting)
+        form = register_form(attendance.register_of(meeting))
+        if form.validate_on_submit():
+            attendance.record_register(current_user, meeting, form.marks())
+            flash("Attendance saved.", "success")
+            return _to_meeting(meeting, "attendance")
     except attendance.AttendanceRefused as refused:
         return _refused(refused, meeting)
-    form = register_form(attendance.register_of(meeting))
-    if form.validate_on_submit():
-        attendance.record_register(current_user, meeting, form.marks())
-        flash("Attendance saved.", "success")
-        return _to_meeting(meeting, "attendance")
     return render_template(
         "meetings/attendance.html",
         meeting=meeting,
