@@ -17,6 +17,15 @@ from sqlalchemy.orm.exc import StaleDataError
 from panel.extensions import db
 
 
+def seen_version(value) -> int:
+    """The version a form was drawn from, as its hidden field holds it; anything else typed there
+    is no version at all, which `check_version` refuses as someone else's save."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1
+
+
 def check_version(current: int, seen: int, refused: Callable[[], Exception]) -> None:
     """Refuse a change made from a form drawn before the record last changed."""
     if current != seen:

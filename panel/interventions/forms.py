@@ -29,6 +29,7 @@ from panel.core.forms import (
     required_text,
 )
 from panel.core.guard import PROGRESS_NOTE, STRICT, GuardedForm
+from panel.core.locking import seen_version
 from panel.core.time import format_datetime, uk_today
 from panel.interventions import lifecycle, queries, services
 from panel.interventions.models import Intervention, InterventionType
@@ -48,15 +49,6 @@ UNCHANGED = "unchanged"
 
 
 _long_text = functools.partial(long_text, max_length=TEXT_LENGTH)
-
-
-def seen_version(field) -> int:
-    """The version the page was drawn from, in its hidden field; anything else typed there is
-    no version at all, which the service refuses as someone else's save."""
-    try:
-        return int(field.data)
-    except (TypeError, ValueError):
-        return -1
 
 
 def lead_label(person: User) -> str:
@@ -335,7 +327,7 @@ class UpdateForm(GuardedForm):
         return {
             "status": self.target(),
             "text": self.text.data,
-            "version": seen_version(self.version),
+            "version": seen_version(self.version.data),
             "guard": self.guard_outcome,
             "restricted": self.is_restricted(),
         }
@@ -423,7 +415,7 @@ class ReassignForm(_OwnerAndLead, BaseForm):
             "owner": self.owner(),
             "lead": self.lead(),
             "due_date": self.due_date.data,
-            "version": seen_version(self.version),
+            "version": seen_version(self.version.data),
         }
 
     def validate_due_date(self, field) -> None:
@@ -486,7 +478,7 @@ class AmendForm(GuardedForm):
             "type": self.chosen_type(),
             "description": self.description.data,
             "due_date": self.due_date.data,
-            "version": seen_version(self.version),
+            "version": seen_version(self.version.data),
             "guard": self.guard_outcome,
         }
 

@@ -13,6 +13,7 @@ from panel.access import Action
 from panel.core import pagination
 from panel.core.audit import AuditAction, record
 from panel.core.csv_export import csv_response
+from panel.core.locking import seen_version
 from panel.lessons import export, lifecycle, queries, services
 from panel.lessons import matters as _matters  # noqa: F401  (registers the matters arising)
 from panel.lessons.forms import (
@@ -327,7 +328,7 @@ def edit_recommendation(recommendation: Recommendation):
                 current_user,
                 recommendation,
                 form.details(),
-                _version(form.version.data),
+                seen_version(form.version.data),
                 form.guard_outcome,
             )
         except RecommendationRefused as refused:
@@ -337,13 +338,6 @@ def edit_recommendation(recommendation: Recommendation):
             return _to_recommendation(recommendation)
     title = f"Change recommendation {recommendation.id}"
     return _recommendation_form(form, recommendation.lesson, title, recommendation)
-
-
-def _version(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1
 
 
 _MOVE_DONE = {
@@ -376,7 +370,7 @@ def _move_view(move: Move):
                     move,
                     form.target(),
                     form.note.data,
-                    _version(form.version.data),
+                    seen_version(form.version.data),
                     form.guard_outcome,
                 )
             except RecommendationRefused as refused:

@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from panel.core.forms import BaseForm, SubmitButton, options
 from panel.core.guard import MINUTES_NOTE, GuardedForm
+from panel.core.locking import seen_version
 from panel.meetings.queries import previous_meeting
 from panel.minutes.document import which_minutes
 from panel.minutes.models import Minutes, PreviousMinutesDecision
@@ -42,14 +43,6 @@ def _notes(name: str) -> TextAreaField:
             ),
         ],
     )
-
-
-def edit_version(value) -> int:
-    """The edit version a form was drawn from; anything unreadable never matches."""
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1
 
 
 class NotesForm(GuardedForm):
@@ -175,7 +168,7 @@ class NotesForm(GuardedForm):
         return {
             "notes": self.notes(),
             "aob": self.aob(minutes),
-            "edit_version": edit_version(self.edit_version.data),
+            "edit_version": seen_version(self.edit_version.data),
             "guard": self.guard_outcome,
             "previous": self.previous(),
         }

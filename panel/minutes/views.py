@@ -21,6 +21,7 @@ from flask_login import current_user
 from panel import access
 from panel.access import Action
 from panel.core.audit import AuditAction, record
+from panel.core.locking import seen_version
 from panel.core.time import format_datetime
 from panel.meetings import queries as meeting_queries
 from panel.minutes import queries, services
@@ -32,7 +33,6 @@ from panel.minutes.forms import (
     NotesForm,
     PublishForm,
     StepForm,
-    edit_version,
 )
 from panel.minutes.models import Minutes, MinutesStatus, MinutesVersion
 from panel.minutes.services import MinutesRefused
@@ -268,7 +268,7 @@ def _take_step(meeting: Meeting, minutes: Minutes, step, form, done: str):
     """Move the minutes one step on from the edit version the page was drawn from, and say how
     it went on the minutes page: `done`, with the version's number, or why not."""
     try:
-        step(current_user, minutes, edit_version(form.edit_version.data))
+        step(current_user, minutes, seen_version(form.edit_version.data))
     except MinutesRefused as refused:
         return _refused(str(refused), meeting)
     flash(done.format(version=minutes.version_number), "success")

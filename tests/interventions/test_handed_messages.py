@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from panel.interventions.forms import seen_version
+from panel.core.locking import seen_version
 from panel.interventions.services import (
     Handed,
     agreed_message,
@@ -61,4 +61,4 @@ def test_a_reassignment_says_whether_anything_changed_and_who_was_told():
 
 @pytest.mark.parametrize(("sent", "seen"), [("3", 3), ("", -1), (None, -1), ("three", -1)])
 def test_a_version_sent_with_a_form_is_read_as_a_number_or_as_none_at_all(sent, seen):
-    assert seen_version(SimpleNamespace(data=sent)) == seen
+    assert seen_version(sent) == seen

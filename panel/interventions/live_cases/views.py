@@ -11,9 +11,9 @@ from flask_login import current_user
 from panel import access
 from panel.access import Action
 from panel.cases import queries as case_queries
+from panel.core.locking import seen_version
 from panel.core.pagination import page_number
 from panel.interventions import queries, services
-from panel.interventions.forms import seen_version
 from panel.interventions.lifecycle import InterventionRefused
 from panel.interventions.live_cases.forms import ClosureForm, InterventionTypeForm, LiveCaseForm
 from panel.interventions.models import InterventionType, LiveCase
@@ -111,7 +111,7 @@ def edit(live_case):
                 current_user,
                 live_case,
                 form.details(),
-                seen_version(form.version),
+                seen_version(form.version.data),
                 form.guard_outcome,
             )
         except InterventionRefused as refused:
@@ -130,7 +130,9 @@ def close(live_case):
     form = ClosureForm(data={"version": live_case.version})
     if form.validate_on_submit():
         try:
-            services.close_case(current_user, live_case, form.closure(), seen_version(form.version))
+            services.close_case(
+                current_user, live_case, form.closure(), seen_version(form.version.data)
+            )
         except InterventionRefused as refused:
             form.refuse(form.reason, refused, saved=live_case)
         else:
