@@ -7,6 +7,8 @@ exits non-zero if any fails. `python -m tests.census` counts them beside the sui
 
 - tests/lessons/scale_register.py: the lessons register with 100,000 lessons runs the same
   queries as with ten and still lists the right lessons under the right totals (about 15 s).
+- tests/anonymise/scale_corpus.py: the guard scans 1,000 narratives within the batch command's
+  budget.
 
 PostgreSQL runs in the database the suite uses, TEST_DATABASE_URL, which the tests empty as the
 suite does (point it at a throwaway database).
@@ -21,7 +23,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SCALE_TESTS = ["tests/lessons/scale_register.py"]
+SCALE_TESTS = ["tests/lessons/scale_register.py", "tests/anonymise/scale_corpus.py"]
 
 
 def run(label: str, env: dict[str, str]) -> bool:
