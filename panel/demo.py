@@ -339,11 +339,37 @@ def demo_code_command() -> None:
 
 
 @click.command("demo-data")
+@click.option(
+    "--national",
+    is_flag=True,
+    help="Then load ten years of every force's panels, for measuring Panel at national scale "
+    "(panel/national_data.py): into a fresh database, once.",
+)
+@click.option(
+    "--fraction",
+    type=click.FloatRange(0, 1, min_open=True),
+    default=1.0,
+    show_default=True,
+    help="With --national: this fraction of every count (0.1 for SQLite or a quick run).",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=1,
+    show_default=True,
+    help="With --national: the same seed and fraction give the same rows on the same day.",
+)
 @with_appcontext
-def demo_data_command() -> None:
-    """Load the demo organisations, people and panels (safe to run again)."""
+def demo_data_command(national: bool, fraction: float, seed: int) -> None:
+    """Load the demo organisations, people and panels (safe to run again); with --national,
+    the national dataset after them."""
     if current_app.config["PRODUCTION"]:
         raise click.ClickException("Demo data is never loaded in production.")
+    source = click.get_current_context().get_parameter_source
+    if not national and "COMMANDLINE" in (source("fraction").name, source("seed").name):
+        raise click.UsageError("--fraction and --seed go with --national.")
+    if national:
+        _load_national(fraction, seed)
     added = load_demo_data()
     click.echo("Demo data: added " + ", ".join(f"{n} {kind}" for kind, n in added.items()) + ".")
     click.echo(f"Demo accounts (password for each: {DEMO_PASSWORD}):")
@@ -359,3 +385,15 @@ def demo_data_command() -> None:
             f"  {email:<28} {full_name}, {job_title}: {what or 'administrator'}"
             + ("" if user and user.active else " (deactivated)")
         )
+
+
+def _load_national(fraction: float, seed: int) -> None:
+    from panel.national_data import AlreadyLoaded, load_national_data
+
+    click.echo(f"Loading the national dataset (fraction {fraction:g}, seed {seed})...")
+    try:
+        report = load_national_data(fraction, seed)
+    except AlreadyLoaded as refused:
+        raise click.ClickException(str(refused)) from None
+    for line in report.lines():
+        click.echo(line)
