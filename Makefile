@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask
 export FLASK_APP := wsgi.py
 
-.PHONY: run test lint bench setup assets db demo clean
+.PHONY: run test lint bench bench-load setup assets db demo clean
 
 run: db demo
 	@echo "Serving Panel on http://127.0.0.1:5000 (Ctrl+C to stop)"
@@ -34,6 +34,23 @@ bench: setup
 	$(BIN)/python -m tests.bench_home
 	$(BIN)/python -m tests.anonymise.evaluate
 
+# The load test (tests/load/run.py; README, "Performance"): Locust against gunicorn on PostgreSQL,
+# on this machine only. Each number of users in USERS runs the mix for DURATION, then each page,
+# /healthz and the bare endpoint alone for PAGE_SECONDS. Results in bench-results/.
+BENCH_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/national
+USERS ?= 10 50
+DURATION ?= 1m
+PAGE_SECONDS ?= 10s
+WAIT ?= 1-3
+WORKERS ?= 3
+MAX_REQUESTS ?= 1000000
+BENCH_ARGS ?=
+
+bench-load: setup $(VENV)/.installed-bench
+	$(BIN)/python -m tests.load.run --database '$(BENCH_DATABASE_URL)' --users $(USERS) \
+		--duration $(DURATION) --page-seconds $(PAGE_SECONDS) --wait $(WAIT) \
+		--workers $(WORKERS) --max-requests $(MAX_REQUESTS) $(BENCH_ARGS)
+
 setup: $(VENV)/.installed assets
 
 assets: static/dist/.built
@@ -49,6 +66,11 @@ demo: db
 $(VENV)/.installed: setup.cfg pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
+	touch $@
+
+# Locust for `make bench-load`, on top of the test set (the `bench` extra in setup.cfg).
+$(VENV)/.installed-bench: $(VENV)/.installed
+	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test,bench]'
 	touch $@
 
 # GOV.UK Frontend from the npm registry (pinned by package-lock.json), compiled with Arial in
