@@ -1,21 +1,125 @@
-"""Paginated lists: one page size for the whole app, and page links that keep the other filters."""
+"""Paginated lists and bounded previews: one page size for the whole app, page links that keep the
+other filters, counts that stop at a cap, and "the first few of a list, and how many in all".
+
+A page's cost must not grow with the history behind it. A list is either paginated (`paginate`)
+or cut to its most relevant few (`first`), with a link to see all of it; and how long a list is
+is counted only as far as `COUNT_CAP` (then "more than 10,000"), since counting a million rows
+costs as much as reading them.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+import sqlalchemy as sa
 from flask import abort, current_app, request, url_for
-from flask_sqlalchemy.pagination import Pagination
+from flask_sqlalchemy.pagination import Pagination, SelectPagination
 from sqlalchemy.sql import Select
 
+from panel.core.reminders import Count
 from panel.extensions import db
+
+T = TypeVar("T")
 
 # Far beyond any real list, and small enough that the offset never overflows the database's integer.
 MAX_PAGE = 100_000
+# Lists are counted up to here; past it they say "more than 10,000".
+COUNT_CAP = 10_000
 
 
-def paginate(select: Select) -> Pagination:
-    """The page of `select` named by the ``page`` query argument; a page that is not a whole number
-    from 1 up, or is past the end of the list, is Not Found rather than an error."""
-    return db.paginate(select, page=page_number(), per_page=current_app.config["PAGE_SIZE"])
+def capped_count(select: Select, cap: int = COUNT_CAP) -> Count:
+    """How many rows `select` gives, counting no further than `cap` + 1 (then "more than
+    `cap`"): one query, which reads at most that many rows whatever the list's length."""
+    limited = select.order_by(None).limit(cap + 1).subquery()
+    found = db.session.scalar(sa.select(sa.func.count()).select_from(limited)) or 0
+    return Count(cap, more=True) if found > cap else Count(found)
+
+
+class _Capped:
+    """Pages of a list whose length is counted only as far as COUNT_CAP (`count`, a `Count`):
+    past it, the pages go on from the last one counted as long as pages are full."""
+
+    count: Count = Count()
+    page: int
+    pages: int
+    per_page: int
+    items: list
+
+    def _total(self, count: Count) -> int:
+        self.count = count
+        return count.n + 1 if count.more else count.n
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages or (self.count.more and len(self.items) == self.per_page)
+
+    @property
+    def next_num(self) -> int | None:
+        return self.page + 1 if self.has_next else None
+
+
+class _CappedPagination(_Capped, SelectPagination):
+    def _query_count(self) -> int:
+        select = self._query_args["select"]
+        return self._total(capped_count(select.options(sa.orm.lazyload("*"))))
+
+
+def paginate(select: Select, per_page: int | None = None, arg: str = "page") -> Pagination:
+    """The page of `select` named by query argument `arg` (``page``, or another for a second list
+    on a page); a page that is not a whole number from 1 up, or is past the end of the list, is
+    Not Found rather than an error. Its `count` is the list's length as a `Count` (capped at
+    COUNT_CAP): say it with `str(page.count)`."""
+    return _CappedPagination(
+        select=select,
+        session=db.session(),
+        page=page_number(arg),
+        per_page=per_page or current_app.config["PAGE_SIZE"],
+        max_per_page=None,
+        error_out=True,
+        count=True,
+    )
+
+
+@dataclass(frozen=True)
+class Shown(Generic[T]):
+    """The first few of a list, and how many the whole list holds: for "Showing 20 of 1,234. See
+    all" (the `showing` macro in templates/macros/pagination.html)."""
+
+    items: Sequence[T]
+    total: Count
+
+    @property
+    def more(self) -> bool:
+        """Whether the list holds more than is shown."""
+        return self.total.more or self.total.n > len(self.items)
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+
+def first(
+    select: Select,
+    limit: int,
+    *,
+    scalars: bool = True,
+    item: Callable[[Any], T] | None = None,
+    cap: int = COUNT_CAP,
+) -> Shown:
+    """The first `limit` rows of `select` (in its order) and the capped length of the whole list,
+    in two queries whatever its length. `scalars`: each row's first column (an entity), else the
+    row; `item` makes each into what the page shows."""
+    result = db.session.execute(select.limit(limit))
+    rows = list(result.unique().scalars() if scalars else result)
+    total = capped_count(select.options(sa.orm.lazyload("*")), cap)
+    return Shown([item(row) for row in rows] if item else rows, total)
 
 
 def page_number(arg: str = "page") -> int:
@@ -28,23 +132,52 @@ def page_number(arg: str = "page") -> int:
     return int(page)
 
 
-class _RowPagination(Pagination):
+class _RowPagination(_Capped, Pagination):
     """A page of plain rows (db.paginate returns only each row's first column), of a list whose
     length the caller has already counted."""
 
     def _query_items(self) -> list:
-        select, item = self._query_args["select"], self._query_args["item"]
-        rows = db.session.execute(select.limit(self.per_page).offset(self._query_offset))
-        return [item(row) for row in rows]
+        select = self._query_args["select"]
+        rows = list(db.session.execute(select.limit(self.per_page).offset(self._query_offset)))
+        if self._query_args["load"] is not None:
+            return self._query_args["load"](rows)
+        return [self._query_args["item"](row) for row in rows]
 
     def _query_count(self) -> int:
-        return self._query_args["total"]
+        total = self._query_args["total"]
+        return self._total(total if isinstance(total, Count) else Count(total))
 
 
-def paginate_rows(select: Select, total: int, *, page: int, per_page: int, item) -> Pagination:
-    """Page `page` of `select`'s rows, each made into `item(row)`, in one query: `total` is the
-    length of the whole list, counted by the caller. A page past the end is Not Found."""
-    return _RowPagination(page=page, per_page=per_page, select=select, total=total, item=item)
+def paginate_rows(
+    select: Select,
+    total: int | Count,
+    *,
+    page: int,
+    per_page: int,
+    item: Callable[[Any], Any] | None = None,
+    load: Callable[[list], list] | None = None,
+) -> Pagination:
+    """Page `page` of `select`'s rows, each made into `item(row)` (or all of the page's rows
+    into items at once by `load(rows)`), in one query: `total` is the length of the whole list,
+    counted by the caller (a `Count` if capped). A page past the end is Not Found."""
+    return _RowPagination(
+        page=page, per_page=per_page, select=select, total=total, item=item, load=load
+    )
+
+
+class _ListPagination(Pagination):
+    def _query_items(self) -> list:
+        return list(self._query_args["items"][self._query_offset : self._query_offset + self.per_page])
+
+    def _query_count(self) -> int:
+        self.count = Count(len(self._query_args["items"]))
+        return self.count.n
+
+
+def paginate_list(items: Sequence[T], per_page: int, arg: str = "page") -> Pagination:
+    """The page of `items` (a list already bounded, such as a panel's members) named by query
+    argument `arg`: for a form too long for one page."""
+    return _ListPagination(page=page_number(arg), per_page=per_page, items=items)
 
 
 def query_args() -> dict[str, list[str]]:
@@ -69,3 +202,37 @@ def page_url(number: int, arg: str = "page", anchor: str | None = None) -> str:
         **{**query_args(), arg: [str(number)]},
         **({"_anchor": anchor} if anchor else {}),
     )
+
+
+def first_of_each(
+    select: Select,
+    parent: sa.orm.QueryableAttribute[Any] | sa.ColumnElement[Any],
+    parent_ids: Sequence[int],
+    order_by: Sequence[sa.orm.QueryableAttribute[Any] | sa.ColumnElement[Any]],
+    limit: int,
+) -> dict[int, Shown]:
+    """For each of `parent_ids`, the first `limit` rows of `select` (an entity's select, with
+    its loading options) whose `parent` column is that id, in `order_by`, and how many it has in
+    all: one query, however many children each parent has, run even for no parents so that a
+    page's queries do not depend on what it lists. Parents without children are left out."""
+    entity = select.column_descriptions[0]["entity"]
+    key = sa.inspect(entity).primary_key[0]
+    ranked = (
+        sa.select(
+            key.label("child_id"),
+            sa.func.row_number().over(partition_by=parent, order_by=order_by).label("position"),
+            sa.func.count().over(partition_by=parent).label("total"),
+        )
+        .where(parent.in_(parent_ids))
+        .subquery()
+    )
+    rows = db.session.execute(
+        select.add_columns(parent, ranked.c.total)
+        .join(ranked, ranked.c.child_id == key)
+        .where(ranked.c.position <= limit)
+        .order_by(ranked.c.position)
+    ).unique()
+    found: dict[int, tuple[list, int]] = {}
+    for child, parent_id, total in rows:
+        found.setdefault(parent_id, ([], total))[0].append(child)
+    return {parent_id: Shown(items, Count(total)) for parent_id, (items, total) in found.items()}
