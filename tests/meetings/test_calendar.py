@@ -351,6 +351,29 @@ def test_feed_of_200_meetings_runs_as_many_queries_as_a_feed_of_one(app, client,
     assert len(many) == len(one) <= 3, many.statements
 
 
+def test_feed_reaches_a_year_ahead_and_holds_at_most_250_meetings_the_soonest_first(client, people):
+    """Years of weekly meetings scheduled ahead, and ten years of history, make a feed no
+    longer: three months back to a year ahead, and no more than 250 meetings."""
+    feed = _with_feed(people.member)
+    _db.session.add_all(
+        Meeting(panel=people.panel, starts_at=_in_days(days)) for days in range(-3650, 3650, 7)
+    )
+    _db.session.commit()
+    starts = [event["DTSTART"].dt for event in _events(client.get(feed).data)]
+    assert min(starts) >= _in_days(-92)
+    assert max(starts) < _in_days(366)
+    assert starts == sorted(starts)
+
+    _db.session.add_all(
+        Meeting(panel=people.panel, starts_at=_in_days(1) + timedelta(hours=hour))
+        for hour in range(300)
+    )
+    _db.session.commit()
+    starts = [event["DTSTART"].dt for event in _events(client.get(feed).data)]
+    assert len(starts) == 250
+    assert min(starts) >= _in_days(-92) and starts == sorted(starts)
+
+
 # --- Creating, resetting and stopping the link ---------------------------------------------------
 
 

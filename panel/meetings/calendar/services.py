@@ -33,8 +33,12 @@ PRODID = "-//Panel//Hate crime panel meetings//EN"
 CALENDAR_NAME = "Panel meetings"
 # The one sentence an entry says about itself; it must stay free of anything about cases.
 DESCRIPTION = "Details of this meeting are in Panel, for people who may see them:"
-# How far back the feed reaches: recent meetings stay in calendars, older ones drop out.
+# How far back the feed reaches: recent meetings stay in calendars, older ones drop out. How far
+# ahead it reaches, and the most meetings it holds (the soonest first): a feed costs the same
+# however long the panels' history and however far ahead they have scheduled.
 FEED_HISTORY = timedelta(days=92)
+FEED_AHEAD = timedelta(days=366)
+FEED_MOST = 250
 # How often subscribed calendars should fetch the feed again, so moves and cancellations arrive.
 REFRESH_INTERVAL = timedelta(hours=1)
 
@@ -148,7 +152,9 @@ def user_for_token(token: str) -> User | None:
 
 def feed_meetings(user: User, now: datetime | None = None) -> list[Meeting]:
     """The meetings in the user's feed: every panel where they may see meetings, from three months
-    ago on, cancelled ones included so that calendars take them out."""
+    ago to a year ahead (at most FEED_MOST, the earliest first), cancelled ones included so that
+    calendars take them out."""
+    now = now or utcnow()
     panels = (
         sa.select(Membership.panel_id)
         .where(
@@ -163,9 +169,11 @@ def feed_meetings(user: User, now: datetime | None = None) -> list[Meeting]:
             .options(joinedload(Meeting.panel))
             .where(
                 Meeting.panel_id.in_(panels),
-                Meeting.starts_at >= (now or utcnow()) - FEED_HISTORY,
+                Meeting.starts_at >= now - FEED_HISTORY,
+                Meeting.starts_at < now + FEED_AHEAD,
             )
-            .order_by(Meeting.starts_at)
+            .order_by(Meeting.starts_at, Meeting.id)
+            .limit(FEED_MOST)
         )
     )
 
