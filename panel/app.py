@@ -86,9 +86,9 @@ def contributions() -> registry.Registry:
 
     return registry.Registry(
         matters_arising=[
-            meeting_matters.open_actions,
-            lesson_matters.outstanding_recommendations,
-            intervention_matters.open_interventions,
+            meeting_matters.ACTIONS,
+            lesson_matters.OUTSTANDING_RECOMMENDATIONS,
+            intervention_matters.OPEN_INTERVENTIONS,
         ],
         recipients=accounts.active_people,
         reminders=[

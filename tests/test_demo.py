@@ -75,7 +75,7 @@ def test_demo_panels_have_past_and_upcoming_meetings_with_attendance(app, db):
     assert held and upcoming
     assert all(attendance.quorum_met(m) for m in held)
     with app.test_request_context():
-        assert matters_arising.matters_arising(upcoming[0])  # open actions come back
+        assert matters_arising.matters_arising(upcoming[0]).items  # open actions come back
 
 
 def test_demo_accounts_sign_in_in_development(db):

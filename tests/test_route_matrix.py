@@ -237,6 +237,8 @@ MATRIX: dict[tuple[str, ...], tuple[str, ...]] = {
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (GET, "meetings.show"):
         (SIGN_IN,    FORBIDDEN,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
+    (GET, "meetings.matters_arising"):
+        (SIGN_IN,    FORBIDDEN,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (GET, "calendar.meeting_calendar"):
         (SIGN_IN,    FORBIDDEN,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (GET, "meetings.move"):

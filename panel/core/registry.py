@@ -35,9 +35,9 @@ def _nobody(_user_ids: list[int]) -> list[Any]:
 
 @dataclass
 class Registry:
-    # Sources of open items listed under "matters arising" at a panel's later meetings:
-    # ``source(panel, meeting, viewer) -> [MatterArising]`` (`panel.meetings.matters`).
-    matters_arising: list[Callable[..., list[Any]]] = field(default_factory=list)
+    # Sources of open items listed under "matters arising" at a panel's later meetings: each a
+    # `panel.meetings.matters.Source`, the query of a kind of open item and how to load them.
+    matters_arising: list[Any] = field(default_factory=list)
     # Sources of the daily reminder e-mail: ``source(today) -> {user id: [ReminderItem]}``
     # (`panel.core.reminders`).
     reminders: list[Callable[..., dict[int, list[Any]]]] = field(default_factory=list)

@@ -18,21 +18,11 @@ from panel.meetings.models import Meeting
 from panel.panels.models import Panel
 
 
-def outstanding_recommendations(
-    panel: Panel, meeting: Meeting, viewer: User | None
-) -> list[matters_arising.MatterArising]:
-    select = (
-        db.select(Recommendation)
-        .options(
-            joinedload(Recommendation.organisation),
-            joinedload(Recommendation.lesson).joinedload(Lesson.case_review),
-        )
-        .where(
-            Recommendation.panel_id == panel.id,
-            Recommendation.status.in_(OUTSTANDING),
-            Recommendation.created_at < meeting.starts_at,
-        )
-        .order_by(Recommendation.created_at, Recommendation.id)
+def _outstanding(panel: Panel, meeting: Meeting, viewer: User | None) -> sa.Select:
+    select = db.select(Recommendation.id, Recommendation.created_at.label("raised_at")).where(
+        Recommendation.panel_id == panel.id,
+        Recommendation.status.in_(OUTSTANDING),
+        Recommendation.created_at < meeting.starts_at,
     )
     # Leave out the cases the viewer declared an interest in, as everywhere else.
     hidden = access.withheld_case_ids(viewer) if viewer is not None else frozenset()
@@ -44,6 +34,19 @@ def outstanding_recommendations(
                 )
             )
         )
+    return select
+
+
+def _load(meeting: Meeting, ids: list[int]) -> list[matters_arising.MatterArising]:
+    rows = db.session.scalars(
+        db.select(Recommendation)
+        .options(
+            joinedload(Recommendation.organisation),
+            joinedload(Recommendation.lesson).joinedload(Lesson.case_review),
+        )
+        .where(Recommendation.id.in_(ids))
+    )
+    by_id = {recommendation.id: recommendation for recommendation in rows}
     return [
         matters_arising.MatterArising(
             kind=f"Recommendation ({recommendation.status.label.lower()})",
@@ -57,5 +60,10 @@ def outstanding_recommendations(
                 recommendation.case_review.reference if recommendation.case_review else None
             ),
         )
-        for recommendation in db.session.scalars(select)
+        for recommendation in (by_id[i] for i in ids)
     ]
+
+
+OUTSTANDING_RECOMMENDATIONS = matters_arising.Source(
+    kind="Recommendation", open_items=_outstanding, load=_load
+)

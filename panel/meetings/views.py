@@ -10,8 +10,7 @@ from panel.access import Action
 from panel.core.database import utcnow
 from panel.core.time import format_datetime
 from panel.lessons import queries as lesson_queries
-from panel.meetings import lifecycle, queries, services
-from panel.meetings import matters as matters_arising
+from panel.meetings import lifecycle, matters, queries, services
 from panel.meetings.attendance import services as attendance
 from panel.meetings.forms import CancelMeetingForm, MeetingForm, MoveMeetingForm, SeriesForm
 from panel.meetings.models import Meeting, MeetingStatus
@@ -74,9 +73,21 @@ def show(meeting):
         scheduled=meeting.status == MeetingStatus.SCHEDULED,
         attendance_record=attendance.record_of(meeting, now),
         meeting_actions=queries.actions_raised_at(meeting),
-        matters_arising=matters_arising.matters_arising(meeting, current_user),
+        matters_arising=matters.matters_arising(meeting, current_user),
         meeting_lessons=lesson_queries.lessons_of(meeting_id=meeting.id),
         title=f"Meeting on {format_datetime(meeting.starts_at, 'date')} – {meeting.panel.name}",
+    )
+
+
+@bp.get("/meetings/<int:meeting_id>/matters-arising")
+@access.rule(access.on_object(Action.VIEW_MEETINGS, Meeting))
+def matters_arising(meeting):
+    return render_template(
+        "meetings/matters_arising.html",
+        meeting=meeting,
+        page=matters.matters_arising_page(meeting, current_user),
+        title=f"Matters arising, {format_datetime(meeting.starts_at, 'date')} – "
+        f"{meeting.panel.name}",
     )
 
 

@@ -6,9 +6,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from panel.core import registry
 from panel.core.audit import AuditAction, AuditEvent
+from panel.core.database import UTCDateTime
 from panel.extensions import db
 from panel.meetings import matters as matters_arising
 from panel.meetings import services
@@ -87,7 +89,7 @@ def test_actions_of_another_panel_never_arise(db, people, app):
     services.add_action(coordinator_of(other), earlier, "Dudley's action", housing(people))
     meeting = upcoming(people.panel)
     with app.test_request_context():
-        assert matters_arising.matters_arising(meeting) == []
+        assert list(matters_arising.matters_arising(meeting)) == []
 
 
 def test_matter_arising_says_who_owns_it_when_it_is_due_and_if_it_is_overdue(db, people, app):
@@ -102,7 +104,7 @@ def test_matter_arising_says_who_owns_it_when_it_is_due_and_if_it_is_overdue(db,
     services.add_action(people.coordinator, first, "Bystander training", housing(people))
     meeting = upcoming(people.panel)
     with app.test_request_context():
-        items = matters_arising.matters_arising(meeting)
+        items = matters_arising.matters_arising(meeting).items
     assert [(i.kind, i.description, i.owner, i.overdue) for i in items] == [
         ("Action", "Reassurance patrols", HOUSING, True),
         ("Action", "Bystander training", HOUSING, False),
@@ -119,26 +121,34 @@ def test_sources_from_other_packages_are_listed_with_the_actions(
     # Read now: the source runs inside the request, where the test's objects are not to be loaded.
     raised_at = first.starts_at - timedelta(days=14)
 
-    def interventions(panel, meeting, viewer):
+    def open_items(panel, meeting, viewer):
+        # One item, raised a fortnight before the first meeting, whose id is 7.
+        return sa.select(
+            sa.literal(7).label("id"), sa.literal(raised_at, UTCDateTime()).label("raised_at")
+        )
+
+    def load(meeting, ids):
         return [
             MatterArising(
                 kind="Intervention",
-                description="Target hardening at the victim's home",
+                description=f"Target hardening at the victim's home ({item_id})",
                 owner=HOUSING,
                 due_date=None,
                 raised_at=raised_at,
                 url=None,
                 overdue=False,
             )
+            for item_id in ids
         ]
 
+    interventions = matters_arising.Source(kind="Intervention", open_items=open_items, load=load)
     # A source listed twice is still listed once.
     sources = registry.current().matters_arising
     contributions = registry.Registry(matters_arising=[*sources, interventions, interventions])
     monkeypatch.setattr(registry.current(), "matters_arising", contributions.matters_arising)
     sign_in(client, people.member)
     page = agenda_section(client.get(f"/meetings/{second.id}").get_data(as_text=True))
-    assert page.count("Target hardening at the victim&#39;s home") == 1
+    assert page.count("Target hardening at the victim&#39;s home (7)") == 1
     assert page.index("Target hardening") < page.index("Write to the council")  # oldest first
 
 
