@@ -61,6 +61,14 @@ class MeetingSeries(db.Model):
     panel: Mapped[Panel] = relationship()
 
 
+# What one meeting can hold. A meeting is a couple of hours: these are far beyond any real one, and
+# keep every page about a meeting (its page, the agenda, the register, the minutes) bounded. The
+# services refuse to add more; pages list at most this many.
+MAX_AGENDA_ITEMS = 40
+MAX_GUESTS = 30
+MAX_ACTIONS = 50
+
+
 class Meeting(db.Model):
     __tablename__ = "meeting"
     __table_args__ = (sa.Index("ix_meeting_panel_starts_at", "panel_id", "starts_at"),)

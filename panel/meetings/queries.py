@@ -15,6 +15,9 @@ from panel.core.database import utcnow
 from panel.core.pagination import paginate
 from panel.extensions import db
 from panel.meetings.models import (
+    MAX_ACTIONS,
+    MAX_AGENDA_ITEMS,
+    MAX_GUESTS,
     AgendaItem,
     AgendaTemplateItem,
     Attendance,
@@ -78,7 +81,14 @@ def next_meetings_for(user: User, limit: int = 5, now: datetime | None = None) -
 def known_names(meeting: Meeting) -> list[str]:
     """The names Panel itself records for the meeting, which its minutes may use: the panel's
     members, everyone on its attendance (members who have since left too), their deputies and
-    its guests. One query."""
+    its guests (the first MAX_GUESTS, as the meeting lists them). One query."""
+    guests = (
+        db.select(Guest.name)
+        .where(Guest.meeting_id == meeting.id)
+        .order_by(Guest.id)
+        .limit(MAX_GUESTS)
+        .subquery()
+    )
     names = sa.union(
         db.select(User.full_name)
         .join(Membership, Membership.user_id == User.id)
@@ -89,14 +99,14 @@ def known_names(meeting: Meeting) -> list[str]:
         db.select(Attendance.deputy_name).where(
             Attendance.meeting_id == meeting.id, Attendance.deputy_name.is_not(None)
         ),
-        db.select(Guest.name).where(Guest.meeting_id == meeting.id),
+        db.select(guests.c.name),
     )
     return list(db.session.scalars(names))
 
 
 def agenda_of(meeting: Meeting) -> list[AgendaItem]:
-    """The agenda in order, with presenters and declarations of interest (and who made them)
-    loaded."""
+    """The agenda in order (at most MAX_AGENDA_ITEMS), with presenters and declarations of
+    interest (and who made them) loaded."""
     return list(
         db.session.scalars(
             db.select(AgendaItem)
@@ -109,6 +119,7 @@ def agenda_of(meeting: Meeting) -> list[AgendaItem]:
             )
             .where(AgendaItem.meeting_id == meeting.id)
             .order_by(AgendaItem.position)
+            .limit(MAX_AGENDA_ITEMS)
         ).unique()
     )
 
@@ -283,13 +294,15 @@ def owner_organisations(panel: Panel) -> list[Organisation]:
 
 
 def actions_raised_at(meeting: Meeting) -> list[MeetingAction]:
-    """The actions agreed at this meeting, open and closed, in the order they were added."""
+    """The actions agreed at this meeting, open and closed, in the order they were added (at
+    most MAX_ACTIONS)."""
     return list(
         db.session.scalars(
             db.select(MeetingAction)
             .options(joinedload(MeetingAction.owner_organisation))
             .where(MeetingAction.meeting_id == meeting.id)
             .order_by(MeetingAction.id)
+            .limit(MAX_ACTIONS)
         )
     )
 

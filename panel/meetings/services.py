@@ -17,6 +17,8 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+import sqlalchemy as sa
+
 from panel import access
 from panel.access import Action
 from panel.accounts.models import Organisation, User
@@ -27,6 +29,7 @@ from panel.extensions import db
 from panel.meetings import lifecycle
 from panel.meetings.attendance.services import check_record_open
 from panel.meetings.models import (
+    MAX_ACTIONS,
     ActionStatus,
     AgendaItem,
     AgendaItemKind,
@@ -303,9 +306,18 @@ def add_action(
     *,
     now: datetime | None = None,
 ) -> MeetingAction:
-    """Record an action agreed at `meeting`; it can be added once the meeting has started."""
+    """Record an action agreed at `meeting`; it can be added once the meeting has started, up
+    to MAX_ACTIONS at one meeting."""
     access.require(actor, Action.MANAGE_MEETINGS, meeting)
     check_record_open(meeting, now)
+    raised = db.session.scalar(
+        db.select(sa.func.count(MeetingAction.id)).where(MeetingAction.meeting_id == meeting.id)
+    )
+    if raised >= MAX_ACTIONS:
+        raise ActionRefused(
+            f"A meeting can agree at most {MAX_ACTIONS} actions, and this one has. Close or "
+            "combine some, or record the rest at the next meeting."
+        )
     action = MeetingAction(
         panel_id=meeting.panel_id,
         meeting=meeting,

@@ -38,6 +38,7 @@ from panel.core.time import UK
 from panel.extensions import db
 from panel.meetings import queries, services
 from panel.meetings.models import (
+    MAX_AGENDA_ITEMS,
     AgendaItem,
     AgendaItemKind,
     AgendaTemplateItem,
@@ -176,6 +177,7 @@ def add_case_reviews(
     on one. All or nothing: one case that cannot go refuses them all, in one transaction."""
     access.require(actor, Action.MANAGE_MEETINGS, meeting)
     check_open(meeting)
+    _check_room(meeting, len(chosen))
     listed = {item.case_review_id for item in meeting.agenda_items}
     for case_review, _ in chosen:
         _check_case_review(meeting, case_review, listed)
@@ -387,9 +389,19 @@ def withdraw_interest(actor: User, agenda_item: AgendaItem) -> bool:
 # --- Helpers -----------------------------------------------------------------------------------
 
 
+def _check_room(meeting: Meeting, adding: int) -> None:
+    """Refuse to take an agenda past MAX_AGENDA_ITEMS."""
+    if len(meeting.agenda_items) + adding > MAX_AGENDA_ITEMS:
+        raise AgendaRefused(
+            f"An agenda holds at most {MAX_AGENDA_ITEMS} items, and this one has "
+            f"{len(meeting.agenda_items)}. Remove an item, or put it on another meeting's agenda."
+        )
+
+
 def _insert(actor: User, meeting: Meeting, item: AgendaItem) -> AgendaItem:
     """Place a new item on the meeting's agenda by `position_for_new_item`, moving the items from
     there on down one, and audit it. The caller commits."""
+    _check_room(meeting, 1)
     items = _in_order(meeting.agenda_items)
     position = position_for_new_item(items)
     items.insert(position - 1, item)

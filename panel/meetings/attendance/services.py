@@ -32,6 +32,7 @@ from panel.core.database import utcnow
 from panel.core.time import UK
 from panel.extensions import db
 from panel.meetings.models import (
+    MAX_GUESTS,
     REPRESENTED,
     Attendance,
     AttendanceStatus,
@@ -45,6 +46,8 @@ from panel.panels.models import Membership, Panel, Role
 LOCKED = frozenset({MeetingStatus.MINUTES_APPROVED, MeetingStatus.MINUTES_PUBLISHED})
 RATE_PERIOD = timedelta(days=365)
 MAX_QUORUM = 100
+# The register form takes this many members at a time, by organisation then name.
+REGISTER_PAGE_SIZE = 50
 # What a member can send before the meeting: apologies, with or without a deputy.
 SENT_IN_ADVANCE = frozenset({AttendanceStatus.APOLOGIES, AttendanceStatus.DEPUTY})
 
@@ -331,6 +334,18 @@ def _register_entry(meeting: Meeting, member: User) -> RegisterEntry | None:
 # --- Guests ------------------------------------------------------------------------------------
 
 
+def guests_of(meeting: Meeting) -> list[Guest]:
+    """The meeting's guests in the order they were added (at most MAX_GUESTS)."""
+    return list(
+        db.session.scalars(
+            db.select(Guest)
+            .where(Guest.meeting_id == meeting.id)
+            .order_by(Guest.id)
+            .limit(MAX_GUESTS)
+        )
+    )
+
+
 def guest_of(meeting: Meeting, guest_id: int) -> Guest | None:
     """One of this meeting's guests; None for another meeting's, so its id is a 404."""
     return db.session.scalar(
@@ -343,6 +358,11 @@ def add_guest(
 ) -> Guest:
     access.require(actor, access.Action.MANAGE_MEETINGS, meeting)
     check_record_open(meeting, now)
+    recorded = db.session.scalar(
+        db.select(sa.func.count(Guest.id)).where(Guest.meeting_id == meeting.id)
+    )
+    if recorded >= MAX_GUESTS:
+        raise AttendanceRefused(f"A meeting can record at most {MAX_GUESTS} guests.")
     guest = Guest(meeting=meeting, name=name.strip(), organisation_name=organisation_name.strip())
     db.session.add(guest)
     db.session.flush()
@@ -450,7 +470,7 @@ def record_of(meeting: Meeting, now: datetime | None = None) -> MeetingRecord:
         apologies_closed_reason = None
     return MeetingRecord(
         register=register,
-        guests=list(meeting.guests),
+        guests=guests_of(meeting),
         represented=organisations_represented(meeting),
         quorum=meeting.panel.quorum,
         quorum_met=quorum_met(meeting),

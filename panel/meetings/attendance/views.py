@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from panel import access
 from panel.access import Action
+from panel.core.pagination import paginate_list
 from panel.core.time import format_datetime
 from panel.meetings import queries, services
 from panel.meetings.attendance import services as attendance
@@ -103,9 +104,24 @@ def withdraw_apologies_for(meeting, user_id):
 def record_attendance(meeting):
     try:
         attendance.check_record_open(meeting)
-        form = register_form(attendance.register_of(meeting))
+        # A page of the register at a time: a big panel's whole register is too long a form.
+        members = paginate_list(attendance.register_of(meeting), attendance.REGISTER_PAGE_SIZE)
+        form = register_form(members.items)
         if form.validate_on_submit():
             attendance.record_register(current_user, meeting, form.marks())
+            if members.has_next:
+                flash(
+                    f"Attendance saved for members {members.first} to {members.last} of "
+                    f"{members.total}. Now record the next {members.per_page}.",
+                    "success",
+                )
+                return redirect(
+                    url_for(
+                        "attendance.record_attendance",
+                        meeting_id=meeting.id,
+                        page=members.next_num,
+                    )
+                )
             flash("Attendance saved.", "success")
             return _to_meeting(meeting, "attendance")
     except attendance.AttendanceRefused as refused:
@@ -114,7 +130,8 @@ def record_attendance(meeting):
         "meetings/attendance.html",
         meeting=meeting,
         form=form,
-        guests=meeting.guests,
+        members=members,
+        guests=attendance.guests_of(meeting),
         title=f"Attendance on {format_datetime(meeting.starts_at, 'date')} – {meeting.panel.name}",
     )
 
