@@ -162,12 +162,15 @@ class RecommendationForm(GuardedForm):
 
     @classmethod
     def for_recommendation(
-        cls, recommendation: Recommendation | None = None, **kwargs
+        cls, lesson: Lesson, recommendation: Recommendation | None = None, **kwargs
     ) -> RecommendationForm:
-        """The form to add a recommendation, or to change `recommendation`, addressed to any
-        organisation."""
+        """The form to add a recommendation to `lesson`, or to change `recommendation`, addressed
+        to an organisation on the lesson's panel (or the one it is addressed to already)."""
         data = cls.data_of(recommendation) if recommendation else None
-        return cls(data=data, organisations=queries.organisations(), **kwargs)
+        organisations = queries.organisations(
+            [lesson.panel_id], recommendation.organisation_id if recommendation else None
+        )
+        return cls(data=data, organisations=organisations, **kwargs)
 
 
 # What each move's page asks, and its button.

@@ -21,8 +21,8 @@ from sqlalchemy.orm import QueryableAttribute, joinedload, selectinload
 from panel import access
 from panel.accounts.models import Organisation, User
 from panel.cases.vocabularies import Stage, Strand
-from panel.core.pagination import paginate
-from panel.core.reminders import DUE_SOON_DAYS, DueCounts, count_due
+from panel.core.pagination import Shown, first, first_of_each, paginate
+from panel.core.reminders import DUE_SOON_DAYS, Count, DueCounts, count_due
 from panel.core.time import UK, uk_today
 from panel.extensions import db
 from panel.lessons.lifecycle import AWAITING_AGENCY
@@ -35,6 +35,7 @@ from panel.lessons.models import (
     RecommendationEvent,
     RecommendationStatus,
 )
+from panel.panels.models import Membership, Role
 
 
 @dataclass(frozen=True)
@@ -119,25 +120,82 @@ def register_select(panel_ids: list[int], user: User, filters: RegisterFilters) 
     return select.order_by(Lesson.created_at.desc(), Lesson.id.desc())
 
 
+# A lesson listed with others (the register, a case's or a meeting's lessons) shows this many of
+# its recommendations, and each recommendation the latest few steps of its history, then links
+# to the lesson's or the recommendation's own page for the rest.
+RECOMMENDATIONS_SHOWN = 5
+HISTORY_SHOWN = 5
+
+
+def _lesson_options(*, strands=joinedload) -> list:
+    """What a listed lesson shows about itself. Its strands (at most one row per strand) come in
+    the same query, so that a page's queries do not depend on whether it lists any lessons; an
+    export read in batches takes them by `selectinload`, as batches need."""
+    return [
+        joinedload(Lesson.panel),
+        joinedload(Lesson.case_review),
+        joinedload(Lesson.meeting),
+        strands(Lesson.strand_rows),
+    ]
+
+
 def _register_options(filters: RegisterFilters) -> list:
+    """Everything a lesson and all its recommendations show, for the CSV export (which is the
+    whole list by design, read in batches)."""
     # and_() returns the same relationship with criteria, though SQLAlchemy types it as [bool].
     recommendations: QueryableAttribute[Any] = Lesson.recommendations
     if filters.narrows_recommendations:
         recommendations = recommendations.and_(*filters.recommendation_conditions())
     loaded = selectinload(recommendations)
     return [
-        joinedload(Lesson.panel),
-        joinedload(Lesson.case_review),
-        joinedload(Lesson.meeting),
-        selectinload(Lesson.strand_rows),
+        *_lesson_options(strands=selectinload),
         loaded.joinedload(Recommendation.organisation),
         loaded.selectinload(Recommendation.events).joinedload(RecommendationEvent.by),
     ]
 
 
+def with_recommendations(lessons: list[Lesson], filters: RegisterFilters | None = None) -> list:
+    """`lessons`, each given `shown_recommendations` (its first RECOMMENDATIONS_SHOWN, those
+    matching the register's filters if they narrow them, with how many in all), and each of those
+    `shown_history` (its latest HISTORY_SHOWN steps, oldest first): two queries, whatever the
+    number of recommendations and steps."""
+    filters = filters or RegisterFilters()
+    select = db.select(Recommendation).options(joinedload(Recommendation.organisation))
+    if filters.narrows_recommendations:
+        select = select.where(*filters.recommendation_conditions())
+    shown = first_of_each(
+        select,
+        Recommendation.lesson_id,
+        [lesson.id for lesson in lessons],
+        [Recommendation.id],
+        RECOMMENDATIONS_SHOWN,
+    )
+    # Set on each lesson for the templates (`lesson_summary`), not mapped.
+    for lesson in lessons:
+        setattr(lesson, "shown_recommendations", shown.get(lesson.id, Shown([], Count())))  # noqa: B010
+    with_history([r for lesson in lessons for r in shown.get(lesson.id, [])])
+    return lessons
+
+
+def with_history(recommendations: list[Recommendation]) -> list[Recommendation]:
+    """`recommendations`, each given `shown_history`: its latest HISTORY_SHOWN steps, oldest
+    first, with how many in all. One query."""
+    history = first_of_each(
+        db.select(RecommendationEvent).options(joinedload(RecommendationEvent.by)),
+        RecommendationEvent.recommendation_id,
+        [recommendation.id for recommendation in recommendations],
+        [RecommendationEvent.at.desc(), RecommendationEvent.id.desc()],
+        HISTORY_SHOWN,
+    )
+    for recommendation in recommendations:
+        latest = history.get(recommendation.id, Shown([], Count()))
+        setattr(recommendation, "shown_history", Shown(latest.items[::-1], latest.total))  # noqa: B010
+    return recommendations
+
+
 def register_page(panel_ids: list[int], user: User, filters: RegisterFilters) -> Pagination:
-    """A page of the register: a count, the page's lesson ids, the lessons, their strands,
-    recommendations and each recommendation's history, in six queries.
+    """A page of the register: a count, the page's lesson ids, the lessons, their strands, the
+    first few recommendations of each and their latest steps, in six queries.
 
     The page is picked by lesson id alone, then its lessons are loaded (a "deferred join"). Where
     no index gives the order (SQLite, across several panels), the database sorts every matching
@@ -145,12 +203,11 @@ def register_page(panel_ids: list[int], user: User, filters: RegisterFilters) ->
     panel, case review and meeting took 300 ms at 100,000 lessons, and 600 ms on page 40.
     """
     page = paginate(register_select(panel_ids, user, filters).with_only_columns(Lesson.id))
-    if page.items:
-        lessons = db.session.scalars(
-            db.select(Lesson).where(Lesson.id.in_(page.items)).options(*_register_options(filters))
-        )
-        by_id = {lesson.id: lesson for lesson in lessons}
-        page.items = [by_id[lesson_id] for lesson_id in page.items]
+    lessons = db.session.scalars(
+        db.select(Lesson).where(Lesson.id.in_(page.items)).options(*_lesson_options())
+    ).unique()
+    by_id = {lesson.id: lesson for lesson in lessons}
+    page.items = with_recommendations([by_id[lesson_id] for lesson_id in page.items], filters)
     return page
 
 
@@ -201,50 +258,110 @@ def _pg_word(word: str) -> str:
 
 
 def lesson_page(lesson: Lesson) -> Lesson:
-    """The lesson with everything its page shows loaded."""
-    return db.session.scalars(
-        db.select(Lesson)
-        .options(
-            *_register_options(RegisterFilters()),
-            joinedload(Lesson.created_by),
+    """The lesson with what its page shows about it loaded (its recommendations are paginated:
+    `recommendations_page`)."""
+    return (
+        db.session.scalars(
+            db.select(Lesson)
+            .options(*_lesson_options(), joinedload(Lesson.created_by))
+            .where(Lesson.id == lesson.id)
         )
-        .where(Lesson.id == lesson.id)
-        .execution_options(populate_existing=True)
-    ).one()
+        .unique()
+        .one()
+    )
 
 
-def lessons_of(*, case_review_id: int | None = None, meeting_id: int | None = None) -> list[Lesson]:
-    """A case review's lessons (stage order), or those recorded at a meeting, with their
-    recommendations."""
-    select = db.select(Lesson).options(*_register_options(RegisterFilters()))
+def recommendations_page(lesson: Lesson) -> Pagination:
+    """A page of the lesson's recommendations in the order they were made (the
+    ``recommendations_page`` query argument), each with its latest steps."""
+    page = paginate(
+        db.select(Recommendation)
+        .options(joinedload(Recommendation.organisation))
+        .where(Recommendation.lesson_id == lesson.id)
+        .order_by(Recommendation.id),
+        arg="recommendations_page",
+    )
+    with_history(page.items)
+    return page
+
+
+def history_page(recommendation: Recommendation) -> Pagination:
+    """A page of the recommendation's history, oldest first (the ``history_page`` argument)."""
+    return paginate(
+        db.select(RecommendationEvent)
+        .options(joinedload(RecommendationEvent.by))
+        .where(RecommendationEvent.recommendation_id == recommendation.id)
+        .order_by(RecommendationEvent.at, RecommendationEvent.id),
+        arg="history_page",
+    )
+
+
+def has_recommendations(lesson: Lesson) -> bool:
+    return (
+        db.session.scalar(
+            db.select(Recommendation.id).where(Recommendation.lesson_id == lesson.id).limit(1)
+        )
+        is not None
+    )
+
+
+def _stage_order() -> sa.ColumnElement[int]:
+    """A lesson's place in stage order (a theme across cases, with no stage, first)."""
+    return sa.case(*((Lesson.stage == stage, i) for i, stage in enumerate(Stage)), else_=-1)
+
+
+def lessons_of(*, case_review_id: int | None = None, meeting_id: int | None = None) -> Pagination:
+    """A page of a case review's lessons (stage order), or of those recorded at a meeting, each
+    with its first few recommendations (the ``lessons_page`` query argument)."""
+    select = db.select(Lesson).options(*_lesson_options())
     if case_review_id is not None:
         select = select.where(Lesson.case_review_id == case_review_id)
     else:
         select = select.where(Lesson.meeting_id == meeting_id)
-    lessons = list(db.session.scalars(select.order_by(Lesson.created_at, Lesson.id)))
-    order = list(Stage)
-    return sorted(lessons, key=lambda lesson: order.index(lesson.stage) if lesson.stage else -1)
+    page = paginate(
+        select.order_by(_stage_order(), Lesson.created_at, Lesson.id), arg="lessons_page"
+    )
+    with_recommendations(page.items)
+    return page
 
 
-def organisations() -> list[Organisation]:
-    """Who a recommendation can be addressed to."""
-    return list(db.session.scalars(db.select(Organisation).order_by(Organisation.name)))
+def organisations(panel_ids: list[int], also: int | None = None) -> list[Organisation]:
+    """Who recommendations on these panels are addressed to, for a recommendation's form and the
+    register's filter: the organisations of the panels' members (readers aside), and `also` (the
+    one already chosen, if any), by name. Bounded by the panels' membership, never by how many
+    organisations there are nationally."""
+    on_the_panels = (
+        db.select(User.organisation_id)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.panel_id.in_(panel_ids), Membership.role != Role.READER)
+    )
+    condition: sa.ColumnElement[bool] = Organisation.id.in_(on_the_panels)
+    if also is not None:
+        condition = condition | (Organisation.id == also)
+    return list(
+        db.session.scalars(db.select(Organisation).where(condition).order_by(Organisation.name))
+    )
 
 
 # --- Follow-up ---------------------------------------------------------------------------------
 
 
+# A chair's home page lists the most urgent this many of each list, then links to the register.
+FOLLOW_UP_SHOWN = 20
+
+
 @dataclass(frozen=True)
 class FollowUp:
-    """Recommendations waiting on someone, for a home page."""
+    """Recommendations waiting on someone, for a home page: the first few of each list, soonest
+    due first, with how many there are in all."""
 
-    overdue: list[Recommendation]
-    due_soon: list[Recommendation]
-    # Answered or implemented: waiting for the chair to close.
-    to_sign_off: list[Recommendation]
+    # Waiting on the agency, overdue or due within DUE_SOON_DAYS.
+    due: Shown
+    # Answered (not accepted) or implemented: waiting for the chair to close.
+    to_sign_off: Shown
 
     def __bool__(self) -> bool:
-        return bool(self.overdue or self.due_soon or self.to_sign_off)
+        return bool(self.due or self.to_sign_off)
 
 
 def _with_context(select: sa.Select) -> sa.Select:
@@ -255,40 +372,25 @@ def _with_context(select: sa.Select) -> sa.Select:
     ).order_by(Recommendation.due_date, Recommendation.id)
 
 
-def _follow_up(select: sa.Select, today: date, sign_off: bool) -> FollowUp:
-    soon = today + timedelta(days=DUE_SOON_DAYS)
-    awaiting = select.where(
-        Recommendation.status.in_(AWAITING_AGENCY), Recommendation.due_date <= soon
-    )
-    waiting = list(db.session.scalars(_with_context(awaiting)))
-    to_sign_off = []
-    if sign_off:
-        to_sign_off = list(
-            db.session.scalars(
-                _with_context(
-                    select.where(
-                        Recommendation.status.in_(
-                            [RecommendationStatus.IMPLEMENTED, RecommendationStatus.NOT_ACCEPTED]
-                        )
-                    )
-                )
-            )
-        )
-    return FollowUp(
-        overdue=[r for r in waiting if r.due_date < today],
-        due_soon=[r for r in waiting if today <= r.due_date <= soon],
-        to_sign_off=to_sign_off,
-    )
-
-
 def chair_follow_up(user: User, today: date | None = None) -> FollowUp:
     """For a chair: their panels' recommendations due for response (overdue or due within 14
-    days) and those waiting for them to close."""
+    days) and those waiting for them to close, the FOLLOW_UP_SHOWN due soonest of each: four
+    queries however many there are."""
     chaired = access.panels_where(user, access.Action.SIGN_OFF_RECOMMENDATION)
     if not chaired:
-        return FollowUp([], [], [])
+        return FollowUp(Shown([], Count()), Shown([], Count()))
     select = _visible(db.select(Recommendation).where(Recommendation.panel_id.in_(chaired)), user)
-    return _follow_up(select, today or uk_today(), sign_off=True)
+    soon = (today or uk_today()) + timedelta(days=DUE_SOON_DAYS)
+    due = select.where(Recommendation.status.in_(AWAITING_AGENCY), Recommendation.due_date <= soon)
+    answered = select.where(
+        Recommendation.status.in_(
+            [RecommendationStatus.IMPLEMENTED, RecommendationStatus.NOT_ACCEPTED]
+        )
+    )
+    return FollowUp(
+        due=first(_with_context(due), FOLLOW_UP_SHOWN),
+        to_sign_off=first(_with_context(answered), FOLLOW_UP_SHOWN),
+    )
 
 
 def _to_organisation(user: User) -> sa.Select | None:

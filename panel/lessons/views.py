@@ -101,9 +101,18 @@ def _told_if_readdressed(addressed: services.Addressed) -> None:
 # --- The register ------------------------------------------------------------------------------
 
 
-def _register(panel_ids: list[int], panel: Panel | None):
-    form = RegisterFilterForm(request.args, organisations=queries.organisations())
+def _filter_form(panel_ids: list[int]) -> RegisterFilterForm:
+    """The register's filters, offering the organisations on these panels (and the one asked
+    for, such as a member's own from their home page)."""
+    asked = request.args.get("organisation", "")
+    also = int(asked) if asked.isascii() and asked.isdigit() and len(asked) < 10 else None
+    form = RegisterFilterForm(request.args, organisations=queries.organisations(panel_ids, also))
     form.validate()
+    return form
+
+
+def _register(panel_ids: list[int], panel: Panel | None):
+    form = _filter_form(panel_ids)
     filters = form.filters()
     return render_template(
         "lessons/register.html",
@@ -122,8 +131,7 @@ def _register(panel_ids: list[int], panel: Panel | None):
 
 
 def _register_csv(panel_ids: list[int], panel: Panel | None):
-    form = RegisterFilterForm(request.args, organisations=queries.organisations())
-    form.validate()
+    form = _filter_form(panel_ids)
     filters = form.filters()
     record(
         current_user,
@@ -226,6 +234,7 @@ def show(lesson: Lesson):
     return render_template(
         "lessons/show.html",
         lesson=queries.lesson_page(lesson),
+        recommendations=queries.recommendations_page(lesson),
         may_record=access.can(current_user, Action.RECORD_LESSONS, lesson),
         title=f"Lesson {lesson.id} – {lesson.panel.name}",
     )
@@ -273,7 +282,7 @@ def delete(lesson: Lesson):
 @bp.route("/lessons/<int:lesson_id>/recommendations/new", methods=["GET", "POST"])
 @access.rule(access.on_object(Action.RECORD_LESSONS, Lesson))
 def new_recommendation(lesson: Lesson):
-    form = RecommendationForm.for_recommendation(allow_override=_allow_override(lesson))
+    form = RecommendationForm.for_recommendation(lesson, allow_override=_allow_override(lesson))
     if form.validate_on_submit():
         try:
             addressed = services.add_recommendation(
@@ -310,6 +319,7 @@ def recommendation(recommendation: Recommendation):
     return render_template(
         "lessons/recommendation.html",
         recommendation=recommendation,
+        history=queries.history_page(recommendation),
         lesson=lesson,
         may_record=access.can(current_user, Action.RECORD_LESSONS, lesson),
         title=f"Recommendation {recommendation.id} to {recommendation.organisation.name}",
@@ -320,7 +330,7 @@ def recommendation(recommendation: Recommendation):
 @access.rule(access.on_object(Action.RECORD_LESSONS, Recommendation))
 def edit_recommendation(recommendation: Recommendation):
     form = RecommendationForm.for_recommendation(
-        recommendation, allow_override=_allow_override(recommendation)
+        recommendation.lesson, recommendation, allow_override=_allow_override(recommendation)
     )
     if form.validate_on_submit():
         try:
@@ -385,7 +395,7 @@ def _move_view(move: Move):
             form=form,
             move=move,
             heading=MOVE_WORDING[move][0],
-            recommendation=recommendation,
+            recommendation=queries.with_history([recommendation])[0],
             lesson=recommendation.lesson,
             title=f"{MOVE_WORDING[move][0]} – recommendation {recommendation.id}",
         )

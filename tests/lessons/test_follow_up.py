@@ -61,14 +61,26 @@ def test_the_chair_sees_what_is_due_within_14_days_or_overdue_and_what_awaits_si
     )
     eleven_days_on = uk_today() + timedelta(days=11)  # `overdue` is due the day before
     found = chair_follow_up(scrutiny.chair, eleven_days_on)
-    assert [r.id for r in found.overdue] == [overdue.id]
-    assert due_soon.id in [r.id for r in found.due_soon]
+    assert [r.id for r in found.due][:2] == [overdue.id, due_soon.id]  # soonest due first
     assert [r.id for r in found.to_sign_off] == [answered.id]
     found_now = chair_follow_up(scrutiny.chair, uk_today())
-    assert [r.id for r in found_now.due_soon] == [overdue.id, due_soon.id]
-    assert found_now.overdue == []
+    assert [r.id for r in found_now.due] == [overdue.id, due_soon.id]
     # Only the chair signs off.
     assert not chair_follow_up(scrutiny.people.coordinator, uk_today())
+
+
+def test_the_chairs_home_page_lists_the_20_most_urgent_and_links_to_the_rest(client, scrutiny):
+    """Years of history leave hundreds of recommendations waiting: the home page lists the 20
+    due soonest of each list, says how many there are, and links to the register for the rest."""
+    made = [_recommendation(scrutiny, 1 + n % 14) for n in range(25)]
+    sign_in(client, scrutiny.chair)
+    page = client.get("/").get_data(as_text=True)
+    due = page[page.index('id="chair-due"') : page.index('id="chair-due-all"')]
+    assert due.count('href="/recommendations/') == 20
+    assert f'href="/recommendations/{made[0].id}"' in due  # due tomorrow: among the soonest
+    assert f'href="/recommendations/{made[13].id}"' not in due  # due in a fortnight
+    assert "Showing 20 of 25 recommendations overdue or due within 14 days." in page
+    assert 'href="/lessons?overdue=y"' in page
 
 
 def test_home_pages_list_due_recommendations_for_the_chair_and_the_addressed_agency(
