@@ -100,14 +100,14 @@ def intervention_overdue(intervention: Intervention, today: date | None = None) 
 @dataclass(frozen=True)
 class LiveCasePage:
     live_case: LiveCase
-    # Every intervention of the case, whoever owns it, in the order they were agreed, with their
-    # logs (for the last update) and the organisations that wrote them.
-    interventions: list[Intervention]
+    # A page of the case's interventions, whoever owns them, in the order they were agreed (the
+    # ``interventions_page`` query argument), each with its latest update (`with_latest_updates`).
+    interventions: Pagination
 
 
 def live_case_page(live_case: LiveCase) -> LiveCasePage:
-    """Everything the case page shows: the case with its strands, needs and referrer, and all
-    its interventions (one picture per live case: every member of the panel sees them all)."""
+    """Everything the case page shows: the case with its strands, needs and referrer, and a page
+    of its interventions (one picture per live case: every member of the panel sees them all)."""
     db.session.scalars(
         db.select(LiveCase)
         .options(
@@ -119,26 +119,82 @@ def live_case_page(live_case: LiveCase) -> LiveCasePage:
         .where(LiveCase.id == live_case.id)
         .execution_options(populate_existing=True)
     ).one()
-    interventions = list(
-        db.session.scalars(
-            db.select(Intervention)
-            .options(
-                joinedload(Intervention.type),
-                joinedload(Intervention.owner_organisation),
-                selectinload(Intervention.updates).joinedload(
-                    InterventionUpdate.author_organisation
-                ),
-            )
-            .where(Intervention.live_case_id == live_case.id)
-            .order_by(Intervention.id)
-        )
+    interventions = paginate(
+        db.select(Intervention)
+        .options(joinedload(Intervention.type), joinedload(Intervention.owner_organisation))
+        .where(Intervention.live_case_id == live_case.id)
+        .order_by(Intervention.id),
+        arg="interventions_page",
     )
+    with_latest_updates(interventions.items)
     return LiveCasePage(live_case=live_case, interventions=interventions)
 
 
-def referring_organisations() -> list[Organisation]:
-    """Who can have referred a case to the panel: any organisation, by name."""
-    return list(db.session.scalars(db.select(Organisation).order_by(Organisation.name)))
+def with_latest_updates(interventions: list[Intervention]) -> list[Intervention]:
+    """`interventions`, each given `last_entry` (the newest update in its log, or None) and
+    `last_worded` (the newest with words in it), with each author's organisation: one query,
+    however long the logs. For lists; an intervention's own page reads its log a page at a
+    time (`updates_page`)."""
+    newest = (InterventionUpdate.at.desc(), InterventionUpdate.id.desc())
+    ranked = (
+        db.select(
+            InterventionUpdate.id.label("update_id"),
+            sa.func.row_number()
+            .over(partition_by=InterventionUpdate.intervention_id, order_by=newest)
+            .label("newest"),
+            sa.func.row_number()
+            .over(
+                partition_by=(
+                    InterventionUpdate.intervention_id,
+                    InterventionUpdate.text.is_(None),
+                ),
+                order_by=newest,
+            )
+            .label("newest_of_kind"),
+        )
+        .where(InterventionUpdate.intervention_id.in_([i.id for i in interventions]))
+        .subquery()
+    )
+    rows = db.session.scalars(
+        db.select(InterventionUpdate)
+        .options(joinedload(InterventionUpdate.author_organisation))
+        .join(ranked, ranked.c.update_id == InterventionUpdate.id)
+        .where(
+            sa.or_(
+                ranked.c.newest == 1,
+                sa.and_(InterventionUpdate.text.is_not(None), ranked.c.newest_of_kind == 1),
+            )
+        )
+        .order_by(*newest)
+    )
+    last_entry: dict[int, InterventionUpdate] = {}
+    last_worded: dict[int, InterventionUpdate] = {}
+    for update in rows:
+        last_entry.setdefault(update.intervention_id, update)
+        if update.text:
+            last_worded.setdefault(update.intervention_id, update)
+    # Set on each intervention for the templates (`last_update`), not mapped.
+    for intervention in interventions:
+        setattr(intervention, "last_entry", last_entry.get(intervention.id))  # noqa: B010
+        setattr(intervention, "last_worded", last_worded.get(intervention.id))  # noqa: B010
+    return interventions
+
+
+def referring_organisations(panel: Panel, also: int | None = None) -> list[Organisation]:
+    """Who can have referred a case to the panel: the organisations of its members (readers
+    aside), and `also` (the case's referrer already, if any), by name. Bounded by the panel's
+    membership, never by how many organisations there are nationally."""
+    represented = (
+        db.select(User.organisation_id)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.panel_id == panel.id, Membership.role != Role.READER)
+    )
+    condition: sa.ColumnElement[bool] = Organisation.id.in_(represented)
+    if also is not None:
+        condition = condition | (Organisation.id == also)
+    return list(
+        db.session.scalars(db.select(Organisation).where(condition).order_by(Organisation.name))
+    )
 
 
 # --- Interventions: their pages, a partner's list, a panel's list ------------------------------
@@ -148,26 +204,59 @@ AGREED_AT_PAST = timedelta(days=60)
 AGREED_AT_FUTURE = timedelta(days=30)
 
 
+def _intervention_options() -> list:
+    return [
+        joinedload(Intervention.panel),
+        joinedload(Intervention.live_case),
+        joinedload(Intervention.type),
+        joinedload(Intervention.owner_organisation),
+        joinedload(Intervention.lead),
+        joinedload(Intervention.agreed_at),
+        joinedload(Intervention.created_by),
+    ]
+
+
 def intervention_page(intervention: Intervention) -> Intervention:
-    """The intervention with everything its page shows: its case or place, type, owner, lead,
-    meeting, and the update log with each author and their organisation on the day."""
+    """The intervention with everything its page shows about it: its case or place, type,
+    owner, lead and meeting (its log is read a page at a time: `updates_page`)."""
+    return db.session.scalars(
+        db.select(Intervention)
+        .options(*_intervention_options())
+        .where(Intervention.id == intervention.id)
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def for_saving(intervention: Intervention) -> Intervention:
+    """The intervention with its whole log, type, case and panel loaded before a save changes it:
+    loading any of them afterwards would flush the change early, outside the service's check
+    for a save that someone else's overtook."""
     updates = selectinload(Intervention.updates)
     return db.session.scalars(
         db.select(Intervention)
         .options(
-            joinedload(Intervention.panel),
-            joinedload(Intervention.live_case),
-            joinedload(Intervention.type),
-            joinedload(Intervention.owner_organisation),
-            joinedload(Intervention.lead),
-            joinedload(Intervention.agreed_at),
-            joinedload(Intervention.created_by),
+            *_intervention_options(),
             updates.joinedload(InterventionUpdate.author),
             updates.joinedload(InterventionUpdate.author_organisation),
         )
         .where(Intervention.id == intervention.id)
         .execution_options(populate_existing=True)
     ).one()
+
+
+def updates_page(intervention: Intervention) -> Pagination:
+    """A page of the intervention's update log, oldest first (the ``updates_page`` query
+    argument), with each author and their organisation on the day."""
+    return paginate(
+        db.select(InterventionUpdate)
+        .options(
+            joinedload(InterventionUpdate.author),
+            joinedload(InterventionUpdate.author_organisation),
+        )
+        .where(InterventionUpdate.intervention_id == intervention.id)
+        .order_by(InterventionUpdate.at, InterventionUpdate.id),
+        arg="updates_page",
+    )
 
 
 def _sits_on(panel: Panel) -> sa.ColumnElement[bool]:
@@ -326,18 +415,22 @@ def _listed() -> list:
         joinedload(Intervention.owner_organisation),
         joinedload(Intervention.lead),
         joinedload(Intervention.agreed_at),
-        selectinload(Intervention.updates).joinedload(InterventionUpdate.author_organisation),
     ]
 
 
 def panel_interventions(panel: Panel, filters: InterventionFilters) -> Pagination:
-    """A page of the list: a count, the interventions and their logs, in three queries."""
-    return paginate(panel_interventions_select(panel, filters).options(*_listed()))
+    """A page of the list: a count, the interventions and their latest updates, in three
+    queries."""
+    page = paginate(panel_interventions_select(panel, filters).options(*_listed()))
+    with_latest_updates(page.items)
+    return page
 
 
 def panel_interventions_all(panel: Panel, filters: InterventionFilters) -> Iterator[Intervention]:
-    """Every intervention the filters select, for the CSV export, loaded in batches."""
-    select = panel_interventions_select(panel, filters).options(*_listed())
+    """Every intervention the filters select, with their logs, for the CSV export, loaded in
+    batches."""
+    logs = selectinload(Intervention.updates).joinedload(InterventionUpdate.author_organisation)
+    select = panel_interventions_select(panel, filters).options(*_listed(), logs)
     return iter(db.session.scalars(select.execution_options(yield_per=500)))
 
 

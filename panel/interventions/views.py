@@ -58,7 +58,10 @@ def _to_intervention(intervention: Intervention):
 def _loaded(intervention: Intervention) -> Intervention:
     """The intervention with its log, type, case and panel loaded before a save changes it.
     Loading any of them afterwards would flush the change early, outside the service's check
-    for a save that someone else's overtook (a 500 instead of the message)."""
+    for a save that someone else's overtook (a 500 instead of the message). A page that only
+    shows a form reads less (`queries.intervention_page`)."""
+    if request.method == "POST":
+        return queries.for_saving(intervention)
     return queries.intervention_page(intervention)
 
 
@@ -130,6 +133,7 @@ def _page(intervention: Intervention, form: UpdateForm | None):
     return render_template(
         "interventions/show.html",
         intervention=queries.intervention_page(intervention),
+        updates=queries.updates_page(intervention),
         form=form if may_update else None,
         may_reassign=intervention.status in OPEN_INTERVENTION
         and access.can(current_user, Action.MANAGE_LIVE_CASES, intervention),

@@ -41,6 +41,7 @@ from panel.interventions.vocabularies import (
 
 if TYPE_CHECKING:
     from panel.accounts.models import Organisation
+    from panel.panels.models import Panel
 
 POLICING_AREA_LENGTH = 120
 RISK_REASON_LENGTH = 2_000
@@ -153,12 +154,17 @@ class LiveCaseForm(GuardedForm):
             del self.version
 
     @classmethod
-    def for_case(cls, live_case: LiveCase | None = None, *, allow_override: bool) -> LiveCaseForm:
-        """The form to refer a case, or to change `live_case` (filled in with it as it is; a
-        submitted form overrides that), with the organisations that may have referred it."""
+    def for_case(
+        cls, panel: Panel, live_case: LiveCase | None = None, *, allow_override: bool
+    ) -> LiveCaseForm:
+        """The form to refer a case to `panel`, or to change `live_case` (filled in with it as it
+        is; a submitted form overrides that), with the organisations that may have referred it:
+        those on the panel, and the one recorded already."""
         return cls(
             data=cls.data_of(live_case) if live_case is not None else None,
-            organisations=queries.referring_organisations(),
+            organisations=queries.referring_organisations(
+                panel, live_case.referred_by_id if live_case is not None else None
+            ),
             changing=live_case is not None,
             allow_override=allow_override,
         )

@@ -71,7 +71,7 @@ def _case_form_page(form: LiveCaseForm, panel: Panel, live_case: LiveCase | None
 @bp.route("/panels/<int:panel_id>/live-cases/new", methods=["GET", "POST"])
 @access.rule(access.on_panel(Action.MANAGE_LIVE_CASES, case_material=True))
 def new(panel):
-    form = LiveCaseForm.for_case(allow_override=_allow_override(panel))
+    form = LiveCaseForm.for_case(panel, allow_override=_allow_override(panel))
     if form.validate_on_submit():
         live_case = services.refer_case(current_user, panel, form.details(), form.guard_outcome)
         flash(f"Case {live_case.reference} referred.", "success")
@@ -104,7 +104,9 @@ def show(live_case):
 def edit(live_case):
     if live_case.status == LiveCaseStatus.CLOSED:
         return _closed(live_case)
-    form = LiveCaseForm.for_case(live_case, allow_override=_allow_override(live_case.panel))
+    form = LiveCaseForm.for_case(
+        live_case.panel, live_case, allow_override=_allow_override(live_case.panel)
+    )
     if form.validate_on_submit():
         try:
             services.update_case(
