@@ -27,11 +27,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Union, get_args, get_origin, get_type_hints
 
+import sqlalchemy as sa
 from flask import current_app, has_request_context
 from sqlalchemy.orm import joinedload, selectinload
 
 from panel.cases.models import CaseReview
 from panel.cases.vocabularies import Stage, strand_labels
+from panel.core.pagination import Shown, first
 from panel.core.time import UK, format_datetime, format_time
 from panel.extensions import db
 from panel.interventions.models import Intervention
@@ -46,7 +48,7 @@ from panel.meetings.models import (
     Meeting,
     MeetingStatus,
 )
-from panel.minutes.models import Minutes, MinutesStatus, PreviousMinutesDecision
+from panel.minutes.models import Minutes, MinutesNote, MinutesStatus, PreviousMinutesDecision
 from panel.panels.models import Membership, Role
 
 FULL, PUBLIC = "full", "public"
@@ -72,6 +74,20 @@ RETENTION = (
     "of its last meeting are published, and live case details {live_cases} months after the "
     "case closes. These minutes and coarse statistics are kept."
 )
+
+# The most lessons, recommendations and interventions the minutes list. A meeting's own lists are
+# bounded by what a meeting can hold (`panel.meetings.models`: its agenda, guests and actions);
+# these grow with what was recorded about its cases, and past this the minutes say where the rest
+# are (`Document.shortened`).
+LISTED = 100
+SHORTENED = {
+    "lessons": "These minutes list the first {listed} of {total} lessons learnt from this "
+    "meeting's case reviews and themes; each case review's page in Panel lists all of its lessons.",
+    "recommendations": "These minutes list the first {listed} of {total} recommendations made "
+    "from those lessons; each lesson's page in Panel lists all of its recommendations.",
+    "interventions": "These minutes list the first {listed} of {total} interventions agreed at "
+    "this meeting; each live case's page in Panel lists all of its interventions.",
+}
 
 # What a member who declared an interest in a case review reads in place of its section.
 WITHHELD_NOTICE = "This case review is withheld from you because you declared an interest in it."
@@ -185,7 +201,17 @@ class CaseSection:
 @dataclass
 class ItemSection:
     READER_FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {"number", "title", "kind", "presenter", "public", "case", "matters_arising", "withheld"}
+        {
+            "number",
+            "title",
+            "kind",
+            "presenter",
+            "public",
+            "case",
+            "matters_arising",
+            "matters_arising_total",
+            "withheld",
+        }
     )
     # What stays of an item whose case review is withheld from the person reading.
     WITHHELD_FIELDS: ClassVar[frozenset[str]] = frozenset({"number", "title", "kind"})
@@ -198,6 +224,9 @@ class ItemSection:
     public: str | None
     case: CaseSection | None = None
     matters_arising: list[ArisingRow] | None = None
+    # How many matters arising were open ("1,234", "more than 10,000") when the minutes list only
+    # the oldest of them (`panel.meetings.matters.SHOWN`); None when they list them all.
+    matters_arising_total: str | None = None
     # Shown instead of everything else in the item: why it is withheld from this reader.
     withheld: str | None = None
 
@@ -261,6 +290,7 @@ class Document:
             "close_time",
             "handling",
             "retention",
+            "shortened",
         }
     )
 
@@ -299,6 +329,9 @@ class Document:
     # The handling and retention statement at the end of the minutes.
     handling: str = ""
     retention: str = ""
+    # What the minutes leave out of a list longer than they hold, one sentence each ("These
+    # minutes list the first 100 of 1,234 lessons learnt..."): see `LISTED`.
+    shortened: list[str] = field(default_factory=list)
 
     @property
     def for_members(self) -> bool:
@@ -398,6 +431,8 @@ class Document:
                 lines.append(f"  {item.withheld}")
             for row in item.matters_arising or []:
                 lines.append(f"  Matter arising: {row.kind}: {row.description} ({row.owner})")
+            if item.matters_arising_total:
+                lines.append(f"  Matters arising open: {item.matters_arising_total}")
             if item.restricted:
                 lines += [f"  Restricted: {line}" for line in item.restricted.splitlines()]
             if item.public:
@@ -419,6 +454,7 @@ class Document:
         if self.close_time:
             lines.append(f"Closed: {self.close_time}")
         lines.append(f"Next meeting: {self.next_meeting or 'not yet scheduled'}")
+        lines += [f"Shortened: {line}" for line in self.shortened]
         return lines
 
 
@@ -544,12 +580,13 @@ def assemble(minutes: Minutes) -> Document:
     panel = meeting.panel
     register = attendance.load_attendance(meeting)
     agenda = queries.agenda_of(meeting)
-    notes = {note.agenda_item_id: note for note in minutes.notes}
+    notes = notes_of(minutes, agenda)
     case_ids = [item.case_review_id for item in agenda if item.case_review_id]
     cases = _cases(case_ids)
     lessons = _lessons(case_ids, meeting)
     with _urls_anywhere():
         arising = matters_arising.matters_arising(meeting, viewer=None)
+    interventions = _interventions(meeting)
     items = []
     for number, item in enumerate(agenda, start=1):
         note = notes.get(item.id)
@@ -574,13 +611,18 @@ def assemble(minutes: Minutes) -> Document:
                     if item.kind == AgendaItemKind.MATTERS_ARISING
                     else None
                 ),
+                matters_arising_total=(
+                    str(arising.total)
+                    if item.kind == AgendaItemKind.MATTERS_ARISING and arising.more
+                    else None
+                ),
             )
         )
     roles = _roles(panel.id)
     represented = attendance.organisations_represented(meeting)
     quorum_met = len(represented) >= panel.quorum
     previous_minutes, amendments = _previous_minutes(minutes, queries.previous_meeting(meeting))
-    lessons_across_cases = [_lesson_row(lesson) for lesson in lessons["meeting"]]
+    lessons_across_cases = [_lesson_row(*lesson) for lesson in lessons["meeting"]]
     _number_lessons(items, lessons_across_cases)
     return Document(
         layer=FULL,
@@ -616,7 +658,9 @@ def assemble(minutes: Minutes) -> Document:
             for row in register
             if row.status == AttendanceStatus.ABSENT
         ],
-        guests=[f"{guest.name} ({guest.organisation_name})" for guest in meeting.guests],
+        guests=[
+            f"{guest.name} ({guest.organisation_name})" for guest in attendance.guests_of(meeting)
+        ],
         # Nothing is said of the quorum until the register is taken: apologies sent before the
         # meeting say who was not there, not who was.
         quorum=(
@@ -631,7 +675,7 @@ def assemble(minutes: Minutes) -> Document:
         previous_minutes_amendments=amendments,
         items=items,
         lessons_across_cases=lessons_across_cases,
-        interventions=_interventions(meeting),
+        interventions=[_intervention_row(i) for i in interventions],
         actions=[
             ActionRow(
                 description=action.description,
@@ -650,6 +694,15 @@ def assemble(minutes: Minutes) -> Document:
             case_reviews=panel.case_review_retention_months,
             live_cases=panel.live_case_retention_months,
         ),
+        shortened=[
+            SHORTENED[name].format(listed=len(shown.items), total=shown.total)
+            for name, shown in (
+                ("lessons", lessons["all"]),
+                ("recommendations", lessons["recommendations"]),
+                ("interventions", interventions),
+            )
+            if shown.more
+        ],
     )
 
 
@@ -702,38 +755,76 @@ def _cases(case_ids: list[int]) -> dict[int, CaseReview]:
     return {case.id: case for case in rows}
 
 
+def notes_of(minutes: Minutes, agenda: list[AgendaItem]) -> dict[int, MinutesNote]:
+    """The notes written on these agenda items, by agenda item id, in one query."""
+    rows = db.session.scalars(
+        db.select(MinutesNote).where(
+            MinutesNote.minutes_id == minutes.id,
+            MinutesNote.agenda_item_id.in_([item.id for item in agenda]),
+        )
+    )
+    return {note.agenda_item_id: note for note in rows}
+
+
 def _lessons(case_ids: list[int], meeting: Meeting) -> dict[str, Any]:
-    """The cases' lessons (by case id) and the themes recorded at the meeting, in one query."""
+    """The cases' lessons (by case id) and the themes recorded at the meeting, in agenda then
+    stage order, at most LISTED of them, and at most LISTED of their recommendations, with how
+    many of each there are: four queries (and their strands)."""
     condition = Lesson.meeting_id == meeting.id
     if case_ids:
         condition = condition | Lesson.case_review_id.in_(case_ids)
-    rows = db.session.scalars(
-        db.select(Lesson)
-        .options(
-            joinedload(Lesson.case_review),
-            selectinload(Lesson.strand_rows),
-            selectinload(Lesson.recommendations).joinedload(Recommendation.organisation),
+    on_agenda = (
+        sa.case(
+            *((Lesson.case_review_id == case_id, n) for n, case_id in enumerate(case_ids)),
+            else_=len(case_ids),
         )
-        .where(condition)
-        .order_by(Lesson.id)
+        if case_ids
+        else sa.literal(0)
     )
-    by_case: dict[int, list[Lesson]] = {}
+    stage = sa.case(*((Lesson.stage == s, n) for n, s in enumerate(Stage)), else_=-1)
+    select = db.select(Lesson).where(condition)
+    listed = first(
+        select.options(joinedload(Lesson.case_review), joinedload(Lesson.strand_rows)).order_by(
+            on_agenda, stage, Lesson.id
+        ),
+        LISTED,
+    )
+    order = {lesson.id: n for n, lesson in enumerate(listed.items)}
+    in_lesson_order = (
+        sa.case(*((Recommendation.lesson_id == i, n) for i, n in order.items()), else_=LISTED)
+        if order
+        else sa.literal(0)
+    )
+    recommendations = first(
+        db.select(Recommendation)
+        .options(joinedload(Recommendation.organisation))
+        .where(Recommendation.lesson_id.in_(list(order)))
+        .order_by(in_lesson_order, Recommendation.id),
+        LISTED,
+    )
+    by_lesson: dict[int, list[Recommendation]] = {}
+    for recommendation in recommendations.items:
+        by_lesson.setdefault(recommendation.lesson_id, []).append(recommendation)
+    by_case: dict[int, list[tuple[Lesson, list[Recommendation]]]] = {}
     at_meeting = []
-    for lesson in rows:
+    for lesson in listed.items:
+        entry = (lesson, by_lesson.get(lesson.id, []))
         if lesson.case_review_id in case_ids:
-            by_case.setdefault(lesson.case_review_id, []).append(lesson)
+            by_case.setdefault(lesson.case_review_id, []).append(entry)
         elif lesson.meeting_id == meeting.id:
-            at_meeting.append(lesson)
-    return {"cases": by_case, "meeting": at_meeting}
+            at_meeting.append(entry)
+    return {
+        "cases": by_case,
+        "meeting": at_meeting,
+        "all": listed,
+        "recommendations": recommendations,
+    }
 
 
 def _case_section(case: CaseReview, lessons_by_case: dict[int, list[Lesson]]) -> CaseSection:
     order = list(Stage)
     findings = sorted(case.stage_findings, key=lambda f: order.index(f.stage))
-    lessons = sorted(
-        lessons_by_case.get(case.id, []),
-        key=lambda lesson: order.index(lesson.stage) if lesson.stage else -1,
-    )
+    lessons = lessons_by_case.get(case.id, [])  # in stage order
     return CaseSection(
         reference=case.reference,
         strands=strand_labels(case.strands),
@@ -741,12 +832,12 @@ def _case_section(case: CaseReview, lessons_by_case: dict[int, list[Lesson]]) ->
         outcome=case.outcome.label,
         summary=case.narrative,
         stages=[StageRow(f.stage.label, f.rating.label, f.comment) for f in findings],
-        lessons=[_lesson_row(lesson) for lesson in lessons],
+        lessons=[_lesson_row(*lesson) for lesson in lessons],
         overall_view=case.overall_view,
     )
 
 
-def _lesson_row(lesson: Lesson) -> LessonRow:
+def _lesson_row(lesson: Lesson, recommendations: list[Recommendation]) -> LessonRow:
     return LessonRow(
         number=lesson.id,
         kind=lesson.kind.label,
@@ -761,7 +852,7 @@ def _lesson_row(lesson: Lesson) -> LessonRow:
                 due=format_datetime(r.due_date, "date"),
                 status=r.status.label,
             )
-            for r in lesson.recommendations
+            for r in recommendations
         ],
     )
 
@@ -780,8 +871,9 @@ def _arising_row(row: matters_arising.MatterArising, meeting: Meeting) -> Arisin
     )
 
 
-def _interventions(meeting: Meeting) -> list[InterventionRow]:
-    rows = db.session.scalars(
+def _interventions(meeting: Meeting) -> Shown:
+    """The interventions agreed at the meeting (at most LISTED), with how many there are."""
+    return first(
         db.select(Intervention)
         .options(
             joinedload(Intervention.type),
@@ -789,19 +881,20 @@ def _interventions(meeting: Meeting) -> list[InterventionRow]:
             joinedload(Intervention.live_case),
         )
         .where(Intervention.agreed_at_id == meeting.id)
-        .order_by(Intervention.id)
+        .order_by(Intervention.id),
+        LISTED,
     )
-    return [
-        InterventionRow(
-            number=i.id,
-            about=i.about,
-            type=i.type.name,
-            owner=i.owner_organisation.name,
-            due=format_datetime(i.due_date, "date"),
-            status=i.status.label,
-        )
-        for i in rows
-    ]
+
+
+def _intervention_row(i: Intervention) -> InterventionRow:
+    return InterventionRow(
+        number=i.id,
+        about=i.about,
+        type=i.type.name,
+        owner=i.owner_organisation.name,
+        due=format_datetime(i.due_date, "date"),
+        status=i.status.label,
+    )
 
 
 def _roles(panel_id: int) -> dict[int, str]:

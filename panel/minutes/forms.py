@@ -4,7 +4,7 @@ panel's rule on who may approve. Notes pass the personal-data guard before they 
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING
 
 from flask import request
@@ -17,7 +17,7 @@ from panel.core.guard import MINUTES_NOTE, GuardedForm
 from panel.core.locking import seen_version
 from panel.meetings.queries import previous_meeting
 from panel.minutes.document import which_minutes
-from panel.minutes.models import Minutes, PreviousMinutesDecision
+from panel.minutes.models import Minutes, MinutesNote, PreviousMinutesDecision
 from panel.minutes.services import Decision, ItemNotes
 
 if TYPE_CHECKING:
@@ -64,6 +64,7 @@ class NotesForm(GuardedForm):
         *,
         with_aob: bool,
         minutes: Minutes,
+        notes: Mapping[int, MinutesNote],
         withheld: Collection[int] = frozenset(),
         **kwargs,
     ) -> NotesForm:
@@ -108,10 +109,11 @@ class NotesForm(GuardedForm):
                 "agenda": tuple(item for item in agenda if item.case_review_id not in withheld),
             },
         )
-        return form_class(data=cls.data_of(minutes), **kwargs)
+        return form_class(data=cls.data_of(minutes, notes), **kwargs)
 
     @staticmethod
-    def data_of(minutes: Minutes) -> dict:
+    def data_of(minutes: Minutes, notes: Mapping[int, MinutesNote]) -> dict:
+        """The saved notes (`notes`, by agenda item id) and the rest, to fill the form in."""
         data = {
             "edit_version": minutes.edit_version,
             "aob_restricted": minutes.aob_restricted,
@@ -121,7 +123,7 @@ class NotesForm(GuardedForm):
             ),
             "previous_amendments": minutes.previous_amendments,
         }
-        for note in minutes.notes:
+        for note in notes.values():
             data[f"restricted_{note.agenda_item_id}"] = note.restricted
             data[f"public_{note.agenda_item_id}"] = note.public
         return data

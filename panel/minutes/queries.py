@@ -42,7 +42,7 @@ _AOB_TITLE = re.compile(r"\bany\s+other\s+business\b|\bAOB\b", re.IGNORECASE)
 
 
 def minutes_of(meeting: Meeting) -> Minutes | None:
-    """The meeting's minutes with their notes and every version (who drafted, submitted,
+    """The meeting's minutes with every version (who drafted, submitted,
     approved and published each; not the frozen content or the PDF, which are loaded only when
     shown)."""
     return db.session.scalar(
@@ -52,7 +52,6 @@ def minutes_of(meeting: Meeting) -> Minutes | None:
             joinedload(Minutes.submitted_by),
             joinedload(Minutes.drafted_by),
             joinedload(Minutes.agreed_at_meeting),
-            selectinload(Minutes.notes),
             selectinload(Minutes.versions).options(
                 defer(MinutesVersion.content),
                 joinedload(MinutesVersion.drafted_by),

@@ -25,7 +25,7 @@ from panel.core.locking import seen_version
 from panel.core.time import format_datetime
 from panel.meetings import queries as meeting_queries
 from panel.minutes import queries, services
-from panel.minutes.document import assemble
+from panel.minutes.document import assemble, notes_of
 from panel.minutes.forms import (
     YES,
     ApproveForm,
@@ -230,6 +230,7 @@ def _notes_form(minutes: Minutes, agenda: list[AgendaItem]) -> NotesForm:
         agenda,
         with_aob=not queries.has_aob_item(agenda),
         minutes=minutes,
+        notes=notes_of(minutes, agenda),
         withheld=access.withheld_case_ids(current_user),
         allow_override=access.can(current_user, Action.OVERRIDE_GUARD, meeting),
         known_names=meeting_queries.known_names(meeting),
