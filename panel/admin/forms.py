@@ -31,6 +31,7 @@ from wtforms.validators import (
 
 from panel.accounts import services as accounts
 from panel.accounts.vocabularies import OrganisationKind
+from panel.admin import queries
 from panel.admin.queries import AuditFilters, object_type_label, object_type_now
 from panel.core.audit import AuditAction
 from panel.core.forms import (
@@ -81,8 +82,18 @@ class OrganisationForm(EditingForm):
             raise ValidationError("An organisation with this name already exists")
 
 
+def no_organisation_called(name: str) -> str:
+    """Why a typed organisation is refused, with what the admin may have meant."""
+    like = [organisation.name for organisation in queries.organisations_like(name)]
+    if not like:
+        return f"No organisation is called ‘{name}’: check its name, or add the organisation first"
+    meant = like[0] if len(like) == 1 else f"{', '.join(like[:-1])} or {like[-1]}"
+    return f"No organisation is called ‘{name}’. Did you mean {meant}?"
+
+
 class UserForm(EditingForm):
-    """A user's details. `organisations` are the choices for their organisation."""
+    """A user's details. The organisation is typed by its name, as Panel has it: nationally there
+    are thousands, far too many for a list to choose from."""
 
     full_name = required_text("Full name", "Enter the full name", 120)
     email = StringField(
@@ -96,8 +107,11 @@ class UserForm(EditingForm):
         render_kw={"spellcheck": "false", "autocomplete": "off"},
     )
     job_title = text_field("Job title (optional)", 120)
-    organisation_id = ChoiceField(
-        "Organisation", "Select an organisation", coerce=int, widget=GovSelect()
+    organisation = required_text(
+        "Organisation",
+        "Enter the name of their organisation",
+        200,
+        description="Its name as it is in Panel, like Coventry City Council",
     )
     is_admin = BooleanField(
         "Administrator",
@@ -106,13 +120,17 @@ class UserForm(EditingForm):
         "and read the audit trail.",
     )
 
-    def __init__(self, *args, organisations: list[Organisation], **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.organisations = {organisation.id: organisation for organisation in organisations}
-        self.organisation_id.choices = options(
-            ((str(organisation.id), organisation.name) for organisation in organisations),
-            "Select an organisation",
-        )
+        # An account being changed fills the field in with its organisation's name.
+        if self.obj is not None and not isinstance(self.organisation.data, str | None):
+            self.organisation.data = self.organisation.data.name
+        self.chosen: Organisation | None = None
+
+    def validate_organisation(self, field):
+        self.chosen = queries.organisation_named(field.data)
+        if self.chosen is None:
+            raise ValidationError(no_organisation_called(field.data))
 
     def validate_email(self, field):
         if accounts.email_taken(field.data, except_user=self.obj):
@@ -124,7 +142,7 @@ class UserForm(EditingForm):
             "full_name": self.full_name.data,
             "email": self.email.data,
             "job_title": self.job_title.data or None,
-            "organisation": self.organisations[self.organisation_id.data],
+            "organisation": self.chosen,
             "is_admin": self.is_admin.data,
         }
 
@@ -284,7 +302,8 @@ def role_field() -> ChoiceField:
 
 
 class AddMemberForm(BaseForm):
-    """`users` are the people who may be added: not already on the panel."""
+    """`users` are the people offered: not already on the panel, those found by a search (a
+    few at a time: `queries.people_to_add`), or the one chosen."""
 
     user_id = ChoiceField("Person", "Select a person to add", coerce=int, widget=GovSelect())
     role = role_field()
@@ -323,6 +342,10 @@ class UserSearchForm(SearchForm):
     q = text_field("Search by name or email address", 254)
 
 
+class PersonSearchForm(SearchForm):
+    q = text_field("Find a person by name or email address", 254)
+
+
 def _action_or_all(value) -> AuditAction | None:
     try:
         return AuditAction(value)
@@ -338,15 +361,10 @@ class AuditFilterForm(SearchForm):
     """The audit trail's filters. Each filter with an error is left out and the message shown
     beside it, while the others still apply, so the admin sees what they can and why."""
 
-    user = OptionalChoiceField(
-        "Who", "Select a person from the list", coerce=int, widget=GovSelect()
-    )
-    organisation = OptionalChoiceField(
-        "Their organisation",
-        "Select an organisation from the list",
-        coerce=int,
-        widget=GovSelect(),
-    )
+    # Typed, not chosen from lists: nationally there are 20,000 people and thousands of
+    # organisations.
+    who = text_field("Who: their email address", 254)
+    organisation = text_field("Their organisation", 200)
     # An unknown action reads as "All actions": a filter has nothing to correct.
     action = SelectField(
         "Action",
@@ -367,20 +385,28 @@ class AuditFilterForm(SearchForm):
     )
     occurred_to = DateField("Date to", "", required=False, description="For example, 27 3 2026")
 
-    def __init__(self, *args, users, organisations: list[Organisation], object_types, **kwargs):
+    def __init__(self, *args, object_types, **kwargs):
         super().__init__(*args, **kwargs)
-        self.user.choices = options(
-            ((str(user_id), f"{name} ({email})") for user_id, name, email in users), "Anyone"
-        )
-        self.organisation.choices = options(
-            ((str(o.id), o.name) for o in organisations), "Any organisation"
-        )
+        self.actor: User | None = None
+        self.actors_organisation: Organisation | None = None
         self.object_type.choices = options(
             ((name, object_type_label(name)) for name in object_types), "Anything"
         )
         # A link or bookmark made with a table's former name selects the same kind of object.
         if self.object_type.data:
             self.object_type.data = object_type_now(self.object_type.data)
+
+    def validate_who(self, field) -> None:
+        if field.data:
+            self.actor = queries.person_with_email(field.data)
+            if self.actor is None:
+                raise ValidationError(f"Nobody has the email address ‘{field.data}’")
+
+    def validate_organisation(self, field) -> None:
+        if field.data:
+            self.actors_organisation = queries.organisation_named(field.data)
+            if self.actors_organisation is None:
+                raise ValidationError(no_organisation_called(field.data))
 
     def validate_object_id(self, field) -> None:
         if not field.data:
@@ -407,8 +433,12 @@ class AuditFilterForm(SearchForm):
         return AuditFilters(
             action=self.action.data,
             search=value(self.q) or None,
-            actor_id=value(self.user),
-            organisation_id=value(self.organisation),
+            actor_id=self.actor.id if self.actor and not self.who.errors else None,
+            organisation_id=(
+                self.actors_organisation.id
+                if self.actors_organisation and not self.organisation.errors
+                else None
+            ),
             object_type=value(self.object_type),
             object_id=int(object_id) if object_id else None,
             occurred_from=value(self.occurred_from),

@@ -15,7 +15,7 @@ from werkzeug.datastructures import MultiDict
 
 from panel.accounts.models import Organisation, User
 from panel.core.audit import AuditAction, AuditEvent
-from panel.core.pagination import paginate
+from panel.core.pagination import Shown, first, paginate
 from panel.core.time import UK
 from panel.extensions import db
 from panel.panels.models import Membership, Panel
@@ -36,10 +36,35 @@ def user_counts(organisations: Iterable[Organisation]) -> dict[int, int]:
     return dict(rows.tuples().all())
 
 
-def all_organisations() -> list[Organisation]:
-    """Every organisation by name, for choosing a user's organisation."""
+def organisation_named(name: str) -> Organisation | None:
+    """The organisation called `name`, whatever its capitals and spaces around it, or None."""
+    return db.session.scalar(
+        db.select(Organisation).where(sa.func.lower(Organisation.name) == name.strip().lower())
+    )
+
+
+# A name that is not quite right offers at most this many organisations whose names hold it.
+SUGGESTED = 5
+
+
+def organisations_like(name: str) -> list[Organisation]:
+    """Organisations whose names hold every word of `name`, by name: what the admin may have
+    meant (at most SUGGESTED)."""
+    words = name.lower().split()
+    if not words:
+        return []
+    select = db.select(Organisation).where(
+        *(sa.func.lower(Organisation.name).contains(word, autoescape=True) for word in words)
+    )
     return list(
-        db.session.scalars(db.select(Organisation).order_by(sa.func.lower(Organisation.name)))
+        db.session.scalars(select.order_by(sa.func.lower(Organisation.name)).limit(SUGGESTED))
+    )
+
+
+def person_with_email(email: str) -> User | None:
+    """The account with this e-mail address, whatever its capitals, or None."""
+    return db.session.scalar(
+        db.select(User).where(sa.func.lower(User.email) == email.strip().lower())
     )
 
 
@@ -74,17 +99,43 @@ def member_counts(panels: Iterable[Panel]) -> dict[int, int]:
     return dict(rows.tuples().all())
 
 
-def users_not_on(panel: Panel) -> list[User]:
-    """Active users who could join `panel`, by name, with their organisations."""
+# The add-member page offers at most this many people: those matching the search, or those whose
+# accounts were made most recently (often the person just added, to put on a panel).
+ADDABLE_SHOWN = 20
+
+
+def _addable(panel: Panel) -> sa.Select:
     on_panel = db.select(Membership.user_id).where(Membership.panel_id == panel.id)
-    return list(
-        db.session.scalars(
-            db.select(User)
-            .options(joinedload(User.organisation))
-            .where(User.active, User.id.not_in(on_panel))
-            .order_by(User.full_name, User.id)
-        )
+    return (
+        db.select(User)
+        .options(joinedload(User.organisation))
+        .where(User.active, User.id.not_in(on_panel))
     )
+
+
+def people_to_add(panel: Panel, search: str | None = None) -> Shown:
+    """Active people who could join `panel`, with their organisations: those whose name or
+    e-mail address holds `search` (by name), or without one the newest accounts, at most
+    ADDABLE_SHOWN, with how many there are in all."""
+    select = _addable(panel)
+    if search:
+        term = search.lower()
+        select = select.where(
+            sa.or_(
+                sa.func.lower(User.full_name).contains(term, autoescape=True),
+                sa.func.lower(User.email).contains(term, autoescape=True),
+            )
+        ).order_by(User.full_name, User.id)
+    else:
+        select = select.order_by(User.created_at.desc(), User.id.desc())
+    return first(select, ADDABLE_SHOWN)
+
+
+def person_to_add(panel: Panel, user_id: int | None) -> User | None:
+    """The person with this id, if they could join `panel` (active, not on it yet)."""
+    if user_id is None:
+        return None
+    return db.session.scalar(_addable(panel).where(User.id == user_id))
 
 
 @dataclass(frozen=True)
@@ -198,17 +249,6 @@ def audit_export_rows(filters: AuditFilters) -> Iterator[tuple[AuditEvent, str |
         .execution_options(yield_per=500)
     )
     return iter(db.session.execute(select).tuples())
-
-
-def user_choices() -> list[tuple[int, str, str]]:
-    """(id, full name, e-mail) of every user by name, for choosing whose events to read."""
-    return list(
-        db.session.execute(
-            db.select(User.id, User.full_name, User.email).order_by(
-                sa.func.lower(User.full_name), User.id
-            )
-        ).tuples()
-    )
 
 
 # What the trail's events can be about: the app's tables, but never the trail itself.

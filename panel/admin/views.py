@@ -23,6 +23,7 @@ from panel.admin.forms import (
     NewUserForm,
     OrganisationForm,
     PanelForm,
+    PersonSearchForm,
     RemoveMemberForm,
     ResendInvitationForm,
     ResetTwoFactorForm,
@@ -111,7 +112,7 @@ def users():
 @bp.route("/users/new", methods=["GET", "POST"])
 @access.rule(access.admin(Action.MANAGE_USERS))
 def new_user():
-    form = NewUserForm(organisations=queries.all_organisations())
+    form = NewUserForm()
     if form.validate_on_submit():
         user, sent = links.invite_user(current_user, **form.details())
         _flash_invitation(user, sent, f"An account has been created for {user.full_name}")
@@ -127,7 +128,7 @@ def new_user():
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
 @access.rule(access.on_loaded(Action.MANAGE_USERS, account_queries.user_by_id, param="user"))
 def edit_user(user):
-    form = EditUserForm(obj=user, actor=current_user, organisations=queries.all_organisations())
+    form = EditUserForm(obj=user, actor=current_user)
     if form.validate_on_submit():
         accounts.update_user(current_user, user, **form.details())
         flash(f"The account for {user.full_name} has been updated.", "success")
@@ -266,14 +267,31 @@ def edit_panel(panel):
 @bp.route("/panels/<int:panel_id>/members/new", methods=["GET", "POST"])
 @access.rule(access.on_panel(Action.MANAGE_PANELS))
 def add_member(panel):
-    form = AddMemberForm(users=queries.users_not_on(panel))
+    search = PersonSearchForm(request.args)
+    if request.method == "POST":
+        chosen = queries.person_to_add(panel, _whole_number(request.form.get("user_id", "")))
+        offered = [chosen] if chosen else []
+        found = None
+    else:
+        found = queries.people_to_add(panel, search.q.data if search.validate() else None)
+        offered = list(found.items)
+    form = AddMemberForm(users=offered)
     if form.validate_on_submit():
         membership = panel_services.add_member(current_user, panel, form.user, form.role.data)
         flash(f"{membership.user.full_name} has been added as {membership.role.label}.", "success")
         return redirect(url_for(".show_panel", panel_id=panel.id))
     return render_template(
-        "admin/add_member.html", form=form, panel=panel, title=f"Add a member to {panel.name}"
+        "admin/add_member.html",
+        form=form,
+        search=search,
+        found=found,
+        panel=panel,
+        title=f"Add a member to {panel.name}",
     )
+
+
+def _whole_number(value: str) -> int | None:
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
 
 
 @bp.route("/panels/<int:panel_id>/members/<int:membership_id>/role", methods=["GET", "POST"])
@@ -352,11 +370,6 @@ def audit_trail_csv():
 
 
 def _audit_filter_form() -> AuditFilterForm:
-    form = AuditFilterForm(
-        request.args,
-        users=queries.user_choices(),
-        organisations=queries.all_organisations(),
-        object_types=queries.object_types(),
-    )
+    form = AuditFilterForm(request.args, object_types=queries.object_types())
     form.validate()
     return form

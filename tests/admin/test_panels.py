@@ -96,6 +96,26 @@ def test_add_member_offers_only_active_people_not_on_the_panel(admin_client, peo
     assert "Former Officer" not in page
 
 
+def test_add_member_finds_people_by_name_or_email_twenty_at_a_time(admin_client, people, db):
+    """Nationally there are 20,000 people: the page offers the newest accounts, or those a
+    search finds, never everyone."""
+    for number in range(30):
+        factories.user(email=f"volunteer{number}@example.org", full_name=f"Volunteer {number:02d}")
+    url = f"/admin/panels/{people.panel.id}/members/new"
+    newest = admin_client.get(url).get_data(as_text=True)
+    assert "Volunteer 29" in newest and "Nina Patel" not in newest
+    assert "Showing the 20 newest of 32 people who could join" in newest
+
+    found = admin_client.get(url, query_string={"q": "PATEL"}).get_data(as_text=True)
+    assert "Nina Patel" in found and "Volunteer" not in found
+    assert "1 person matches ‘PATEL’." in found
+
+    by_email = admin_client.get(url, query_string={"q": "volunteer2"}).get_data(as_text=True)
+    assert "Showing" not in by_email and "11 people match ‘volunteer2’." in by_email
+    none = admin_client.get(url, query_string={"q": "Grace"}).get_data(as_text=True)
+    assert "Nobody who could join matches ‘Grace’." in none  # already on the panel
+
+
 def test_admin_adds_a_member(admin_client, people, db):
     response = admin_client.post(
         f"/admin/panels/{people.panel.id}/members/new",

@@ -24,7 +24,7 @@ def user_form(people, **overrides) -> dict:
         "full_name": "Priya Shah",
         "email": "Priya.Shah@example.org",
         "job_title": "Hate crime caseworker",
-        "organisation_id": str(people.member.organisation.id),
+        "organisation": people.member.organisation.name,
     }
     return {**data, **overrides}
 
@@ -34,7 +34,7 @@ def edit_form(user: User, **overrides) -> dict:
         "full_name": user.full_name,
         "email": user.email,
         "job_title": user.job_title or "",
-        "organisation_id": str(user.organisation_id),
+        "organisation": user.organisation.name,
         "active": "y" if user.active else "",
         "is_admin": "y" if user.is_admin else "",
     }
@@ -207,6 +207,20 @@ def test_a_user_is_created_even_when_the_invitation_cannot_be_sent(
     assert "but the invitation email could not be sent" in page
 
 
+def test_the_organisation_is_typed_by_name_not_chosen_from_every_organisation(
+    admin_client, people, db
+):
+    """Nationally there are thousands of organisations: the form has a text field for the name,
+    filled in with the account's own, and lists none of the others."""
+    for number in range(30):
+        factories.organisation(f"Community Trust {number}")
+    page = admin_client.get(f"/admin/users/{people.member.id}/edit").get_data(as_text=True)
+    assert 'name="organisation" type="text"' in page
+    assert 'value="Coventry Homes Partnership"' in page
+    assert "Community Trust" not in page
+    assert "<option" not in page[page.index('name="organisation"') - 500 :]
+
+
 def test_admin_changes_a_user_and_the_change_is_audited(admin_client, people, db):
     member = people.member
     response = admin_client.post(
@@ -214,7 +228,7 @@ def test_admin_changes_a_user_and_the_change_is_audited(admin_client, people, db
         data=edit_form(
             member,
             full_name="Grace Mensah-Adjei",
-            organisation_id=str(people.chair.organisation_id),
+            organisation=people.chair.organisation.name.upper(),
             is_admin="y",
         ),
     )
@@ -256,7 +270,7 @@ def test_empty_user_form_shows_the_error_summary(admin_client, people):
     for message in (
         "Enter the full name",
         "Enter an email address",
-        "Select an organisation",
+        "Enter the name of their organisation",
     ):
         assert message in page
 
@@ -266,8 +280,14 @@ def test_empty_user_form_shows_the_error_summary(admin_client, people):
     [
         ({"full_name": "a" * 10_000}, "Full name must be 120 characters or fewer"),
         ({"job_title": "a" * 10_000}, "Job title (optional) must be 120 characters or fewer"),
-        ({"organisation_id": "999999"}, "Select an organisation"),
-        ({"organisation_id": "not a number"}, "Select an organisation"),
+        (
+            {"organisation": "Coventry Homes"},
+            "No organisation is called ‘Coventry Homes’. Did you mean Coventry Homes Partnership?",
+        ),
+        (
+            {"organisation": "Nowhere Trust"},
+            "No organisation is called ‘Nowhere Trust’: check its name, or add the organisation",
+        ),
     ],
 )
 def test_bad_user_details_are_clear_errors(admin_client, people, overrides, message):
