@@ -167,7 +167,9 @@ def paginate_rows(
 
 class _ListPagination(Pagination):
     def _query_items(self) -> list:
-        return list(self._query_args["items"][self._query_offset : self._query_offset + self.per_page])
+        return list(
+            self._query_args["items"][self._query_offset : self._query_offset + self.per_page]
+        )
 
     def _query_count(self) -> int:
         self.count = Count(len(self._query_args["items"]))
