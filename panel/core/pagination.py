@@ -29,9 +29,11 @@ MAX_PAGE = 100_000
 COUNT_CAP = 10_000
 
 
-def capped_count(select: Select, cap: int = COUNT_CAP) -> Count:
-    """How many rows `select` gives, counting no further than `cap` + 1 (then "more than
-    `cap`"): one query, which reads at most that many rows whatever the list's length."""
+def capped_count(select: Select, cap: int | None = None) -> Count:
+    """How many rows `select` gives, counting no further than `cap` (COUNT_CAP unless given) + 1
+    (then "more than `cap`"): one query, which reads at most that many rows whatever the list's
+    length."""
+    cap = COUNT_CAP if cap is None else cap
     limited = select.order_by(None).limit(cap + 1).subquery()
     found = db.session.scalar(sa.select(sa.func.count()).select_from(limited)) or 0
     return Count(cap, more=True) if found > cap else Count(found)
@@ -111,7 +113,7 @@ def first(
     *,
     scalars: bool = True,
     item: Callable[[Any], T] | None = None,
-    cap: int = COUNT_CAP,
+    cap: int | None = None,
 ) -> Shown:
     """The first `limit` rows of `select` (in its order) and the capped length of the whole list,
     in two queries whatever its length. `scalars`: each row's first column (an entity), else the

@@ -2,6 +2,7 @@
 
 import pytest
 
+from panel.core.audit import AuditAction, record
 from tests import factories
 
 
@@ -33,3 +34,19 @@ def test_odd_page_numbers_are_not_found(admin_client, people, small_pages, numbe
 def test_first_page_of_an_empty_search_is_found(admin_client, people):
     response = admin_client.get("/admin/users", query_string={"q": "zzz", "page": "1"})
     assert response.status_code == 200
+
+
+def test_a_long_list_is_counted_only_so_far_and_its_pages_go_on(
+    admin_client, people, small_pages, db, monkeypatch
+):
+    """Counting a million events costs as much as reading them: past the cap the trail says
+    "more than", and its pages go on while they are full."""
+    monkeypatch.setattr("panel.core.pagination.COUNT_CAP", 4)
+    for number in range(7):
+        record(people.admin, AuditAction.UPDATE, label=f"Change {number}")
+    db.session.commit()
+    page = admin_client.get("/admin/audit-trail").get_data(as_text=True)
+    assert "more than 4 events, page 1 of more than 3." in page
+    last_counted = admin_client.get("/admin/audit-trail", query_string={"page": "3"})
+    assert 'href="/admin/audit-trail?page=4"' in last_counted.get_data(as_text=True)
+    assert admin_client.get("/admin/audit-trail", query_string={"page": "4"}).status_code == 200
