@@ -398,7 +398,7 @@ class AuditFilterForm(SearchForm):
 
     def validate_who(self, field) -> None:
         if field.data:
-            self.actor = queries.person_with_email(field.data)
+            self.actor = accounts.find_user_by_email(field.data)
             if self.actor is None:
                 raise ValidationError(f"Nobody has the email address ‘{field.data}’")
 

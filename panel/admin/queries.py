@@ -61,12 +61,6 @@ def organisations_like(name: str) -> list[Organisation]:
     )
 
 
-def person_with_email(email: str) -> User | None:
-    """The account with this e-mail address, whatever its capitals, or None."""
-    return db.session.scalar(
-        db.select(User).where(sa.func.lower(User.email) == email.strip().lower())
-    )
-
 
 def users_page(search: str | None = None) -> Pagination:
     """Users by name with their organisations; `search` matches part of a name or e-mail."""

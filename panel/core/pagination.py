@@ -107,21 +107,11 @@ class Shown(Generic[T]):
         return bool(self.items)
 
 
-def first(
-    select: Select,
-    limit: int,
-    *,
-    scalars: bool = True,
-    item: Callable[[Any], T] | None = None,
-    cap: int | None = None,
-) -> Shown:
-    """The first `limit` rows of `select` (in its order) and the capped length of the whole list,
-    in two queries whatever its length. `scalars`: each row's first column (an entity), else the
-    row; `item` makes each into what the page shows."""
-    result = db.session.execute(select.limit(limit))
-    rows = list(result.unique().scalars() if scalars else result)
-    total = capped_count(select.options(sa.orm.lazyload("*")), cap)
-    return Shown([item(row) for row in rows] if item else rows, total)
+def first(select: Select, limit: int) -> Shown:
+    """The first `limit` entities of `select` (in its order) and the capped length of the whole
+    list, in two queries whatever its length."""
+    items = list(db.session.execute(select.limit(limit)).unique().scalars())
+    return Shown(items, capped_count(select.options(sa.orm.lazyload("*"))))
 
 
 def page_number(arg: str = "page") -> int:
@@ -218,7 +208,9 @@ def first_of_each(
     """For each of `parent_ids`, the first `limit` rows of `select` (an entity's select, with
     its loading options) whose `parent` column is that id, in `order_by`, and how many it has in
     all: one query, however many children each parent has, run even for no parents so that a
-    page's queries do not depend on what it lists. Parents without children are left out."""
+    page's queries do not depend on what it lists. Parents without children are left out. The
+    rows returned are bounded by the parents listed; the database still counts each one's
+    children in full."""
     entity = select.column_descriptions[0]["entity"]
     key = sa.inspect(entity).primary_key[0]
     ranked = (

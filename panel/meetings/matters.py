@@ -47,7 +47,8 @@ class MatterArising:
     `url` is where to read or update the item. `close_url`, if set, is an address that closes
     it with a POST from this meeting's page; the page offers it to those who manage meetings.
     `case_reference` names the case review it follows from, if any, so that the minutes (which
-    list every item) can withhold it from whoever declared an interest in that case.
+    list items for the panel's record, whoever reads them) can withhold it from whoever declared
+    an interest in that case.
     """
 
     kind: str
