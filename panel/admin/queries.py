@@ -61,7 +61,6 @@ def organisations_like(name: str) -> list[Organisation]:
     )
 
 
-
 def users_page(search: str | None = None) -> Pagination:
     """Users by name with their organisations; `search` matches part of a name or e-mail."""
     select = (

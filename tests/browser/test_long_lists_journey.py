@@ -79,7 +79,9 @@ def test_an_administrator_finds_a_person_to_add_and_reads_one_persons_audit_trai
     page.get_by_label("Find a person by name or email address").fill("Priya")
     browser_page.follow(page.get_by_role("button", name="Find"))
     expect(page.get_by_text("1 person matches ‘Priya’.")).to_be_visible()
-    page.get_by_label("Person", exact=True).select_option(label="Priya Nair (Coventry City Council)")
+    page.get_by_label("Person", exact=True).select_option(
+        label="Priya Nair (Coventry City Council)"
+    )
     page.get_by_role("radio", name="Reader").check()
     browser_page.follow(page.get_by_role("button", name="Add member"))
     expect(page.get_by_text("Priya Nair has been added as Reader.")).to_be_visible()
