@@ -84,6 +84,12 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=20, help="requests per page and pass")
     parser.add_argument("--top", type=int, default=TOP, help="functions listed per page")
     parser.add_argument(
+        "--sort",
+        choices=["cumulative", "own"],
+        default="cumulative",
+        help="list the functions by cumulative time (with what they call) or their own time",
+    )
+    parser.add_argument(
         "--per-role", type=int, default=None, help="sign in at most this many accounts per role"
     )
     args = parser.parse_args(argv)
@@ -204,6 +210,7 @@ class PageProfile:
     template_ms: float
     # Per request: (function, cumulative ms, own ms, calls).
     top: list[tuple[str, float, float, float]]
+    sort: str = "cumulative"
 
     @property
     def mean_ms(self) -> float:
@@ -226,7 +233,9 @@ def _ask(client, path: str) -> None:
     response.close()
 
 
-def profile_page(name: str, target: Target, repeat: int, top: int) -> PageProfile:
+def profile_page(
+    name: str, target: Target, repeat: int, top: int, sort: str = "cumulative"
+) -> PageProfile:
     pairs = target.requests
     for client, path in pairs:  # warm-up
         _ask(client, path)
@@ -255,12 +264,14 @@ def profile_page(name: str, target: Target, repeat: int, top: int) -> PageProfil
         queries=statistics.fmean(queries),
         sql_ms=statistics.fmean(sql),
         template_ms=statistics.fmean(templates),
-        top=top_functions(profiler, repeat, top),
+        top=top_functions(profiler, repeat, top, sort),
+        sort=sort,
     )
 
 
-def top_functions(profiler: cProfile.Profile, repeat: int, top: int):
-    """The `top` functions by cumulative time, per request, leaving out the request plumbing."""
+def top_functions(profiler: cProfile.Profile, repeat: int, top: int, sort: str = "cumulative"):
+    """The `top` functions by cumulative (or own) time, per request, leaving out the request
+    plumbing."""
     stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
     rows = []
     for (filename, line, function), (_cc, calls, own, cumulative, _callers) in stats.items():
@@ -268,7 +279,7 @@ def top_functions(profiler: cProfile.Profile, repeat: int, top: int):
         if any(p in where for p in PLUMBING):
             continue
         rows.append((where, cumulative * 1000 / repeat, own * 1000 / repeat, calls / repeat))
-    rows.sort(key=lambda row: row[1], reverse=True)
+    rows.sort(key=lambda row: row[1] if sort == "cumulative" else row[2], reverse=True)
     return rows[:top]
 
 
@@ -295,7 +306,7 @@ def format_page(page: PageProfile) -> str:
         f"  mean {page.mean_ms:.1f} ms (p50 {statistics.median(page.ms):.1f}, max "
         f"{max(page.ms):.1f}); SQL {page.queries:.1f} statements, {page.sql_ms:.1f} ms; "
         f"templates {page.template_ms:.1f} ms",
-        "  top functions by cumulative time, per request (cProfile):",
+        f"  top functions by {page.sort} time, per request (cProfile):",
         f"    {'cum ms':>8} {'own ms':>8} {'calls':>8}  function",
     ]
     lines += [
@@ -382,7 +393,7 @@ def main(argv: list[str] | None = None) -> int:
             log(f"{kind}: no address found for it; left out")
             continue
         log(f"{kind}: {args.repeat} requests, twice (timed, then under cProfile)")
-        result = profile_page(kind, found[kind], args.repeat, args.top)
+        result = profile_page(kind, found[kind], args.repeat, args.top, args.sort)
         results.append(result)
         print(format_page(result) + "\n", flush=True)
     if results:
