@@ -47,12 +47,13 @@ def test_profile_reports_time_sql_templates_and_functions_for_a_page(demo_databa
     )
     assert heading, out
     assert float(heading.group(1)) > 0 and float(heading.group(2)) > 0
+    assert re.search(r"^  [\d,]+ function calls per request; top functions", out, re.MULTILINE)
     functions = out.split("(cProfile):\n", 1)[1].split("\n\n", 1)[0].splitlines()[1:]
     assert len(functions) == profile.TOP
     assert any("panel/panels/views.py" in line for line in functions), functions
     summary = out.rstrip().splitlines()
     assert summary[-2].split() == ["page", "mean", "ms", "p50", "ms", "CPU", "ms", "queries",
-                                   "SQL", "ms", "templates", "ms"]  # fmt: skip
+                                   "SQL", "ms", "templates", "ms", "calls"]  # fmt: skip
     assert summary[-1].startswith("panel ")
 
 

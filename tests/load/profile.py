@@ -206,6 +206,7 @@ class PageProfile:
     requests: int
     ms: list[float]
     cpu_ms: float  # the app's own CPU per request (mean): steadier than `ms` on a busy machine
+    calls: float  # Python function calls per request: the same on a busy machine and a quiet one
     queries: float  # per request
     sql_ms: float
     template_ms: float
@@ -268,6 +269,7 @@ def profile_page(
         sql_ms=statistics.fmean(sql),
         template_ms=statistics.fmean(templates),
         top=top_functions(profiler, repeat, top, sort),
+        calls=pstats.Stats(profiler).total_calls / repeat,  # type: ignore[attr-defined]
         sort=sort,
     )
 
@@ -309,7 +311,8 @@ def format_page(page: PageProfile) -> str:
         f"  mean {page.mean_ms:.1f} ms (p50 {statistics.median(page.ms):.1f}, max "
         f"{max(page.ms):.1f}; CPU {page.cpu_ms:.1f}); SQL {page.queries:.1f} statements, "
         f"{page.sql_ms:.1f} ms; templates {page.template_ms:.1f} ms",
-        f"  top functions by {page.sort} time, per request (cProfile):",
+        f"  {page.calls:,.0f} function calls per request; top functions by {page.sort} time, "
+        "per request (cProfile):",
         f"    {'cum ms':>8} {'own ms':>8} {'calls':>8}  function",
     ]
     lines += [
@@ -323,11 +326,12 @@ def format_summary(pages: list[PageProfile]) -> str:
     width = max(len(p.name) for p in pages)
     lines = [
         f"{'page':<{width}}  {'mean ms':>8}  {'p50 ms':>7}  {'CPU ms':>7}  {'queries':>7}  "
-        f"{'SQL ms':>7}  {'templates ms':>12}"
+        f"{'SQL ms':>7}  {'templates ms':>12}  {'calls':>7}"
     ]
     lines += [
         f"{p.name:<{width}}  {p.mean_ms:8.1f}  {statistics.median(p.ms):7.1f}  "
-        f"{p.cpu_ms:7.1f}  {p.queries:7.1f}  {p.sql_ms:7.1f}  {p.template_ms:12.1f}"
+        f"{p.cpu_ms:7.1f}  {p.queries:7.1f}  {p.sql_ms:7.1f}  {p.template_ms:12.1f}  "
+        f"{p.calls:7,.0f}"
         for p in pages
     ]
     return "\n".join(lines)
