@@ -51,6 +51,7 @@ from tests.load.run import ALONE
 HEALTHZ = report.HEALTHZ
 BARE = report.BARE
 TOP = 15
+SLOWEST_SQL = 3
 # Frames every request passes through (the test client, Flask's dispatch and this module): they
 # sit at the top of any cumulative listing and say nothing about the page.
 PLUMBING = (
@@ -158,11 +159,13 @@ class InProcessBrowser(plans.Browser):
 
 @dataclass
 class Meter:
-    """SQL statements and their time, and template rendering time, since the last `reset`."""
+    """SQL statements and their time, and template rendering time, since the last `reset`; and
+    each distinct statement's time over the whole pass (`by_statement`)."""
 
     queries: int = 0
     sql_s: float = 0.0
     template_s: float = 0.0
+    by_statement: dict[str, float] = field(default_factory=dict)
     _sql_started: list[float] = field(default_factory=list)
     _render_started: list[float] = field(default_factory=list)
 
@@ -172,9 +175,11 @@ class Meter:
     def before_execute(self, *_args, **_kwargs) -> None:
         self._sql_started.append(time.perf_counter())
 
-    def after_execute(self, *_args, **_kwargs) -> None:
+    def after_execute(self, _conn, _cursor, statement, *_args, **_kwargs) -> None:
+        took = time.perf_counter() - self._sql_started.pop()
         self.queries += 1
-        self.sql_s += time.perf_counter() - self._sql_started.pop()
+        self.sql_s += took
+        self.by_statement[statement] = self.by_statement.get(statement, 0.0) + took
 
     def before_render(self, *_args, **_kwargs) -> None:
         self._render_started.append(time.perf_counter())
@@ -213,6 +218,8 @@ class PageProfile:
     # Per request: (function, cumulative ms, own ms, calls).
     top: list[tuple[str, float, float, float]]
     sort: str = "cumulative"
+    # Per request: (statement, ms) for the statements that took longest, slowest first.
+    slowest_sql: list[tuple[str, float]] = field(default_factory=list)
 
     @property
     def mean_ms(self) -> float:
@@ -270,6 +277,12 @@ def profile_page(
         template_ms=statistics.fmean(templates),
         top=top_functions(profiler, repeat, top, sort),
         calls=pstats.Stats(profiler).total_calls / repeat,  # type: ignore[attr-defined]
+        slowest_sql=[
+            (statement, took * 1000 / repeat)
+            for statement, took in sorted(
+                meter.by_statement.items(), key=lambda item: item[1], reverse=True
+            )[:SLOWEST_SQL]
+        ],
         sort=sort,
     )
 
@@ -311,6 +324,10 @@ def format_page(page: PageProfile) -> str:
         f"  mean {page.mean_ms:.1f} ms (p50 {statistics.median(page.ms):.1f}, max "
         f"{max(page.ms):.1f}; CPU {page.cpu_ms:.1f}); SQL {page.queries:.1f} statements, "
         f"{page.sql_ms:.1f} ms; templates {page.template_ms:.1f} ms",
+        *(
+            f"  SQL {took:7.1f} ms per request: {_one_line(statement)}"
+            for statement, took in page.slowest_sql
+        ),
         f"  {page.calls:,.0f} function calls per request; top functions by {page.sort} time, "
         "per request (cProfile):",
         f"    {'cum ms':>8} {'own ms':>8} {'calls':>8}  function",
@@ -320,6 +337,11 @@ def format_page(page: PageProfile) -> str:
         for where, cumulative, own, calls in page.top
     ]
     return "\n".join(lines)
+
+
+def _one_line(statement: str, width: int = 160) -> str:
+    text = " ".join(statement.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def format_summary(pages: list[PageProfile]) -> str:
