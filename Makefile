@@ -37,7 +37,7 @@ bench: setup
 # The load test (tests/load/run.py; README, "Performance"): Locust against gunicorn on PostgreSQL,
 # on this machine only. Each number of users in USERS runs the mix for DURATION, then each page,
 # /healthz and the bare endpoint alone for PAGE_SECONDS. Results in bench-results/.
-BENCH_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/national
+LOAD_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/national
 USERS ?= 10 50
 DURATION ?= 1m
 PAGE_SECONDS ?= 10s
@@ -47,7 +47,7 @@ MAX_REQUESTS ?= 1000000
 BENCH_ARGS ?=
 
 bench-load: setup $(VENV)/.installed-bench
-	$(BIN)/python -m tests.load.run --database '$(BENCH_DATABASE_URL)' --users $(USERS) \
+	$(BIN)/python -m tests.load.run --database '$(LOAD_DATABASE_URL)' --users $(USERS) \
 		--duration $(DURATION) --page-seconds $(PAGE_SECONDS) --wait $(WAIT) \
 		--workers $(WORKERS) --max-requests $(MAX_REQUESTS) $(BENCH_ARGS)
 

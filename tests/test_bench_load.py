@@ -181,5 +181,28 @@ def test_table_and_chart(mix, tmp_path):
     for page in ("panel", "meeting", "minutes PDF", report.HEALTHZ, report.BARE):
         assert page in texts
     titles = [t.text for t in svg.iter("{http://www.w3.org/2000/svg}title")]
-    assert "meeting, 10 users: p95 300 ms" in titles
+    assert "meeting, 10 users: p95 300 ms, over the 100 ms target" in titles
+    assert "panel, 10 users: p95 19 ms" in titles
     assert "target: p95 within 1 s" in titles
+    assert "300 over" in texts
+
+
+def test_chart_draws_each_target_over_the_bars_so_a_bar_past_it_cannot_hide_it(mix, tmp_path):
+    chart = tmp_path / "p95-by-page.svg"
+    report.write_svg(_rows(mix, tmp_path), chart)
+    svg = ET.parse(chart).getroot()  # noqa: S314 - the file this test just wrote
+    drawn = [
+        element.find("{http://www.w3.org/2000/svg}title").text
+        for element in svg
+        if element.find("{http://www.w3.org/2000/svg}title") is not None
+    ]
+    meeting_bar = drawn.index("meeting, 10 users: p95 300 ms, over the 100 ms target")
+    # The meeting's target is the first 100 ms mark after its bar (the panel's came before).
+    assert drawn[meeting_bar + 1] == "target: p95 within 100 ms"
+    missed = next(
+        element
+        for element in svg.iter("{http://www.w3.org/2000/svg}rect")
+        if element.find("{http://www.w3.org/2000/svg}title") is not None
+        and element.find("{http://www.w3.org/2000/svg}title").text.startswith("meeting")
+    )
+    assert missed.get("stroke") == report.MISSED

@@ -106,3 +106,19 @@ def test_status_tag_takes_other_words_and_leaves_an_untagged_member_out(app):
 def test_status_tag_escapes_the_words(app):
     rendered = _render(app, 'status_tag(level, "<b>risk</b>")', level=RiskLevel.HIGH)
     assert "&lt;b&gt;risk&lt;/b&gt;" in rendered
+
+
+@pytest.mark.parametrize("text", ["Overdue", "Logged by <partner> & co"])
+def test_tag_writes_exactly_what_govuk_frontends_tag_macro_writes(app, text):
+    # Panel writes the tag's markup itself (lists show one per row; govukTag costs far more), so
+    # an upgrade of GOV.UK Frontend that changes the tag must show up here.
+    def render(source):
+        return app.jinja_env.from_string(source).render(text=text)
+
+    ours = render('{% from "macros/tags.html" import tag %}{{ tag(text, "red") }}')
+    theirs = render(
+        '{% from "govuk_frontend_jinja/components/tag/macro.html" import govukTag %}'
+        '{{ govukTag({"text": text, "classes": "govuk-tag--red"}) }}'
+    )
+    assert ours == theirs
+    assert "&lt;partner&gt; &amp; co" in ours or text == "Overdue"

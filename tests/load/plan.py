@@ -17,13 +17,16 @@ import re
 import time
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 import psycopg
 import pyotp
-import requests
 
 from panel.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
+
+if TYPE_CHECKING:
+    import requests
 
 STEP_SECONDS = 30  # TOTP (panel/accounts/two_factor/services.py)
 
@@ -178,11 +181,17 @@ def links(html: str, pattern: str) -> list[str]:
 
 
 class Browser:
-    """A signed-in person's requests: accepts a confidentiality agreement when a page asks."""
+    """A signed-in person's requests: accepts a confidentiality agreement when a page asks.
+    `http` is anything with requests.Session's get, post and cookies (tests/load/profile.py
+    passes the app's test client behind that face)."""
 
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, http=None) -> None:
         self.base = base_url.rstrip("/")
-        self.http = requests.Session()
+        if http is None:
+            import requests  # the bench extra (setup.cfg); the in-process profile goes without
+
+            http = requests.Session()
+        self.http = http
 
     def get(self, path: str) -> requests.Response:
         response = self.http.get(self.base + path, timeout=120)
@@ -203,7 +212,7 @@ class Browser:
         fields = {"csrf_token": _hidden_csrf(page.text), "email": email, "password": DEMO_PASSWORD}
         response = self.http.post(self.base + "/sign-in", data=fields, timeout=60)
         if urlsplit(response.url).path == "/sign-in/code":
-            code = unused_code(email, database_url)
+            code = unused_code(lambda: self.last_step(email, database_url))
             fields = {"csrf_token": _hidden_csrf(response.text), "code": code}
             response = self.http.post(self.base + "/sign-in/code", data=fields, timeout=60)
         elapsed = (time.perf_counter() - start) * 1000
@@ -221,12 +230,17 @@ class Browser:
     def cookies(self) -> dict[str, str]:
         return self.http.cookies.get_dict()
 
+    def last_step(self, email: str, database_url: str | None) -> int | None:
+        """The authenticator step the account last used, if known."""
+        return _last_step(email, database_url)
 
-def unused_code(email: str, database_url: str | None) -> str:
+
+def unused_code(last_step) -> str:
     """A demo authenticator code for a step the account has not used (waiting for one if both
-    the current step and the next were used: the server accepts one step either side)."""
+    the current step and the next were used: the server accepts one step either side).
+    `last_step()` says which step the account used last."""
     while True:
-        last = _last_step(email, database_url)
+        last = last_step()
         now = int(time.time()) // STEP_SECONDS
         for step in (now, now + 1):
             if last is None or step > last:
@@ -322,13 +336,16 @@ def _verified(browser: Browser, found: list[str]) -> list[str]:
     return kept
 
 
-def make_plan(base_url: str, database_url: str | None, accounts=None, log=print) -> dict:
-    """Sign every account in and discover its pages; refuses a plan that leaves a role out."""
+def make_plan(
+    base_url: str, database_url: str | None, accounts=None, log=print, new_browser=Browser
+) -> dict:
+    """Sign every account in and discover its pages; refuses a plan that leaves a role out.
+    `new_browser(base_url)` makes each account's browser."""
     accounts = accounts or ACCOUNTS
     found: list[Account] = []
     for role, emails in accounts.items():
         for email in emails:
-            browser = Browser(base_url)
+            browser = new_browser(base_url)
             try:
                 took = browser.sign_in(email, database_url)
             except SignInFailed as failed:

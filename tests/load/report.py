@@ -346,11 +346,13 @@ def write_csv(rows: list[Row], path: Path) -> None:
 # --- The chart --------------------------------------------------------------------------------
 
 COLOURS = ["#1d70b8", "#f47738", "#00703c", "#912b88", "#505a5f"]  # GOV.UK palette
+MISSED = "#d4351c"  # GOV.UK red: the targets, and the bars that miss them
 
 
 def write_svg(rows: list[Row], path: Path, title: str = "p95 response time by page") -> None:
     """Horizontal bars of p95 per page (one per user count), on a log scale, each page's target
-    (100 ms, or 1 s for a PDF) marked in red."""
+    (100 ms, or 1 s for a PDF) marked in red over its bars, and each bar that misses it outlined
+    in red with its figure marked "over"."""
     pages = list(dict.fromkeys(r.page for r in rows if r.p95_ms is not None))
     users = sorted({r.users for r in rows})
     value = {(r.page, r.users): r.p95_ms for r in rows if r.p95_ms is not None}
@@ -395,27 +397,42 @@ def write_svg(rows: list[Row], path: Path, title: str = "p95 response time by pa
             f'<text x="{label_w - 8}" y="{gy + group_h / 2}" text-anchor="end" '
             f'dominant-baseline="middle">{escape(page)}</text>'
         )
-        if target_of.get(page):
-            tx = x(target_of[page])
-            out.append(
-                f'<line x1="{tx:.1f}" y1="{gy - 3}" x2="{tx:.1f}" y2="{gy + group_h - gap + 1}" '
-                f'stroke="#d4351c" stroke-width="2"><title>target: p95 within '
-                f"{_tick(target_of[page])}</title></line>"
-            )
+        target = target_of.get(page)
         for i, count in enumerate(users):
             ms = value.get((page, count))
             if ms is None:
                 continue
             by = gy + bar_h * i
+            missed = target is not None and ms > target
+            # A bar over its target is outlined in red and its figure says so.
+            outline = f' stroke="{MISSED}" stroke-width="1.5"' if missed else ""
+            over = f", over the {_tick(target)} target" if missed else ""
+            label = (
+                f'font-size="10" fill="{MISSED}" font-weight="bold"'
+                if missed
+                else ('font-size="10"')
+            )
             out.append(
                 f'<rect x="{label_w}" y="{by}" width="{max(x(ms) - label_w, 1):.1f}" '
-                f'height="{bar_h - 2}" fill="{COLOURS[i % len(COLOURS)]}">'
-                f"<title>{escape(page)}, {count} users: p95 {ms:.0f} ms</title></rect>"
-                f'<text x="{x(ms) + 4:.1f}" y="{by + bar_h - 3}" font-size="10">{ms:.0f}</text>'
+                f'height="{bar_h - 2}" fill="{COLOURS[i % len(COLOURS)]}"{outline}>'
+                f"<title>{escape(page)}, {count} users: p95 {ms:.0f} ms{over}</title></rect>"
+                f'<text x="{x(ms) + 4:.1f}" y="{by + bar_h - 3}" {label}>{ms:.0f}'
+                f"{' over' if missed else ''}</text>"
+            )
+        if target:
+            # Drawn after the bars, so that a bar running past its target does not hide it.
+            tx = x(target)
+            out.append(
+                f'<line x1="{tx:.1f}" y1="{gy - 4}" x2="{tx:.1f}" y2="{gy + group_h - gap + 2}" '
+                f'stroke="white" stroke-width="5"/>'
+                f'<line x1="{tx:.1f}" y1="{gy - 4}" x2="{tx:.1f}" y2="{gy + group_h - gap + 2}" '
+                f'stroke="{MISSED}" stroke-width="2.5"><title>target: p95 within '
+                f"{_tick(target)}</title></line>"
             )
     out.append(
         f'<text x="{label_w + plot_w / 2}" y="{height - 8}" text-anchor="middle">'
-        "p95 in milliseconds (log scale); red marks: each page's target</text>"
+        "p95 in milliseconds (log scale); red marks: each page's target (100 ms, 1 s for a "
+        "PDF); bars outlined in red miss it</text>"
     )
     out.append("</svg>")
     path.write_text("\n".join(out) + "\n")

@@ -100,8 +100,8 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="make bench-load", description=__doc__.split("\n")[0])
     parser.add_argument(
         "--database",
-        default=os.environ.get("BENCH_DATABASE_URL") or DEFAULT_DATABASE,
-        help="PostgreSQL with Panel's schema and demo accounts (BENCH_DATABASE_URL)",
+        default=os.environ.get("LOAD_DATABASE_URL") or DEFAULT_DATABASE,
+        help="PostgreSQL with Panel's schema and demo accounts (LOAD_DATABASE_URL)",
     )
     parser.add_argument("--users", type=int, nargs="+", default=[10, 50])
     parser.add_argument("--duration", type=seconds, default=seconds("1m"), help="of each mix")

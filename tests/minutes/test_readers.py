@@ -224,3 +224,40 @@ def test_the_chairs_review_shows_exactly_what_readers_then_get(app, client, held
     readers = client.get(f"/minutes/{minutes.id}").get_data(as_text=True)
     assert PUBLIC_NOTE in _document(review)
     assert _document(review) == _document(readers)
+
+
+def _listed_version(page: str, minutes_id: int) -> str:
+    """The version number the published-minutes list gives for these minutes."""
+    row = re.search(rf'href="/minutes/{minutes_id}".*?</tr>', page, re.S).group(0)
+    return re.findall(r'<td class="govuk-table__cell">(\d+)</td>', row)[0]
+
+
+def test_the_list_shows_each_minutes_once_at_its_latest_published_version(app, client, held):
+    from panel.minutes.pdf import render_pdf
+
+    minutes = published(app, held)
+    people = held.people
+    with app.test_request_context():
+        services.new_version(people.coordinator, minutes, minutes.edit_version)
+        services.save_notes(
+            people.coordinator,
+            minutes,
+            {held.case_item().id: services.ItemNotes(None, "A corrected public note.")},
+            services.ItemNotes(None, None),
+            minutes.edit_version,
+        )
+        services.submit(people.coordinator, minutes, minutes.edit_version)
+        services.approve(people.chair, minutes, minutes.edit_version)
+    sign_in(client, people.reader)
+    for address in ("/minutes", f"/panels/{held.panel.id}/minutes"):
+        page = client.get(address).get_data(as_text=True)
+        # Version 2 is approved but not published: readers still get version 1.
+        assert page.count(f'href="/minutes/{minutes.id}"') == 1
+        assert _listed_version(page, minutes.id) == "1"
+
+    with app.test_request_context():
+        services.publish(people.chair, minutes, minutes.edit_version, render=render_pdf)
+    for address in ("/minutes", f"/panels/{held.panel.id}/minutes"):
+        page = client.get(address).get_data(as_text=True)
+        assert page.count(f'href="/minutes/{minutes.id}"') == 1
+        assert _listed_version(page, minutes.id) == "2"
