@@ -3301,6 +3301,7 @@ class NationalData:
                     "public": public,
                     "case": case,
                     "matters_arising": arising,
+                    "matters_arising_total": None,
                     "withheld": None,
                 }
             )
@@ -3393,6 +3394,8 @@ class NationalData:
                 case_reviews=DEFAULT_CASE_REVIEW_RETENTION_MONTHS,
                 live_cases=DEFAULT_LIVE_CASE_RETENTION_MONTHS,
             ),
+            # A meeting of the history lists no more than the minutes hold.
+            "shortened": [],
         }
 
     @staticmethod
