@@ -198,6 +198,7 @@ def test_readers_keep_the_published_version_until_the_next_is_published(app, cli
     page = client.get(f"/minutes/{minutes.id}").get_data(as_text=True)
     assert PUBLIC_NOTE in page and "A corrected public note." not in page
     assert client.get(f"/minutes/{minutes.id}.pdf").data == first_pdf
+    assert _listed_versions(client, minutes) == ["1"]
 
     with app.test_request_context():
         services.submit(people.coordinator, minutes, minutes.edit_version)
@@ -208,6 +209,18 @@ def test_readers_keep_the_published_version_until_the_next_is_published(app, cli
     second = minutes.versions[-1]
     assert second.number == 2 and second.published_sha256 in page
     assert client.get(f"/minutes/{minutes.id}.pdf").data == second.published_pdf
+    assert _listed_versions(client, minutes) == ["2"]
+
+
+def _listed_versions(client, minutes) -> list[str]:
+    """The version the readers' list of published minutes gives for these minutes, once per row
+    that links to them."""
+    rows = client.get("/minutes").get_data(as_text=True).split('<tr class="govuk-table__row">')
+    return [
+        re.findall(r'<td class="govuk-table__cell">(\d+)</td>', row)[0]
+        for row in rows
+        if f'href="/minutes/{minutes.id}"' in row
+    ]
 
 
 def test_the_chairs_review_shows_exactly_what_readers_then_get(app, client, held):
