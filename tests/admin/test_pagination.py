@@ -46,7 +46,7 @@ def test_a_long_list_is_counted_only_so_far_and_its_pages_go_on(
         record(people.admin, AuditAction.UPDATE, label=f"Change {number}")
     db.session.commit()
     page = admin_client.get("/admin/audit-trail").get_data(as_text=True)
-    assert "more than 4 events, page 1 of more than 3." in page
+    assert "More than 4 events, page 1 of more than 3." in page
     last_counted = admin_client.get("/admin/audit-trail", query_string={"page": "3"})
     assert 'href="/admin/audit-trail?page=4"' in last_counted.get_data(as_text=True)
     assert admin_client.get("/admin/audit-trail", query_string={"page": "4"}).status_code == 200
