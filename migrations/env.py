@@ -84,9 +84,9 @@ def run_migrations_online():
     conf_args = current_app.extensions['migrate'].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
-    # The full-text search index differs by database and is written by hand in 0004: keep
-    # autogenerate from proposing to drop it.
-    from panel.lessons.models import include_object
+    # The full-text search index (0004) and the audit trail's trigram indexes (0022) differ by
+    # database and are written by hand: keep autogenerate from proposing to drop them.
+    from panel.models import include_object
     conf_args.setdefault("include_object", include_object)
 
     connectable = get_engine()

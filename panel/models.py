@@ -11,7 +11,7 @@ from panel.cases.models import (
     ConfidentialityAgreement,
     StageFinding,
 )
-from panel.core.audit import AuditChainHead, AuditEvent
+from panel.core.audit import AuditChainHead, AuditEvent, is_trigram_index
 from panel.interventions.models import (
     Intervention,
     InterventionType,
@@ -26,6 +26,7 @@ from panel.lessons.models import (
     Recommendation,
     RecommendationEvent,
 )
+from panel.lessons.models import include_object as _include_lessons_object
 from panel.meetings.models import (
     AgendaItem,
     AgendaTemplateItem,
@@ -78,3 +79,12 @@ __all__ = [
     "SignInFailures",
     "User",
 ]
+
+
+def include_object(object_, name, type_, reflected, compare_to) -> bool:
+    """Alembic's `include_object` hook: what differs by database is written by hand in the
+    migrations and left out of the models, so the comparison (and autogenerate) leaves it alone:
+    the lessons' full-text search index and the audit trail's trigram indexes."""
+    if type_ == "index" and is_trigram_index(name):
+        return False
+    return _include_lessons_object(object_, name, type_, reflected, compare_to)

@@ -48,7 +48,11 @@ class CaseReview(db.Model):
     personal-data guard. The reference is the panel's own, never the police crime number."""
 
     __tablename__ = "case_review"
-    __table_args__ = (sa.UniqueConstraint("panel_id", "reference"),)
+    __table_args__ = (
+        sa.UniqueConstraint("panel_id", "reference"),
+        # A panel's list, newest first.
+        sa.Index("ix_case_review_panel_created", "panel_id", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     panel_id: Mapped[int] = mapped_column(sa.ForeignKey("panel.id"))

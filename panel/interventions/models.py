@@ -34,7 +34,16 @@ class LiveCase(db.Model):
     __tablename__ = "live_case"
     __table_args__ = (
         sa.UniqueConstraint("panel_id", "reference"),
-        sa.Index("ix_live_case_panel_status", "panel_id", "status"),
+        # A panel's list, soonest review first: of one status, or of those not closed (most of
+        # a panel's cases are closed, so the open ones have an index of their own).
+        sa.Index("ix_live_case_panel_status_review", "panel_id", "status", "review_date"),
+        sa.Index(
+            "ix_live_case_panel_open_review",
+            "panel_id",
+            "review_date",
+            postgresql_where=sa.text("status <> 'closed'"),
+            sqlite_where=sa.text("status <> 'closed'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
