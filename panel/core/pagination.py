@@ -63,16 +63,41 @@ class _Capped:
 
 
 class _CappedPagination(_Capped, SelectPagination):
+    _counted: int | None = None
+
+    def _query_items(self) -> list:
+        few = self._query_args["few"]
+        if few is not None:
+            # Counted before the page is read, so that a short list is read another way.
+            self._counted = self._count()
+            if not self.count.more:
+                self._query_args["select"] = few(self._query_args["select"])
+        return super()._query_items()
+
     def _query_count(self) -> int:
+        return self._count() if self._counted is None else self._counted
+
+    def _count(self) -> int:
         select = self._query_args["select"]
         return self._total(capped_count(select.options(sa.orm.lazyload("*"))))
 
 
-def paginate(select: Select, per_page: int | None = None, arg: str = "page") -> Pagination:
+def paginate(
+    select: Select,
+    per_page: int | None = None,
+    arg: str = "page",
+    few: Callable[[Select], Select] | None = None,
+) -> Pagination:
     """The page of `select` named by query argument `arg` (``page``, or another for a second list
     on a page); a page that is not a whole number from 1 up, or is past the end of the list, is
     Not Found rather than an error. Its `count` is the list's length as a `Count` (capped at
-    COUNT_CAP): say it with `str(page.count)`."""
+    COUNT_CAP): say it with `str(page.count)`.
+
+    With `few`, the list is counted first, and if it holds no more than the cap, the page is
+    taken from `few(select)` instead: the same rows in the same order, found another way (all of
+    them through the index that serves the filters, then sorted). A planner expecting many rows
+    reads an index in the list's order and tests each row until the page is full, which for a
+    rare match reads them all."""
     return _CappedPagination(
         select=select,
         session=db.session(),
@@ -81,6 +106,7 @@ def paginate(select: Select, per_page: int | None = None, arg: str = "page") -> 
         max_per_page=None,
         error_out=True,
         count=True,
+        few=few,
     )
 
 
