@@ -5,7 +5,7 @@ from alembic.migration import MigrationContext
 
 from panel.core import unit_of_work
 from panel.extensions import db as _db
-from panel.lessons.models import include_object
+from panel.models import include_object
 
 
 def test_models_and_migrations_agree(app):

@@ -629,6 +629,41 @@ def test_an_interventions_page_runs_a_fixed_number_of_queries(client, partners):
     assert len(many) == len(few)
 
 
+def test_the_panel_list_shows_open_ones_first_then_the_rest_each_soonest_due_first_over_pages(
+    app, client, partners, monkeypatch
+):
+    """Agreed in another order than they fall due, and some finished: the pages still read open
+    ones by due date, then the finished ones by due date."""
+    coordinator, panel, case = partners.people.coordinator, partners.panel, partners.live_case
+    today = uk_today()
+
+    def made(days: int, finished: bool = False):
+        intervention = agreed(
+            coordinator, panel, partners.housing, due=today + timedelta(days=days), live_case=case
+        )
+        if finished:
+            services.update_intervention(
+                coordinator, intervention, status=S.COMPLETED, text="Done.", version=1
+            )
+        return intervention
+
+    later, done_late, first, done_early, second = (
+        made(10),
+        made(-5, finished=True),
+        made(1),
+        made(-10, finished=True),
+        made(3),
+    )
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 2)
+    sign_in(client, coordinator)
+    everything = [first, second, later, done_early, done_late]
+    pages = [_list(client, panel, page=str(number)) for number in (1, 2, 3)]
+    shown = [[i for i in everything if _listed(page, i) == [True]] for page in pages]
+    assert shown == [[first, second], [later, done_early], [done_late]]
+    positions = [pages[0].index(f'id="intervention-{i.id}"') for i in shown[0]]
+    assert positions == sorted(positions)
+
+
 def test_the_panel_list_pages_and_keeps_its_filters(app, client, partners, monkeypatch):
     late, soon, done, centre = _seed(partners)
     monkeypatch.setitem(app.config, "PAGE_SIZE", 2)
