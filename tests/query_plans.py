@@ -351,17 +351,26 @@ INDEX_SCANS = frozenset({"Index Scan", "Index Only Scan"})
 def full_scans(found: dict) -> list[str]:
     """The nodes of a plan that read every row of a table that grows with history: a sequential
     scan, or an index read from end to end (what the planner does instead when sequential scans
-    are turned off) with nothing to stop it early: no LIMIT above it through nodes that stream,
-    such as a count of a whole filtered list or a list sorted in memory."""
+    are turned off), as a bitmap or in order. A scan is bounded only when a LIMIT above it
+    (through nodes that stream) stops it, and it filters nothing out, so that it reads no more
+    rows than the LIMIT: a whole list counted or sorted in memory, or a filter tested row by
+    row until the page is full, may read every row."""
     scans = []
 
     def visit(node: dict, limited: bool) -> None:
         kind, table = node["Node Type"], node.get("Relation Name")
+        bounded = limited and "Filter" not in node
         if table in LARGE_TABLES:
-            if kind == "Seq Scan":
+            if kind == "Seq Scan" and not bounded:
                 scans.append(f"Seq Scan on {table}")
-            elif kind in INDEX_SCANS and "Index Cond" not in node and not limited:
+            elif kind in INDEX_SCANS and "Index Cond" not in node and not bounded:
                 scans.append(f"{kind} of all of {node['Index Name']} on {table}")
+            elif kind == "Bitmap Heap Scan":
+                scans.extend(
+                    f"Bitmap Heap Scan of all of {bitmap['Index Name']} on {table}"
+                    for bitmap in nodes(node)
+                    if bitmap["Node Type"] == "Bitmap Index Scan" and "Index Cond" not in bitmap
+                )
         for child in node.get("Plans", []):
             # A nested loop reads its outer side as it goes; it runs its inner side once per row.
             streams = kind in STREAMING or (
@@ -373,8 +382,9 @@ def full_scans(found: dict) -> list[str]:
     return scans
 
 
-def text_plan(connection: sa.Connection, query: Query) -> str:
-    rows = connection.exec_driver_sql(f"EXPLAIN {query.statement}", query.parameters)
+def text_plan(connection: sa.Connection, query: Query, *, analyze: bool = False) -> str:
+    explain = "EXPLAIN (ANALYZE, BUFFERS)" if analyze else "EXPLAIN"
+    rows = connection.exec_driver_sql(f"{explain} {query.statement}", query.parameters)
     return "\n".join(row[0] for row in rows)
 
 
@@ -413,10 +423,17 @@ def whole_tables_read(connection: sa.Connection, query: Query) -> Reading:
 # --- Measuring on a loaded database ------------------------------------------------------------
 
 
-def measure(url: str, repeat: int = 3, top: int = 25, out: str | None = None) -> None:
+def measure(
+    url: str,
+    repeat: int = 3,
+    top: int = 25,
+    out: str | None = None,
+    settings: tuple[str, ...] = (),
+) -> None:
     """EXPLAIN ANALYZE every query of the busiest pages on the database at `url`, in a read-only
     transaction that is rolled back; prints the slowest (best of `repeat` runs each), and writes
-    every query's figures to `out` (JSON) if given."""
+    every query's figures to `out` (JSON) if given. `settings` ("random_page_cost=1.1") are set
+    for the transaction only, to try a setting before asking the operators for it."""
     from panel import create_app
     from tests.conftest import IsolatedClient, rolled_back
 
@@ -431,6 +448,11 @@ def measure(url: str, repeat: int = 3, top: int = 25, out: str | None = None) ->
     app.test_client_class = IsolatedClient
     with rolled_back(app) as connection:
         connection.exec_driver_sql("SET TRANSACTION READ ONLY")
+        for setting in settings:
+            name, _, value = setting.partition("=")
+            connection.execute(
+                sa.select(sa.func.set_config(name.strip(), value.strip(), sa.true()))
+            )
         started = time.perf_counter()
         queries = walk(app, pages())
         print(f"{len(queries)} distinct queries in {time.perf_counter() - started:.1f} s")
@@ -462,7 +484,7 @@ def measure(url: str, repeat: int = 3, top: int = 25, out: str | None = None) ->
                 f"  {' '.join(query.statement.split())[:600]}\n"
                 f"  parameters: {query.parameters}"
             )
-            print("  " + text_plan(connection, query).replace("\n", "\n  "))
+            print("  " + text_plan(connection, query, analyze=True).replace("\n", "\n  "))
 
 
 if __name__ == "__main__":
@@ -471,6 +493,13 @@ if __name__ == "__main__":
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--json", help="write every query's figures to this file")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a planner setting for this run only, e.g. random_page_cost=1.1 (repeatable)",
+    )
     arguments = parser.parse_args()
     from panel.config import database_url
 
@@ -479,4 +508,5 @@ if __name__ == "__main__":
         arguments.repeat,
         arguments.top,
         arguments.json,
+        tuple(arguments.set),
     )
