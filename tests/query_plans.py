@@ -348,13 +348,15 @@ STREAMING = frozenset(
 INDEX_SCANS = frozenset({"Index Scan", "Index Only Scan"})
 
 
-def full_scans(found: dict) -> list[str]:
+def full_scans(found: dict, partial: frozenset[str] = frozenset()) -> list[str]:
     """The nodes of a plan that read every row of a table that grows with history: a sequential
     scan, or an index read from end to end (what the planner does instead when sequential scans
     are turned off), as a bitmap or in order. A scan is bounded only when a LIMIT above it
     (through nodes that stream) stops it, and it filters nothing out, so that it reads no more
     rows than the LIMIT: a whole list counted or sorted in memory, or a filter tested row by
-    row until the page is full, may read every row."""
+    row until the page is full, may read every row. A `partial` index (by name) holds only the
+    rows of its condition, such as the open ones, so reading all of it is not reading the
+    table."""
     scans = []
 
     def visit(node: dict, limited: bool) -> None:
@@ -363,13 +365,20 @@ def full_scans(found: dict) -> list[str]:
         if table in LARGE_TABLES:
             if kind == "Seq Scan" and not bounded:
                 scans.append(f"Seq Scan on {table}")
-            elif kind in INDEX_SCANS and "Index Cond" not in node and not bounded:
+            elif (
+                kind in INDEX_SCANS
+                and "Index Cond" not in node
+                and not bounded
+                and node["Index Name"] not in partial
+            ):
                 scans.append(f"{kind} of all of {node['Index Name']} on {table}")
             elif kind == "Bitmap Heap Scan":
                 scans.extend(
                     f"Bitmap Heap Scan of all of {bitmap['Index Name']} on {table}"
                     for bitmap in nodes(node)
-                    if bitmap["Node Type"] == "Bitmap Index Scan" and "Index Cond" not in bitmap
+                    if bitmap["Node Type"] == "Bitmap Index Scan"
+                    and "Index Cond" not in bitmap
+                    and bitmap["Index Name"] not in partial
                 )
         for child in node.get("Plans", []):
             # A nested loop reads its outer side as it goes; it runs its inner side once per row.
@@ -409,11 +418,18 @@ def whole_tables_read(connection: sa.Connection, query: Query) -> Reading:
     to looking the rows up by their condition, so a plan that reads a table whole is asked for
     again with bitmap scans only: if the table is still read whole, no index serves the query."""
     found = Reading([], "")
+    partial = frozenset(
+        connection.exec_driver_sql(
+            "SELECT indexrelid::regclass::text FROM pg_index WHERE indpred IS NOT NULL"
+        ).scalars()
+    )
     for settings in (WITHOUT_SCANS, BY_CONDITION_ONLY):
         with connection.begin_nested() as savepoint:
             for setting in settings:
                 connection.exec_driver_sql(f"SET LOCAL {setting} = off")
-            found = Reading(full_scans(plan(connection, query)), text_plan(connection, query))
+            found = Reading(
+                full_scans(plan(connection, query), partial), text_plan(connection, query)
+            )
             savepoint.rollback()
         if not found.full_scans:
             break
@@ -466,6 +482,10 @@ def measure(
             figures = [
                 {
                     "ms": round(total, 2),
+                    # Pages of 8 kB the query touched, in memory or read: its work, whatever
+                    # else the machine was doing.
+                    "buffers": best["Plan"].get("Shared Hit Blocks", 0)
+                    + best["Plan"].get("Shared Read Blocks", 0),
                     "pages": sorted(set(query.pages)),
                     "statement": " ".join(query.statement.split()),
                     "parameters": repr(query.parameters),
@@ -477,9 +497,12 @@ def measure(
                 json.dump(figures, handle, indent=1)
         for total, best, query in timed[:top]:
             scans = ", ".join(full_scans(best)) or "-"
+            buffers = best["Plan"].get("Shared Hit Blocks", 0) + best["Plan"].get(
+                "Shared Read Blocks", 0
+            )
             print(
                 f"\n{total:9.1f} ms  (plan {best['Planning Time']:.1f}, run "
-                f"{best['Execution Time']:.1f})  full scans: {scans}\n"
+                f"{best['Execution Time']:.1f}, {buffers:,} buffers)  full scans: {scans}\n"
                 f"  pages: {', '.join(sorted(set(query.pages)))}\n"
                 f"  {' '.join(query.statement.split())[:600]}\n"
                 f"  parameters: {query.parameters}"

@@ -133,8 +133,16 @@ class Intervention(db.Model):
             name="case_or_place",
         ),
         sa.Index("ix_intervention_panel_status_due", "panel_id", "status", "due_date"),
-        # A panel's list, soonest due first (open ones, then the rest: `queries._open_first`),
+        # A panel's list, soonest due first: its open ones, then the rest (`queries._open_first`),
         # and the organisations that own its interventions, for its filter.
+        sa.Index(
+            "ix_intervention_panel_open_due",
+            "panel_id",
+            "due_date",
+            "id",
+            postgresql_where=sa.text("status IN ('agreed', 'in_progress')"),
+            sqlite_where=sa.text("status IN ('agreed', 'in_progress')"),
+        ),
         sa.Index("ix_intervention_panel_due", "panel_id", "due_date", "id"),
         sa.Index("ix_intervention_panel_owner", "panel_id", "owner_organisation_id"),
         sa.Index("ix_intervention_owner_status_due", "owner_organisation_id", "status", "due_date"),
