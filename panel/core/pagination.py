@@ -66,13 +66,16 @@ class _CappedPagination(_Capped, SelectPagination):
     _counted: int | None = None
 
     def _query_items(self) -> list:
-        few = self._query_args["few"]
+        select, few, items = (self._query_args[key] for key in ("select", "few", "items"))
         if few is not None:
             # Counted before the page is read, so that a short list is read another way.
             self._counted = self._count()
             if not self.count.more:
-                self._query_args["select"] = few(self._query_args["select"])
-        return super()._query_items()
+                items = few(select)
+        if items is None:
+            return super()._query_items()
+        page = items.limit(self.per_page).offset(self._query_offset)
+        return list(self._query_args["session"].execute(page).unique().scalars())
 
     def _query_count(self) -> int:
         return self._count() if self._counted is None else self._counted
@@ -87,11 +90,15 @@ def paginate(
     per_page: int | None = None,
     arg: str = "page",
     few: Callable[[Select], Select] | None = None,
+    items: Select | None = None,
 ) -> Pagination:
     """The page of `select` named by query argument `arg` (``page``, or another for a second list
     on a page); a page that is not a whole number from 1 up, or is past the end of the list, is
     Not Found rather than an error. Its `count` is the list's length as a `Count` (capped at
     COUNT_CAP): say it with `str(page.count)`.
+
+    With `items`, the page's rows are taken from `items` (the same rows in the same order, asked
+    for in a way an index serves), and `select` is only counted.
 
     With `few`, the list is counted first, and if it holds no more than the cap, the page is
     taken from `few(select)` instead: the same rows in the same order, found another way (all of
@@ -107,7 +114,13 @@ def paginate(
         error_out=True,
         count=True,
         few=few,
+        items=items,
     )
+
+
+def reach(per_page: int | None = None, arg: str = "page") -> int:
+    """How far into its list this request's page reaches: its last row's position."""
+    return page_number(arg) * (per_page or current_app.config["PAGE_SIZE"])
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from panel import access
 from panel.accounts.models import Organisation, User
 from panel.core.database import utcnow
-from panel.core.pagination import paginate, paginate_rows
+from panel.core.pagination import paginate, paginate_rows, reach
 from panel.core.reminders import DueCounts, count_due, due_by
 from panel.core.time import uk_today
 from panel.extensions import db
@@ -404,8 +404,15 @@ def panel_interventions_select(panel: Panel, filters: InterventionFilters) -> sa
         select = select.where(
             Intervention.status.in_(OPEN_INTERVENTION), Intervention.due_date < filters.today
         )
-    still_open = sa.case((Intervention.status.in_(OPEN_INTERVENTION), 0), else_=1)
-    return select.order_by(still_open, Intervention.due_date, Intervention.id)
+    return select.order_by(*_ORDER)
+
+
+# Open ones first, soonest due first.
+_ORDER = (
+    sa.case((Intervention.status.in_(OPEN_INTERVENTION), 0), else_=1),
+    Intervention.due_date,
+    Intervention.id,
+)
 
 
 def _listed() -> list:
@@ -419,11 +426,64 @@ def _listed() -> list:
 
 
 def panel_interventions(panel: Panel, filters: InterventionFilters) -> Pagination:
-    """A page of the list: a count, the interventions and their latest updates, in three
-    queries."""
-    page = paginate(panel_interventions_select(panel, filters).options(*_listed()))
+    """A page of the list: a count, the page's ids, the interventions and their latest updates,
+    in four queries."""
+    select = panel_interventions_select(panel, filters)
+    page = paginate(
+        select.with_only_columns(Intervention.id),
+        few=_sorted,
+        items=_open_first(select, filters, reach()),
+    )
+    listed = db.session.scalars(
+        db.select(Intervention).where(Intervention.id.in_(page.items)).options(*_listed())
+    )
+    by_id = {intervention.id: intervention for intervention in listed}
+    page.items = [by_id[intervention_id] for intervention_id in page.items]
     with_latest_updates(page.items)
     return page
+
+
+def _open_first(select: sa.Select, filters: InterventionFilters, reach: int) -> sa.Select:
+    """The ids of `select`'s interventions in its order (open ones first, then soonest due),
+    as far as `reach` into the list: the open ones and the others each read soonest due first,
+    through the panel's indexes by due date (one of the open ones only), as far as `reach`,
+    then put together. Sorting by "open first" itself needs every intervention of the panel: a
+    busy panel's 180,000 took 0.5 s a page, for the 4,700 open ones shown first. A status or
+    "overdue" (open by definition) leaves one of the two."""
+    is_open = Intervention.status.in_(OPEN_INTERVENTION)
+    parts = [(0, is_open), (1, ~is_open)]
+    if filters.status is not None:
+        parts = [parts[0] if filters.status in OPEN_INTERVENTION else parts[1]]
+    elif filters.overdue:
+        parts = parts[:1]
+    columns = (Intervention.id, Intervention.due_date)
+    selects = [
+        sa.select(
+            select.where(condition)
+            .with_only_columns(*columns, sa.literal(rank).label("rank"))
+            .order_by(None)
+            .order_by(Intervention.due_date, Intervention.id)
+            .limit(reach)
+            .subquery()
+        )
+        for rank, condition in parts
+    ]
+    listed = (sa.union_all(*selects) if len(selects) > 1 else selects[0]).subquery()
+    return sa.select(listed.c.id).order_by(listed.c.rank, listed.c.due_date, listed.c.id)
+
+
+def _sorted(select: sa.Select) -> sa.Select:
+    """The ids of `select`'s interventions in its order, when there are few (its count stopped
+    short of the cap): all found first, through whichever index serves the filters, then sorted
+    (see `panel.core.pagination.paginate`)."""
+    found = (
+        select.with_only_columns(Intervention.id)
+        .add_columns(*(clause.label(f"key_{n}") for n, clause in enumerate(_ORDER)))
+        .order_by(None)
+        .cte("found")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
+    )
+    return sa.select(found.c.id).order_by(*(found.c[f"key_{n}"] for n in range(len(_ORDER))))
 
 
 def panel_interventions_all(panel: Panel, filters: InterventionFilters) -> Iterator[Intervention]:

@@ -212,7 +212,6 @@ def register_page(panel_ids: list[int], user: User, filters: RegisterFilters) ->
     return page
 
 
-
 def _newest_of_few(select: sa.Select) -> sa.Select:
     """The register's lessons when there are few of them (its count stopped short of the cap):
     every match found first, by whichever index serves the filters (the search index for a
