@@ -193,27 +193,37 @@ def _init_sign_in(app: Flask) -> None:
         return services.user_for_session(session_id, production=current_app.config["PRODUCTION"])
 
 
+_CSP = (
+    "default-src 'self'; script-src 'self' 'nonce-{nonce}'; "
+    "style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+_EVERY_RESPONSE = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+)
+# Browsers must use HTTPS for a year, so no first request goes out in the clear.
+_HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+# Pages hold OFFICIAL-SENSITIVE material: keep them out of shared caches and history.
+_NO_STORE = ("Cache-Control", "no-store")
+
+
 def _security_headers(response):
-    nonce = g.get("csp_nonce", "")
-    response.headers.setdefault(
-        "Content-Security-Policy",
-        "default-src 'self'; "
-        f"script-src 'self' 'nonce-{nonce}'; "
-        "style-src 'self'; img-src 'self' data:; font-src 'self'; "
-        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-    )
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    """Every response's security headers, unless the view set its own (a calendar feed's
+    Referrer-Policy, say): the response's headers are looked through once and the missing ones
+    added together, rather than one search and one addition per header."""
+    present = {key.lower() for key, _value in response.headers.items()}
+    wanted = [
+        ("Content-Security-Policy", _CSP.format(nonce=g.get("csp_nonce", ""))),
+        *_EVERY_RESPONSE,
+    ]
     if current_app.config["PRODUCTION"]:
-        # Browsers must use HTTPS for a year, so no first request goes out in the clear.
-        response.headers.setdefault(
-            "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
-        )
+        wanted.append(_HSTS)
     if request.endpoint != "static":
-        # Pages hold OFFICIAL-SENSITIVE material: keep them out of shared caches and history.
-        response.headers.setdefault("Cache-Control", "no-store")
+        wanted.append(_NO_STORE)
+    response.headers.extend([(key, value) for key, value in wanted if key.lower() not in present])
     return response
 
 
