@@ -26,6 +26,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         instance_path=os.environ.get("PANEL_INSTANCE_PATH", str(ROOT / "instance")),
     )
     app.url_map.converters["int"] = IdConverter
+    app.session_interface = sessions.CookieSessions()
     app.config.from_mapping(config.load(app.instance_path))
     app.config.from_mapping(overrides or {})
 

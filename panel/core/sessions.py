@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 
 from flask import current_app, flash, redirect, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user, login_user, logout_user
 
 from panel.core.database import utcnow
@@ -18,6 +19,21 @@ from panel.core.database import utcnow
 SIGNED_IN_AT, LAST_SEEN, SESSION_ID = "signed_in_at", "last_seen", "session_id"
 # Set once the person has given their second factor (or set one up) in this session.
 TWO_FACTOR_VERIFIED = "two_factor_verified"
+
+
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with the signing serializer made once per secret key rather
+    than twice per request (to read the cookie, and again to sign it)."""
+
+    def __init__(self) -> None:
+        self._serializers: dict[tuple, object] = {}
+
+    def get_signing_serializer(self, app):
+        keys = (app.secret_key, *(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        found = self._serializers.get(keys)
+        if found is None:
+            found = self._serializers[keys] = super().get_signing_serializer(app)
+        return found
 
 
 def start(user, *, two_factor_verified: bool) -> None:

@@ -70,3 +70,23 @@ def test_production_sends_hsts_and_development_does_not(client, app, monkeypatch
     monkeypatch.setitem(app.config, "PRODUCTION", True)
     header = client.get("/sign-in").headers["Strict-Transport-Security"]
     assert header == "max-age=31536000; includeSubDomains"
+
+
+def test_a_session_signed_with_a_retired_key_lasts_only_while_the_key_is_a_fallback(
+    app, client, people
+):
+    sign_in(client, people.member)
+    assert client.get("/").status_code == 200
+    old_key = app.config["SECRET_KEY"]
+    try:
+        app.config["SECRET_KEY"] = "a-new-secret-key-that-is-long-enough-for-tests"
+        app.config["SECRET_KEY_FALLBACKS"] = [old_key]
+        assert client.get("/").status_code == 200
+        client.get("/")  # now signed with the new key
+        app.config["SECRET_KEY_FALLBACKS"] = []
+        assert client.get("/").status_code == 200
+        app.config["SECRET_KEY"] = old_key
+        assert client.get("/").status_code == 302  # signed with a key no longer known
+    finally:
+        app.config["SECRET_KEY"] = old_key
+        app.config["SECRET_KEY_FALLBACKS"] = []
