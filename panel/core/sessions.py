@@ -19,6 +19,9 @@ from panel.core.database import utcnow
 SIGNED_IN_AT, LAST_SEEN, SESSION_ID = "signed_in_at", "last_seen", "session_id"
 # Set once the person has given their second factor (or set one up) in this session.
 TWO_FACTOR_VERIFIED = "two_factor_verified"
+# Endpoints that neither read nor renew a session, whoever asks: files, and the health check a
+# load balancer asks for several times a second.
+SESSIONLESS = frozenset({"static", "health.healthz"})
 
 
 class CookieSessions(SecureCookieSessionInterface):
@@ -86,7 +89,7 @@ def ended_because(now: float) -> str | None:
 def check():
     """Run before every request, before the access check: end a session that has lived too long
     or sat idle too long, otherwise note this request as activity."""
-    if request.endpoint == "static" or not current_user.is_authenticated:
+    if request.endpoint in SESSIONLESS or not current_user.is_authenticated:
         return None
     now = utcnow().timestamp()
     reason = ended_because(now)

@@ -72,6 +72,16 @@ def test_production_sends_hsts_and_development_does_not(client, app, monkeypatch
     assert header == "max-age=31536000; includeSubDomains"
 
 
+def test_the_health_check_is_not_activity_and_leaves_the_session_alone(client, people):
+    sign_in(client, people.member)
+    _age(client, last_seen=29 * 60)
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response.headers
+    with client.session_transaction() as session:
+        assert utcnow().timestamp() - session[LAST_SEEN] > 28 * 60
+
+
 def test_a_session_signed_with_a_retired_key_lasts_only_while_the_key_is_a_fallback(
     app, client, people
 ):

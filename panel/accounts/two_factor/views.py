@@ -31,6 +31,7 @@ def enforce():
     second factor and has not given one this session may only set one up (or sign out)."""
     if (
         request.endpoint in OPEN_WHILE_SETTING_UP
+        or request.endpoint in sessions.SESSIONLESS
         or not current_user.is_authenticated
         or session.get(sessions.TWO_FACTOR_VERIFIED)
     ):
