@@ -210,12 +210,28 @@ def role_on(user, panel: Panel | None) -> Role | None:
 
 def roles_of(user) -> dict[int, Role]:
     """{panel id: role} for every panel the user sits on, loaded once per request."""
+    return _memberships(user)[0]
+
+
+def panel_kinds_of(user) -> dict[int, PanelKind]:
+    """{panel id: kind} for every panel the user sits on, loaded with their roles: the navigation
+    asks on every page whether any is a local panel."""
+    return _memberships(user)[1]
+
+
+def _memberships(user) -> tuple[dict[int, Role], dict[int, PanelKind]]:
     cache = g.setdefault("_panel_roles", {})
     if user.id not in cache:
         rows = db.session.execute(
-            db.select(Membership.panel_id, Membership.role).where(Membership.user_id == user.id)
+            db.select(Membership.panel_id, Membership.role, Panel.kind)
+            .join(Panel, Panel.id == Membership.panel_id)
+            .where(Membership.user_id == user.id)
         )
-        cache[user.id] = {panel_id: role for panel_id, role in rows}
+        roles: dict[int, Role] = {}
+        kinds: dict[int, PanelKind] = {}
+        for panel_id, role, kind in rows:
+            roles[panel_id], kinds[panel_id] = role, kind
+        cache[user.id] = (roles, kinds)
     return cache[user.id]
 
 

@@ -558,21 +558,15 @@ HOME_COUNT_CAP = 100
 
 
 def local_panels_of(user: User) -> list[int]:
-    """The local panels where the user follows interventions (any role but reader), in one
-    query, once per request: the navigation asks on every page."""
-    panel_ids = access.panels_where(user, access.Action.VIEW_INTERVENTION)
-    if not panel_ids:
-        return []
-    cache = g.setdefault("_local_panels", {})
-    if user.id not in cache:
-        cache[user.id] = list(
-            db.session.scalars(
-                db.select(Panel.id)
-                .where(Panel.id.in_(panel_ids), Panel.kind == PanelKind.LOCAL_HATE_CRIME_PANEL)
-                .order_by(Panel.id)
-            )
-        )
-    return cache[user.id]
+    """The local panels where the user follows interventions (any role but reader), by id: from
+    the memberships the access check loads once per request (the navigation asks on every
+    page)."""
+    kinds = access.panel_kinds_of(user)
+    return [
+        panel_id
+        for panel_id in access.panels_where(user, access.Action.VIEW_INTERVENTION)
+        if kinds[panel_id] == PanelKind.LOCAL_HATE_CRIME_PANEL
+    ]
 
 
 # --- What the user's organisation owns ---------------------------------------------------------
