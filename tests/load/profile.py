@@ -91,6 +91,12 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
         help="list the functions by cumulative time (with what they call) or their own time",
     )
     parser.add_argument(
+        "--panel-only",
+        action="store_true",
+        help="list only Panel's own functions and templates (panel/, templates/), leaving out the "
+        "libraries' frames that every query and render passes through",
+    )
+    parser.add_argument(
         "--per-role", type=int, default=None, help="sign in at most this many accounts per role"
     )
     args = parser.parse_args(argv)
@@ -243,7 +249,12 @@ def _ask(client, path: str) -> None:
 
 
 def profile_page(
-    name: str, target: Target, repeat: int, top: int, sort: str = "cumulative"
+    name: str,
+    target: Target,
+    repeat: int,
+    top: int,
+    sort: str = "cumulative",
+    panel_only: bool = False,
 ) -> PageProfile:
     pairs = target.requests
     for client, path in pairs:  # warm-up
@@ -275,7 +286,7 @@ def profile_page(
         queries=statistics.fmean(queries),
         sql_ms=statistics.fmean(sql),
         template_ms=statistics.fmean(templates),
-        top=top_functions(profiler, repeat, top, sort),
+        top=top_functions(profiler, repeat, top, sort, panel_only),
         calls=pstats.Stats(profiler).total_calls / repeat,  # type: ignore[attr-defined]
         slowest_sql=[
             (statement, took * 1000 / repeat)
@@ -287,14 +298,22 @@ def profile_page(
     )
 
 
-def top_functions(profiler: cProfile.Profile, repeat: int, top: int, sort: str = "cumulative"):
+def top_functions(
+    profiler: cProfile.Profile,
+    repeat: int,
+    top: int,
+    sort: str = "cumulative",
+    panel_only: bool = False,
+):
     """The `top` functions by cumulative (or own) time, per request, leaving out the request
-    plumbing."""
+    plumbing (and with `panel_only`, everything but Panel's own code and templates)."""
     stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
     rows = []
     for (filename, line, function), (_cc, calls, own, cumulative, _callers) in stats.items():
         where = _short(filename, line, function)
         if any(p in where for p in PLUMBING):
+            continue
+        if panel_only and not where.startswith(("panel/", "templates/")):
             continue
         rows.append((where, cumulative * 1000 / repeat, own * 1000 / repeat, calls / repeat))
     rows.sort(key=lambda row: row[1] if sort == "cumulative" else row[2], reverse=True)
@@ -422,7 +441,7 @@ def main(argv: list[str] | None = None) -> int:
             log(f"{kind}: no address found for it; left out")
             continue
         log(f"{kind}: {args.repeat} requests, twice (timed, then under cProfile)")
-        result = profile_page(kind, found[kind], args.repeat, args.top, args.sort)
+        result = profile_page(kind, found[kind], args.repeat, args.top, args.sort, args.panel_only)
         results.append(result)
         print(format_page(result) + "\n", flush=True)
     if results:
