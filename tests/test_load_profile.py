@@ -33,7 +33,7 @@ def demo_database(tmp_path, monkeypatch):
 def test_profile_reports_time_sql_templates_and_functions_for_a_page(demo_database, capsys):
     assert (
         profile.main(
-            ["--database", demo_database, "--page", "panel", "--repeat", "1", "--per-role", "1"]
+            ["--database", demo_database, "--page", "panel", "--repeat", "1", "--role", "reader"]
         )
         == 0
     )

@@ -99,6 +99,12 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--per-role", type=int, default=None, help="sign in at most this many accounts per role"
     )
+    parser.add_argument(
+        "--role",
+        action="append",
+        choices=list(plans.ACCOUNTS),
+        help="sign in only this role's accounts (repeatable; default: every role)",
+    )
     args = parser.parse_args(argv)
     if not args.database:
         parser.error("--database: give Panel's database (or set LOAD_DATABASE_URL)")
@@ -419,7 +425,7 @@ def main(argv: list[str] | None = None) -> int:
     pages = [k for k in wanted if k not in (HEALTHZ, BARE)]
     found: dict[str, Target] = {}
     if pages:
-        accounts = plans.ACCOUNTS
+        accounts = {role: plans.ACCOUNTS[role] for role in args.role or plans.ACCOUNTS}
         if args.per_role:
             accounts = {role: emails[: args.per_role] for role, emails in accounts.items()}
         log("signing in the demo accounts and finding their pages")
