@@ -15,11 +15,13 @@ what happened at each. The history tells a story a chair could take to a board:
 
 Each object's life is decided when it is made and written as it stands today, with each step in
 its history (recommendation events, intervention updates) and in the audit trail on the day it
-happened, as the services would have recorded it. Rows are made as ORM objects and flushed in a few
-batches (the services flush once a call, which takes far too long for two years of history); the
-audit trail is chained by the usual flush hook, in time order within the history. The history's
-meetings are held, with their attendance, but have no minutes: rendering minutes takes half a
-second a meeting (`panel/national_data.py` makes placeholders instead; see there).
+happened, with the changes the services record. The services take a flush or two a call, far too
+slow for two years of history, so the rows are made here: the main objects as ORM objects flushed
+in a few batches, the rows nothing else reads (attendance, stage findings, recommendation events,
+intervention updates) and the audit trail in one insert per table. The trail is chained from its
+head with `panel.core.audit.chain_hash`, in time order within the history, so `flask audit-verify`
+passes. The history's meetings are held, with their attendance, but have no minutes: rendering
+minutes takes half a second a meeting (`panel/national_data.py` stores placeholders instead).
 
 Deterministic: a fixed seed, every date relative to today. Anonymised: texts from the tables below,
 which the personal-data guard passes (tests/test_demo_story.py checks). Added once: a panel that
@@ -431,6 +433,8 @@ class Story:
     # Rows nothing else in the story reads, inserted in bulk once their parents have ids.
     pending: list[Pending] = field(default_factory=list)
     added: dict[str, int] = field(default_factory=dict)
+    # The last reference number used by table and year, and a member of each organisation.
+    cache: dict[str, int] = field(default_factory=dict)
 
     def audit(self, at: datetime, actor: User, action, obj, label: str, changes: dict) -> None:
         self.events.append((at, len(self.events), actor, action, obj, label, changes))
@@ -486,7 +490,7 @@ def load_demo_story(isp: Panel, coventry: Panel, people: dict[str, User]) -> dic
     _insert_pending(story.pending)
     _write_trail(sorted(story.events, key=lambda e: e[:2]))
     story.count("audit events", len(story.events))
-    return {what: n for what, n in story.added.items() if not what.startswith("_")}
+    return story.added
 
 
 def _write_trail(events) -> None:
@@ -667,7 +671,7 @@ def _review_cases(story: Story, panel: Panel, meeting: Meeting, progress: float,
         victim = "The victim" + (", who has a disability," if Strand.DISABILITY in strands else "")
         case = CaseReview(
             panel=panel,
-            reference=_reference(story, panel, added),
+            reference=_reference(story, CaseReview, panel, added),
             status=CaseReviewStatus.CLOSED,
             offence_category=offence,
             legislation=legislation,
@@ -733,20 +737,21 @@ def _review_cases(story: Story, panel: Panel, meeting: Meeting, progress: float,
         story.count("case reviews")
 
 
-def _reference(story: Story, panel: Panel, added: datetime) -> str:
-    """The panel's next reference for the year the case was added, after any already used."""
+def _reference(story: Story, model, panel: Panel, added: datetime) -> str:
+    """The panel's next case review or live case reference for the year the case was added,
+    numbered on from any the demo set already used that year."""
     year = added.astimezone(UK).year
-    key = f"_next_{year}"
-    if key not in story.added:
+    key = f"{model.__tablename__} {year}"
+    if key not in story.cache:
         stem = f"{reference_prefix(panel)}-{year}-"
         used = db.session.scalars(
-            db.select(CaseReview.reference).where(
-                CaseReview.panel_id == panel.id, CaseReview.reference.startswith(stem)
+            db.select(model.reference).where(
+                model.panel_id == panel.id, model.reference.startswith(stem)
             )
         )
-        story.added[key] = max((int(r[len(stem) :]) for r in used), default=0)
-    story.added[key] += 1
-    return f"{reference_prefix(panel)}-{year}-{story.added[key]:03d}"
+        story.cache[key] = max((int(r[len(stem) :]) for r in used), default=0)
+    story.cache[key] += 1
+    return f"{reference_prefix(panel)}-{year}-{story.cache[key]:03d}"
 
 
 def _case_audit(story, case, item, meeting, reviewed, ratings, strands) -> None:
@@ -999,7 +1004,7 @@ def _refer_live_cases(story: Story, panel: Panel, meeting: Meeting, progress: fl
         referred = _at(held - timedelta(days=rng.randint(2, 12)), 12, rng.randint(0, 59))
         case = LiveCase(
             panel=panel,
-            reference=_live_reference(story, panel, referred),
+            reference=_reference(story, LiveCase, panel, referred),
             referred_by_id=story.organisations[
                 rng.choice((POLICE, POLICE, "Coventry City Council", LATE_AGENCY, VICTIMS))
             ].id,
@@ -1041,21 +1046,6 @@ def _refer_live_cases(story: Story, panel: Panel, meeting: Meeting, progress: fl
                 _intervention(story, panel, case, meeting, types[kind], owner, description, need)
             )
         _close(story, case, max(finished), strands)
-
-
-def _live_reference(story: Story, panel: Panel, referred: datetime) -> str:
-    year = referred.astimezone(UK).year
-    key = f"_live_{year}"
-    if key not in story.added:
-        stem = f"{reference_prefix(panel)}-{year}-"
-        used = db.session.scalars(
-            db.select(LiveCase.reference).where(
-                LiveCase.panel_id == panel.id, LiveCase.reference.startswith(stem)
-            )
-        )
-        story.added[key] = max((int(r[len(stem) :]) for r in used), default=0)
-    story.added[key] += 1
-    return f"{reference_prefix(panel)}-{year}-{story.added[key]:03d}"
 
 
 def _intervention(story, panel, case, meeting, kind, owner_name, description, need) -> date:
@@ -1150,8 +1140,8 @@ def _intervention(story, panel, case, meeting, kind, owner_name, description, ne
 
 
 def _member_of(story: Story, panel: Panel, organisation: Organisation) -> User | None:
-    key = f"_member_{organisation.id}"
-    if key not in story.added:
+    key = f"member {organisation.id}"
+    if key not in story.cache:
         user_id = db.session.scalar(
             db.select(User.id)
             .join(Membership, Membership.user_id == User.id)
@@ -1159,8 +1149,8 @@ def _member_of(story: Story, panel: Panel, organisation: Organisation) -> User |
             .order_by(User.id)
             .limit(1)
         )
-        story.added[key] = user_id or 0
-    return db.session.get(User, story.added[key]) if story.added[key] else None
+        story.cache[key] = user_id or 0
+    return db.session.get(User, story.cache[key]) if story.cache[key] else None
 
 
 def _close(story: Story, case: LiveCase, finished: date, strands: list[Strand]) -> None:

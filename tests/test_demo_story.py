@@ -7,12 +7,15 @@ The demo data and its history are loaded once for the module, as in tests/test_d
 
 from __future__ import annotations
 
+import html
+import re
 import statistics
 from collections import Counter, defaultdict
 from datetime import timedelta
 
 import pytest
 
+from panel.accounts import services as accounts
 from panel.accounts.models import Organisation
 from panel.cases.models import CaseReview, CaseReviewStrand, StageFinding
 from panel.cases.services import reference_prefixes
@@ -21,7 +24,14 @@ from panel.core import anonymise
 from panel.core.audit import verify_chain
 from panel.core.database import utcnow
 from panel.core.time import uk_today
-from panel.demo import COVENTRY, ISP, load_demo_data, load_demo_history
+from panel.demo import (
+    COVENTRY,
+    DEMO_ACCOUNTS,
+    DEMO_PASSWORD,
+    ISP,
+    load_demo_data,
+    load_demo_history,
+)
 from panel.demo_story import LATE_AGENCY
 from panel.extensions import db as _db
 from panel.interventions.models import Intervention, InterventionUpdate, LiveCase, LiveCaseStrand
@@ -31,7 +41,9 @@ from panel.lessons.models import Lesson, Recommendation, RecommendationEvent
 from panel.lessons.models import RecommendationStatus as S
 from panel.meetings.models import AgendaItem, Attendance, Meeting
 from panel.panels.models import Panel
+from tests.conftest import sign_in
 
+LINK = re.compile(r'href="([^"]+)"')
 POSITIVE = {Outcome.OC1, Outcome.OC1A} | {getattr(Outcome, f"OC{n}") for n in range(2, 11)}
 
 
@@ -192,3 +204,31 @@ def test_history_is_consistent_anonymised_audited_and_added_once(app, db):
         texts |= set(db.session.scalars(db.select(InterventionUpdate.text)))
         for text in texts - {None}:
             assert anonymise.find(text, prefixes) == [], text
+
+
+@pytest.mark.parametrize("email", [email for email, *_ in DEMO_ACCOUNTS])
+def test_demo_accounts_pages_work_on_the_history(client, db, email):
+    """Every kind of page a demo account reaches from its home page still works on two years of
+    history: no errors, and no page grown past the bounded-pages limit. One page of each kind (its
+    address with the numbers taken out), up to 80."""
+    sign_in(client, accounts.find_user_by_email(email), DEMO_PASSWORD)
+    kinds, queue, fetched = {"/"}, ["/"], 0
+    while queue and fetched < 80:
+        url = queue.pop(0)
+        response = client.get(url)
+        fetched += 1
+        assert response.status_code in (200, 302), (url, response.status_code)
+        if response.mimetype != "text/html":
+            continue  # CSV downloads stay whole
+        assert len(response.data) < 300_000, url
+        for link in LINK.findall(response.get_data(as_text=True)):
+            link = html.unescape(link).split("#")[0]
+            kind = re.sub(r"\d+", "N", link)
+            if (
+                link.startswith("/")
+                and not link.startswith(("//", "/static/"))
+                and kind not in kinds
+            ):
+                kinds.add(kind)
+                queue.append(link)
+    assert fetched >= 8
