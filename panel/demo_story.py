@@ -73,6 +73,7 @@ from panel.lessons.models import (
     RecommendationEvent,
     RecommendationStatus,
 )
+from panel.meetings.demo import COVENTRY_ROOM
 from panel.meetings.models import (
     AgendaItem,
     AgendaItemKind,
@@ -111,6 +112,9 @@ RESPONDERS = {
     VICTIMS: "victims@panel.example",
     LATE_AGENCY: "member@panel.example",
 }
+
+
+PLACES_TO_MEET = {True: "CPS West Midlands, Birmingham office", False: COVENTRY_ROOM}
 
 
 def disability_share(progress: float) -> float:
@@ -570,7 +574,8 @@ def _meetings(story, panel, start, end, every_weeks, at, coordinator) -> list[Me
             series=series,
             starts_at=_at(day, at.hour, at.minute),
             duration_minutes=150 if every_weeks > 2 else 120,
-            place=None,
+            # Where the demo set's meetings are (panel/meetings/demo.py), online as well.
+            place=PLACES_TO_MEET[every_weeks > 2],
             online_link="https://teams.example.org/l/" + panel.name.lower().replace(" ", "-"),
             status=MeetingStatus.HELD,
             created_at=created,
