@@ -19,6 +19,7 @@ from panel.cases.demo import load_demo_case_reviews
 from panel.core import unit_of_work
 from panel.core.database import utcnow
 from panel.core.passwords import hash_password
+from panel.demo_story import load_demo_story
 from panel.extensions import db
 from panel.interventions.demo import load_demo_interventions
 from panel.lessons.demo import load_demo_lessons
@@ -319,6 +320,16 @@ def load_demo_data() -> dict[str, int]:
     return added
 
 
+def load_demo_history() -> dict[str, int]:
+    """Two years of the demo panels' history before the demo set's meetings, telling a story for
+    the insight pages (`panel.demo_story`); after `load_demo_data`, and once."""
+    panels_by_name = {panel.name: panel for panel in db.session.scalars(db.select(Panel))}
+    people = {email: accounts.find_user_by_email(email) for email, *_ in PEOPLE}
+    added = load_demo_story(panels_by_name[ISP], panels_by_name[COVENTRY], people)
+    unit_of_work.commit()
+    return added
+
+
 def _set_up_demo_two_factor() -> None:
     """Demo accounts whose roles need a second factor share the published demo key, so that
     anyone trying Panel can add it to an authenticator app once (or use `flask demo-code`)."""
@@ -372,6 +383,12 @@ def demo_data_command(national: bool, fraction: float, seed: int) -> None:
         _load_national(fraction, seed)
     added = load_demo_data()
     click.echo("Demo data: added " + ", ".join(f"{n} {kind}" for kind, n in added.items()) + ".")
+    history = load_demo_history()
+    click.echo(
+        "Two years of history: "
+        + (", ".join(f"{n} {kind}" for kind, n in history.items()) or "already there")
+        + "."
+    )
     click.echo(f"Demo accounts (password for each: {DEMO_PASSWORD}):")
     click.echo(
         "  Two-factor sign-in: add the key "
