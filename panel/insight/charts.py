@@ -21,9 +21,9 @@ from panel.insight.measures import Count, Median, Rate, Table
 # GOV.UK colours: blue for this period, dark grey for the one before.
 CURRENT_COLOUR = "#1d70b8"
 PREVIOUS_COLOUR = "#505a5f"
-WIDTH = 600
+WIDTH = 520
 # Room on the right of the longest bar for its value ("fewer than 5").
-VALUE_ROOM = 130
+VALUE_ROOM = 120
 LABEL_HEIGHT = 22
 BAR_HEIGHT = 18
 BAR_GAP = 4

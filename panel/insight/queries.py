@@ -219,7 +219,7 @@ def case_review_tables(panel_ids: list[int], period: Period) -> list[Table]:
             "Case reviews by outcome",
             ("Outcome", "Case reviews", "Share of case reviews"),
             outcome_rows,
-            f"{Count(all_reviews)} case reviews in this period; positive outcome rate: {rate}.",
+            f"Case reviews in this period: {Count(all_reviews)}. Positive outcome rate: {rate}.",
         ),
         Table(
             "case-reviews-by-strand",
@@ -593,8 +593,8 @@ def felt_safer_table(panel_ids: list[int], period: Period) -> Table:
         "Closed cases where the victim felt safer",
         ("Outcome for the victim", "Closed cases", "Felt safer", "Share who felt safer"),
         rows,
-        f"{every.cells[0]} live cases closed in this period; the victim felt safer in "
-        f"{every.cells[1]} (share: {every.cells[2]}).",
+        f"Live cases closed in this period: {every.cells[0]}. The victim felt safer in "
+        f"{every.cells[1]} of them (share: {every.cells[2]}).",
         chart_column=2,
     )
 
@@ -729,7 +729,7 @@ def _trend(slug: str, title: str, noun: str, counts: dict[int, int], period: Per
         title,
         ("Step", "This period", "Previous period", "Compared with"),
         rows,
-        f"{this_total} {noun} in this period, against {last_total} in the previous period.",
+        f"{noun} in this period: {this_total}; in the previous period: {last_total}.",
         chart_column=0,
         compare_column=1,
     )
@@ -756,14 +756,14 @@ def scrutiny_trends(panel_ids: list[int], period: Period) -> list[Table]:
         _trend(
             "trend-case-reviews",
             "Case reviews over time",
-            "case reviews",
+            "Case reviews",
             _counts_by_step(CaseReview, CaseReview.created_at, panel_ids, period),
             period,
         ),
         _trend(
             "trend-positive-outcomes",
             "Positive outcomes over time",
-            "case reviews with a positive outcome",
+            "Case reviews with a positive outcome",
             _counts_by_step(
                 CaseReview,
                 CaseReview.created_at,
@@ -776,7 +776,7 @@ def scrutiny_trends(panel_ids: list[int], period: Period) -> list[Table]:
         _trend(
             "trend-recommendations",
             "Recommendations made over time",
-            "recommendations",
+            "Recommendations made",
             _counts_by_step(Recommendation, Recommendation.created_at, panel_ids, period),
             period,
         ),
@@ -790,14 +790,14 @@ def local_trends(panel_ids: list[int], period: Period) -> list[Table]:
         _trend(
             "trend-live-cases",
             "Live cases referred over time",
-            "live cases referred",
+            "Live cases referred",
             _counts_by_step(LiveCase, LiveCase.created_at, panel_ids, period),
             period,
         ),
         _trend(
             "trend-interventions",
             "Interventions agreed over time",
-            "interventions agreed",
+            "Interventions agreed",
             _counts_by_step(Intervention, Intervention.created_at, panel_ids, period),
             period,
         ),

@@ -25,7 +25,7 @@ def test_the_chair_reads_the_panels_year_with_small_numbers_suppressed(client, s
     sign_in(client, scrutiny.chair)
     html = page(client, f"/panels/{scrutiny.panel.id}/insight?period=fy-2025")
     assert "Figures for the 2025 to 2026 financial year: 1 April 2025 to 31 March 2026" in html
-    assert "18 case reviews in this period; positive outcome rate: 61%." in html
+    assert "Case reviews in this period: 18. Positive outcome rate: 61%." in html
     # Religion (4 case reviews) in the table, and in the chart without a bar.
     assert '<th scope="row" class="govuk-table__header">Religion or belief</th>' in html
     assert "fewer than 5" in html and "withheld (fewer than 5)" in html
@@ -99,6 +99,6 @@ def test_the_coordinator_sees_every_panel_they_organise_on_one_page(client, scru
     assert 'href="/insight"' in page(client, "/")
     html = page(client, "/insight?period=fy-2025")
     assert "Coventry Hate Crime Panel, West Midlands Scrutiny Panel" in html
-    assert "18 case reviews in this period" in html
-    assert "6 live cases closed in this period" in html
+    assert "Case reviews in this period: 18." in html
+    assert "Live cases closed in this period: 6." in html
     assert "/insight.csv?table=felt-safer&amp;period=fy-2025" in html
