@@ -8,6 +8,10 @@ is withheld when its numerator, its denominator or what is left of the denominat
 that were not positive, say) is such a count, since any of them could be worked back from the
 rate. A median is withheld when it rests on 1 to 4 cases. The rule lives here alone, so the page,
 its charts and its CSV cannot disagree.
+
+This is primary suppression only: where a table also shows a total ("All agencies", a period's
+total beside its quarters), a single suppressed cell can still be worked out by subtracting the
+others from it. Secondary suppression (withholding a second cell, or the total) is still to do.
 """
 
 from __future__ import annotations
