@@ -76,6 +76,9 @@ class Action(enum.Enum):
     SEE_GUARD_OVERRIDES = "see what was saved past the personal-data guard"
     # The chair answers for who reads the panel's case material: they see who opened a case.
     SEE_WHO_OPENED_CASE = "see who has opened a case review or live case"
+    # The panel's figures over time, small numbers suppressed: what the chair reports to a
+    # board, prepared by the coordinator.
+    VIEW_INSIGHT = "see the panel's insight: figures and trends, and download them"
 
 
 ADMIN_ACTIONS = frozenset(
@@ -119,7 +122,27 @@ PANEL_PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.OVERRIDE_GUARD: _MEMBERS,
     Action.SEE_GUARD_OVERRIDES: _ORGANISERS,
     Action.SEE_WHO_OPENED_CASE: _CHAIR,
+    Action.VIEW_INSIGHT: _ORGANISERS,
 }
+
+# Actions some roles are not even told exist: refusing them is Not Found, as for a missing
+# page, rather than Forbidden. A reader (an advisory group's volunteer) reads published minutes
+# and nothing else; insight pages are none of theirs to know of.
+UNKNOWN_TO: dict[Action, frozenset[Role]] = {
+    Action.VIEW_INSIGHT: frozenset({Role.READER}),
+}
+
+
+def kept_from(user, action: Action, target=None) -> bool:
+    """Whether a refusal of `action` should be Not Found for the user: every role they hold (on
+    the target's panel, or anywhere for a page across panels) is one `action` is unknown to."""
+    unknown = UNKNOWN_TO.get(action, frozenset())
+    if not unknown or not getattr(user, "is_authenticated", False):
+        return False
+    if target is not None:
+        return role_on(user, panel_of(target)) in unknown
+    roles = set(roles_of(user).values())
+    return bool(roles) and roles <= unknown
 
 
 def _addressed_to_them(user, role: Role, target) -> bool:
@@ -480,10 +503,11 @@ def enforce():
         g.access_target = target
     if route_rule.any_panel:
         if not panels_where(current_user, route_rule.action):
-            abort(403)
+            abort(404 if kept_from(current_user, route_rule.action) else 403)
     elif route_rule.action is not None and not can(current_user, route_rule.action, target):
-        # Refused: say so only to someone who may know the object exists.
-        abort(403 if target is None or can_see(current_user, target) else 404)
+        # Refused: say so only to someone who may know the object exists (and the action).
+        known = target is None or can_see(current_user, target)
+        abort(403 if known and not kept_from(current_user, route_rule.action, target) else 404)
     if route_rule.needs_agreement and not agreement_accepted(current_user, panel_of(target)):
         return redirect(
             url_for("agreement.agreement_page", panel_id=panel_of(target).id, next=_come_back_to())

@@ -30,6 +30,8 @@ def navigation_items() -> list[dict]:
         items.append(("Lessons", "lessons.register", True))
     if access.panels_where(current_user, access.Action.READ_PUBLISHED_MINUTES):
         items.append(("Minutes", "minutes.index", True))
+    if access.panels_where(current_user, access.Action.VIEW_INSIGHT):
+        items.append(("Insight", "insight.index", True))
     if current_user.is_admin:
         items += [
             ("Organisations", "admin.organisations", access.Action.MANAGE_ORGANISATIONS),

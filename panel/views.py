@@ -11,6 +11,7 @@ def register_blueprints(app: Flask) -> None:
     from panel.cases.agreement.views import bp as agreement
     from panel.cases.views import bp as cases
     from panel.health import bp as health
+    from panel.insight.views import bp as insight
     from panel.interventions.live_cases.views import bp as live_cases
     from panel.interventions.views import bp as interventions
     from panel.lessons.views import bp as lessons
@@ -37,6 +38,7 @@ def register_blueprints(app: Flask) -> None:
         live_cases,
         interventions,
         minutes,
+        insight,
         health,
     ):
         app.register_blueprint(blueprint)

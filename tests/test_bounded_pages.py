@@ -186,6 +186,9 @@ ROUTES: dict[str, dict[str, str | int]] = {
     "minutes.panel_index": {},
     "minutes.published": {},
     "minutes.published_pdf": {},
+    # Insight: the scrutiny panel's, and across the coordinator's panels (scrutiny and local)
+    "insight.panel_insight": {},
+    "insight.index": {},
 }
 # Downloads of a whole list, as filtered: as long as the list by design, written out in batches
 # (`panel.core.csv_export`). Each is checked to still download on the big history.
@@ -194,6 +197,8 @@ EXPORTS: dict[str, dict[str, str | int]] = {
     "lessons.panel_register_csv": {},
     "interventions.panel_interventions_csv": COVENTRY,
     "admin.audit_trail_csv": {},
+    "insight.panel_csv": {"?table": "stage-ratings"},
+    "insight.index_csv": {"?table": "attendance"},
 }
 # fmt: on
 SKIPPED = {"static": "files from the static folder, not pages"}

@@ -13,6 +13,7 @@ DOMAINS = (
     "accounts",
     "admin",
     "cases",
+    "insight",
     "interventions",
     "lessons",
     "meetings",
@@ -42,6 +43,8 @@ ROLES = frozenset(
         "notifications",  # e-mail it sends when something changes
         "lifecycle",  # the states an item moves through, and the moves allowed
         "vocabularies",  # the controlled lists from domain.md
+        "measures",  # what a published figure is: counts suppressed below 5, rates, periods
+        "charts",  # the geometry of server-drawn charts, so that templates only draw
     }
 )
 

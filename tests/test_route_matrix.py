@@ -598,6 +598,20 @@ MATRIX: dict[tuple[str, ...], tuple[str, ...]] = {
     (POST, "minutes.new_version"):
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
 
+    # --- Insight: the chair and coordinator; readers are never told it exists --------------------
+    #    anonymous   reader      member      coordinator chair       admin       other panel
+    # Across the panels the person chairs or coordinates: the admin and the other panel's member
+    # organise none (403); a reader only reads minutes, so the page is Not Found for them.
+    (GET, "insight.index"):
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         FORBIDDEN,  FORBIDDEN),
+    (GET, "insight.index_csv", "an insight table"):
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         FORBIDDEN,  FORBIDDEN),
+    # A member knows the panel, and may not see its insight (403); to a reader it is Not Found.
+    (GET, "insight.panel_insight"):
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+    (GET, "insight.panel_csv", "an insight table"):
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+
     # --- Published minutes: everyone on the panel, readers included ------------------------------
     #    anonymous   reader      member      coordinator chair       admin       other panel
     # Across panels: anyone on a panel, readers included; the admin is on none.
@@ -625,6 +639,7 @@ OBJECTS: dict[str, dict[str, str | int]] = {
     "the police's": {"intervention_id": "police_intervention_id"},
     "an invitation link": {"token": "invitation_token"},
     "a reset link": {"token": "reset_token"},
+    "an insight table": {"table": "insight_table"},
 }
 
 
@@ -663,6 +678,8 @@ class World:
     upcoming_meeting_id: int
     invitation_token: str
     reset_token: str
+    # A table every panel's insight page has, for its CSV download.
+    insight_table: str = "attendance"
 
 
 def _held_meeting(people: PanelPeople, days_ago: int):

@@ -1,0 +1,37 @@
+"""The insight pages' period filter: a GET form, so that a period can be bookmarked and its
+tables downloaded as shown."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from govuk_frontend_wtf.wtforms_widgets import GovSelect
+
+from panel.core.forms import BaseForm, OptionalChoiceField, SubmitButton, options
+from panel.insight.measures import DEFAULT_PERIOD, Period, periods_offered
+
+
+class PeriodForm(BaseForm):
+    class Meta:
+        csrf = False
+
+    period = OptionalChoiceField("Period", "Select a period from the list", widget=GovSelect())
+    submit = SubmitButton("Show figures")
+
+    def __init__(self, *args, today: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.offered = periods_offered(today)
+        self.period.choices = options(
+            (key, period.label[0].upper() + period.label[1:])
+            for key, period in self.offered.items()
+        )
+
+    def chosen(self) -> Period:
+        """The period asked for; the last 12 months if none was, or if the one asked for is not
+        offered (the page then says so in its error summary)."""
+        self.validate()
+        if self.period.errors or not self.period.data:
+            if not self.period.errors:
+                self.period.data = DEFAULT_PERIOD
+            return self.offered[DEFAULT_PERIOD]
+        return self.offered[self.period.data]

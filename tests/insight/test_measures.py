@@ -1,0 +1,122 @@
+"""The small-numbers rule, rates, medians and the periods a page offers."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from panel.insight.charts import axis, chart_of
+from panel.insight.measures import (
+    Count,
+    Median,
+    Rate,
+    Row,
+    Table,
+    financial_year,
+    last_12_months,
+    periods_offered,
+    quarter,
+)
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(0, "0"), (1, "fewer than 5"), (4, "fewer than 5"), (5, "5"), (1234, "1,234")],
+)
+def test_a_count_from_1_to_4_is_shown_as_fewer_than_5(value, shown):
+    assert str(Count(value)) == shown
+
+
+def test_a_chart_draws_no_bar_for_a_count_of_4_and_a_bar_for_5():
+    assert Count(4).shown is None
+    assert Count(5).shown == 5
+    assert Count(0).shown == 0
+
+
+@pytest.mark.parametrize(
+    ("part", "whole", "shown"),
+    [
+        (5, 10, "50%"),
+        (0, 10, "0%"),  # 0 stays 0
+        (4, 10, "withheld (fewer than 5)"),  # the part is a small number
+        (6, 10, "withheld (fewer than 5)"),  # so is what is left: 4
+        (5, 5, "100%"),
+        (4, 4, "withheld (fewer than 5)"),  # the whole is
+        (0, 0, "none"),
+    ],
+)
+def test_a_rate_built_on_a_count_from_1_to_4_is_withheld(part, whole, shown):
+    assert str(Rate(part, whole)) == shown
+
+
+@pytest.mark.parametrize(
+    ("count", "shown"), [(0, "none"), (4, "withheld (fewer than 5)"), (5, "12 days")]
+)
+def test_a_median_over_fewer_than_5_cases_is_withheld(count, shown):
+    assert str(Median(None if count == 0 else 12.4, count)) == shown
+
+
+def test_the_last_12_months_run_to_the_end_of_this_month_by_quarter():
+    period = last_12_months(date(2026, 12, 3))
+    assert (period.start, period.end) == (date(2026, 1, 1), date(2027, 1, 1))
+    assert [b.label for b in period.buckets()] == [
+        "Jan to Mar 2026",
+        "Apr to Jun 2026",
+        "Jul to Sep 2026",
+        "Oct to Dec 2026",
+    ]
+    previous = period.previous()
+    assert (previous.start, previous.end) == (date(2025, 1, 1), date(2026, 1, 1))
+
+
+def test_a_financial_year_runs_from_april_to_march():
+    year = financial_year(2025)
+    assert (year.start, year.last_day) == (date(2025, 4, 1), date(2026, 3, 31))
+    assert year.label == "the 2025 to 2026 financial year"
+    assert year.buckets()[-1].label == "Jan to Mar 2026"
+
+
+def test_a_quarter_goes_month_by_month_beside_the_quarter_before():
+    q = quarter(2026, 1)
+    assert [b.label for b in q.buckets()] == ["Jan 2026", "Feb 2026", "Mar 2026"]
+    assert q.previous().start == date(2025, 10, 1)
+
+
+def test_a_uk_day_starts_at_midnight_uk_time():
+    # 1 April 2025 is in British Summer Time: the year starts at 23:00 UTC the day before.
+    assert financial_year(2025).starts_at == datetime(2025, 3, 31, 23, 0, tzinfo=UTC)
+
+
+def test_the_filter_offers_12_months_8_quarters_and_4_financial_years():
+    offered = periods_offered(date(2026, 2, 10))
+    assert list(offered)[:3] == ["last-12-months", "2026-q1", "2025-q4"]
+    assert [key for key in offered if key.startswith("fy-")] == [
+        "fy-2025",
+        "fy-2024",
+        "fy-2023",
+        "fy-2022",
+    ]
+    assert len(offered) == 13
+
+
+def test_a_chart_writes_a_suppressed_value_as_words_with_no_bar():
+    table = Table(
+        "t",
+        "Case reviews by strand",
+        ("Strand", "Case reviews"),
+        [Row("Race", (Count(10),)), Row("Religion", (Count(4),)), Row("Age", (Count(0),))],
+    )
+    chart = chart_of(table, "chart-t")
+    race, religion, age = (group.bars[0] for group in chart.groups)
+    assert race.width == chart.plot_width  # the longest bar reaches the axis's end, 10
+    assert (religion.width, religion.text) == (0, "fewer than 5")
+    assert (age.width, age.text) == (0, "0")
+    assert [tick.label for tick in chart.ticks] == ["0", "2", "4", "6", "8", "10"]
+
+
+@pytest.mark.parametrize(
+    ("largest", "end", "step"), [(0, 1, 1), (3, 3, 1), (7, 8, 2), (10, 10, 2), (100, 100, 20)]
+)
+def test_a_chart_axis_goes_in_whole_steps(largest, end, step):
+    assert axis(largest) == (end, step)
