@@ -170,10 +170,14 @@ def audit_select(filters: AuditFilters) -> sa.Select:
         select = select.where(AuditEvent.action == filters.action)
     if filters.search:
         term = filters.search.lower()
-        # On PostgreSQL, trigram indexes find part of an e-mail or a name (migration 0022).
+        # On PostgreSQL, trigram indexes find part of an e-mail or a name (migrations 0022 and
+        # 0023); an object named by the actor's own address is found by the address.
         matches = [
-            sa.func.lower(column).contains(term, autoescape=True)
-            for column in (AuditEvent.actor_email, AuditEvent.object_label)
+            sa.func.lower(AuditEvent.actor_email).contains(term, autoescape=True),
+            sa.and_(
+                AuditEvent.object_label.is_distinct_from(AuditEvent.actor_email),
+                sa.func.lower(AuditEvent.object_label).contains(term, autoescape=True),
+            ),
         ]
         # A kind of object is a table's name: the kinds whose name holds the term are listed
         # here, and their events found through the index on object_type, rather than by reading

@@ -109,12 +109,17 @@ class AuditEvent(db.Model):
         return lines
 
 
-# The trigram indexes the search reads on PostgreSQL (migration 0022): `lower(column)` of each,
-# with pg_trgm's operator class, so that "part of an e-mail or a name" is found without reading
-# every event. Not in the model: SQLite has no such index.
+# The trigram indexes the search reads on PostgreSQL (migrations 0022 and 0023): `lower(column)`
+# of each, with pg_trgm's operator class, so that "part of an e-mail or a name" is found without
+# reading every event. Not in the model: SQLite has no such index.
 TRIGRAM_INDEXES = {
     "ix_audit_event_actor_email_trgm": "actor_email",
-    "ix_audit_event_object_label_trgm": "object_label",
+    # Only where the object's name is not the actor's own address: most events are people
+    # signing in and out, named by their address, which the index above finds already. A fifth
+    # of the rows, and a quarter of the time to build it (9 minutes of 14 on the national data).
+    # WHERE object_label IS DISTINCT FROM actor_email: the search says the same, so that
+    # PostgreSQL may use it (panel/admin/queries.py).
+    "ix_audit_event_label_trgm": "object_label",
 }
 
 
