@@ -224,7 +224,7 @@ class ItemSection:
     public: str | None
     case: CaseSection | None = None
     matters_arising: list[ArisingRow] | None = None
-    # How many matters arising were open ("1,234", "more than 10,000") when the minutes list only
+    # How many matters arising were open ("1,234", "more than 1,000") when the minutes list only
     # the oldest of them (`panel.meetings.matters.SHOWN`); None when they list them all.
     matters_arising_total: str | None = None
     # Shown instead of everything else in the item: why it is withheld from this reader.

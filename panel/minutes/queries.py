@@ -23,7 +23,7 @@ from sqlalchemy.orm import aliased, contains_eager, defer, joinedload, selectinl
 from panel import access
 from panel.accounts.models import User
 from panel.cases.models import CaseReview
-from panel.core.pagination import page_number, paginate_rows
+from panel.core.pagination import capped_count, page_number, paginate_rows
 from panel.extensions import db
 from panel.meetings.models import AgendaItem, Meeting
 from panel.minutes.document import (
@@ -198,9 +198,10 @@ def published_page(panel_ids: list[int]) -> Pagination:
         .where(Meeting.panel_id.in_(panel_ids), latest_published)
         .order_by(Meeting.starts_at.desc(), Panel.name)
     )
-    # As many as there are minutes with a published version: one each, without the versions.
-    total = db.session.scalar(
-        db.select(sa.func.count(Minutes.id))
+    # As many as there are minutes with a published version (one each, without the versions),
+    # counted as far as the cap: a busy panel's ten years are tens of thousands.
+    total = capped_count(
+        db.select(Minutes.id)
         .join(Minutes.meeting)
         .where(
             Meeting.panel_id.in_(panel_ids),
@@ -211,7 +212,7 @@ def published_page(panel_ids: list[int]) -> Pagination:
     )
     return paginate_rows(
         select,
-        total or 0,
+        total,
         page=page_number(),
         per_page=current_app.config["PAGE_SIZE"],
         item=lambda row: row[0],
