@@ -43,6 +43,6 @@ def show(panel):
         role=access.role_on(current_user, panel),
         members=members,
         next_meeting=meetings.next_meeting(panel) if sees_meetings else None,
-        attendance_rates=attendance.attendance_rates(panel) if sees_meetings else [],
+        attendance_rates=attendance.attendance_rates(panel) if sees_meetings else None,
         title=panel.name,
     )

@@ -384,11 +384,37 @@ def test_rates_count_the_last_twelve_months_and_ignore_cancelled_meetings(db, pe
             )
         )
     db.session.commit()
-    rates = {rate.organisation.name: rate[1:] for rate in attendance.attendance_rates(people.panel)}
+    rates = {
+        rate.organisation.name: rate[1:] for rate in attendance.attendance_rates(people.panel).rates
+    }
     assert rates == {
         "Coventry Homes Partnership": (4, 2, 0.5),
         "West Midlands Police, Coventry NPU": (4, 4, 1.0),
     }
+
+
+def test_a_panel_meeting_more_than_weekly_has_its_rates_over_its_latest_meetings(
+    client, db, people
+):
+    # Two meetings a week for half a year: the oldest ones fall outside the latest 52.
+    for days_ago in range(1, 2 * (attendance.RATE_MEETINGS + 3), 2):
+        db.session.add(
+            Attendance(
+                meeting=held(people.panel, days_ago),
+                user=people.member,
+                organisation=people.member.organisation,
+                status=PRESENT if days_ago < 2 * attendance.RATE_MEETINGS else ABSENT,
+            )
+        )
+    db.session.commit()
+    rates = attendance.attendance_rates(people.panel)
+    assert rates.latest == attendance.RATE_MEETINGS
+    [rate] = rates.rates
+    assert rate[1:] == (attendance.RATE_MEETINGS, attendance.RATE_MEETINGS, 1.0)
+    sign_in(client, people.coordinator)
+    page = client.get(f"/panels/{people.panel.id}").get_data(as_text=True)
+    assert f"Attendance at the latest {attendance.RATE_MEETINGS} meetings" in page
+    assert "Attendance over the last 12 months" not in page
 
 
 def test_an_organisation_is_counted_as_it_was_on_the_day(client, people, db):
@@ -401,7 +427,9 @@ def test_an_organisation_is_counted_as_it_was_on_the_day(client, people, db):
     register(people, meeting, member=Mark(PRESENT))
     later = held(people.panel, 2)
     register(people, later, member=Mark(APOLOGIES))
-    rates = {rate.organisation.name: rate[1:] for rate in attendance.attendance_rates(people.panel)}
+    rates = {
+        rate.organisation.name: rate[1:] for rate in attendance.attendance_rates(people.panel).rates
+    }
     assert rates["Coventry Homes Partnership"] == (1, 1, 1.0)
     assert rates["Coventry City Council"] == (1, 0, 0.0)
     sign_in(client, people.member)

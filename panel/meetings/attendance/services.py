@@ -493,11 +493,23 @@ class AttendanceRate(NamedTuple):
     rate: float
 
 
+# A panel that meets more often than weekly has its rates taken over its latest this many
+# meetings of the period, so that its page reads as few rows as any panel's.
+RATE_MEETINGS = 52
+
+
+class AttendanceRates(NamedTuple):
+    rates: list[AttendanceRate]
+    # RATE_MEETINGS when the period held more meetings: the rates are over the latest of them.
+    latest: int | None
+
+
 def attendance_rates(
     panel: Panel, since: datetime | None = None, *, now: datetime | None = None
-) -> list[AttendanceRate]:
+) -> AttendanceRates:
     """Each organisation's attendance at the panel's meetings that took place from `since` (by
-    default a year ago) until now, by organisation name, in one grouped query.
+    default a year ago) until now, at most the latest RATE_MEETINGS of them, by organisation
+    name.
 
     A meeting counts once it has started and was not cancelled, whether or not it was marked as
     held: a register recorded for it shows that it took place. An organisation is expected at the
@@ -506,6 +518,22 @@ def attendance_rates(
     """
     now = now or utcnow()
     since = since or now - RATE_PERIOD
+    meeting_ids = list(
+        db.session.scalars(
+            db.select(Meeting.id)
+            .where(
+                Meeting.panel_id == panel.id,
+                Meeting.status != MeetingStatus.CANCELLED,
+                Meeting.starts_at >= since,
+                Meeting.starts_at <= now,
+            )
+            .order_by(Meeting.starts_at.desc())
+            .limit(RATE_MEETINGS + 1)
+        )
+    )
+    latest = RATE_MEETINGS if len(meeting_ids) > RATE_MEETINGS else None
+    if not meeting_ids:
+        return AttendanceRates([], latest)
     represented = sa.case((Attendance.status.in_(REPRESENTED), Attendance.meeting_id))
     rows = db.session.execute(
         db.select(
@@ -514,20 +542,17 @@ def attendance_rates(
             sa.func.count(sa.distinct(represented)),
         )
         .join(Attendance, Attendance.organisation_id == Organisation.id)
-        .join(Meeting, Meeting.id == Attendance.meeting_id)
-        .where(
-            Meeting.panel_id == panel.id,
-            Meeting.status != MeetingStatus.CANCELLED,
-            Meeting.starts_at >= since,
-            Meeting.starts_at <= now,
-        )
+        .where(Attendance.meeting_id.in_(meeting_ids[:RATE_MEETINGS]))
         .group_by(Organisation.id)
         .order_by(Organisation.name)
     )
-    return [
-        AttendanceRate(organisation, expected, present, present / expected)
-        for organisation, expected, present in rows
-    ]
+    return AttendanceRates(
+        [
+            AttendanceRate(organisation, expected, present, present / expected)
+            for organisation, expected, present in rows
+        ],
+        latest,
+    )
 
 
 # --- Helpers -----------------------------------------------------------------------------------
