@@ -59,3 +59,17 @@ def test_no_query_of_the_busiest_pages_reads_a_whole_large_table(busiest_pages, 
     assert not failures, f"{len(failures)} queries read a whole table:\n\n" + "\n\n".join(failures)
     gone = set(query_plans.KNOWN_WHOLE_READS) - known
     assert not gone, f"no longer read a table whole (take them out of KNOWN_WHOLE_READS): {gone}"
+
+
+def test_each_query_is_planned_for_its_own_parameters_without_jit(app):
+    # A statement psycopg has prepared would otherwise get one plan for any panel or
+    # organisation, and a costly-looking count would be compiled first (panel/app.py).
+    with app.app_context():
+        settings = dict(
+            _db.session.execute(
+                _db.text(
+                    "SELECT name, setting FROM pg_settings WHERE name IN ('jit', 'plan_cache_mode')"
+                )
+            ).all()
+        )
+    assert settings == {"jit": "off", "plan_cache_mode": "force_custom_plan"}
