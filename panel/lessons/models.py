@@ -134,6 +134,8 @@ class Recommendation(db.Model):
         sa.Index("ix_recommendation_lesson", "lesson_id"),
         sa.Index("ix_recommendation_panel_status_due", "panel_id", "status", "due_date"),
         sa.Index("ix_recommendation_organisation_status", "organisation_id", "status"),
+        # A panel's recommendations made in a period, for insight (migration 0024).
+        sa.Index("ix_recommendation_panel_created", "panel_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
