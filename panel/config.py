@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 import os
 import secrets
+import shlex
+import sys
 import tempfile
 from email.utils import parseaddr
 from pathlib import Path
@@ -69,8 +71,45 @@ def _instance_secret(path: Path, generate) -> str:
     return key
 
 
-def load(instance_path: str, environ: os._Environ | dict | None = None) -> dict:
-    """The settings for this process as a dict for ``app.config``."""
+def worker_count(env, argv: list[str]) -> int:
+    """How many worker processes serve Panel, as far as this process can tell: the most that
+    `PANEL_WORKERS` says, or gunicorn may start from what it reads itself (``--workers`` or
+    ``-w`` on its command line, which its workers inherit, or in `GUNICORN_CMD_ARGS`, and
+    `WEB_CONCURRENCY`, its default). A count set only in a gunicorn configuration file cannot be
+    seen: set `PANEL_WORKERS` to match."""
+    counts = [_whole_number(env, "PANEL_WORKERS", "1")]
+    if argv and Path(argv[0]).name.startswith("gunicorn"):
+        counts.append(_workers_option(argv[1:]))
+    counts.append(_workers_option(shlex.split(env.get("GUNICORN_CMD_ARGS", ""))))
+    concurrency = env.get("WEB_CONCURRENCY", "")
+    if concurrency.isascii() and concurrency.isdigit():
+        counts.append(int(concurrency))
+    return max(counts)
+
+
+def _workers_option(arguments: list[str]) -> int:
+    """The worker count in gunicorn's arguments (``--workers 3``, ``--workers=3``, ``-w 3``,
+    ``-w3``), or 1."""
+    for position, argument in enumerate(arguments):
+        following = arguments[position + 1] if position + 1 < len(arguments) else ""
+        if argument in ("--workers", "-w"):
+            value = following
+        elif argument.startswith("--workers="):
+            value = argument.partition("=")[2]
+        elif argument.startswith("-w") and not argument.startswith("--"):
+            value = argument[2:]
+        else:
+            continue
+        if value.isascii() and value.isdigit():
+            return int(value)
+    return 1
+
+
+def load(
+    instance_path: str, environ: os._Environ | dict | None = None, argv: list[str] | None = None
+) -> dict:
+    """The settings for this process as a dict for ``app.config``. `argv` is this process's
+    command line (by default `sys.argv`): a gunicorn worker inherits gunicorn's."""
     env = os.environ if environ is None else environ
     profile = env.get("PANEL_ENV", "development")
     if profile not in ("development", "production"):
@@ -89,6 +128,16 @@ def load(instance_path: str, environ: os._Environ | dict | None = None) -> dict:
     proxy_count = env.get("PROXY_COUNT", "0")
     if not proxy_count.isdigit():
         raise ConfigurationError(f"PROXY_COUNT must be a whole number, not {proxy_count!r}")
+
+    workers = worker_count(env, sys.argv if argv is None else argv)
+    throttle_storage = env.get("RATELIMIT_STORAGE_URI", "memory://")
+    if production and workers > 1 and throttle_storage.startswith("memory://"):
+        raise ConfigurationError(
+            f"Panel runs in {workers} worker processes, and with RATELIMIT_STORAGE_URI memory:// "
+            "each would keep its own throttling counts, letting that many times the attempts "
+            "through. Set RATELIMIT_STORAGE_URI to a Redis server they share (for example "
+            "redis://127.0.0.1:6379/0), or run one worker."
+        )
 
     mail = mail_settings(env, production)
     idle = _whole_number(env, "SESSION_IDLE_MINUTES", "30")
@@ -120,8 +169,10 @@ def load(instance_path: str, environ: os._Environ | dict | None = None) -> dict:
         # This many failed sign-ins for one e-mail address lock it for this many minutes.
         "SIGN_IN_MAX_FAILURES": _whole_number(env, "SIGN_IN_MAX_FAILURES", "5"),
         "SIGN_IN_LOCK_MINUTES": _whole_number(env, "SIGN_IN_LOCK_MINUTES", "15"),
-        # Throttling (panel/core/throttle.py): memory:// suits one app server; several share redis://.
-        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Throttling (panel/core/throttle.py): memory:// suits one process; several share redis://
+        # (production refuses memory:// with more than one worker, `worker_count`).
+        "RATELIMIT_STORAGE_URI": throttle_storage,
+        "WORKERS": workers,
         # Per client address. Offices share an address, so these are generous; the account lock
         # (panel/accounts/services.py) is what stops guessing one person's password.
         "SIGN_IN_RATE_LIMIT": env.get("SIGN_IN_RATE_LIMIT", "20 per minute; 200 per hour"),
