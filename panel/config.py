@@ -1,7 +1,8 @@
 """Settings, read from the environment with safe development defaults.
 
 `PANEL_ENV` chooses the profile: ``development`` (default) or ``production``. Production refuses to
-start without a real ``SECRET_KEY`` and turns on the ``Secure`` cookie flag.
+start without a real ``SECRET_KEY`` (long, and not a pattern), with mail written to the log, or with
+throttling counts in memory across several workers, and turns on the ``Secure`` cookie flag.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import tempfile
 from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from zxcvbn import zxcvbn
 
 from panel.core import encryption
 
@@ -117,10 +120,11 @@ def load(
     production = profile == "production"
 
     secret = env.get("SECRET_KEY", "")
-    if production and len(secret) < 32:
+    if production and (len(secret) < 32 or guessable_secret(secret)):
         raise ConfigurationError(
-            "Set SECRET_KEY to a random value of at least 32 characters to run in production "
-            "(for example: python -c 'import secrets; print(secrets.token_hex(32))')."
+            "Set SECRET_KEY to a random value of at least 32 characters to run in production, "
+            "not a pattern or words (for example: "
+            "python -c 'import secrets; print(secrets.token_hex(32))')."
         )
 
     data_keys = data_encryption_keys(env, production, instance_path)
@@ -184,6 +188,18 @@ def load(
     }
 
 
+# A secret key zxcvbn would guess in fewer tries than this (about 80 bits) is refused: 32 random
+# hexadecimal digits are estimated at 10^30 or more, 32 repeated characters at 10^3.
+SECRET_MIN_GUESSES_LOG10 = 24
+
+
+def guessable_secret(secret: str) -> bool:
+    """Whether `secret` is long but made of a pattern (a repeated character or string, a
+    sequence, keyboard rows, words), which a length check alone lets through. zxcvbn estimates
+    the guesses from those patterns; it reads the first 100 characters, which is plenty."""
+    return zxcvbn(secret[:100])["guesses_log10"] < SECRET_MIN_GUESSES_LOG10
+
+
 def data_encryption_keys(env, production: bool, instance_path: str) -> list[str]:
     """DATA_ENCRYPTION_KEY: one Fernet key, or several comma-separated while replacing one."""
     given = [key.strip() for key in env.get("DATA_ENCRYPTION_KEY", "").split(",") if key.strip()]
@@ -216,6 +232,11 @@ def mail_settings(env: os._Environ | dict, production: bool) -> dict:
     backend = env.get("MAIL_BACKEND", "smtp" if production else "log")
     if backend not in ("log", "smtp"):
         raise ConfigurationError(f"MAIL_BACKEND must be log or smtp, not {backend!r}")
+    if production and backend == "log":
+        raise ConfigurationError(
+            "MAIL_BACKEND log writes e-mail, password reset links and invitations included, to "
+            "the log, where whoever reads it could use them: production sends mail (smtp)."
+        )
     security = env.get("MAIL_SECURITY", "starttls" if production else "none")
     if security not in ("none", "starttls", "tls"):
         raise ConfigurationError(f"MAIL_SECURITY must be none, starttls or tls, not {security!r}")
