@@ -117,9 +117,19 @@ def authenticate(
             user.password_hash = hash_password(password)
             db.session.flush()
         return user
-    record(user, AuditAction.SIGN_IN_FAILED, user, actor_email=address)
+    record(user, AuditAction.SIGN_IN_FAILED, user, actor_email=_as_recorded(address, user))
     _failed_attempt(user, address, now)
     return None
+
+
+def _as_recorded(address: str, user: User | None) -> str:
+    """What the audit trail keeps of the address typed at a failed sign-in: an account's
+    address as it is, so that administrators see whose sign-in failed; anything else (a mistyped
+    address, or a password typed in the wrong box) only as a keyed hash, the same each time, so
+    that repeated tries still show as one."""
+    if user is not None:
+        return address
+    return f"not an account: {_failures_key(address)[:16]}"
 
 
 def second_factor_failed(user: User, now: datetime | None = None) -> None:
@@ -159,7 +169,7 @@ def _failed_attempt(user: User | None, address: str, now: datetime) -> None:
     account's owner and raise `SignInLocked`."""
     locked = count_failure(address, now)
     if locked:
-        record(user, AuditAction.ACCOUNT_LOCKED, user, actor_email=address)
+        record(user, AuditAction.ACCOUNT_LOCKED, user, actor_email=_as_recorded(address, user))
     db.session.flush()
     if locked:
         if user is not None:
