@@ -125,11 +125,18 @@ PANEL_PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.VIEW_INSIGHT: _ORGANISERS,
 }
 
+# Roles told of nothing their role does not grant. A reader (an advisory group's volunteer)
+# reads the panel's page and its published minutes and nothing else: answering Forbidden for a
+# case review, lesson, recommendation, live case or meeting of their panel, and Not Found for an
+# id that does not exist, would let them count what the panel holds by trying ids.
+KEPT_IN_THE_DARK = frozenset({Role.READER})
+
 # Actions some roles are not even told exist: refusing them is Not Found, as for a missing
-# page, rather than Forbidden. A reader (an advisory group's volunteer) reads published minutes
-# and nothing else; insight pages are none of theirs to know of.
+# page, rather than Forbidden. Derived, so that a new action is covered without a list to keep.
 UNKNOWN_TO: dict[Action, frozenset[Role]] = {
-    Action.VIEW_INSIGHT: frozenset({Role.READER}),
+    action: KEPT_IN_THE_DARK - roles
+    for action, roles in PANEL_PERMISSIONS.items()
+    if KEPT_IN_THE_DARK - roles
 }
 
 

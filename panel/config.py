@@ -1,7 +1,8 @@
 """Settings, read from the environment with safe development defaults.
 
 `PANEL_ENV` chooses the profile: ``development`` (default) or ``production``. Production refuses to
-start without a real ``SECRET_KEY`` and turns on the ``Secure`` cookie flag.
+start without a real ``SECRET_KEY`` (long, and not a pattern), with mail written to the log, or with
+throttling counts in memory across several workers, and turns on the ``Secure`` cookie flag.
 """
 
 from __future__ import annotations
@@ -9,10 +10,14 @@ from __future__ import annotations
 import math
 import os
 import secrets
+import shlex
+import sys
 import tempfile
 from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from zxcvbn import zxcvbn
 
 from panel.core import encryption
 
@@ -69,8 +74,45 @@ def _instance_secret(path: Path, generate) -> str:
     return key
 
 
-def load(instance_path: str, environ: os._Environ | dict | None = None) -> dict:
-    """The settings for this process as a dict for ``app.config``."""
+def worker_count(env, argv: list[str]) -> int:
+    """How many worker processes serve Panel, as far as this process can tell: the most that
+    `PANEL_WORKERS` says, or gunicorn may start from what it reads itself (``--workers`` or
+    ``-w`` on its command line, which its workers inherit, or in `GUNICORN_CMD_ARGS`, and
+    `WEB_CONCURRENCY`, its default). A count set only in a gunicorn configuration file cannot be
+    seen: set `PANEL_WORKERS` to match."""
+    counts = [_whole_number(env, "PANEL_WORKERS", "1")]
+    if argv and Path(argv[0]).name.startswith("gunicorn"):
+        counts.append(_workers_option(argv[1:]))
+    counts.append(_workers_option(shlex.split(env.get("GUNICORN_CMD_ARGS", ""))))
+    concurrency = env.get("WEB_CONCURRENCY", "")
+    if concurrency.isascii() and concurrency.isdigit():
+        counts.append(int(concurrency))
+    return max(counts)
+
+
+def _workers_option(arguments: list[str]) -> int:
+    """The worker count in gunicorn's arguments (``--workers 3``, ``--workers=3``, ``-w 3``,
+    ``-w3``), or 1."""
+    for position, argument in enumerate(arguments):
+        following = arguments[position + 1] if position + 1 < len(arguments) else ""
+        if argument in ("--workers", "-w"):
+            value = following
+        elif argument.startswith("--workers="):
+            value = argument.partition("=")[2]
+        elif argument.startswith("-w") and not argument.startswith("--"):
+            value = argument[2:]
+        else:
+            continue
+        if value.isascii() and value.isdigit():
+            return int(value)
+    return 1
+
+
+def load(
+    instance_path: str, environ: os._Environ | dict | None = None, argv: list[str] | None = None
+) -> dict:
+    """The settings for this process as a dict for ``app.config``. `argv` is this process's
+    command line (by default `sys.argv`): a gunicorn worker inherits gunicorn's."""
     env = os.environ if environ is None else environ
     profile = env.get("PANEL_ENV", "development")
     if profile not in ("development", "production"):
@@ -78,10 +120,11 @@ def load(instance_path: str, environ: os._Environ | dict | None = None) -> dict:
     production = profile == "production"
 
     secret = env.get("SECRET_KEY", "")
-    if production and len(secret) < 32:
+    if production and (len(secret) < 32 or guessable_secret(secret)):
         raise ConfigurationError(
-            "Set SECRET_KEY to a random value of at least 32 characters to run in production "
-            "(for example: python -c 'import secrets; print(secrets.token_hex(32))')."
+            "Set SECRET_KEY to a random value of at least 32 characters to run in production, "
+            "not a pattern or words (for example: "
+            "python -c 'import secrets; print(secrets.token_hex(32))')."
         )
 
     data_keys = data_encryption_keys(env, production, instance_path)
@@ -89,6 +132,16 @@ def load(instance_path: str, environ: os._Environ | dict | None = None) -> dict:
     proxy_count = env.get("PROXY_COUNT", "0")
     if not proxy_count.isdigit():
         raise ConfigurationError(f"PROXY_COUNT must be a whole number, not {proxy_count!r}")
+
+    workers = worker_count(env, sys.argv if argv is None else argv)
+    throttle_storage = env.get("RATELIMIT_STORAGE_URI", "memory://")
+    if production and workers > 1 and throttle_storage.startswith("memory://"):
+        raise ConfigurationError(
+            f"Panel runs in {workers} worker processes, and with RATELIMIT_STORAGE_URI memory:// "
+            "each would keep its own throttling counts, letting that many times the attempts "
+            "through. Set RATELIMIT_STORAGE_URI to a Redis server they share (for example "
+            "redis://127.0.0.1:6379/0), or run one worker."
+        )
 
     mail = mail_settings(env, production)
     idle = _whole_number(env, "SESSION_IDLE_MINUTES", "30")
@@ -120,8 +173,10 @@ def load(instance_path: str, environ: os._Environ | dict | None = None) -> dict:
         # This many failed sign-ins for one e-mail address lock it for this many minutes.
         "SIGN_IN_MAX_FAILURES": _whole_number(env, "SIGN_IN_MAX_FAILURES", "5"),
         "SIGN_IN_LOCK_MINUTES": _whole_number(env, "SIGN_IN_LOCK_MINUTES", "15"),
-        # Throttling (panel/core/throttle.py): memory:// suits one app server; several share redis://.
-        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Throttling (panel/core/throttle.py): memory:// suits one process; several share redis://
+        # (production refuses memory:// with more than one worker, `worker_count`).
+        "RATELIMIT_STORAGE_URI": throttle_storage,
+        "WORKERS": workers,
         # Per client address. Offices share an address, so these are generous; the account lock
         # (panel/accounts/services.py) is what stops guessing one person's password.
         "SIGN_IN_RATE_LIMIT": env.get("SIGN_IN_RATE_LIMIT", "20 per minute; 200 per hour"),
@@ -131,6 +186,18 @@ def load(instance_path: str, environ: os._Environ | dict | None = None) -> dict:
         ),
         **mail,
     }
+
+
+# A secret key zxcvbn would guess in fewer tries than this (about 80 bits) is refused: 32 random
+# hexadecimal digits are estimated at 10^30 or more, 32 repeated characters at 10^3.
+SECRET_MIN_GUESSES_LOG10 = 24
+
+
+def guessable_secret(secret: str) -> bool:
+    """Whether `secret` is long but made of a pattern (a repeated character or string, a
+    sequence, keyboard rows, words), which a length check alone lets through. zxcvbn estimates
+    the guesses from those patterns; it reads the first 100 characters, which is plenty."""
+    return zxcvbn(secret[:100])["guesses_log10"] < SECRET_MIN_GUESSES_LOG10
 
 
 def data_encryption_keys(env, production: bool, instance_path: str) -> list[str]:
@@ -165,6 +232,11 @@ def mail_settings(env: os._Environ | dict, production: bool) -> dict:
     backend = env.get("MAIL_BACKEND", "smtp" if production else "log")
     if backend not in ("log", "smtp"):
         raise ConfigurationError(f"MAIL_BACKEND must be log or smtp, not {backend!r}")
+    if production and backend == "log":
+        raise ConfigurationError(
+            "MAIL_BACKEND log writes e-mail, password reset links and invitations included, to "
+            "the log, where whoever reads it could use them: production sends mail (smtp)."
+        )
     security = env.get("MAIL_SECURITY", "starttls" if production else "none")
     if security not in ("none", "starttls", "tls"):
         raise ConfigurationError(f"MAIL_SECURITY must be none, starttls or tls, not {security!r}")

@@ -1,13 +1,21 @@
 """Authorisation in one place: every route has a rule; objects outside a user's panels are 404."""
 
 import re
+from datetime import timedelta
 
 import pytest
 
 from panel import access, create_app
 from panel.access import Action
+from panel.cases.vocabularies import Stage, Strand
+from panel.core.time import uk_today
+from panel.lessons import services as lesson_services
+from panel.lessons.models import LessonKind
 from panel.panels.models import Role
 from tests import factories
+from tests.cases import factories as case_factories
+from tests.interventions.conftest import live_case
+from tests.meetings.factories import meeting_on
 
 
 def test_every_route_declares_an_access_rule(app):
@@ -137,3 +145,59 @@ def test_a_route_about_another_domains_object_loads_it_through_that_domains_quer
 def test_a_panel_page_of_case_material_asks_for_the_agreement_first():
     assert access.on_panel(Action.VIEW_LIVE_CASES, case_material=True).needs_agreement
     assert not access.on_panel(Action.VIEW_LIVE_CASES).needs_agreement
+
+
+def _reader_answers(client, people, path: str, missing_path: str) -> tuple[int, int]:
+    """What a reader of the panel gets for an existing object of their panel, and for an id
+    that does not exist."""
+    return client.get(path).status_code, client.get(missing_path).status_code
+
+
+def test_a_reader_cannot_tell_existing_case_material_from_missing_ids(client, people, sign_in_as):
+    """Readers see published minutes only: a case review, lesson, recommendation or live case of
+    their own panel is as Not Found to them as an id that does not exist, so they cannot count
+    them by trying ids (403 for the real ones would tell them which exist)."""
+    coordinator, panel = people.coordinator, people.panel
+    case_review = case_factories.case_review(coordinator, panel)
+    lesson = lesson_services.record_lesson(
+        coordinator,
+        lesson_services.LessonDetails(
+            LessonKind.IMPROVEMENT, [Strand.RACE], "No interpreter offered.", Stage.INVESTIGATION
+        ),
+        case_review=case_review,
+    )
+    recommendation = lesson_services.add_recommendation(
+        people.chair,
+        lesson,
+        lesson_services.RecommendationDetails(
+            people.member.organisation,
+            "Offer an interpreter first.",
+            uk_today() + timedelta(days=60),
+        ),
+        notify=False,
+    ).recommendation
+    case = live_case(coordinator, panel)
+    sign_in_as(people.reader)
+    for path in (
+        f"/case-reviews/{case_review.id}",
+        f"/case-reviews/{case_review.id}/edit",
+        f"/lessons/{lesson.id}",
+        f"/lessons/{lesson.id}/edit",
+        f"/recommendations/{recommendation.id}",
+        f"/live-cases/{case.id}",
+        f"/live-cases/{case.id}/edit",
+        f"/panels/{panel.id}/case-reviews",
+        f"/panels/{panel.id}/live-cases",
+        f"/panels/{panel.id}/lessons",
+        f"/meetings/{meeting_on(panel, days_from_now=7).id}",
+    ):
+        missing = re.sub(r"/\d+", "/999999", path, count=1)
+        assert _reader_answers(client, people, path, missing) == (404, 404), path
+
+
+def test_readers_are_kept_from_every_action_their_role_does_not_grant():
+    """One rule, not a list kept by hand: a reader is never told that anything beyond the
+    panel's page and its published minutes exists."""
+    for action, roles in access.PANEL_PERMISSIONS.items():
+        unknown = Role.READER in access.UNKNOWN_TO.get(action, frozenset())
+        assert unknown == (Role.READER not in roles), action

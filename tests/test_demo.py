@@ -4,6 +4,7 @@ The demo data is loaded once for the module (it takes a second or two): the test
 in a savepoint of the module's transaction rolled back after it.
 """
 
+import secrets
 from datetime import timedelta
 
 import pyotp
@@ -90,7 +91,7 @@ def test_demo_passwords_never_work_in_production(db):
 
 def test_demo_data_command_refuses_production(monkeypatch, tmp_path):
     monkeypatch.setenv("PANEL_ENV", "production")
-    monkeypatch.setenv("SECRET_KEY", "p" * 64)
+    monkeypatch.setenv("SECRET_KEY", secrets.token_hex(32))
     monkeypatch.setenv("PANEL_BASE_URL", "https://panel.example.org")
     monkeypatch.setenv("DATA_ENCRYPTION_KEY", encryption.generate_key())
     monkeypatch.setenv("PANEL_INSTANCE_PATH", str(tmp_path))

@@ -10,6 +10,7 @@ first test generates without writing, before the module's transaction exists.
 from __future__ import annotations
 
 import hashlib
+import secrets
 from datetime import date
 
 import pytest
@@ -221,7 +222,7 @@ def test_the_fraction_is_above_nothing_and_at_most_one(app):
 
 def test_national_data_is_refused_in_production(monkeypatch, tmp_path):
     monkeypatch.setenv("PANEL_ENV", "production")
-    monkeypatch.setenv("SECRET_KEY", "p" * 64)
+    monkeypatch.setenv("SECRET_KEY", secrets.token_hex(32))
     monkeypatch.setenv("PANEL_BASE_URL", "https://panel.example.org")
     monkeypatch.setenv("DATA_ENCRYPTION_KEY", encryption.generate_key())
     monkeypatch.setenv("PANEL_INSTANCE_PATH", str(tmp_path))

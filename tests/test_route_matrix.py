@@ -69,8 +69,9 @@ from tests.meetings.factories import meeting_on
 #              is done, or refused by the lifecycle with a message, and the person is sent on.
 #   SIGN_IN    302 to /sign-in?next=...: not signed in
 #   FORBIDDEN  403: may know the thing exists, may not do this to it
-#   NOT_FOUND  404: may not know the thing exists (another panel's, an intervention for a reader,
-#              anything on a panel for the admin), same as a missing id
+#   NOT_FOUND  404: may not know the thing exists (another panel's; for a reader, anything on
+#              their panel beyond its page and published minutes; anything on a panel for the
+#              admin), same as a missing id
 #
 # Every cell is requested by a fresh client, inside a savepoint rolled back afterwards: a POST that
 # does something (signs out, deletes a lesson, removes a member) never changes another cell.
@@ -226,307 +227,307 @@ MATRIX: dict[tuple[str, ...], tuple[str, ...]] = {
     # --- Meetings: members see them; the chair and coordinator run them --------------------------
     #    anonymous   reader      member      coordinator chair       admin       other panel
     (GET, "meetings.index"):
-        (SIGN_IN,    FORBIDDEN,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (GET, "meetings.new"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (POST, "meetings.new"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (GET, "meetings.new_series"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (POST, "meetings.new_series"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (GET, "meetings.show"):
-        (SIGN_IN,    FORBIDDEN,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (GET, "meetings.matters_arising"):
-        (SIGN_IN,    FORBIDDEN,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (GET, "calendar.meeting_calendar"):
-        (SIGN_IN,    FORBIDDEN,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (GET, "meetings.move"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (POST, "meetings.move"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (GET, "meetings.cancel"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     # Cancelling (no reason given) and holding a held meeting: refused by the meeting's lifecycle
     # with a message, and sent on.
     (POST, "meetings.cancel"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
     (POST, "meetings.held"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
     (GET, "attendance.panel_settings"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     # The form starts filled in with the current quorum: an empty POST saves it unchanged.
     (POST, "attendance.panel_settings"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
 
     # --- Agendas and standing items: organisers; printing the agenda: members --------------------
     #    anonymous   reader      member      coordinator chair       admin       other panel
     (GET, "agenda.manage_agenda"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (GET, "agenda.new_agenda_item"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (POST, "agenda.new_agenda_item"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     # Case reviews from the agenda page (case material: the agreement is accepted). The meeting
     # was held and is being minuted, so its agenda is closed: refused with a message, sent back.
     (GET, "agenda.add_case_reviews"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
     (POST, "agenda.add_case_reviews"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
     (GET, "agenda.edit_agenda_item"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     # The item is the case review's: its title (the panel's own reference) passes the guard.
     (POST, "agenda.edit_agenda_item"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
     (GET, "agenda.remove_agenda_item"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     # Confirmation buttons: done.
     (POST, "agenda.remove_agenda_item"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
     (POST, "agenda.move_agenda_item"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
     (GET, "agenda.print_agenda"):
-        (SIGN_IN,    FORBIDDEN,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
     # The panel's usual time for a case review: the form starts filled in, so an empty POST
     # saves it unchanged.
     (GET, "agenda.case_review_duration"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (POST, "agenda.case_review_duration"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
     (GET, "agenda.agenda_template"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (GET, "agenda.new_standing_item"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (POST, "agenda.new_standing_item"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (GET, "agenda.edit_standing_item"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (POST, "agenda.edit_standing_item"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
     (GET, "agenda.remove_standing_item"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (POST, "agenda.remove_standing_item"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
     (POST, "agenda.move_standing_item"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
 
     # --- Declarations of interest: every member, for themselves ----------------------------------
     #    anonymous   reader      member      coordinator chair       admin       other panel
     (GET, "agenda.declare_interest"):
-        (SIGN_IN,    FORBIDDEN,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (POST, "agenda.declare_interest"):
-        (SIGN_IN,    FORBIDDEN,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (POST, "agenda.withdraw_interest"):
-        (SIGN_IN,    FORBIDDEN,  REDIRECT,   REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  REDIRECT,   REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
 
     # --- Attendance, guests and actions: organisers ----------------------------------------------
     #    anonymous   reader      member      coordinator chair       admin       other panel
     (GET, "attendance.record_attendance"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (POST, "attendance.record_attendance"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (GET, "attendance.new_guest"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (POST, "attendance.new_guest"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (POST, "attendance.remove_guest"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
     (GET, "attendance.new_action"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (POST, "attendance.new_action"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (POST, "attendance.close_action"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
 
     # --- Apologies before the meeting: each member their own; organisers for any member ---------
     #    anonymous   reader      member      coordinator chair       admin       other panel
     # The usual meeting was held a fortnight ago: apologies are refused with a message (the
     # register is used now), and the person sent back to the meeting.
     (GET, "attendance.send_apologies"):
-        (SIGN_IN,    FORBIDDEN,  REDIRECT,   REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  REDIRECT,   REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
     (POST, "attendance.send_apologies"):
-        (SIGN_IN,    FORBIDDEN,  REDIRECT,   REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  REDIRECT,   REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
     (POST, "attendance.withdraw_apologies"):
-        (SIGN_IN,    FORBIDDEN,  REDIRECT,   REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  REDIRECT,   REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
     (GET, "attendance.record_apologies"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
     (POST, "attendance.record_apologies"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
     (POST, "attendance.withdraw_apologies_for"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
     # A meeting next week, for which the member has sent apologies naming a deputy. An empty
     # POST sends apologies without a deputy; withdrawing is done (or finds none to withdraw).
     (GET, "attendance.send_apologies", "an upcoming meeting"):
-        (SIGN_IN,    FORBIDDEN,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (POST, "attendance.send_apologies", "an upcoming meeting"):
-        (SIGN_IN,    FORBIDDEN,  REDIRECT,   REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  REDIRECT,   REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
     (POST, "attendance.withdraw_apologies", "an upcoming meeting"):
-        (SIGN_IN,    FORBIDDEN,  REDIRECT,   REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  REDIRECT,   REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
     # An empty POST names no member: the form again.
     (GET, "attendance.record_apologies", "an upcoming meeting"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (POST, "attendance.record_apologies", "an upcoming meeting"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     # The member's apologies: withdrawn.
     (POST, "attendance.withdraw_apologies_for", "an upcoming meeting"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
 
     # --- Case reviews (case material): members read, organisers write ----------------------------
     #    anonymous   reader      member      coordinator chair       admin       other panel
     (GET, "cases.index"):
-        (SIGN_IN,    FORBIDDEN,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (GET, "cases.show"):
-        (SIGN_IN,    FORBIDDEN,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (GET, "cases.new"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (POST, "cases.new"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (GET, "cases.edit"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     # The form starts filled in: saved unchanged.
     (POST, "cases.edit"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
     # domain.md has partner members "record findings"; the rules keep stage findings with the
     # organisers (MANAGE_CASE_REVIEWS). Reported as a question, not changed.
     (GET, "cases.findings"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (POST, "cases.findings"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (GET, "cases.agenda"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (POST, "cases.agenda"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     # Done, or refused by the case's lifecycle, and sent on.
     (POST, "cases.close"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
     # Accepting the agreement: anyone who may open case reviews. An empty POST does not tick
     # the box, so it is the form again.
     (GET, "agreement.agreement_page"):
-        (SIGN_IN,    FORBIDDEN,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (POST, "agreement.agreement_page"):
-        (SIGN_IN,    FORBIDDEN,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
     # The chair alone sets the text; an empty POST saves it unchanged (and asks everyone to
     # accept it again).
     (GET, "agreement.edit_agreement"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  FORBIDDEN,  OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  FORBIDDEN,  OK,         NOT_FOUND,  NOT_FOUND),
     (POST, "agreement.edit_agreement"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  FORBIDDEN,  REDIRECT,   NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  FORBIDDEN,  REDIRECT,   NOT_FOUND,  NOT_FOUND),
 
     # --- Lessons learnt: members read, organisers record -----------------------------------------
     #    anonymous   reader      member      coordinator chair       admin       other panel
     # Across panels: anyone who reads lessons somewhere (the other panel's member too).
     (GET, "lessons.register"):
-        (SIGN_IN,    FORBIDDEN,  OK,         OK,         OK,         FORBIDDEN,  OK),
+        (SIGN_IN,    NOT_FOUND,  OK,         OK,         OK,         FORBIDDEN,  OK),
     (GET, "lessons.register_csv"):
-        (SIGN_IN,    FORBIDDEN,  OK,         OK,         OK,         FORBIDDEN,  OK),
+        (SIGN_IN,    NOT_FOUND,  OK,         OK,         OK,         FORBIDDEN,  OK),
     (GET, "lessons.panel_register"):
-        (SIGN_IN,    FORBIDDEN,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (GET, "lessons.panel_register_csv"):
-        (SIGN_IN,    FORBIDDEN,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (GET, "lessons.show"):
-        (SIGN_IN,    FORBIDDEN,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (GET, "lessons.new_for_case"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (POST, "lessons.new_for_case"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (GET, "lessons.new_for_meeting"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (POST, "lessons.new_for_meeting"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (GET, "lessons.edit"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (POST, "lessons.edit"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
     (GET, "lessons.delete"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     # Done: the form is only a button, so an empty POST deletes the lesson.
     (POST, "lessons.delete"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
 
     # --- Recommendations: the addressed organisation answers, the chair signs off ----------------
     #    anonymous   reader      member      coordinator chair       admin       other panel
     (GET, "lessons.recommendation"):
-        (SIGN_IN,    FORBIDDEN,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (GET, "lessons.new_recommendation"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (POST, "lessons.new_recommendation"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (GET, "lessons.edit_recommendation"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (POST, "lessons.edit_recommendation"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
     # Housing's recommendation: the member answers for housing; organisers record a reply sent
     # by letter.
     (GET, "lessons.respond"):
-        (SIGN_IN,    FORBIDDEN,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (POST, "lessons.respond"):
-        (SIGN_IN,    FORBIDDEN,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
     # Addressed to the police: the housing member may read it, not answer it.
     (GET, "lessons.respond", "to the police"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (POST, "lessons.respond", "to the police"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (GET, "lessons.implement", "accepted"):
-        (SIGN_IN,    FORBIDDEN,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (POST, "lessons.implement", "accepted"):
-        (SIGN_IN,    FORBIDDEN,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (GET, "lessons.close", "implemented"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  FORBIDDEN,  OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  FORBIDDEN,  OK,         NOT_FOUND,  NOT_FOUND),
     # Closing needs no note: done.
     (POST, "lessons.close", "implemented"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  FORBIDDEN,  REDIRECT,   NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  FORBIDDEN,  REDIRECT,   NOT_FOUND,  NOT_FOUND),
     (GET, "lessons.withdraw"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  FORBIDDEN,  OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  FORBIDDEN,  OK,         NOT_FOUND,  NOT_FOUND),
     (POST, "lessons.withdraw"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  FORBIDDEN,  OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  FORBIDDEN,  OK,         NOT_FOUND,  NOT_FOUND),
 
     # --- Live cases (local panels): members see them, organisers manage them ---------------------
     #    anonymous   reader      member      coordinator chair       admin       other panel
     (GET, "live_cases.index"):
-        (SIGN_IN,    FORBIDDEN,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (GET, "live_cases.show"):
-        (SIGN_IN,    FORBIDDEN,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (GET, "live_cases.new"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (POST, "live_cases.new"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (GET, "live_cases.edit"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (POST, "live_cases.edit"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
     (GET, "live_cases.close"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (POST, "live_cases.close"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (GET, "live_cases.intervention_types"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (POST, "live_cases.intervention_types"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (POST, "live_cases.retire_intervention_type"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
     (POST, "live_cases.restore_intervention_type"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
 
     # --- Interventions: every member sees them all; the owning organisation and the organisers ---
     # --- change them; readers never know one exists ----------------------------------------------
     #    anonymous   reader      member      coordinator chair       admin       other panel
     # Across panels: anyone who may see interventions somewhere (the other panel's member too).
     (GET, "interventions.mine"):
-        (SIGN_IN,    FORBIDDEN,  OK,         OK,         OK,         FORBIDDEN,  OK),
+        (SIGN_IN,    NOT_FOUND,  OK,         OK,         OK,         FORBIDDEN,  OK),
     (GET, "interventions.panel_interventions"):
-        (SIGN_IN,    FORBIDDEN,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (GET, "interventions.panel_interventions_csv"):
-        (SIGN_IN,    FORBIDDEN,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
     # The chair and coordinator agree one for any organisation on the panel; a member logs what
     # their own organisation agreed (the form fixes the owner, the service refuses another).
     (GET, "interventions.new_for_case"):
-        (SIGN_IN,    FORBIDDEN,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (POST, "interventions.new_for_case"):
-        (SIGN_IN,    FORBIDDEN,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (GET, "interventions.new_for_place"):
-        (SIGN_IN,    FORBIDDEN,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (POST, "interventions.new_for_place"):
-        (SIGN_IN,    FORBIDDEN,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
     # Housing's intervention: the member's organisation owns it. Readers never see
     # interventions.
     (GET, "interventions.show"):
@@ -556,47 +557,47 @@ MATRIX: dict[tuple[str, ...], tuple[str, ...]] = {
     # --- Minutes: members read every draft, organisers write, the chair approves and publishes ---
     #    anonymous   reader      member      coordinator chair       admin       other panel
     (GET, "minutes.show"):
-        (SIGN_IN,    FORBIDDEN,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (GET, "minutes.pdf"):
-        (SIGN_IN,    FORBIDDEN,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (GET, "minutes.versions", "published minutes"):
-        (SIGN_IN,    FORBIDDEN,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (GET, "minutes.version", "published minutes"):
-        (SIGN_IN,    FORBIDDEN,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (GET, "minutes.compare", "version 1 with itself"):
-        (SIGN_IN,    FORBIDDEN,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
     # Buttons on the draft minutes: "start" finds them started and goes on to the notes; the
     # steps are refused without the version the page was drawn from. Sent on either way.
     (GET, "minutes.start"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
     (POST, "minutes.start"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
     (GET, "minutes.edit"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     # The notes form starts filled in: saved unchanged.
     (POST, "minutes.edit"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
     (POST, "minutes.submit"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
     (POST, "minutes.send_back"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  FORBIDDEN,  REDIRECT,   NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  FORBIDDEN,  REDIRECT,   NOT_FOUND,  NOT_FOUND),
     # The approval confirmation: these minutes are a draft, so the chair is sent back to them.
     (GET, "minutes.approve"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  FORBIDDEN,  REDIRECT,   NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  FORBIDDEN,  REDIRECT,   NOT_FOUND,  NOT_FOUND),
     (POST, "minutes.approve"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  FORBIDDEN,  REDIRECT,   NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  FORBIDDEN,  REDIRECT,   NOT_FOUND,  NOT_FOUND),
     # Whether the approver may be the drafter: the chair's; an empty POST is asked again.
     (GET, "minutes.approver_rule"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  FORBIDDEN,  OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  FORBIDDEN,  OK,         NOT_FOUND,  NOT_FOUND),
     (POST, "minutes.approver_rule"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  FORBIDDEN,  OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  FORBIDDEN,  OK,         NOT_FOUND,  NOT_FOUND),
     # An empty POST does not tick "I have checked": the form again.
     (GET, "minutes.publish", "approved minutes"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  FORBIDDEN,  OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  FORBIDDEN,  OK,         NOT_FOUND,  NOT_FOUND),
     (POST, "minutes.publish", "approved minutes"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  FORBIDDEN,  OK,         NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  FORBIDDEN,  OK,         NOT_FOUND,  NOT_FOUND),
     (POST, "minutes.new_version"):
-        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
 
     # --- Insight: the chair and coordinator; readers are never told it exists --------------------
     #    anonymous   reader      member      coordinator chair       admin       other panel

@@ -8,7 +8,7 @@ from flask.cli import with_appcontext
 from panel.accounts import services
 from panel.accounts.models import Organisation, OrganisationKind, User
 from panel.core import encryption, unit_of_work
-from panel.core.passwords import MIN_LENGTH
+from panel.core.passwords import MIN_LENGTH, own_details_in
 from panel.extensions import db
 
 
@@ -22,6 +22,10 @@ def create_admin_command(email: str, full_name: str, organisation: str, password
     """Create an administrator (who then manages organisations, users and panels on the web)."""
     if len(password) < MIN_LENGTH:
         raise click.BadParameter(f"must be at least {MIN_LENGTH} characters", param_hint="password")
+    own_details = own_details_in(password, email=email, full_name=full_name)
+    if own_details:
+        # "Password must not contain your name" -> "must not contain your name"
+        raise click.BadParameter(own_details.removeprefix("Password "), param_hint="password")
     if services.email_taken(email):
         raise click.BadParameter(
             "an account with this e-mail address already exists", param_hint="email"

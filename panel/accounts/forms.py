@@ -8,7 +8,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from panel.core.forms import BaseForm, SubmitButton
-from panel.core.passwords import MAX_LENGTH, MIN_LENGTH, guessable
+from panel.core.passwords import MAX_LENGTH, MIN_LENGTH, guessable, own_details_in
 
 
 def email_field() -> StringField:
@@ -38,21 +38,29 @@ class SignInForm(BaseForm):
     submit = SubmitButton("Sign in")
 
 
+# The fields of a form that may hold the person's own details, when it asks for them.
+_DETAILS = ("email", "full_name")
+
+
 def _not_guessable(form, field) -> None:
     """Refuse a password that is common or built from the person's own details: those typed on
     the form, else those of the person the form is for (`form.user`, on a page reached from an
     e-mailed link) or of whoever is signed in."""
     if field.errors:  # already refused as too short or too long: one message is enough
         return
-    details = [getattr(form, name).data for name in ("email", "full_name") if name in form]
+    email, full_name = (getattr(form, name).data if name in form else None for name in _DETAILS)
     person = getattr(form, "user", None)
     if person is None and current_user.is_authenticated:
         person = current_user
     if person is not None and "email" not in form:
-        details += [person.email, person.full_name]
+        email, full_name = person.email, person.full_name
+    password = field.data or ""
     # zxcvbn matches whole words: give it each word of the name and address.
+    details = (email, full_name)
     words = [word for detail in details if detail for word in re.split(r"[\W_]+", detail) if word]
-    reason = guessable(field.data or "", words)
+    reason = own_details_in(password, email=email, full_name=full_name) or guessable(
+        password, words
+    )
     if reason:
         raise ValidationError(reason)
 

@@ -117,15 +117,51 @@ def authenticate(
             user.password_hash = hash_password(password)
             db.session.flush()
         return user
-    record(user, AuditAction.SIGN_IN_FAILED, user, actor_email=address)
+    record(user, AuditAction.SIGN_IN_FAILED, user, actor_email=_as_recorded(address, user))
     _failed_attempt(user, address, now)
     return None
 
 
+def _as_recorded(address: str, user: User | None) -> str:
+    """What the audit trail keeps of the address typed at a failed sign-in: an account's
+    address as it is, so that administrators see whose sign-in failed; anything else (a mistyped
+    address, or a password typed in the wrong box) only as a keyed hash, the same each time, so
+    that repeated tries still show as one."""
+    if user is not None:
+        return address
+    return f"not an account: {_failures_key(address)[:16]}"
+
+
 def second_factor_failed(user: User, now: datetime | None = None) -> None:
     """A wrong code at the second step counts towards the same lock as a wrong password."""
-    record(user, AuditAction.TWO_FACTOR_FAILED, user)
+    wrong_secret(user, AuditAction.TWO_FACTOR_FAILED, now)
+
+
+def wrong_secret(user: User, failure: AuditAction, now: datetime | None = None) -> None:
+    """A wrong password or code from a known person (at the second step of signing in, or signed
+    in and proving it is them again) is audited as `failure` and counts towards the lock on their
+    address as a wrong password at sign-in does (`_failed_attempt`): raises `SignInLocked` if it
+    locked the address."""
+    record(user, failure, user)
     _failed_attempt(user, user.email, now or utcnow())
+
+
+def _refuse_while_locked(user: User) -> None:
+    """A locked address is refused before its secret is tried, signed in or not."""
+    if locked_until(user.email, utcnow()):
+        raise SignInLocked
+
+
+def _wrong_while_signed_in(user: User, failure: AuditAction) -> None:
+    """A wrong password or code from someone signed in (`wrong_secret`). If it locks the
+    address, whoever is at the screen may not be the person: every session of theirs ends, and
+    they sign in again once the lock ends."""
+    try:
+        wrong_secret(user, failure)
+    except SignInLocked:
+        user.session_token = new_session_token()
+        db.session.flush()
+        raise
 
 
 def _failed_attempt(user: User | None, address: str, now: datetime) -> None:
@@ -133,7 +169,7 @@ def _failed_attempt(user: User | None, address: str, now: datetime) -> None:
     account's owner and raise `SignInLocked`."""
     locked = count_failure(address, now)
     if locked:
-        record(user, AuditAction.ACCOUNT_LOCKED, user, actor_email=address)
+        record(user, AuditAction.ACCOUNT_LOCKED, user, actor_email=_as_recorded(address, user))
     db.session.flush()
     if locked:
         if user is not None:
@@ -215,8 +251,13 @@ def sign_out(user: User) -> None:
 
 
 def change_password(user: User, current_password: str, new_password: str) -> bool:
-    """Set a new password if the current one is right; other sessions are ended."""
+    """Set a new password if the current one is right; other sessions are ended. The current
+    password is guarded as at sign-in, so that a session left open cannot be used to guess it:
+    a wrong one is audited and counted towards the lock (`wrong_secret`). Raises `SignInLocked`
+    while (or once) the address is locked."""
+    _refuse_while_locked(user)
     if not verify_password(user.password_hash, current_password):
+        _wrong_while_signed_in(user, AuditAction.PASSWORD_CHECK_FAILED)
         return False
     from panel.accounts.links import services as links  # links build on this module
 
@@ -228,6 +269,29 @@ def change_password(user: User, current_password: str, new_password: str) -> boo
     record(user, AuditAction.UPDATE, user, changes=changes)
     db.session.flush()
     notifications.tell(user, "password_changed")
+    return True
+
+
+def new_recovery_codes(user: User, code: str) -> list[str] | None:
+    """Replace the person's recovery codes (`two_factor.new_recovery_codes`), the code from their
+    app guarded as at sign-in: a wrong one is audited and counted towards the lock. Raises
+    `SignInLocked` while (or once) the address is locked."""
+    _refuse_while_locked(user)
+    codes = two_factor.new_recovery_codes(user, code)
+    if codes is None:
+        _wrong_while_signed_in(user, AuditAction.TWO_FACTOR_FAILED)
+    return codes
+
+
+def turn_off_two_factor(user: User, code: str) -> bool:
+    """Turn off the person's own second factor (readers only: the view checks), proven by a code
+    from their app, guarded as at sign-in. Raises `SignInLocked` while (or once) the address is
+    locked."""
+    _refuse_while_locked(user)
+    if two_factor.verify(user, code) != "app":
+        _wrong_while_signed_in(user, AuditAction.TWO_FACTOR_FAILED)
+        return False
+    two_factor.reset(user, user)
     return True
 
 

@@ -134,7 +134,13 @@ def account():
     user = current_user._get_current_object()
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        if services.change_password(user, form.current_password.data, form.new_password.data):
+        try:
+            changed = services.change_password(
+                user, form.current_password.data, form.new_password.data
+            )
+        except services.SignInLocked:
+            return sessions.end(services.lock_message(current_app.config["SIGN_IN_LOCK_MINUTES"]))
+        if changed:
             # The new session token ends every other session; this one carries on, renewed.
             sessions.renew(user)
             flash(

@@ -55,6 +55,8 @@ class AuditAction(LabelledEnum):
     RECOVERY_CODE_USED = ("recovery_used", "Signed in with a recovery code")
     RECOVERY_CODES_REPLACED = ("recovery_new", "Made new recovery codes")
     ACCOUNT_LOCKED = ("locked", "Sign-in locked after repeated failures")
+    # Signed in, asked for their current password again (to change it), and got it wrong.
+    PASSWORD_CHECK_FAILED = ("password_wrong", "Gave a wrong current password")
     # Invitation and password reset links (panel/accounts/links.py); the token is never recorded.
     INVITATION_SENT = ("invite_sent", "Sent an invitation")
     INVITATION_ACCEPTED = ("invite_used", "Accepted an invitation")

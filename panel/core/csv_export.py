@@ -1,8 +1,8 @@
 """CSV downloads, safe to open in a spreadsheet.
 
-A cell that starts with ``=``, ``+``, ``-``, ``@`` (or a tab or carriage return) is a formula to
-Excel and LibreOffice; such cells get a leading apostrophe so they show as the text they are
-(OWASP "CSV injection").
+A cell that starts with ``=``, ``+``, ``-``, ``@`` (or a tab or carriage return, or a full-width or
+small form of those signs, such as "＝") is a formula to Excel and LibreOffice; such cells get a
+leading apostrophe so they show as the text they are (OWASP "CSV injection").
 
 The file is written to a temporary file while the request (and its database session) is open,
 then sent from disk: memory stays small for a large export, and no query runs after the session
@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import tempfile
+import unicodedata
 from collections.abc import Iterable
 
 from flask import Response, send_file
@@ -25,7 +26,10 @@ _IN_MEMORY = 1024 * 1024
 
 def safe_cell(value) -> str:
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    # Spreadsheets read the full-width and small forms ("＝", "﹢") as the signs they stand for:
+    # NFKC folds them (and other compatibility forms) into those signs before the check.
+    first = unicodedata.normalize("NFKC", text[:1])
+    return "'" + text if first.startswith(_FORMULA_START) else text
 
 
 def csv_response(filename: str, header: list[str], rows: Iterable[list]) -> Response:

@@ -4,6 +4,8 @@ the policy a new password must meet (its length, and not easy to guess)."""
 from __future__ import annotations
 
 import functools
+import re
+import unicodedata
 
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -65,3 +67,35 @@ def guessable(password: str, user_inputs: list[str] | tuple = ()) -> str | None:
     warning = (result["feedback"]["warning"] or "").rstrip(".")
     reason = warning[0].lower() + warning[1:] if warning else "it follows a common pattern"
     return f"Password is too easy to guess: {reason}. Try three or four unrelated words"
+
+
+# A part of a name or address shorter than this is in too many words to stand for the person
+# ("al" is in "always"); the whole address and the whole name are refused whatever their length.
+_OWN_DETAIL_MIN_LENGTH = 4
+
+
+def _letters(text: str) -> str:
+    """`text` reduced to what a person would read: one case, one width (NFKC: "ＬＧＢＴ" is
+    "lgbt"), and no spaces or punctuation between words."""
+    return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", text).casefold())
+
+
+def own_details_in(password: str, *, email: str | None, full_name: str | None) -> str | None:
+    """Why `password` is refused for holding the person's own e-mail address (or the part before
+    the @) or name, in the GOV.UK error style; None if it holds neither. zxcvbn only lowers the
+    score for them, and a long enough password still passed (`lgbt@panel.example`), though
+    whoever knows the person knows these first."""
+    typed = _letters(password)
+    if email:
+        local_part = email.rpartition("@")[0] or email
+        local = _letters(local_part)
+        if _letters(email) in typed or (len(local) >= _OWN_DETAIL_MIN_LENGTH and local in typed):
+            return "Password must not contain your email address"
+    if full_name:
+        parts = [_letters(part) for part in full_name.split()]
+        whole = "".join(parts)
+        if (whole and whole in typed) or any(
+            len(part) >= _OWN_DETAIL_MIN_LENGTH and part in typed for part in parts
+        ):
+            return "Password must not contain your name"
+    return None

@@ -101,3 +101,12 @@ def check():
     flash(reason, "info")
     next_page = request.full_path.rstrip("?") if request.method == "GET" else None
     return redirect(url_for("accounts.sign_in", next=next_page))
+
+
+def end(reason: str):
+    """End this session now, for `reason` (shown on the sign-in page it sends the person to):
+    e.g. their address locked while they were signed in."""
+    logout_user()
+    session.clear()
+    flash(reason, "info")
+    return redirect(url_for("accounts.sign_in"))

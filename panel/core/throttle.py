@@ -1,5 +1,6 @@
-"""Throttling of the pages that check a secret (sign-in, the second factor, password reset), with
-Flask-Limiter, so that nobody can try passwords or codes at speed.
+"""Throttling of the pages that check a secret (sign-in, the second factor, password reset, and
+the account pages that ask for the password or a code again), with Flask-Limiter, so that nobody
+can try passwords or codes at speed.
 
 Limits count per client address (behind a proxy, `PROXY_COUNT` makes that the real client). They
 are kept in memory by default, which is right for one app server; with several, set
@@ -22,6 +23,11 @@ THROTTLED = {
     "links.forgotten_password": "PASSWORD_RESET_RATE_LIMIT",
     "links.reset_password": "PASSWORD_RESET_RATE_LIMIT",
     "links.invitation": "PASSWORD_RESET_RATE_LIMIT",
+    # Signed in, proving it is them again: the current password to change it, a code from the
+    # app to make new recovery codes or turn two-factor sign-in off.
+    "accounts.account": "SIGN_IN_RATE_LIMIT",
+    "two_factor.recovery_codes": "TWO_FACTOR_RATE_LIMIT",
+    "two_factor.turn_off": "TWO_FACTOR_RATE_LIMIT",
 }
 
 

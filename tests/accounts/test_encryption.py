@@ -79,7 +79,7 @@ def test_a_key_is_replaced_without_locking_anyone_out(app, db, people):
 def test_production_refuses_to_start_without_a_data_key(tmp_path):
     environ = {
         "PANEL_ENV": "production",
-        "SECRET_KEY": "s" * 64,
+        "SECRET_KEY": "7c1e9a3f5b2d8e0a4c6f1b3d5e7a9c0b2e4d6f8a1c3e5b7d9f0a2c4e6b8d1f3a",
         "PANEL_BASE_URL": "https://panel.example.org",
     }
     with pytest.raises(config.ConfigurationError, match="Set DATA_ENCRYPTION_KEY"):

@@ -103,3 +103,29 @@ def test_addresses_are_not_stored_as_typed(client, db):
     _try(client, "someone@example.org")
     (row,) = db.session.scalars(db.select(SignInFailures)).all()
     assert "someone" not in row.email_key and len(row.email_key) == 64
+
+
+def test_the_audit_trail_keeps_an_unknown_address_only_as_a_keyed_hash(client, people, db):
+    """Whatever was typed into the e-mail box went into the trail in full, a password typed in
+    the wrong box included (issue 18, finding 7). An account's address is kept, so that an
+    administrator sees whose sign-in failed; anything else only as a keyed hash, the same each
+    time, so that repeated tries are still seen as one."""
+    typed = "wattle pylon marzipan fjord"  # a password, in the wrong box
+    for _ in range(5):  # the fifth locks it
+        _try(client, typed)
+    _try(client, people.member.email)
+    events = db.session.scalars(
+        db.select(AuditEvent).where(
+            AuditEvent.action.in_([AuditAction.SIGN_IN_FAILED, AuditAction.ACCOUNT_LOCKED])
+        )
+    ).all()
+    unknown = {event.actor_email for event in events if event.object_id is None}
+    assert len(unknown) == 1
+    [kept] = unknown
+    assert "wattle" not in kept and "marzipan" not in kept
+    assert [event.actor_email for event in events if event.object_id is not None] == [
+        people.member.email
+    ]
+    sign_in(client, people.admin)
+    trail = client.get("/admin/audit-trail").get_data(as_text=True)
+    assert "marzipan" not in trail and people.member.email in trail

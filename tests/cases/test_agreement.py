@@ -94,7 +94,7 @@ def test_empty_agreement_text_is_refused(client, people):
 
 def test_readers_have_no_agreement_to_accept(client, people):
     sign_in(client, people.reader)
-    assert client.get(f"/panels/{people.panel.id}/confidentiality").status_code == 403
+    assert client.get(f"/panels/{people.panel.id}/confidentiality").status_code == 404
 
 
 def test_changes_to_the_text_are_audited_without_the_text(client, people, db):

@@ -60,8 +60,8 @@ def test_the_panel_page_links_to_case_reviews_for_members_only(client, isp, db):
 def test_reader_cannot_open_case_reviews(client, isp, db, case_review):
     sign_in(client, isp.reader)
     assert "/case-reviews" not in client.get(f"/panels/{isp.panel.id}").get_data(as_text=True)
-    assert client.get(f"/panels/{isp.panel.id}/case-reviews").status_code == 403
-    assert client.get(f"/case-reviews/{case_review.id}").status_code == 403
+    assert client.get(f"/panels/{isp.panel.id}/case-reviews").status_code == 404
+    assert client.get(f"/case-reviews/{case_review.id}").status_code == 404
     assert _views(db, case_review) == 0
 
 

@@ -597,8 +597,8 @@ def test_the_service_refuses_a_member_referring_changing_or_closing_a_case(peopl
 def test_a_reader_is_refused_live_cases(client, people):
     case = live_case(people.coordinator, people.panel)
     sign_in(client, people.reader)
-    assert client.get(f"/panels/{people.panel.id}/live-cases").status_code == 403
-    assert client.get(f"/live-cases/{case.id}").status_code == 403
+    assert client.get(f"/panels/{people.panel.id}/live-cases").status_code == 404
+    assert client.get(f"/live-cases/{case.id}").status_code == 404
     assert "Live cases" not in _page(client.get(f"/panels/{people.panel.id}"))
 
 

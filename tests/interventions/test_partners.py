@@ -160,8 +160,8 @@ def test_organisers_agree_rather_than_log_and_readers_log_nothing(client, partne
     assert not made.logged_by_partner
     sign_in(client, partners.people.reader)
     path = f"/live-cases/{partners.live_case.id}/interventions/new"
-    assert client.get(path).status_code == 403
-    assert client.post(f"/panels/{partners.panel.id}/interventions/new").status_code == 403
+    assert client.get(path).status_code == 404
+    assert client.post(f"/panels/{partners.panel.id}/interventions/new").status_code == 404
     assert _count() == 1
 
 

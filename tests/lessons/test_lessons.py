@@ -173,9 +173,9 @@ def test_only_organisers_record_lessons_and_readers_never_see_them(client, scrut
     assert client.get(f"/lessons/{saved.id}/edit").status_code == 403
     client.post("/sign-out")
     sign_in(client, scrutiny.people.reader)
-    assert client.get(f"/lessons/{saved.id}").status_code == 403
-    assert client.get(f"/panels/{scrutiny.panel.id}/lessons").status_code == 403
-    assert client.get("/lessons").status_code == 403
+    assert client.get(f"/lessons/{saved.id}").status_code == 404
+    assert client.get(f"/panels/{scrutiny.panel.id}/lessons").status_code == 404
+    assert client.get("/lessons").status_code == 404
     client.post("/sign-out")
     sign_in(client, scrutiny.people.outsider)
     assert client.get(f"/lessons/{saved.id}").status_code == 404

@@ -326,8 +326,8 @@ def test_member_cannot_change_the_agenda_but_reader_cannot_even_see_it(client, p
     assert "Manage the agenda" not in page and "Declare an interest" in page
     client.post("/sign-out")
     sign_in(client, people.reader)
-    assert client.get(f"{base}/print").status_code == 403
-    assert client.get(base).status_code == 403
+    assert client.get(f"{base}/print").status_code == 404
+    assert client.get(base).status_code == 404
     assert _titles(meeting) == STANDING
 
 

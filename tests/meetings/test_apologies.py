@@ -209,9 +209,9 @@ def test_a_member_cannot_record_apologies_for_someone_else(client, people, db):
 def test_readers_cannot_send_apologies(client, people, db):
     meeting = meeting_on(people.panel, days_from_now=7)
     sign_in(client, people.reader)
-    assert client.get(f"/meetings/{meeting.id}/apologies").status_code == 403
-    assert client.post(f"/meetings/{meeting.id}/apologies", data={}).status_code == 403
-    assert client.post(f"/meetings/{meeting.id}/apologies/withdraw").status_code == 403
+    assert client.get(f"/meetings/{meeting.id}/apologies").status_code == 404
+    assert client.post(f"/meetings/{meeting.id}/apologies", data={}).status_code == 404
+    assert client.post(f"/meetings/{meeting.id}/apologies/withdraw").status_code == 404
     assert rows(db, meeting) == {}
     with pytest.raises(attendance.AttendanceRefused):
         attendance.send_apologies(people.reader, meeting, people.reader, None)

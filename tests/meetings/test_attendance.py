@@ -234,7 +234,7 @@ def test_member_sees_the_record_but_cannot_record_it(client, people):
     assert posted.status_code == 403
 
 
-@pytest.mark.parametrize(("role", "status"), [("reader", 403), ("outsider", 404)])
+@pytest.mark.parametrize(("role", "status"), [("reader", 404), ("outsider", 404)])
 def test_reader_and_outsider_are_refused(client, people, role, status):
     meeting = held(people.panel)
     sign_in(client, getattr(people, role))

@@ -161,7 +161,7 @@ def test_panel_members_may_download_a_meeting(client, people, role):
 def test_reader_is_refused_a_meeting_ics(client, people):
     meeting = _meeting(people.panel, _in_days(7))
     sign_in(client, people.reader)
-    assert client.get(f"/meetings/{meeting.id}/calendar.ics").status_code == 403
+    assert client.get(f"/meetings/{meeting.id}/calendar.ics").status_code == 404
 
 
 def test_another_panels_meeting_ics_is_404(client, people):

@@ -5,10 +5,20 @@ signing in (panel/accounts/views.py)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 
 from panel import access
+from panel.accounts import services
 from panel.accounts.two_factor import queries
 from panel.accounts.two_factor import services as two_factor
 from panel.accounts.two_factor.forms import (
@@ -94,7 +104,10 @@ def recovery_codes():
         return redirect(url_for(".set_up"))
     form = NewRecoveryCodesForm()
     if form.validate_on_submit():
-        codes = two_factor.new_recovery_codes(user, form.code.data)
+        try:
+            codes = services.new_recovery_codes(user, form.code.data)
+        except services.SignInLocked:
+            return _locked_out()
         if codes is not None:
             return _recovery_codes_page(codes, "Your new recovery codes")
         form.code.errors.append(WRONG_CODE)
@@ -106,6 +119,11 @@ def recovery_codes():
     )
 
 
+def _locked_out():
+    """Too many wrong codes locked the address: this session ends (the service ended the rest)."""
+    return sessions.end(services.lock_message(current_app.config["SIGN_IN_LOCK_MINUTES"]))
+
+
 @bp.route("/account/two-factor/turn-off", methods=["GET", "POST"])
 @access.rule(access.SIGNED_IN)
 def turn_off():
@@ -115,8 +133,11 @@ def turn_off():
         return redirect(url_for("accounts.account"))
     form = TurnOffTwoFactorForm()
     if form.validate_on_submit():
-        if two_factor.verify(user, form.code.data) == "app":
-            two_factor.reset(user, user)
+        try:
+            turned_off = services.turn_off_two_factor(user, form.code.data)
+        except services.SignInLocked:
+            return _locked_out()
+        if turned_off:
             sessions.renew(user)  # the reset ended every session; keep this one
             flash("Two-factor sign-in is off.", "success")
             return redirect(url_for("accounts.account"))

@@ -335,13 +335,16 @@ def set_default_case_review_minutes(actor: User, panel: Panel, minutes: int) -> 
 
 
 def declare_interest(actor: User, agenda_item: AgendaItem, reason: str) -> InterestDeclaration:
-    """Declare the actor's interest in the item; declaring again changes the reason."""
+    """Declare the actor's interest in the item; declaring again changes the reason. The reason
+    ("I know the family of the victim") says who knows whom: it shows to the panel, and the audit
+    trail only records that one was given or changed, as for case text."""
     access.require(actor, Action.DECLARE_INTEREST, agenda_item.meeting)
     _check_declarations_open(agenda_item)
     declaration = queries.declaration_of(actor, agenda_item)
     if declaration is not None:
         changes = apply_changes(declaration, {"reason": reason})
         if changes:
+            changes["reason"] = ["(hidden)", "(changed)"]
             record(
                 actor,
                 AuditAction.UPDATE,
@@ -359,7 +362,7 @@ def declare_interest(actor: User, agenda_item: AgendaItem, reason: str) -> Inter
         AuditAction.CREATE,
         declaration,
         label=_declaration_label(declaration),
-        changes={"agenda_item": agenda_item.title, "reason": reason},
+        changes={"agenda_item": agenda_item.title, "reason": "(set)"},
     )
     db.session.flush()
     access.who_sees_what_changed()  # the case is withheld from the actor from now on
@@ -378,7 +381,7 @@ def withdraw_interest(actor: User, agenda_item: AgendaItem) -> bool:
         AuditAction.DELETE,
         declaration,
         label=_declaration_label(declaration),
-        changes={"agenda_item": agenda_item.title, "reason": declaration.reason},
+        changes={"agenda_item": agenda_item.title, "reason": "(hidden)"},
     )
     agenda_item.declarations.remove(declaration)
     db.session.flush()
