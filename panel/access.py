@@ -79,6 +79,12 @@ class Action(enum.Enum):
     # The panel's figures over time, small numbers suppressed: what the chair reports to a
     # board, prepared by the coordinator.
     VIEW_INSIGHT = "see the panel's insight: figures and trends, and download them"
+    # The annual report to the board, for a financial year: the organisers produce it (both
+    # versions at once, stored) and download the full one; everyone on the panel, readers
+    # included, downloads the reader-safe one once it has been produced.
+    PRODUCE_ANNUAL_REPORT = "produce the panel's annual report for a financial year"
+    READ_ANNUAL_REPORT = "download the panel's full annual report"
+    READ_READER_SAFE_ANNUAL_REPORT = "download the panel's reader-safe annual report"
 
 
 ADMIN_ACTIONS = frozenset(
@@ -123,6 +129,9 @@ PANEL_PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.SEE_GUARD_OVERRIDES: _ORGANISERS,
     Action.SEE_WHO_OPENED_CASE: _CHAIR,
     Action.VIEW_INSIGHT: _ORGANISERS,
+    Action.PRODUCE_ANNUAL_REPORT: _ORGANISERS,
+    Action.READ_ANNUAL_REPORT: _ORGANISERS,
+    Action.READ_READER_SAFE_ANNUAL_REPORT: _ALL_ROLES,
 }
 
 # Actions some roles are not even told exist: refusing them is Not Found, as for a missing
@@ -130,6 +139,8 @@ PANEL_PERMISSIONS: dict[Action, frozenset[Role]] = {
 # and nothing else; insight pages are none of theirs to know of.
 UNKNOWN_TO: dict[Action, frozenset[Role]] = {
     Action.VIEW_INSIGHT: frozenset({Role.READER}),
+    Action.PRODUCE_ANNUAL_REPORT: frozenset({Role.READER}),
+    Action.READ_ANNUAL_REPORT: frozenset({Role.READER}),
 }
 
 

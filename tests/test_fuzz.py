@@ -53,7 +53,12 @@ CI = os.environ.get("CI") or os.environ.get("HYPOTHESIS_PROFILE") in ("ci", "fuz
 PROFILE = settings.get_profile("fuzz-ci" if CI else "fuzz-dev")
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
 # Rendering a PDF takes a second or so: a few examples are enough for these.
-SLOW = {"minutes.pdf", "minutes.published_pdf", "minutes.publish"}
+SLOW = {
+    "minutes.pdf",
+    "minutes.published_pdf",
+    "minutes.publish",
+    "insight.produce_annual_report",
+}
 
 
 def _settings(examples: int):

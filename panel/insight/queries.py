@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -29,6 +30,7 @@ import sqlalchemy as sa
 from panel.accounts.models import Organisation
 from panel.cases.models import CaseReview, CaseReviewStrand, StageFinding
 from panel.cases.vocabularies import Answer, OffenceCategory, Outcome, Rating, Stage, Strand
+from panel.core.time import UK
 from panel.extensions import db
 from panel.insight.measures import (
     Count,
@@ -496,6 +498,62 @@ def recommendation_tables(panel_ids: list[int], period: Period, today: date) -> 
             chart_column=2,
         ),
     ]
+
+
+@dataclass(frozen=True)
+class RecommendationLine:
+    """One recommendation of the year, for the annual report's list."""
+
+    organisation: str
+    text: str
+    status: str
+    made: date
+    # Days from the recommendation to the agency's answer (accepted or not), if it answered.
+    days_to_respond: int | None
+
+
+# The most recommendations an annual report lists (the tables count them all).
+LISTED = 100
+
+
+def year_recommendations(panel_id: int, period: Period) -> tuple[list[RecommendationLine], int]:
+    """The first `LISTED` recommendations made in the period, oldest first, with the days each
+    took to be answered; and how many were made. Two queries."""
+    where = [Recommendation.panel_id == panel_id, _within(Recommendation.created_at, period)]
+    answered = (
+        sa.select(
+            RecommendationEvent.recommendation_id.label("id"),
+            sa.func.min(RecommendationEvent.at).label("at"),
+        )
+        .where(RecommendationEvent.status.in_(RESPONDED))
+        .group_by(RecommendationEvent.recommendation_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        sa.select(
+            Organisation.name,
+            Recommendation.text,
+            Recommendation.status,
+            Recommendation.created_at,
+            answered.c.at,
+        )
+        .join(Organisation, Organisation.id == Recommendation.organisation_id)
+        .outerjoin(answered, answered.c.id == Recommendation.id)
+        .where(*where)
+        .order_by(Recommendation.created_at, Recommendation.id)
+        .limit(LISTED)
+    ).all()
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(Recommendation).where(*where))
+    return [
+        RecommendationLine(
+            organisation,
+            text,
+            status.label,
+            made.astimezone(UK).date(),
+            None if at is None else (at - made).days,
+        )
+        for organisation, text, status, made, at in rows
+    ], total or 0
 
 
 # --- Local panels ------------------------------------------------------------------------------
