@@ -221,6 +221,9 @@ def _ids(arguments: set[str]) -> dict[str, list[int]]:
             found[name] = list(_db.session.scalars(_db.select(table.c.id).order_by("id")))
         elif name == "number":
             found[name] = [1, 2, 3]
+        elif name == "year":  # a financial year's annual report
+            this_year = date.today().year
+            found[name] = [this_year - 2, this_year - 1, this_year]
     return found
 
 
