@@ -79,6 +79,12 @@ class Action(enum.Enum):
     # The panel's figures over time, small numbers suppressed: what the chair reports to a
     # board, prepared by the coordinator.
     VIEW_INSIGHT = "see the panel's insight: figures and trends, and download them"
+    # The annual report to the board, for a financial year: the organisers produce it (both
+    # versions at once, stored) and download the full one; everyone on the panel, readers
+    # included, downloads the reader-safe one once it has been produced.
+    PRODUCE_ANNUAL_REPORT = "produce the panel's annual report for a financial year"
+    READ_ANNUAL_REPORT = "download the panel's full annual report"
+    READ_READER_SAFE_ANNUAL_REPORT = "download the panel's reader-safe annual report"
 
 
 ADMIN_ACTIONS = frozenset(
@@ -123,6 +129,9 @@ PANEL_PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.SEE_GUARD_OVERRIDES: _ORGANISERS,
     Action.SEE_WHO_OPENED_CASE: _CHAIR,
     Action.VIEW_INSIGHT: _ORGANISERS,
+    Action.PRODUCE_ANNUAL_REPORT: _ORGANISERS,
+    Action.READ_ANNUAL_REPORT: _ORGANISERS,
+    Action.READ_READER_SAFE_ANNUAL_REPORT: _ALL_ROLES,
 }
 
 # Roles told of nothing their role does not grant. A reader (an advisory group's volunteer)

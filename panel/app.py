@@ -72,6 +72,7 @@ def contributions() -> registry.Registry:
     from panel.cases import retention as case_retention
     from panel.cases import services as cases
     from panel.cases import views as case_pages
+    from panel.insight import views as insight_pages
     from panel.interventions import matters as intervention_matters
     from panel.interventions import reminders as intervention_reminders
     from panel.interventions import retention as intervention_retention
@@ -108,6 +109,7 @@ def contributions() -> registry.Registry:
             **live_case_pages.TEMPLATE_GLOBALS,
             **intervention_pages.TEMPLATE_GLOBALS,
             **minutes_pages.TEMPLATE_GLOBALS,
+            **insight_pages.TEMPLATE_GLOBALS,
             # The meetings', minutes' and lessons' pages say what a meeting's status allows.
             "MeetingStatus": MeetingStatus,
         },

@@ -12,6 +12,7 @@ from panel.cases.models import (
     StageFinding,
 )
 from panel.core.audit import AuditChainHead, AuditEvent, is_trigram_index
+from panel.insight.models import AnnualReport
 from panel.interventions.models import (
     Intervention,
     InterventionType,
@@ -42,6 +43,7 @@ from panel.panels.models import GuardOverride, Membership, Panel
 
 __all__ = [
     "AccountLink",
+    "AnnualReport",
     "AgreementAcceptance",
     "CaseReview",
     "CaseReviewStrand",

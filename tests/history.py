@@ -37,6 +37,8 @@ from panel.demo import (
     load_demo_data,
 )
 from panel.extensions import db
+from panel.insight import pdf as insight_pdf
+from panel.insight import services as insight_services
 from panel.interventions.models import Intervention, LiveCase
 from panel.interventions.vocabularies import InterventionStatus
 from panel.lessons import services as lesson_services
@@ -106,6 +108,8 @@ class Small:
     calendar_token: str
     invitation_token: str
     reset_token: str
+    # The scrutiny panel's annual report produced for this financial year (the last complete).
+    report_year: int
 
 
 def account(role: str) -> User:
@@ -204,6 +208,11 @@ def small_history() -> Small:
     minutes_services.submit(coordinator, minutes, minutes.edit_version)
     minutes_services.approve(chair, minutes, minutes.edit_version)
 
+    report_year = insight_pdf.years_offered(uk_today())[0]
+    insight_services.produce_annual_report(
+        chair, isp, report_year, today=uk_today(), render=lambda _: b"%PDF-1.7\n"
+    )
+
     published_minutes = db.session.scalars(
         db.select(Minutes)
         .join(Minutes.meeting)
@@ -272,6 +281,7 @@ def small_history() -> Small:
         live_case=live_case.id,
         intervention=intervention.id,
         published_minutes=published_minutes.id,
+        report_year=report_year,
         housing=housing.id,
         partner=partner.id,
         partner_membership=db.session.scalar(

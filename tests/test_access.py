@@ -113,14 +113,18 @@ def test_deactivated_user_has_no_permissions(app, db, people):
         assert not access.can(people.member, Action.VIEW_PANEL, people.panel)
 
 
-def test_policy_grants_readers_published_minutes_only(app, db, people):
+def test_policy_grants_readers_published_minutes_and_the_reader_safe_report_only(app, db, people):
     with app.test_request_context():
         allowed = {
             action
             for action in access.PANEL_PERMISSIONS
             if access.can(people.reader, action, people.panel)
         }
-    assert allowed == {Action.VIEW_PANEL, Action.READ_PUBLISHED_MINUTES}
+    assert allowed == {
+        Action.VIEW_PANEL,
+        Action.READ_PUBLISHED_MINUTES,
+        Action.READ_READER_SAFE_ANNUAL_REPORT,
+    }
 
 
 def test_navigation_shows_admin_links_to_admins_only(client, people, sign_in_as):

@@ -189,6 +189,9 @@ ROUTES: dict[str, dict[str, str | int]] = {
     # Insight: the scrutiny panel's, and across the coordinator's panels (scrutiny and local)
     "insight.panel_insight": {},
     "insight.index": {},
+    # The annual report as stored when produced (served, never rendered again)
+    "insight.annual_report_pdf": {"year": "report_year"},
+    "insight.reader_safe_pdf": {"year": "report_year"},
 }
 # Downloads of a whole list, as filtered: as long as the list by design, written out in batches
 # (`panel.core.csv_export`). Each is checked to still download on the big history.

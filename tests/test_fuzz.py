@@ -53,7 +53,12 @@ CI = os.environ.get("CI") or os.environ.get("HYPOTHESIS_PROFILE") in ("ci", "fuz
 PROFILE = settings.get_profile("fuzz-ci" if CI else "fuzz-dev")
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
 # Rendering a PDF takes a second or so: a few examples are enough for these.
-SLOW = {"minutes.pdf", "minutes.published_pdf", "minutes.publish"}
+SLOW = {
+    "minutes.pdf",
+    "minutes.published_pdf",
+    "minutes.publish",
+    "insight.produce_annual_report",
+}
 
 
 def _settings(examples: int):
@@ -216,6 +221,9 @@ def _ids(arguments: set[str]) -> dict[str, list[int]]:
             found[name] = list(_db.session.scalars(_db.select(table.c.id).order_by("id")))
         elif name == "number":
             found[name] = [1, 2, 3]
+        elif name == "year":  # a financial year's annual report
+            this_year = date.today().year
+            found[name] = [this_year - 2, this_year - 1, this_year]
     return found
 
 

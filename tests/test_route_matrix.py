@@ -26,6 +26,8 @@ from panel.cases.agreement import services as agreement
 from panel.cases.vocabularies import Rating, Stage, Strand
 from panel.core.time import uk_today
 from panel.extensions import db
+from panel.insight import pdf
+from panel.insight import services as insight_services
 from panel.interventions import services as intervention_services
 from panel.lessons import services as lesson_services
 from panel.lessons.lifecycle import Move
@@ -612,6 +614,18 @@ MATRIX: dict[tuple[str, ...], tuple[str, ...]] = {
         (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (GET, "insight.panel_csv", "an insight table"):
         (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+    # The annual report: the organisers produce it (an empty POST names no year: the page again
+    # with the error) and download the full version; readers never learn of either.
+    (POST, "insight.produce_annual_report"):
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+    (GET, "insight.annual_report_pdf"):
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+    # The reader-safe version, once produced: everyone on the panel, readers included.
+    (GET, "insight.reader_safe_pdf"):
+        (SIGN_IN,    OK,         OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
+    # A year not produced is Not Found to everyone, readers included.
+    (GET, "insight.reader_safe_pdf", "a year not produced"):
+        (SIGN_IN,    NOT_FOUND,  NOT_FOUND,  NOT_FOUND,  NOT_FOUND,  NOT_FOUND,  NOT_FOUND),
 
     # --- Published minutes: everyone on the panel, readers included ------------------------------
     #    anonymous   reader      member      coordinator chair       admin       other panel
@@ -641,6 +655,7 @@ OBJECTS: dict[str, dict[str, str | int]] = {
     "an invitation link": {"token": "invitation_token"},
     "a reset link": {"token": "reset_token"},
     "an insight table": {"table": "insight_table"},
+    "a year not produced": {"year": "year_not_produced"},
 }
 
 
@@ -679,6 +694,9 @@ class World:
     upcoming_meeting_id: int
     invitation_token: str
     reset_token: str
+    # The financial year whose annual report was produced, and one whose was not.
+    year: int
+    year_not_produced: int
     # A table every panel's insight page has, for its CSV download.
     insight_table: str = "attendance"
 
@@ -775,6 +793,12 @@ def world(people: PanelPeople) -> World:
     invitation_token = links.issue(people.admin, invited, links.LinkPurpose.INVITATION)
     reset_token = links.issue(people.admin, people.member, links.LinkPurpose.PASSWORD_RESET)
 
+    # The annual report of the last complete financial year, produced (its typesetting faked).
+    year = pdf.years_offered(uk_today())[0]
+    insight_services.produce_annual_report(
+        chair, panel, year, today=uk_today(), render=lambda _: b"%PDF-1.7\n"
+    )
+
     membership = db.session.scalar(
         db.select(Membership).filter_by(panel_id=panel.id, user_id=people.member.id)
     )
@@ -805,6 +829,8 @@ def world(people: PanelPeople) -> World:
         upcoming_meeting_id=upcoming.id,
         invitation_token=invitation_token,
         reset_token=reset_token,
+        year=year,
+        year_not_produced=year - 1,
     )
 
 

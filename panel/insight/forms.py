@@ -1,5 +1,5 @@
-"""The insight pages' period filter: a GET form, so that a period can be bookmarked and its
-tables downloaded as shown."""
+"""The insight pages' period filter (a GET form, so that a period can be bookmarked and its
+tables downloaded as shown), and the financial year an annual report is produced for."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from datetime import date
 
 from govuk_frontend_wtf.wtforms_widgets import GovSelect
 
-from panel.core.forms import BaseForm, OptionalChoiceField, SubmitButton, options
+from panel.core.forms import BaseForm, ChoiceField, OptionalChoiceField, SubmitButton, options
 from panel.insight.measures import DEFAULT_PERIOD, Period, periods_offered
+from panel.insight.pdf import years_offered
 
 
 class PeriodForm(BaseForm):
@@ -35,3 +36,24 @@ class PeriodForm(BaseForm):
                 self.period.data = DEFAULT_PERIOD
             return self.offered[DEFAULT_PERIOD]
         return self.offered[self.period.data]
+
+
+class AnnualReportForm(BaseForm):
+    """Which financial year to produce the annual report for: the last complete one first."""
+
+    year = ChoiceField(
+        "Financial year",
+        "Select the financial year to produce the report for",
+        coerce=int,
+        widget=GovSelect(),
+    )
+    submit = SubmitButton("Produce the annual report")
+
+    def __init__(self, *args, today: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        years = years_offered(today)
+        self.year.choices = options(
+            (str(year), f"April {year} to March {year + 1}") for year in years
+        )
+        if self.year.data is None and not self.is_submitted():
+            self.year.data = years[0]

@@ -9,14 +9,22 @@ that were not positive, say) is such a count, since any of them could be worked 
 rate. A median is withheld when it rests on 1 to 4 cases. The rule lives here alone, so the page,
 its charts and its CSV cannot disagree.
 
-This is primary suppression only: where a table also shows a total ("All agencies", a period's
-total beside its quarters), a single suppressed cell can still be worked out by subtracting the
-others from it. Secondary suppression (withholding a second cell, or the total) is still to do.
+Secondary suppression: where figures add up to a total that is also shown ("All agencies", the
+made column beside the statuses, a period's total beside its quarters), one hidden cell among
+them could be worked out by subtracting the others from the total. `protect` hides a second cell
+of every such line (the next-smallest, or the total when nothing else is left), written
+"withheld", until no line has exactly one hidden cell; a rate beside a withheld count is withheld
+too. The query that builds a table says which of its cells add up (`Line`), across the tables
+that share a total where it builds them together (a total another table shows is `fixed`: never
+the one withheld). Not covered: sums a reader could make across sections built apart (stage
+ratings against the case reviews, say), and the bounds a withheld cell still has (a row of 9
+with one "fewer than 5" and one "withheld" says the withheld one is 5 to 8).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
 from panel.core.time import UK
@@ -27,6 +35,8 @@ FEWER_THAN = f"fewer than {SUPPRESS_BELOW}"
 # A rate or median that cannot be shown: written so in tables and CSV.
 WITHHELD = "withheld (fewer than 5)"
 NOT_APPLICABLE = "none"
+# A count of 5 or more hidden so that a count under 5 cannot be worked out from a total.
+SECONDARY = "withheld"
 
 
 def suppressed(value: int) -> bool:
@@ -35,21 +45,29 @@ def suppressed(value: int) -> bool:
 
 @dataclass(frozen=True)
 class Count:
-    """A number of things, as it may be published."""
+    """A number of things, as it may be published: suppressed when it is from 1 to 4, withheld
+    when it would give such a count away (secondary suppression, `protect`)."""
 
     value: int
+    withheld: bool = False
 
     @property
     def suppressed(self) -> bool:
         return suppressed(self.value)
 
     @property
+    def hidden(self) -> bool:
+        return self.suppressed or self.withheld
+
+    @property
     def shown(self) -> int | None:
-        """The number a chart may draw, or None (no bar) when it is suppressed."""
-        return None if self.suppressed else self.value
+        """The number a chart may draw, or None (no bar) when it is hidden."""
+        return None if self.hidden else self.value
 
     def __str__(self) -> str:
-        return FEWER_THAN if self.suppressed else f"{self.value:,}"
+        if self.suppressed:
+            return FEWER_THAN
+        return SECONDARY if self.withheld else f"{self.value:,}"
 
     def __add__(self, other: Count) -> Count:
         return Count(self.value + other.value)
@@ -61,10 +79,14 @@ class Rate:
 
     part: int
     whole: int
+    # Beside a count withheld by secondary suppression, which the rate would give away.
+    hidden: bool = False
 
     @property
     def withheld(self) -> bool:
-        return any(suppressed(n) for n in (self.part, self.whole, self.whole - self.part))
+        return self.hidden or any(
+            suppressed(n) for n in (self.part, self.whole, self.whole - self.part)
+        )
 
     @property
     def percent(self) -> int | None:
@@ -257,3 +279,113 @@ class Table:
 
     def csv_rows(self) -> list[list[str]]:
         return [[row.label, *(str(cell) for cell in row.cells)] for row in self.rows]
+
+
+# --- Secondary suppression ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Line:
+    """Cells that add up: `total` is the sum of `parts`. Whoever sees all of them but one can
+    work the last one out."""
+
+    total: Hashable
+    parts: tuple[Hashable, ...]
+
+
+def protect(
+    cells: Mapping[Hashable, Count], lines: Iterable[Line], fixed: Iterable[Hashable] = ()
+) -> dict[Hashable, Count]:
+    """`cells` with more withheld until no line has exactly one hidden cell (which its total,
+    or its parts, would give away). Each round withholds the cell that mends the most such
+    lines at once, then the smallest that is not 0 (a 0 last), so that few are withheld.
+    `fixed` cells are never withheld: another table shows the same total (a trend's total is
+    the period's case reviews, say), so withholding it here would hide nothing."""
+    lines = list(lines)
+    fixed = set(fixed)
+    order = {key: n for n, key in enumerate(cells)}
+    hidden = {key for key, cell in cells.items() if cell.hidden}
+    while True:
+        exposed = [
+            line for line in lines if sum(key in hidden for key in (line.total, *line.parts)) == 1
+        ]
+        if not exposed:
+            break
+        mends: dict[Hashable, int] = {}
+        for line in exposed:
+            for key in (line.total, *line.parts):
+                if key not in hidden and key not in fixed:
+                    mends[key] = mends.get(key, 0) + 1
+        if not mends:
+            break
+        value = lambda key: cells[key].value  # noqa: E731
+        hidden.add(
+            min(mends, key=lambda key: (-mends[key], value(key) == 0, value(key), order[key]))
+        )
+    return {
+        key: replace(cell, withheld=True) if key in hidden and not cell.hidden else cell
+        for key, cell in cells.items()
+    }
+
+
+@dataclass(frozen=True)
+class Keys:
+    """How one table's cells are keyed among the cells protected together: (name, row, column),
+    except the row `shared` (a total row another table shows too), keyed ("shared", column) so
+    that both tables withhold the same cells of it."""
+
+    name: Hashable = None
+    shared: int | None = None
+
+    def __call__(self, row: int, column: int) -> Hashable:
+        return ("shared", column) if row == self.shared else (self.name, row, column)
+
+
+def cells_of(rows: Sequence[Row], keys: Keys = Keys()) -> dict[Hashable, Count]:
+    """The counts of `rows`, keyed by `keys`."""
+    return {
+        keys(r, c): cell
+        for r, row in enumerate(rows)
+        for c, cell in enumerate(row.cells)
+        if isinstance(cell, Count)
+    }
+
+
+def rows_with(rows: Sequence[Row], cells: Mapping[Hashable, Count], keys: Keys = Keys()):
+    """`rows` with their counts from `cells` (as `protect` left them), and each rate in a row
+    with a withheld count withheld too."""
+    found = []
+    for r, row in enumerate(rows):
+        counts = [cells.get(keys(r, c), cell) for c, cell in enumerate(row.cells)]
+        withheld = any(isinstance(cell, Count) and cell.withheld for cell in counts)
+        found.append(
+            Row(
+                row.label,
+                tuple(
+                    replace(cell, hidden=True) if withheld and isinstance(cell, Rate) else cell
+                    for cell in counts
+                ),
+            )
+        )
+    return found
+
+
+def column_lines(
+    columns: Iterable[int], parts: Iterable[int], total: int, keys: Keys = Keys()
+) -> list[Line]:
+    """Each of `columns` adds up, over the rows `parts`, to its cell in row `total`."""
+    parts = list(parts)
+    return [Line(keys(total, c), tuple(keys(r, c) for r in parts)) for c in columns]
+
+
+def row_lines(
+    rows: Iterable[int], parts: Iterable[int], total: int, keys: Keys = Keys()
+) -> list[Line]:
+    """Each of `rows` adds up, over the columns `parts`, to its cell in column `total`."""
+    parts = list(parts)
+    return [Line(keys(r, total), tuple(keys(r, c) for c in parts)) for r in rows]
+
+
+def protect_rows(rows: Sequence[Row], lines: Iterable[Line]) -> list[Row]:
+    """One table's rows protected on their own lines (keyed by the default `Keys`)."""
+    return rows_with(rows, protect(cells_of(rows), lines))

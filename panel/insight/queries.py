@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -29,8 +30,25 @@ import sqlalchemy as sa
 from panel.accounts.models import Organisation
 from panel.cases.models import CaseReview, CaseReviewStrand, StageFinding
 from panel.cases.vocabularies import Answer, OffenceCategory, Outcome, Rating, Stage, Strand
+from panel.core.time import UK
 from panel.extensions import db
-from panel.insight.measures import Count, Median, Period, Rate, Row, Table, uk_midnight
+from panel.insight.measures import (
+    Count,
+    Keys,
+    Line,
+    Median,
+    Period,
+    Rate,
+    Row,
+    Table,
+    cells_of,
+    column_lines,
+    protect,
+    protect_rows,
+    row_lines,
+    rows_with,
+    uk_midnight,
+)
 from panel.interventions.models import (
     Intervention,
     InterventionType,
@@ -207,19 +225,41 @@ def case_review_tables(panel_ids: list[int], period: Period) -> list[Table]:
             (Count(all_reviews - positives), Rate(all_reviews - positives, all_reviews)),
         ),
     ]
-    by_type = [
-        Row(o.label, (Count(_sum(by_offence, {1: o})),))
-        for o in Outcome
-        if _sum(by_offence, {1: o})
-    ]
-    rate = Rate(positives, all_reviews)
+    types = [o for o in Outcome if _sum(by_offence, {1: o})]
+    by_type = [Row(o.label, (Count(_sum(by_offence, {1: o})),)) for o in types]
+    # The offence categories and the outcome types each add up to every case review (and their
+    # positive outcomes to the positive ones), which the outcome table shows.
+    outcome, offence, kind = Keys("outcome"), Keys("offence"), Keys("type")
+    every = "all"
+    cells = protect(
+        {
+            **cells_of(outcome_rows, outcome),
+            **cells_of(offence_rows, offence),
+            **cells_of(by_type, kind),
+            every: Count(all_reviews),
+        },
+        [
+            Line(every, (outcome(0, 0), outcome(1, 0))),
+            Line(every, tuple(offence(r, 0) for r in range(len(offence_rows)))),
+            Line(outcome(0, 0), tuple(offence(r, 1) for r in range(len(offence_rows)))),
+            Line(every, tuple(kind(r, 0) for r in range(len(types)))),
+            Line(outcome(0, 0), tuple(kind(r, 0) for r, o in enumerate(types) if o.positive)),
+            Line(outcome(1, 0), tuple(kind(r, 0) for r, o in enumerate(types) if not o.positive)),
+        ],
+        # The trends show both totals too.
+        fixed=[every, outcome(0, 0)],
+    )
+    outcome_rows = rows_with(outcome_rows, cells, outcome)
+    offence_rows = rows_with(offence_rows, cells, offence)
+    by_type = rows_with(by_type, cells, kind)
+    rate = outcome_rows[0].cells[1]
     return [
         Table(
             "case-reviews-by-outcome",
             "Case reviews by outcome",
             ("Outcome", "Case reviews", "Share of case reviews"),
             outcome_rows,
-            f"Case reviews in this period: {Count(all_reviews)}. Positive outcome rate: {rate}.",
+            f"Case reviews in this period: {cells[every]}. Positive outcome rate: {rate}.",
         ),
         Table(
             "case-reviews-by-strand",
@@ -297,6 +337,8 @@ def lesson_table(panel_ids: list[int], period: Period) -> Table:
         )
         for stage, label in [*((s, s.label) for s in Stage), (None, "Theme across cases")]
     ]
+    kinds = len(LessonKind)
+    rows = protect_rows(rows, row_lines(range(len(rows)), range(kinds), kinds))
     return Table(
         "lessons",
         "Lessons learnt by stage and kind",
@@ -412,6 +454,23 @@ def recommendation_tables(panel_ids: list[int], period: Period, today: date) -> 
         )
         for key in agencies
     ]
+    # Each agency's statuses add up to what it was made, and the agencies to all of them; the
+    # agencies' overdue counts add up to all that are overdue. Both tables show what was made.
+    by_status, by_speed = Keys("status"), Keys("speed")
+    last = len(agencies) - 1
+    cells = protect(
+        {**cells_of(status_rows, by_status), **cells_of(speed_rows, by_speed)},
+        [
+            *row_lines(range(len(agencies)), range(1, len(RecommendationStatus) + 1), 0, by_status),
+            *column_lines(range(len(RecommendationStatus) + 1), range(last), last, by_status),
+            *column_lines([1], range(last), last, by_speed),
+        ],
+        fixed=[by_status(last, 0)],  # all that were made: the trend shows it too
+    )
+    cells.update({by_speed(r, 0): cells[by_status(r, 0)] for r in range(len(agencies))})
+    status_rows = rows_with(status_rows, cells, by_status)
+    speed_rows = rows_with(speed_rows, cells, by_speed)
+    overdue_now = speed_rows[-1].cells[1] if speed_rows else Count(0)
     slowest = _largest(speed_rows[:-1], column=2)
     return [
         Table(
@@ -420,7 +479,7 @@ def recommendation_tables(panel_ids: list[int], period: Period, today: date) -> 
             ("Agency", "Made", *(status.label for status in RecommendationStatus)),
             status_rows,
             _most_summary(status_rows[:-1], "recommendations made to one agency")
-            + f" Overdue now: {Count(late[ALL])}.",
+            + f" Overdue now: {overdue_now}.",
         ),
         Table(
             "recommendation-response-times",
@@ -441,6 +500,62 @@ def recommendation_tables(panel_ids: list[int], period: Period, today: date) -> 
             chart_column=2,
         ),
     ]
+
+
+@dataclass(frozen=True)
+class RecommendationLine:
+    """One recommendation of the year, for the annual report's list."""
+
+    organisation: str
+    text: str
+    status: str
+    made: date
+    # Days from the recommendation to the agency's answer (accepted or not), if it answered.
+    days_to_respond: int | None
+
+
+# The most recommendations an annual report lists (the tables count them all).
+LISTED = 100
+
+
+def year_recommendations(panel_id: int, period: Period) -> tuple[list[RecommendationLine], int]:
+    """The first `LISTED` recommendations made in the period, oldest first, with the days each
+    took to be answered; and how many were made. Two queries."""
+    where = [Recommendation.panel_id == panel_id, _within(Recommendation.created_at, period)]
+    answered = (
+        sa.select(
+            RecommendationEvent.recommendation_id.label("id"),
+            sa.func.min(RecommendationEvent.at).label("at"),
+        )
+        .where(RecommendationEvent.status.in_(RESPONDED))
+        .group_by(RecommendationEvent.recommendation_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        sa.select(
+            Organisation.name,
+            Recommendation.text,
+            Recommendation.status,
+            Recommendation.created_at,
+            answered.c.at,
+        )
+        .join(Organisation, Organisation.id == Recommendation.organisation_id)
+        .outerjoin(answered, answered.c.id == Recommendation.id)
+        .where(*where)
+        .order_by(Recommendation.created_at, Recommendation.id)
+        .limit(LISTED)
+    ).all()
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(Recommendation).where(*where))
+    return [
+        RecommendationLine(
+            organisation,
+            text,
+            status.label,
+            made.astimezone(UK).date(),
+            None if at is None else (at - made).days,
+        )
+        for organisation, text, status, made, at in rows
+    ], total or 0
 
 
 # --- Local panels ------------------------------------------------------------------------------
@@ -514,7 +629,7 @@ def intervention_tables(panel_ids: list[int], period: Period) -> list[Table]:
     where = [Intervention.panel_id.in_(panel_ids), _within(Intervention.created_at, period)]
     statuses = [s for s in InterventionStatus if s not in OPEN_INTERVENTION]
     columns = ("Agreed", "Still open", *(s.label for s in statuses))
-    tables = []
+    built = []
     for slug, title, heading, column, others in (
         ("interventions-by-type", "Interventions by type", "Type", InterventionType.name,
          "Other types"),
@@ -547,6 +662,22 @@ def intervention_tables(panel_ids: list[int], period: Period) -> list[Table]:
         ]
         if rows:
             rows.append(_intervention_row("All interventions", counts, ..., statuses))
+        built.append((slug, title, heading, rows))
+    # Each row's outcomes add up to what it agreed and the rows to "All interventions", which
+    # both tables show: they are protected together, that row's cells shared.
+    lines: list[Line] = []
+    counts_of: dict = {}
+    for slug, _, _, rows in built:
+        if rows:
+            keyed = Keys(slug, shared=len(rows) - 1)
+            counts_of.update(cells_of(rows, keyed))
+            lines += row_lines(range(len(rows)), range(1, len(columns)), 0, keyed)
+            lines += column_lines(range(len(columns)), range(len(rows) - 1), len(rows) - 1, keyed)
+    # The trend shows all that were agreed too.
+    cells = protect(counts_of, lines, fixed=[("shared", 0)])
+    tables = []
+    for slug, title, heading, rows in built:
+        rows = rows_with(rows, cells, Keys(slug, shared=len(rows) - 1))
         tables.append(
             Table(
                 slug,
@@ -588,8 +719,9 @@ def felt_safer_table(panel_ids: list[int], period: Period) -> Table:
     rows = [row(o.label, o) for o in VictimOutcome]
     if any(k[0] is None for k in counts):
         rows.append(row("Outcome not recorded", None))
-    every = row("All closed cases", ...)
-    rows.append(every)
+    rows.append(row("All closed cases", ...))
+    rows = protect_rows(rows, column_lines([0, 1], range(len(rows) - 1), len(rows) - 1))
+    every = rows[-1]
     return Table(
         "felt-safer",
         "Closed cases where the victim felt safer",
@@ -630,6 +762,7 @@ def first_intervention_table(panel_ids: list[int], period: Period) -> Table:
             ("All live cases", medians.get("all", Median(None, 0))),
         ]
     ]
+    rows = protect_rows(rows, column_lines([0], range(len(rows) - 1), len(rows) - 1))
     return Table(
         "time-to-first-intervention",
         "Days from referral to the first intervention",
@@ -724,8 +857,21 @@ def _trend(slug: str, title: str, noun: str, counts: dict[int, int], period: Per
         Row(step.label, (Count(counts.get(n + i, 0)), Count(counts.get(i, 0)), before[i].label))
         for i, step in enumerate(now)
     ]
-    this_total = Count(sum(counts.get(n + i, 0) for i in range(n)))
-    last_total = Count(sum(counts.get(i, 0) for i in range(n)))
+    # The summary's totals add up the steps of each period.
+    cells = protect(
+        {
+            **cells_of(rows),
+            "this": Count(sum(counts.get(n + i, 0) for i in range(n))),
+            "last": Count(sum(counts.get(i, 0) for i in range(n))),
+        },
+        [
+            Line("this", tuple((None, i, 0) for i in range(n))),
+            Line("last", tuple((None, i, 1) for i in range(n))),
+        ],
+        fixed=["this", "last"],  # the period's totals, which other tables show
+    )
+    rows = rows_with(rows, cells)
+    this_total, last_total = cells["this"], cells["last"]
     return Table(
         slug,
         title,

@@ -1,19 +1,23 @@
 """The `insight` blueprint: one panel's figures and trends, and the same across every panel the
-person chairs or coordinates, for a period; each table downloadable as CSV."""
+person chairs or coordinates, for a period; each table downloadable as CSV. And the panel's annual
+reports: produced (stored) by the chair or coordinator from the panel's page, downloaded as
+stored, the reader-safe version by readers too."""
 
 from __future__ import annotations
 
+import io
 from typing import TYPE_CHECKING
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from panel import access
 from panel.access import Action
+from panel.core.audit import AuditAction, record
 from panel.core.time import uk_today
-from panel.insight import export, queries
+from panel.insight import export, pdf, queries, services
 from panel.insight.charts import chart_of
-from panel.insight.forms import PeriodForm
+from panel.insight.forms import AnnualReportForm, PeriodForm
 
 if TYPE_CHECKING:
     from panel.panels.models import Panel
@@ -28,7 +32,7 @@ def _figures(panel_ids: list[int]):
     return form, period, queries.sections(panel_ids, period, today)
 
 
-def _page(panel_ids: list[int], panel: Panel | None):
+def _page(panel_ids: list[int], panel: Panel | None, report_form: AnnualReportForm | None = None):
     form, period, sections = _figures(panel_ids)
     csv_endpoint = "insight.panel_csv" if panel else "insight.index_csv"
     return render_template(
@@ -47,6 +51,10 @@ def _page(panel_ids: list[int], panel: Panel | None):
             period=period.key,
         ),
         panel_names=[] if panel else queries.panel_names(panel_ids),
+        report_form=(report_form or AnnualReportForm(formdata=None, today=uk_today()))
+        if panel
+        else None,
+        reports=services.annual_reports([panel.id]) if panel else [],
         title=f"Insight – {panel.name}" if panel else "Insight across your panels",
     )
 
@@ -82,3 +90,84 @@ def panel_insight(panel: Panel):
 @access.rule(access.on_panel(Action.VIEW_INSIGHT))
 def panel_csv(panel: Panel):
     return _csv([panel.id], panel)
+
+
+# --- Annual reports ----------------------------------------------------------------------------
+
+
+@bp.post("/panels/<int:panel_id>/annual-report")
+@access.rule(access.on_panel(Action.PRODUCE_ANNUAL_REPORT))
+def produce_annual_report(panel: Panel):
+    form = AnnualReportForm(today=uk_today())
+    if not form.validate_on_submit():
+        return _page([panel.id], panel, form)
+    year = form.year.data
+    services.produce_annual_report(current_user, panel, year, today=uk_today())
+    flash(f"Annual report for April {year} to March {year + 1} produced: full and reader-safe.")
+    return redirect(
+        url_for(
+            "insight.panel_insight",
+            panel_id=panel.id,
+            period=f"fy-{year}",
+            _anchor="annual-report",
+        )
+    )
+
+
+def _stored_pdf(panel: Panel, year: int, version: str):
+    """The stored PDF of `version`, as it was produced, recorded as a download; Not Found until
+    it has been produced."""
+    stored = services.stored_report(panel.id, year, version=version)
+    if stored is None:
+        abort(404)
+    full = version == pdf.FULL
+    # Read before the audit commit expires the report: the bytes go out exactly as stored.
+    content = stored.full_pdf if full else stored.reader_pdf
+    record(
+        current_user,
+        AuditAction.DOWNLOAD,
+        stored,
+        label=services.label(panel, year),
+        changes={
+            "version": version,
+            "sha256": stored.full_sha256 if full else stored.reader_sha256,
+        },
+    )
+    suffix = "" if full else "-reader-safe"
+    response = send_file(
+        io.BytesIO(content),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=f"annual-report-{year}-{year + 1}{suffix}.pdf",
+        etag=False,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/panels/<int:panel_id>/annual-reports/<int:year>.pdf")
+@access.rule(access.on_panel(Action.READ_ANNUAL_REPORT))
+def annual_report_pdf(panel: Panel, year: int):
+    return _stored_pdf(panel, year, pdf.FULL)
+
+
+@bp.get("/panels/<int:panel_id>/annual-reports/<int:year>/reader-safe.pdf")
+@access.rule(access.on_panel(Action.READ_READER_SAFE_ANNUAL_REPORT))
+def reader_safe_pdf(panel: Panel, year: int):
+    return _stored_pdf(panel, year, pdf.READER_SAFE)
+
+
+def annual_reports_for(panel_ids: list[int]):
+    """The reports produced for the panels: the published minutes pages list their reader-safe
+    versions."""
+    return services.annual_reports(
+        [
+            i
+            for i in panel_ids
+            if i in access.panels_where(current_user, Action.READ_READER_SAFE_ANNUAL_REPORT)
+        ]
+    )
+
+
+# What templates may use from this package, wired in by the app factory (`panel.app`).
+TEMPLATE_GLOBALS = {"annual_reports_for": annual_reports_for}

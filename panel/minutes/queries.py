@@ -326,3 +326,20 @@ def counts(rows: list[DiffRow]) -> dict[Change, int]:
         if row.change in found:
             found[row.change] += 1
     return found
+
+
+def recommendations_published_to_readers(panel_id: int) -> frozenset[tuple[str, str]]:
+    """(organisation, text) of every recommendation that the panel's readers were given in
+    published minutes (any published version, the readers' layer as frozen): what a reader-safe
+    report may repeat. A recommendation reworded since then is not in it."""
+    contents = db.session.scalars(
+        db.select(MinutesVersion.content)
+        .join(MinutesVersion.minutes)
+        .join(Minutes.meeting)
+        .where(Meeting.panel_id == panel_id, MinutesVersion.published_at.is_not(None))
+    )
+    return frozenset(
+        (row.organisation, row.text)
+        for content in contents
+        for row in Document.from_json(content).for_readers().recommendations
+    )

@@ -402,6 +402,7 @@ def _published_list(panel_ids: list[int], panel: Panel | None):
         "minutes/index.html",
         panel=panel,
         page=queries.published_page(panel_ids),
+        panel_ids=panel_ids,
         title=f"Published minutes – {panel.name}" if panel else "Published minutes",
     )
 

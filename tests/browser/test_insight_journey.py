@@ -1,5 +1,6 @@
 """Insight in a real browser: the chair of the scrutiny panel opens its insight page from the
-panel's page, switches to the last financial year, and downloads a table as CSV; the same page
+panel's page, switches to the last financial year, downloads a table as CSV, and produces and
+downloads the annual report (read back: OFFICIAL on every page); the same page, report produced,
 on a 320px phone fits the screen. axe checks every page, charts included."""
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import io
 import re
 
 from playwright.sync_api import expect
+from pypdf import PdfReader
 
 from panel.core.time import uk_today
 from tests.browser.conftest import CheckedPage
@@ -60,6 +62,22 @@ def test_the_chair_reads_last_years_figures_and_downloads_a_table(browser_page: 
     assert rows[0] == ["Strand", "Case reviews", "Positive outcomes", "Positive outcome rate"]
     assert len(rows) == 9  # the header and the eight strands
 
+    # The annual report of the same year: the last complete one, which the form offers first.
+    year = int(key.removeprefix("fy-"))
+    expect(page.get_by_role("combobox", name="Financial year")).to_have_value(str(year))
+    browser_page.follow(page.get_by_role("button", name="Produce the annual report"))
+    expect(
+        page.get_by_text(f"Annual report for April {year} to March {year + 1} produced")
+    ).to_be_visible()
+    produced = page.locator("#annual-report").locator("..").get_by_role("row").nth(1)
+    expect(produced).to_contain_text(f"April {year} to March {year + 1}")
+    with page.expect_download() as download:
+        produced.get_by_role("link", name=re.compile("Full report")).click()
+    assert download.value.suggested_filename == f"annual-report-{year}-{year + 1}.pdf"
+    pages = [p.extract_text() for p in PdfReader(download.value.path()).pages]
+    assert pages and all("OFFICIAL" in p and "OFFICIAL-SENSITIVE" not in p for p in pages)
+    assert "Annual report" in pages[0]
+
 
 def test_a_period_not_offered_is_explained_in_the_error_summary(browser_page: CheckedPage):
     page = browser_page.page
@@ -72,5 +90,7 @@ def test_the_insight_page_fits_a_phone(browser_page: CheckedPage):
     page = browser_page.page
     page.set_viewport_size(PHONE)
     open_the_scrutiny_panels_insight(browser_page)
+    browser_page.follow(page.get_by_role("button", name="Produce the annual report"))
+    expect(page.get_by_role("link", name=re.compile("Reader-safe version"))).to_be_visible()
     width, screen = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     assert width <= screen, f"the insight page is {width}px wide on a {screen}px screen"

@@ -86,6 +86,32 @@ def case_review(
 _references = iter(range(1, 10_000))
 
 
+def findings(stage: Stage, rating: Rating, reviews: list[CaseReview]) -> None:
+    """The same rating of `stage` in each of `reviews`."""
+    db.session.add_all(
+        StageFinding(case_review=review, stage=stage, rating=rating) for review in reviews
+    )
+
+
+def lessons_about(
+    reviews: list[CaseReview], stage: Stage, kind: LessonKind, text: str, created: datetime
+) -> list[Lesson]:
+    """One lesson from each of `reviews`, all alike."""
+    found = [
+        Lesson(
+            panel=review.panel,
+            case_review=review,
+            stage=stage,
+            kind=kind,
+            text=text,
+            created_at=created,
+        )
+        for review in reviews
+    ]
+    db.session.add_all(found)
+    return found
+
+
 @dataclass
 class Scrutiny:
     panel: Panel
@@ -147,44 +173,25 @@ def build_scrutiny(today: date) -> Scrutiny:
     case_review(panel, at(2025, 3, 31, 22, 30), [R.RACE], S.PUBLIC_ORDER, Outcome.OC1)
     db.session.flush()
 
-    for review in [*public_order, first_hour]:
-        db.session.add(
-            StageFinding(case_review=review, stage=Stage.REPORT, rating=Rating.GOOD_PRACTICE)
-        )
-    for review in harassment[:5]:
-        db.session.add(
-            StageFinding(
-                case_review=review, stage=Stage.INVESTIGATION, rating=Rating.AREA_FOR_IMPROVEMENT
-            )
-        )
-    db.session.add(
-        StageFinding(
-            case_review=harassment[5], stage=Stage.INVESTIGATION, rating=Rating.NOT_ASSESSED
-        )
-    )
-
+    findings(Stage.REPORT, Rating.GOOD_PRACTICE, [*public_order, first_hour])
+    findings(Stage.INVESTIGATION, Rating.AREA_FOR_IMPROVEMENT, harassment[:5])
+    findings(Stage.INVESTIGATION, Rating.NOT_ASSESSED, harassment[5:6])
     lessons = [
-        Lesson(
-            panel=panel,
-            case_review=harassment[i],
-            stage=Stage.INVESTIGATION,
-            kind=LessonKind.IMPROVEMENT,
-            text="No interpreter offered.",
-            created_at=at(2025, 8, 20),
-        )
-        for i in range(3)
-    ] + [
-        Lesson(
-            panel=panel,
-            case_review=public_order[i],
-            stage=Stage.REPORT,
-            kind=LessonKind.GOOD_PRACTICE,
-            text="Prompt attendance.",
-            created_at=at(2025, 5, 20),
-        )
-        for i in range(5)
+        *lessons_about(
+            harassment[:3],
+            Stage.INVESTIGATION,
+            LessonKind.IMPROVEMENT,
+            "No interpreter offered.",
+            at(2025, 8, 20),
+        ),
+        *lessons_about(
+            public_order,
+            Stage.REPORT,
+            LessonKind.GOOD_PRACTICE,
+            "Prompt attendance.",
+            at(2025, 5, 20),
+        ),
     ]
-    db.session.add_all(lessons)
     made = at(2025, 6, 1)
     for i in range(6):
         implemented = i < 5

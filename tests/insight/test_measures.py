@@ -9,14 +9,19 @@ import pytest
 from panel.insight.charts import axis, chart_of
 from panel.insight.measures import (
     Count,
+    Line,
     Median,
     Rate,
     Row,
     Table,
+    column_lines,
     financial_year,
     last_12_months,
     periods_offered,
+    protect,
+    protect_rows,
     quarter,
+    row_lines,
 )
 
 
@@ -120,3 +125,76 @@ def test_a_chart_writes_a_suppressed_value_as_words_with_no_bar():
 )
 def test_a_chart_axis_goes_in_whole_steps(largest, end, step):
     assert axis(largest) == (end, step)
+
+
+def shown(rows: list[Row]) -> list[list[str]]:
+    return [[str(cell) for cell in row.cells] for row in rows]
+
+
+def test_a_total_beside_one_suppressed_count_withholds_the_next_smallest():
+    # 13 lessons, 3 of one kind: showing the 10 would give the 3 away.
+    rows = [Row("Investigation", (Count(3), Count(10), Count(13)))]
+    assert shown(protect_rows(rows, row_lines([0], [0, 1], 2))) == [
+        ["fewer than 5", "withheld", "13"]
+    ]
+
+
+def test_a_total_with_no_other_count_to_withhold_is_withheld_itself():
+    # A second-hand total: 7 made of 3 and 4 suppressed, 0 elsewhere: nothing to give away.
+    rows = [Row("A", (Count(3), Count(4), Count(0), Count(7)))]
+    assert shown(protect_rows(rows, row_lines([0], [0, 1, 2], 3))) == [
+        ["fewer than 5", "fewer than 5", "0", "7"]
+    ]
+    # One suppressed beside only zeros and a total it equals: both are under 5.
+    rows = [Row("B", (Count(3), Count(0), Count(3)))]
+    assert shown(protect_rows(rows, row_lines([0], [0, 1], 2))) == [
+        ["fewer than 5", "0", "fewer than 5"]
+    ]
+
+
+def test_a_table_with_row_and_column_totals_leaves_no_count_under_5_to_work_out():
+    #            kind a  kind b  all
+    rows = [
+        Row("x", (Count(3), Count(6), Count(9))),
+        Row("y", (Count(7), Count(8), Count(15))),
+        Row("all", (Count(10), Count(14), Count(24))),
+    ]
+    lines = [*row_lines(range(3), [0, 1], 2), *column_lines(range(3), [0, 1], 2)]
+    protected = shown(protect_rows(rows, lines))
+    assert protected == [
+        ["fewer than 5", "withheld", "9"],
+        ["withheld", "withheld", "15"],
+        ["10", "14", "24"],
+    ]
+    # No line is left with a single hidden cell.
+    for line in lines:
+        texts = [protected[r][c] for _, r, c in (line.total, *line.parts)]
+        assert sum(text in ("fewer than 5", "withheld") for text in texts) != 1
+
+
+def test_a_total_other_tables_show_is_never_withheld_here():
+    cells = {"all": Count(9), "a": Count(3), "b": Count(6)}
+    assert protect(cells, [Line("all", ("a", "b"))], fixed=["all"]) == {
+        "all": Count(9),
+        "a": Count(3),
+        "b": Count(6, withheld=True),
+    }
+
+
+def test_a_rate_beside_a_withheld_count_is_withheld():
+    rows = [
+        Row("Positive", (Count(3), Rate(3, 23))),
+        Row("Other", (Count(20), Rate(20, 23))),
+        Row("All", (Count(23), Rate(23, 23))),
+    ]
+    assert shown(protect_rows(rows, column_lines([0], [0, 1], 2))) == [
+        ["fewer than 5", "withheld (fewer than 5)"],
+        ["withheld", "withheld (fewer than 5)"],
+        ["23", "100%"],
+    ]
+
+
+def test_a_chart_draws_no_bar_for_a_withheld_count():
+    table = Table("t", "T", ("Kind", "Lessons"), [Row("a", (Count(10, withheld=True),))])
+    bar = chart_of(table, "chart-t").groups[0].bars[0]
+    assert (bar.width, bar.text) == (0, "withheld")

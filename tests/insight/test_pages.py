@@ -65,6 +65,25 @@ def test_a_table_downloads_as_csv_as_shown_and_the_export_is_audited(client, scr
     assert event.changes == {"table": "case-reviews-by-strand", "period": "fy-2025"}
 
 
+def test_a_count_that_would_give_a_small_one_away_is_withheld_in_page_chart_and_csv(client, local):
+    sign_in(client, local.coordinator)
+    url = f"/panels/{local.panel.id}/insight"
+    html = page(client, f"{url}?period=fy-2025")
+    # 9 interventions agreed, 3 of them housing actions: the 6 target hardening are withheld.
+    table = html[html.index('id="interventions-by-type"') :]
+    table = table[: table.index("</table>")]
+    assert ">withheld</td>" in table and ">6</td>" not in table
+    chart = html[html.index('id="chart-interventions-by-type-title"') :]
+    chart = chart[: chart.index("</svg>")]
+    assert 'font-size="14">withheld</text>' in chart
+    text = client.get(f"{url}.csv?table=interventions-by-type&period=fy-2025").get_data(
+        as_text=True
+    )
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert rows[1] == ["Target hardening", "withheld", "0", "withheld", "0", "0"]
+    assert rows[3][:2] == ["All interventions", "9"]
+
+
 def test_a_csv_cell_that_looks_like_a_formula_is_kept_as_text(client, scrutiny):
     scrutiny.housing.name = '=HYPERLINK("http://example.org")'
     db.session.commit()

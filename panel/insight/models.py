@@ -1,0 +1,47 @@
+"""The annual reports a chair or coordinator produced: stored documents, served as they were
+produced, never re-rendered.
+
+One report per panel per financial year, in two versions rendered together: the full report
+(the chair's to the board, for the panel's organisers) and the reader-safe one (figures, and the
+recommendations whose text readers were already given in published minutes). Producing the year
+again replaces both, and records who produced it and when.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+
+from panel.accounts.models import User
+from panel.core.database import UTCDateTime, utcnow
+from panel.extensions import db
+from panel.panels.models import Panel
+
+
+class AnnualReport(db.Model):
+    __tablename__ = "annual_report"
+    __table_args__ = (sa.UniqueConstraint("panel_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    panel_id: Mapped[int] = mapped_column(sa.ForeignKey("panel.id"))
+    # The financial year from April of this year to March of the next.
+    year: Mapped[int]
+    produced_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    produced_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    # Loaded only when downloaded.
+    full_pdf: Mapped[bytes] = deferred(mapped_column(sa.LargeBinary, nullable=False))
+    full_sha256: Mapped[str] = mapped_column(sa.String(64))
+    reader_pdf: Mapped[bytes] = deferred(mapped_column(sa.LargeBinary, nullable=False))
+    reader_sha256: Mapped[str] = mapped_column(sa.String(64))
+
+    panel: Mapped[Panel] = relationship()
+    produced_by: Mapped[User | None] = relationship()
+
+    @property
+    def label(self) -> str:
+        return f"{self.year} to {self.year + 1}"
+
+    def __repr__(self) -> str:
+        return f"<AnnualReport {self.id} panel {self.panel_id} {self.year}>"
