@@ -47,6 +47,7 @@ LARGE_TABLES = frozenset(
         "account_link",
         "agenda_item",
         "agreement_acceptance",
+        "annual_report",
         "attendance",
         "audit_event",
         "case_review",
