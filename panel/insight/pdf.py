@@ -93,7 +93,7 @@ def report(
     ]
     listed, made = queries.year_recommendations(panel.id, period)
     if version == READER_SAFE:
-        published = recommendations_published_to_readers(panel.id)
+        published = recommendations_published_to_readers(panel.id, [r.id for r in listed])
         listed = [r for r in listed if (r.organisation, r.text) in published]
     return Report(
         panel=panel.name,

@@ -512,6 +512,7 @@ class RecommendationLine:
     made: date
     # Days from the recommendation to the agency's answer (accepted or not), if it answered.
     days_to_respond: int | None
+    id: int
 
 
 # The most recommendations an annual report lists (the tables count them all).
@@ -522,14 +523,14 @@ def year_recommendations(panel_id: int, period: Period) -> tuple[list[Recommenda
     """The first `LISTED` recommendations made in the period, oldest first, with the days each
     took to be answered; and how many were made. Two queries."""
     where = [Recommendation.panel_id == panel_id, _within(Recommendation.created_at, period)]
+    # Asked of each listed recommendation, not grouped over every event in the country first.
     answered = (
-        sa.select(
-            RecommendationEvent.recommendation_id.label("id"),
-            sa.func.min(RecommendationEvent.at).label("at"),
+        sa.select(sa.func.min(RecommendationEvent.at))
+        .where(
+            RecommendationEvent.recommendation_id == Recommendation.id,
+            RecommendationEvent.status.in_(RESPONDED),
         )
-        .where(RecommendationEvent.status.in_(RESPONDED))
-        .group_by(RecommendationEvent.recommendation_id)
-        .subquery()
+        .scalar_subquery()
     )
     rows = db.session.execute(
         sa.select(
@@ -537,10 +538,10 @@ def year_recommendations(panel_id: int, period: Period) -> tuple[list[Recommenda
             Recommendation.text,
             Recommendation.status,
             Recommendation.created_at,
-            answered.c.at,
+            answered,
+            Recommendation.id,
         )
         .join(Organisation, Organisation.id == Recommendation.organisation_id)
-        .outerjoin(answered, answered.c.id == Recommendation.id)
         .where(*where)
         .order_by(Recommendation.created_at, Recommendation.id)
         .limit(LISTED)
@@ -553,8 +554,9 @@ def year_recommendations(panel_id: int, period: Period) -> tuple[list[Recommenda
             status.label,
             made.astimezone(UK).date(),
             None if at is None else (at - made).days,
+            id_,
         )
-        for organisation, text, status, made, at in rows
+        for organisation, text, status, made, at, id_ in rows
     ], total or 0
 
 

@@ -25,6 +25,7 @@ from panel.accounts.models import User
 from panel.cases.models import CaseReview
 from panel.core.pagination import capped_count, page_number, paginate_rows
 from panel.extensions import db
+from panel.lessons.models import Lesson, Recommendation
 from panel.meetings.models import AgendaItem, Meeting
 from panel.minutes.document import (
     FULL,
@@ -328,15 +329,34 @@ def counts(rows: list[DiffRow]) -> dict[Change, int]:
     return found
 
 
-def recommendations_published_to_readers(panel_id: int) -> frozenset[tuple[str, str]]:
-    """(organisation, text) of every recommendation that the panel's readers were given in
-    published minutes (any published version, the readers' layer as frozen): what a reader-safe
-    report may repeat. A recommendation reworded since then is not in it."""
+def recommendations_published_to_readers(
+    panel_id: int, recommendation_ids: Iterable[int]
+) -> frozenset[tuple[str, str]]:
+    """(organisation, text) of the recommendations `recommendation_ids` that the panel's readers
+    were given in published minutes (any published version, the readers' layer as frozen): what a
+    reader-safe report may repeat. A recommendation reworded since then is not in it.
+
+    Only the minutes that can list them are read: those of the meeting that recorded the lesson,
+    and of the meetings with the lesson's case review on their agenda. Reading every published
+    version of a busy panel's minutes took 3 minutes on the national dataset."""
+    lessons = sa.select(Recommendation.lesson_id).where(
+        Recommendation.id.in_(list(recommendation_ids))
+    )
+    meetings: sa.CompoundSelect = sa.union(
+        sa.select(Lesson.meeting_id).where(Lesson.id.in_(lessons), Lesson.meeting_id.is_not(None)),
+        sa.select(AgendaItem.meeting_id)
+        .join(Lesson, Lesson.case_review_id == AgendaItem.case_review_id)
+        .where(Lesson.id.in_(lessons)),
+    )
     contents = db.session.scalars(
         db.select(MinutesVersion.content)
         .join(MinutesVersion.minutes)
         .join(Minutes.meeting)
-        .where(Meeting.panel_id == panel_id, MinutesVersion.published_at.is_not(None))
+        .where(
+            Meeting.panel_id == panel_id,
+            Meeting.id.in_(meetings),
+            MinutesVersion.published_at.is_not(None),
+        )
     )
     return frozenset(
         (row.organisation, row.text)

@@ -15,7 +15,8 @@ from panel.core.audit import AuditAction, AuditEvent
 from panel.extensions import db
 from panel.insight import pdf, services
 from panel.insight.models import AnnualReport
-from panel.meetings.models import Meeting
+from panel.lessons.models import Recommendation
+from panel.meetings.models import AgendaItem, AgendaItemKind, Meeting
 from panel.minutes.models import Minutes, MinutesStatus, MinutesVersion
 from tests.conftest import sign_in
 
@@ -27,10 +28,22 @@ LESSON = "No interpreter offered."  # a lesson's text: free text readers were no
 
 def publish_police_recommendation(scrutiny) -> None:
     """Minutes of the panel's first meeting, published with the police's recommendation in the
-    readers' layer (as frozen at approval)."""
+    readers' layer (as frozen at approval): the meeting had the recommendation's case review on
+    its agenda, as minutes list the lessons of the cases reviewed."""
     meeting = db.session.scalars(
         sa.select(Meeting).where(Meeting.panel_id == scrutiny.panel.id).order_by(Meeting.starts_at)
     ).first()
+    police = db.session.scalars(
+        sa.select(Recommendation).where(Recommendation.text == PUBLISHED)
+    ).first()
+    meeting.agenda_items.append(
+        AgendaItem(
+            position=len(meeting.agenda_items) + 1,
+            kind=AgendaItemKind.CASE_REVIEW,
+            title="Case review",
+            case_review_id=police.lesson.case_review_id,
+        )
+    )
     minutes = Minutes(meeting=meeting, status=MinutesStatus.PUBLISHED)
     recommendation = {
         "number": 1,
