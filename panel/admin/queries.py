@@ -45,12 +45,15 @@ def organisation_named(name: str) -> Organisation | None:
 
 # A name that is not quite right offers at most this many organisations whose names hold it.
 SUGGESTED = 5
+# Organisations' names are a few words: the suggestions look for the first this many distinct
+# words typed, so that a pasted page of text is not thousands of conditions in one query.
+SUGGESTION_WORDS = 8
 
 
 def organisations_like(name: str) -> list[Organisation]:
     """Organisations whose names hold every word of `name`, by name: what the admin may have
     meant (at most SUGGESTED)."""
-    words = name.lower().split()
+    words = list(dict.fromkeys(name.lower().split()))[:SUGGESTION_WORDS]
     if not words:
         return []
     select = db.select(Organisation).where(

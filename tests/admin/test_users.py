@@ -221,6 +221,17 @@ def test_the_organisation_is_typed_by_name_not_chosen_from_every_organisation(
     assert "<option" not in page[page.index('name="organisation"') - 500 :]
 
 
+def test_a_very_long_organisation_name_is_refused_beside_the_field_not_with_an_error(
+    admin_client, people
+):
+    # Two thousand words, each looked for in organisations' names, were once two thousand
+    # conditions in one query: SQLite refused so deep an expression, and the page was a 500.
+    name = " ".join(f"w{number}" for number in range(2000))
+    response = admin_client.post("/admin/users/new", data=user_form(people, organisation=name))
+    assert response.status_code == 200
+    assert "Organisation must be 200 characters or fewer" in response.get_data(as_text=True)
+
+
 def test_admin_changes_a_user_and_the_change_is_audited(admin_client, people, db):
     member = people.member
     response = admin_client.post(
