@@ -13,17 +13,12 @@ import pytest
 from panel.accounts.models import Organisation, User
 from panel.cases.models import CaseReview, StageFinding
 from panel.cases.vocabularies import (
-    AgeBand,
     Answer,
-    LocationType,
     OffenceCategory,
     Outcome,
-    OutOfCourtDisposal,
     Rating,
-    ReportingRoute,
     Stage,
     Strand,
-    UpliftAnswer,
 )
 from panel.extensions import db
 from panel.interventions.models import Intervention, InterventionType, LiveCase
@@ -44,6 +39,7 @@ from panel.lessons.models import (
 from panel.meetings.models import Attendance, AttendanceStatus, Meeting, MeetingStatus
 from panel.panels.models import Panel, PanelKind, Role
 from tests import factories
+from tests.cases import factories as case_factories
 
 
 def at(year: int, month: int, day: int, hour: int = 10, minute: int = 0) -> datetime:
@@ -57,28 +53,16 @@ def case_review(
     offence: OffenceCategory,
     outcome: Outcome,
 ) -> CaseReview:
+    """A case review made at `created` (the service would date it now), with the facts of
+    tests/cases/factories.py but these strands, offence and outcome."""
+    facts = case_factories.details(strands=strands, offence_category=offence, outcome=outcome)
     review = CaseReview(
         panel=panel,
         reference=f"ISP-{next(_references):04d}",
-        offence_category=offence,
-        reporting_route=ReportingRoute.TELEPHONE,
-        incident_month=1,
-        incident_year=2025,
-        policing_area="Coventry NPU",
-        location_type=LocationType.NEIGHBOURHOOD,
-        victim_age_band=AgeBand.AGE_25_34,
-        victim_key_worker=Answer.NO,
-        repeat_victim=Answer.NO,
-        suspect_identified=Answer.YES,
-        outcome=outcome,
-        out_of_court_disposal=OutOfCourtDisposal.NONE,
-        uplift_applied=UpliftAnswer.NOT_APPLICABLE,
-        uplift_announced=UpliftAnswer.NOT_APPLICABLE,
-        victim_wishes_recorded=Answer.YES,
-        narrative="Anonymised narrative.",
         created_at=created,
+        **facts.columns(),
     )
-    review.strands = strands
+    review.strands = facts.strands
     db.session.add(review)
     return review
 
