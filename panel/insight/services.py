@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import undefer
+from sqlalchemy.orm import joinedload, undefer
 
 from panel import access
 from panel.accounts.models import User
@@ -103,12 +103,19 @@ def stored_report(panel_id: int, year: int, *, version: str | None = None) -> An
     return db.session.scalar(query)
 
 
+# The reports a page lists: one a year per panel, so a reader of many panels sees the newest.
+LISTED_REPORTS = 20
+
+
 def annual_reports(panel_ids: list[int]) -> list[AnnualReport]:
-    """The reports produced for the panels, newest year first (a handful per panel)."""
+    """The reports produced for the panels, newest year first, at most LISTED_REPORTS, with
+    their panels and producers (each row names both)."""
     return list(
         db.session.scalars(
             sa.select(AnnualReport)
+            .options(joinedload(AnnualReport.panel), joinedload(AnnualReport.produced_by))
             .where(AnnualReport.panel_id.in_(panel_ids))
             .order_by(AnnualReport.year.desc(), AnnualReport.panel_id)
+            .limit(LISTED_REPORTS)
         )
     )

@@ -160,13 +160,8 @@ def reader_safe_pdf(panel: Panel, year: int):
 def annual_reports_for(panel_ids: list[int]):
     """The reports produced for the panels: the published minutes pages list their reader-safe
     versions."""
-    return services.annual_reports(
-        [
-            i
-            for i in panel_ids
-            if i in access.panels_where(current_user, Action.READ_READER_SAFE_ANNUAL_REPORT)
-        ]
-    )
+    allowed = set(access.panels_where(current_user, Action.READ_READER_SAFE_ANNUAL_REPORT))
+    return services.annual_reports([i for i in panel_ids if i in allowed])
 
 
 # What templates may use from this package, wired in by the app factory (`panel.app`).
