@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
 from flask import g
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from panel import access
@@ -41,7 +39,7 @@ from panel.cases.vocabularies import (
 )
 from panel.core import anonymise
 from panel.core.audit import AuditAction, apply_changes, record
-from panel.core.database import utcnow
+from panel.core.database import insert_for, utcnow
 from panel.core.guard import GuardOutcome
 from panel.core.time import UK
 from panel.extensions import db
@@ -304,12 +302,6 @@ def record_view(actor: User, case_review: CaseReview) -> None:
 # --- The viewing record: who has opened a case review or a live case ---------------------------
 
 
-_INSERT: dict[str, Callable[[type[CaseView]], postgresql.Insert | sqlite.Insert]] = {
-    "postgresql": postgresql.insert,
-    "sqlite": sqlite.insert,
-}
-
-
 def count_view(actor: User, case, at: datetime | None = None) -> int:
     """Count an opening of `case` by `actor` at `at` (now unless given) in the day's row, and
     return how many openings the row now holds (1 for the day's first). One atomic statement
@@ -317,7 +309,7 @@ def count_view(actor: User, case, at: datetime | None = None) -> int:
     on the unique constraint, and exactly one of them sees 1."""
     assert case.__tablename__ in CASE_TYPES, case
     at = at or utcnow()
-    insert = _INSERT[db.session.get_bind().dialect.name](CaseView).values(
+    insert = insert_for(CaseView, db.session).values(
         object_type=case.__tablename__,
         object_id=case.id,
         user_id=actor.id,
@@ -326,11 +318,11 @@ def count_view(actor: User, case, at: datetime | None = None) -> int:
         last_at=at,
         count=1,
     )
-    upsert = insert.on_conflict_do_update(
+    counted = insert.on_conflict_do_update(
         index_elements=["object_type", "object_id", "user_id", "day"],
         set_={"count": CaseView.count + 1, "last_at": insert.excluded.last_at},
     ).returning(CaseView.count)
-    return db.session.execute(upsert).scalar_one()  # the upsert returns exactly one row
+    return db.session.execute(counted).scalar_one()  # the upsert returns exactly one row
 
 
 def record_case_view(actor: User, case, label: str, at: datetime | None = None) -> None:

@@ -5,8 +5,17 @@ from __future__ import annotations
 import enum
 from datetime import UTC, datetime
 from types import MappingProxyType
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+
+def insert_for(model, session) -> Any:
+    """An INSERT for `model` in the dialect of the session's database, so that the caller can
+    add ON CONFLICT DO UPDATE (PostgreSQL and SQLite both offer it, under their own classes)."""
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
 
 
 def utcnow() -> datetime:

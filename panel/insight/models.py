@@ -45,3 +45,21 @@ class AnnualReport(db.Model):
 
     def __repr__(self) -> str:
         return f"<AnnualReport {self.id} panel {self.panel_id} {self.year}>"
+
+
+class InsightSnapshot(db.Model):
+    """The figures of one insight page (a set of panels, a period, a day) as worked out at
+    `computed_at`, so that the page and its CSV downloads are served from them for a few
+    minutes instead of working out every measure again (panel.insight.snapshots)."""
+
+    __tablename__ = "insight_snapshot"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # sha256 of the panels, the period and the day the figures are for.
+    key: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    # The tables, as panel.insight.snapshots encodes them (JSON, never pickle).
+    figures: Mapped[str] = mapped_column(sa.Text)
+
+    def __repr__(self) -> str:
+        return f"<InsightSnapshot {self.key[:8]} {self.computed_at:%H:%M}>"

@@ -15,7 +15,7 @@ from panel import access
 from panel.access import Action
 from panel.core.audit import AuditAction, record
 from panel.core.time import uk_today
-from panel.insight import export, pdf, queries, services
+from panel.insight import export, pdf, queries, services, snapshots
 from panel.insight.charts import chart_of
 from panel.insight.forms import AnnualReportForm, PeriodForm
 
@@ -26,20 +26,27 @@ bp = Blueprint("insight", __name__)
 
 
 def _figures(panel_ids: list[int]):
+    """The period form, the period, its sections and when they were worked out: a page and its
+    CSV downloads read the same stored figures (panel.insight.snapshots)."""
     today = uk_today()
     form = PeriodForm(request.args, today=today)
     period = form.chosen()
-    return form, period, queries.sections(panel_ids, period, today)
+    sections, worked_out_at = snapshots.figures(
+        panel_ids, period, today, lambda: queries.sections(panel_ids, period, today)
+    )
+    return form, period, sections, worked_out_at
 
 
 def _page(panel_ids: list[int], panel: Panel | None, report_form: AnnualReportForm | None = None):
-    form, period, sections = _figures(panel_ids)
+    form, period, sections, worked_out_at = _figures(panel_ids)
     csv_endpoint = "insight.panel_csv" if panel else "insight.index_csv"
     return render_template(
         "insight/page.html",
         panel=panel,
         form=form,
         period=period,
+        worked_out_at=worked_out_at,
+        fresh_minutes=snapshots.FRESH_FOR.seconds // 60,
         sections=[
             (heading, [(table, chart_of(table, f"chart-{table.slug}")) for table in tables])
             for heading, tables in sections
@@ -60,7 +67,7 @@ def _page(panel_ids: list[int], panel: Panel | None, report_form: AnnualReportFo
 
 
 def _csv(panel_ids: list[int], panel: Panel | None):
-    form, period, sections = _figures(panel_ids)
+    form, period, sections, _ = _figures(panel_ids)
     asked = request.args.get("table", "")
     table = next((t for _, tables in sections for t in tables if t.slug == asked), None)
     if table is None or form.period.errors:
