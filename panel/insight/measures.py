@@ -16,9 +16,9 @@ of every such line (the next-smallest, or the total when nothing else is left), 
 "withheld", until no line has exactly one hidden cell; a rate beside a withheld count is withheld
 too. The query that builds a table says which of its cells add up (`Line`), across the tables
 that share a total where it builds them together (a total another table shows is `fixed`: never
-the one withheld). Not covered: sums a reader could make across sections built apart (stage
-ratings against the case reviews, say), and the bounds a withheld cell still has (a row of 9
-with one "fewer than 5" and one "withheld" says the withheld one is 5 to 8).
+the one withheld). The stage ratings add up, with the case reviews not yet rated, to the case
+review total, and are protected against it. Not covered: the bounds a withheld cell still has (a
+row of 9 with one "fewer than 5" and one "withheld" says the withheld one is 5 to 8).
 """
 
 from __future__ import annotations

@@ -172,7 +172,11 @@ def _most_summary(rows: Sequence[Row], what: str, column: int = 0) -> str:
     best = _largest(rows, column)
     if best is None:
         return f"No {what} in this period."
-    return f"The most {what}: {best.label} ({best.cells[column]})."
+    cell = best.cells[column]
+    if isinstance(cell, Count) and cell.hidden:
+        # Naming the row would rank a hidden figure against the others.
+        return f"The row with the most {what} is not named: its figure is fewer than 5 or withheld."
+    return f"The most {what}: {best.label} ({cell})."
 
 
 def panel_kinds(panel_ids: Iterable[int]) -> dict[int, PanelKind]:
@@ -297,23 +301,43 @@ def _keyed_row(label: str, counts: dict[tuple, int], value) -> Row:
 
 def stage_rating_table(panel_ids: list[int], period: Period) -> Table:
     """The ratings of each stage in the period's case reviews: where the process most often
-    falls short. One query."""
+    falls short. Each stage's row adds up, with the case reviews not yet rated at that stage, to
+    the period's case reviews (which the case review tables show), so it is protected against
+    that total. Two queries."""
     counts = _rows_by(
         sa.select(StageFinding.stage, StageFinding.rating, sa.func.count())
         .join(CaseReview, CaseReview.id == StageFinding.case_review_id)
         .where(*_case_reviews(panel_ids, period))
         .group_by(StageFinding.stage, StageFinding.rating)
     )
+    total = db.session.scalar(
+        sa.select(sa.func.count()).select_from(CaseReview).where(*_case_reviews(panel_ids, period))
+    )
     rows = []
     for stage in Stage:
         by_rating = [counts.get((stage, rating), 0) for rating in Rating]
         short = counts.get((stage, Rating.AREA_FOR_IMPROVEMENT), 0)
         assessed = sum(by_rating) - counts.get((stage, Rating.NOT_ASSESSED), 0)
-        rows.append(Row(stage.label, (*map(Count, by_rating), Rate(short, assessed))))
+        unrated = total - sum(by_rating)
+        rows.append(
+            Row(stage.label, (*map(Count, by_rating), Count(unrated), Rate(short, assessed)))
+        )
+    parts = range(len(Rating) + 1)
+    cells = protect(
+        {**cells_of(rows), "total": Count(total)},
+        [Line("total", tuple((None, r, c) for c in parts)) for r in range(len(rows))],
+        fixed=["total"],  # the period's case reviews, shown with the case reviews
+    )
+    rows = rows_with(rows, cells)
     return Table(
         "stage-ratings",
         "Stage ratings: areas for improvement by stage",
-        ("Stage", *(rating.label for rating in Rating), "Share of assessed rated for improvement"),
+        (
+            "Stage",
+            *(rating.label for rating in Rating),
+            "Not yet rated",
+            "Share of assessed rated for improvement",
+        ),
         rows,
         _most_summary(rows, "areas for improvement", column=2),
         chart_column=2,
