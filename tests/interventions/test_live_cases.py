@@ -663,6 +663,26 @@ def test_the_coordinator_adds_an_intervention_type_and_a_duplicate_is_refused(cl
     assert "Intervention type must be 120 characters or fewer" in long
 
 
+def test_a_type_name_with_personal_data_is_refused_before_it_reaches_insight(client, people):
+    # Type names label the insight tables and the reader-safe annual report: a name that points
+    # at a person would be published with them.
+    sign_in(client, people.coordinator)
+    response = client.post(_types_url(people), data={"name": "Housing action against Paul Venn"})
+    page = _page(response)
+    assert response.status_code == 200
+    assert "There is a problem" in page
+    assert "Intervention type contains what looks like a person&#39;s name" in page
+    assert "Housing action against Paul Venn" not in [
+        t.name for t in services.intervention_types(people.panel)
+    ]
+    redacted = client.post(
+        _types_url(people),
+        data={"name": "Housing action against Paul Venn", "guard_action": "redact"},
+    )
+    assert redacted.status_code == 302
+    assert services.intervention_types(people.panel)[-1].name == "Housing action against [NAME]"
+
+
 def test_a_retired_type_is_no_longer_offered_and_can_be_restored(client, people):
     sign_in(client, people.coordinator)
     kind = services.intervention_types(people.panel)[0]

@@ -236,8 +236,12 @@ class ClosureForm(BaseForm):
         )
 
 
-class InterventionTypeForm(BaseForm):
-    """A kind of intervention the panel agrees, added to its list."""
+class InterventionTypeForm(GuardedForm):
+    """A kind of intervention the panel agrees, added to its list. Its name labels the insight
+    tables and the reader-safe annual report, so it is guarded like case text and may not be
+    kept as written."""
+
+    guarded_fields = ("name",)
 
     name = required_text(
         "Intervention type", "Enter the name of the intervention type", TYPE_NAME_LENGTH
