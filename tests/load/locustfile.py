@@ -219,6 +219,8 @@ class Chair(PanelUser):
         plans.REGISTER_SEARCH: 2,
         plans.MINUTES: 1,
         plans.MINUTES_PDF: 1,
+        plans.INSIGHT: 1,
+        plans.INSIGHT_ACROSS: 1,
     }
 
 
@@ -238,6 +240,8 @@ class Coordinator(PanelUser):
         plans.REGISTER_SEARCH: 1,
         plans.MINUTES_LIST: 1,
         plans.MINUTES_PDF: 1,
+        plans.INSIGHT: 1,
+        plans.INSIGHT_ACROSS: 1,
     }
 
 

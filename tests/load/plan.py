@@ -73,7 +73,10 @@ MINUTES_LIST = "published minutes list"
 MINUTES = "published minutes"
 MINUTES_PDF = "minutes PDF"
 UPDATE = "intervention update (POST)"
+INSIGHT = "panel insight"
+INSIGHT_ACROSS = "insight across panels"
 PDF_PAGES = frozenset({MINUTES_PDF})
+INSIGHT_PAGES = frozenset({INSIGHT, INSIGHT_ACROSS})
 
 
 class SignInFailed(RuntimeError):
@@ -302,6 +305,9 @@ def discover(browser: Browser, role: str) -> tuple[dict[str, list[str]], list[st
         pages[CASE_REVIEWS] = [f"{p}/case-reviews" for p in panels] if case_reviews else []
         pages[REGISTER] = ["/lessons"]
         pages[REGISTER_SEARCH] = [f"/lessons?q={term}" for term in SEARCH_TERMS]
+        if role in ("chair", "coordinator"):
+            pages[INSIGHT] = [f"{p}/insight" for p in panels]
+            pages[INSIGHT_ACROSS] = ["/insight"]
         mine = browser.get("/interventions")
         if mine.ok:
             pages[MY_INTERVENTIONS] = ["/interventions"]

@@ -74,6 +74,8 @@ ALONE = [
     plans.MINUTES_LIST,
     plans.MINUTES,
     plans.MINUTES_PDF,
+    plans.INSIGHT,
+    plans.INSIGHT_ACROSS,
 ]
 # The order of the table: the pages, the update after the page it is posted from.
 ORDER = [
@@ -264,7 +266,9 @@ def level(args, locust: Locust, plan: dict, plan_path: Path, app: Server, bare: 
     bare_stat = locust.run(f"u{users}-bare", bare.url, users, args.page_seconds, ["Bare"], "0")[
         report.BARE
     ]
-    rows = report.build_rows(users, mix, alone, healthz, bare_stat, plans.PDF_PAGES, ORDER)
+    rows = report.build_rows(
+        users, mix, alone, healthz, bare_stat, plans.PDF_PAGES, ORDER, plans.INSIGHT_PAGES
+    )
     notes = []
     stale = mix.get(f"STALE {plans.UPDATE}")
     if stale:
