@@ -17,8 +17,11 @@ of every such line (the next-smallest, or the total when nothing else is left), 
 too. The query that builds a table says which of its cells add up (`Line`), across the tables
 that share a total where it builds them together (a total another table shows is `fixed`: never
 the one withheld). The stage ratings add up, with the case reviews not yet rated, to the case
-review total, and are protected against it. Not covered: the bounds a withheld cell still has (a
-row of 9 with one "fewer than 5" and one "withheld" says the withheld one is 5 to 8).
+review total, and are protected against it. What a row leaves unshown (10 case reviews, 8 of them
+positive: 2 were not) is protected as if shown (`complements`), and so is a set of hidden cells
+that the total leaves fewer than 5 for, or exactly 4 each (`_exposed`). Not covered: the wider
+bounds a withheld cell still has (a row of 9 with one "fewer than 5" and one "withheld" says the
+withheld one is 5 to 8).
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from panel.core.time import UK
 SUPPRESS_BELOW = 5
 FEWER_THAN = f"fewer than {SUPPRESS_BELOW}"
 # A rate or median that cannot be shown: written so in tables and CSV.
-WITHHELD = "withheld (fewer than 5)"
+WITHHELD = "withheld (small numbers)"
 NOT_APPLICABLE = "none"
 # A count of 5 or more hidden so that a count under 5 cannot be worked out from a total.
 SECONDARY = "withheld"
@@ -293,6 +296,24 @@ class Line:
     parts: tuple[Hashable, ...]
 
 
+def _exposed(line: Line, hidden: set, cells: Mapping[Hashable, Count]) -> bool:
+    """Whether what the line shows gives a hidden count away: its only hidden cell is the total
+    less the others; or its total is shown and its hidden parts add up to fewer than 5 (two
+    "fewer than 5" beside a total that leaves 2 for them are 1 each), or to 4 each (8 left for
+    two of them: both are 4)."""
+    keys = (line.total, *line.parts)
+    count = sum(key in hidden for key in keys)
+    if count == 1:
+        return True
+    if count == 0 or line.total in hidden:
+        return False
+    parts = [cells[key] for key in line.parts if key in hidden]
+    left = sum(cell.value for cell in parts)
+    if 0 < left < SUPPRESS_BELOW:
+        return True
+    return all(cell.suppressed for cell in parts) and left == (SUPPRESS_BELOW - 1) * len(parts)
+
+
 def protect(
     cells: Mapping[Hashable, Count], lines: Iterable[Line], fixed: Iterable[Hashable] = ()
 ) -> dict[Hashable, Count]:
@@ -306,16 +327,17 @@ def protect(
     order = {key: n for n, key in enumerate(cells)}
     hidden = {key for key, cell in cells.items() if cell.hidden}
     while True:
-        exposed = [
-            line for line in lines if sum(key in hidden for key in (line.total, *line.parts)) == 1
-        ]
+        exposed = [line for line in lines if _exposed(line, hidden, cells)]
         if not exposed:
             break
         mends: dict[Hashable, int] = {}
         for line in exposed:
+            alone = sum(key in hidden for key in (line.total, *line.parts)) == 1
             for key in (line.total, *line.parts):
-                if key not in hidden and key not in fixed:
-                    mends[key] = mends.get(key, 0) + 1
+                # Beside two or more hidden cells, a 0 hidden too adds nothing to their total.
+                if key in hidden or key in fixed or (not alone and cells[key].value == 0):
+                    continue
+                mends[key] = mends.get(key, 0) + 1
         if not mends:
             break
         value = lambda key: cells[key].value  # noqa: E731
@@ -386,6 +408,30 @@ def row_lines(
     return [Line(keys(r, total), tuple(keys(r, c) for c in parts)) for r in rows]
 
 
-def protect_rows(rows: Sequence[Row], lines: Iterable[Line]) -> list[Row]:
-    """One table's rows protected on their own lines (keyed by the default `Keys`)."""
-    return rows_with(rows, protect(cells_of(rows), lines))
+def complements(
+    rows: Sequence[Row], whole: int, part: int, keys: Keys = Keys()
+) -> tuple[dict[Hashable, Count], list[Line]]:
+    """The count each row does not show, `whole` less `part` (case reviews without a positive
+    outcome, say), as a cell of its own that no table draws, and the line that adds it up: so
+    that 10 case reviews with 8 positive, which say 2 were not, are protected like a 2 shown."""
+    cells: dict[Hashable, Count] = {}
+    lines = []
+    for r, row in enumerate(rows):
+        of, shown = row.cells[whole], row.cells[part]
+        assert isinstance(of, Count) and isinstance(shown, Count)
+        rest = keys(r, ("rest", part))
+        cells[rest] = Count(of.value - shown.value)
+        lines.append(Line(keys(r, whole), (keys(r, part), rest)))
+    return cells, lines
+
+
+def protect_rows(
+    rows: Sequence[Row], lines: Iterable[Line], rests: tuple[int, int] | None = None
+) -> list[Row]:
+    """One table's rows protected on their own lines (keyed by the default `Keys`), and, when
+    `rests` names a (whole, part) pair of columns, on what each row leaves unshown."""
+    cells, lines = cells_of(rows), list(lines)
+    if rests is not None:
+        hidden, more = complements(rows, *rests)
+        cells, lines = {**cells, **hidden}, [*lines, *more]
+    return rows_with(rows, protect(cells, lines))

@@ -43,6 +43,7 @@ from panel.insight.measures import (
     Table,
     cells_of,
     column_lines,
+    complements,
     protect,
     protect_rows,
     row_lines,
@@ -235,14 +236,18 @@ def case_review_tables(panel_ids: list[int], period: Period) -> list[Table]:
     # positive outcomes to the positive ones), which the outcome table shows.
     outcome, offence, kind = Keys("outcome"), Keys("offence"), Keys("type")
     every = "all"
+    # Each offence category's case reviews less its positive ones: the ones that were not.
+    not_positive, offence_lines = complements(offence_rows, 0, 1, offence)
     cells = protect(
         {
             **cells_of(outcome_rows, outcome),
             **cells_of(offence_rows, offence),
             **cells_of(by_type, kind),
+            **not_positive,
             every: Count(all_reviews),
         },
         [
+            *offence_lines,
             Line(every, (outcome(0, 0), outcome(1, 0))),
             Line(every, tuple(offence(r, 0) for r in range(len(offence_rows)))),
             Line(outcome(0, 0), tuple(offence(r, 1) for r in range(len(offence_rows)))),
@@ -256,6 +261,9 @@ def case_review_tables(panel_ids: list[int], period: Period) -> list[Table]:
     outcome_rows = rows_with(outcome_rows, cells, outcome)
     offence_rows = rows_with(offence_rows, cells, offence)
     by_type = rows_with(by_type, cells, kind)
+    # A case can concern more than one strand, so the strands add up to nothing shown; each
+    # strand's case reviews less its positive ones still could give a small count away.
+    strand_rows = protect_rows(strand_rows, [], rests=(0, 1))
     rate = outcome_rows[0].cells[1]
     return [
         Table(
@@ -746,15 +754,21 @@ def felt_safer_table(panel_ids: list[int], period: Period) -> Table:
     if any(k[0] is None for k in counts):
         rows.append(row("Outcome not recorded", None))
     rows.append(row("All closed cases", ...))
-    rows = protect_rows(rows, column_lines([0, 1], range(len(rows) - 1), len(rows) - 1))
+    rows = protect_rows(
+        rows, column_lines([0, 1], range(len(rows) - 1), len(rows) - 1), rests=(0, 1)
+    )
     every = rows[-1]
     return Table(
         "felt-safer",
         "Closed cases where the victim felt safer",
         ("Outcome for the victim", "Closed cases", "Felt safer", "Share who felt safer"),
         rows,
-        f"Live cases closed in this period: {every.cells[0]}. The victim felt safer in "
-        f"{every.cells[1]} of them (share: {every.cells[2]}).",
+        f"Live cases closed in this period: {every.cells[0]}. "
+        + (
+            "How many of them the victim felt safer in is withheld (small numbers)."
+            if isinstance(every.cells[1], Count) and every.cells[1].withheld
+            else f"The victim felt safer in {every.cells[1]} of them (share: {every.cells[2]})."
+        ),
         chart_column=2,
     )
 
@@ -849,6 +863,8 @@ def attendance_table(panel_ids: list[int], period: Period) -> Table:
         )
         for _, expected, present, name in found
     ]
+    # The meetings missed (expected less represented) are a count too.
+    rows = protect_rows(rows, [], rests=(0, 1))
     return Table(
         "attendance",
         "Attendance by organisation",

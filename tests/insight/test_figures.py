@@ -11,7 +11,7 @@ from panel.insight.measures import Table, financial_year
 YEAR = financial_year(2025)
 TODAY = date(2026, 4, 15)
 F = "fewer than 5"
-W = "withheld (fewer than 5)"
+W = "withheld (small numbers)"
 # Withheld by secondary suppression: shown, it would give away a count under 5.
 H = "withheld"
 
@@ -151,9 +151,14 @@ def test_interventions_by_type_and_owner_with_their_outcome(local):
 
 def test_the_share_who_felt_safer_is_withheld_when_1_to_4_did_not(local):
     rows = figures(queries.felt_safer_table([local.panel.id], YEAR))
-    # 5 of 6 felt safer: the one who did not could be worked back from the share.
-    assert rows[0] == ["The victim’s needs were met", "6", "5", W]
-    assert rows[-1] == ["All closed cases", "6", "5", W]
+    # 5 of 6 felt safer: the one who did not could be worked back from the 6 and the 5, or
+    # from the share, so the 5 is withheld, and the share with it.
+    assert rows[0] == ["The victim’s needs were met", "6", H, W]
+    assert rows[-1] == ["All closed cases", "6", H, W]
+    assert queries.felt_safer_table([local.panel.id], YEAR).summary == (
+        "Live cases closed in this period: 6. How many of them the victim felt safer in is "
+        "withheld (small numbers)."
+    )
 
 
 def test_median_days_from_referral_to_the_first_intervention(local):

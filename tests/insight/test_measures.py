@@ -44,10 +44,10 @@ def test_a_chart_draws_no_bar_for_a_count_of_4_and_a_bar_for_5():
     [
         (5, 10, "50%"),
         (0, 10, "0%"),  # 0 stays 0
-        (4, 10, "withheld (fewer than 5)"),  # the part is a small number
-        (6, 10, "withheld (fewer than 5)"),  # so is what is left: 4
+        (4, 10, "withheld (small numbers)"),  # the part is a small number
+        (6, 10, "withheld (small numbers)"),  # so is what is left: 4
         (5, 5, "100%"),
-        (4, 4, "withheld (fewer than 5)"),  # the whole is
+        (4, 4, "withheld (small numbers)"),  # the whole is
         (0, 0, "none"),
     ],
 )
@@ -56,7 +56,7 @@ def test_a_rate_built_on_a_count_from_1_to_4_is_withheld(part, whole, shown):
 
 
 @pytest.mark.parametrize(
-    ("count", "shown"), [(0, "none"), (4, "withheld (fewer than 5)"), (5, "12 days")]
+    ("count", "shown"), [(0, "none"), (4, "withheld (small numbers)"), (5, "12 days")]
 )
 def test_a_median_over_fewer_than_5_cases_is_withheld(count, shown):
     assert str(Median(None if count == 0 else 12.4, count)) == shown
@@ -152,6 +152,39 @@ def test_a_total_with_no_other_count_to_withhold_is_withheld_itself():
     ]
 
 
+def test_hidden_counts_that_a_total_leaves_under_5_for_are_protected_too():
+    # Recommendations made 77: 75 closed, and implemented and withdrawn "fewer than 5". Shown,
+    # the 77 and 75 leave 2 for the two: 1 each. The smallest figure that hides it is withheld.
+    made = Row(
+        "All agencies", (Count(77), Count(0), Count(0), Count(0), Count(1), Count(75), Count(1))
+    )
+    assert shown(protect_rows([made], row_lines([0], range(1, 7), 0))) == [
+        ["77", "0", "0", "0", "fewer than 5", "withheld", "fewer than 5"]
+    ]
+    # 8 left for two "fewer than 5": both are 4. A 0 hidden beside them would not help.
+    row = Row("A", (Count(8), Count(4), Count(4), Count(0)))
+    assert shown(protect_rows([row], row_lines([0], [1, 2, 3], 0))) == [
+        ["withheld", "fewer than 5", "fewer than 5", "0"]
+    ]
+    # 6 left for two: 1 and 5, 2 and 4 ... nothing given away.
+    row = Row("B", (Count(6), Count(3), Count(3)))
+    assert shown(protect_rows([row], row_lines([0], [1, 2], 0))) == [
+        ["6", "fewer than 5", "fewer than 5"]
+    ]
+
+
+def test_what_a_row_leaves_unshown_is_protected_as_if_shown():
+    # 10 case reviews of a strand, 8 with a positive outcome: 2 without, a small number.
+    rows = [
+        Row("Sexual orientation", (Count(10), Count(8), Rate(8, 10))),
+        Row("Race", (Count(13), Count(6), Rate(6, 13))),
+    ]
+    assert shown(protect_rows(rows, [], rests=(0, 1))) == [
+        ["10", "withheld", "withheld (small numbers)"],
+        ["13", "6", "46%"],
+    ]
+
+
 def test_a_table_with_row_and_column_totals_leaves_no_count_under_5_to_work_out():
     #            kind a  kind b  all
     rows = [
@@ -188,8 +221,8 @@ def test_a_rate_beside_a_withheld_count_is_withheld():
         Row("All", (Count(23), Rate(23, 23))),
     ]
     assert shown(protect_rows(rows, column_lines([0], [0, 1], 2))) == [
-        ["fewer than 5", "withheld (fewer than 5)"],
-        ["withheld", "withheld (fewer than 5)"],
+        ["fewer than 5", "withheld (small numbers)"],
+        ["withheld", "withheld (small numbers)"],
         ["23", "100%"],
     ]
 

@@ -28,7 +28,7 @@ def test_the_chair_reads_the_panels_year_with_small_numbers_suppressed(client, s
     assert "Case reviews in this period: 18. Positive outcome rate: 61%." in html
     # Religion (4 case reviews) in the table, and in the chart without a bar.
     assert '<th scope="row" class="govuk-table__header">Religion or belief</th>' in html
-    assert "fewer than 5" in html and "withheld (fewer than 5)" in html
+    assert "fewer than 5" in html and "withheld (small numbers)" in html
     assert 'role="img"' in html
     assert '<title id="chart-case-reviews-by-strand-title">Case reviews by strand</title>' in html
     assert "Slowest to respond: West Midlands Police (median 35 days)." in html
@@ -56,7 +56,7 @@ def test_a_table_downloads_as_csv_as_shown_and_the_export_is_audited(client, scr
         "Religion or belief",
         "fewer than 5",
         "fewer than 5",
-        "withheld (fewer than 5)",
+        "withheld (small numbers)",
     ]
     event = db.session.scalars(
         sa.select(AuditEvent).where(AuditEvent.action == AuditAction.EXPORT)
