@@ -23,8 +23,7 @@ class PeriodForm(BaseForm):
         super().__init__(*args, **kwargs)
         self.offered = periods_offered(today)
         self.period.choices = options(
-            (key, period.label[0].upper() + period.label[1:])
-            for key, period in self.offered.items()
+            (key, _choice_label(key, period, today)) for key, period in self.offered.items()
         )
 
     def chosen(self) -> Period:
@@ -36,6 +35,13 @@ class PeriodForm(BaseForm):
                 self.period.data = DEFAULT_PERIOD
             return self.offered[DEFAULT_PERIOD]
         return self.offered[self.period.data]
+
+
+def _choice_label(key: str, period: Period, today: date) -> str:
+    """The period as the list offers it: a quarter or financial year not over yet says so (the
+    last 12 months always run to the end of this month)."""
+    label = period.label[0].upper() + period.label[1:]
+    return f"{label} (so far)" if period.end > today and key != DEFAULT_PERIOD else label
 
 
 class AnnualReportForm(BaseForm):

@@ -46,6 +46,7 @@ def _page(panel_ids: list[int], panel: Panel | None, report_form: AnnualReportFo
         form=form,
         period=period,
         worked_out_at=worked_out_at,
+        today=uk_today(),
         fresh_minutes=snapshots.FRESH_FOR.seconds // 60,
         sections=[
             (heading, [(table, chart_of(table, f"chart-{table.slug}")) for table in tables])

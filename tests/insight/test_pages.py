@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import sqlalchemy as sa
 
@@ -121,3 +122,18 @@ def test_the_coordinator_sees_every_panel_they_organise_on_one_page(client, scru
     assert "Case reviews in this period: 18." in html
     assert "Live cases closed in this period: 6." in html
     assert "/insight.csv?table=felt-safer&amp;period=fy-2025" in html
+
+
+def test_a_period_not_over_yet_says_so(client, scrutiny):
+    from panel.core.time import format_datetime, uk_today
+
+    sign_in(client, scrutiny.chair)
+    today = uk_today()
+    current = page(client, f"/panels/{scrutiny.panel.id}/insight")
+    assert f"(so far: to {format_datetime(today, 'date')})." in current
+    # The quarter we are in is offered as "so far"; a past financial year is not.
+    quarter = (today.month - 1) // 3 + 1
+    assert re.search(rf'value="{today.year}-q{quarter}"[^>]*>[^<]*\(so far\)</option>', current)
+    assert re.search(r'value="fy-2025"[^>]*>The 2025 to 2026 financial year</option>', current)
+    past = page(client, f"/panels/{scrutiny.panel.id}/insight?period=fy-2025")
+    assert "so far: to" not in past
