@@ -318,9 +318,9 @@ def stage_rating_table(panel_ids: list[int], period: Period) -> Table:
         .where(*_case_reviews(panel_ids, period))
         .group_by(StageFinding.stage, StageFinding.rating)
     )
-    total = db.session.scalar(
+    total: int = db.session.execute(
         sa.select(sa.func.count()).select_from(CaseReview).where(*_case_reviews(panel_ids, period))
-    )
+    ).scalar_one()
     rows = []
     for stage in Stage:
         by_rating = [counts.get((stage, rating), 0) for rating in Rating]
