@@ -1,11 +1,16 @@
-"""The audit trail is tamper-evident: a hash chain that `flask audit-verify` checks."""
+"""The audit trail is tamper-evident: a keyed hash chain that `flask audit-verify` checks."""
 
 from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC
 
 import pytest
 import sqlalchemy as sa
 
 from panel.core.audit import (
+    CHAINED,
     AuditAction,
     AuditChainHead,
     AuditEvent,
@@ -106,3 +111,84 @@ def test_an_intact_trail_is_reported_with_its_length(people, app, count):
     result = app.test_cli_runner().invoke(audit_verify_command)
     assert result.exit_code == 0, result.output
     assert "The audit trail is intact" in result.output
+
+
+# --- Someone who can write the whole database (issue 18, finding 3) -----------------------------
+# They can turn off the triggers and rewrite the chain's head, and they know how links are made.
+# They do not hold AUDIT_CHAIN_KEY, and cannot reach the anchors the operator keeps elsewhere.
+
+
+def _unkeyed_hash(previous_hash, sequence, occurred_at, actor_id, email, action, *rest) -> str:
+    """A link as anyone can compute it without the key: SHA-256 of the same payload."""
+    payload = json.dumps(
+        [sequence, occurred_at.astimezone(UTC).isoformat(), actor_id, email, action.value]
+        + list(rest),
+        sort_keys=True,
+        separators=(",", ":"),
+        default=str,
+    )
+    return hashlib.sha256(f"{previous_hash or ''}|{payload}".encode()).hexdigest()
+
+
+def _relink_from(sequence: int, link) -> None:
+    """Recompute with `link` every hash from event `sequence` to the end, and move the head to
+    match, as an intruder covering their tracks would."""
+    db.session.expire_all()
+    events = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.sequence >= sequence).order_by(AuditEvent.sequence)
+    ).all()
+    previous = db.session.scalar(
+        sa.select(AuditEvent.hash).where(AuditEvent.sequence == sequence - 1)
+    )
+    for event in events:
+        values = [previous] + [getattr(event, name) for name in CHAINED[1:]]
+        digest = link(*values)
+        db.session.execute(
+            sa.update(AuditEvent)
+            .where(AuditEvent.id == event.id)
+            .values(previous_hash=previous, hash=digest)
+        )
+        previous = digest
+    _rewrite_head(events[-1].sequence, previous)
+
+
+def _rewrite_head(sequence: int, hash_: str | None) -> None:
+    db.session.execute(
+        sa.update(AuditChainHead)
+        .where(AuditChainHead.id == 1)
+        .values(last_sequence=sequence, last_hash=hash_)
+    )
+    db.session.expire_all()
+
+
+def test_a_changed_event_with_its_links_recomputed_without_the_key_is_caught(people, app):
+    events = _record_three(people)
+    _without_append_only_triggers()
+    db.session.execute(
+        sa.update(AuditEvent)
+        .where(AuditEvent.id == events[1].id)
+        .values(object_label="Nothing to see here")
+    )
+    _relink_from(events[1].sequence, _unkeyed_hash)
+    report = verify_chain()
+    assert report.problem == f"event {events[1].sequence} was changed after it was recorded"
+    result = app.test_cli_runner().invoke(audit_verify_command)
+    assert result.exit_code == 1
+
+
+def test_moving_where_keyed_links_begin_is_caught(people, app):
+    """Passing keyed events off as ones recorded before the chain was keyed, whose plain links
+    anyone can recompute, needs the head's signed boundary moved."""
+    events = _record_three(people)
+    _without_append_only_triggers()
+    db.session.execute(
+        sa.update(AuditEvent).where(AuditEvent.id == events[1].id).values(object_label="Forged")
+    )
+    _relink_from(1, _unkeyed_hash)
+    db.session.execute(
+        sa.update(AuditChainHead)
+        .where(AuditChainHead.id == 1)
+        .values(keyed_from=events[2].sequence + 1)
+    )
+    report = verify_chain()
+    assert "does not carry AUDIT_CHAIN_KEY's signature" in report.problem

@@ -9,11 +9,19 @@ before it and its own hash over both (a hash chain). Someone with database acces
 deletes or reorders events breaks the chain, and `flask audit-verify` (`verify_chain`) says
 where. The chain's head (last sequence and hash) is one row, locked while events are added, so
 concurrent transactions extend the chain one after the other instead of forking it.
+
+Against someone who can write the whole database, triggers and head included, each link is an
+HMAC-SHA256 keyed with `AUDIT_CHAIN_KEY`, which lives outside the database (panel/config.py).
+Without it nobody can recompute the links after changing an event. Events recorded before the
+chain was keyed (migration 0027) keep their plain SHA-256 links; the head says from which event
+links are keyed, signed with the key, so that boundary cannot be moved to pass keyed events off
+as plain ones, and the first keyed link covers every plain one before it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import itertools
 import json
 from collections.abc import Iterable
@@ -23,7 +31,7 @@ from typing import Any
 
 import click
 import sqlalchemy as sa
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 from flask.cli import with_appcontext
 from sqlalchemy import event
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -95,9 +103,10 @@ class AuditEvent(db.Model):
     previous_hash: Mapped[str | None] = mapped_column(sa.String(64))
     hash: Mapped[str | None] = mapped_column(sa.String(64))
 
-    def computed_hash(self) -> str:
-        """The hash this event should carry, from its content and the previous hash."""
-        return chain_hash(*(getattr(self, name) for name in CHAINED))
+    def computed_hash(self, key: bytes | None = None) -> str:
+        """The hash this event should carry, from its content and the previous hash, keyed with
+        `key` (by default the app's `AUDIT_CHAIN_KEY`)."""
+        return chain_hash(key or chain_key(), *(getattr(self, name) for name in CHAINED))
 
     def change_lines(self) -> list[str]:
         """The changes as short lines for people reading the trail, e.g. "Role: member to chair"."""
@@ -163,7 +172,13 @@ CHAINED = (
 )
 
 
-def chain_hash(previous_hash, sequence, occurred_at, actor_id, actor_email, action, *rest) -> str:
+def chain_key() -> bytes:
+    """The key of the chain's links: `AUDIT_CHAIN_KEY`, kept outside the database."""
+    return current_app.config["AUDIT_CHAIN_KEY"].encode()
+
+
+def _link(previous_hash, sequence, occurred_at, actor_id, actor_email, action, *rest) -> bytes:
+    """What a link hashes: the previous hash, then the event's content (`CHAINED`, in order)."""
     payload = json.dumps(
         [sequence, occurred_at.astimezone(UTC).isoformat(), actor_id, actor_email, action.value]
         + list(rest),
@@ -171,7 +186,23 @@ def chain_hash(previous_hash, sequence, occurred_at, actor_id, actor_email, acti
         separators=(",", ":"),
         default=str,
     )
-    return hashlib.sha256(f"{previous_hash or ''}|{payload}".encode()).hexdigest()
+    return f"{previous_hash or ''}|{payload}".encode()
+
+
+def chain_hash(key: bytes, *values) -> str:
+    """An event's link: HMAC-SHA256 under `key` (`chain_key()`) of its `CHAINED` values."""
+    return hmac.digest(key, _link(*values), "sha256").hex()
+
+
+def plain_chain_hash(*values) -> str:
+    """How events recorded before the chain was keyed (migration 0027) were linked: plain
+    SHA-256, which anyone can recompute. Only `verify_chain` uses it, for those events."""
+    return hashlib.sha256(_link(*values)).hexdigest()
+
+
+def _keyed_from_seal(key: bytes, keyed_from: int) -> str:
+    """The head's signature over the first keyed event's sequence number."""
+    return hmac.digest(key, f"panel-audit-keyed-from|{keyed_from}".encode(), "sha256").hex()
 
 
 class AuditChainHead(db.Model):
@@ -182,6 +213,22 @@ class AuditChainHead(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     last_sequence: Mapped[int] = mapped_column(default=0)
     last_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    # Events from this sequence number on are linked with the key; those before it, recorded
+    # before the chain was keyed, with plain SHA-256. Signed with the key (`_keyed_from_seal`):
+    # moving it on, to recompute keyed links the plain way, breaks the signature.
+    keyed_from: Mapped[int] = mapped_column(default=1, server_default="1")
+    keyed_from_seal: Mapped[str | None] = mapped_column(sa.String(64))
+
+    @classmethod
+    def first(cls, key: bytes) -> AuditChainHead:
+        """The head of a chain with no events yet, keyed from its first."""
+        return cls(
+            id=1,
+            last_sequence=0,
+            last_hash=None,
+            keyed_from=1,
+            keyed_from_seal=_keyed_from_seal(key, 1),
+        )
 
 
 # Events are chained in the order they were recorded within a transaction.
@@ -196,14 +243,15 @@ def _chain_new_events(session, flush_context, instances) -> None:
     head = session.scalars(
         sa.select(AuditChainHead).where(AuditChainHead.id == 1).with_for_update()
     ).one_or_none()
+    key = chain_key()
     if head is None:  # a database built before the chain existed and never migrated: add it
-        head = AuditChainHead(id=1, last_sequence=0, last_hash=None)
+        head = AuditChainHead.first(key)
         session.add(head)
     for event_ in sorted(new, key=lambda e: getattr(e, "_recorded", 0)):
         event_.occurred_at = event_.occurred_at or utcnow()
         event_.sequence = head.last_sequence + 1
         event_.previous_hash = head.last_hash
-        event_.hash = event_.computed_hash()
+        event_.hash = event_.computed_hash(key)
         head.last_sequence, head.last_hash = event_.sequence, event_.hash
 
 
@@ -219,9 +267,23 @@ class ChainReport:
 
 
 def verify_chain(batch: int = 5000) -> ChainReport:
-    """Walk the whole trail in sequence order, recomputing each hash: any changed, deleted,
-    inserted or reordered event breaks the chain at the first place it was touched. Reads plain
-    rows in batches, so memory stays flat however long the trail."""
+    """Walk the whole trail in sequence order, recomputing each hash with the chain's key: any
+    changed, deleted, inserted or reordered event breaks the chain at the first place it was
+    touched, even when the links after it were recomputed without the key. Reads plain rows in
+    batches, so memory stays flat however long the trail."""
+    key = chain_key()
+    head = db.session.get(AuditChainHead, 1)
+    keyed_from = 1  # with no head, every event must be keyed: the strictest reading
+    if head is not None:
+        keyed_from = head.keyed_from
+        if not hmac.compare_digest(
+            head.keyed_from_seal or "", _keyed_from_seal(key, head.keyed_from)
+        ):
+            return ChainReport(
+                0,
+                "the chain's head does not carry AUDIT_CHAIN_KEY's signature of where keyed "
+                "links begin: it was changed",
+            )
     columns = [getattr(AuditEvent, name) for name in CHAINED] + [AuditEvent.hash]
     previous_hash, expected = None, 1
     while True:
@@ -239,11 +301,17 @@ def verify_chain(batch: int = 5000) -> ChainReport:
                 return ChainReport(expected - 1, f"event {expected} is missing")
             if stored_previous != previous_hash:
                 return ChainReport(
-                    expected - 1, f"event {expected} does not follow event {expected - 1}"
+                    expected - 1,
+                    f"event {expected} does not follow event {expected - 1}",
                 )
-            if stored_hash != chain_hash(*row[:-1]):
+            values = row[:-1]
+            computed = (
+                chain_hash(key, *values) if sequence >= keyed_from else plain_chain_hash(*values)
+            )
+            if not hmac.compare_digest(stored_hash or "", computed):
                 return ChainReport(
-                    expected - 1, f"event {expected} was changed after it was recorded"
+                    expected - 1,
+                    f"event {expected} was changed after it was recorded",
                 )
             previous_hash, expected = stored_hash, expected + 1
     checked = expected - 1
@@ -252,11 +320,18 @@ def verify_chain(batch: int = 5000) -> ChainReport:
     )
     if unchained:
         return ChainReport(checked, f"{unchained} events are outside the chain")
-    head = db.session.get(AuditChainHead, 1)
+    if head is None and checked:
+        return ChainReport(checked, "the chain's head is missing")
     if head is not None and (head.last_sequence, head.last_hash) != (checked, previous_hash):
         return ChainReport(
             checked,
             f"the chain should end at event {head.last_sequence}: events were removed from its end",
+        )
+    if checked < keyed_from - 1:
+        return ChainReport(
+            checked,
+            f"the chain had {keyed_from - 1} events when it was keyed: events were removed from "
+            "its end",
         )
     return ChainReport(checked)
 
@@ -358,8 +433,9 @@ def audit_verify_command() -> None:
     if not report.intact:
         raise click.ClickException(
             f"The audit trail is broken: {report.problem}. {report.checked} events before it "
-            "are intact. Restore the database from a backup taken before that event and "
-            "investigate who had write access."
+            "are intact. If every event from the first is reported changed, check that "
+            "AUDIT_CHAIN_KEY is the key the trail was written with; otherwise restore the "
+            "database from a backup taken before that event and investigate who had write access."
         )
     click.echo(
         f"The audit trail is intact: {report.checked} events, each linked to the one before."
