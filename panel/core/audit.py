@@ -324,7 +324,7 @@ class Anchor:
         return hmac.compare_digest(expected, self.signature)
 
     def described(self) -> str:
-        return f"the anchor taken at {self.taken_at.strftime('%Y-%m-%d %H:%M:%S UTC')}"
+        return f"the anchor taken at {self.taken_at.strftime('%Y-%m-%d %H:%M:%S')} UTC"
 
 
 def _anchor_signature(key: bytes, sequence: int, hash_: str, taken_at: datetime) -> str:
@@ -559,9 +559,10 @@ def audit_verify_command(anchor_values: tuple[str, ...]) -> None:
     for anchor in anchors:
         if not anchor.signed_with(key):
             raise click.ClickException(
-                f"{anchor.described().capitalize()} (event {anchor.sequence}) is not signed with "
-                "this AUDIT_CHAIN_KEY: it was altered or forged, or made with another key. The "
-                "trail was not checked against it."
+                f"The anchor for event {anchor.sequence}, said to be taken at "
+                f"{anchor.taken_at.strftime('%Y-%m-%d %H:%M:%S')} UTC, is not signed with this "
+                "AUDIT_CHAIN_KEY: it was altered or forged, or made with another key. The trail "
+                "was not checked against it."
             )
     report = verify_chain(anchors=anchors)
     if not report.intact:
