@@ -263,7 +263,7 @@ def _security_headers(response):
 
 def _init_cli(app: Flask) -> None:
     from panel.accounts.cli import create_admin_command, rotate_data_key_command
-    from panel.core.audit import audit_verify_command
+    from panel.core.audit import audit_anchor_command, audit_verify_command
     from panel.core.reminders import send_reminders_command
     from panel.core.retention import apply_retention_command
     from panel.demo import demo_code_command, demo_data_command
@@ -271,6 +271,7 @@ def _init_cli(app: Flask) -> None:
 
     app.cli.add_command(create_admin_command)
     app.cli.add_command(audit_verify_command)
+    app.cli.add_command(audit_anchor_command)
     app.cli.add_command(demo_code_command)
     app.cli.add_command(demo_data_command)
     app.cli.add_command(minutes_pdf_command)

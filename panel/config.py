@@ -1,8 +1,9 @@
 """Settings, read from the environment with safe development defaults.
 
 `PANEL_ENV` chooses the profile: ``development`` (default) or ``production``. Production refuses to
-start without a real ``SECRET_KEY`` (long, and not a pattern), with mail written to the log, or with
-throttling counts in memory across several workers, and turns on the ``Secure`` cookie flag.
+start without a real ``SECRET_KEY`` and ``AUDIT_CHAIN_KEY`` (long, and not a pattern), with mail
+written to the log, or with throttling counts in memory across several workers, and turns on the
+``Secure`` cookie flag.
 """
 
 from __future__ import annotations
@@ -48,6 +49,11 @@ def instance_secret_key(instance_path: str) -> str:
 def instance_data_key(instance_path: str) -> str:
     """Development's key for secrets encrypted at rest, generated once like the secret key."""
     return _instance_secret(Path(instance_path) / "data_key", encryption.generate_key)
+
+
+def instance_audit_chain_key(instance_path: str) -> str:
+    """Development's key for the audit trail's hash chain, generated once like the secret key."""
+    return _instance_secret(Path(instance_path) / "audit_chain_key", lambda: secrets.token_hex(32))
 
 
 def _instance_secret(path: Path, generate) -> str:
@@ -128,6 +134,7 @@ def load(
         )
 
     data_keys = data_encryption_keys(env, production, instance_path)
+    audit_key = audit_chain_key(env, production, instance_path)
 
     proxy_count = env.get("PROXY_COUNT", "0")
     if not proxy_count.isdigit():
@@ -153,6 +160,8 @@ def load(
         "SECRET_KEY": secret or instance_secret_key(instance_path),
         # Secrets kept encrypted in the database (panel/encryption.py): the first key encrypts.
         "DATA_ENCRYPTION_KEYS": data_keys,
+        # Keys the audit trail's hash chain and signs its anchors (panel/core/audit.py).
+        "AUDIT_CHAIN_KEY": audit_key,
         "SQLALCHEMY_DATABASE_URI": database_url(env.get("DATABASE_URL"), instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # Session cookie: never readable by scripts, not sent on cross-site POSTs, HTTPS only in
@@ -218,6 +227,32 @@ def data_encryption_keys(env, production: bool, instance_path: str) -> list[str]
                 "base64, 44 characters)"
             )
     return given
+
+
+def audit_chain_key(env, production: bool, instance_path: str) -> str:
+    """AUDIT_CHAIN_KEY: keys the audit trail's hash chain (HMAC-SHA256) and signs the anchors
+    `flask audit-anchor` prints. Whoever can write the database must not hold it, or they could
+    rewrite the trail and recompute every link: like DATA_ENCRYPTION_KEY, it is kept out of the
+    database and its backups. Not SECRET_KEY, which the web processes use for sessions."""
+    key = env.get("AUDIT_CHAIN_KEY", "")
+    if not key:
+        if production:
+            raise ConfigurationError(
+                "Set AUDIT_CHAIN_KEY to run in production: a random value of at least 32 "
+                "characters, kept out of the database and its backups (for example: "
+                "python -c 'import secrets; print(secrets.token_hex(32))')."
+            )
+        return instance_audit_chain_key(instance_path)
+    if production and (len(key) < 32 or guessable_secret(key)):
+        raise ConfigurationError(
+            "AUDIT_CHAIN_KEY must be a random value of at least 32 characters, not a pattern or "
+            "words (for example: python -c 'import secrets; print(secrets.token_hex(32))')."
+        )
+    if production and key == env.get("SECRET_KEY"):
+        raise ConfigurationError(
+            "AUDIT_CHAIN_KEY must differ from SECRET_KEY: give the audit trail a key of its own."
+        )
+    return key
 
 
 def _whole_number(env, name: str, default: str) -> int:

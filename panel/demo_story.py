@@ -53,7 +53,14 @@ from panel.cases.vocabularies import (
     UpliftAnswer,
     strand_labels,
 )
-from panel.core.audit import CHAINED, AuditAction, AuditChainHead, AuditEvent, chain_hash
+from panel.core.audit import (
+    CHAINED,
+    AuditAction,
+    AuditChainHead,
+    AuditEvent,
+    chain_hash,
+    chain_key,
+)
 from panel.core.time import UK, uk_today
 from panel.extensions import db
 from panel.interventions.models import Intervention, InterventionUpdate, LiveCase
@@ -501,11 +508,12 @@ def _write_trail(events) -> None:
     """The story's audit events, in time order, chained from the trail's head as
     `panel.core.audit` chains each event the services record; inserted in one statement (as
     objects they took half the story's time)."""
+    key = chain_key()
     head = db.session.scalars(
         sa.select(AuditChainHead).where(AuditChainHead.id == 1).with_for_update()
     ).one_or_none()
     if head is None:
-        head = AuditChainHead(id=1, last_sequence=0, last_hash=None)
+        head = AuditChainHead.first(key)
         db.session.add(head)
     rows = []
     for at, _order, actor, action, obj, label, changes in events:
@@ -522,7 +530,7 @@ def _write_trail(events) -> None:
             "sequence": head.last_sequence + 1,
             "previous_hash": head.last_hash,
         }
-        row["hash"] = chain_hash(*(row[name] for name in CHAINED))
+        row["hash"] = chain_hash(key, *(row[name] for name in CHAINED))
         head.last_sequence, head.last_hash = row["sequence"], row["hash"]
         rows.append(row)
     if rows:

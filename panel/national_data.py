@@ -23,8 +23,9 @@ How the rows are made and what they hold:
 - Retention has run every day, as cron runs it: case detail past its panel's period is replaced by
   the retention marker (`panel.core.retention.marker`), its viewing record is gone, and update notes
   of finished interventions are deleted, each with its audit event.
-- The audit trail is chained with `panel.core.audit.chain_hash` itself, in time order within the
-  history, continuing from the chain's head, so `flask audit-verify` passes. Sign-ins fill the
+- The audit trail is chained with `panel.core.audit.chain_hash` itself, keyed with the app's
+  `AUDIT_CHAIN_KEY`, in time order within the history, continuing from the chain's head, so
+  `flask audit-verify` passes with that key. Sign-ins fill the
   trail to its target between the events of the work itself.
 - Minutes of the history are frozen as the app freezes them (`panel.minutes.document`, read back
   with `Document.from_json`), but their PDFs are not rendered: rendering takes half a second each.
@@ -74,7 +75,7 @@ from panel.cases.vocabularies import (
     strand_labels,
 )
 from panel.core import encryption
-from panel.core.audit import CHAINED, AuditAction, chain_hash
+from panel.core.audit import CHAINED, AuditAction, AuditChainHead, chain_hash, chain_key
 from panel.core.passwords import hash_password
 from panel.core.retention import add_months, marker
 from panel.core.time import UK, format_datetime, format_time
@@ -1369,7 +1370,8 @@ if CHAINED != (
 
 class AuditTrail:
     """The events of the history, held by UTC day until every event of that day is known; then
-    put in time order, chained after the chain's head with `chain_hash` and written.
+    put in time order, chained after the chain's head with `chain_hash` (keyed with the app's
+    `AUDIT_CHAIN_KEY`, so verify with the same key) and written.
 
     Events are made with what they record, which may be weeks before or months after the meeting
     being generated; a day is written once the generation has moved `LAG` days past it. Sign-ins
@@ -1382,6 +1384,7 @@ class AuditTrail:
         self.sink = sink
         self.rng = rng
         self.sequence, self.previous_hash = head
+        self.key = chain_key()
         self.next_id = next_id
         self.days: dict[int, list[tuple]] = defaultdict(list)
         self.next_day = 0
@@ -1436,6 +1439,7 @@ class AuditTrail:
             actor_id = actor.id if actor is not None else None
             email = actor.email if actor is not None else None
             digest = chain_hash(
+                self.key,
                 previous_hash,
                 sequence,
                 at,
@@ -3450,8 +3454,16 @@ class NationalData:
         values = {"last_sequence": self.audit.sequence, "last_hash": self.audit.previous_hash}
         if self.head_exists:
             connection.execute(sa.update(head).where(head.c.id == 1).values(**values))
-        else:
-            connection.execute(sa.insert(head).values(id=1, **values))
+        else:  # keyed from the first event, as a new chain's head says (signed)
+            first = AuditChainHead.first(self.audit.key)
+            connection.execute(
+                sa.insert(head).values(
+                    id=1,
+                    keyed_from=first.keyed_from,
+                    keyed_from_seal=first.keyed_from_seal,
+                    **values,
+                )
+            )
         since = self.start - timedelta(days=60)
         memberships = db.metadata.tables["membership"]
         demo_ids = list(self.demo_people)

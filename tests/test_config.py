@@ -72,6 +72,7 @@ PRODUCTION = {
     "SECRET_KEY": "8f3c2a91d04be6577a1e9c0d2b4f6a83e5d7c9b1a3f5e7d9c2b4a6f8e0d1c3b5",
     "PANEL_BASE_URL": "https://panel.example.org",
     "DATA_ENCRYPTION_KEY": "yNEE4o7dwJlL7sJ2I5xKB4T0gS8iRpcIbbLtqOJ5yUk=",
+    "AUDIT_CHAIN_KEY": "c41d7e0b9a2f68e3d5b1c7a94f0e2d86b3a5c9e1f7d20b4a6e8c1f3d5b7a9e02",
 }
 
 
@@ -264,6 +265,37 @@ def test_production_accepts_a_random_secret_key(tmp_path, make):
     secret = make()
     settings = config.load(str(tmp_path), {**PRODUCTION, "SECRET_KEY": secret}, argv=NOT_GUNICORN)
     assert settings["SECRET_KEY"] == secret
+
+
+def test_production_refuses_to_start_without_an_audit_chain_key(tmp_path):
+    """Whoever can write the database could recompute an unkeyed chain (issue 18, finding 3)."""
+    environ = {key: value for key, value in PRODUCTION.items() if key != "AUDIT_CHAIN_KEY"}
+    with pytest.raises(config.ConfigurationError, match="Set AUDIT_CHAIN_KEY"):
+        config.load(str(tmp_path), environ, argv=NOT_GUNICORN)
+
+
+@pytest.mark.parametrize(
+    "key", ["short-key", "k" * 32, "0123456789abcdef" * 4, "password" * 8, PRODUCTION["SECRET_KEY"]]
+)
+def test_production_refuses_an_audit_chain_key_that_is_short_guessable_or_the_secret_key(
+    tmp_path, key
+):
+    with pytest.raises(config.ConfigurationError, match="AUDIT_CHAIN_KEY"):
+        config.load(str(tmp_path), {**PRODUCTION, "AUDIT_CHAIN_KEY": key}, argv=NOT_GUNICORN)
+
+
+def test_production_takes_its_audit_chain_key_from_the_environment(tmp_path):
+    settings = config.load(str(tmp_path), PRODUCTION, argv=NOT_GUNICORN)
+    assert settings["AUDIT_CHAIN_KEY"] == PRODUCTION["AUDIT_CHAIN_KEY"]
+    assert not (tmp_path / "audit_chain_key").exists()
+
+
+def test_development_generates_an_audit_chain_key_once_into_the_instance_folder(tmp_path):
+    first = config.load(str(tmp_path), {})["AUDIT_CHAIN_KEY"]
+    assert config.load(str(tmp_path), {})["AUDIT_CHAIN_KEY"] == first
+    assert len(first) >= 64
+    assert first != config.load(str(tmp_path), {})["SECRET_KEY"]
+    assert (tmp_path / "audit_chain_key").stat().st_mode & 0o077 == 0
 
 
 def test_production_refuses_to_write_mail_to_the_log(tmp_path):

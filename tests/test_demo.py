@@ -94,6 +94,7 @@ def test_demo_data_command_refuses_production(monkeypatch, tmp_path):
     monkeypatch.setenv("SECRET_KEY", secrets.token_hex(32))
     monkeypatch.setenv("PANEL_BASE_URL", "https://panel.example.org")
     monkeypatch.setenv("DATA_ENCRYPTION_KEY", encryption.generate_key())
+    monkeypatch.setenv("AUDIT_CHAIN_KEY", secrets.token_hex(32))
     monkeypatch.setenv("PANEL_INSTANCE_PATH", str(tmp_path))
     app = create_app()
     # Its own context: the module's (the test app's) is pushed, and a command runs in the

@@ -232,3 +232,106 @@ def test_live_cases_keep_everything_under_either_name_and_the_audit_trail_is_unt
         assert stored("audit_event", "sequence", "object_type", "hash") == trail
         assert verify_chain().intact
         _db.session.remove()
+
+
+def test_events_recorded_before_the_chain_was_keyed_keep_their_plain_links_and_are_covered(
+    tmp_path,
+):
+    """0027 keys the chain from the next event on, leaving the events already recorded as they
+    were written; the first keyed link covers them, so changing one and recomputing the plain
+    links (which needs no key) still breaks the chain. Down and up again, the boundary is found
+    where it was. On the test database (PostgreSQL when TEST_DATABASE_URL is set)."""
+    from datetime import UTC, datetime, timedelta
+
+    import sqlalchemy as sa
+    from flask_migrate import downgrade, upgrade
+
+    from panel import create_app
+    from panel.core.audit import (
+        CHAINED,
+        AuditAction,
+        AuditChainHead,
+        AuditEvent,
+        plain_chain_hash,
+        record,
+        verify_chain,
+    )
+    from tests import databases, factories
+
+    url = databases.test_database_url(tmp_path, schema="keyed_audit_chain")
+    databases.reset_schema(url)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    events = AuditEvent.__table__
+
+    def plain_trail(labels: list[str]) -> None:
+        """Events as the code before 0027 chained them, from the first."""
+        previous = None
+        start = datetime(2026, 11, 1, 9, tzinfo=UTC)
+        for sequence, label in enumerate(labels, start=1):
+            values = dict(
+                previous_hash=previous,
+                sequence=sequence,
+                occurred_at=start + timedelta(minutes=sequence),
+                actor_id=None,
+                actor_email="chair@example.org",
+                action=AuditAction.SIGN_IN,
+                object_type=None,
+                object_id=None,
+                object_label=label,
+                changes=None,
+                remote_addr=None,
+            )
+            previous = plain_chain_hash(*(values[name] for name in CHAINED))
+            _db.session.execute(sa.insert(events).values(**values, hash=previous))
+        _db.session.execute(
+            sa.text("UPDATE audit_chain_head SET last_sequence = :n, last_hash = :h WHERE id = 1"),
+            {"n": len(labels), "h": previous},
+        )
+
+    with app.test_request_context():
+        upgrade(revision="0026")
+        plain_trail(["first", "second", "third"])
+        unit_of_work.commit()
+        _db.session.remove()  # SQLite: the migrations write on a connection of their own
+
+        upgrade()
+        assert _db.session.get(AuditChainHead, 1).keyed_from == 4
+        admin = factories.user(email="admin@example.org", is_admin=True)
+        record(admin, AuditAction.CREATE, admin)
+        unit_of_work.commit()
+        assert verify_chain().intact
+        assert verify_chain().checked == 4
+        _db.session.remove()
+
+        downgrade(revision="0026")
+        upgrade()
+        assert _db.session.get(AuditChainHead, 1).keyed_from == 4
+        assert verify_chain().intact
+        _db.session.remove()
+
+        # An intruder changes a plain event and recomputes the plain links up to the keyed one.
+        connection = _db.session.connection()
+        if connection.dialect.name == "postgresql":
+            connection.execute(
+                sa.text("ALTER TABLE audit_event DISABLE TRIGGER audit_event_append_only")
+            )
+        else:
+            connection.execute(sa.text("DROP TRIGGER audit_event_no_update"))
+        connection.execute(
+            events.update().where(events.c.sequence == 2).values(object_label="forged")
+        )
+        previous = connection.execute(
+            sa.select(events.c.hash).where(events.c.sequence == 1)
+        ).scalar()
+        for sequence in (2, 3):
+            row = connection.execute(sa.select(events).where(events.c.sequence == sequence)).one()
+            values = [previous] + [getattr(row, name) for name in CHAINED[1:]]
+            previous = plain_chain_hash(*values)
+            connection.execute(
+                events.update()
+                .where(events.c.sequence == sequence)
+                .values(previous_hash=values[0], hash=previous)
+            )
+        assert verify_chain().problem == "event 4 does not follow event 3"
+        _db.session.rollback()
+        _db.session.remove()

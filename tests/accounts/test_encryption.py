@@ -81,6 +81,7 @@ def test_production_refuses_to_start_without_a_data_key(tmp_path):
         "PANEL_ENV": "production",
         "SECRET_KEY": "7c1e9a3f5b2d8e0a4c6f1b3d5e7a9c0b2e4d6f8a1c3e5b7d9f0a2c4e6b8d1f3a",
         "PANEL_BASE_URL": "https://panel.example.org",
+        "AUDIT_CHAIN_KEY": "e2b8d4f6a1c3e5b7d9f0a2c4e6b8d1f37c1e9a3f5b2d8e0a4c6f1b3d5e7a9c0b",
     }
     with pytest.raises(config.ConfigurationError, match="Set DATA_ENCRYPTION_KEY"):
         config.load(str(tmp_path), environ)
