@@ -109,6 +109,18 @@ MATRIX: dict[tuple[str, ...], tuple[str, ...]] = {
         (REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT),
     (POST, "accounts.second_factor"):
         (REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT),
+    # "Confirm it's you" before a sensitive change: the password first (an empty form is
+    # refused, with its errors)...
+    (GET, "accounts.confirm"):
+        (SIGN_IN,    OK,         OK,         OK,         OK,         OK,         OK),
+    (POST, "accounts.confirm"):
+        (SIGN_IN,    OK,         OK,         OK,         OK,         OK,         OK),
+    # ... then the code, only moments after the password: nobody here has given it, so all are
+    # sent back to give it.
+    (GET, "accounts.confirm_code"):
+        (SIGN_IN,    REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT),
+    (POST, "accounts.confirm_code"):
+        (SIGN_IN,    REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT),
     # Everyone here has two-factor sign-in already: sent to their account page.
     (GET, "two_factor.set_up"):
         (SIGN_IN,    REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT),

@@ -19,6 +19,11 @@ from panel.core.database import utcnow
 SIGNED_IN_AT, LAST_SEEN, SESSION_ID = "signed_in_at", "last_seen", "session_id"
 # Set once the person has given their second factor (or set one up) in this session.
 TWO_FACTOR_VERIFIED = "two_factor_verified"
+# When the person last proved who they are in full (their password, and their second factor if
+# they have one): at sign-in, and again on "Confirm it's you" (panel/accounts/reauth.py).
+CONFIRMED_AT = "confirmed_at"
+# When they last gave their password on "Confirm it's you", whether or not a code followed.
+PASSWORD_CONFIRMED_AT = "password_confirmed_at"  # noqa: S105 (a session key)
 # Endpoints that neither read nor renew a session, whoever asks: files, and the health check a
 # load balancer asks for several times a second.
 SESSIONLESS = frozenset({"static", "health.healthz"})
@@ -48,18 +53,26 @@ def start(user, *, two_factor_verified: bool) -> None:
     session[SIGNED_IN_AT] = now
     session[LAST_SEEN] = now
     session[SESSION_ID] = secrets.token_urlsafe(16)
+    # Signing in is proving who they are in full: a second factor, for whoever has one.
+    session[CONFIRMED_AT] = now
     if two_factor_verified:
         session[TWO_FACTOR_VERIFIED] = True
 
 
+_KEPT_ON_RENEWAL = (
+    SIGNED_IN_AT,
+    LAST_SEEN,
+    TWO_FACTOR_VERIFIED,
+    CONFIRMED_AT,
+    PASSWORD_CONFIRMED_AT,
+)
+
+
 def renew(user) -> None:
     """A new session id for the same sign-in (at second-factor set-up, or after the person's
-    session token changed), keeping when they signed in so the 12-hour limit still counts."""
-    kept = {
-        key: session[key]
-        for key in (SIGNED_IN_AT, LAST_SEEN, TWO_FACTOR_VERIFIED)
-        if key in session
-    }
+    session token changed), keeping when they signed in so the 12-hour limit still counts, and
+    when they last confirmed it was them."""
+    kept = {key: session[key] for key in _KEPT_ON_RENEWAL if key in session}
     session.clear()
     login_user(user)
     session.update(kept)
