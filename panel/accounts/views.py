@@ -1,6 +1,7 @@
 """Signing in (a password, then a code from the authenticator app for someone who has set up
 two-factor sign-in) and out, "Confirm it's you" before a sensitive change (the same two steps
-again, panel/accounts/reauth.py), and the user's own account page. Setting up the second
+again, panel/accounts/reauth.py), what the timeout warning asks of the server (staying signed in,
+or ending the session it warned of), and the user's own account page. Setting up the second
 factor has its own pages (panel/accounts/two_factor/views.py)."""
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from panel.accounts.models import User
 from panel.accounts.two_factor import queries as two_factor_queries
 from panel.core import sessions
 from panel.core.database import utcnow
-from panel.core.urls import safe_next
+from panel.core.urls import come_back_to, safe_next
 
 bp = Blueprint("accounts", __name__)
 
@@ -132,6 +133,24 @@ def sign_out():
     session.clear()
     flash("You have signed out.", "success")
     return redirect(url_for("accounts.sign_in"))
+
+
+@bp.post("/session/keep-alive")
+@access.rule(access.SIGNED_IN)
+def keep_alive():
+    """The timeout warning's "Stay signed in" (static/js/session-timeout.js). The request is
+    itself the activity `sessions.check` notes, so there is nothing more to do: No Content, and
+    the page the person was typing on stays as it is."""
+    return "", 204
+
+
+@bp.post("/session/timed-out")
+@access.rule(access.SIGNED_IN)
+def timed_out():
+    """The timeout warning was left unanswered until the idle time ran out: end this session
+    (only this one, as `sessions.check` would at the next request), and lead back to the page
+    after signing in again."""
+    return sessions.end(sessions.idle_message(), next_page=come_back_to())
 
 
 @bp.route("/account/confirm", methods=["GET", "POST"])

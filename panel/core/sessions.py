@@ -15,6 +15,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user, login_user, logout_user
 
 from panel.core.database import utcnow
+from panel.core.urls import come_back_to
 
 SIGNED_IN_AT, LAST_SEEN, SESSION_ID = "signed_in_at", "last_seen", "session_id"
 # Set once the person has given their second factor (or set one up) in this session.
@@ -92,16 +93,23 @@ def ended_because(now: float) -> str | None:
             f"{config['SESSION_MAX_HOURS']} hours ago. Sign in again to carry on."
         )
     if now - last_seen > config["SESSION_IDLE_MINUTES"] * 60:
-        return (
-            f"You have been signed out after {config['SESSION_IDLE_MINUTES']} minutes without "
-            "activity, to keep case material safe. Sign in again to carry on."
-        )
+        return idle_message()
     return None
+
+
+def idle_message() -> str:
+    """What the sign-in page says to someone whose session sat idle too long."""
+    minutes = current_app.config["SESSION_IDLE_MINUTES"]
+    return (
+        f"You have been signed out after {minutes} minutes without activity, to keep case "
+        "material safe. Sign in again to carry on."
+    )
 
 
 def check():
     """Run before every request, before the access check: end a session that has lived too long
-    or sat idle too long, otherwise note this request as activity."""
+    or sat idle too long, otherwise note this request as activity. Signing in again leads back
+    to the page (for a form posted, the page it offers the action on: `come_back_to`)."""
     if request.endpoint in SESSIONLESS or not current_user.is_authenticated:
         return None
     now = utcnow().timestamp()
@@ -109,17 +117,14 @@ def check():
     if reason is None:
         session[LAST_SEEN] = now
         return None
-    logout_user()
-    session.clear()
-    flash(reason, "info")
-    next_page = request.full_path.rstrip("?") if request.method == "GET" else None
-    return redirect(url_for("accounts.sign_in", next=next_page))
+    return end(reason, next_page=come_back_to())
 
 
-def end(reason: str):
+def end(reason: str, next_page: str | None = None):
     """End this session now, for `reason` (shown on the sign-in page it sends the person to):
-    e.g. their address locked while they were signed in."""
+    e.g. their address locked while they were signed in. Given `next_page` (a path on this site,
+    checked when they sign in), signing in again leads back there."""
     logout_user()
     session.clear()
     flash(reason, "info")
-    return redirect(url_for("accounts.sign_in"))
+    return redirect(url_for("accounts.sign_in", next=next_page or None))

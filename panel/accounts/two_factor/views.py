@@ -32,11 +32,13 @@ from panel.core import sessions
 bp = Blueprint("two_factor", __name__)
 
 # Pages a person who still has to set up a second factor may use: setting it up asks them to
-# confirm it's them if they signed in a while ago.
+# confirm it's them if they signed in a while ago, and the timeout warning works there too.
 OPEN_WHILE_SETTING_UP = {
     "two_factor.set_up",
     "accounts.confirm",
     "accounts.sign_out",
+    "accounts.keep_alive",
+    "accounts.timed_out",
     "static",
 }
 
