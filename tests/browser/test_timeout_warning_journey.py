@@ -83,3 +83,25 @@ def test_ignoring_the_warning_signs_you_out_and_says_why(browser_page: CheckedPa
     expect(page.get_by_text(re.compile("signed out after .* without activity"))).to_be_visible()
     browser_page.goto("/")
     expect(page).to_have_url(re.compile(r"/sign-in\?"))  # the session is gone
+
+
+def test_staying_signed_in_in_one_tab_answers_the_warning_in_the_others(
+    browser_page: CheckedPage, short_timeout
+):
+    """Tabs share the session: "Stay signed in" in one keeps all of them signed in, so the
+    warning in another tab closes by itself, keeping what was typed there."""
+    page = browser_page.page
+    name = _half_filled_organisation(browser_page)
+    other = CheckedPage(page.context.new_page(), browser_page.app)
+    other.goto("/admin/users")
+
+    warning = page.get_by_role("alertdialog", name=WARNING)
+    other_warning = other.page.get_by_role("alertdialog", name=WARNING)
+    expect(other_warning).to_be_visible(timeout=(IDLE_SECONDS - WARNING_SECONDS + 5) * 1000)
+    expect(warning).to_be_visible()
+    other_warning.get_by_role("button", name="Stay signed in").click()
+
+    expect(other_warning).to_be_hidden()
+    expect(warning).to_be_hidden()
+    expect(name).to_have_value("Coventry Refugee and Migrant Centre")
+    other.assert_every_page_checked()
