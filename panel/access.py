@@ -18,7 +18,6 @@ import enum
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from flask import abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
@@ -26,6 +25,7 @@ from werkzeug.exceptions import Forbidden
 
 from panel.cases.agreement.services import agreement_accepted
 from panel.cases.models import CaseReview
+from panel.core.urls import come_back_to
 from panel.extensions import db, login_manager
 from panel.meetings.models import AgendaItem, InterestDeclaration, Meeting
 from panel.panels.models import Membership, Panel, PanelKind, Role
@@ -491,13 +491,6 @@ def rule_for(endpoint: str) -> Rule | None:
     return getattr(view, "access_rule", None)
 
 
-def _referrer_path() -> str | None:
-    referrer = urlsplit(request.referrer or "")
-    if referrer.netloc and referrer.netloc != request.host:
-        return None
-    return (referrer.path + (f"?{referrer.query}" if referrer.query else "")) or None
-
-
 def enforce():
     """Run before every request: apply the route's rule, refusing routes that have none."""
     if request.endpoint is None:  # no route matched: Flask answers 404 or 405 itself
@@ -526,16 +519,6 @@ def enforce():
         abort(403 if known and not kept_from(current_user, route_rule.action, target) else 404)
     if route_rule.needs_agreement and not agreement_accepted(current_user, panel_of(target)):
         return redirect(
-            url_for("agreement.agreement_page", panel_id=panel_of(target).id, next=_come_back_to())
+            url_for("agreement.agreement_page", panel_id=panel_of(target).id, next=come_back_to())
         )
     return None
-
-
-def _come_back_to() -> str | None:
-    """Where to return after accepting the agreement: this page; for a posted form, which cannot
-    be replayed, the same address when it offers the action again as a page (so the person is
-    taken back to what they asked for), else the page the form was on. The agreement page checks
-    the address is ours."""
-    if request.method == "GET":
-        return request.full_path.rstrip("?")
-    return request.path if "GET" in request.url_rule.methods else _referrer_path()

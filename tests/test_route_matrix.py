@@ -66,6 +66,7 @@ from tests.meetings.factories import meeting_on
 # --- The answers -------------------------------------------------------------------------------
 #
 #   OK         200: the page, or for a POST with an empty form, the form again with its errors
+#   NO_CONTENT 204: done, and nothing to show (the timeout warning's "Stay signed in")
 #   REDIRECT   302 elsewhere than sign-in: allowed, and sent on. Where an empty POST is enough
 #              (a button: sign out, close, approve, or a form whose fields start filled in) it
 #              is done, or refused by the lifecycle with a message, and the person is sent on.
@@ -79,6 +80,7 @@ from tests.meetings.factories import meeting_on
 # does something (signs out, deletes a lesson, removes a member) never changes another cell.
 
 OK = "200 OK"
+NO_CONTENT = "204 No Content"
 REDIRECT = "302 onward"
 SIGN_IN = "302 to sign in"
 FORBIDDEN = "403 Forbidden"
@@ -109,6 +111,24 @@ MATRIX: dict[tuple[str, ...], tuple[str, ...]] = {
         (REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT),
     (POST, "accounts.second_factor"):
         (REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT),
+    # "Confirm it's you" before a sensitive change: the password first (an empty form is
+    # refused, with its errors)...
+    (GET, "accounts.confirm"):
+        (SIGN_IN,    OK,         OK,         OK,         OK,         OK,         OK),
+    (POST, "accounts.confirm"):
+        (SIGN_IN,    OK,         OK,         OK,         OK,         OK,         OK),
+    # ... then the code, only moments after the password: nobody here has given it, so all are
+    # sent back to give it.
+    (GET, "accounts.confirm_code"):
+        (SIGN_IN,    REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT),
+    (POST, "accounts.confirm_code"):
+        (SIGN_IN,    REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT),
+    # The timeout warning: "Stay signed in" (the request is the activity), and the session
+    # ended when it is left unanswered (sent to /sign-in, without ?next= here).
+    (POST, "accounts.keep_alive"):
+        (SIGN_IN,    NO_CONTENT, NO_CONTENT, NO_CONTENT, NO_CONTENT, NO_CONTENT, NO_CONTENT),
+    (POST, "accounts.timed_out"):
+        (SIGN_IN,    REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT),
     # Everyone here has two-factor sign-in already: sent to their account page.
     (GET, "two_factor.set_up"):
         (SIGN_IN,    REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT),

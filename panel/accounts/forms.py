@@ -143,3 +143,18 @@ class SecondFactorForm(BaseForm):
         numeric=False,
     )
     submit = SubmitButton("Continue")
+
+
+class ConfirmPasswordForm(BaseForm):
+    """The first step of "Confirm it's you" (panel/accounts/reauth.py)."""
+
+    password = PasswordField(
+        "Password",
+        widget=GovPasswordInput(),
+        validators=[
+            DataRequired(message="Enter your password"),
+            Length(max=MAX_LENGTH, message=f"Password must be {MAX_LENGTH} characters or fewer"),
+        ],
+        render_kw={"autocomplete": "current-password"},
+    )
+    submit = SubmitButton("Continue")

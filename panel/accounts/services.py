@@ -56,6 +56,9 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(db.select(User).where(User.email == normalise_email(email)))
 
 
+WRONG_CODE = "That code is not right. Enter the code your app shows now, or a recovery code"
+
+
 class SignInLocked(Exception):
     """Too many failures for this e-mail address: it is locked for a while (see `count_failure`)."""
 
@@ -89,9 +92,7 @@ def check_second_factor(user: User, code: str) -> str:
     method = two_factor.verify(user, code)
     if method is None:
         second_factor_failed(user)
-        raise SignInRefused(
-            "That code is not right. Enter the code your app shows now, or a recovery code"
-        )
+        raise SignInRefused(WRONG_CODE)
     return method
 
 
@@ -270,6 +271,41 @@ def change_password(user: User, current_password: str, new_password: str) -> boo
     db.session.flush()
     notifications.tell(user, "password_changed")
     return True
+
+
+def confirm_password(user: User, password: str, *, last_step: bool) -> bool:
+    """The first step of "Confirm it's you" (panel/accounts/reauth.py): whether `password` is
+    the person's, guarded as at sign-in: a wrong one is audited and counted towards the lock.
+    With `last_step` (no second factor follows) the confirmation is recorded. Raises
+    `SignInLocked` while (or once) the address is locked."""
+    _refuse_while_locked(user)
+    if not verify_password(user.password_hash, password):
+        _wrong_while_signed_in(user, AuditAction.PASSWORD_CHECK_FAILED)
+        return False
+    if last_step:
+        identity_confirmed(user)
+    return True
+
+
+def confirm_second_factor(user: User, code: str) -> str | None:
+    """The second step of "Confirm it's you", after the password: how the code was given, "app"
+    or "recovery" (used up), or None for a wrong code, which is audited and counted towards the
+    lock. Raises `SignInLocked` while (or once) the address is locked."""
+    _refuse_while_locked(user)
+    method = two_factor.verify(user, code)
+    if method is None:
+        _wrong_while_signed_in(user, AuditAction.TWO_FACTOR_FAILED)
+        return None
+    identity_confirmed(user)
+    return method
+
+
+def identity_confirmed(user: User) -> None:
+    """Record that the person proved who they are in full again; as a finished sign-in does, it
+    forgets the failures counted against their address."""
+    clear_failures(user.email)
+    record(user, AuditAction.IDENTITY_CONFIRMED, user)
+    db.session.flush()
 
 
 def new_recovery_codes(user: User, code: str) -> list[str] | None:

@@ -1,6 +1,8 @@
 """Signing in (a password, then a code from the authenticator app for someone who has set up
-two-factor sign-in) and out, and the user's own account page. Setting up the second factor has its
-own pages (panel/accounts/two_factor/views.py)."""
+two-factor sign-in) and out, "Confirm it's you" before a sensitive change (the same two steps
+again, panel/accounts/reauth.py), what the timeout warning asks of the server (staying signed in,
+or ending the session it warned of), and the user's own account page. Setting up the second
+factor has its own pages (panel/accounts/two_factor/views.py)."""
 
 from __future__ import annotations
 
@@ -17,13 +19,18 @@ from flask import (
 from flask_login import current_user, logout_user
 
 from panel import access
-from panel.accounts import services
-from panel.accounts.forms import ChangePasswordForm, SecondFactorForm, SignInForm
+from panel.accounts import reauth, services
+from panel.accounts.forms import (
+    ChangePasswordForm,
+    ConfirmPasswordForm,
+    SecondFactorForm,
+    SignInForm,
+)
 from panel.accounts.models import User
 from panel.accounts.two_factor import queries as two_factor_queries
 from panel.core import sessions
 from panel.core.database import utcnow
-from panel.core.urls import safe_next
+from panel.core.urls import come_back_to, safe_next
 
 bp = Blueprint("accounts", __name__)
 
@@ -126,6 +133,65 @@ def sign_out():
     session.clear()
     flash("You have signed out.", "success")
     return redirect(url_for("accounts.sign_in"))
+
+
+@bp.post("/session/keep-alive")
+@access.rule(access.SIGNED_IN)
+def keep_alive():
+    """The timeout warning's "Stay signed in" (static/js/session-timeout.js). The request is
+    itself the activity `sessions.check` notes, so there is nothing more to do: No Content, and
+    the page the person was typing on stays as it is."""
+    return "", 204
+
+
+@bp.post("/session/timed-out")
+@access.rule(access.SIGNED_IN)
+def timed_out():
+    """The timeout warning was left unanswered until the idle time ran out: end this session
+    (only this one, as `sessions.check` would at the next request), and lead back to the page
+    after signing in again."""
+    return sessions.end(sessions.idle_message(), next_page=come_back_to())
+
+
+@bp.route("/account/confirm", methods=["GET", "POST"])
+@access.rule(access.SIGNED_IN)
+def confirm():
+    """The first step of "Confirm it's you" (`reauth.require_recent_sign_in`): the password."""
+    user = current_user._get_current_object()
+    next_page = safe_next(request.args.get("next"))
+    code_follows = user.has_two_factor and request.args.get("only") != reauth.ONLY_PASSWORD
+    form = ConfirmPasswordForm()
+    if form.validate_on_submit():
+        try:
+            right = services.confirm_password(user, form.password.data, last_step=not code_follows)
+        except services.SignInLocked:
+            return sessions.end(services.lock_message(current_app.config["SIGN_IN_LOCK_MINUTES"]))
+        if right:
+            reauth.confirmed(second_factor=not user.has_two_factor)
+            return redirect(url_for(".confirm_code", next=next_page) if code_follows else next_page)
+        form.password.errors.append("Your password is not right")
+    return render_template("accounts/confirm.html", form=form, title="Confirm it’s you")
+
+
+@bp.route("/account/confirm/code", methods=["GET", "POST"])
+@access.rule(access.SIGNED_IN)
+def confirm_code():
+    """The second step of "Confirm it's you": the second factor, minutes after the password."""
+    user = current_user._get_current_object()
+    next_page = safe_next(request.args.get("next"))
+    if not (user.has_two_factor and reauth.password_just_confirmed()):
+        return redirect(url_for(".confirm", next=next_page))
+    form = SecondFactorForm()
+    if form.validate_on_submit():
+        try:
+            method = services.confirm_second_factor(user, form.code.data)
+        except services.SignInLocked:
+            return sessions.end(services.lock_message(current_app.config["SIGN_IN_LOCK_MINUTES"]))
+        if method is not None:
+            reauth.confirmed(second_factor=True)
+            return redirect(next_page)
+        form.code.errors.append(services.WRONG_CODE)
+    return render_template("accounts/confirm_code.html", form=form, title="Confirm it’s you")
 
 
 @bp.route("/account", methods=["GET", "POST"])

@@ -12,6 +12,7 @@ from panel.access import Action
 from panel.accounts import queries as account_queries
 from panel.accounts import services as accounts
 from panel.accounts.links import services as links
+from panel.accounts.reauth import require_recent_sign_in
 from panel.accounts.two_factor import services as two_factor
 from panel.admin import export as audit_export
 from panel.admin import queries
@@ -111,6 +112,7 @@ def users():
 
 @bp.route("/users/new", methods=["GET", "POST"])
 @access.rule(access.admin(Action.MANAGE_USERS))
+@require_recent_sign_in()
 def new_user():
     form = NewUserForm()
     if form.validate_on_submit():
@@ -127,6 +129,7 @@ def new_user():
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
 @access.rule(access.on_loaded(Action.MANAGE_USERS, account_queries.user_by_id, param="user"))
+@require_recent_sign_in()
 def edit_user(user):
     form = EditUserForm(obj=user, actor=current_user)
     if form.validate_on_submit():
@@ -196,6 +199,7 @@ def _to_user(user: User):
 # their recovery codes. The person sets it up again at their next sign-in; the reset is audited.
 @bp.route("/users/<int:user_id>/two-factor", methods=["GET", "POST"])
 @access.rule(access.on_loaded(Action.MANAGE_USERS, account_queries.user_by_id, param="user"))
+@require_recent_sign_in()
 def reset_two_factor(user):
     if not two_factor.anything_to_reset(user):
         flash(f"{user.full_name} has not set up two-factor sign-in.", "info")
@@ -266,6 +270,7 @@ def edit_panel(panel):
 
 @bp.route("/panels/<int:panel_id>/members/new", methods=["GET", "POST"])
 @access.rule(access.on_panel(Action.MANAGE_PANELS))
+@require_recent_sign_in()
 def add_member(panel):
     search = PersonSearchForm(request.args)
     if request.method == "POST":
@@ -298,6 +303,7 @@ def _whole_number(value: str) -> int | None:
 @access.rule(
     access.on_loaded(Action.MANAGE_PANELS, panel_queries.membership_by_id, param="membership")
 )
+@require_recent_sign_in()
 def change_role(panel_id, membership):
     _check_on_panel(membership, panel_id)
     form = ChangeRoleForm(obj=membership)
@@ -317,6 +323,7 @@ def change_role(panel_id, membership):
 @access.rule(
     access.on_loaded(Action.MANAGE_PANELS, panel_queries.membership_by_id, param="membership")
 )
+@require_recent_sign_in()
 def remove_member(panel_id, membership):
     _check_on_panel(membership, panel_id)
     form = RemoveMemberForm()

@@ -15,10 +15,16 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user, login_user, logout_user
 
 from panel.core.database import utcnow
+from panel.core.urls import come_back_to
 
 SIGNED_IN_AT, LAST_SEEN, SESSION_ID = "signed_in_at", "last_seen", "session_id"
 # Set once the person has given their second factor (or set one up) in this session.
 TWO_FACTOR_VERIFIED = "two_factor_verified"
+# When the person last proved who they are in full (their password, and their second factor if
+# they have one): at sign-in, and again on "Confirm it's you" (panel/accounts/reauth.py).
+CONFIRMED_AT = "confirmed_at"
+# When they last gave their password on "Confirm it's you", whether or not a code followed.
+PASSWORD_CONFIRMED_AT = "password_confirmed_at"  # noqa: S105 (a session key)
 # Endpoints that neither read nor renew a session, whoever asks: files, and the health check a
 # load balancer asks for several times a second.
 SESSIONLESS = frozenset({"static", "health.healthz"})
@@ -48,18 +54,26 @@ def start(user, *, two_factor_verified: bool) -> None:
     session[SIGNED_IN_AT] = now
     session[LAST_SEEN] = now
     session[SESSION_ID] = secrets.token_urlsafe(16)
+    # Signing in is proving who they are in full: a second factor, for whoever has one.
+    session[CONFIRMED_AT] = now
     if two_factor_verified:
         session[TWO_FACTOR_VERIFIED] = True
 
 
+_KEPT_ON_RENEWAL = (
+    SIGNED_IN_AT,
+    LAST_SEEN,
+    TWO_FACTOR_VERIFIED,
+    CONFIRMED_AT,
+    PASSWORD_CONFIRMED_AT,
+)
+
+
 def renew(user) -> None:
     """A new session id for the same sign-in (at second-factor set-up, or after the person's
-    session token changed), keeping when they signed in so the 12-hour limit still counts."""
-    kept = {
-        key: session[key]
-        for key in (SIGNED_IN_AT, LAST_SEEN, TWO_FACTOR_VERIFIED)
-        if key in session
-    }
+    session token changed), keeping when they signed in so the 12-hour limit still counts, and
+    when they last confirmed it was them."""
+    kept = {key: session[key] for key in _KEPT_ON_RENEWAL if key in session}
     session.clear()
     login_user(user)
     session.update(kept)
@@ -79,16 +93,23 @@ def ended_because(now: float) -> str | None:
             f"{config['SESSION_MAX_HOURS']} hours ago. Sign in again to carry on."
         )
     if now - last_seen > config["SESSION_IDLE_MINUTES"] * 60:
-        return (
-            f"You have been signed out after {config['SESSION_IDLE_MINUTES']} minutes without "
-            "activity, to keep case material safe. Sign in again to carry on."
-        )
+        return idle_message()
     return None
+
+
+def idle_message() -> str:
+    """What the sign-in page says to someone whose session sat idle too long."""
+    minutes = current_app.config["SESSION_IDLE_MINUTES"]
+    return (
+        f"You have been signed out after {minutes} minutes without activity, to keep case "
+        "material safe. Sign in again to carry on."
+    )
 
 
 def check():
     """Run before every request, before the access check: end a session that has lived too long
-    or sat idle too long, otherwise note this request as activity."""
+    or sat idle too long, otherwise note this request as activity. Signing in again leads back
+    to the page (for a form posted, the page it offers the action on: `come_back_to`)."""
     if request.endpoint in SESSIONLESS or not current_user.is_authenticated:
         return None
     now = utcnow().timestamp()
@@ -96,17 +117,14 @@ def check():
     if reason is None:
         session[LAST_SEEN] = now
         return None
-    logout_user()
-    session.clear()
-    flash(reason, "info")
-    next_page = request.full_path.rstrip("?") if request.method == "GET" else None
-    return redirect(url_for("accounts.sign_in", next=next_page))
+    return end(reason, next_page=come_back_to())
 
 
-def end(reason: str):
+def end(reason: str, next_page: str | None = None):
     """End this session now, for `reason` (shown on the sign-in page it sends the person to):
-    e.g. their address locked while they were signed in."""
+    e.g. their address locked while they were signed in. Given `next_page` (a path on this site,
+    checked when they sign in), signing in again leads back there."""
     logout_user()
     session.clear()
     flash(reason, "info")
-    return redirect(url_for("accounts.sign_in"))
+    return redirect(url_for("accounts.sign_in", next=next_page or None))

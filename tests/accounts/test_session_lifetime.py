@@ -100,3 +100,41 @@ def test_a_session_signed_with_a_retired_key_lasts_only_while_the_key_is_a_fallb
     finally:
         app.config["SECRET_KEY"] = old_key
         app.config["SECRET_KEY_FALLBACKS"] = []
+
+
+# --- The timeout warning's requests (static/js/session-timeout.js) ---------------------------
+
+
+def test_staying_signed_in_from_the_warning_restarts_the_idle_clock(client, people):
+    sign_in(client, people.member)
+    _age(client, last_seen=29 * 60)
+    response = client.post("/session/keep-alive")
+    assert response.status_code == 204 and not response.data
+    with client.session_transaction() as session:
+        assert utcnow().timestamp() - session[LAST_SEEN] < 5
+
+
+def test_staying_signed_in_too_late_is_refused(client, people):
+    sign_in(client, people.member)
+    _age(client, last_seen=31 * 60)
+    response = client.post("/session/keep-alive")
+    assert response.status_code == 302 and response.location.startswith("/sign-in")
+
+
+def test_an_unanswered_warning_ends_this_session_only_and_leads_back(app, people, db):
+    here, elsewhere = app.test_client(), app.test_client()
+    sign_in(here, people.member)
+    sign_in(elsewhere, people.member)
+    page = f"http://localhost/panels/{people.panel.id}"
+    response = here.post("/session/timed-out", headers={"Referer": page})
+    assert response.location == f"/sign-in?next=/panels/{people.panel.id}"
+    assert "signed out after 30 minutes without activity" in here.get(response.location).text
+    assert here.get("/").status_code == 302
+    assert elsewhere.get("/").status_code == 200  # another device's session carries on
+
+
+def test_a_form_posted_after_the_session_ended_leads_back_to_it_after_signing_in(client, people):
+    sign_in(client, people.member)
+    _age(client, last_seen=31 * 60)
+    response = client.post("/account", data={"current_password": "x"})
+    assert response.location == "/sign-in?next=/account"

@@ -19,6 +19,7 @@ from flask_login import current_user
 
 from panel import access
 from panel.accounts import services
+from panel.accounts.reauth import require_recent_sign_in
 from panel.accounts.two_factor import queries
 from panel.accounts.two_factor import services as two_factor
 from panel.accounts.two_factor.forms import (
@@ -30,8 +31,16 @@ from panel.core import sessions
 
 bp = Blueprint("two_factor", __name__)
 
-# Pages a person who still has to set up a second factor may use.
-OPEN_WHILE_SETTING_UP = {"two_factor.set_up", "accounts.sign_out", "static"}
+# Pages a person who still has to set up a second factor may use: setting it up asks them to
+# confirm it's them if they signed in a while ago, and the timeout warning works there too.
+OPEN_WHILE_SETTING_UP = {
+    "two_factor.set_up",
+    "accounts.confirm",
+    "accounts.sign_out",
+    "accounts.keep_alive",
+    "accounts.timed_out",
+    "static",
+}
 
 WRONG_CODE = "That code is not right. Enter the code your app shows now"
 
@@ -55,6 +64,7 @@ def enforce():
 
 @bp.route("/account/two-factor/set-up", methods=["GET", "POST"])
 @access.rule(access.SIGNED_IN)
+@require_recent_sign_in()
 def set_up():
     user = current_user._get_current_object()
     if user.has_two_factor:
@@ -97,6 +107,8 @@ def _recovery_codes_page(codes: list[str], title: str):
 
 @bp.route("/account/two-factor/recovery-codes", methods=["GET", "POST"])
 @access.rule(access.SIGNED_IN)
+# The page asks for a code from the app itself: "Confirm it's you" asks for the password.
+@require_recent_sign_in(second_factor=False)
 def recovery_codes():
     """Replace the recovery codes (all of the old ones stop working)."""
     user = current_user._get_current_object()
@@ -126,6 +138,8 @@ def _locked_out():
 
 @bp.route("/account/two-factor/turn-off", methods=["GET", "POST"])
 @access.rule(access.SIGNED_IN)
+# The page asks for a code from the app itself: "Confirm it's you" asks for the password.
+@require_recent_sign_in(second_factor=False)
 def turn_off():
     """Only for people whose role does not need a second factor (readers)."""
     user = current_user._get_current_object()
