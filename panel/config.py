@@ -166,7 +166,10 @@ def load(
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # Session cookie: never readable by scripts, not sent on cross-site POSTs, HTTPS only in
         # production. Panel never sets a remember-me cookie, so the session ends with sign-out.
-        "SESSION_COOKIE_NAME": "panel_session",
+        # In production its name starts __Host-: browsers then take it only if it is Secure,
+        # for the whole site and this host alone, so a sibling subdomain cannot plant one (ASVS
+        # 5.0 3.3.1, 3.3.3). Development serves plain HTTP, where browsers refuse such a name.
+        "SESSION_COOKIE_NAME": "__Host-panel_session" if production else "panel_session",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
@@ -281,6 +284,15 @@ def mail_settings(env: os._Environ | dict, production: bool) -> dict:
     security = env.get("MAIL_SECURITY", "starttls" if production else "none")
     if security not in ("none", "starttls", "tls"):
         raise ConfigurationError(f"MAIL_SECURITY must be none, starttls or tls, not {security!r}")
+    server = env.get("MAIL_SERVER", "localhost")
+    # Reset links and invitations must not cross a network in clear (ASVS 5.0 12.3.1); a relay
+    # on the same machine (loopback) is the one place plain SMTP stays on the host.
+    if production and security == "none" and server not in ("localhost", "127.0.0.1", "::1"):
+        raise ConfigurationError(
+            f"MAIL_SECURITY none would send reset links and invitations to {server} in clear: "
+            "production uses starttls or tls, or plain SMTP only to a relay on this machine "
+            "(MAIL_SERVER=localhost)."
+        )
     port = env.get("MAIL_PORT", "25")
     if not (port.isascii() and port.isdigit() and 0 < int(port) < 65536):
         raise ConfigurationError(f"MAIL_PORT must be a port number, not {port!r}")
@@ -308,7 +320,7 @@ def mail_settings(env: os._Environ | dict, production: bool) -> dict:
         )
     return {
         "MAIL_BACKEND": backend,
-        "MAIL_SERVER": env.get("MAIL_SERVER", "localhost"),
+        "MAIL_SERVER": server,
         "MAIL_PORT": int(port),
         "MAIL_SECURITY": security,
         "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,

@@ -87,6 +87,22 @@ def test_production_sends_the_session_cookie_over_https_only(tmp_path):
     assert settings["SESSION_COOKIE_SECURE"] is True
     assert settings["SESSION_COOKIE_HTTPONLY"] is True
     assert settings["SESSION_COOKIE_SAMESITE"] == "Lax"
+    # The __Host- prefix: browsers take it only Secure, for "/" and this host alone.
+    assert settings["SESSION_COOKIE_NAME"] == "__Host-panel_session"
+    assert settings.get("SESSION_COOKIE_PATH") in (None, "/")
+    assert settings.get("SESSION_COOKIE_DOMAIN") in (None, False)
+
+
+def test_production_sends_mail_in_clear_only_to_a_relay_on_the_same_machine(tmp_path):
+    with pytest.raises(config.ConfigurationError, match="in clear"):
+        config.load(
+            str(tmp_path),
+            {**PRODUCTION, "MAIL_SECURITY": "none", "MAIL_SERVER": "smtp.example.org"},
+        )
+    local = config.load(
+        str(tmp_path), {**PRODUCTION, "MAIL_SECURITY": "none", "MAIL_SERVER": "localhost"}
+    )
+    assert (local["MAIL_SERVER"], local["MAIL_SECURITY"]) == ("localhost", "none")
 
 
 def test_unknown_profile_is_refused(tmp_path):
