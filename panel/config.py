@@ -186,7 +186,7 @@ def load(
         # timeout (WCAG 2.2.1: at least 20 seconds to answer; two minutes is GOV.UK's pattern).
         "SESSION_WARNING_SECONDS": _whole_number(env, "SESSION_WARNING_SECONDS", "120"),
         # Changing an e-mail address, a second factor or someone's roles needs a sign-in (or a
-        # "Confirm it's you") at most this long ago (panel/accounts/reauth.py).
+        # "Confirm it's you") at most this long ago (panel/core/reauth.py).
         "RECENT_SIGN_IN_MINUTES": _whole_number(env, "RECENT_SIGN_IN_MINUTES", "15"),
         # This many failed sign-ins for one e-mail address lock it for this many minutes.
         "SIGN_IN_MAX_FAILURES": _whole_number(env, "SIGN_IN_MAX_FAILURES", "5"),

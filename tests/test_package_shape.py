@@ -45,6 +45,7 @@ ROLES = frozenset(
         "vocabularies",  # the controlled lists from domain.md
         "measures",  # what a published figure is: counts suppressed below 5, rates, periods
         "charts",  # the geometry of server-drawn charts, so that templates only draw
+        "snapshots",  # read models stored as worked out, served for a while instead of again
     }
 )
 

@@ -146,7 +146,7 @@ class SecondFactorForm(BaseForm):
 
 
 class ConfirmPasswordForm(BaseForm):
-    """The first step of "Confirm it's you" (panel/accounts/reauth.py)."""
+    """The first step of "Confirm it's you" (panel/core/reauth.py)."""
 
     password = PasswordField(
         "Password",

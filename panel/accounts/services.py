@@ -274,7 +274,7 @@ def change_password(user: User, current_password: str, new_password: str) -> boo
 
 
 def confirm_password(user: User, password: str, *, last_step: bool) -> bool:
-    """The first step of "Confirm it's you" (panel/accounts/reauth.py): whether `password` is
+    """The first step of "Confirm it's you" (panel/core/reauth.py): whether `password` is
     the person's, guarded as at sign-in: a wrong one is audited and counted towards the lock.
     With `last_step` (no second factor follows) the confirmation is recorded. Raises
     `SignInLocked` while (or once) the address is locked."""

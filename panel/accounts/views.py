@@ -1,6 +1,6 @@
 """Signing in (a password, then a code from the authenticator app for someone who has set up
 two-factor sign-in) and out, "Confirm it's you" before a sensitive change (the same two steps
-again, panel/accounts/reauth.py), what the timeout warning asks of the server (staying signed in,
+again, panel/core/reauth.py), what the timeout warning asks of the server (staying signed in,
 or ending the session it warned of), and the user's own account page. Setting up the second
 factor has its own pages (panel/accounts/two_factor/views.py)."""
 
@@ -19,7 +19,7 @@ from flask import (
 from flask_login import current_user, logout_user
 
 from panel import access
-from panel.accounts import reauth, services
+from panel.accounts import services
 from panel.accounts.forms import (
     ChangePasswordForm,
     ConfirmPasswordForm,
@@ -28,7 +28,7 @@ from panel.accounts.forms import (
 )
 from panel.accounts.models import User
 from panel.accounts.two_factor import queries as two_factor_queries
-from panel.core import sessions
+from panel.core import reauth, sessions
 from panel.core.database import utcnow
 from panel.core.urls import come_back_to, safe_next
 

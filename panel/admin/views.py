@@ -12,7 +12,6 @@ from panel.access import Action
 from panel.accounts import queries as account_queries
 from panel.accounts import services as accounts
 from panel.accounts.links import services as links
-from panel.accounts.reauth import require_recent_sign_in
 from panel.accounts.two_factor import services as two_factor
 from panel.admin import export as audit_export
 from panel.admin import queries
@@ -32,6 +31,7 @@ from panel.admin.forms import (
     UserSearchForm,
 )
 from panel.core.csv_export import csv_response
+from panel.core.reauth import require_recent_sign_in
 from panel.core.time import uk_today
 from panel.panels import queries as panel_queries
 from panel.panels import services as panel_services

@@ -72,7 +72,7 @@ class AuditAction(LabelledEnum):
     ACCOUNT_LOCKED = ("locked", "Sign-in locked after repeated failures")
     # Signed in, asked for their current password again (to change it), and got it wrong.
     PASSWORD_CHECK_FAILED = ("password_wrong", "Gave a wrong current password")
-    # Proved who they are again before a sensitive change (panel/accounts/reauth.py).
+    # Proved who they are again before a sensitive change (panel/core/reauth.py).
     IDENTITY_CONFIRMED = ("confirmed", "Confirmed it was them")
     # Invitation and password reset links (panel/accounts/links.py); the token is never recorded.
     INVITATION_SENT = ("invite_sent", "Sent an invitation")

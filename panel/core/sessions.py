@@ -21,7 +21,7 @@ SIGNED_IN_AT, LAST_SEEN, SESSION_ID = "signed_in_at", "last_seen", "session_id"
 # Set once the person has given their second factor (or set one up) in this session.
 TWO_FACTOR_VERIFIED = "two_factor_verified"
 # When the person last proved who they are in full (their password, and their second factor if
-# they have one): at sign-in, and again on "Confirm it's you" (panel/accounts/reauth.py).
+# they have one): at sign-in, and again on "Confirm it's you" (panel/core/reauth.py).
 CONFIRMED_AT = "confirmed_at"
 # When they last gave their password on "Confirm it's you", whether or not a code followed.
 PASSWORD_CONFIRMED_AT = "password_confirmed_at"  # noqa: S105 (a session key)

@@ -28,7 +28,7 @@ THROTTLED = {
     "accounts.account": "SIGN_IN_RATE_LIMIT",
     "two_factor.recovery_codes": "TWO_FACTOR_RATE_LIMIT",
     "two_factor.turn_off": "TWO_FACTOR_RATE_LIMIT",
-    # "Confirm it's you" before a sensitive change (panel/accounts/reauth.py): as signing in.
+    # "Confirm it's you" before a sensitive change (panel/core/reauth.py): as signing in.
     "accounts.confirm": "SIGN_IN_RATE_LIMIT",
     "accounts.confirm_code": "TWO_FACTOR_RATE_LIMIT",
 }

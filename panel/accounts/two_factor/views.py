@@ -19,7 +19,6 @@ from flask_login import current_user
 
 from panel import access
 from panel.accounts import services
-from panel.accounts.reauth import require_recent_sign_in
 from panel.accounts.two_factor import queries
 from panel.accounts.two_factor import services as two_factor
 from panel.accounts.two_factor.forms import (
@@ -28,6 +27,7 @@ from panel.accounts.two_factor.forms import (
     TurnOffTwoFactorForm,
 )
 from panel.core import sessions
+from panel.core.reauth import require_recent_sign_in
 
 bp = Blueprint("two_factor", __name__)
 
