@@ -34,6 +34,31 @@ from panel.extensions import db
 # Fields whose values must never be copied into the trail: only the fact of a change is kept.
 SECRET_FIELDS = frozenset({"password_hash", "session_token", "calendar_token"})
 
+# What the trail keeps of free text people typed (case text, and anything else that may name
+# someone or say something about them: agenda titles, places, actions, guests' names): that it
+# was given, changed or removed, never the words. Administrators read the trail; the text is for
+# the panel, on its pages.
+TEXT_SET, TEXT_HIDDEN, TEXT_CHANGED = "(set)", "(hidden)", "(changed)"
+
+
+def text_set(value: str | None) -> str | None:
+    """What the trail keeps of free text an event gives: "(set)", or None when there is none."""
+    return TEXT_SET if value else None
+
+
+def text_removed(value: str | None) -> str | None:
+    """What the trail keeps of free text an event removes: "(hidden)", or None if there was none."""
+    return TEXT_HIDDEN if value else None
+
+
+def masked(changes: dict[str, Any], fields: frozenset[str]) -> dict[str, Any]:
+    """`changes` (from `apply_changes`) with each of the free text `fields` that changed said to
+    have changed, without the words: ["(hidden)", "(changed)"]."""
+    return {
+        key: [TEXT_HIDDEN, TEXT_CHANGED] if key in fields else value
+        for key, value in changes.items()
+    }
+
 
 class AuditAction(LabelledEnum):
     SIGN_IN = ("sign_in", "Signed in")

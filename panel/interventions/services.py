@@ -625,7 +625,10 @@ def _case_label(case: LiveCase) -> str:
 
 
 def _intervention_label(intervention: Intervention) -> str:
+    """By number, type and live case; a place or community is typed in, so not by that."""
+    case = intervention.live_case
+    about = case.reference if case else "a place or community"
     return (
-        f"Intervention {intervention.id} ({intervention.type.name}) for "
-        f"{intervention.about} of {intervention.panel.name}"
+        f"Intervention {intervention.id} ({intervention.type.name}) for {about} of "
+        f"{intervention.panel.name}"
     )[:200]
