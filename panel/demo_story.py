@@ -808,7 +808,10 @@ def _case_audit(story, case, item, meeting, reviewed, ratings, strands) -> None:
         coordinator,
         AuditAction.CREATE,
         item,
-        lambda: f"“{item.title}” on the agenda of {meeting.panel.name}, {day:%d %B %Y}"[:200],
+        lambda: (
+            f"Agenda item {item.position} ({item.title}) of the {meeting.panel.name} meeting on "
+            f"{day.day} {day:%B %Y}"
+        )[:200],
         {"title": item.title, "duration_minutes": item.duration_minutes},
     )
     story.audit(

@@ -75,7 +75,17 @@ from panel.cases.vocabularies import (
     strand_labels,
 )
 from panel.core import encryption
-from panel.core.audit import CHAINED, AuditAction, AuditChainHead, chain_hash, chain_key
+from panel.core.audit import (
+    CHAINED,
+    TEXT_CHANGED,
+    TEXT_HIDDEN,
+    TEXT_SET,
+    AuditAction,
+    AuditChainHead,
+    chain_hash,
+    chain_key,
+    text_set,
+)
 from panel.core.passwords import hash_password
 from panel.core.retention import add_months, marker
 from panel.core.time import UK, format_datetime, format_time
@@ -2010,8 +2020,8 @@ class NationalData:
             meeting.label,
             {
                 "starts_at": meeting.starts_at.isoformat(),
-                "place": meeting.place,
-                "online_link": meeting.online_link,
+                "place": text_set(meeting.place),
+                "online_link": text_set(meeting.online_link),
             },
         )
         if meeting.status == MeetingStatus.CANCELLED:
@@ -2019,7 +2029,7 @@ class NationalData:
                 meeting.starts_at - timedelta(days=3),
                 {
                     "status": ["scheduled", "cancelled"],
-                    "cancellation_reason": [None, reason],
+                    "cancellation_reason": [TEXT_HIDDEN, TEXT_CHANGED],
                 },
             )
         elif meeting.held:
@@ -2136,7 +2146,8 @@ class NationalData:
                     AuditAction.CREATE,
                     "agenda_item",
                     id_,
-                    f"“{title}” on the agenda of {plan.name}, {day:%d %B %Y}"[:200],
+                    f"Agenda item {position} ({title}) of the {plan.name} meeting on "
+                    f"{day.day} {day:%B %Y}"[:200],
                     {
                         "title": title,
                         "presenter": None,
@@ -2193,7 +2204,7 @@ class NationalData:
                 {
                     "organisation": person.organisation,
                     "status": status._value_,
-                    "deputy_name": deputy,
+                    "deputy_name": text_set(deputy),
                 },
             )
         return register
@@ -2214,8 +2225,8 @@ class NationalData:
             AuditAction.CREATE,
             "guest",
             id_,
-            f"Guest {name} at {meeting.panel.name} meeting on {local.day} {local:%B %Y}",
-            {"name": name, "organisation_name": organisation},
+            f"Guest {id_} at {meeting.panel.name} meeting on {local.day} {local:%B %Y}",
+            {"name": TEXT_SET, "organisation_name": TEXT_SET},
         )
         return [f"{name} ({organisation})"]
 
@@ -2249,7 +2260,8 @@ class NationalData:
                     meeting.ends_at,
                 )
             )
-            label = f"Action: {description}"[:200]
+            local = meeting.starts_at.astimezone(UK)
+            label = f"Action {id_} of the {plan.name} meeting on {local.day} {local:%B %Y}"
             self.audit.add(
                 meeting.ends_at,
                 plan.coordinator,
@@ -2258,7 +2270,7 @@ class NationalData:
                 id_,
                 label,
                 {
-                    "description": description,
+                    "description": TEXT_SET,
                     "owner_organisation": owner.organisation,
                     "due_date": due.isoformat(),
                 },
@@ -2298,6 +2310,7 @@ class NationalData:
         person = _pick(rng, members)
         reason = _pick(rng, DECLARATIONS)
         at = meeting.starts_at - timedelta(days=1)
+        local = meeting.starts_at.astimezone(UK)
         id_ = self.next_id("interest_declaration")
         self.sink.rows("interest_declaration").append((id_, item.id, person.id, reason, at))
         self.audit.add(
@@ -2306,8 +2319,9 @@ class NationalData:
             AuditAction.CREATE,
             "interest_declaration",
             id_,
-            f"{person.name}’s interest in “{item.title}”"[:200],
-            {"agenda_item": item.title, "reason": reason},
+            f"{person.name}’s interest in agenda item {item.position} of the {plan.name} "
+            f"meeting on {local.day} {local:%B %Y}"[:200],
+            {"agenda_item": item.position, "reason": TEXT_SET},
         )
         return [
             {"name": person.name, "organisation": person.organisation,
@@ -2971,7 +2985,7 @@ class NationalData:
                 if step in (S.NOT_COMPLETED, S.CANCELLED):
                     reason = note
         id_ = self.next_id("intervention")
-        about = case["reference"] if case else place
+        about = case["reference"] if case else "a place or community"
         label = f"Intervention {id_} ({type_name}) for {about} of {plan.name}"[:200]
         deleted = self._intervention_retention(case, status, log, id_, label, reason)
         gone = marker(deleted) if deleted else None

@@ -43,7 +43,7 @@ def _open(app, user, url: str) -> str:
 
 def _opened(case, user, at: datetime) -> None:
     """An opening of `case` by `user` at `at` (UTC), as the case page records it."""
-    services.record_case_view(user, case, case.reference, at)
+    services.record_views(user, [case], at)
 
 
 def _rows(db, case) -> list[tuple[date, int]]:
@@ -124,11 +124,12 @@ def test_openings_on_two_uk_days_are_two_rows_and_one_line(app, db, isp, case_re
 
 def test_the_upsert_counts_twice_in_one_transaction(db, isp, case_review):  # noqa: F811
     at = datetime(2026, 7, 1, 9, tzinfo=UTC)
-    first = services.count_view(isp.member, case_review, at)
-    second = services.count_view(isp.member, case_review, at + timedelta(minutes=5))
+    key = ("case_review", case_review.id)
+    first = services.count_views(isp.member, [case_review], at)
+    second = services.count_views(isp.member, [case_review], at + timedelta(minutes=5))
     db.session.commit()
 
-    assert (first, second) == (1, 2)
+    assert (first, second) == ({key: 1}, {key: 2})
     row = db.session.scalars(sa.select(CaseView)).one()
     assert (row.count, row.first_at, row.last_at) == (2, at, at + timedelta(minutes=5))
 

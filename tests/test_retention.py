@@ -419,7 +419,7 @@ def test_a_cases_viewing_record_goes_with_its_detail_and_the_trail_keeps_the_ope
     case, _, _ = closed_live_case(db, people)
     kept = live_case(people.coordinator, people.panel)  # open: nothing due
     for target, person in ((review, isp.member), (case, people.member), (kept, people.member)):
-        case_services.record_case_view(person, target, target.reference)
+        case_services.record_views(person, [target])
 
     run(app, "--today", "2028-01-31")
 

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from flask import g
@@ -38,7 +40,7 @@ from panel.cases.vocabularies import (
     strand_labels,
 )
 from panel.core import anonymise
-from panel.core.audit import AuditAction, apply_changes, record
+from panel.core.audit import AuditAction, apply_changes, record, record_each
 from panel.core.database import insert_for, utcnow
 from panel.core.guard import GuardOutcome
 from panel.core.time import UK
@@ -293,47 +295,66 @@ def close_case_review(actor: User, case_review: CaseReview) -> CaseReview:
 
 
 def record_view(actor: User, case_review: CaseReview) -> None:
-    """Case material is need-to-know: every opening of a case review is counted in the viewing
-    record, and the day's first by each person is in the trail."""
+    """Case material is need-to-know: every page that shows a case review's text records the
+    opening (`record_views`), once the actor is known to be allowed to open it."""
     access.require(actor, Action.VIEW_CASE_REVIEWS, case_review)
-    record_case_view(actor, case_review, _label(case_review))
+    record_views(actor, [case_review])
 
 
 # --- The viewing record: who has opened a case review or a live case ---------------------------
 
 
-def count_view(actor: User, case, at: datetime | None = None) -> int:
-    """Count an opening of `case` by `actor` at `at` (now unless given) in the day's row, and
-    return how many openings the row now holds (1 for the day's first). One atomic statement
-    (INSERT ... ON CONFLICT DO UPDATE), so two pages loading at once both count, neither fails
-    on the unique constraint, and exactly one of them sees 1."""
-    assert case.__tablename__ in CASE_TYPES, case
+def record_views(actor: User, cases: Iterable[Any], at: datetime | None = None) -> None:
+    """Record that `actor` opened each of `cases` (case reviews or live cases) at `at` (now unless
+    given): the one way every page that shows case text (a case's own pages, the minutes with
+    their case reviews) records it; the unit of work commits it with the page. Whether the actor
+    may see the text is the page's question, asked before it gets here.
+
+    The viewing record counts each opening in the day's row (`count_views`: one statement for all
+    of them, however many case reviews a page of minutes shows), and the day's first opening of
+    each case by this person is also an audit VIEW event, at the same moment as the row's
+    first_at."""
     at = at or utcnow()
+    opened = {(case.__tablename__, case.id): case for case in cases}
+    if not opened:
+        return
+    counts = count_views(actor, list(opened.values()), at)
+    first = [(case, case.audit_label) for key, case in opened.items() if counts[key] == 1]
+    record_each(actor, AuditAction.VIEW, first, at)
+
+
+def count_views(actor: User, cases: Sequence[Any], at: datetime) -> dict[tuple[str, int], int]:
+    """Count an opening of each of `cases` by `actor` at `at` in the day's rows, and return how
+    many openings each row now holds, by (table name, id): 1 for the day's first. One atomic
+    statement (INSERT ... ON CONFLICT DO UPDATE, a row per case), so two pages loading at once
+    both count, neither fails on the unique constraint, and exactly one of them sees 1. Rows go
+    in one order (by table name and id), so two pages counting the same cases at once wait for
+    each other rather than deadlock."""
+    day = at.astimezone(UK).date()
+    rows = sorted({(case.__tablename__, case.id) for case in cases})
+    assert all(object_type in CASE_TYPES for object_type, _ in rows), rows
     insert = insert_for(CaseView, db.session).values(
-        object_type=case.__tablename__,
-        object_id=case.id,
-        user_id=actor.id,
-        day=at.astimezone(UK).date(),
-        first_at=at,
-        last_at=at,
-        count=1,
+        [
+            {
+                "object_type": object_type,
+                "object_id": object_id,
+                "user_id": actor.id,
+                "day": day,
+                "first_at": at,
+                "last_at": at,
+                "count": 1,
+            }
+            for object_type, object_id in rows
+        ]
     )
     counted = insert.on_conflict_do_update(
         index_elements=["object_type", "object_id", "user_id", "day"],
         set_={"count": CaseView.count + 1, "last_at": insert.excluded.last_at},
-    ).returning(CaseView.count)
-    return db.session.execute(counted).scalar_one()  # the upsert returns exactly one row
-
-
-def record_case_view(actor: User, case, label: str, at: datetime | None = None) -> None:
-    """Record an opening of `case` (a case review or a live case); the unit of work commits it with
-    the page. The viewing record counts it, and the day's first opening by this person is also an
-    audit VIEW event."""
-    at = at or utcnow()
-    if count_view(actor, case, at) == 1:
-        # At the same moment as the row's first_at.
-        record(actor, AuditAction.VIEW, case, label=label).occurred_at = at
-    db.session.flush()
+    ).returning(CaseView.object_type, CaseView.object_id, CaseView.count)
+    return {
+        (object_type, object_id): count
+        for object_type, object_id, count in db.session.execute(counted)
+    }
 
 
 def delete_views(case) -> None:

@@ -122,6 +122,7 @@ def edit(case_review):
             return _to_case(case_review)
     except services.CaseReviewRefused as refused:
         return _refused(refused, case_review)
+    services.record_view(current_user, case_review)  # the form shows the narrative
     return render_template(
         "cases/form.html",
         panel=case_review.panel,
@@ -143,6 +144,7 @@ def findings(case_review):
             return _to_case(case_review, "stage-findings")
     except services.CaseReviewRefused as refused:
         return _refused(refused, case_review)
+    services.record_view(current_user, case_review)  # the comments and the overall view
     return render_template(
         "cases/findings.html",
         case_review=case_review,

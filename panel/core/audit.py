@@ -49,6 +49,31 @@ from panel.extensions import db
 # Fields whose values must never be copied into the trail: only the fact of a change is kept.
 SECRET_FIELDS = frozenset({"password_hash", "session_token", "calendar_token"})
 
+# What the trail keeps of free text people typed (case text, and anything else that may name
+# someone or say something about them: agenda titles, places, actions, guests' names): that it
+# was given, changed or removed, never the words. Administrators read the trail; the text is for
+# the panel, on its pages.
+TEXT_SET, TEXT_HIDDEN, TEXT_CHANGED = "(set)", "(hidden)", "(changed)"
+
+
+def text_set(value: str | None) -> str | None:
+    """What the trail keeps of free text an event gives: "(set)", or None when there is none."""
+    return TEXT_SET if value else None
+
+
+def text_removed(value: str | None) -> str | None:
+    """What the trail keeps of free text an event removes: "(hidden)", or None if there was none."""
+    return TEXT_HIDDEN if value else None
+
+
+def masked(changes: dict[str, Any], fields: frozenset[str]) -> dict[str, Any]:
+    """`changes` (from `apply_changes`) with each of the free text `fields` that changed said to
+    have changed, without the words: ["(hidden)", "(changed)"]."""
+    return {
+        key: [TEXT_HIDDEN, TEXT_CHANGED] if key in fields else value
+        for key, value in changes.items()
+    }
+
 
 class AuditAction(LabelledEnum):
     SIGN_IN = ("sign_in", "Signed in")
@@ -247,8 +272,12 @@ _recorded = itertools.count()
 @event.listens_for(Session, "before_flush")
 def _chain_new_events(session, flush_context, instances) -> None:
     new = [obj for obj in session.new if isinstance(obj, AuditEvent)]
-    if not new:
-        return
+    if new:
+        _chain(session, sorted(new, key=lambda e: getattr(e, "_recorded", 0)))
+
+
+def _chain(session: Session, events: list[AuditEvent]) -> None:
+    """Give `events`, in order, the next sequence numbers and their hashes, and move the head on."""
     head = session.scalars(
         sa.select(AuditChainHead).where(AuditChainHead.id == 1).with_for_update()
     ).one_or_none()
@@ -256,7 +285,7 @@ def _chain_new_events(session, flush_context, instances) -> None:
     if head is None:  # a database built before the chain existed and never migrated: add it
         head = AuditChainHead.first(key)
         session.add(head)
-    for event_ in sorted(new, key=lambda e: getattr(e, "_recorded", 0)):
+    for event_ in events:
         event_.occurred_at = event_.occurred_at or utcnow()
         event_.sequence = head.last_sequence + 1
         event_.previous_hash = head.last_hash
@@ -493,7 +522,42 @@ def record(
 
     For a new object, flush first so that it has an id.
     """
-    event_ = AuditEvent(
+    event_ = _event(actor, action, obj, changes=changes, label=label, actor_email=actor_email)
+    event_._recorded = next(_recorded)
+    db.session.add(event_)
+    return event_
+
+
+def record_each(
+    actor, action: AuditAction, labelled: Sequence[tuple[db.Model, str]], at: datetime
+) -> None:
+    """Add an event of `action` at `at` for each (object, label) of `labelled`, as `record` would,
+    in one INSERT: a page that records many at once (each case review of the minutes it shows,
+    opened) costs one statement however many there are. The ORM would insert them one by one on
+    SQLite, to read back each id. They are chained after every event recorded before them."""
+    if not labelled:
+        return
+    db.session.flush()  # events recorded earlier in the transaction take the earlier links
+    events = [_event(actor, action, obj, label=label) for obj, label in labelled]
+    for event_ in events:
+        event_.occurred_at = at
+    _chain(db.session, events)
+    columns = (*CHAINED, "hash")
+    db.session.execute(
+        sa.insert(AuditEvent), [{name: getattr(e, name) for name in columns} for e in events]
+    )
+
+
+def _event(
+    actor,
+    action: AuditAction,
+    obj: db.Model | None,
+    *,
+    changes: dict[str, Any] | None = None,
+    label: str | None = None,
+    actor_email: str | None = None,
+) -> AuditEvent:
+    return AuditEvent(
         actor_id=getattr(actor, "id", None),
         actor_email=actor_email or getattr(actor, "email", None),
         action=action,
@@ -504,9 +568,6 @@ def record(
         changes=changes or None,
         remote_addr=request.remote_addr if has_request_context() else None,
     )
-    event_._recorded = next(_recorded)
-    db.session.add(event_)
-    return event_
 
 
 def _label_of(obj: db.Model) -> str:

@@ -86,6 +86,11 @@ class LiveCase(db.Model):
     strands = choice_list("strand_rows", "strand", Strand)
     needs = choice_list("need_rows", "need", VictimNeed)
 
+    @property
+    def audit_label(self) -> str:
+        """How the audit trail names the case: its reference and panel, nothing from the case."""
+        return f"Live case {self.reference} of {self.panel.name}"[:200]
+
     def __repr__(self) -> str:
         return f"<LiveCase {self.id} {self.reference}>"
 

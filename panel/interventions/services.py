@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from panel import access
 from panel.access import Action
 from panel.accounts.models import Organisation, User
-from panel.cases.services import record_case_view, reference_prefix
+from panel.cases.services import record_views, reference_prefix
 from panel.cases.vocabularies import Answer, Strand, strand_labels
 from panel.core import locking
 from panel.core.audit import AuditAction, apply_changes, record
@@ -212,9 +212,10 @@ def close_case(actor: User, case: LiveCase, closure: Closure, version: int) -> L
 
 
 def record_view(actor: User, case: LiveCase) -> None:
-    """Live cases are need-to-know case material: every opening of one is recorded, as for case
-    reviews (`panel.cases.services.record_case_view`)."""
-    record_case_view(actor, case, _case_label(case))
+    """Live cases are need-to-know case material: every page that shows a live case's text
+    records the opening, as for case reviews (`panel.cases.services.record_views`)."""
+    access.require(actor, Action.VIEW_LIVE_CASES, case)
+    record_views(actor, [case])
 
 
 # --- Intervention types ------------------------------------------------------------------------
@@ -620,11 +621,14 @@ def _labels(values) -> str:
 
 
 def _case_label(case: LiveCase) -> str:
-    return f"Live case {case.reference} of {case.panel.name}"[:200]
+    return case.audit_label
 
 
 def _intervention_label(intervention: Intervention) -> str:
+    """By number, type and live case; a place or community is typed in, so not by that."""
+    case = intervention.live_case
+    about = case.reference if case else "a place or community"
     return (
-        f"Intervention {intervention.id} ({intervention.type.name}) for "
-        f"{intervention.about} of {intervention.panel.name}"
+        f"Intervention {intervention.id} ({intervention.type.name}) for {about} of "
+        f"{intervention.panel.name}"
     )[:200]

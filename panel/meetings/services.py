@@ -9,6 +9,10 @@ across the clocks changing.
 An action agreed at a meeting has an owning organisation and perhaps a due date. An open action
 comes back under "minutes of the last meeting and matters arising" at every later meeting of its
 panel until it is closed (see `matters_arising`).
+
+Where a meeting is, its online link, why it was cancelled and what an action says are typed in,
+and may name someone: the audit trail records that they were given or changed, never the words
+(an online link may carry its passcode too), and names an action by number and meeting.
 """
 
 from __future__ import annotations
@@ -22,12 +26,12 @@ import sqlalchemy as sa
 from panel import access
 from panel.access import Action
 from panel.accounts.models import Organisation, User
-from panel.core.audit import AuditAction, apply_changes, record
+from panel.core.audit import AuditAction, apply_changes, masked, record, text_set
 from panel.core.database import utcnow
 from panel.core.time import UK
 from panel.extensions import db
 from panel.meetings import lifecycle
-from panel.meetings.attendance.services import check_record_open
+from panel.meetings.attendance.services import check_record_open, meeting_label
 from panel.meetings.models import (
     MAX_ACTIONS,
     ActionStatus,
@@ -49,6 +53,9 @@ DEFAULT_STANDING_ITEMS = (
     ("Community tension update", AgendaItemKind.STANDING, 15),
     ("Any other business", AgendaItemKind.STANDING, 10),
 )
+
+# A meeting's free text, which the audit trail records only as set or changed.
+TEXT_FIELDS = frozenset({"place", "online_link", "cancellation_reason"})
 
 
 @dataclass(frozen=True)
@@ -121,8 +128,8 @@ def schedule_meeting(actor: User, panel: Panel, day: date, venue: Venue) -> Meet
         label=_label(meeting),
         changes={
             "starts_at": meeting.starts_at.isoformat(),
-            "place": meeting.place,
-            "online_link": meeting.online_link,
+            "place": text_set(meeting.place),
+            "online_link": text_set(meeting.online_link),
         },
     )
     db.session.flush()
@@ -177,14 +184,17 @@ def move_meeting(actor: User, meeting: Meeting, day: date, venue: Venue) -> Meet
         raise lifecycle.TransitionRefused(
             f"Only a scheduled meeting can be moved; this one is {meeting.status.label.lower()}."
         )
-    changes = apply_changes(
-        meeting,
-        {
-            "starts_at": local_start(day, venue.start_time),
-            "duration_minutes": venue.duration_minutes,
-            "place": venue.place or None,
-            "online_link": venue.online_link or None,
-        },
+    changes = masked(
+        apply_changes(
+            meeting,
+            {
+                "starts_at": local_start(day, venue.start_time),
+                "duration_minutes": venue.duration_minutes,
+                "place": venue.place or None,
+                "online_link": venue.online_link or None,
+            },
+        ),
+        TEXT_FIELDS,
     )
     if changes:
         record(actor, AuditAction.UPDATE, meeting, label=_label(meeting), changes=changes)
@@ -206,7 +216,7 @@ def change_status(
     fields: dict = {"status": target}
     if target == MeetingStatus.CANCELLED:
         fields["cancellation_reason"] = reason or None
-    changes = apply_changes(meeting, fields)
+    changes = masked(apply_changes(meeting, fields), TEXT_FIELDS)
     record(actor, AuditAction.UPDATE, meeting, label=_label(meeting), changes=changes)
     db.session.flush()
     return meeting
@@ -334,7 +344,7 @@ def add_action(
         action,
         label=_action_label(action),
         changes={
-            "description": action.description,
+            "description": text_set(action.description),
             "owner_organisation": owner.name,
             "due_date": due_date.isoformat() if due_date else None,
         },
@@ -354,4 +364,5 @@ def close_action(actor: User, action: MeetingAction, *, now: datetime | None = N
 
 
 def _action_label(action: MeetingAction) -> str:
-    return f"Action: {action.description}"[:200]
+    """An action by number and meeting, never by what it says."""
+    return f"Action {action.id} of the {meeting_label(action.meeting)}"

@@ -24,6 +24,7 @@ from panel import access
 from panel.accounts.models import User
 from panel.cases.models import CaseReview
 from panel.core.pagination import capped_count, page_number, paginate_rows
+from panel.core.retention import MARKER_START
 from panel.extensions import db
 from panel.lessons.models import Lesson, Recommendation
 from panel.meetings.models import AgendaItem, Meeting
@@ -118,6 +119,29 @@ def member_document(
     or the approved version once approved)."""
     document = Document.from_json(version.content) if version else document_of(minutes)
     return for_member(document, user)
+
+
+def case_reviews_shown(meeting: Meeting, documents: Iterable[Document]) -> list[CaseReview]:
+    """The case reviews whose text `documents` (minutes of `meeting`, as a page shows them) carry:
+    every case section left in them, by its reference among the panel's case reviews. One query,
+    none when there is no case section.
+
+    A case review whose detail retention deleted is left out: its published minutes are kept,
+    and its viewing record went with the detail (`panel.cases.retention`), not to start again."""
+    references = {
+        item.case.reference for document in documents for item in document.items if item.case
+    }
+    if not references:
+        return []
+    return list(
+        db.session.scalars(
+            db.select(CaseReview).where(
+                CaseReview.panel_id == meeting.panel_id,
+                CaseReview.reference.in_(references),
+                ~CaseReview.narrative.startswith(MARKER_START, autoescape=True),
+            )
+        )
+    )
 
 
 # --- What readers read -------------------------------------------------------------------------

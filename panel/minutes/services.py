@@ -31,6 +31,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from panel import access
 from panel.access import Action
 from panel.accounts.models import User
+from panel.cases.services import record_views
 from panel.core import locking
 from panel.core.audit import AuditAction, apply_changes, record
 from panel.core.database import utcnow
@@ -355,6 +356,14 @@ def publication_closed(minutes: Minutes) -> str | None:
     """Why `minutes` cannot be published now; None once approved."""
     reason = _NOT_PUBLISHABLE.get(minutes.status)
     return f"Only approved minutes can be published. {reason}" if reason else None
+
+
+def record_case_views(actor: User, meeting: Meeting, *documents: Document) -> None:
+    """Minutes carry case review text (in full: the narrative, stage comments and overall view;
+    for readers: the narrative, as each case's anonymised summary), so a page or download of the
+    minutes of `meeting` records each case review in `documents` (what it shows `actor`) as
+    opened, in one statement for all (`panel.cases.services.record_views`)."""
+    record_views(actor, queries.case_reviews_shown(meeting, documents))
 
 
 def label(minutes: Minutes) -> str:

@@ -109,11 +109,14 @@ def _downloaded(minutes: Minutes, changes: dict) -> None:
 @access.rule(_members(Action.VIEW_MINUTES))
 def show(meeting: Meeting):
     minutes = queries.minutes_of(meeting)
+    document = queries.member_document(minutes, current_user) if minutes else None
+    if document:
+        services.record_case_views(current_user, meeting, document)
     return render_template(
         "minutes/show.html",
         meeting=meeting,
         minutes=minutes,
-        document=queries.member_document(minutes, current_user) if minutes else None,
+        document=document,
         published=minutes.published_version if minutes else None,
         title=f"Minutes of the meeting on {_day(meeting)} – {meeting.panel.name}",
     )
@@ -130,6 +133,7 @@ def pdf(meeting: Meeting):
     rendered = queries.stored_full_pdf(minutes, document) or render_pdf(document)
     name = f"minutes-{meeting.starts_at:%Y-%m-%d}-version-{minutes.version_number}-full.pdf"
     _downloaded(minutes, {"version": minutes.version_number, "layer": "full"})
+    services.record_case_views(current_user, meeting, document)
     return _pdf(rendered, name)
 
 
@@ -151,12 +155,14 @@ def versions(meeting: Meeting):
 def version(meeting: Meeting, number: int):
     minutes = _minutes_or_404(meeting)
     frozen = queries.version_of(minutes, number) or abort(404)
+    document = queries.member_document(minutes, current_user, frozen)
+    services.record_case_views(current_user, meeting, document)
     return render_template(
         "minutes/version.html",
         meeting=meeting,
         minutes=minutes,
         version=frozen,
-        document=queries.member_document(minutes, current_user, frozen),
+        document=document,
         title=f"Version {number} of the minutes of the meeting on {_day(meeting)}",
     )
 
@@ -168,6 +174,7 @@ def compare(meeting: Meeting):
     old, old_name = _side(minutes, request.args.get("from", ""), draft_allowed=False)
     new, new_name = _side(minutes, request.args.get("to", ""), draft_allowed=True)
     rows = queries.compare(old.as_text(), new.as_text())
+    services.record_case_views(current_user, meeting, old, new)
     return render_template(
         "minutes/compare.html",
         meeting=meeting,
@@ -328,6 +335,8 @@ def approve(meeting: Meeting):
         return _take_step(meeting, minutes, services.approve, form, APPROVED)
     form.edit_version.data = minutes.edit_version
     document = assemble(minutes)
+    for_readers = queries.for_member(document.for_readers(), current_user)
+    services.record_case_views(current_user, meeting, for_readers)
     return render_template(
         "minutes/approve.html",
         meeting=meeting,
@@ -335,7 +344,7 @@ def approve(meeting: Meeting):
         form=form,
         refused=services.approval_refused(current_user, minutes),
         summary=queries.approval_summary(document),
-        document=queries.for_member(document.for_readers(), current_user),
+        document=for_readers,
         title=f"Approve the minutes of {meeting.panel.name} on {_day(meeting)}",
     )
 
@@ -381,12 +390,14 @@ def publish(meeting: Meeting):
 
         step = functools.partial(services.publish, render=render_pdf)
         return _take_step(meeting, minutes, step, form, PUBLISHED)
+    document = queries.for_member(queries.readers_document(minutes.versions[-1]), current_user)
+    services.record_case_views(current_user, meeting, document)
     return render_template(
         "minutes/publish.html",
         meeting=meeting,
         minutes=minutes,
         form=form,
-        document=queries.for_member(queries.readers_document(minutes.versions[-1]), current_user),
+        document=document,
         title=f"Publish the minutes of {meeting.panel.name} on {_day(meeting)}",
     )
 
@@ -431,12 +442,15 @@ def _published_or_404(minutes: Minutes, *, with_pdf: bool = False) -> MinutesVer
 @access.rule(access.on_object(Action.READ_PUBLISHED_MINUTES, Minutes))
 def published(minutes: Minutes):
     version = _published_or_404(minutes)
+    document = queries.for_member(queries.readers_document(version), current_user)
+    # Readers too: their layer carries each case review's narrative.
+    services.record_case_views(current_user, minutes.meeting, document)
     return render_template(
         "minutes/published.html",
         minutes=minutes,
         meeting=minutes.meeting,
         version=version,
-        document=queries.for_member(queries.readers_document(version), current_user),
+        document=document,
         title=f"Minutes of {minutes.meeting.panel.name}, {_day(minutes.meeting)}",
     )
 
@@ -448,6 +462,7 @@ def published_pdf(minutes: Minutes):
     name = f"minutes-{minutes.meeting.starts_at:%Y-%m-%d}-version-{version.number}.pdf"
     shared = queries.readers_document(version)
     personal = queries.for_member(shared, current_user)
+    services.record_case_views(current_user, minutes.meeting, personal)
     if personal is not shared:
         # A member who declared an interest in a case: rendered for them, without it.
         from panel.minutes.pdf import render_pdf

@@ -225,6 +225,27 @@ def test_an_intervention_for_a_place_needs_the_place_which_the_guard_checks(clie
     )
 
 
+def test_the_audit_trail_names_an_intervention_for_a_place_without_the_place(client, partners):
+    """A place or community is typed in, and may point at someone (a family's street): the
+    trail names the intervention by number and type (issue 18, finding 7)."""
+    sign_in(client, partners.people.chair)
+    place = "Foleshill, around the shopping parade"
+    response = client.post(
+        f"/panels/{partners.panel.id}/interventions/new",
+        data=_form(partners, lead_id="", place_or_community=place),
+    )
+    assert response.status_code == 302
+    made = db.session.scalars(db.select(Intervention)).one()
+    (event,) = db.session.scalars(
+        db.select(AuditEvent).where(AuditEvent.object_type == "intervention")
+    ).all()
+    assert event.object_label == (
+        f"Intervention {made.id} ({made.type.name}) for a place or community of "
+        f"{partners.panel.name}"
+    )
+    assert "Foleshill" not in str(event.changes)
+
+
 def test_only_recent_and_coming_meetings_are_offered_most_recent_first(app, partners):
     panel = partners.panel
     long_ago = meeting_on(panel, days_from_now=-61, status=MeetingStatus.HELD)

@@ -203,11 +203,11 @@ def test_recording_the_register_is_audited_with_what_changed(db, people):
     assert trail[0].changes == {
         "organisation": "Coventry Homes Partnership",
         "status": "deputy",
-        "deputy_name": "Sam Collins",
+        "deputy_name": "(set)",  # a typed name: not kept in the trail (issue 18, finding 7)
     }
     assert trail[2].changes == {
         "status": ["deputy", "present"],
-        "deputy_name": ["Sam Collins", None],
+        "deputy_name": ["(hidden)", "(changed)"],
     }
     assert all(e.actor_id == people.coordinator.id for e in trail)
 

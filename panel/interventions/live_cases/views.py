@@ -121,6 +121,7 @@ def edit(live_case):
         else:
             flash(f"Case {live_case.reference} saved.", "success")
             return _to_case(live_case)
+    services.record_view(current_user, live_case)  # the form shows the risk reason and summary
     return _case_form_page(form, live_case.panel, live_case)
 
 

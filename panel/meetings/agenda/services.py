@@ -20,6 +20,11 @@ from the person who declared. Declarations follow the agenda: they can be made o
 the meeting is scheduled or held, not once its minutes are being written. Only members who may
 declare an interest at the meeting may (asked of the meeting, never of the item: a case withheld
 from someone after they declared must not stop them withdrawing).
+
+Titles are typed in ("Tensions after the attack on ..."), and so are reasons for an interest: the
+audit trail records that they were given or changed, never the words, and names an item by its
+number and meeting ("Agenda item 4 of the ... meeting on 5 March 2026"). A case review's item is
+called by the case's reference, which is never personal data, so its title stays.
 """
 
 from __future__ import annotations
@@ -33,10 +38,19 @@ from panel import access
 from panel.access import Action
 from panel.accounts.models import Organisation, User
 from panel.cases.models import CaseReview, CaseReviewStatus
-from panel.core.audit import AuditAction, apply_changes, record
-from panel.core.time import UK
+from panel.core.audit import (
+    TEXT_HIDDEN,
+    TEXT_SET,
+    AuditAction,
+    apply_changes,
+    masked,
+    record,
+    text_removed,
+    text_set,
+)
 from panel.extensions import db
 from panel.meetings import queries, services
+from panel.meetings.attendance.services import meeting_label
 from panel.meetings.models import (
     MAX_AGENDA_ITEMS,
     AgendaItem,
@@ -57,6 +71,9 @@ UP, DOWN = -1, 1
 # next meeting") close the meeting with it.
 _ANY_OTHER_BUSINESS = re.compile(r"\bany\s+other\s+business\b|\bAOB\b", re.IGNORECASE)
 _CLOSING_KINDS = frozenset({AgendaItemKind.STANDING, AgendaItemKind.MATTERS_ARISING})
+
+# An agenda's free text, which the audit trail records only as set or changed.
+TEXT_FIELDS = frozenset({"title", "reason"})
 
 
 class AgendaRefused(Exception):
@@ -196,7 +213,10 @@ def edit_item(actor: User, item: AgendaItem, details: ItemDetails) -> AgendaItem
     _check_presenter(item.meeting.panel, details, keeping=item)
     old_presenter = item.presenter
     title = item.title if item.kind == AgendaItemKind.CASE_REVIEW else details.title
-    changes = apply_changes(item, {"title": title, "duration_minutes": details.duration_minutes})
+    changes = masked(
+        apply_changes(item, {"title": title, "duration_minutes": details.duration_minutes}),
+        TEXT_FIELDS,
+    )
     item.presenter_user = details.presenter_user
     item.presenter_organisation = details.presenter_organisation
     # Recorded by name: ids in the trail would mean nothing once people move on.
@@ -218,7 +238,7 @@ def remove_item(actor: User, item: AgendaItem) -> None:
         AuditAction.DELETE,
         item,
         label=_label(item),
-        changes={"title": item.title, "declarations_of_interest": len(item.declarations)},
+        changes={"title": _title(item), "declarations_of_interest": len(item.declarations)},
     )
     case_review = item.case_review
     meeting.agenda_items.remove(item)
@@ -280,7 +300,11 @@ def add_standing_item(
         AuditAction.CREATE,
         item,
         label=_standing_label(item),
-        changes={"title": title, "duration_minutes": duration_minutes, "position": item.position},
+        changes={
+            "title": text_set(title),
+            "duration_minutes": duration_minutes,
+            "position": item.position,
+        },
     )
     db.session.flush()
     return item
@@ -290,7 +314,9 @@ def edit_standing_item(
     actor: User, item: AgendaTemplateItem, title: str, duration_minutes: int | None
 ) -> AgendaTemplateItem:
     access.require(actor, Action.MANAGE_MEETINGS, item.panel)
-    changes = apply_changes(item, {"title": title, "duration_minutes": duration_minutes})
+    changes = masked(
+        apply_changes(item, {"title": title, "duration_minutes": duration_minutes}), TEXT_FIELDS
+    )
     if changes:
         record(actor, AuditAction.UPDATE, item, label=_standing_label(item), changes=changes)
         db.session.flush()
@@ -307,7 +333,11 @@ def remove_standing_item(actor: User, item: AgendaTemplateItem) -> None:
     if len(items) <= 1:
         raise AgendaRefused("The last standing item cannot be removed. Change it instead.")
     record(
-        actor, AuditAction.DELETE, item, label=_standing_label(item), changes={"title": item.title}
+        actor,
+        AuditAction.DELETE,
+        item,
+        label=_standing_label(item),
+        changes={"title": text_removed(item.title)},
     )
     items.remove(item)
     db.session.delete(item)
@@ -344,7 +374,7 @@ def declare_interest(actor: User, agenda_item: AgendaItem, reason: str) -> Inter
     if declaration is not None:
         changes = apply_changes(declaration, {"reason": reason})
         if changes:
-            changes["reason"] = ["(hidden)", "(changed)"]
+            changes = masked(changes, TEXT_FIELDS)
             record(
                 actor,
                 AuditAction.UPDATE,
@@ -362,7 +392,7 @@ def declare_interest(actor: User, agenda_item: AgendaItem, reason: str) -> Inter
         AuditAction.CREATE,
         declaration,
         label=_declaration_label(declaration),
-        changes={"agenda_item": agenda_item.title, "reason": "(set)"},
+        changes={"agenda_item": agenda_item.position, "reason": TEXT_SET},
     )
     db.session.flush()
     access.who_sees_what_changed()  # the case is withheld from the actor from now on
@@ -381,7 +411,7 @@ def withdraw_interest(actor: User, agenda_item: AgendaItem) -> bool:
         AuditAction.DELETE,
         declaration,
         label=_declaration_label(declaration),
-        changes={"agenda_item": agenda_item.title, "reason": "(hidden)"},
+        changes={"agenda_item": agenda_item.position, "reason": TEXT_HIDDEN},
     )
     agenda_item.declarations.remove(declaration)
     db.session.flush()
@@ -417,7 +447,7 @@ def _insert(actor: User, meeting: Meeting, item: AgendaItem) -> AgendaItem:
         item,
         label=_label(item),
         changes={
-            "title": item.title,
+            "title": _title(item, TEXT_SET),
             "presenter": item.presenter,
             "duration_minutes": item.duration_minutes,
             "position": item.position,
@@ -525,13 +555,20 @@ def _move(
 
 
 def _label(item: AgendaItem) -> str:
-    meeting = item.meeting
-    day = meeting.starts_at.astimezone(UK)
-    return f"“{item.title}” on the agenda of {meeting.panel.name}, {day:%d %B %Y}"[:200]
+    """An item by its number and meeting (and a case review's by the case's reference, too):
+    "Agenda item 4 of the Coventry Hate Crime Panel meeting on 5 March 2026"."""
+    case = f" ({item.title})" if item.kind == AgendaItemKind.CASE_REVIEW else ""
+    return f"Agenda item {item.position}{case} of the {meeting_label(item.meeting)}"[:200]
+
+
+def _title(item: AgendaItem, typed: str = TEXT_HIDDEN) -> str:
+    """What the trail keeps of an item's title: a case review's (the case's reference), or
+    `typed` in place of one typed in."""
+    return item.title if item.kind == AgendaItemKind.CASE_REVIEW else typed
 
 
 def _standing_label(item: AgendaTemplateItem) -> str:
-    return f"Standing item “{item.title}” of {item.panel.name}"[:200]
+    return f"Standing item {item.position} of {item.panel.name}"[:200]
 
 
 def _check_declarations_open(agenda_item: AgendaItem) -> None:
@@ -543,4 +580,8 @@ def _check_declarations_open(agenda_item: AgendaItem) -> None:
 
 
 def _declaration_label(declaration: InterestDeclaration) -> str:
-    return f"{declaration.user.full_name}’s interest in “{declaration.agenda_item.title}”"[:200]
+    item = declaration.agenda_item
+    return (
+        f"{declaration.user.full_name}’s interest in agenda item {item.position} of the "
+        f"{meeting_label(item.meeting)}"
+    )[:200]

@@ -12,6 +12,9 @@ guests never count.
 Recording the register, guests and the quorum asks `access` whether the actor may manage the
 panel's meetings, as the pages do. Apologies are checked by `_check_may_answer_for`: a member
 answers for themselves, the chair or coordinator for anyone, and a refusal says which.
+
+Deputies' and guests' names (and guests' organisations) are typed in: the audit trail records
+that they were given or changed, never the words, and names a guest by number.
 """
 
 from __future__ import annotations
@@ -27,7 +30,16 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from panel import access
 from panel.accounts.models import Organisation, User
-from panel.core.audit import AuditAction, apply_changes, record
+from panel.core.audit import (
+    TEXT_HIDDEN,
+    TEXT_SET,
+    AuditAction,
+    apply_changes,
+    masked,
+    record,
+    text_removed,
+    text_set,
+)
 from panel.core.database import utcnow
 from panel.core.time import UK
 from panel.extensions import db
@@ -50,6 +62,9 @@ MAX_QUORUM = 100
 REGISTER_PAGE_SIZE = 50
 # What a member can send before the meeting: apologies, with or without a deputy.
 SENT_IN_ADVANCE = frozenset({AttendanceStatus.APOLOGIES, AttendanceStatus.DEPUTY})
+
+# Typed names: the trail says that they changed, not what they say.
+TEXT_FIELDS = frozenset({"deputy_name"})
 
 
 class AttendanceRefused(Exception):
@@ -175,7 +190,7 @@ def record_register(
             fields = {"status": mark.status, "deputy_name": deputy}
             if mark.status not in SENT_IN_ADVANCE:
                 fields |= {"apologies_sent_at": None, "apologies_sent_by_id": None}
-            changes = apply_changes(row, fields)
+            changes = masked(apply_changes(row, fields), TEXT_FIELDS)
             if changes:
                 record(actor, AuditAction.UPDATE, row, label=_label(row), changes=changes)
         saved.append(row)
@@ -189,7 +204,7 @@ def record_register(
             changes={
                 "organisation": row.organisation.name,
                 "status": row.status.value,
-                "deputy_name": row.deputy_name,
+                "deputy_name": text_set(row.deputy_name),
             },
         )
     db.session.flush()
@@ -257,12 +272,12 @@ def send_apologies(
         changes = {
             "organisation": row.organisation.name,
             "status": status.value,
-            "deputy_name": deputy,
+            "deputy_name": text_set(deputy),
             "sent_by": actor.full_name,
         }
         record(actor, AuditAction.CREATE, row, label=_label(row), changes=changes)
     else:
-        changes = apply_changes(row, {"status": status, "deputy_name": deputy})
+        changes = masked(apply_changes(row, {"status": status, "deputy_name": deputy}), TEXT_FIELDS)
         if not changes:
             return row
         changes |= apply_changes(row, sent)
@@ -291,7 +306,7 @@ def withdraw_apologies(
         changes={
             "organisation": row.organisation.name,
             "status": row.status.value,
-            "deputy_name": row.deputy_name,
+            "deputy_name": text_removed(row.deputy_name),
         },
     )
     db.session.delete(row)
@@ -370,8 +385,8 @@ def add_guest(
         actor,
         AuditAction.CREATE,
         guest,
-        label=f"Guest {guest.name} at {_meeting_label(meeting)}",
-        changes={"name": guest.name, "organisation_name": guest.organisation_name},
+        label=_guest_label(guest),
+        changes={"name": TEXT_SET, "organisation_name": text_set(guest.organisation_name)},
     )
     db.session.flush()
     return guest
@@ -385,8 +400,8 @@ def remove_guest(actor: User, guest: Guest, *, now: datetime | None = None) -> N
         actor,
         AuditAction.DELETE,
         guest,
-        label=f"Guest {guest.name} at {_meeting_label(meeting)}",
-        changes={"name": guest.name, "organisation_name": guest.organisation_name},
+        label=_guest_label(guest),
+        changes={"name": TEXT_HIDDEN, "organisation_name": text_removed(guest.organisation_name)},
     )
     db.session.delete(guest)
     db.session.flush()
@@ -564,8 +579,15 @@ def _local(moment: datetime) -> str:
 
 
 def _label(row: Attendance) -> str:
-    return f"{row.user.full_name} at {_meeting_label(row.meeting)}"
+    return f"{row.user.full_name} at {meeting_label(row.meeting)}"
 
 
-def _meeting_label(meeting: Meeting) -> str:
+def _guest_label(guest: Guest) -> str:
+    """A guest by number, never by the name typed: the trail is read by administrators."""
+    return f"Guest {guest.id} at {meeting_label(guest.meeting)}"
+
+
+def meeting_label(meeting: Meeting) -> str:
+    """How the audit trail names a meeting in the labels of what belongs to it (its register,
+    guests, agenda items, actions): "Coventry Hate Crime Panel meeting on 5 March 2026"."""
     return f"{meeting.panel.name} meeting on {_local(meeting.starts_at)}"
