@@ -60,6 +60,7 @@ ARGUMENTS = {
     "organisation_id": "housing",
     "user_id": "partner",
     "membership_id": "partner_membership",
+    "passkey_id": "passkey",
     "token": "calendar_token",
 }
 
@@ -77,7 +78,11 @@ ROUTES: dict[str, dict[str, str | int]] = {
     "accounts.account": {},
     "two_factor.recovery_codes": {},
     "two_factor.set_up": {},
-    "two_factor.turn_off": {},
+    "two_factor.set_up_app": {},
+    "accounts.passkey_sign_in": {},
+    "passkeys.index": {},
+    "passkeys.name": {},
+    "passkeys.remove": {},
     "links.forgotten_password": {},
     "links.check_your_email": {},
     "links.invitation": {"token": "invitation_token"},
@@ -214,7 +219,7 @@ def visitors_for(app, endpoint: str) -> tuple[str, ...]:
     in sends the signed out (and someone half-way through signing in) to sign in; an admin route
     refuses all but the admin. A public page is the same for every account, so the coordinator
     stands for them. The second reader differs from the demo reader only on the pages about
-    their own account and two-factor sign-in."""
+    their own account and two-factor sign-in (a passkey)."""
     with app.app_context():
         rule = access.rule_for(endpoint)
     assert rule is not None, endpoint
@@ -223,7 +228,7 @@ def visitors_for(app, endpoint: str) -> tuple[str, ...]:
     if rule.action in access.ADMIN_ACTIONS:
         return ("admin",)
     accounts = tuple(history.ACCOUNTS)
-    if endpoint.startswith(("accounts.", "two_factor.")):
+    if endpoint.startswith(("accounts.", "two_factor.", "passkeys.")):
         return (*accounts, "reader with two-factor")
     return accounts
 

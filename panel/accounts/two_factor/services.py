@@ -128,7 +128,8 @@ def reset(actor: User | None, user: User) -> None:
     user.totp_last_step = None
     user.session_token = new_session_token()
     db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
-    passkeys = db.session.execute(sa.delete(Passkey).where(Passkey.user_id == user.id)).rowcount
+    passkeys = len(user.passkeys)
+    db.session.execute(sa.delete(Passkey).where(Passkey.user_id == user.id))
     db.session.execute(sa.delete(PasskeyChallenge).where(PasskeyChallenge.user_id == user.id))
     db.session.expire(user, ["passkeys"])
     record(actor, AuditAction.TWO_FACTOR_RESET, user, changes={"passkeys_removed": passkeys})
