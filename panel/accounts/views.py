@@ -95,18 +95,11 @@ def passkey_sign_in():
         return redirect(url_for("accounts.sign_in"))
     form = UsePasskeyForm()
     if form.validate_on_submit():
-        refusal = form.refusal()
-        if refusal:
-            form.refuse_with(f"{refusal}. Try again, or use another way to sign in")
-        else:
-            try:
-                services.check_passkey(user, passkey_pages.taken_challenge(), form.credential.data)
-            except services.SignInLocked:
-                return _locked_out()
-            except PasskeyRefused as refused:
-                form.refuse_with(str(refused))
-            else:
+        try:
+            if _passkey_given(user, form):
                 return _signed_in(user, next_page, verified=True)
+        except services.SignInLocked:
+            return _locked_out()
     return render_template(
         "accounts/passkey_sign_in.html",
         form=form,
@@ -114,6 +107,22 @@ def passkey_sign_in():
         user=user,
         title="Sign in with your passkey",
     )
+
+
+def _passkey_given(user: User, form: UsePasskeyForm) -> bool:
+    """Whether the browser's answer in `form` is the person's passkey; if not, why, beside the
+    button. A refusal in the browser (cancelled, say) tries nothing, so counts nothing. Raises
+    `SignInLocked` (`services.check_passkey`)."""
+    refusal = form.refusal()
+    if refusal:
+        form.refuse_with(f"{refusal}. Try again, or use another way to sign in")
+        return False
+    try:
+        services.check_passkey(user, passkey_pages.taken_challenge(), form.credential.data)
+    except PasskeyRefused as refused:
+        form.refuse_with(str(refused))
+        return False
+    return True
 
 
 def _ask_for_second_factor(user: User, next_page: str):

@@ -111,6 +111,15 @@ def test_a_reader_registers_a_passkey_at_first_sign_in_and_signs_in_with_it(
     on_localhost.follow(page.get_by_role("button", name="Save name"))
     expect(page.get_by_role("heading", name="My laptop")).to_be_visible()
 
+    # The same device again: the browser refuses to make a second passkey on it, and the page
+    # says so in GOV.UK style, with the summary focused for screen readers.
+    on_localhost.follow(page.get_by_role("button", name="Create a passkey"))
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("This device already has a passkey for your Panel account")
+    stored = devtools.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})
+    assert len(stored["credentials"]) == 1
+
     # Signed out, they sign in again with the password and the passkey.
     on_localhost.follow(page.get_by_role("button", name="Sign out"))
     give_password(on_localhost, READER)

@@ -40,6 +40,7 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
+from panel import access
 from panel.accounts import notifications
 from panel.accounts.models import User
 from panel.accounts.passkeys.models import (
@@ -170,8 +171,8 @@ def verify(user: User, challenge_id: str, credential: str, now: datetime | None 
     now = now or utcnow()
     challenge = _take_challenge(user, ChallengePurpose.SIGN_IN, challenge_id, now)
     refused = PasskeyRefused(
-        "That passkey did not work. Try again with a passkey you set up for Panel, or use your "
-        "authenticator app or a recovery code instead"
+        "That passkey did not work. Try again with a passkey you set up for Panel, or use "
+        "another way to sign in"
     )
     try:
         parsed = parse_authentication_credential_json(credential)
@@ -232,8 +233,10 @@ def remove(user: User, passkey: Passkey) -> None:
 
 
 def _require_own(user: User, passkey: Passkey) -> None:
+    """A passkey is its owner's alone to name or remove: not even an administrator's (who resets
+    all of a person's second factors instead, `two_factor.services.reset`)."""
     if passkey.user_id != user.id:
-        raise PermissionError("Only the person a passkey signs in may change it")
+        raise access.NotAllowed("Only the person a passkey signs in may change it.")
 
 
 # --- Challenges --------------------------------------------------------------------------------
