@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from panel.accounts.links import services as links
 from panel.accounts.models import OrganisationKind, User
 from panel.accounts.passkeys.models import Passkey
-from panel.accounts.services import find_user_by_email
+from panel.accounts.services import create_user, find_user_by_email
 from panel.cases import services as case_services
 from panel.cases.agreement import services as agreement
 from panel.cases.vocabularies import Rating, Stage, Strand
@@ -32,6 +32,7 @@ from panel.core.time import uk_today
 from panel.demo import (
     COVENTRY,
     DEMO_ACCOUNTS,
+    DEMO_PASSWORD,
     DUDLEY,
     ISP,
     load_demo_data,
@@ -68,6 +69,9 @@ assert set(ACCOUNTS.values()) == {email for email, *_ in DEMO_ACCOUNTS}
 # A reader of the advisory group with a passkey besides the demo authenticator app: the pages
 # that name and remove it are theirs.
 READER_WITH_TWO_FACTOR = "iag.dudley@panel.example"
+# Someone just given an account, with no second factor yet: the set-up pages are theirs. Not a
+# demo account (the national dataset loads the demo data again, which gives those the demo key).
+NEWCOMER = "newcomer@panel.example"
 
 # The national dataset at this fraction: a couple of seconds on SQLite.
 NATIONAL_FRACTION = 0.001
@@ -258,6 +262,9 @@ def small_history() -> Small:
         transports=["internal"],
     )
     db.session.add(passkey)
+    create_user(
+        None, email=NEWCOMER, full_name="Ade Bello", organisation=housing, password=DEMO_PASSWORD
+    )
     db.session.flush()
 
     def recommendation_in(status: RecommendationStatus) -> int:
