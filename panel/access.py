@@ -458,6 +458,13 @@ def on_loaded(
     return Rule(action=action, id_arg=id_arg or f"{param}_id", param=param, load=load)
 
 
+def own(load: Callable[[int], object], *, param: str) -> Rule:
+    """A route about something of the signed-in person's own (a passkey), which `load` finds
+    among theirs only, by the URL's ``<param>_id``: anyone else's is Not Found, as a missing one
+    is."""
+    return Rule(id_arg=f"{param}_id", param=param, load=load)
+
+
 def on_case_material(action: Action, model=CaseReview, **kwargs) -> Rule:
     """A route that shows case material: as `on_object`, and only after the user has accepted
     the panel's confidentiality agreement."""

@@ -8,6 +8,7 @@ written to the log, or with throttling counts in memory across several workers, 
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import os
 import secrets
@@ -203,7 +204,33 @@ def load(
             "PASSWORD_RESET_RATE_LIMIT", "5 per minute; 50 per hour"
         ),
         **mail,
+        **passkey_settings(env, mail["PANEL_BASE_URL"]),
     }
+
+
+def passkey_settings(env: os._Environ | dict, base_url: str) -> dict:
+    """Where passkeys work (WebAuthn's relying party): its id, a domain name that every passkey
+    is bound to, and the origins the browser may use them from. By default both come from
+    PANEL_BASE_URL. Browsers refuse an IP address as the id, so in development, served on
+    http://127.0.0.1:5000, passkeys are for http://localhost:5000 (the same server)."""
+    parts = urlsplit(base_url)
+    host = parts.hostname or "localhost"
+    if _is_ip_address(host):
+        host = "localhost"
+    origin = f"{parts.scheme}://{host}" + (f":{parts.port}" if parts.port else "")
+    origins = [item.strip() for item in env.get("WEBAUTHN_ORIGINS", origin).split(",")]
+    return {
+        "WEBAUTHN_RP_ID": env.get("WEBAUTHN_RP_ID", host),
+        "WEBAUTHN_ORIGINS": [item for item in origins if item],
+    }
+
+
+def _is_ip_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 # A secret key zxcvbn would guess in fewer tries than this (about 80 bits) is refused: 32 random

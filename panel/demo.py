@@ -13,7 +13,6 @@ from flask.cli import with_appcontext
 
 from panel.accounts import services as accounts
 from panel.accounts.models import Organisation, OrganisationKind, User
-from panel.accounts.two_factor import queries as two_factor_queries
 from panel.accounts.two_factor import services as two_factor
 from panel.cases.demo import load_demo_case_reviews
 from panel.core import unit_of_work
@@ -331,11 +330,12 @@ def load_demo_history() -> dict[str, int]:
 
 
 def _set_up_demo_two_factor() -> None:
-    """Demo accounts whose roles need a second factor share the published demo key, so that
-    anyone trying Panel can add it to an authenticator app once (or use `flask demo-code`)."""
+    """Every demo account (everyone signs in with a second factor) shares the published demo
+    authenticator key, so that anyone trying Panel can add it to an authenticator app once (or
+    use `flask demo-code`), and add a passkey from their account page."""
     for email, *_ in PEOPLE:
         user = accounts.find_user_by_email(email)
-        if user is not None and not user.has_two_factor and two_factor_queries.required_for(user):
+        if user is not None and not user.has_authenticator_app:
             user.totp_secret = DEMO_TOTP_SECRET
             user.two_factor_enabled_at = utcnow()
 
@@ -393,7 +393,8 @@ def demo_data_command(national: bool, fraction: float, seed: int) -> None:
     click.echo(
         "  Two-factor sign-in: add the key "
         f"{two_factor.spaced(DEMO_TOTP_SECRET)} to an authenticator app,\n"
-        "  or run `.venv/bin/flask demo-code` for the current code. Readers need no code."
+        "  or run `.venv/bin/flask demo-code` for the current code. Passkeys work at\n"
+        "  http://localhost:5000 (browsers refuse them on an IP address such as 127.0.0.1)."
     )
     for email, full_name, job_title, _org, roles in DEMO_ACCOUNTS:
         user = db.session.scalar(db.select(User).where(User.email == email))

@@ -2,6 +2,7 @@
 
 from panel.accounts.links.models import AccountLink
 from panel.accounts.models import Organisation, SignInFailures, User
+from panel.accounts.passkeys.models import Passkey, PasskeyChallenge
 from panel.accounts.two_factor.models import RecoveryCode
 from panel.cases.models import (
     AgreementAcceptance,
@@ -75,6 +76,8 @@ __all__ = [
     "MinutesVersion",
     "Organisation",
     "Panel",
+    "Passkey",
+    "PasskeyChallenge",
     "Recommendation",
     "RecoveryCode",
     "RecommendationEvent",

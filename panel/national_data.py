@@ -1845,8 +1845,7 @@ class NationalData:
         email = f"{first}.{last}.{self.user_number}@national.example".lower().replace("'", "")
         titles = READER_TITLES if role == Role.READER else JOB_TITLES[kind]
         joined = self.start - timedelta(days=30, minutes=int(rng.random() * 43_200))
-        # Everyone but readers signs in with a second factor (`two_factor.queries.required_for`).
-        second_factor = admin or role not in (None, Role.READER)
+        # Everyone signs in with a second factor (panel/accounts/two_factor/services.py).
         person = Person(self.next_id("user_account"), email, f"{first} {last}", *organisation)
         self.sink.rows("user_account").append(
             (
@@ -1861,8 +1860,8 @@ class NationalData:
                 True,
                 f"{rng.getrandbits(128):032x}",
                 None,
-                self.totp_secret if second_factor else None,
-                joined if second_factor else None,
+                self.totp_secret,
+                joined,
                 None,
                 joined,
                 None,

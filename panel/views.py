@@ -5,6 +5,7 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     from panel.accounts.links.views import bp as account_links
+    from panel.accounts.passkeys.views import bp as passkeys
     from panel.accounts.two_factor.views import bp as two_factor
     from panel.accounts.views import bp as accounts
     from panel.admin.views import bp as admin
@@ -26,6 +27,7 @@ def register_blueprints(app: Flask) -> None:
         accounts,
         account_links,
         two_factor,
+        passkeys,
         panels,
         admin,
         meetings,

@@ -22,7 +22,8 @@ import sqlalchemy as sa
 
 from panel.accounts.links import services as links
 from panel.accounts.models import OrganisationKind, User
-from panel.accounts.services import find_user_by_email
+from panel.accounts.passkeys.models import Passkey
+from panel.accounts.services import create_user, find_user_by_email
 from panel.cases import services as case_services
 from panel.cases.agreement import services as agreement
 from panel.cases.vocabularies import Rating, Stage, Strand
@@ -31,7 +32,7 @@ from panel.core.time import uk_today
 from panel.demo import (
     COVENTRY,
     DEMO_ACCOUNTS,
-    DEMO_TOTP_SECRET,
+    DEMO_PASSWORD,
     DUDLEY,
     ISP,
     load_demo_data,
@@ -65,9 +66,12 @@ ACCOUNTS = {
     "admin": "admin@panel.example",
 }
 assert set(ACCOUNTS.values()) == {email for email, *_ in DEMO_ACCOUNTS}
-# A reader of the advisory group who has turned two-factor sign-in on (the demo reader has not):
-# the page that turns it off is theirs.
+# A reader of the advisory group with a passkey besides the demo authenticator app: the pages
+# that name and remove it are theirs.
 READER_WITH_TWO_FACTOR = "iag.dudley@panel.example"
+# Someone just given an account, with no second factor yet: the set-up pages are theirs. Not a
+# demo account (the national dataset loads the demo data again, which gives those the demo key).
+NEWCOMER = "newcomer@panel.example"
 
 # The national dataset at this fraction: a couple of seconds on SQLite.
 NATIONAL_FRACTION = 0.001
@@ -108,6 +112,8 @@ class Small:
     calendar_token: str
     invitation_token: str
     reset_token: str
+    # The passkey of the reader with a passkey (`READER_WITH_TWO_FACTOR`).
+    passkey: int
     # The scrutiny panel's annual report produced for this financial year (the last complete).
     report_year: int
 
@@ -247,9 +253,19 @@ def small_history() -> Small:
         )
         .limit(1)
     ).one()
-    reader_with_two_factor = find_user_by_email(READER_WITH_TWO_FACTOR)
-    reader_with_two_factor.totp_secret = DEMO_TOTP_SECRET
-    reader_with_two_factor.two_factor_enabled_at = datetime.now(UTC)
+    passkey = Passkey(
+        user_id=find_user_by_email(READER_WITH_TWO_FACTOR).id,
+        credential_id=b"a credential id",
+        public_key=b"a public key",
+        sign_count=0,
+        name="Work laptop",
+        transports=["internal"],
+    )
+    db.session.add(passkey)
+    create_user(
+        None, email=NEWCOMER, full_name="Ade Bello", organisation=housing, password=DEMO_PASSWORD
+    )
+    db.session.flush()
 
     def recommendation_in(status: RecommendationStatus) -> int:
         return db.session.scalars(
@@ -290,6 +306,7 @@ def small_history() -> Small:
         calendar_token=calendar.issue_calendar_token(partner),
         invitation_token=links.issue(admin, invited, links.LinkPurpose.INVITATION),
         reset_token=links.issue(admin, partner, links.LinkPurpose.PASSWORD_RESET),
+        passkey=passkey.id,
     )
     unit_of_work.commit()
     return small

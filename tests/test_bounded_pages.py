@@ -60,6 +60,7 @@ ARGUMENTS = {
     "organisation_id": "housing",
     "user_id": "partner",
     "membership_id": "partner_membership",
+    "passkey_id": "passkey",
     "token": "calendar_token",
 }
 
@@ -77,7 +78,11 @@ ROUTES: dict[str, dict[str, str | int]] = {
     "accounts.account": {},
     "two_factor.recovery_codes": {},
     "two_factor.set_up": {},
-    "two_factor.turn_off": {},
+    "two_factor.set_up_app": {},
+    "accounts.passkey_sign_in": {},
+    "passkeys.index": {},
+    "passkeys.name": {},
+    "passkeys.remove": {},
     "links.forgotten_password": {},
     "links.check_your_email": {},
     "links.invitation": {"token": "invitation_token"},
@@ -206,7 +211,7 @@ EXPORTS: dict[str, dict[str, str | int]] = {
 # fmt: on
 SKIPPED = {"static": "files from the static folder, not pages"}
 
-VISITORS = ("anonymous", "signing in", *history.ACCOUNTS, "reader with two-factor")
+VISITORS = ("anonymous", "signing in", *history.ACCOUNTS, "reader with two-factor", "newcomer")
 
 
 def visitors_for(app, endpoint: str) -> tuple[str, ...]:
@@ -214,7 +219,8 @@ def visitors_for(app, endpoint: str) -> tuple[str, ...]:
     in sends the signed out (and someone half-way through signing in) to sign in; an admin route
     refuses all but the admin. A public page is the same for every account, so the coordinator
     stands for them. The second reader differs from the demo reader only on the pages about
-    their own account and two-factor sign-in."""
+    their own account and two-factor sign-in (a passkey); the newcomer, who has no second factor
+    yet, sees only the pages that set one up."""
     with app.app_context():
         rule = access.rule_for(endpoint)
     assert rule is not None, endpoint
@@ -223,7 +229,9 @@ def visitors_for(app, endpoint: str) -> tuple[str, ...]:
     if rule.action in access.ADMIN_ACTIONS:
         return ("admin",)
     accounts = tuple(history.ACCOUNTS)
-    if endpoint.startswith(("accounts.", "two_factor.")):
+    if endpoint.startswith("two_factor.set_up"):
+        return (*accounts, "reader with two-factor", "newcomer")
+    if endpoint.startswith(("accounts.", "two_factor.", "passkeys.")):
         return (*accounts, "reader with two-factor")
     return accounts
 
@@ -354,13 +362,16 @@ def _sessions(app) -> dict[str, str | None]:
     sessions: dict[str, str | None] = {"anonymous": None}
     people = {visitor: history.account(visitor) for visitor in history.ACCOUNTS}
     people["reader with two-factor"] = find_user_by_email(history.READER_WITH_TWO_FACTOR)
+    people["newcomer"] = find_user_by_email(history.NEWCOMER)  # the password only, so far
     for visitor, person in people.items():
         client = app.test_client()
         sign_in(client, person, DEMO_PASSWORD)
         sessions[visitor] = client.get_cookie(cookie_name).value
-    client = app.test_client()  # the password given, the code not yet
+    # The password given, the second factor not yet, by someone with a passkey and an app: both
+    # the passkey page and the code page are theirs.
+    client = app.test_client()
     client.post(
-        "/sign-in", data={"email": history.ACCOUNTS["coordinator"], "password": DEMO_PASSWORD}
+        "/sign-in", data={"email": history.READER_WITH_TWO_FACTOR, "password": DEMO_PASSWORD}
     )
     sessions["signing in"] = client.get_cookie(cookie_name).value
     return sessions

@@ -105,6 +105,31 @@ def test_production_sends_mail_in_clear_only_to_a_relay_on_the_same_machine(tmp_
     assert (local["MAIL_SERVER"], local["MAIL_SECURITY"]) == ("localhost", "none")
 
 
+def test_passkeys_are_bound_to_the_host_people_reach_panel_at(tmp_path):
+    settings = config.load(str(tmp_path), PRODUCTION)
+    assert settings["WEBAUTHN_RP_ID"] == "panel.example.org"
+    assert settings["WEBAUTHN_ORIGINS"] == ["https://panel.example.org"]
+
+
+def test_in_development_passkeys_are_for_localhost_as_browsers_refuse_an_ip_address(tmp_path):
+    settings = config.load(str(tmp_path), {})  # served on http://127.0.0.1:5000
+    assert settings["WEBAUTHN_RP_ID"] == "localhost"
+    assert settings["WEBAUTHN_ORIGINS"] == ["http://localhost:5000"]
+
+
+def test_the_passkey_domain_and_origins_may_be_set(tmp_path):
+    settings = config.load(
+        str(tmp_path),
+        {
+            **PRODUCTION,
+            "WEBAUTHN_RP_ID": "example.org",
+            "WEBAUTHN_ORIGINS": "https://panel.example.org, https://www.example.org",
+        },
+    )
+    assert settings["WEBAUTHN_RP_ID"] == "example.org"
+    assert settings["WEBAUTHN_ORIGINS"] == ["https://panel.example.org", "https://www.example.org"]
+
+
 def test_unknown_profile_is_refused(tmp_path):
     with pytest.raises(config.ConfigurationError, match="PANEL_ENV"):
         config.load(str(tmp_path), {"PANEL_ENV": "staging"})

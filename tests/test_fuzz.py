@@ -33,6 +33,7 @@ from hypothesis import strategies as st
 from werkzeug.routing import AnyConverter, IntegerConverter, Rule
 from werkzeug.routing.exceptions import HTTPException as RoutingException
 
+from panel.accounts.passkeys.models import Passkey
 from panel.cases.agreement import services as agreement
 from panel.extensions import db as _db
 from panel.minutes import services as minutes_services
@@ -173,6 +174,18 @@ def _build(app: Flask) -> types.SimpleNamespace:
     factories.membership(scrutiny, outsider, Role.READER)
     for person in (admin, coordinator, member):
         agreement.accept(person, scrutiny)
+    # A passkey of the admin's (who has the app too), so that naming and removing one are tried
+    # on a real one.
+    _db.session.add(
+        Passkey(
+            user_id=admin.id,
+            credential_id=b"fuzz credential",
+            public_key=b"fuzz public key",
+            name="Work laptop",
+            transports=["usb"],
+        )
+    )
+    _db.session.commit()
 
     with app.test_request_context():
         # A held scrutiny meeting with draft minutes, and an earlier one published.

@@ -21,6 +21,7 @@ import pytest
 from flask import Flask, url_for
 
 from panel.accounts.links import services as links
+from panel.accounts.passkeys.models import Passkey
 from panel.cases import services as case_services
 from panel.cases.agreement import services as agreement
 from panel.cases.vocabularies import Rating, Stage, Strand
@@ -49,7 +50,8 @@ from tests.meetings.factories import meeting_on
 #   anonymous    nobody signed in
 #   reader       reader of the Coventry panel (an Independent Advisory Group member: published
 #                minutes only)
-#   member       member of the Coventry panel, from Coventry Homes Partnership (housing). Housing
+#   member       member of the Coventry panel, from Coventry Homes Partnership (housing), with a
+#                passkey (and her authenticator app: everyone signs in with its code here). Housing
 #                owns one of the live case's two interventions (the police own the other: she
 #                reads it, and may not change it) and is
 #                addressed by the recommendations, except in the rows marked "the police's" and
@@ -129,20 +131,40 @@ MATRIX: dict[tuple[str, ...], tuple[str, ...]] = {
         (SIGN_IN,    NO_CONTENT, NO_CONTENT, NO_CONTENT, NO_CONTENT, NO_CONTENT, NO_CONTENT),
     (POST, "accounts.timed_out"):
         (SIGN_IN,    REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT),
+    (GET, "accounts.passkey_sign_in"):
+        (REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT),
+    (POST, "accounts.passkey_sign_in"):
+        (REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT),
     # Everyone here has two-factor sign-in already: sent to their account page.
     (GET, "two_factor.set_up"):
         (SIGN_IN,    REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT),
     (POST, "two_factor.set_up"):
         (SIGN_IN,    REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT),
+    (GET, "two_factor.set_up_app"):
+        (SIGN_IN,    REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT),
+    (POST, "two_factor.set_up_app"):
+        (SIGN_IN,    REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT),
     (GET, "two_factor.recovery_codes"):
         (SIGN_IN,    OK,         OK,         OK,         OK,         OK,         OK),
     (POST, "two_factor.recovery_codes"):
         (SIGN_IN,    OK,         OK,         OK,         OK,         OK,         OK),
-    # Only a reader may turn the second factor off; everyone else must keep it: sent back.
-    (GET, "two_factor.turn_off"):
-        (SIGN_IN,    OK,         REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT),
-    (POST, "two_factor.turn_off"):
-        (SIGN_IN,    OK,         REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT),
+    # Everyone's own passkeys: the list, and adding one (an empty POST carries no passkey: the
+    # page again with the error).
+    (GET, "passkeys.index"):
+        (SIGN_IN,    OK,         OK,         OK,         OK,         OK,         OK),
+    (POST, "passkeys.index"):
+        (SIGN_IN,    OK,         OK,         OK,         OK,         OK,         OK),
+    # The member's passkey: hers alone to name or remove; to anyone else it is Not Found. An
+    # empty POST saves the name the form starts with, and removes it (she has her authenticator
+    # app as well): sent to her passkeys.
+    (GET, "passkeys.name"):
+        (SIGN_IN,    NOT_FOUND,  OK,         NOT_FOUND,  NOT_FOUND,  NOT_FOUND,  NOT_FOUND),
+    (POST, "passkeys.name"):
+        (SIGN_IN,    NOT_FOUND,  REDIRECT,   NOT_FOUND,  NOT_FOUND,  NOT_FOUND,  NOT_FOUND),
+    (GET, "passkeys.remove"):
+        (SIGN_IN,    NOT_FOUND,  OK,         NOT_FOUND,  NOT_FOUND,  NOT_FOUND,  NOT_FOUND),
+    (POST, "passkeys.remove"):
+        (SIGN_IN,    NOT_FOUND,  REDIRECT,   NOT_FOUND,  NOT_FOUND,  NOT_FOUND,  NOT_FOUND),
     # Setting a password without signing in: the token in the link is the credential.
     (GET, "links.forgotten_password"):
         (OK,         OK,         OK,         OK,         OK,         OK,         OK),
@@ -703,6 +725,7 @@ class World:
     organisation_id: int
     user_id: int
     membership_id: int
+    passkey_id: int
     token: str
     # Instead of the usual one, for some rows.
     accepted_recommendation_id: int
@@ -839,6 +862,7 @@ def world(people: PanelPeople) -> World:
         organisation_id=housing.id,
         user_id=people.member.id,
         membership_id=membership.id,
+        passkey_id=_passkey_of(people.member),
         token=calendar.issue_calendar_token(people.member),
         accepted_recommendation_id=recommendation(housing, accepted),
         implemented_recommendation_id=recommendation(housing, accepted, implemented),
@@ -852,6 +876,21 @@ def world(people: PanelPeople) -> World:
         year=year,
         year_not_produced=year - 1,
     )
+
+
+def _passkey_of(person) -> int:
+    """A passkey for `person`, as if registered from their account page."""
+    passkey = Passkey(
+        user_id=person.id,
+        credential_id=b"a credential id",
+        public_key=b"a public key",
+        sign_count=0,
+        name="Work laptop",
+        transports=["internal"],
+    )
+    db.session.add(passkey)
+    db.session.commit()
+    return passkey.id
 
 
 def other_panel_member():

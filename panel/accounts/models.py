@@ -16,6 +16,7 @@ from panel.core.database import UTCDateTime, enum_column, utcnow
 from panel.extensions import db
 
 if TYPE_CHECKING:
+    from panel.accounts.passkeys.models import Passkey
     from panel.panels.models import Membership
 
 
@@ -70,12 +71,19 @@ class User(db.Model):
     two_factor_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The last 30-second time step whose code was accepted: a code works once (no replay).
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+    # The random id passkeys know this person by (WebAuthn's user handle): never the database id
+    # or e-mail address, so an authenticator's list of accounts reveals neither. Made at the
+    # first passkey.
+    passkey_user_handle: Mapped[bytes | None] = mapped_column(sa.LargeBinary(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     organisation: Mapped[Organisation] = relationship(back_populates="users")
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
+    )
+    passkeys: Mapped[list[Passkey]] = relationship(
+        order_by="Passkey.created_at", cascade="all, delete-orphan", passive_deletes=True
     )
 
     @property
@@ -87,8 +95,14 @@ class User(db.Model):
         self.encrypted_totp_secret = encryption.encrypt(secret)
 
     @property
-    def has_two_factor(self) -> bool:
+    def has_authenticator_app(self) -> bool:
+        """A TOTP secret confirmed by a code (not one part set up)."""
         return self.two_factor_enabled_at is not None
+
+    @property
+    def has_two_factor(self) -> bool:
+        """A second factor to sign in with: a passkey, or an authenticator app."""
+        return self.has_authenticator_app or bool(self.passkeys)
 
     # Flask-Login's user protocol.
     is_anonymous = False

@@ -24,6 +24,14 @@ CHANGES = {
         "Two-factor sign-in is set up on your Panel account",
         "An authenticator app was set up for signing in to your account",
     ),
+    "passkey_added": (
+        "A passkey was added to your Panel account",
+        "A passkey was added for signing in to your account",
+    ),
+    "passkey_removed": (
+        "A passkey was removed from your Panel account",
+        "A passkey was removed from your account",
+    ),
     "two_factor_reset": (
         "Two-factor sign-in was reset on your Panel account",
         "Two-factor sign-in was reset (or turned off) on your account",

@@ -4,8 +4,9 @@ data); what a person does to their own account (signing in and out, changing the
 theirs to do. Each changes and audits; the unit of work commits.
 
 Signing in is two steps, each a function a page calls: `check_password`, then (for someone who has
-set up two-factor sign-in) `check_second_factor`; `complete_sign_in` records it. Both steps count
-failures towards a temporary lock on the e-mail address typed (`count_failure`).
+set up two-factor sign-in) `check_passkey` or `check_second_factor` (a code); `complete_sign_in`
+records it. Both steps count failures towards a temporary lock on the e-mail address typed
+(`count_failure`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from panel.accounts.models import (
     User,
     new_session_token,
 )
+from panel.accounts.passkeys import services as passkeys
 from panel.accounts.two_factor import services as two_factor
 from panel.core.audit import AuditAction, apply_changes, record
 from panel.core.database import utcnow
@@ -94,6 +96,20 @@ def check_second_factor(user: User, code: str) -> str:
         second_factor_failed(user)
         raise SignInRefused(WRONG_CODE)
     return method
+
+
+def check_passkey(user: User, challenge_id: str, credential: str) -> None:
+    """The second step with a passkey: the browser's answer to the challenge `challenge_id`
+    (`passkeys.verify`). Guarded as a code is: a locked address is refused first, and an answer
+    that does not check out is audited and counts towards the lock. Raises `SignInLocked` and
+    `passkeys.PasskeyRefused`."""
+    if locked_until(user.email, utcnow()):
+        raise SignInLocked
+    try:
+        passkeys.verify(user, challenge_id, credential)
+    except passkeys.PasskeyRefused:
+        wrong_secret(user, AuditAction.PASSKEY_FAILED)
+        raise
 
 
 def authenticate(
@@ -317,18 +333,6 @@ def new_recovery_codes(user: User, code: str) -> list[str] | None:
     if codes is None:
         _wrong_while_signed_in(user, AuditAction.TWO_FACTOR_FAILED)
     return codes
-
-
-def turn_off_two_factor(user: User, code: str) -> bool:
-    """Turn off the person's own second factor (readers only: the view checks), proven by a code
-    from their app, guarded as at sign-in. Raises `SignInLocked` while (or once) the address is
-    locked."""
-    _refuse_while_locked(user)
-    if two_factor.verify(user, code) != "app":
-        _wrong_while_signed_in(user, AuditAction.TWO_FACTOR_FAILED)
-        return False
-    two_factor.reset(user, user)
-    return True
 
 
 def create_organisation(actor: User | None, *, name: str, kind: OrganisationKind) -> Organisation:

@@ -1,8 +1,9 @@
-"""Signing in (a password, then a code from the authenticator app for someone who has set up
-two-factor sign-in) and out, "Confirm it's you" before a sensitive change (the same two steps
-again, panel/core/reauth.py), what the timeout warning asks of the server (staying signed in,
-or ending the session it warned of), and the user's own account page. Setting up the second
-factor has its own pages (panel/accounts/two_factor/views.py)."""
+"""Signing in (a password, then a second factor: a passkey for someone who has one, otherwise a
+code from the authenticator app, or a recovery code either way) and out, "Confirm it's you"
+before a sensitive change (the same steps again, panel/core/reauth.py), what the timeout warning
+asks of the server (staying signed in, or ending the session it warned of), and the user's own
+account page. Setting up the second factor has its own pages (panel/accounts/two_factor/views.py),
+and so do passkeys (panel/accounts/passkeys/views.py)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,9 @@ from panel.accounts.forms import (
     SignInForm,
 )
 from panel.accounts.models import User
+from panel.accounts.passkeys import views as passkey_pages
+from panel.accounts.passkeys.forms import UsePasskeyForm
+from panel.accounts.passkeys.services import PasskeyRefused
 from panel.accounts.two_factor import queries as two_factor_queries
 from panel.core import reauth, sessions
 from panel.core.database import utcnow
@@ -54,7 +58,7 @@ def sign_in():
             form.refuse(form.email, refused)
         else:
             if user.has_two_factor:
-                return _ask_for_code(user, safe_next(request.args.get("next")))
+                return _ask_for_second_factor(user, safe_next(request.args.get("next")))
             # Someone who must have a second factor is sent to set one up by
             # two_factor.views.enforce before they reach anything else.
             return _signed_in(user, safe_next(request.args.get("next")), verified=False)
@@ -69,6 +73,8 @@ def second_factor():
         flash("Sign in again: the time to enter your code ran out.", "info")
         return redirect(url_for("accounts.sign_in"))
     form = SecondFactorForm()
+    if not user.has_authenticator_app:
+        form.code.description = "One of your recovery codes: 10 letters and numbers."
     if form.validate_on_submit():
         try:
             method = services.check_second_factor(user, form.code.data)
@@ -79,14 +85,60 @@ def second_factor():
         else:
             return _signed_in(user, next_page, verified=True, by_recovery_code=method == "recovery")
     return render_template(
-        "accounts/second_factor.html", form=form, title="Enter your two-factor sign-in code"
+        "accounts/second_factor.html",
+        form=form,
+        user=user,
+        title="Enter your two-factor sign-in code",
     )
 
 
-def _ask_for_code(user: User, next_page: str):
-    """Half signed in: the session only remembers who to ask for a code, briefly."""
+@bp.route("/sign-in/passkey", methods=["GET", "POST"])
+@access.rule(access.PUBLIC)
+def passkey_sign_in():
+    """The second step with a passkey; the code page is the way round for someone without it."""
+    user, next_page = _pending_sign_in()
+    if user is None or not user.passkeys:
+        flash("Sign in again: the time to use your passkey ran out.", "info")
+        return redirect(url_for("accounts.sign_in"))
+    form = UsePasskeyForm()
+    if form.validate_on_submit():
+        try:
+            if _passkey_given(user, form):
+                return _signed_in(user, next_page, verified=True)
+        except services.SignInLocked:
+            return _locked_out()
+    return render_template(
+        "accounts/passkey_sign_in.html",
+        form=form,
+        options=passkey_pages.offer(user, sign_in=True),
+        user=user,
+        title="Sign in with your passkey",
+    )
+
+
+def _passkey_given(user: User, form: UsePasskeyForm) -> bool:
+    """Whether the browser's answer in `form` is the person's passkey; if not, why, beside the
+    button. A refusal in the browser (cancelled, say) tries nothing, so counts nothing. Raises
+    `SignInLocked` (`services.check_passkey`)."""
+    refusal = form.refusal()
+    if refusal:
+        form.refuse_with(f"{refusal}. Try again, or use another way to sign in")
+        return False
+    try:
+        services.check_passkey(user, passkey_pages.taken_challenge(), form.credential.data)
+    except PasskeyRefused as refused:
+        form.refuse_with(str(refused))
+        return False
+    return True
+
+
+def _ask_for_second_factor(user: User, next_page: str):
+    """Half signed in: the session only remembers who to ask for a second factor, briefly. A
+    passkey first, if they have one."""
     session.clear()
     session[PENDING] = {"user": user.get_id(), "at": utcnow().timestamp(), "next": next_page}
+    if user.passkeys:
+        return redirect(url_for("accounts.passkey_sign_in"))
     return redirect(url_for("accounts.second_factor"))
 
 

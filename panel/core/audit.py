@@ -93,6 +93,10 @@ class AuditAction(LabelledEnum):
     TWO_FACTOR_FAILED = ("2fa_failed", "Gave a wrong two-factor code")
     TWO_FACTOR_RESET = ("2fa_reset", "Reset two-factor sign-in")
     RECOVERY_CODE_USED = ("recovery_used", "Signed in with a recovery code")
+    PASSKEY_ADDED = ("passkey_added", "Added a passkey")
+    PASSKEY_RENAMED = ("passkey_named", "Renamed a passkey")
+    PASSKEY_REMOVED = ("passkey_gone", "Removed a passkey")
+    PASSKEY_FAILED = ("passkey_failed", "Gave a passkey answer that did not check out")
     RECOVERY_CODES_REPLACED = ("recovery_new", "Made new recovery codes")
     ACCOUNT_LOCKED = ("locked", "Sign-in locked after repeated failures")
     # Signed in, asked for their current password again (to change it), and got it wrong.

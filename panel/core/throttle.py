@@ -20,14 +20,14 @@ from flask_limiter.util import get_remote_address
 THROTTLED = {
     "accounts.sign_in": "SIGN_IN_RATE_LIMIT",
     "accounts.second_factor": "TWO_FACTOR_RATE_LIMIT",
+    "accounts.passkey_sign_in": "TWO_FACTOR_RATE_LIMIT",
     "links.forgotten_password": "PASSWORD_RESET_RATE_LIMIT",
     "links.reset_password": "PASSWORD_RESET_RATE_LIMIT",
     "links.invitation": "PASSWORD_RESET_RATE_LIMIT",
     # Signed in, proving it is them again: the current password to change it, a code from the
-    # app to make new recovery codes or turn two-factor sign-in off.
+    # app to make new recovery codes.
     "accounts.account": "SIGN_IN_RATE_LIMIT",
     "two_factor.recovery_codes": "TWO_FACTOR_RATE_LIMIT",
-    "two_factor.turn_off": "TWO_FACTOR_RATE_LIMIT",
     # "Confirm it's you" before a sensitive change (panel/core/reauth.py): as signing in.
     "accounts.confirm": "SIGN_IN_RATE_LIMIT",
     "accounts.confirm_code": "TWO_FACTOR_RATE_LIMIT",

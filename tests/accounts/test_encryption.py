@@ -152,7 +152,7 @@ def test_with_a_lost_key_someone_part_way_through_set_up_starts_afresh(app, db, 
     lost = _app_with_keys(app, [encryption.generate_key()])
     client = lost.test_client()
     client.post("/sign-in", data={"email": person.email, "password": factories.PASSWORD})
-    page = client.get("/account/two-factor/set-up")
+    page = client.get("/account/two-factor/set-up/app")
     assert page.status_code == 200
     with lost.app_context():
         db.session.expire_all()
@@ -160,6 +160,6 @@ def test_with_a_lost_key_someone_part_way_through_set_up_starts_afresh(app, db, 
     assert new_secret != started_with
     assert two_factor.spaced(new_secret) in page.get_data(as_text=True)
     confirmed = client.post(
-        "/account/two-factor/set-up", data={"code": pyotp.TOTP(new_secret).now()}
+        "/account/two-factor/set-up/app", data={"code": pyotp.TOTP(new_secret).now()}
     )
     assert "Save your recovery codes" in confirmed.get_data(as_text=True)

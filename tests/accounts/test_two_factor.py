@@ -1,5 +1,6 @@
-"""Two-factor sign-in: who must have it, setting it up, signing in with a code or a recovery
-code, codes that work once, and an administrator's audited reset."""
+"""Two-factor sign-in: everyone must have it, setting up an authenticator app, signing in with a
+code or a recovery code, codes that work once, and an administrator's audited reset. Passkeys,
+offered first, are tested in tests/accounts/test_passkeys.py."""
 
 from __future__ import annotations
 
@@ -10,12 +11,11 @@ import pyotp
 import pytest
 
 from panel.accounts.models import User
-from panel.accounts.two_factor import queries as two_factor_queries
 from panel.accounts.two_factor import services as two_factor
 from panel.accounts.two_factor.models import RecoveryCode
 from panel.core.audit import AuditAction, AuditEvent
 from panel.core.database import utcnow
-from panel.panels.models import PanelKind, Role
+from panel.panels.models import Role
 from tests import factories
 from tests.conftest import sign_in
 
@@ -47,31 +47,23 @@ def newcomer(db, people):
 # --- Who needs it ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("role", "needed"),
-    [(Role.CHAIR, True), (Role.COORDINATOR, True), (Role.MEMBER, True), (Role.READER, False)],
-)
-def test_every_role_that_sees_case_material_needs_a_second_factor(db, role, needed):
+@pytest.mark.parametrize("role", [Role.CHAIR, Role.COORDINATOR, Role.MEMBER, Role.READER, None])
+def test_everyone_must_set_up_a_second_factor_before_seeing_anything(client, db, role):
+    """Readers included (ASVS 5.0 level 2), and someone on no panel yet."""
     person = factories.user(two_factor=False)
-    factories.membership(factories.panel(), person, role)
-    assert two_factor_queries.required_for(person) is needed
+    if role is not None:
+        factories.membership(factories.panel(), person, role)
+    assert _password(client, person).location == "/"
+    assert client.get("/").location == "/account/two-factor/set-up"
 
 
-def test_administrators_need_a_second_factor(db):
-    assert two_factor_queries.required_for(factories.user(is_admin=True, two_factor=False))
+def test_administrators_must_set_one_up_too(client, db):
+    admin = factories.user(is_admin=True, two_factor=False)
+    _password(client, admin)
+    assert client.get("/admin/users").location == "/account/two-factor/set-up"
 
 
-def test_a_reader_on_one_panel_and_member_of_another_needs_it(db):
-    person = factories.user(two_factor=False)
-    factories.membership(
-        factories.panel(kind=PanelKind.INDEPENDENT_ADVISORY_GROUP), person, Role.READER
-    )
-    assert not two_factor_queries.required_for(person)
-    factories.membership(factories.panel(), person, Role.MEMBER)
-    assert two_factor_queries.required_for(person)
-
-
-# --- Setting it up -----------------------------------------------------------------------------
+# --- Setting up an authenticator app -----------------------------------------------------------
 
 
 def test_a_member_without_a_second_factor_must_set_one_up_before_seeing_anything(
@@ -85,16 +77,18 @@ def test_a_member_without_a_second_factor_must_set_one_up_before_seeing_anything
         assert response.location == "/account/two-factor/set-up"
     page = client.get("/account/two-factor/set-up").get_data(as_text=True)
     assert "You need to set up two-factor sign-in" in page
+    assert 'href="/account/two-factor/set-up/app">Set up an authenticator app instead' in page
+    page = client.get("/account/two-factor/set-up/app").get_data(as_text=True)
     assert 'src="data:image/svg+xml' in page and "QR code for adding Panel" in page
     secret = _secret_on_page(page)
 
-    wrong = client.post("/account/two-factor/set-up", data={"code": "000000"})
+    wrong = client.post("/account/two-factor/set-up/app", data={"code": "000000"})
     assert WRONG_CODE in wrong.get_data(as_text=True)
     assert client.get("/").status_code == 302  # still not through
 
     with client.session_transaction() as session:
         before = session["session_id"]
-    done = client.post("/account/two-factor/set-up", data={"code": pyotp.TOTP(secret).now()})
+    done = client.post("/account/two-factor/set-up/app", data={"code": pyotp.TOTP(secret).now()})
     codes = re.findall(r"<code>([a-z0-9]{5}-[a-z0-9]{5})</code>", done.get_data(as_text=True))
     assert len(set(codes)) == 10
     with client.session_transaction() as session:
@@ -105,49 +99,14 @@ def test_a_member_without_a_second_factor_must_set_one_up_before_seeing_anything
 
 def test_set_up_keeps_the_same_secret_until_confirmed(client, newcomer):
     _password(client, newcomer)
-    first = _secret_on_page(client.get("/account/two-factor/set-up").get_data(as_text=True))
-    again = _secret_on_page(client.get("/account/two-factor/set-up").get_data(as_text=True))
+    first = _secret_on_page(client.get("/account/two-factor/set-up/app").get_data(as_text=True))
+    again = _secret_on_page(client.get("/account/two-factor/set-up/app").get_data(as_text=True))
     assert first == again  # reloading the page does not break the app the person just set up
 
 
-def test_a_reader_signs_in_with_a_password_only_and_may_turn_it_on_and_off(client, db):
-    reader = factories.user(two_factor=False)
-    factories.membership(
-        factories.panel(kind=PanelKind.INDEPENDENT_ADVISORY_GROUP), reader, Role.READER
-    )
-    assert _password(client, reader).location == "/"
-    assert client.get("/").status_code == 200
-    page = client.get("/account").get_data(as_text=True)
-    assert "You sign in with your password only" in page
-
-    secret = _secret_on_page(client.get("/account/two-factor/set-up").get_data(as_text=True))
-    client.post("/account/two-factor/set-up", data={"code": pyotp.TOTP(secret).now()})
-    assert "10 unused" in client.get("/account").get_data(as_text=True)
-
-    step = int(utcnow().timestamp()) // 30 + 1  # the current step was used by set-up
-    response = client.post(
-        "/account/two-factor/turn-off", data={"code": pyotp.TOTP(secret).at(step * 30)}
-    )
-    assert response.location == "/account"
-    assert client.get("/").status_code == 200  # this session carries on
-    db.session.refresh(reader)
-    assert not reader.has_two_factor
-
-
-def test_someone_made_a_member_mid_session_is_asked_to_set_it_up(client, people, db):
-    reader = factories.user(two_factor=False)
-    factories.membership(people.panel, reader, Role.READER)
-    _password(client, reader)
-    assert client.get("/").status_code == 200
-    membership = reader.memberships[0]
-    membership.role = Role.MEMBER
-    db.session.commit()
-    assert client.get("/").location == "/account/two-factor/set-up"
-
-
-def test_people_who_must_have_it_cannot_turn_it_off(client, people):
-    sign_in(client, people.member)
-    assert client.get("/account/two-factor/turn-off").location == "/account"
+def test_nobody_can_turn_their_second_factor_off(client, people):
+    sign_in(client, people.reader)
+    assert client.get("/account/two-factor/turn-off").status_code == 404
     assert "Turn off two-factor" not in client.get("/account").get_data(as_text=True)
 
 

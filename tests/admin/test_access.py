@@ -133,9 +133,9 @@ def test_the_panel_services_refuse_a_non_admin_even_the_panels_chair(people, db)
     assert _audit_events(db) == events
 
 
-def test_a_person_still_turns_off_their_own_second_factor_through_the_service(people, db):
-    # Only someone else's is an administrator's to reset.
-    assert people.reader.has_two_factor
-    two_factor.reset(people.reader, people.reader)
+def test_nobody_turns_off_their_own_second_factor_through_the_service(people, db):
+    # Everyone signs in with one, readers included: only an administrator resets them.
+    with pytest.raises(NotAllowed):
+        two_factor.reset(people.reader, people.reader)
     db.session.expire_all()
-    assert not people.reader.has_two_factor
+    assert people.reader.has_two_factor

@@ -50,6 +50,7 @@ def _link(browser_page: CheckedPage, email: str, purpose: LinkPurpose) -> str:
 def _set_up_two_factor(browser_page: CheckedPage) -> str:
     page = browser_page.page
     expect(page.get_by_role("heading", level=1)).to_have_text("Set up two-factor sign-in")
+    browser_page.follow(page.get_by_role("link", name="Set up an authenticator app instead"))
     key = page.locator("#secret").inner_text().replace(" ", "")
     page.get_by_label("Code from your app").fill(pyotp.TOTP(key).now())
     browser_page.follow(page.get_by_role("button", name="Continue"))

@@ -1,5 +1,5 @@
-"""Forms for setting up two-factor sign-in, making new recovery codes and turning it off: each is
-proven by a code from the authenticator app."""
+"""Forms for setting up an authenticator app and making new recovery codes: each is proven by a
+code from the app."""
 
 from __future__ import annotations
 
@@ -18,7 +18,3 @@ class ConfirmCodeForm(BaseForm):
 
 class NewRecoveryCodesForm(ConfirmCodeForm):
     submit = SubmitButton("Make new recovery codes")
-
-
-class TurnOffTwoFactorForm(ConfirmCodeForm):
-    submit = SubmitButton("Turn off two-factor sign-in")

@@ -1,5 +1,5 @@
-"""Read models for two-factor sign-in: whether someone must use it, and how many recovery codes
-they have left."""
+"""Read models for two-factor sign-in: how someone signs in with a second factor, as their account
+page shows it."""
 
 from __future__ import annotations
 
@@ -8,23 +8,9 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from panel.accounts.models import User
+from panel.accounts.passkeys.models import Passkey
 from panel.accounts.two_factor.models import RecoveryCode
 from panel.extensions import db
-from panel.panels.models import Membership, Role
-
-
-def required_for(user: User) -> bool:
-    """Whether this person must sign in with a second factor."""
-    if user.is_admin:
-        return True
-    return (
-        db.session.scalar(
-            sa.select(Membership.id)
-            .where(Membership.user_id == user.id, Membership.role != Role.READER)
-            .limit(1)
-        )
-        is not None
-    )
 
 
 def recovery_codes_left(user: User) -> int:
@@ -37,14 +23,13 @@ def recovery_codes_left(user: User) -> int:
 
 @dataclass(frozen=True)
 class Summary:
-    """Someone's two-factor sign-in as their account page shows it."""
+    """Someone's second factors as their account page shows them."""
 
-    required: bool
+    passkeys: list[Passkey]
     recovery_codes_left: int
 
 
 def summary_of(user: User) -> Summary:
-    """Whether they must use a second factor, and (if they have one) how many recovery codes
+    """Their passkeys, newest last, and (if they have a second factor) how many recovery codes
     they have left."""
-    required = required_for(user)
-    return Summary(required, recovery_codes_left(user) if user.has_two_factor else 0)
+    return Summary(list(user.passkeys), recovery_codes_left(user) if user.has_two_factor else 0)

@@ -1,10 +1,10 @@
-"""Two-factor sign-in: a time-based code from an authenticator app (TOTP, RFC 6238, with pyotp),
-and ten single-use recovery codes for when the phone is lost.
+"""Two-factor sign-in: everyone signs in with a second factor (ASVS 5.0 level 2 asks it of every
+user, and readers are no exception). Passkeys (panel/accounts/passkeys/) are offered first; this
+module holds the alternative, a time-based code from an authenticator app (TOTP, RFC 6238, with
+pyotp), and the ten single-use recovery codes for when the passkey or phone is lost.
 
-Who must use it (`queries.required_for`): anyone who can see case reviews, interventions or draft
-minutes, that is every chair, coordinator and member of a panel, and administrators. Readers (who
-see published minutes only) may turn it on. `views.enforce` runs before every request and sends a
-signed-in person who needs a second factor, and has not given one this session, to set one up.
+`views.enforce` runs before every request and sends a signed-in person who has not given a second
+factor this session (they have none yet) to set one up.
 
 A code is accepted for the 30-second step it belongs to and one step either side (clocks on phones
 drift), and only once: the last accepted step is kept, so a code seen over someone's shoulder
@@ -26,6 +26,7 @@ from panel import access
 from panel.access import Action
 from panel.accounts import notifications
 from panel.accounts.models import User, new_session_token
+from panel.accounts.passkeys.models import Passkey, PasskeyChallenge
 from panel.accounts.two_factor.models import RecoveryCode
 from panel.core import encryption
 from panel.core.audit import AuditAction, record
@@ -42,7 +43,7 @@ RECOVERY_CODES = 10
 
 def pending_secret(user: User) -> str:
     """The secret to show while setting up, made once and kept until a code confirms it."""
-    if user.has_two_factor:
+    if user.has_authenticator_app:
         raise ValueError("Two-factor sign-in is already set up")
     secret = _readable_secret(user)
     if not secret:
@@ -64,14 +65,16 @@ def spaced(secret: str) -> str:
 
 
 def confirm_set_up(user: User, code: str, now: datetime | None = None) -> list[str] | None:
-    """Turn two-factor sign-in on if `code` matches the pending secret; returns the new recovery
-    codes (shown once), or None if the code is wrong."""
+    """Turn the authenticator app on if `code` matches the pending secret; returns the new
+    recovery codes (shown once) if this is the person's first second factor, an empty list if
+    they had one already (a passkey, with its codes), or None if the code is wrong."""
     now = now or utcnow()
-    if user.has_two_factor or not _accept_totp(user, code, now):
+    if user.has_authenticator_app or not _accept_totp(user, code, now):
         db.session.flush()  # keeps nothing but a refused attempt
         return None
+    first = not user.has_two_factor
     user.two_factor_enabled_at = now
-    codes = _replace_recovery_codes(user, now)
+    codes = replace_recovery_codes(user, now) if first else []
     record(user, AuditAction.TWO_FACTOR_SET_UP, user)
     db.session.flush()
     notifications.tell(user, "two_factor_set_up")
@@ -83,11 +86,12 @@ def confirm_set_up(user: User, code: str, now: datetime | None = None) -> list[s
 
 def verify(user: User, code: str, now: datetime | None = None) -> str | None:
     """Check a code typed at sign-in: "app" for an authenticator code, "recovery" for a recovery
-    code (now used up), None for neither. The caller commits."""
+    code (now used up), None for neither. The caller commits. A secret only part set up (a
+    passkey holder who began setting up an app) gives no codes."""
     now = now or utcnow()
     if not user.has_two_factor:
         return None
-    if _accept_totp(user, code, now):
+    if user.has_authenticator_app and _accept_totp(user, code, now):
         return "app"
     if _use_recovery_code(user, code, now):
         record(user, AuditAction.RECOVERY_CODE_USED, user)
@@ -98,10 +102,10 @@ def verify(user: User, code: str, now: datetime | None = None) -> str | None:
 def new_recovery_codes(user: User, code: str, now: datetime | None = None) -> list[str] | None:
     """Replace the recovery codes, proven by a current authenticator code."""
     now = now or utcnow()
-    if not user.has_two_factor or not _accept_totp(user, code, now):
+    if not user.has_authenticator_app or not _accept_totp(user, code, now):
         db.session.flush()
         return None
-    codes = _replace_recovery_codes(user, now)
+    codes = replace_recovery_codes(user, now)
     record(user, AuditAction.RECOVERY_CODES_REPLACED, user)
     db.session.flush()
     notifications.tell(user, "recovery_codes")
@@ -115,17 +119,20 @@ def anything_to_reset(user: User) -> bool:
 
 
 def reset(actor: User | None, user: User) -> None:
-    """Remove a person's second factor (lost phone and codes, or turned off by a reader). They set
-    one up again at their next sign-in if their role needs it; their sessions end. Turning off
-    one's own is the person's to do; anyone else's is an administrator's."""
-    if actor is None or actor.id != user.id:
-        access.require(actor, Action.MANAGE_USERS, user)
+    """Remove every second factor a person has, passkeys, authenticator app and recovery codes
+    (they lost them all), when an administrator (or the system) does so. They set one up again at
+    their next sign-in; their sessions end. The record says how many passkeys went."""
+    access.require(actor, Action.MANAGE_USERS, user)
     user.totp_secret = None
     user.two_factor_enabled_at = None
     user.totp_last_step = None
     user.session_token = new_session_token()
     db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
-    record(actor, AuditAction.TWO_FACTOR_RESET, user)
+    passkeys = len(user.passkeys)
+    db.session.execute(sa.delete(Passkey).where(Passkey.user_id == user.id))
+    db.session.execute(sa.delete(PasskeyChallenge).where(PasskeyChallenge.user_id == user.id))
+    db.session.expire(user, ["passkeys"])
+    record(actor, AuditAction.TWO_FACTOR_RESET, user, changes={"passkeys_removed": passkeys})
     db.session.flush()
     notifications.tell(user, "two_factor_reset")
 
@@ -168,7 +175,9 @@ def _hash_recovery_code(code: str, salt: str) -> str:
     return f"{salt}${digest}"
 
 
-def _replace_recovery_codes(user: User, now: datetime) -> list[str]:
+def replace_recovery_codes(user: User, now: datetime) -> list[str]:
+    """New recovery codes for `user` in place of any they had (the caller audits): returned to
+    be shown once, stored only as salted hashes."""
     db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     # 10 characters from 31: about 50 random bits, salted, hashed, single use and
     # behind the sign-in lock, as ASVS 2.6 asks of look-up secrets.

@@ -1,7 +1,8 @@
-"""The person's own two-factor sign-in, from their account page: setting it up, making new
-recovery codes, and turning it off (readers only). `enforce` keeps someone who must have a second
-factor on the set-up page until they have given one. The code asked for at sign-in is part of
-signing in (panel/accounts/views.py)."""
+"""Setting up two-factor sign-in, which everyone does at their first sign-in: a passkey, offered
+first, or an authenticator app; and making new recovery codes. `enforce` keeps someone who has not
+given a second factor this session (because they have none yet) on the set-up pages. Asking for
+the second factor at sign-in is part of signing in (panel/accounts/views.py); the person's
+passkeys have their own pages (panel/accounts/passkeys/views.py)."""
 
 from __future__ import annotations
 
@@ -19,13 +20,11 @@ from flask_login import current_user
 
 from panel import access
 from panel.accounts import services
+from panel.accounts.passkeys import views as passkey_pages
+from panel.accounts.passkeys.forms import CreatePasskeyForm
 from panel.accounts.two_factor import queries
 from panel.accounts.two_factor import services as two_factor
-from panel.accounts.two_factor.forms import (
-    ConfirmCodeForm,
-    NewRecoveryCodesForm,
-    TurnOffTwoFactorForm,
-)
+from panel.accounts.two_factor.forms import ConfirmCodeForm, NewRecoveryCodesForm
 from panel.core import sessions
 from panel.core.reauth import require_recent_sign_in
 
@@ -35,6 +34,7 @@ bp = Blueprint("two_factor", __name__)
 # confirm it's them if they signed in a while ago, and the timeout warning works there too.
 OPEN_WHILE_SETTING_UP = {
     "two_factor.set_up",
+    "two_factor.set_up_app",
     "accounts.confirm",
     "accounts.sign_out",
     "accounts.keep_alive",
@@ -46,16 +46,15 @@ WRONG_CODE = "That code is not right. Enter the code your app shows now"
 
 
 def enforce():
-    """Run before every request, after the session checks: someone signed in who must have a
-    second factor and has not given one this session may only set one up (or sign out)."""
+    """Run before every request, after the session checks: someone signed in who has not given a
+    second factor this session (everyone who has one gives it to sign in) may only set one up
+    (or sign out)."""
     if (
         request.endpoint in OPEN_WHILE_SETTING_UP
         or request.endpoint in sessions.SESSIONLESS
         or not current_user.is_authenticated
         or session.get(sessions.TWO_FACTOR_VERIFIED)
     ):
-        return None
-    if not queries.required_for(current_user):
         return None
     if request.method == "GET":
         flash("You need to set up two-factor sign-in before you can see panel material.", "info")
@@ -66,16 +65,42 @@ def enforce():
 @access.rule(access.SIGNED_IN)
 @require_recent_sign_in()
 def set_up():
+    """A passkey first; an authenticator app (`set_up_app`) for those who cannot use one."""
     user = current_user._get_current_object()
     if user.has_two_factor:
+        return redirect(url_for("accounts.account"))
+    form = CreatePasskeyForm()
+    if form.validate_on_submit():
+        codes = passkey_pages.registered(user, form, "set up an authenticator app instead")
+        if codes is not None:
+            _verified(user)
+            return _recovery_codes_page(codes, "Save your recovery codes")
+    return render_template(
+        "accounts/set_up_two_factor.html",
+        form=form,
+        options=passkey_pages.offer(user),
+        title="Set up two-factor sign-in",
+    )
+
+
+@bp.route("/account/two-factor/set-up/app", methods=["GET", "POST"])
+@access.rule(access.SIGNED_IN)
+def set_up_app():
+    """An authenticator app: the first second factor of someone who cannot use a passkey, or a
+    second one beside their passkeys."""
+    user = current_user._get_current_object()
+    if user.has_authenticator_app:
         return redirect(url_for("accounts.account"))
     secret = two_factor.pending_secret(user)
     form = ConfirmCodeForm()
     if form.validate_on_submit():
         codes = two_factor.confirm_set_up(user, form.code.data)
-        if codes is not None:
+        if codes:
             _verified(user)
             return _recovery_codes_page(codes, "Save your recovery codes")
+        if codes is not None:
+            flash("Your authenticator app is set up.", "success")
+            return redirect(url_for("accounts.account"))
         form.code.errors.append(
             "That code is not right. Check the app shows Panel and enter the code it shows now"
         )
@@ -91,12 +116,12 @@ def _verified(user):
 def _set_up_page(form: ConfirmCodeForm, user, secret: str):
     """The pending `secret` as a QR code and as a key to type, and the code that confirms it."""
     return render_template(
-        "accounts/set_up_two_factor.html",
+        "accounts/set_up_authenticator_app.html",
         form=form,
         qr_code=two_factor.qr_code_data_uri(user, secret),
         secret=two_factor.spaced(secret),
-        required=queries.required_for(user),
-        title="Set up two-factor sign-in",
+        first=not user.has_two_factor,
+        title="Set up an authenticator app",
     )
 
 
@@ -112,8 +137,10 @@ def _recovery_codes_page(codes: list[str], title: str):
 def recovery_codes():
     """Replace the recovery codes (all of the old ones stop working)."""
     user = current_user._get_current_object()
-    if not user.has_two_factor:
-        return redirect(url_for(".set_up"))
+    if not user.has_authenticator_app:
+        # Proven by a code from the app: someone with passkeys only has the codes they were
+        # given at set-up, and asks an administrator for a reset if they lose those.
+        return redirect(url_for("accounts.account"))
     form = NewRecoveryCodesForm()
     if form.validate_on_submit():
         try:
@@ -134,28 +161,3 @@ def recovery_codes():
 def _locked_out():
     """Too many wrong codes locked the address: this session ends (the service ended the rest)."""
     return sessions.end(services.lock_message(current_app.config["SIGN_IN_LOCK_MINUTES"]))
-
-
-@bp.route("/account/two-factor/turn-off", methods=["GET", "POST"])
-@access.rule(access.SIGNED_IN)
-# The page asks for a code from the app itself: "Confirm it's you" asks for the password.
-@require_recent_sign_in(second_factor=False)
-def turn_off():
-    """Only for people whose role does not need a second factor (readers)."""
-    user = current_user._get_current_object()
-    if not user.has_two_factor or queries.required_for(user):
-        return redirect(url_for("accounts.account"))
-    form = TurnOffTwoFactorForm()
-    if form.validate_on_submit():
-        try:
-            turned_off = services.turn_off_two_factor(user, form.code.data)
-        except services.SignInLocked:
-            return _locked_out()
-        if turned_off:
-            sessions.renew(user)  # the reset ended every session; keep this one
-            flash("Two-factor sign-in is off.", "success")
-            return redirect(url_for("accounts.account"))
-        form.code.errors.append(WRONG_CODE)
-    return render_template(
-        "accounts/turn_off_two_factor.html", form=form, title="Turn off two-factor sign-in"
-    )
