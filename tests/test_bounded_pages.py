@@ -80,6 +80,7 @@ ROUTES: dict[str, dict[str, str | int]] = {
     "two_factor.set_up": {},
     "two_factor.set_up_app": {},
     "accounts.passkey_sign_in": {},
+    "accounts.confirm": {},
     "passkeys.index": {},
     "passkeys.name": {},
     "passkeys.remove": {},
@@ -209,7 +210,12 @@ EXPORTS: dict[str, dict[str, str | int]] = {
     "insight.index_csv": {"?table": "attendance"},
 }
 # fmt: on
-SKIPPED = {"static": "files from the static folder, not pages"}
+SKIPPED = {
+    "static": "files from the static folder, not pages",
+    # Shown only moments after the password on "Confirm it's you", and then a fixed form
+    # (tests/accounts/test_recent_sign_in.py walks it).
+    "accounts.confirm_code": "the second step of Confirm it's you, after the password",
+}
 
 VISITORS = ("anonymous", "signing in", *history.ACCOUNTS, "reader with two-factor", "newcomer")
 

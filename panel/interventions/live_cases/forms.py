@@ -241,7 +241,7 @@ class InterventionTypeForm(GuardedForm):
     tables and the reader-safe annual report, so it is guarded like case text and may not be
     kept as written."""
 
-    guarded_fields = ("name",)
+    guarded_fields = {"name": STRICT}
 
     name = required_text(
         "Intervention type", "Enter the name of the intervention type", TYPE_NAME_LENGTH
