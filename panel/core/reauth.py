@@ -3,11 +3,12 @@ left open (an e-mail address, a second factor, someone's administrator access or
 person proves who they are again, unless they did so a few minutes ago (ASVS 5.0 7.5.1).
 
 `require_recent_sign_in` guards such a route. Without a recent confirmation it sends the person to
-"Confirm it's you" (`accounts.confirm`, then `accounts.confirm_code` for whoever has a second
-factor), which records the time in the session (`confirmed`) and sends them back. Signing in
+"Confirm it's you" (`accounts.confirm`, then for whoever has a second factor
+`accounts.confirm_passkey`, or `accounts.confirm_code` for an app code or a recovery code), which
+records the time in the session (`confirmed`) and sends them back. Signing in
 counts as confirming: someone who signed in a minute ago is not asked again. Wrong answers there
 are guarded as at sign-in: throttled, audited, and counted towards the lock on the address
-(`panel.accounts.services.confirm_password`, `confirm_second_factor`).
+(`panel.accounts.services.confirm_password`, `confirm_second_factor`, `confirm_passkey`).
 
 Any route can use it, whatever proves the second factor: a page that adds a passkey takes
 ``@require_recent_sign_in()`` under its access rule, and a passkey confirming the second step

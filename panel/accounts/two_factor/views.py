@@ -85,6 +85,7 @@ def set_up():
 
 @bp.route("/account/two-factor/set-up/app", methods=["GET", "POST"])
 @access.rule(access.SIGNED_IN)
+@require_recent_sign_in()
 def set_up_app():
     """An authenticator app: the first second factor of someone who cannot use a passkey, or a
     second one beside their passkeys."""
