@@ -434,3 +434,45 @@ def test_the_passkey_comes_only_after_the_password(client, reader, with_passkey)
     _signed_in_with_passkey_a_while_ago(client, reader, with_passkey)
     response = client.post("/account/confirm/passkey?next=/", data={"credential": "{}"})
     assert urlsplit(response.location).path == "/account/confirm"
+
+
+def test_someone_with_passkeys_only_makes_new_recovery_codes_after_confirming_with_one(
+    client, reader, db
+):
+    """They have no app to give a code from, as the page asks of others: the passkey on
+    "Confirm it's you" proves it's them instead. Before, they could not make new codes at all."""
+    _password(client, reader)
+    authenticator = Authenticator(origin=ORIGIN)
+    saved = _create(client, authenticator).get_data(as_text=True)
+    old_code = re.findall(r"<code>([a-z0-9]{5}-[a-z0-9]{5})</code>", saved)[0]
+    page = "/account/two-factor/recovery-codes"
+    assert 'href="/account/two-factor/recovery-codes"' in client.get("/account").get_data(
+        as_text=True
+    )
+    _signed_in_a_while_ago(client)
+
+    step = _password_again(client, page).location  # the passkey too, not the password alone
+    assert _confirm_with(client, authenticator, step).location == page
+    form = client.get(page).get_data(as_text=True)
+    assert "Make new recovery codes" in form and 'name="code"' not in form
+    made = client.post(page).get_data(as_text=True)
+    codes = re.findall(r"<code>([a-z0-9]{5}-[a-z0-9]{5})</code>", made)
+    assert len(set(codes)) == 10 and old_code not in codes
+    assert len(_events(db, AuditAction.RECOVERY_CODES_REPLACED, reader)) == 1
+
+    client.post("/sign-out")
+    _password(client, reader)
+    refused = client.post("/sign-in/code", data={"code": old_code})
+    assert "That code is not right" in refused.get_data(as_text=True)
+
+
+def test_answers_on_confirming_are_throttled(app, client, reader, with_passkey, monkeypatch):
+    _signed_in_with_passkey_a_while_ago(client, reader, with_passkey)
+    step = _password_again(client, "/account/passkeys").location
+    monkeypatch.setitem(app.config, "TWO_FACTOR_RATE_LIMIT", "3 per minute")
+    throttle.limiter_for(app).reset()
+    statuses = [
+        client.post(step, data={"failure": "NotAllowedError"}).status_code for _ in range(4)
+    ]
+    throttle.limiter_for(app).reset()
+    assert statuses == [200, 200, 200, 429]
