@@ -76,6 +76,7 @@ ROUTES: dict[str, dict[str, str | int]] = {
     "accounts.sign_in": {},
     "accounts.second_factor": {},
     "accounts.account": {},
+    "accounts.confirm": {"?next": "/account"},
     "two_factor.recovery_codes": {},
     "two_factor.set_up": {},
     "two_factor.set_up_app": {},
@@ -212,9 +213,10 @@ EXPORTS: dict[str, dict[str, str | int]] = {
 # fmt: on
 SKIPPED = {
     "static": "files from the static folder, not pages",
-    # Shown only moments after the password on "Confirm it's you", and then a fixed form
-    # (tests/accounts/test_recent_sign_in.py walks it).
-    "accounts.confirm_code": "the second step of Confirm it's you, after the password",
+    # Shown only moments after the password on "Confirm it's you", to one person about
+    # themselves: a field or a button, and nothing from any list.
+    "accounts.confirm_code": "the second step of confirming it's you",
+    "accounts.confirm_passkey": "the second step of confirming it's you",
 }
 
 VISITORS = ("anonymous", "signing in", *history.ACCOUNTS, "reader with two-factor", "newcomer")

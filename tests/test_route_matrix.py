@@ -125,6 +125,11 @@ MATRIX: dict[tuple[str, ...], tuple[str, ...]] = {
         (SIGN_IN,    REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT),
     (POST, "accounts.confirm_code"):
         (SIGN_IN,    REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT),
+    # ... or the passkey (the member has one), as moments after the password.
+    (GET, "accounts.confirm_passkey"):
+        (SIGN_IN,    REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT),
+    (POST, "accounts.confirm_passkey"):
+        (SIGN_IN,    REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT),
     # The timeout warning: "Stay signed in" (the request is the activity), and the session
     # ended when it is left unanswered (sent to /sign-in, without ?next= here).
     (POST, "accounts.keep_alive"):

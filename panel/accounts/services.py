@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -103,12 +104,19 @@ def check_passkey(user: User, challenge_id: str, credential: str) -> None:
     (`passkeys.verify`). Guarded as a code is: a locked address is refused first, and an answer
     that does not check out is audited and counts towards the lock. Raises `SignInLocked` and
     `passkeys.PasskeyRefused`."""
-    if locked_until(user.email, utcnow()):
-        raise SignInLocked
+    _verify_passkey(user, challenge_id, credential, wrong=wrong_secret)
+
+
+def _verify_passkey(
+    user: User, challenge_id: str, credential: str, *, wrong: Callable[[User, AuditAction], None]
+) -> None:
+    """The browser's answer checked as at sign-in (`check_passkey`), on the way into Panel or
+    signed in already: only `wrong`, what a refused answer costs, differs."""
+    _refuse_while_locked(user)
     try:
         passkeys.verify(user, challenge_id, credential)
     except passkeys.PasskeyRefused:
-        wrong_secret(user, AuditAction.PASSKEY_FAILED)
+        wrong(user, AuditAction.PASSKEY_FAILED)
         raise
 
 
@@ -314,6 +322,15 @@ def confirm_second_factor(user: User, code: str) -> str | None:
         return None
     identity_confirmed(user)
     return method
+
+
+def confirm_passkey(user: User, challenge_id: str, credential: str) -> None:
+    """The second step of "Confirm it's you" with a passkey, after the password: checked as at
+    sign-in (`check_passkey`), except that an answer that locks the address ends every session
+    of the person's, as a wrong code does here. Raises `SignInLocked` and
+    `passkeys.PasskeyRefused`."""
+    _verify_passkey(user, challenge_id, credential, wrong=_wrong_while_signed_in)
+    identity_confirmed(user)
 
 
 def identity_confirmed(user: User) -> None:

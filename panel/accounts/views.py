@@ -7,6 +7,8 @@ and so do passkeys (panel/accounts/passkeys/views.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import (
     Blueprint,
     current_app,
@@ -103,7 +105,7 @@ def passkey_sign_in():
     form = UsePasskeyForm()
     if form.validate_on_submit():
         try:
-            if _passkey_given(user, form):
+            if _passkey_given(user, form, services.check_passkey, "sign in"):
                 return _signed_in(user, next_page, verified=True)
         except services.SignInLocked:
             return _locked_out()
@@ -116,16 +118,19 @@ def passkey_sign_in():
     )
 
 
-def _passkey_given(user: User, form: UsePasskeyForm) -> bool:
-    """Whether the browser's answer in `form` is the person's passkey; if not, why, beside the
-    button. A refusal in the browser (cancelled, say) tries nothing, so counts nothing. Raises
-    `SignInLocked` (`services.check_passkey`)."""
+def _passkey_given(
+    user: User, form: UsePasskeyForm, check: Callable[[User, str, str], None], purpose: str
+) -> bool:
+    """Whether the browser's answer in `form` is the person's passkey, as `check` finds
+    (`services.check_passkey` to sign in, `services.confirm_passkey` to confirm it's them); if
+    not, why, beside the button. A refusal in the browser (cancelled, say) tries nothing, so
+    counts nothing. Raises `SignInLocked`."""
     refusal = form.refusal()
     if refusal:
-        form.refuse_with(f"{refusal}. Try again, or use another way to sign in")
+        form.refuse_with(f"{refusal}. Try again, or use another way to {purpose}")
         return False
     try:
-        services.check_passkey(user, passkey_pages.taken_challenge(), form.credential.data)
+        check(user, passkey_pages.taken_challenge(), form.credential.data)
     except PasskeyRefused as refused:
         form.refuse_with(str(refused))
         return False
@@ -217,33 +222,80 @@ def confirm():
         try:
             right = services.confirm_password(user, form.password.data, last_step=not code_follows)
         except services.SignInLocked:
-            return sessions.end(services.lock_message(current_app.config["SIGN_IN_LOCK_MINUTES"]))
+            return _locked_while_signed_in()
         if right:
             reauth.confirmed(second_factor=not user.has_two_factor)
-            return redirect(url_for(".confirm_code", next=next_page) if code_follows else next_page)
+            return redirect(_second_step(user, next_page) if code_follows else next_page)
         form.password.errors.append("Your password is not right")
     return render_template("accounts/confirm.html", form=form, title="Confirm it’s you")
+
+
+def _second_step(user: User, next_page: str) -> str:
+    """The second step of "Confirm it's you": a passkey first, as at sign-in, if they have one."""
+    step = ".confirm_passkey" if user.passkeys else ".confirm_code"
+    return url_for(step, next=next_page)
 
 
 @bp.route("/account/confirm/code", methods=["GET", "POST"])
 @access.rule(access.SIGNED_IN)
 def confirm_code():
-    """The second step of "Confirm it's you": the second factor, minutes after the password."""
+    """The second step of "Confirm it's you": a code from the app or a recovery code, minutes
+    after the password; the way round for someone whose passkey is not to hand."""
     user = current_user._get_current_object()
     next_page = safe_next(request.args.get("next"))
     if not (user.has_two_factor and reauth.password_just_confirmed()):
         return redirect(url_for(".confirm", next=next_page))
     form = SecondFactorForm()
+    if not user.has_authenticator_app:
+        form.code.description = "One of your recovery codes: 10 letters and numbers."
     if form.validate_on_submit():
         try:
             method = services.confirm_second_factor(user, form.code.data)
         except services.SignInLocked:
-            return sessions.end(services.lock_message(current_app.config["SIGN_IN_LOCK_MINUTES"]))
+            return _locked_while_signed_in()
         if method is not None:
             reauth.confirmed(second_factor=True)
             return redirect(next_page)
         form.code.errors.append(services.WRONG_CODE)
-    return render_template("accounts/confirm_code.html", form=form, title="Confirm it’s you")
+    return render_template(
+        "accounts/confirm_code.html",
+        form=form,
+        user=user,
+        next_page=next_page,
+        title="Confirm it’s you",
+    )
+
+
+@bp.route("/account/confirm/passkey", methods=["GET", "POST"])
+@access.rule(access.SIGNED_IN)
+def confirm_passkey():
+    """The second step of "Confirm it's you" with a passkey, minutes after the password, checked
+    and counted as at sign-in; the code page is the way round."""
+    user = current_user._get_current_object()
+    next_page = safe_next(request.args.get("next"))
+    if not (user.passkeys and reauth.password_just_confirmed()):
+        return redirect(url_for(".confirm", next=next_page))
+    form = UsePasskeyForm()
+    if form.validate_on_submit():
+        try:
+            if _passkey_given(user, form, services.confirm_passkey, "confirm it's you"):
+                reauth.confirmed(second_factor=True)
+                return redirect(next_page)
+        except services.SignInLocked:
+            return _locked_while_signed_in()
+    return render_template(
+        "accounts/confirm_passkey.html",
+        form=form,
+        options=passkey_pages.offer(user, sign_in=True),
+        user=user,
+        next_page=next_page,
+        title="Confirm it’s you",
+    )
+
+
+def _locked_while_signed_in():
+    """A wrong answer locked the address: this session ends (the service ended the rest)."""
+    return sessions.end(services.lock_message(current_app.config["SIGN_IN_LOCK_MINUTES"]))
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -257,7 +309,7 @@ def account():
                 user, form.current_password.data, form.new_password.data
             )
         except services.SignInLocked:
-            return sessions.end(services.lock_message(current_app.config["SIGN_IN_LOCK_MINUTES"]))
+            return _locked_while_signed_in()
         if changed:
             # The new session token ends every other session; this one carries on, renewed.
             sessions.renew(user)

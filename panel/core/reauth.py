@@ -3,11 +3,12 @@ left open (an e-mail address, a second factor, someone's administrator access or
 person proves who they are again, unless they did so a few minutes ago (ASVS 5.0 7.5.1).
 
 `require_recent_sign_in` guards such a route. Without a recent confirmation it sends the person to
-"Confirm it's you" (`accounts.confirm`, then `accounts.confirm_code` for whoever has a second
-factor), which records the time in the session (`confirmed`) and sends them back. Signing in
-counts as confirming: someone who signed in a minute ago is not asked again. Wrong answers there
-are guarded as at sign-in: throttled, audited, and counted towards the lock on the address
-(`panel.accounts.services.confirm_password`, `confirm_second_factor`).
+"Confirm it's you" (`accounts.confirm`, then for whoever has a second factor
+`accounts.confirm_passkey`, or `accounts.confirm_code` for an app code or a recovery code), which
+records the time in the session (`confirmed`) and sends them back. Signing in counts as
+confirming: someone who signed in a minute ago is not asked again. Wrong answers there are guarded
+as at sign-in: throttled, audited, and counted towards the lock on the address
+(`panel.accounts.services.confirm_password`, `confirm_second_factor`, `confirm_passkey`).
 
 Any route can use it, whatever proves the second factor: a page that adds a passkey takes
 ``@require_recent_sign_in()`` under its access rule, and a passkey confirming the second step
@@ -17,6 +18,7 @@ calls `confirmed(second_factor=True)` as the code does.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 
 from flask import current_app, flash, redirect, request, session, url_for
 
@@ -65,23 +67,28 @@ def confirmed(*, second_factor: bool) -> None:
         session[CONFIRMED_AT] = now
 
 
-def require_recent_sign_in(max_age: int | None = None, *, second_factor: bool = True):
+def require_recent_sign_in(
+    max_age: int | None = None, *, second_factor: bool | Callable[[], bool] = True
+):
     """Decorate a view (under its `access.rule`, so that only someone allowed there is asked) so
     that it runs only for someone who proved who they are in the last `max_age` minutes (see
     `recently_confirmed`); anyone else confirms it's them first, and comes back.
 
     `second_factor=False` is for a page that asks for a code from the app itself (making new
-    recovery codes, turning two-factor sign-in off): "Confirm it's you" then asks only for the
-    password, as a second code in the same 30 seconds would be refused as a replay."""
+    recovery codes): "Confirm it's you" then asks only for the password, as a second code in the
+    same 30 seconds would be refused as a replay. A function instead says, for each request,
+    whether the second factor is asked for (when the page asks for an app code only of those who
+    have the app)."""
 
     def decorate(view):
         @functools.wraps(view)
         def guarded(*args, **kwargs):
-            if recently_confirmed(max_age, second_factor=second_factor):
+            full = second_factor() if callable(second_factor) else second_factor
+            if recently_confirmed(max_age, second_factor=full):
                 return view(*args, **kwargs)
             if request.method != "GET":
                 flash("Nothing has been changed yet. Confirm it's you, then try again.", "info")
-            only = {} if second_factor else {"only": ONLY_PASSWORD}
+            only = {} if full else {"only": ONLY_PASSWORD}
             return redirect(url_for("accounts.confirm", next=come_back_to(), **only))
 
         guarded.requires_recent_sign_in = True

@@ -31,6 +31,7 @@ THROTTLED = {
     # "Confirm it's you" before a sensitive change (panel/core/reauth.py): as signing in.
     "accounts.confirm": "SIGN_IN_RATE_LIMIT",
     "accounts.confirm_code": "TWO_FACTOR_RATE_LIMIT",
+    "accounts.confirm_passkey": "TWO_FACTOR_RATE_LIMIT",
 }
 
 

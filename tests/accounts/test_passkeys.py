@@ -9,17 +9,19 @@ import html
 import json
 import re
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
 
-from panel.accounts.models import User
+from panel.accounts.models import SignInFailures, User
 from panel.accounts.passkeys.models import Passkey, PasskeyChallenge
 from panel.core import throttle
 from panel.core.audit import AuditAction, AuditEvent
 from panel.panels.models import PanelKind, Role
 from tests import factories
 from tests.accounts.authenticator import Authenticator, b64url
+from tests.accounts.test_recent_sign_in import _sent_to_confirm, _signed_in_a_while_ago
 from tests.conftest import sign_in
 
 ORIGIN = "http://localhost:5000"
@@ -281,6 +283,196 @@ def test_answers_at_sign_in_are_throttled(app, client, reader, with_passkey, mon
     statuses = [
         client.post("/sign-in/passkey", data={"failure": "NotAllowedError"}).status_code
         for _ in range(4)
+    ]
+    throttle.limiter_for(app).reset()
+    assert statuses == [200, 200, 200, 429]
+
+
+# --- Confirming it's you with one --------------------------------------------------------------
+# Adding or removing a passkey, or setting up an app beside one, asks someone who signed in a
+# while ago to confirm it's them (panel/core/reauth.py): the password, then their passkey, as at
+# sign-in. Before, the second step asked only for a code from an app a passkey holder may not have.
+
+
+def _signed_in_with_passkey_a_while_ago(client, reader, authenticator) -> None:
+    _password(client, reader)
+    assert _use(client, authenticator).location == "/"
+    _signed_in_a_while_ago(client)
+
+
+def _password_again(client, page: str):
+    """The first step of "Confirm it's you", sent there from `page`: where it leads next."""
+    response = client.get(page)
+    assert _sent_to_confirm(response, page)
+    return client.post(response.location, data={"password": factories.PASSWORD})
+
+
+def _confirm_with(client, authenticator: Authenticator, step: str, **kwargs):
+    options = options_on(client.get(step).get_data(as_text=True))
+    return client.post(step, data={"credential": authenticator.get(options, **kwargs)})
+
+
+def test_a_passkey_holder_confirms_with_their_passkey_before_adding_another(
+    client, reader, with_passkey, db
+):
+    _signed_in_with_passkey_a_while_ago(client, reader, with_passkey)
+    step = _password_again(client, "/account/passkeys").location
+    assert urlsplit(step).path == "/account/confirm/passkey"
+    page = client.get(step).get_data(as_text=True)
+    assert "Use your passkey" in page and 'data-passkey="get"' in page
+    assert "Use a recovery code instead" in page
+    assert "Use your authenticator app instead" not in page  # they have none
+
+    assert _confirm_with(client, with_passkey, step).location == "/account/passkeys"
+    added = _create(client, Authenticator(origin=ORIGIN), "/account/passkeys")
+    assert added.location == "/account/passkeys"
+    db.session.refresh(reader)
+    assert [passkey.name for passkey in reader.passkeys] == ["Passkey 1", "Passkey 2"]
+    assert len(_events(db, AuditAction.IDENTITY_CONFIRMED, reader)) == 1
+
+
+def test_removing_a_passkey_waits_for_the_confirmation_then_goes_ahead(
+    client, reader, with_passkey, db
+):
+    _password(client, reader)
+    _use(client, with_passkey)
+    spare = Authenticator(origin=ORIGIN)
+    _create(client, spare, "/account/passkeys")
+    passkey_id = db.session.scalar(sa.select(Passkey.id).where(Passkey.name == "Passkey 2"))
+    page = f"/account/passkeys/{passkey_id}/remove"
+    _signed_in_a_while_ago(client)
+
+    assert _sent_to_confirm(client.post(page), page)
+    assert db.session.get(Passkey, passkey_id) is not None
+    step = _password_again(client, page).location
+    assert _confirm_with(client, spare, step).location == page
+    assert client.post(page).location == "/account/passkeys"
+    assert db.session.scalar(sa.select(Passkey.id).where(Passkey.id == passkey_id)) is None
+
+
+def test_setting_up_an_app_beside_a_passkey_asks_for_the_passkey(client, reader, with_passkey):
+    _signed_in_with_passkey_a_while_ago(client, reader, with_passkey)
+    page = "/account/two-factor/set-up/app"
+    step = _password_again(client, page).location
+    assert _confirm_with(client, with_passkey, step).location == page
+    assert "Set up an authenticator app" in client.get(page).get_data(as_text=True)
+
+
+def test_renaming_a_passkey_asks_nothing(client, reader, with_passkey, db):
+    """A name changes nothing about how anyone signs in."""
+    _signed_in_with_passkey_a_while_ago(client, reader, with_passkey)
+    passkey_id = db.session.scalar(sa.select(Passkey.id).where(Passkey.user_id == reader.id))
+    response = client.post(f"/account/passkeys/{passkey_id}/name", data={"name": "Phone"})
+    assert response.location == "/account/passkeys"
+
+
+def test_someone_with_a_passkey_and_an_app_may_confirm_with_either(client, people, db):
+    sign_in(client, people.chair)
+    chair_passkey = Authenticator(origin=ORIGIN)
+    _create(client, chair_passkey, "/account/passkeys")
+    _signed_in_a_while_ago(client)
+    page = "/account/passkeys"
+    step = _password_again(client, page).location
+    assert urlsplit(step).path == "/account/confirm/passkey"
+    way_round = client.get(step).get_data(as_text=True)
+    assert "Use your authenticator app instead" in way_round
+    code_page = f"/account/confirm/code?next={page}"
+    assert f'href="{code_page}"' in way_round
+    assert "Use your passkey instead" in client.get(code_page).get_data(as_text=True)
+    response = client.post(code_page, data={"code": factories.totp_code(people.chair)})
+    assert response.location == page
+
+
+def test_a_passkey_holder_may_confirm_with_a_recovery_code(client, reader):
+    _password(client, reader)
+    options = options_on(client.get("/account/two-factor/set-up").get_data(as_text=True))
+    authenticator = Authenticator(origin=ORIGIN)
+    saved = client.post(
+        "/account/two-factor/set-up", data={"credential": authenticator.create(options)}
+    ).get_data(as_text=True)
+    code = re.findall(r"<code>([a-z0-9]{5}-[a-z0-9]{5})</code>", saved)[0]
+    _signed_in_a_while_ago(client)
+    page = "/account/passkeys"
+    _password_again(client, page)
+    code_page = f"/account/confirm/code?next={page}"
+    assert "recovery codes you saved" in client.get(code_page).get_data(as_text=True)
+    assert client.post(code_page, data={"code": code}).location == page
+
+
+def test_a_refused_passkey_on_confirming_is_audited_and_counted(
+    app, client, reader, with_passkey, db
+):
+    _signed_in_with_passkey_a_while_ago(client, reader, with_passkey)
+    page = "/account/passkeys"
+    step = _password_again(client, page).location
+    stranger = Authenticator(origin=ORIGIN, credential_id=with_passkey.credential_id)
+    for _ in range(app.config["SIGN_IN_MAX_FAILURES"] - 1):
+        refused = _confirm_with(client, stranger, step)
+        assert "That passkey did not work" in refused.get_data(as_text=True)
+        assert _sent_to_confirm(client.get(page), page)
+    assert len(_events(db, AuditAction.PASSKEY_FAILED, reader)) == 4
+    assert not _events(db, AuditAction.IDENTITY_CONFIRMED, reader)
+
+    # The fifth locks the address: this session ends, and so does every other.
+    assert _confirm_with(client, stranger, step).location == "/sign-in"
+    assert len(_events(db, AuditAction.ACCOUNT_LOCKED, reader)) == 1
+    assert client.get(page).location.startswith("/sign-in")
+
+
+def test_a_passkey_cancelled_on_confirming_counts_nothing(client, reader, with_passkey, db):
+    _signed_in_with_passkey_a_while_ago(client, reader, with_passkey)
+    step = _password_again(client, "/account/passkeys").location
+    client.get(step)
+    page = client.post(step, data={"failure": "NotAllowedError"}).get_data(as_text=True)
+    assert "Your passkey was not used" in page
+    assert "use another way to confirm it" in page
+    assert not _events(db, AuditAction.PASSKEY_FAILED, reader)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SignInFailures)) == 0
+
+
+def test_the_passkey_comes_only_after_the_password(client, reader, with_passkey):
+    _signed_in_with_passkey_a_while_ago(client, reader, with_passkey)
+    response = client.post("/account/confirm/passkey?next=/", data={"credential": "{}"})
+    assert urlsplit(response.location).path == "/account/confirm"
+
+
+def test_someone_with_passkeys_only_makes_new_recovery_codes_after_confirming_with_one(
+    client, reader, db
+):
+    """They have no app to give a code from, as the page asks of others: the passkey on
+    "Confirm it's you" proves it's them instead. Before, they could not make new codes at all."""
+    _password(client, reader)
+    authenticator = Authenticator(origin=ORIGIN)
+    saved = _create(client, authenticator).get_data(as_text=True)
+    old_code = re.findall(r"<code>([a-z0-9]{5}-[a-z0-9]{5})</code>", saved)[0]
+    page = "/account/two-factor/recovery-codes"
+    assert 'href="/account/two-factor/recovery-codes"' in client.get("/account").get_data(
+        as_text=True
+    )
+    _signed_in_a_while_ago(client)
+
+    step = _password_again(client, page).location  # the passkey too, not the password alone
+    assert _confirm_with(client, authenticator, step).location == page
+    form = client.get(page).get_data(as_text=True)
+    assert "Make new recovery codes" in form and 'name="code"' not in form
+    made = client.post(page).get_data(as_text=True)
+    codes = re.findall(r"<code>([a-z0-9]{5}-[a-z0-9]{5})</code>", made)
+    assert len(set(codes)) == 10 and old_code not in codes
+    assert len(_events(db, AuditAction.RECOVERY_CODES_REPLACED, reader)) == 1
+
+    client.post("/sign-out")
+    _password(client, reader)
+    refused = client.post("/sign-in/code", data={"code": old_code})
+    assert "That code is not right" in refused.get_data(as_text=True)
+
+
+def test_answers_on_confirming_are_throttled(app, client, reader, with_passkey, monkeypatch):
+    _signed_in_with_passkey_a_while_ago(client, reader, with_passkey)
+    step = _password_again(client, "/account/passkeys").location
+    monkeypatch.setitem(app.config, "TWO_FACTOR_RATE_LIMIT", "3 per minute")
+    throttle.limiter_for(app).reset()
+    statuses = [
+        client.post(step, data={"failure": "NotAllowedError"}).status_code for _ in range(4)
     ]
     throttle.limiter_for(app).reset()
     assert statuses == [200, 200, 200, 429]

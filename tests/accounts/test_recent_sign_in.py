@@ -164,14 +164,13 @@ def test_a_confirmation_lasts_the_configured_minutes(client, people, app, monkey
 # --- Their own second factor -----------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "page", ["/account/two-factor/recovery-codes", "/account/two-factor/turn-off"]
-)
-def test_own_second_factor_pages_ask_for_the_password_as_they_ask_for_a_code(client, people, page):
-    """These pages ask for a code from the app themselves: a second code on "Confirm it's you"
-    in the same 30 seconds would be refused as a replay, so it asks for the password only."""
-    reader = people.reader  # the only role that may turn two-factor sign-in off
-    sign_in(client, reader)
+def test_making_new_recovery_codes_asks_for_the_password_as_the_page_asks_for_a_code(
+    client, people
+):
+    """The page asks for a code from the app itself: a second code on "Confirm it's you" in the
+    same 30 seconds would be refused as a replay, so it asks for the password only."""
+    page = "/account/two-factor/recovery-codes"
+    sign_in(client, people.reader)
     _signed_in_a_while_ago(client)
     response = client.get(page)
     assert _sent_to_confirm(response, page, only_password=True)

@@ -21,6 +21,7 @@ from panel.accounts.passkeys.forms import (
     PasskeyForm,
     RemovePasskeyForm,
 )
+from panel.core.reauth import require_recent_sign_in
 
 bp = Blueprint("passkeys", __name__)
 
@@ -58,6 +59,8 @@ def registered(user, form: PasskeyForm, alternative: str) -> list[str] | None:
 
 @bp.route("/account/passkeys", methods=["GET", "POST"])
 @access.rule(access.SIGNED_IN)
+# Asked on the way in, not after the browser has made a passkey the server would then refuse.
+@require_recent_sign_in()
 def index():
     """The person's passkeys, and a button to add another."""
     user = current_user._get_current_object()
@@ -76,6 +79,7 @@ def index():
 
 @bp.route("/account/passkeys/<int:passkey_id>/name", methods=["GET", "POST"])
 @access.rule(access.own(queries.own_passkey, param="passkey"))
+# No "Confirm it's you": a name changes nothing about how anyone signs in (and is audited).
 def name(passkey):
     form = NamePasskeyForm(data={"name": passkey.name})
     if form.validate_on_submit():
@@ -89,6 +93,7 @@ def name(passkey):
 
 @bp.route("/account/passkeys/<int:passkey_id>/remove", methods=["GET", "POST"])
 @access.rule(access.own(queries.own_passkey, param="passkey"))
+@require_recent_sign_in()
 def remove(passkey):
     form = RemovePasskeyForm()
     if form.validate_on_submit():

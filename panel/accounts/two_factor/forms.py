@@ -1,5 +1,6 @@
 """Forms for setting up an authenticator app and making new recovery codes: each is proven by a
-code from the app."""
+code from the app, except new codes for someone with passkeys only (who confirmed it's them with
+a passkey on the way to the page)."""
 
 from __future__ import annotations
 
@@ -17,4 +18,8 @@ class ConfirmCodeForm(BaseForm):
 
 
 class NewRecoveryCodesForm(ConfirmCodeForm):
+    submit = SubmitButton("Make new recovery codes")
+
+
+class NewRecoveryCodesAfterPasskeyForm(BaseForm):
     submit = SubmitButton("Make new recovery codes")

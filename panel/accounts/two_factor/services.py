@@ -105,6 +105,19 @@ def new_recovery_codes(user: User, code: str, now: datetime | None = None) -> li
     if not user.has_authenticator_app or not _accept_totp(user, code, now):
         db.session.flush()
         return None
+    return _new_recovery_codes(user, now)
+
+
+def new_recovery_codes_after_passkey(user: User, now: datetime | None = None) -> list[str]:
+    """Replace the recovery codes of someone with passkeys only, who has no app code to prove it
+    with: the page makes them confirm it's them with a passkey first (the caller's part,
+    `reauth.require_recent_sign_in`)."""
+    if user.has_authenticator_app or not user.passkeys:
+        raise ValueError("Someone with an authenticator app proves it with a code from it")
+    return _new_recovery_codes(user, now or utcnow())
+
+
+def _new_recovery_codes(user: User, now: datetime) -> list[str]:
     codes = replace_recovery_codes(user, now)
     record(user, AuditAction.RECOVERY_CODES_REPLACED, user)
     db.session.flush()

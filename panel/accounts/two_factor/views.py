@@ -24,7 +24,11 @@ from panel.accounts.passkeys import views as passkey_pages
 from panel.accounts.passkeys.forms import CreatePasskeyForm
 from panel.accounts.two_factor import queries
 from panel.accounts.two_factor import services as two_factor
-from panel.accounts.two_factor.forms import ConfirmCodeForm, NewRecoveryCodesForm
+from panel.accounts.two_factor.forms import (
+    ConfirmCodeForm,
+    NewRecoveryCodesAfterPasskeyForm,
+    NewRecoveryCodesForm,
+)
 from panel.core import sessions
 from panel.core.reauth import require_recent_sign_in
 
@@ -85,6 +89,7 @@ def set_up():
 
 @bp.route("/account/two-factor/set-up/app", methods=["GET", "POST"])
 @access.rule(access.SIGNED_IN)
+@require_recent_sign_in()
 def set_up_app():
     """An authenticator app: the first second factor of someone who cannot use a passkey, or a
     second one beside their passkeys."""
@@ -130,17 +135,23 @@ def _recovery_codes_page(codes: list[str], title: str):
     return render_template("accounts/recovery_codes.html", codes=codes, title=title)
 
 
+def _without_an_app() -> bool:
+    """Whether "Confirm it's you" asks for the second factor before new recovery codes: the page
+    asks someone with the app for a code from it (so the password is enough on the way), and
+    someone with passkeys only for nothing (so their passkey is asked for on the way)."""
+    return not current_user.has_authenticator_app
+
+
 @bp.route("/account/two-factor/recovery-codes", methods=["GET", "POST"])
 @access.rule(access.SIGNED_IN)
-# The page asks for a code from the app itself: "Confirm it's you" asks for the password.
-@require_recent_sign_in(second_factor=False)
+@require_recent_sign_in(second_factor=_without_an_app)
 def recovery_codes():
     """Replace the recovery codes (all of the old ones stop working)."""
     user = current_user._get_current_object()
-    if not user.has_authenticator_app:
-        # Proven by a code from the app: someone with passkeys only has the codes they were
-        # given at set-up, and asks an administrator for a reset if they lose those.
+    if not user.has_two_factor:
         return redirect(url_for("accounts.account"))
+    if not user.has_authenticator_app:
+        return _recovery_codes_after_passkey(user)
     form = NewRecoveryCodesForm()
     if form.validate_on_submit():
         try:
@@ -150,6 +161,19 @@ def recovery_codes():
         if codes is not None:
             return _recovery_codes_page(codes, "Your new recovery codes")
         form.code.errors.append(WRONG_CODE)
+    return _new_recovery_codes_page(form, user)
+
+
+def _recovery_codes_after_passkey(user):
+    """Someone with passkeys only confirmed it's them with one on the way here: a button."""
+    form = NewRecoveryCodesAfterPasskeyForm()
+    if form.validate_on_submit():
+        codes = two_factor.new_recovery_codes_after_passkey(user)
+        return _recovery_codes_page(codes, "Your new recovery codes")
+    return _new_recovery_codes_page(form, user)
+
+
+def _new_recovery_codes_page(form, user):
     return render_template(
         "accounts/new_recovery_codes.html",
         form=form,
