@@ -81,7 +81,6 @@ ROUTES: dict[str, dict[str, str | int]] = {
     "two_factor.set_up": {},
     "two_factor.set_up_app": {},
     "accounts.passkey_sign_in": {},
-    "accounts.confirm": {},
     "passkeys.index": {},
     "passkeys.name": {},
     "passkeys.remove": {},
