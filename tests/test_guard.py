@@ -205,7 +205,7 @@ def test_redacting_replaces_only_what_the_policy_refuses(app):
         {"progress": "Rang Mrs Jane Doe on 1 December.", "guard_action": REDACT},
     )
     assert valid
-    assert form.progress.data == "Rang [NAME] on 1 December."
+    assert form.progress.data == "Rang [PERSON 1] on 1 December."
     assert form.guard_outcome.kinds == {"progress": ["NAME"]}
 
 

@@ -3,7 +3,8 @@
 `GuardedForm` runs `panel.core.anonymise.find` over its `guarded_fields` once the ordinary checks
 pass. On a finding the form is shown again: each field names what it found (in the error summary and
 beside the field) and shows the text with every finding highlighted. The person can then edit it,
-press "Redact and save" (each finding becomes `[NAME]`, `[POSTCODE]`, ...), or, where the view
+press "Redact and save" (each finding becomes its kind, `[POSTCODE]`, `[PHONE]`, ..., and each
+person a number kept through the text, `[PERSON 1]`, `[PERSON 2]`), or, where the view
 allows it (the panel's members, coordinator and chair), save it as written with a reason, which the
 service audits and the chair and coordinator see on their home page.
 

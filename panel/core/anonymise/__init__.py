@@ -115,17 +115,44 @@ def find(text: str, own_prefixes: Iterable[str] = (SCRUTINY_PREFIX,)) -> list[Fi
 
 
 def redact(text: str, findings: Iterable[Finding] | None = None) -> str:
-    """``text`` with each finding replaced by its kind in brackets, e.g. ``[NAME]``."""
+    """``text`` with each finding replaced by its kind in brackets, e.g. ``[POSTCODE]``; people
+    are numbered in order of first mention, one number for every mention of the same person
+    ("[PERSON 1] pushed [PERSON 2]; [PERSON 1] was arrested"), so that the narrative still reads."""
     if findings is None:
         findings = find(text)
+    ordered = sorted(findings)
+    people = _number_people([f for f in ordered if f.kind == "NAME"])
     parts = []
     position = 0
-    for finding in sorted(findings):
+    for finding in ordered:
         parts.append(text[position : finding.start])
-        parts.append(f"[{finding.kind}]")
+        if finding.kind == "NAME":
+            parts.append(f"[PERSON {people[finding]}]")
+        else:
+            parts.append(f"[{finding.kind}]")
         position = finding.end
     parts.append(text[position:])
     return "".join(parts)
+
+
+def _number_people(names: list[Finding]) -> dict[Finding, int]:
+    """{name finding: person number}. A mention whose words are all words of a person already
+    named ("Venn", "Mr Venn" after "Paul Venn") is that person; a fuller name after a part of it
+    ("Paul Venn" after "Venn") is too, and widens what later mentions may match."""
+    people: list[set[str]] = []
+    numbers: dict[Finding, int] = {}
+    for finding in names:
+        words = name_parts(finding.text) or {finding.text.casefold()}
+        number = next((n for n, person in enumerate(people) if words <= person), None)
+        if number is None:
+            number = next((n for n, person in enumerate(people) if person <= words), None)
+        if number is None:
+            people.append(set(words))
+            number = len(people) - 1
+        else:
+            people[number] |= words
+        numbers[finding] = number + 1
+    return numbers
 
 
 def scan_lines(
