@@ -85,7 +85,10 @@ def test_a_name_is_not_flagged_before_anyone_is_named():
     ("text", "nicknames"),
     [
         ("The man, known on site as 'Tank', threatened staff.", ["Tank"]),
-        ("Two youths, known by their street names, 'Skinz' and 'Little T', ran.", ["Skinz", "Little T"]),
+        (
+            "Two youths, known by their street names, 'Skinz' and 'Little T', ran.",
+            ["Skinz", "Little T"],
+        ),
         ('The suspect, nicknamed "Bones", was arrested.', ["Bones"]),
         ("He goes by ‘Dozer’ online.", ["Dozer"]),
     ],
@@ -149,4 +152,6 @@ def test_redaction_numbers_each_person_consistently():
 
 def test_redaction_keeps_other_kinds_as_their_kind():
     text = "Rose Green rang 07700 900461 from 4 Quelch Road, CV2 4ED; Green was upset."
-    assert redact(text) == "[PERSON 1] rang [PHONE] from [ADDRESS], [POSTCODE]; [PERSON 1] was upset."
+    assert redact(text) == (
+        "[PERSON 1] rang [PHONE] from [ADDRESS], [POSTCODE]; [PERSON 1] was upset."
+    )
