@@ -204,20 +204,25 @@ def _valid_nino_prefix(prefix: str) -> bool:
     )
 
 
+# Two-letter words that start lower-case prose ("at 10 30 45 a ...") rather than an NI number.
+_NINO_NOT_LOWER = frozenset(
+    {"am", "an", "as", "at", "by", "go", "he", "me", "my", "no", "ok", "so"}
+)
+
+
 def ni_numbers(text: str) -> Iterator[Span]:
-    # People write them in lower case and spaced every which way ("ab 12 34 56 c", "A B123456C"):
-    # the letters and digits count, not the layout. Without a cue, a number in lower case must be
-    # written solid (six digits in a row), so that prose such as "on 12 34 ..." is left alone.
+    # People write them in lower case and spaced every which way ("ab 12 34 56 c", "jk123456c",
+    # "A B 123456 C"): the letters and digits count, not the layout.
     for m in _NINO.finditer(text):
         prefix = m.group("prefix").replace(" ", "")
-        in_context = bool(_NINO_CONTEXT.search(text, max(0, m.start() - 40), m.start()))
         suffix = m.group("suffix")
-        if not in_context:
-            if not suffix or not _valid_nino_prefix(prefix.upper()):
-                continue
-            if not (prefix + suffix).isupper() and not re.search(r"\d{6}", m.group()):
-                continue
-        yield m.start(), m.end(), "NI_NUMBER"
+        in_context = _NINO_CONTEXT.search(text, max(0, m.start() - 40), m.start())
+        if in_context or (
+            suffix
+            and _valid_nino_prefix(prefix.upper())
+            and ((prefix + suffix).isupper() or prefix.lower() not in _NINO_NOT_LOWER)
+        ):
+            yield m.start(), m.end(), "NI_NUMBER"
 
 
 # --- NHS numbers ---------------------------------------------------------------------------------

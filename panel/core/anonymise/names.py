@@ -218,7 +218,8 @@ PLACE_OR_ORG_NOUNS = frozenset(
         "disease",
     }
 )
-# Words that make the following name a religious figure or a place, not a person in the case.
+# Words that make the following name a religious figure or a place ("São Paulo", "San Marino"),
+# not a person in the case.
 NOT_A_PERSON_BEFORE = frozenset(
     {
         "st",
@@ -234,6 +235,10 @@ NOT_A_PERSON_BEFORE = frozenset(
         "princess",
         "hurricane",
         "storm",
+        "san",
+        "santa",
+        "santo",
+        "são",
     }
 )
 # A word right after one of these is a name even when unlisted: "a man named Tariq", "her son
@@ -435,7 +440,8 @@ def find_names(text: str) -> list[tuple[int, int]]:
 # street names, 'Skinz' and 'Little T'", "aka "Bones"". The quotes and the cue are what make an
 # ordinary word a name here; "called him 'Covid'" is abuse, so "called" is no cue.
 _NICKNAME_CUE = re.compile(
-    r"\b(?:known(?: [a-z]+){0,3} as|(?:nick|street |road |gang |online |drill )names?"
+    r"\b(?:(?:known|know|knew)(?: [a-z]+){0,3} as|calls? (?:himself|herself|themselves)"
+    r"|(?:nick|street |road |gang |online |drill )names?"
     r"(?: (?:is|was|are|were|of))?|nicknamed|go(?:es|ing)? by|aka|a\.k\.a\.?|alias(?:es)?)"
     r"[,:]?\s*$",
     re.IGNORECASE,
@@ -448,7 +454,11 @@ def _nicknames(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     previous_end = -1
     for m in _QUOTED.finditer(text):
-        if len(m.group(1).split()) > 3:
+        words = m.group(1).split()
+        # A scheme "known locally as 'Safe Spaces'" is no person: a nickname of several words
+        # has one that is not an ordinary word ("Little T").
+        if len(words) > 3 or (len(words) > 1 and all(_is_common(w) for w in words)):
+            previous_end = -1
             continue
         listed = previous_end >= 0 and _LIST_GAP.fullmatch(text, previous_end, m.start())
         if listed or _NICKNAME_CUE.search(text, max(0, m.start() - 40), m.start()):
