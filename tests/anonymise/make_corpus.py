@@ -666,7 +666,7 @@ class PatternGen(Gen):
                 f"{mark}{tail}".lower(),
                 f"{mark[:2]} {mark[2:]} {tail}",
                 f"{mark}  {tail}",
-                f"{prefix} {tail}".lower(),
+                f"{prefix}  {tail}",
                 f"{prefix}{tail}".lower(),
             ]
         )

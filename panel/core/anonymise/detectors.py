@@ -257,10 +257,10 @@ _VRM = re.compile(
     r"|(?P<letters>[A-Z]{3}) {0,2}[0-9]{1,3}[A-HJ-NPR-Y])(?![\w-])"
 )
 # Current and prefix marks in lower case ("ab12 cde", "a123bcd"): the letters and digits of the
-# first half written solid, which prose never does ("v1 and s2" is shorthand for victim 1).
+# first half written solid, which prose never does ("v1 and s2" is shorthand for victim 1). A prefix
+# mark in lower case with a space ("r472 bnd") reads like "p95 per", so it needs a cue.
 _VRM_LOWER = re.compile(
-    r"(?<![\w-])(?:[a-z]{2}[0-9]{2} ?[a-z]{3}|[a-hj-np-y][0-9]{2,3} ?[a-z]{3}"
-    r"|[a-hj-np-y][0-9][a-z]{3})(?![\w-])"
+    r"(?<![\w-])(?:[a-z]{2}[0-9]{2} ?[a-z]{3}|[a-hj-np-y][0-9]{1,3}[a-z]{3})(?![\w-])"
 )
 _VRM_CUE = re.compile(
     r"\b(?:reg(?:istration)?\.?(?: number| no\.?| mark| plate)?|VRM|index|number plate|plate)"
@@ -291,12 +291,20 @@ _NOT_VRM_LETTERS = frozenset(
         "SCH",
     }
 )
+# Outcome codes and ranks written before a number: "OC 15", "PC 23", "DS 44".
+_NOT_VRM_PAIRS = frozenset({"OC", "PC", "DC", "DS", "DI", "PS", "QC", "KC", "CJ"})
 
 
 def vehicle_registrations(text: str) -> Iterator[Span]:
     for m in _VRM.finditer(text):
-        if m.group("letters") not in _NOT_VRM_LETTERS:
-            yield m.start(), m.end(), "VEHICLE_REG"
+        mark = m.group()
+        # Spaced out, an outcome or a file note looks like a plate: "OC 15 NFA", "Cat A 12 CPS".
+        spaced = mark.count(" ") > 1 or (not mark[1].isdigit() and mark[2] == " ")
+        if m.group("letters") in _NOT_VRM_LETTERS or (spaced and mark[-3:] in _NOT_VRM_LETTERS):
+            continue
+        if spaced and mark[:2] in _NOT_VRM_PAIRS:
+            continue
+        yield m.start(), m.end(), "VEHICLE_REG"
     for m in _VRM_LOWER.finditer(text):
         yield m.start(), m.end(), "VEHICLE_REG"
     lower = text.lower()

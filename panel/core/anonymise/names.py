@@ -455,9 +455,9 @@ def _nicknames(text: str) -> list[tuple[int, int]]:
     previous_end = -1
     for m in _QUOTED.finditer(text):
         words = m.group(1).split()
-        # A scheme "known locally as 'Safe Spaces'" is no person: a nickname of several words
-        # has one that is not an ordinary word ("Little T").
-        if len(words) > 3 or (len(words) > 1 and all(_is_common(w) for w in words)):
+        # A scheme "known locally as 'Safe Spaces'" or a family's "known as 'Mum'" is no person:
+        # a nickname has a word that is not an ordinary one ("Tank", "Little T").
+        if len(words) > 3 or all(_is_common(w) for w in words):
             previous_end = -1
             continue
         listed = previous_end >= 0 and _LIST_GAP.fullmatch(text, previous_end, m.start())
@@ -467,6 +467,12 @@ def _nicknames(text: str) -> list[tuple[int, int]]:
         else:
             previous_end = -1
     return spans
+
+
+_CLAUSE_END = re.compile(
+    r"(?:['’]s\b|\s*[,.;:!?)]| (?:who|and|was|were|had|has|is|then|did|would|could|felt|became|"
+    r"left|went|ran|returned|asked|wanted)\b)"
+)
 
 
 def _later_mentions(
@@ -495,6 +501,13 @@ def _later_mentions(
     if parts:
         for i, token in enumerate(tokens):
             if token.key not in parts or any(s <= token.start < e for s, e in covered):
+                continue
+            # A part that is an ordinary word ("Grace", "Green") is the person only where a
+            # person stands: before a verb or a possessive, or at the end of a clause; not in
+            # "the grace period" or "the Green Party".
+            if _is_common(token.word) and not (
+                _PERSON_VERB_AFTER.match(text, token.end) or _CLAUSE_END.match(text, token.end)
+            ):
                 continue
             if _followed_by_place_or_org(text, tokens, i + 1):
                 continue
