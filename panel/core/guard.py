@@ -220,10 +220,11 @@ class GuardedForm(BaseForm):
     def _redact(self) -> bool:
         """Replace what each field's policy refuses; what it accepts stays as written."""
         kinds = {}
+        people: list[set[str]] = []  # shared, so that a person keeps one number in every field
         for name, found in self._findings().items():
             field_ = getattr(self, name)
             kinds[name] = sorted({f.kind for f in found})
-            field_.data = anonymise.redact(field_.data, found)
+            field_.data = anonymise.redact(field_.data, found, people)
         self.guard_outcome = GuardOutcome(kinds=kinds, redacted=bool(kinds))
         return True
 

@@ -168,3 +168,11 @@ def test_redaction_keeps_other_kinds_as_their_kind():
     assert redact(text) == (
         "[PERSON 1] rang [PHONE] from [ADDRESS], [POSTCODE]; [PERSON 1] was upset."
     )
+
+
+def test_redaction_can_share_its_people_between_texts():
+    people: list[set[str]] = []
+    assert redact("Marek Quelch shouted at Aisha.", people=people) == (
+        "[PERSON 1] shouted at [PERSON 2]."
+    )
+    assert redact("Later Mr Quelch apologised.", people=people) == "Later [PERSON 1] apologised."
