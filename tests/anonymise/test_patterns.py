@@ -36,6 +36,7 @@ FOUND = [
     ("The taxi YR21  WQP stopped.", "YR21  WQP", "VEHICLE_REG"),
     ("Registration: r472 bnd, given by the witness.", "r472 bnd", "VEHICLE_REG"),
     ("The car, r472bnd, was seen again.", "r472bnd", "VEHICLE_REG"),
+    ("The registration was noted as gy 19 hnc by a passer-by.", "gy 19 hnc", "VEHICLE_REG"),
     # NI numbers in lower case or with unusual spacing.
     ("NI number ab 12 34 56 c was confirmed.", "ab 12 34 56 c", "NI_NUMBER"),
     ("Checked against jk123456c on the DWP system.", "jk123456c", "NI_NUMBER"),
@@ -65,6 +66,11 @@ def test_a_later_surname_or_given_name_alone_is_the_same_person():
     text = "Paul Venn, DOB 03/04/1990, approached the victim. Venn shouted abuse; later Paul left."
     names = [f.text for f in find(text) if f.kind == "NAME"]
     assert names == ["Paul Venn", "Venn", "Paul"]
+
+
+def test_a_later_surname_that_is_an_ordinary_word_is_flagged_where_a_person_acts():
+    text = "The defendant gave his name as Lee Marsh. Marsh pleaded guilty; the marsh was searched."
+    assert [f.text for f in find(text) if f.kind == "NAME"] == ["Lee Marsh", "Marsh"]
 
 
 def test_a_later_mention_in_capitals_or_with_a_possessive_is_flagged():
@@ -139,6 +145,7 @@ def test_another_systems_reference_in_the_same_form_is_still_flagged():
     [
         "The victim, Suspect 1, Witness A, V1 and S2 were all present.",
         "The registration was 12 days late and the hearing was on the 4th floor.",
+        "Registration is at 10 am on the day; plates are 12 in a box.",
         "Outcome 15 was recorded on 12 weeks' review; the panel met in May 2025.",
         "The hope is that Grace period rules and the Green Flag scheme continue.",
         "The victim's family moved from Kraków and Gdańsk to Coventry in 2019.",

@@ -264,10 +264,15 @@ _VRM_LOWER = re.compile(
 )
 _VRM_CUE = re.compile(
     r"\b(?:reg(?:istration)?\.?(?: number| no\.?| mark| plate)?|VRM|index|number plate|plate)"
-    r"\s*(?:is|was|of|:)?\s*(?P<mark>[A-Z0-9]{1,4} {0,2}[A-Z0-9]{1,4})\b",
+    r"(?:\s*(?:is|was|of|noted|given|recorded|written|read|as|:))*\s*"
+    r"(?P<mark>[A-Z0-9]{1,4}(?: {1,2}[A-Z0-9]{1,4}){0,2})\b",
     re.IGNORECASE,
 )
-_PLATE_SHAPE = re.compile(r"[a-z]{1,3}\d{1,4}[a-z]{0,3}|\d{1,4}[a-z]{1,3}", re.IGNORECASE)
+# A current, prefix or suffix mark with its spaces taken out; shorter (dateless) marks only count
+# in capitals, so that "registration is at 10 am" is left alone.
+_PLATE_SHAPE = re.compile(
+    r"[a-z]{2}\d{2}[a-z]{3}|[a-z]\d{1,3}[a-z]{3}|[a-z]{3}\d{1,3}[a-z]", re.IGNORECASE
+)
 # Acronyms that sit before a section number in police shorthand ("POA 4A", "CDA 29A").
 _NOT_VRM_LETTERS = frozenset(
     {
@@ -311,13 +316,19 @@ def vehicle_registrations(text: str) -> Iterator[Span]:
     if "reg" not in lower and "vrm" not in lower and "index" not in lower and "plate" not in lower:
         return
     for m in _VRM_CUE.finditer(text):
-        mark = m.group("mark")
-        # After a cue the mark may be in any case, but one with lower-case letters must have a
-        # plate's shape, so that "registration was 12 days late" is left alone.
-        if not (re.search(r"\d", mark) and re.search(r"[A-Za-z]", mark)):
-            continue
-        if mark.isupper() or _PLATE_SHAPE.fullmatch(mark.replace(" ", "")):
-            yield m.start("mark"), m.end("mark"), "VEHICLE_REG"
+        # After a cue the mark may be in any case and spaced as the writer liked, but it must have
+        # a plate's letters and digits ("registration was 12 days late" is left alone); the
+        # longest run of words with that shape is the mark.
+        words = m.group("mark").split(" ")
+        for count in range(len(words), 0, -1):
+            mark = " ".join(words[:count]).strip()
+            solid = mark.replace(" ", "")
+            if not (re.search(r"\d", solid) and re.search(r"[A-Za-z]", solid)):
+                continue
+            if (count < 3 and mark.isupper()) or _PLATE_SHAPE.fullmatch(solid):
+                start = m.start("mark")
+                yield start, start + len(mark), "VEHICLE_REG"
+                break
 
 
 # --- Crime, incident and CPS references ----------------------------------------------------------

@@ -256,7 +256,9 @@ _PERSON_VERB_AFTER = re.compile(
     r"['’]?s? (?:said|says|told|tells|stated|explained|replied|reported|shouted|screamed|"
     r"threatened|spat|punched|kicked|pushed|admitted|denied|alleged|claimed|called|rang|"
     r"was (?:abused|assaulted|attacked|arrested|charged|interviewed|threatened|hit|pushed)|"
-    r"gave|made|attended|received|heard|saw|lives|lived|works|worked|and (?:her|his|their))\b"
+    r"gave|made|attended|received|heard|saw|lives|lived|works|worked|and (?:her|his|their)|"
+    r"pleaded|apologised|declined|refused|accepted|appeared|sent|posted|threw|followed|drove|"
+    r"was (?:sentenced|convicted|cautioned|bailed|remanded|released|excluded|identified))\b"
 )
 _PARTICLE_GAP = re.compile(
     r" (?:al|el|bin|bint|ibn|abu|van|von|der|den|de|da|di|du|la|le|dos|das|del|della|ter|ten"
