@@ -205,8 +205,23 @@ def test_redacting_replaces_only_what_the_policy_refuses(app):
         {"progress": "Rang Mrs Jane Doe on 1 December.", "guard_action": REDACT},
     )
     assert valid
-    assert form.progress.data == "Rang [NAME] on 1 December."
+    assert form.progress.data == "Rang [PERSON 1] on 1 December."
     assert form.guard_outcome.kinds == {"progress": ["NAME"]}
+
+
+def test_redacting_keeps_each_persons_number_from_one_field_to_the_next(app):
+    form, valid = _policy_form(
+        app,
+        PolicyForm,
+        {
+            "narrative": "Paul Venn pushed Mrs Adaeze Obi at the bus stop.",
+            "progress": "Mrs Obi was called on 1 December; Mr Venn has moved away.",
+            "guard_action": REDACT,
+        },
+    )
+    assert valid
+    assert form.narrative.data == "[PERSON 1] pushed [PERSON 2] at the bus stop."
+    assert form.progress.data == "[PERSON 2] was called on 1 December; [PERSON 1] has moved away."
 
 
 def test_a_plain_tuple_of_fields_stays_strict(app):

@@ -3,7 +3,8 @@
 `GuardedForm` runs `panel.core.anonymise.find` over its `guarded_fields` once the ordinary checks
 pass. On a finding the form is shown again: each field names what it found (in the error summary and
 beside the field) and shows the text with every finding highlighted. The person can then edit it,
-press "Redact and save" (each finding becomes `[NAME]`, `[POSTCODE]`, ...), or, where the view
+press "Redact and save" (each finding becomes its kind, `[POSTCODE]`, `[PHONE]`, ..., and each
+person a number kept through the text, `[PERSON 1]`, `[PERSON 2]`), or, where the view
 allows it (the panel's members, coordinator and chair), save it as written with a reason, which the
 service audits and the chair and coordinator see on their home page.
 
@@ -219,10 +220,11 @@ class GuardedForm(BaseForm):
     def _redact(self) -> bool:
         """Replace what each field's policy refuses; what it accepts stays as written."""
         kinds = {}
+        people: list[set[str]] = []  # shared, so that a person keeps one number in every field
         for name, found in self._findings().items():
             field_ = getattr(self, name)
             kinds[name] = sorted({f.kind for f in found})
-            field_.data = anonymise.redact(field_.data, found)
+            field_.data = anonymise.redact(field_.data, found, people)
         self.guard_outcome = GuardOutcome(kinds=kinds, redacted=bool(kinds))
         return True
 

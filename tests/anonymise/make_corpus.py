@@ -2,8 +2,13 @@
 
 Run ``.venv/bin/python -m tests.anonymise.make_corpus`` to rewrite
 ``corpus/generated.jsonl`` (narratives composed from templates with a fixed seed, so that every
-label's offsets are exact by construction) and ``corpus/handwritten.jsonl`` (from the hand-written
-``corpus/handwritten.txt``, where personal data is marked up as ``[[KIND:text]]``).
+label's offsets are exact by construction), ``corpus/patterns.jsonl`` (the same, for the patterns
+of the guard's second round: force-style crime numbers, dated incident logs and partners'
+references, plates and NI numbers in any case and spacing, later mentions of a person already
+named, nicknames, names with letters outside ASCII and names that are ordinary words) and
+``corpus/handwritten.jsonl`` (from the hand-written ``corpus/handwritten.txt``, where personal
+data is marked up as ``[[KIND:text]]``). The first generator is left as it was, so that its
+narratives, and the figures on them, stay comparable from one round to the next.
 
 The generated narratives imitate police and CPS case summaries across the five strands; the clean
 ones are full of look-alikes that must not be flagged (organisations, legislation, outcome codes,
@@ -493,8 +498,11 @@ def _fill(gen: Gen, template: str, year_choices=range(2019, 2026)) -> list[tuple
             pieces.append((gen.pick(MONTHS), None))
         elif slot == "year":
             pieces.append((str(gen.pick(list(year_choices))), None))
+        elif slot.islower():
+            # Look-alikes the guard must leave alone, such as Panel's own references.
+            pieces.append((getattr(gen, slot)(), None))
         else:
-            pieces.append((getattr(gen, slot)(), slot))
+            pieces.append((getattr(gen, slot)(), SLOT_KINDS.get(slot, slot)))
     return pieces
 
 
@@ -507,13 +515,19 @@ def _compose(pieces: list[tuple[str, str | None]]) -> tuple[str, list[dict]]:
     return text, spans
 
 
-def _narrative(gen: Gen, with_pii: bool, target: int = 600) -> list[tuple[str, str | None]]:
+def _narrative(
+    gen: Gen,
+    with_pii: bool,
+    target: int = 600,
+    pii_sentences: list[str] = PII_SENTENCES,
+    clean_sentences: list[str] = CLEAN_SENTENCES,
+) -> list[tuple[str, str | None]]:
     pieces: list[tuple[str, str | None]] = []
     length = 0
-    sentences = PII_SENTENCES if with_pii else CLEAN_SENTENCES
+    sentences = pii_sentences if with_pii else clean_sentences
     first = True
     while length < target:
-        pool = sentences if (first or gen.r.random() < 0.55) else CLEAN_SENTENCES
+        pool = sentences if (first or gen.r.random() < 0.55) else clean_sentences
         sentence = _fill(gen, gen.pick(pool))
         if not first:
             sentence.insert(0, (" ", None))
@@ -530,6 +544,244 @@ def generate(n_pii: int = 170, n_clean: int = 60) -> list[dict]:
         with_pii = i < n_pii
         text, spans = _compose(_narrative(gen, with_pii))
         records.append({"id": f"gen-{i:03d}", "text": text, "spans": spans})
+    gen.r.shuffle(records)
+    return records
+
+
+# --- The second round: the patterns of issue 19 ---------------------------------------------------
+
+# Surnames no list holds, so that a later mention ("Quelch shouted") is found only because the full
+# name came first. All invented, as is every value below.
+UNLISTED_SURNAMES = _words(
+    """Quelch Trask Pellow Dunmore Hatchard Ostler Mabbott Cawley Tulk Fensome Ruddock Pinnegar
+Venning Scarrott Blewitt Gummow Penberthy Thwaite"""
+)
+LISTED_GIVEN = _words(
+    """Aisha Liam Chloe Sean Marek Tariq Priya Gareth Keisha Tomasz Niamh Kwame Farhan Zofia Darren
+Jodie Yusuf Elena"""
+)
+NICKNAMES = [
+    "Tank",
+    "Skinz",
+    "Little T",
+    "Bones",
+    "Dozer",
+    "Smokey",
+    "Bigz",
+    "Kilo",
+    "Razor",
+    "Tiny",
+    "Shadow",
+    "Chopper",
+    "Junior K",
+    "Lil Dee",
+    "Ghost",
+]
+# Names with letters outside ASCII, by language, so that given name and surname go together.
+FOREIGN_NAMES = [
+    (
+        _words("Ștefan Mădălina Ionuț Florin Cătălina Gheorghe Răzvan Ioana"),
+        _words("Bălan Țurcanu Șerban Brătianu Mureșan Stănescu Tănase Dumitrașcu"),
+    ),
+    (
+        _words("João Gonçalo Conceição Inês Sebastião Luís Ângela"),
+        _words("Gonçalves Simões Magalhães Conceição Antunes Patrício Brandão"),
+    ),
+    (
+        _words("Łukasz Wojciech Małgorzata Grzegorz Żaneta Jędrzej Bożena Paweł"),
+        _words("Błaszczyk Wójcik Łukaszewicz Żak Dąbrowski Kołodziej Wróbel Jabłońska"),
+    ),
+    (
+        _words("Ayşe Çağlar Gökhan Şükrü Özlem İbrahim Ümit Gülşen"),
+        _words("Yılmaz Öztürk Şahin Çelik Doğan Güneş Aydın Koç"),
+    ),
+]
+# Given names and surnames that are also ordinary words.
+WORD_GIVEN = _words("Rose Faith Hope Grace Summer Joy Dawn Amber Will Mark Frank Bill")
+WORD_SURNAMES = _words("Green Hall Baker Mills Wood King Hill Young Brown White")
+FOREIGN_PLACES = ["Kraków", "Gdańsk", "Łódź", "Timișoara", "Iași", "São Paulo", "İzmir", "Malmö"]
+SLOT_KINDS = {
+    "PERSON": "NAME",
+    "SURNAME_AGAIN": "NAME",
+    "GIVEN_AGAIN": "NAME",
+    "NICKNAME": "NAME",
+    "NICKNAME_AGAIN": "NAME",
+    "FOREIGN_NAME": "NAME",
+    "FOREIGN_GIVEN": "NAME",
+    "WORD_NAME": "NAME",
+    "WORD_GIVEN": "NAME",
+    "PARTNER_REF": "CRIME_REF",
+}
+
+
+class PatternGen(Gen):
+    """Values in the formats of the second round; a person or a nickname is remembered so that a
+    later slot can mention it again."""
+
+    def __init__(self, rng: random.Random) -> None:
+        super().__init__(rng)
+        self.person = ("Aisha", "Quelch")
+        self.nickname = "Tank"
+
+    def CRIME_REF(self) -> str:
+        y = self.r.randint(19, 25)
+        force, area = self.r.randint(10, 99), self.letters(2)
+        serial, check = self.digits(6), self.letters(1)
+        day, month = self.r.randint(1, 28), self.r.randint(1, 12)
+        log = f"{self.r.randint(1, 4999):04d}"
+        return self.pick(
+            [
+                f"{force}{area}/{serial}{check}/{y}",
+                f"{force}{area}/{serial}{check}/{y}",
+                f"{force}{area}/{serial}{check}/{y}".lower(),
+                f"{force} {area} / {serial}{check} / {y}",
+                f"Log {log}-{day:02d}{month:02d}20{y}",
+                f"log {log}-{day:02d}{month:02d}20{y}",
+                f"incident {log}/{day:02d}{month:02d}20{y}",
+                f"CAD {int(log)} {day:02d}{month:02d}{y}",
+                f"{log}-{day:02d}{month:02d}20{y}",
+            ]
+        )
+
+    def PARTNER_REF(self) -> str:
+        y = self.r.randint(19, 25)
+        return self.pick(
+            [
+                f"TM{y}-{self.digits(5)}",
+                f"HSG20{y}/{self.digits(5)}",
+                f"ASB/20{y}/{self.digits(4)}",
+                f"MASH{y}-{self.digits(4)}",
+                f"CST-20{y}-{self.digits(4)}",
+            ]
+        )
+
+    def VEHICLE_REG(self) -> str:
+        pool = "ABCDEFGHJKLMNOPRSTUVWXY"
+        mark = f"{self.letters(2, pool)}{self.r.randint(10, 74)}"
+        tail = self.letters(3, pool)
+        prefix = f"{self.pick('ABCDEFGHJKLMNPRSTVWXY')}{self.r.randint(10, 999)}"
+        return self.pick(
+            [
+                f"{mark} {tail}".lower(),
+                f"{mark}{tail}".lower(),
+                f"{mark[:2]} {mark[2:]} {tail}",
+                f"{mark}  {tail}",
+                f"{prefix}  {tail}",
+                f"{prefix}{tail}".lower(),
+            ]
+        )
+
+    def NI_NUMBER(self) -> str:
+        first = self.pick("ABCEGHJKLMNOPRSTWXYZ")
+        second = self.pick("ABCEGHJKLMNPRSTWXYZ")
+        if first + second in {"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"}:
+            first, second = "J", "K"
+        d, suffix = self.digits(6), self.pick("ABCD")
+        return self.pick(
+            [
+                f"{first}{second}{d}{suffix}".lower(),
+                f"{first}{second} {d[:2]} {d[2:4]} {d[4:]} {suffix}".lower(),
+                f"{first}{second} {d[:4]} {d[4:]}{suffix}",
+                f"{first}{second}-{d[:2]}-{d[2:4]}-{d[4:]}-{suffix}",
+                f"{first} {second} {d} {suffix}",
+            ]
+        )
+
+    def PERSON(self) -> str:
+        self.person = (self.pick(LISTED_GIVEN), self.pick(UNLISTED_SURNAMES))
+        return " ".join(self.person)
+
+    def SURNAME_AGAIN(self) -> str:
+        return self.person[1]
+
+    def GIVEN_AGAIN(self) -> str:
+        return self.person[0]
+
+    def NICKNAME(self) -> str:
+        self.nickname = self.pick(NICKNAMES)
+        return self.nickname
+
+    def NICKNAME_AGAIN(self) -> str:
+        return self.nickname
+
+    def FOREIGN_NAME(self) -> str:
+        given, surnames = self.pick(FOREIGN_NAMES)
+        return f"{self.pick(given)} {self.pick(surnames)}"
+
+    def FOREIGN_GIVEN(self) -> str:
+        return self.pick(self.pick(FOREIGN_NAMES)[0])
+
+    def WORD_NAME(self) -> str:
+        return f"{self.pick(WORD_GIVEN)} {self.pick(WORD_SURNAMES)}"
+
+    def WORD_GIVEN(self) -> str:
+        return self.pick(WORD_GIVEN)
+
+    def own_ref(self) -> str:
+        if self.r.random() < 0.5:
+            return f"ISP-20{self.r.randint(20, 26)}-{self.r.randint(1, 999):03d}"
+        return f"CHCP-20{self.r.randint(20, 26)}-{self.r.randint(1, 2400):03d}"
+
+    def foreign_place(self) -> str:
+        return self.pick(FOREIGN_PLACES)
+
+
+PATTERN_PII_SENTENCES = [
+    "The incident was recorded as {CRIME_REF} and passed to {org}.",
+    "Control opened {CRIME_REF} when the first call came in at 22:40.",
+    "Officers linked the report to {CRIME_REF} from the previous month.",
+    "{org} holds the matter under its own reference {PARTNER_REF}.",
+    "The housing officer quoted case {PARTNER_REF} in her email to the panel.",
+    "A car, {VEHICLE_REG}, was seen driving slowly past the house twice.",
+    "The witness wrote down the plate as {VEHICLE_REG} before the car drove off.",
+    "DWP confirmed NI number {NI_NUMBER} for the suspect.",
+    "The suspect's details, {NI_NUMBER}, were checked against the benefit claim.",
+    "{PERSON}, DOB {DOB}, approached the victim at the counter. {SURNAME_AGAIN} shouted that she "
+    "should go back home.",
+    "The victim, {PERSON}, was followed from the bus stop; {GIVEN_AGAIN} ran into a shop for help.",
+    "The suspect was later named as {PERSON}. Officers arrested {SURNAME_AGAIN} at home in {town}.",
+    "The man, known on site as '{NICKNAME}', threatened the staff. {NICKNAME_AGAIN} came back "
+    "the next day with two friends.",
+    "Two youths, known by their street names, '{NICKNAME}' and '{NICKNAME}', were identified "
+    "from CCTV.",
+    'The suspect, nicknamed "{NICKNAME}", posted the video on a group chat.',
+    "The victim, {FOREIGN_NAME}, was called 'scum' at the bus stop in {town}.",
+    "{FOREIGN_NAME} said the neighbour had shouted abuse about her accent.",
+    "{FOREIGN_GIVEN} said the men had mocked the way he spoke.",
+    "{WORD_NAME} reported that the suspect spat at her outside the shop.",
+    "{WORD_NAME} said she no longer felt safe walking to work.",
+    "Her son {WORD_GIVEN} was pushed off his bike by two youths.",
+]
+PATTERN_CLEAN_SENTENCES = [
+    "The panel reviewed {own_ref} alongside {own_ref} at its meeting in {month} {year}.",
+    "Actions from {own_ref} were carried over; {own_ref} was closed.",
+    "V1 and S2 were spoken to separately; V1 gave a statement 12 days later.",
+    "The registration of the hate crime flag was 12 days late.",
+    "The suspect called the victim 'Terrorist' and 'Scum' in the street.",
+    "The family moved from {foreign_place} to {town} in {year}.",
+    "There were 1187 incidents logged in 2024 and 3310 in 2025 across {npu}.",
+    "The CAD was closed at 23:15 with 2 officers deployed from {npu}.",
+    "The scheme, known locally as 'Safe Spaces', ran in {town} until {month} {year}.",
+    "The hope is that the new app reduces the grace period for updating the flag.",
+    "Windrush Day and Black History Month events were held in {town} in {month}.",
+    "The ASB team and housing officers met on the 4th floor of the council offices.",
+    "The victim, who is Polish, was abused for speaking Romanian to a friend.",
+    "Turkish and Portuguese interpreters were booked through {org}.",
+]
+
+
+def generate_patterns(n_pii: int = 120, n_clean: int = 40) -> list[dict]:
+    gen = PatternGen(random.Random(SEED + 19))
+    records = []
+    for i in range(n_pii + n_clean):
+        pieces = _narrative(
+            gen,
+            i < n_pii,
+            pii_sentences=PATTERN_PII_SENTENCES,
+            clean_sentences=CLEAN_SENTENCES + PATTERN_CLEAN_SENTENCES,
+        )
+        text, spans = _compose(pieces)
+        records.append({"id": f"pat-{i:03d}", "text": text, "spans": spans})
     gen.r.shuffle(records)
     return records
 
@@ -567,4 +819,5 @@ def write(path: Path, records: list[dict]) -> None:
 
 if __name__ == "__main__":
     write(CORPUS / "generated.jsonl", generate())
+    write(CORPUS / "patterns.jsonl", generate_patterns())
     write(CORPUS / "handwritten.jsonl", handwritten())

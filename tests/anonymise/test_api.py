@@ -59,16 +59,16 @@ def test_email_wins_over_handle_and_url():
     assert [f.kind for f in find("Write to jo.bloggs@gmail.com today")] == ["EMAIL"]
 
 
-def test_redact_replaces_each_finding_with_its_kind():
+def test_redact_replaces_each_finding_with_its_kind_and_numbers_people():
     assert redact(NARRATIVE) == (
-        "On [DATE] [NAME] (DOB [DOB]) of [ADDRESS], Coventry [POSTCODE] was abused by Suspect 1. "
-        "[NAME] logged crime number [CRIME_REF]. Call [PHONE]."
+        "On [DATE] [PERSON 1] (DOB [DOB]) of [ADDRESS], Coventry [POSTCODE] was abused by "
+        "Suspect 1. [PERSON 2] logged crime number [CRIME_REF]. Call [PHONE]."
     )
 
 
 def test_redact_uses_the_findings_it_is_given():
     text = "Mr Patel called."
-    assert redact(text, [Finding(0, 8, "NAME", "Mr Patel")]) == "[NAME] called."
+    assert redact(text, [Finding(0, 8, "NAME", "Mr Patel")]) == "[PERSON 1] called."
     assert redact(text, []) == text
 
 

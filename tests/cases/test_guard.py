@@ -11,7 +11,7 @@ from tests.cases import factories as cases
 from tests.conftest import sign_in
 
 DIRTY = "Suspect 1 followed the victim home near CV1 5RR. John Smith saw it happen."
-REDACTED = "Suspect 1 followed the victim home near [POSTCODE]. [NAME] saw it happen."
+REDACTED = "Suspect 1 followed the victim home near [POSTCODE]. [PERSON 1] saw it happen."
 
 
 def _new(client, panel, **overrides):
@@ -136,5 +136,5 @@ def test_stage_comments_and_the_overall_view_are_guarded(app, client, isp, db):
     assert client.post(url, data={**data, "guard_action": "redact"}).status_code == 302
     db.session.refresh(case_review)
     finding = case_review.finding_for(Stage.INVESTIGATION)
-    assert finding.comment == "The officer, [NAME], never called back."
+    assert finding.comment == "The officer, [PERSON 1], never called back."
     assert case_review.overall_view == "Lessons for the team at [POSTCODE]."

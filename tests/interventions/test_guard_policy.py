@@ -95,7 +95,7 @@ def test_redacting_a_progress_update_keeps_the_date_and_replaces_the_name(client
         guard_action="redact",
     )
     assert response.status_code == 302
-    assert _texts(intervention)[-1] == "Met the job coach, [NAME], on 1 December."
+    assert _texts(intervention)[-1] == "Met the job coach, [PERSON 1], on 1 December."
 
 
 def test_a_member_saves_past_the_guard_with_a_reason_the_coordinator_then_sees(client, partners):

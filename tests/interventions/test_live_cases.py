@@ -195,7 +195,7 @@ def test_the_form_advises_how_to_anonymise_the_summary(client, people):
 # --- The personal-data guard -------------------------------------------------------------------
 
 DIRTY = "Suspect 1 rang the victim on 07700 900123 and Mary Jones heard the threats."
-REDACTED = "Suspect 1 rang the victim on [PHONE] and [NAME] heard the threats."
+REDACTED = "Suspect 1 rang the victim on [PHONE] and [PERSON 1] heard the threats."
 
 
 def test_a_phone_number_and_a_name_in_the_risk_reason_are_stopped(client, people):
@@ -680,7 +680,7 @@ def test_a_type_name_with_personal_data_is_refused_before_it_reaches_insight(cli
         data={"name": "Housing action against Paul Venn", "guard_action": "redact"},
     )
     assert redacted.status_code == 302
-    assert services.intervention_types(people.panel)[-1].name == "Housing action against [NAME]"
+    assert services.intervention_types(people.panel)[-1].name == "Housing action against [PERSON 1]"
 
 
 def test_a_retired_type_is_no_longer_offered_and_can_be_restored(client, people):

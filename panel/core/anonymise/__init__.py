@@ -114,18 +114,45 @@ def find(text: str, own_prefixes: Iterable[str] = (SCRUTINY_PREFIX,)) -> list[Fi
     return [Finding(s, e, k, text[s:e]) for s, e, k in sorted(chosen)]
 
 
-def redact(text: str, findings: Iterable[Finding] | None = None) -> str:
-    """``text`` with each finding replaced by its kind in brackets, e.g. ``[NAME]``."""
+def redact(
+    text: str, findings: Iterable[Finding] | None = None, people: list[set[str]] | None = None
+) -> str:
+    """``text`` with each finding replaced by its kind in brackets, e.g. ``[POSTCODE]``; people
+    are numbered in order of first mention, one number for every mention of the same person
+    ("[PERSON 1] pushed [PERSON 2]; [PERSON 1] was arrested"), so that the narrative still reads.
+
+    ``people`` (the words of each person numbered so far) may be shared between the texts of one
+    form, so that a person keeps their number from one field to the next."""
     if findings is None:
         findings = find(text)
+    if people is None:
+        people = []
     parts = []
     position = 0
     for finding in sorted(findings):
         parts.append(text[position : finding.start])
-        parts.append(f"[{finding.kind}]")
+        if finding.kind == "NAME":
+            parts.append(f"[PERSON {_person_number(people, finding.text)}]")
+        else:
+            parts.append(f"[{finding.kind}]")
         position = finding.end
     parts.append(text[position:])
     return "".join(parts)
+
+
+def _person_number(people: list[set[str]], name: str) -> int:
+    """The number of the person ``name`` mentions, adding them to ``people`` if new. A mention
+    whose words are all words of a person already named ("Venn", "Mr Venn" after "Paul Venn") is
+    that person; so is a fuller name after a part of it ("Paul Venn" after "Venn"), which then
+    widens what later mentions may match."""
+    words = set(name_parts(name)) or {name.casefold()}
+    for matches in (words.__le__, words.__ge__):
+        for number, person in enumerate(people, start=1):
+            if matches(person):
+                person |= words
+                return number
+    people.append(words)
+    return len(people)
 
 
 def scan_lines(

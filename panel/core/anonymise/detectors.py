@@ -187,7 +187,8 @@ def ip_addresses(text: str) -> Iterator[Span]:
 # real numbers in training material, so it is found too. With "NI number" before it, any prefix
 # counts and the suffix may be missing.
 _NINO = re.compile(
-    r"(?<![\w-])(?P<prefix>[A-Z]{2})[ -]?\d{2}[ -]?\d{2}[ -]?\d{2}(?:[ -]?(?P<suffix>[A-D]))?\b"
+    r"(?<![\w-])(?P<prefix>[A-Za-z] ?[A-Za-z])[ -]{0,2}\d(?:[ -]{0,2}\d){5}"
+    r"(?:[ -]{0,2}(?P<suffix>[A-Da-d]))?(?![\w-])"
 )
 _NINO_CONTEXT = re.compile(r"(?:\bN\.?I\.?|\bNINO|national insurance)\b[\w\s.:]{0,20}$", re.I)
 _NINO_BAD_PREFIXES = frozenset({"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"})
@@ -203,10 +204,24 @@ def _valid_nino_prefix(prefix: str) -> bool:
     )
 
 
+# Two-letter words that start lower-case prose ("at 10 30 45 a ...") rather than an NI number.
+_NINO_NOT_LOWER = frozenset(
+    {"am", "an", "as", "at", "by", "go", "he", "me", "my", "no", "ok", "so"}
+)
+
+
 def ni_numbers(text: str) -> Iterator[Span]:
+    # People write them in lower case and spaced every which way ("ab 12 34 56 c", "jk123456c",
+    # "A B 123456 C"): the letters and digits count, not the layout.
     for m in _NINO.finditer(text):
-        in_context = bool(_NINO_CONTEXT.search(text, max(0, m.start() - 40), m.start()))
-        if in_context or (m.group("suffix") and _valid_nino_prefix(m.group("prefix"))):
+        prefix = m.group("prefix").replace(" ", "")
+        suffix = m.group("suffix")
+        in_context = _NINO_CONTEXT.search(text, max(0, m.start() - 40), m.start())
+        if in_context or (
+            suffix
+            and _valid_nino_prefix(prefix.upper())
+            and ((prefix + suffix).isupper() or prefix.lower() not in _NINO_NOT_LOWER)
+        ):
             yield m.start(), m.end(), "NI_NUMBER"
 
 
@@ -238,13 +253,25 @@ def nhs_numbers(text: str) -> Iterator[Span]:
 # Dateless and Northern Irish marks are too short to tell from other codes, so they need a cue
 # such as "registration" or "VRM".
 _VRM = re.compile(
-    r"(?<![\w-])(?:[A-Z]{2}[0-9]{2} ?[A-Z]{3}|[A-HJ-NP-Y][0-9]{1,3} ?[A-Z]{3}"
-    r"|(?P<letters>[A-Z]{3}) ?[0-9]{1,3}[A-HJ-NPR-Y])(?![\w-])"
+    r"(?<![\w-])(?:[A-Z]{2} ?[0-9]{2} {0,2}[A-Z]{3}|[A-HJ-NP-Y] ?[0-9]{1,3} {0,2}[A-Z]{3}"
+    r"|(?P<letters>[A-Z]{3}) {0,2}[0-9]{1,3}[A-HJ-NPR-Y])(?![\w-])"
+)
+# Current and prefix marks in lower case ("ab12 cde", "a123bcd"): the letters and digits of the
+# first half written solid, which prose never does ("v1 and s2" is shorthand for victim 1). A prefix
+# mark in lower case with a space ("r472 bnd") reads like "p95 per", so it needs a cue.
+_VRM_LOWER = re.compile(
+    r"(?<![\w-])(?:[a-z]{2}[0-9]{2} ?[a-z]{3}|[a-hj-np-y][0-9]{1,3}[a-z]{3})(?![\w-])"
 )
 _VRM_CUE = re.compile(
     r"\b(?:reg(?:istration)?\.?(?: number| no\.?| mark| plate)?|VRM|index|number plate|plate)"
-    r"\s*(?:is|was|of|:)?\s*(?P<mark>(?-i:[A-Z0-9]{1,4} ?[A-Z0-9]{1,4}))\b",
+    r"(?:\s*(?:is|was|of|noted|given|recorded|written|read|as|:))*\s*"
+    r"(?P<mark>[A-Z0-9]{1,4}(?: {1,2}[A-Z0-9]{1,4}){0,2})\b",
     re.IGNORECASE,
+)
+# A current, prefix or suffix mark with its spaces taken out; shorter (dateless) marks only count
+# in capitals, so that "registration is at 10 am" is left alone.
+_PLATE_SHAPE = re.compile(
+    r"[a-z]{2}\d{2}[a-z]{3}|[a-z]\d{1,3}[a-z]{3}|[a-z]{3}\d{1,3}[a-z]", re.IGNORECASE
 )
 # Acronyms that sit before a section number in police shorthand ("POA 4A", "CDA 29A").
 _NOT_VRM_LETTERS = frozenset(
@@ -269,19 +296,39 @@ _NOT_VRM_LETTERS = frozenset(
         "SCH",
     }
 )
+# Outcome codes and ranks written before a number: "OC 15", "PC 23", "DS 44".
+_NOT_VRM_PAIRS = frozenset({"OC", "PC", "DC", "DS", "DI", "PS", "QC", "KC", "CJ"})
 
 
 def vehicle_registrations(text: str) -> Iterator[Span]:
     for m in _VRM.finditer(text):
-        if m.group("letters") not in _NOT_VRM_LETTERS:
-            yield m.start(), m.end(), "VEHICLE_REG"
+        mark = m.group()
+        # Spaced out, an outcome or a file note looks like a plate: "OC 15 NFA", "Cat A 12 CPS".
+        spaced = mark.count(" ") > 1 or (not mark[1].isdigit() and mark[2] == " ")
+        if m.group("letters") in _NOT_VRM_LETTERS or (spaced and mark[-3:] in _NOT_VRM_LETTERS):
+            continue
+        if spaced and mark[:2] in _NOT_VRM_PAIRS:
+            continue
+        yield m.start(), m.end(), "VEHICLE_REG"
+    for m in _VRM_LOWER.finditer(text):
+        yield m.start(), m.end(), "VEHICLE_REG"
     lower = text.lower()
     if "reg" not in lower and "vrm" not in lower and "index" not in lower and "plate" not in lower:
         return
     for m in _VRM_CUE.finditer(text):
-        mark = m.group("mark")
-        if re.search(r"\d", mark) and re.search(r"[A-Z]", mark):
-            yield m.start("mark"), m.end("mark"), "VEHICLE_REG"
+        # After a cue the mark may be in any case and spaced as the writer liked, but it must have
+        # a plate's letters and digits ("registration was 12 days late" is left alone); the
+        # longest run of words with that shape is the mark.
+        words = m.group("mark").split(" ")
+        for count in range(len(words), 0, -1):
+            mark = " ".join(words[:count]).strip()
+            solid = mark.replace(" ", "")
+            if not (re.search(r"\d", solid) and re.search(r"[A-Za-z]", solid)):
+                continue
+            if (count < 3 and mark.isupper()) or _PLATE_SHAPE.fullmatch(solid):
+                start = m.start("mark")
+                yield start, start + len(mark), "VEHICLE_REG"
+                break
 
 
 # --- Crime, incident and CPS references ----------------------------------------------------------
@@ -314,11 +361,40 @@ _CRIME_REF_CUE = re.compile(
 )
 
 
+# Force-style crime numbers: the force's two digits and a two-letter area code, a six-digit serial
+# with its check letter, and the year (e.g. 43KD/582914H/23), in any case and with or without
+# spaces around the strokes.
+_FORCE_CRIME_NUMBER = re.compile(
+    r"(?<![\w/])\d{2} ?[A-Z]{2} ?/ ?\d{6} ?[A-Z] ?/ ?\d{2}(?![\w/])", re.IGNORECASE
+)
+# Incident logs numbered within the day they were opened: "Log 0412-20052020" (log 412 of 20 May
+# 2020), "incident 1187/03112024", "CAD 77 20052020". With a cue word any of these forms counts;
+# without one only the log number, a hyphen and a full eight-digit date with a real day and month.
+_DATE_DIGITS = r"(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])(?:(?:19|20)\d{2}|\d{2})"
+_DATED_LOG = re.compile(
+    r"\b(?:log|incident|CAD|call|storm|occurrence|OEL)(?: (?:number|no\.?|ref(?:erence)?))?"
+    r" ?[:#]?\s*(?:\d{1,5}[-/ ]" + _DATE_DIGITS + r"|" + _DATE_DIGITS + r"[-/ ]\d{1,5})(?![\w/])",
+    re.IGNORECASE,
+)
+_BARE_DATED_LOG = re.compile(
+    r"(?<![\w/-])\d{3,5}-(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])(?:19|20)\d{2}(?![\w/-])"
+)
+# Partners' own case numbers: a short prefix run into a year, then a serial ("TM24-00817",
+# "HSG2025/00412", "MASH24-1187").
+_PARTNER_REF = re.compile(r"(?<![\w/-])[A-Z]{2,5}(?:19|20)?\d{2}[-/]\d{4,8}(?![\w/-])")
+
+
 def crime_references(text: str) -> Iterator[Span]:
     for m in _CRIME_REF.finditer(text):
         yield m.start(), m.end(), "CRIME_REF"
     for m in _INCIDENT_LOG.finditer(text):
         yield m.start(), m.end(), "CRIME_REF"
+    if "/" in text:
+        for m in _FORCE_CRIME_NUMBER.finditer(text):
+            yield m.start(), m.end(), "CRIME_REF"
+    for pattern in (_DATED_LOG, _BARE_DATED_LOG, _PARTNER_REF):
+        for m in pattern.finditer(text):
+            yield m.start(), m.end(), "CRIME_REF"
     for m in _CODE_WITH_DIGITS.finditer(text):
         code = m.group().rstrip("/-")
         if sum(ch.isdigit() for ch in code) >= 4 and _CRIME_REF_CUE.search(

@@ -218,7 +218,8 @@ PLACE_OR_ORG_NOUNS = frozenset(
         "disease",
     }
 )
-# Words that make the following name a religious figure or a place, not a person in the case.
+# Words that make the following name a religious figure or a place ("São Paulo", "San Marino"),
+# not a person in the case.
 NOT_A_PERSON_BEFORE = frozenset(
     {
         "st",
@@ -234,6 +235,10 @@ NOT_A_PERSON_BEFORE = frozenset(
         "princess",
         "hurricane",
         "storm",
+        "san",
+        "santa",
+        "santo",
+        "são",
     }
 )
 # A word right after one of these is a name even when unlisted: "a man named Tariq", "her son
@@ -245,14 +250,25 @@ _CUE_BEFORE = re.compile(
     r"grandson|granddaughter|nephew|niece|cousin|carer|uncle|aunt)[ ,]+)$"
 )
 _VERB_AFTER = re.compile(r" (?:said|says|told|tells|stated|explained|replied)\b")
+# What a person does in a narrative: after a given name and a surname that are both ordinary words
+# ("Rose Green", "Hope Hall"), one of these makes the pair a person rather than a place.
+_PERSON_VERB_AFTER = re.compile(
+    r"['’]?s? (?:said|says|told|tells|stated|explained|replied|reported|shouted|screamed|"
+    r"threatened|spat|punched|kicked|pushed|admitted|denied|alleged|claimed|called|rang|"
+    r"was (?:abused|assaulted|attacked|arrested|charged|interviewed|threatened|hit|pushed)|"
+    r"gave|made|attended|received|heard|saw|lives|lived|works|worked|and (?:her|his|their)|"
+    r"pleaded|apologised|declined|refused|accepted|appeared|sent|posted|threw|followed|drove|"
+    r"was (?:sentenced|convicted|cautioned|bailed|remanded|released|excluded|identified))\b"
+)
 _PARTICLE_GAP = re.compile(
     r" (?:al|el|bin|bint|ibn|abu|van|von|der|den|de|da|di|du|la|le|dos|das|del|della|ter|ten"
     r"|van der|van den|de la) "
 )
 # Capitalised words only: lower-case words never start or continue a name (particles are
-# handled as gaps). Latin Extended-A mixes cases, so the first letter is checked again in Python.
+# handled as gaps). Latin Extended-A, -B and Additional (Ș, Ț, Ł, İ, Ş) mix cases, so the first
+# letter is checked again in Python.
 _TOKEN = re.compile(
-    r"(?<![\w'’-])[A-ZÀ-ÖØ-ÞĀ-ž][^\W\d_]*(?:['’][^\W\d_]+)*(?:-[^\W\d_]+(?:['’][^\W\d_]+)*)*"
+    r"(?<![\w'’-])[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ][^\W\d_]*(?:['’][^\W\d_]+)*(?:-[^\W\d_]+(?:['’][^\W\d_]+)*)*"
     r"(?!\w)"
 )
 _POSSESSIVE = re.compile(r"['’]s$", re.IGNORECASE)
@@ -280,10 +296,18 @@ def _key(word: str) -> str:
     return word.casefold().replace("’", "'")
 
 
+# Letters that English words never carry but Romanian, Polish, Portuguese, Turkish and other
+# names do: an unlisted capitalised word with one of them ("Mădălina", "Błaszczyk", "Yılmaz") is
+# taken as a name unless the common words list it (places such as "Kraków" or "Gdańsk").
+_NAME_LETTERS = re.compile(r"[ăâîșțşţąćęłńśźżğıİçãõőűøåæßčďěňřšťůžđėįųūāēīņļķ]", re.IGNORECASE)
+
+
 @cache
 def _is_known(word: str) -> bool:
     key = _key(word)
     if key in KNOWN_NAMES:
+        return True
+    if not key.isascii() and _NAME_LETTERS.search(key) and key not in COMMON_WORDS:
         return True
     parts = key.split("-")
     if len(parts) > 1:
@@ -369,6 +393,18 @@ def _run_is_person(run: list[_Token]) -> bool:
     return first.key in GIVEN_NAMES and (last.key in SURNAMES or not _is_common(last.word))
 
 
+def _ordinary_words_acting(text: str, run: list[_Token]) -> bool:
+    """A listed given name and a listed surname that are both ordinary words ("Rose Green",
+    "Faith Hall") followed by what a person does: "Rose Green reported ...", "Faith Hall said"."""
+    return (
+        len(run) == 2
+        and not run[0].caps
+        and run[0].key in GIVEN_NAMES
+        and run[1].key in SURNAMES
+        and bool(_PERSON_VERB_AFTER.match(text, run[1].end))
+    )
+
+
 def _titled_name(text: str, tokens: list[_Token], i: int) -> tuple[int, int] | None:
     """The span of "Mr Patel", "Detective Sergeant Khan", "PC 4521 Jones" starting at i."""
     token = tokens[i]
@@ -394,7 +430,104 @@ def _titled_name(text: str, tokens: list[_Token], i: int) -> tuple[int, int] | N
 
 
 def find_names(text: str) -> list[tuple[int, int]]:
+    """Every name in ``text``: found by evidence, introduced as a nickname, or a later mention of a
+    part of either ("Paul Venn, DOB ...; Venn shouted")."""
     tokens = _tokens(text)
+    found = _names_by_evidence(text, tokens)
+    nicknames = _nicknames(text)
+    return sorted(set(found) | set(nicknames) | _later_mentions(text, tokens, found, nicknames))
+
+
+# Nicknames and street names introduced as such, in quotes: "known on site as 'Tank'", "by their
+# street names, 'Skinz' and 'Little T'", "aka "Bones"". The quotes and the cue are what make an
+# ordinary word a name here; "called him 'Covid'" is abuse, so "called" is no cue.
+_NICKNAME_CUE = re.compile(
+    r"\b(?:(?:known|know|knew)(?: [a-z]+){0,3} as|calls? (?:himself|herself|themselves)"
+    r"|(?:nick|street |road |gang |online |drill )names?"
+    r"(?: (?:is|was|are|were|of))?|nicknamed|go(?:es|ing)? by|aka|a\.k\.a\.?|alias(?:es)?)"
+    r"[,:]?\s*$",
+    re.IGNORECASE,
+)
+_QUOTED = re.compile(r"[\"'“‘]([A-Z0-9À-ÞĀ-ɏ][^\"'“”‘’\n]{0,24}?)[\"'”’](?!\w)")
+_LIST_GAP = re.compile(r"\s*(?:,|,? and|,? or|/|&)\s*")
+
+
+def _nicknames(text: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    previous_end = -1
+    for m in _QUOTED.finditer(text):
+        words = m.group(1).split()
+        # A scheme "known locally as 'Safe Spaces'" or a family's "known as 'Mum'" is no person:
+        # a nickname has a word that is not an ordinary one ("Tank", "Little T").
+        if len(words) > 3 or all(_is_common(w) for w in words):
+            previous_end = -1
+            continue
+        listed = previous_end >= 0 and _LIST_GAP.fullmatch(text, previous_end, m.start())
+        if listed or _NICKNAME_CUE.search(text, max(0, m.start() - 40), m.start()):
+            spans.append(m.span(1))
+            previous_end = m.end()
+        else:
+            previous_end = -1
+    return spans
+
+
+_CLAUSE_END = re.compile(
+    r"(?:['’]s\b|\s*[,.;:!?)]| (?:who|and|was|were|had|has|is|then|did|would|could|felt|became|"
+    r"left|went|ran|returned|asked|wanted)\b)"
+)
+
+
+def _later_mentions(
+    text: str,
+    tokens: list[_Token],
+    found: list[tuple[int, int]],
+    nicknames: list[tuple[int, int]],
+) -> set[tuple[int, int]]:
+    """Once a name is found, every other mention of its words is the same person: a surname or a
+    given name alone, a one-word nickname, or a nickname of several words written again."""
+    parts: set[str] = set()
+    for start, end in found:
+        parts |= {
+            t.key for t in tokens if start <= t.start and t.end <= end and t.key not in TITLES
+        }
+    phrases: set[str] = set()
+    for start, end in nicknames:
+        words = text[start:end].split()
+        if len(words) == 1:
+            parts.add(_key(words[0]))
+        else:
+            phrases.add(text[start:end])
+    parts = {part for part in parts if len(part) > 1 and part not in TITLE_PREFIXES}
+    covered = [*found, *nicknames]
+    mentions: set[tuple[int, int]] = set()
+    if parts:
+        for i, token in enumerate(tokens):
+            if token.key not in parts or any(s <= token.start < e for s, e in covered):
+                continue
+            # A part that is an ordinary word ("Grace", "Green") is the person only where a
+            # person stands: before a verb or a possessive, or at the end of a clause; not in
+            # "the grace period" or "the Green Party".
+            if _is_common(token.word) and not (
+                _PERSON_VERB_AFTER.match(text, token.end) or _CLAUSE_END.match(text, token.end)
+            ):
+                continue
+            if _followed_by_place_or_org(text, tokens, i + 1):
+                continue
+            if (
+                i
+                and tokens[i - 1].key in NOT_A_PERSON_BEFORE
+                and _adjacent(text, tokens[i - 1], token)
+            ):
+                continue
+            mentions.add((token.start, token.end))
+    for phrase in phrases:
+        for m in re.finditer(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", text):
+            if not any(s <= m.start() < e for s, e in covered):
+                mentions.add(m.span())
+    return mentions
+
+
+def _names_by_evidence(text: str, tokens: list[_Token]) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     i = 0
     n = len(tokens)
@@ -427,7 +560,7 @@ def find_names(text: str) -> list[tuple[int, int]]:
             continue
 
         # 2 and 3. A run with listed names, or one listed name alone.
-        if _run_is_person(run):
+        if _run_is_person(run) or _ordinary_words_acting(text, run):
             spans.append((run[0].start, run[-1].end))
             i = j
             continue
@@ -436,7 +569,9 @@ def find_names(text: str) -> list[tuple[int, int]]:
         if len(run) == 1 and not token.caps and token.key not in TITLES and len(token.word) > 1:
             cue_before = _CUE_BEFORE.search(text, max(0, token.start - 20), token.start)
             verb_after = _VERB_AFTER.match(text, token.end)
-            if (cue_before and not _is_common(token.word)) or (
+            # After a cue a listed given name counts even when it is an ordinary word too:
+            # "her son Will", "a woman named Hope".
+            if (cue_before and (not _is_common(token.word) or token.key in GIVEN_NAMES)) or (
                 verb_after and (_is_known(token.word) or not _is_common(token.word))
             ):
                 spans.append((token.start, token.end))
