@@ -251,3 +251,16 @@ def test_the_fingerprint_covers_every_piece_of_text_in_one_canonical_form():
         )
         == 5
     )
+
+
+def test_the_agenda_page_says_which_case_reviews_are_not_checked_yet(client, isp, db, case_review):
+    checked = cases.case_review(isp.coordinator, isp.panel)
+    meeting = meetings.meeting_on(isp.panel)
+    sign_in(client, isp.coordinator)
+    page = client.get(f"/meetings/{meeting.id}/agenda/case-reviews").get_data(as_text=True)
+    hints = {
+        reference: page.split(reference, 1)[1].split("checkboxes__hint", 1)[1].split("</div>")[0]
+        for reference in (case_review.reference, checked.reference)
+    }
+    assert "not checked for identifying detail yet" in hints[case_review.reference]
+    assert "not checked for identifying detail yet" not in hints[checked.reference]
