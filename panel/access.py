@@ -48,6 +48,8 @@ class Action(enum.Enum):
     SEND_APOLOGIES = "send or withdraw your apologies for a meeting, naming a deputy"
     VIEW_CASE_REVIEWS = "open case reviews"
     MANAGE_CASE_REVIEWS = "add and edit case reviews and record stage findings"
+    # The second pair of eyes before circulation; the service adds "not its author".
+    CHECK_CASE_REVIEW = "confirm a case review checked for identifying detail"
     SET_CONFIDENTIALITY_AGREEMENT = "set the panel's confidentiality agreement"
     VIEW_LESSONS = "read lessons learnt and recommendations"
     RECORD_LESSONS = "record lessons learnt and recommendations"
@@ -112,6 +114,7 @@ PANEL_PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.SEND_APOLOGIES: _MEMBERS,
     Action.VIEW_CASE_REVIEWS: _MEMBERS,
     Action.MANAGE_CASE_REVIEWS: _ORGANISERS,
+    Action.CHECK_CASE_REVIEW: _ORGANISERS,
     Action.SET_CONFIDENTIALITY_AGREEMENT: _CHAIR,
     Action.VIEW_LESSONS: _MEMBERS,
     Action.RECORD_LESSONS: _ORGANISERS,

@@ -716,6 +716,10 @@ def _review_cases(story: Story, panel: Panel, meeting: Meeting, progress: float,
             created_by_id=coordinator.id,
         )
         case.strands = strands
+        # Checked for identifying detail by the chair before it went on the agenda (the findings
+        # changed the text since, which withdrew the check).
+        case.checked_by_id = chair.id
+        case.checked_at = added + timedelta(days=rng.randint(1, 7))
         ratings = {}
         for stage in Stage:
             if stage in (Stage.COURT, Stage.SENTENCING) and outcome not in (Outcome.OC1,):

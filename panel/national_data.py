@@ -59,7 +59,8 @@ from operator import itemgetter
 import sqlalchemy as sa
 
 from panel.accounts.models import OrganisationKind
-from panel.cases.services import reference_prefix
+from panel.cases.models import text_sha256
+from panel.cases.services import CHECKED_FIELD, reference_prefix
 from panel.cases.vocabularies import (
     AgeBand,
     Answer,
@@ -964,7 +965,7 @@ COLUMNS = {
         "reporting_route incident_month incident_year policing_area location_type "
         "victim_age_band victim_key_worker repeat_victim suspect_identified outcome "
         "out_of_court_disposal uplift_applied uplift_announced victim_wishes_recorded narrative "
-        "overall_view created_at created_by_id closed_at",
+        "overall_view created_at created_by_id closed_at checked_by_id checked_at checked_sha256",
         "case_review_strand": "case_review_id strand",
         "stage_finding": "id case_review_id stage rating comment updated_at updated_by_id",
         "case_view": "id object_type object_id user_id day first_at last_at count",
@@ -1304,6 +1305,8 @@ class CaseState:
     finishes: MeetingPlan | None
     # When it went on its first meeting's agenda.
     placed_at: datetime | None = None
+    # When the chair checked it for identifying detail, just before it went on an agenda.
+    checked_at: datetime | None = None
 
 
 @dataclass(slots=True)
@@ -2430,6 +2433,10 @@ class NationalData:
         }
         deleted = self._case_review_retention(case, closed_at)
         gone = marker(deleted) if deleted else None
+        # The chair checked the narrative for identifying detail just before it went on the
+        # agenda; findings recorded since changed the text, which withdrew the check.
+        case.checked_at = case.placed_at - timedelta(minutes=5)
+        still_checked = not (gone or overall_view or any(c for _, c in findings.values()))
         self.sink.rows("case_review").append(
             (
                 case.id,
@@ -2442,6 +2449,9 @@ class NationalData:
                 created_at,
                 coordinator.id,
                 closed_at,
+                plan.chair.id if plan.chair else None,
+                case.checked_at,
+                text_sha256(narrative, (), None) if still_checked else None,
             )
         )
         self.sink.rows("case_review_strand").extend((case.id, value) for value in strands.values)
@@ -2523,6 +2533,16 @@ class NationalData:
                 "narrative": "(set)",
             },
         )
+        if case.first.panel.chair is not None:
+            add(
+                case.checked_at,
+                case.first.panel.chair,
+                AuditAction.UPDATE,
+                "case_review",
+                case.id,
+                case.label,
+                {CHECKED_FIELD: [None, "yes"]},
+            )
         add(
             case.placed_at,
             coordinator,
@@ -2532,6 +2552,7 @@ class NationalData:
             case.label,
             {"status": ["added", "on_agenda"]},
         )
+        withdrawn = False
         for meeting, stages in self._review_steps(case):
             changes: dict = {}
             for stage in stages:
@@ -2542,6 +2563,11 @@ class NationalData:
             if meeting is case.finishes and meeting.held:
                 changes["overall_view"] = ["(hidden)", "(changed)"]
                 changes["status"] = ["on_agenda", "reviewed"]
+            if not withdrawn and any(
+                key.endswith("_comment") or key == "overall_view" for key in changes
+            ):
+                changes[CHECKED_FIELD] = ["yes", "withdrawn: the text changed"]
+                withdrawn = True
             add(
                 meeting.ends_at,
                 coordinator,

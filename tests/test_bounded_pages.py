@@ -146,6 +146,7 @@ ROUTES: dict[str, dict[str, str | int]] = {
     "cases.edit": {},
     "cases.findings": {},
     "cases.agenda": {},
+    "cases.check": {},
     "agreement.agreement_page": {},
     "agreement.edit_agreement": {},
     # Lessons and recommendations

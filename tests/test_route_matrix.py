@@ -446,6 +446,13 @@ MATRIX: dict[tuple[str, ...], tuple[str, ...]] = {
         (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
     (POST, "cases.agenda"):
         (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+    # The second pair of eyes: a chair or coordinator, not the case review's author. The
+    # coordinator wrote this one, so is sent back to it with a message (the service's refusal);
+    # an empty POST does not tick the box, so the chair gets the form again.
+    (GET, "cases.check"):
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  REDIRECT,   OK,         NOT_FOUND,  NOT_FOUND),
+    (POST, "cases.check"):
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  REDIRECT,   OK,         NOT_FOUND,  NOT_FOUND),
     # Done, or refused by the case's lifecycle, and sent on.
     (POST, "cases.close"):
         (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),

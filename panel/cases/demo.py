@@ -25,7 +25,7 @@ from panel.cases.vocabularies import (
 from panel.core.database import utcnow
 from panel.extensions import db
 from panel.meetings.models import Meeting, MeetingStatus
-from panel.panels.models import Panel
+from panel.panels.models import Membership, Panel, Role
 
 R = Rating
 
@@ -206,13 +206,32 @@ def load_demo_case_reviews(panel: Panel, coordinator: User) -> int:
         .order_by(Meeting.starts_at)
         .limit(1)
     )
+    # The second pair of eyes: the chair checks each case for identifying detail before it goes
+    # on an agenda, and again once the findings are in.
+    chair = db.session.scalar(
+        db.select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(
+            Membership.panel_id == panel.id,
+            Membership.role == Role.CHAIR,
+            User.id != coordinator.id,
+        )
+        .limit(1)
+    )
     # Reviewed at the last meeting; carried over from it to the next; new for the next.
     meetings_for = [[held], [held, upcoming], [upcoming]]
     cases = _cases(utcnow().year)
     for (details, findings, overall_view), meetings in zip(cases, meetings_for, strict=True):
         case_review = services.create_case_review(coordinator, panel, details)
+        _check(chair, case_review)
         for meeting in meetings:
             if meeting is not None:
                 services.place_on_agenda(coordinator, case_review, meeting)
         services.record_stage_findings(coordinator, case_review, findings, overall_view)
+        _check(chair, case_review)
     return len(cases)
+
+
+def _check(chair: User | None, case_review: CaseReview) -> None:
+    if chair is not None:
+        services.confirm_checked(chair, case_review, case_review.text_sha256)

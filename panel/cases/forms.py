@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING
 
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
+    GovCheckboxInput,
     GovRadioInput,
     GovSelect,
     GovTextInput,
 )
-from wtforms import StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
 
 from panel.cases.services import CaseReviewDetails, FindingDetails
@@ -337,6 +338,24 @@ class AgendaForm(BaseForm):
 
     def meeting(self) -> Meeting:
         return self.meetings[self.meeting_id.data]
+
+
+class CheckForm(BaseForm):
+    """The second pair of eyes: confirming a case review's text checked for identifying detail.
+    `seen` carries the fingerprint of the text the page showed, so a change made meanwhile is
+    not confirmed unread."""
+
+    checked = BooleanField(
+        "I have checked this case review for identifying detail",
+        widget=GovCheckboxInput(),
+        validators=[
+            DataRequired(
+                message="Confirm that you have checked the case review for identifying detail"
+            )
+        ],
+    )
+    seen = HiddenField()
+    submit = SubmitButton("Confirm checked")
 
 
 def _meeting_choice(meeting: Meeting) -> str:

@@ -3,6 +3,9 @@ record of who has opened a case review or a live case."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Iterable
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -85,9 +88,17 @@ class CaseReview(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     # When it was closed: with its minutes' publication, this starts the retention period.
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The second pair of eyes: who (a chair or coordinator, not its author) confirmed the text
+    # "checked for identifying detail", when, and the fingerprint of the text they checked. The
+    # check stands only while the text still has that fingerprint, so any change to it, by
+    # whatever path, withdraws the check (`is_checked`).
+    checked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    checked_sha256: Mapped[str | None] = mapped_column(sa.String(64))
 
     panel: Mapped[Panel] = relationship()
-    created_by: Mapped[User | None] = relationship()
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    checked_by: Mapped[User | None] = relationship(foreign_keys=[checked_by_id])
     strand_rows: Mapped[list[CaseReviewStrand]] = relationship(
         cascade="all, delete-orphan", order_by="CaseReviewStrand.strand"
     )
@@ -102,12 +113,39 @@ class CaseReview(db.Model):
         return next((f for f in self.stage_findings if f.stage == stage), None)
 
     @property
+    def text_sha256(self) -> str:
+        """The fingerprint of its text as it is now: narrative, stage comments, overall view."""
+        return text_sha256(
+            self.narrative,
+            ((finding.stage.value, finding.comment) for finding in self.stage_findings),
+            self.overall_view,
+        )
+
+    @property
+    def is_checked(self) -> bool:
+        """Whether a second person has checked its current text for identifying detail."""
+        return self.checked_sha256 is not None and self.checked_sha256 == self.text_sha256
+
+    @property
     def audit_label(self) -> str:
         """How the audit trail names the case: its reference and panel, nothing from the case."""
         return f"Case review {self.reference} of {self.panel.name}"[:200]
 
     def __repr__(self) -> str:
         return f"<CaseReview {self.id} {self.reference}>"
+
+
+def text_sha256(
+    narrative: str, comments: Iterable[tuple[str, str | None]], overall_view: str | None
+) -> str:
+    """The SHA-256 of a case review's text (its stage comments given as (stage value, comment)),
+    in one canonical form: the same words give the same fingerprint however they were saved."""
+    text = {
+        "narrative": narrative,
+        "comments": {stage: comment for stage, comment in comments if comment},
+        "overall_view": overall_view or None,
+    }
+    return hashlib.sha256(json.dumps(text, sort_keys=True).encode()).hexdigest()
 
 
 class CaseReviewStrand(db.Model):

@@ -71,6 +71,7 @@ def case_review_page(case_review: CaseReview) -> CaseReviewPage:
             selectinload(CaseReview.strand_rows),
             selectinload(CaseReview.stage_findings),
             selectinload(CaseReview.created_by),
+            selectinload(CaseReview.checked_by),
         )
         .where(CaseReview.id == case_review.id)
         .execution_options(populate_existing=True)

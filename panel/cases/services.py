@@ -1,8 +1,8 @@
-"""Operations on case reviews: adding and editing one, recording its stage findings, putting it on
-a meeting's agenda, closing it, and recording who opened it (in the viewing record, which live
-cases share). Each asks `access` whether the actor
-may (as the page's route rule does, so a command or another service gets the same answer), checks
-what the lifecycle allows, writes and audits; the unit of work commits.
+"""Operations on case reviews: adding and editing one, recording its stage findings, a second
+person's check of its text for identifying detail, putting it on a meeting's agenda, closing it,
+and recording who opened it (in the viewing record, which live cases share). Each asks `access`
+whether the actor may (as the page's route rule does, so a command or another service gets the
+same answer), checks what the lifecycle allows, writes and audits; the unit of work commits.
 
 Case material never goes into the audit trail: for the narrative, the comments and the overall
 view the trail says that they changed, not what they say.
@@ -204,6 +204,7 @@ def update_case_review(
     if set(old_strands) != set(details.strands):
         case_review.strands = details.strands
         changes["strands"] = [strand_labels(old_strands), strand_labels(details.strands)]
+    changes.update(_withdraw_check(case_review))
     if changes:
         record(actor, AuditAction.UPDATE, case_review, label=_label(case_review), changes=changes)
     _record_override(actor, case_review, guard)
@@ -253,11 +254,76 @@ def record_stage_findings(
         CaseReviewStatus.ON_AGENDA,
     ):
         changes.update(apply_changes(case_review, {"status": CaseReviewStatus.REVIEWED}))
+    changes.update(_withdraw_check(case_review))
     if changes:
         record(actor, AuditAction.UPDATE, case_review, label=_label(case_review), changes=changes)
     _record_override(actor, case_review, guard)
     db.session.flush()
     return case_review
+
+
+# --- The second pair of eyes ------------------------------------------------------------------
+
+# What the audit trail calls the check, as a change of the case review.
+CHECKED_FIELD = "checked_for_identifying_detail"
+
+
+def check_checker(actor: User, case_review: CaseReview) -> None:
+    """Raise unless `actor` may confirm the case review checked: a chair or coordinator of its
+    panel (`access`), while it is open, and not its author, since the point is a second pair of
+    eyes."""
+    access.require(actor, Action.CHECK_CASE_REVIEW, case_review)
+    check_changeable(case_review)
+    if case_review.created_by_id == actor.id:
+        raise CaseReviewRefused(
+            "You wrote this case review, so another chair or coordinator must check it for "
+            "identifying detail."
+        )
+
+
+def may_check(actor: User, case_review: CaseReview) -> bool:
+    """Whether the case review page offers `actor` the check (`check_checker` would pass)."""
+    try:
+        check_checker(actor, case_review)
+    except (CaseReviewRefused, access.NotAllowed):
+        return False
+    return True
+
+
+def confirm_checked(
+    actor: User, case_review: CaseReview, seen_sha256: str, now: datetime | None = None
+) -> CaseReview:
+    """Record that `actor` checked the case review's text for identifying detail. `seen_sha256`
+    is the fingerprint of the text the confirmation page showed: if the text changed since, the
+    confirmation would be for words the actor has not read, so it is refused."""
+    check_checker(actor, case_review)
+    current = case_review.text_sha256
+    if seen_sha256 != current:
+        raise CaseReviewRefused(
+            "The case review changed while you were checking it. Check its text again."
+        )
+    was = "yes" if case_review.is_checked else None
+    case_review.checked_by_id = actor.id
+    case_review.checked_at = now or utcnow()
+    case_review.checked_sha256 = current
+    record(
+        actor,
+        AuditAction.UPDATE,
+        case_review,
+        label=_label(case_review),
+        changes={CHECKED_FIELD: [was, "yes"]},
+    )
+    db.session.flush()
+    return case_review
+
+
+def _withdraw_check(case_review: CaseReview) -> dict[str, list]:
+    """Withdraw the check if the text is no longer the text that was checked, and say so for the
+    audit record of the change. Who checked it last, and when, stay for the case page to show."""
+    if case_review.checked_sha256 is None or case_review.is_checked:
+        return {}
+    case_review.checked_sha256 = None
+    return {CHECKED_FIELD: ["yes", "withdrawn: the text changed"]}
 
 
 # --- Meetings and the lifecycle ----------------------------------------------------------------

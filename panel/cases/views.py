@@ -15,9 +15,9 @@ from flask_login import current_user
 from panel import access
 from panel.access import Action
 from panel.cases import queries, services
-from panel.cases.forms import AgendaForm, CaseReviewForm, StageFindingsForm
+from panel.cases.forms import AgendaForm, CaseReviewForm, CheckForm, StageFindingsForm
 from panel.cases.models import CaseReview, CaseReviewStatus
-from panel.cases.vocabularies import Stage
+from panel.cases.vocabularies import INDIRECT_IDENTIFIERS, Stage
 from panel.core.pagination import page_number
 from panel.lessons import queries as lesson_queries
 
@@ -104,6 +104,7 @@ def show(case_review):
         case_review=case_review,
         lessons=lesson_queries.lessons_of(case_review_id=case_review.id),
         case_views=_case_views(case_review),
+        may_check=services.may_check(current_user, case_review),
         title=f"Case review {case_review.reference} – {case_review.panel.name}",
     )
 
@@ -150,6 +151,29 @@ def findings(case_review):
         case_review=case_review,
         form=form,
         title=f"Stage findings for case review {case_review.reference}",
+    )
+
+
+@bp.route("/case-reviews/<int:case_review_id>/check", methods=["GET", "POST"])
+@access.rule(access.on_case_material(Action.CHECK_CASE_REVIEW))
+def check(case_review):
+    form = CheckForm(data={"seen": case_review.text_sha256})
+    try:
+        services.check_checker(current_user, case_review)
+        if form.validate_on_submit():
+            services.confirm_checked(current_user, case_review, form.seen.data)
+            flash(f"Case review {case_review.reference} checked for identifying detail.", "success")
+            return _to_case(case_review)
+    except services.CaseReviewRefused as refused:
+        return _refused(refused, case_review)
+    services.record_view(current_user, case_review)  # the page shows the whole text
+    return render_template(
+        "cases/check.html",
+        page=queries.case_review_page(case_review),
+        case_review=case_review,
+        form=form,
+        prompts=INDIRECT_IDENTIFIERS,
+        title=f"Check case review {case_review.reference} for identifying detail",
     )
 
 

@@ -160,3 +160,17 @@ def strand_labels(strands) -> str:
     """E.g. "Race, Religion or belief": in the vocabulary's order, whatever order given."""
     order = list(Strand)
     return ", ".join(strand.label for strand in sorted(strands, key=order.index))
+
+
+# What the personal-data guard cannot find by rule: details that are not names or numbers but can
+# still point to one person in a small place. The check for identifying detail lists them as a
+# prompt for the second pair of eyes.
+INDIRECT_IDENTIFIERS = (
+    "A rare job or role (“the only female imam in the town”, “the village postmaster”)",
+    "A small place: a village, a named estate, street, shop, school or place of worship",
+    "An exact age or date of birth, rather than an age band",
+    "A distinctive event: something reported in the local news, or that only a few people saw",
+    "Family relationships that narrow it down (“her twin brother”, “the landlord’s son”)",
+    "Dates of events only this person went through, such as a wedding, a move or an operation",
+    "A rare combination of facts (nationality, disability, language) that few local people share",
+)

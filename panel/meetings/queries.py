@@ -205,7 +205,7 @@ def case_reviews_ready_for(meeting: Meeting, withheld: frozenset[int]) -> ReadyC
     shown = list(
         db.session.scalars(
             db.select(CaseReview)
-            .options(selectinload(CaseReview.strand_rows))
+            .options(selectinload(CaseReview.strand_rows), selectinload(CaseReview.stage_findings))
             .where(*conditions)
             .order_by(CaseReview.created_at, CaseReview.id)
             .limit(READY_CASE_REVIEWS_SHOWN)

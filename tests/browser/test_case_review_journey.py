@@ -10,8 +10,11 @@ from datetime import date
 
 from playwright.sync_api import Page, expect
 
+from panel.cases.models import CaseReview
 from panel.demo import ISP
-from tests.browser.conftest import CheckedPage
+from panel.extensions import db
+from tests.browser.conftest import CheckedPage, committing
+from tests.cases import factories as case_factories
 
 NARRATIVE = (
     "The victim, a bus driver, was racially abused by a passenger near CV1 5RR on an evening "
@@ -123,13 +126,19 @@ def test_coordinator_adds_a_case_review_redacts_a_postcode_and_records_five_stag
         expect(row).to_contain_text("Not recorded yet")
     expect(page.get_by_text("A sound prosecution; victim care needs attention.")).to_be_visible()
 
-    # On to a meeting's agenda, whose page then links back to the case.
+    # Checked for identifying detail by the chair, as `test_case_review_check_journey` does in
+    # the browser, and on to a meeting's agenda, whose page then links back to the case.
+    reference = heading.inner_text().split("\n")[-1].strip()
+    with committing(browser_page.app):
+        case_review = db.session.scalar(
+            db.select(CaseReview).filter_by(reference=reference.removeprefix("Case review "))
+        )
+        case_factories.mark_checked(case_review)
     browser_page.follow(page.get_by_role("button", name="Put on a meeting’s agenda"))
     meetings = page.get_by_role("group", name="Which meeting should discuss this case review?")
     meetings.get_by_role("radio").first.check()
     browser_page.follow(page.get_by_role("button", name="Add to the agenda"))
     expect(page.get_by_text(re.compile(r"added to the agenda\."))).to_be_visible()
-    reference = heading.inner_text().split("\n")[-1].strip()
     browser_page.follow(page.locator("#meetings ~ ul").get_by_role("link").first)
     browser_page.follow(page.get_by_role("link", name=reference, exact=True))
     expect(page.get_by_role("heading", level=1)).to_contain_text(reference)

@@ -19,7 +19,9 @@ from panel.cases.vocabularies import (
     Strand,
     UpliftAnswer,
 )
-from panel.panels.models import Panel
+from panel.core.database import utcnow
+from panel.extensions import db
+from panel.panels.models import Membership, Panel, Role
 
 NARRATIVE = (
     "The victim, a bus driver, was racially abused by a passenger on an evening route through "
@@ -53,9 +55,34 @@ def details(**overrides) -> CaseReviewDetails:
     )
 
 
-def case_review(actor: User, panel: Panel, **overrides) -> CaseReview:
-    """A case review added through the service, as a coordinator would."""
-    return services.create_case_review(actor, panel, details(**overrides))
+def case_review(actor: User, panel: Panel, checked: bool = True, **overrides) -> CaseReview:
+    """A case review added through the service, as a coordinator would; unless `checked` is
+    False, checked for identifying detail by a second person, so it may go on an agenda."""
+    added = services.create_case_review(actor, panel, details(**overrides))
+    if checked:
+        mark_checked(added)
+    return added
+
+
+def mark_checked(case_review: CaseReview) -> CaseReview:
+    """Mark the case review's current text checked, as a chair or coordinator of its panel other
+    than its author would (set directly: a test of something else needs no confirmation page).
+    With no such person on the panel, the check names nobody."""
+    second = db.session.scalar(
+        db.select(Membership.user_id)
+        .where(
+            Membership.panel_id == case_review.panel_id,
+            Membership.role.in_([Role.CHAIR, Role.COORDINATOR]),
+            Membership.user_id != case_review.created_by_id,
+        )
+        .order_by(Membership.id)
+        .limit(1)
+    )
+    case_review.checked_by_id = second
+    case_review.checked_at = utcnow()
+    case_review.checked_sha256 = case_review.text_sha256
+    db.session.flush()
+    return case_review
 
 
 def form_data(**overrides) -> dict:

@@ -133,6 +133,8 @@ def test_changed_findings_are_audited_without_the_comments(app, isp, db, case_re
     assert events[0].changes == {
         "report_rating": [None, "satisfactory"],
         "report_comment": ["(hidden)", "(changed)"],
+        # The comment is new text, so the check for identifying detail no longer stands.
+        "checked_for_identifying_detail": ["yes", "withdrawn: the text changed"],
     }
     assert events[1].changes["report_rating"] == ["satisfactory", "area_for_improvement"]
     assert "slow" not in str([e.changes for e in events]).lower()

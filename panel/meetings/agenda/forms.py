@@ -265,6 +265,7 @@ def case_review_hint(case_review: CaseReview) -> str:
         strand_labels(case_review.strands),
         f"{month:%B %Y}",
         case_review.status.label,
+        None if case_review.is_checked else "not checked for identifying detail yet",
     ]
     return "; ".join(fact for fact in facts if fact)
 

@@ -467,6 +467,12 @@ def _check_case_review(meeting: Meeting, case_review: CaseReview, listed: set[in
         raise AgendaRefused(
             f"Case review {case_review.reference} is already on this meeting’s agenda."
         )
+    if not case_review.is_checked:
+        raise AgendaRefused(
+            f"Case review {case_review.reference} has not been checked for identifying detail "
+            "since its text last changed. A chair or coordinator who did not write it must "
+            "check it before it can go on an agenda."
+        )
 
 
 def _put_case_review(
