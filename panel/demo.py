@@ -225,6 +225,13 @@ PEOPLE = [
 DEMO_ACCOUNTS = PEOPLE[:5]
 
 
+def passkey_address() -> str:
+    """Where the demo's passkeys work: the address Panel is served at, with the loopback IP
+    written as localhost."""
+    base = current_app.config.get("PANEL_BASE_URL", "http://127.0.0.1:5000")
+    return base.replace("://127.0.0.1", "://localhost")
+
+
 def load_demo_data() -> dict[str, int]:
     """Create whatever of the demo set is missing; returns how many of each were added."""
     added = {
@@ -394,7 +401,7 @@ def demo_data_command(national: bool, fraction: float, seed: int) -> None:
         "  Two-factor sign-in: add the key "
         f"{two_factor.spaced(DEMO_TOTP_SECRET)} to an authenticator app,\n"
         "  or run `.venv/bin/flask demo-code` for the current code. Passkeys work at\n"
-        "  http://localhost:5000 (browsers refuse them on an IP address such as 127.0.0.1)."
+        f"  {passkey_address()} (browsers refuse them on an IP address such as 127.0.0.1)."
     )
     for email, full_name, job_title, _org, roles in DEMO_ACCOUNTS:
         user = db.session.scalar(db.select(User).where(User.email == email))

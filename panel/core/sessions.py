@@ -100,8 +100,9 @@ def ended_because(now: float) -> str | None:
 def idle_message() -> str:
     """What the sign-in page says to someone whose session sat idle too long."""
     minutes = current_app.config["SESSION_IDLE_MINUTES"]
+    unit = "minute" if minutes == 1 else "minutes"
     return (
-        f"You have been signed out after {minutes} minutes without activity, to keep case "
+        f"You have been signed out after {minutes} {unit} without activity, to keep case "
         "material safe. Sign in again to carry on."
     )
 

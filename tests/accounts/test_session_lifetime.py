@@ -138,3 +138,14 @@ def test_a_form_posted_after_the_session_ended_leads_back_to_it_after_signing_in
     _age(client, last_seen=31 * 60)
     response = client.post("/account", data={"current_password": "x"})
     assert response.location == "/sign-in?next=/account"
+
+
+def test_a_one_minute_timeout_is_written_in_the_singular(app):
+    from panel.core.sessions import idle_message
+
+    with app.app_context():
+        app.config["SESSION_IDLE_MINUTES"] = 1
+        try:
+            assert "signed out after 1 minute without activity" in idle_message()
+        finally:
+            app.config["SESSION_IDLE_MINUTES"] = 30
