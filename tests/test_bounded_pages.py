@@ -89,6 +89,7 @@ ROUTES: dict[str, dict[str, str | int]] = {
     "links.invitation": {"token": "invitation_token"},
     "links.reset_password": {"token": "reset_token"},
     "health.healthz": {},
+    "health.readyz": {},
     # Home and panels
     "panels.home": {},
     "panels.show": {},

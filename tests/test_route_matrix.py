@@ -187,6 +187,8 @@ MATRIX: dict[tuple[str, ...], tuple[str, ...]] = {
         (OK,         OK,         OK,         OK,         OK,         OK,         OK),
     (GET, "health.healthz"):
         (OK,         OK,         OK,         OK,         OK,         OK,         OK),
+    (GET, "health.readyz"):
+        (OK,         OK,         OK,         OK,         OK,         OK,         OK),
     # The secret token in the address is the credential (the member's link here), for
     # calendar apps that cannot sign in: whoever holds it gets that member's feed.
     (GET, "calendar.calendar_feed"):
