@@ -12,7 +12,7 @@ from werkzeug.routing import IntegerConverter
 
 from panel import access, config
 from panel.accounts.two_factor import views as two_factor_pages
-from panel.core import registry, sessions, throttle, unit_of_work
+from panel.core import registry, request_log, sessions, throttle, unit_of_work
 from panel.extensions import csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,6 +41,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     _init_database(app)
     _init_sign_in(app)
     csrf.init_app(app)
+    request_log.init_app(app)  # the request id first, the access line last
     app.before_request(sessions.check)  # ends idle or too-old sessions before any check
     app.before_request(two_factor_pages.enforce)  # someone who must set up a second factor does so
     app.before_request(access.enforce)

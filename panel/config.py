@@ -151,6 +151,10 @@ def load(
             "redis://127.0.0.1:6379/0), or run one worker."
         )
 
+    log_format = env.get("LOG_FORMAT", "json" if production else "text")
+    if log_format not in ("json", "text"):
+        raise ConfigurationError(f"LOG_FORMAT must be json or text, not {log_format!r}")
+
     mail = mail_settings(env, production)
     idle = _whole_number(env, "SESSION_IDLE_MINUTES", "30")
     most = _whole_number(env, "SESSION_MAX_HOURS", "12")
@@ -195,6 +199,8 @@ def load(
         # Throttling (panel/core/throttle.py): memory:// suits one process; several share redis://
         # (production refuses memory:// with more than one worker, `worker_count`).
         "RATELIMIT_STORAGE_URI": throttle_storage,
+        # Logs (panel/core/request_log.py): one JSON object a line for a collector, or text.
+        "LOG_FORMAT": log_format,
         "WORKERS": workers,
         # Per client address. Offices share an address, so these are generous; the account lock
         # (panel/accounts/services.py) is what stops guessing one person's password.
