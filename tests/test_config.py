@@ -385,3 +385,10 @@ def test_every_setting_panel_reads_is_documented_in_the_readme(tmp_path):
         asked |= env.asked
     undocumented = sorted(name for name in asked if f"`{name}`" not in readme)
     assert undocumented == []
+
+
+def test_production_logs_json_lines_and_development_readable_text(tmp_path):
+    assert config.load(str(tmp_path), PRODUCTION, argv=NOT_GUNICORN)["LOG_FORMAT"] == "json"
+    assert config.load(str(tmp_path), {}, argv=NOT_GUNICORN)["LOG_FORMAT"] == "text"
+    with pytest.raises(config.ConfigurationError, match="LOG_FORMAT must be json or text"):
+        config.load(str(tmp_path), {"LOG_FORMAT": "xml"}, argv=NOT_GUNICORN)
