@@ -23,6 +23,7 @@ from flask import Flask
 from flask_migrate import upgrade
 
 from panel import create_app
+from panel.config import database_url
 from panel.core import unit_of_work
 from panel.core.backup import pdf_mismatches
 from panel.demo import load_demo_data
@@ -56,7 +57,7 @@ class PostgresServer:
     """Databases made and dropped on the server of TEST_DATABASE_URL."""
 
     def __init__(self, url: str) -> None:
-        self.url = sa.make_url(url.split("?")[0])
+        self.url = sa.make_url(database_url(url.split("?")[0], "."))
         self.engine = sa.create_engine(self.url, isolation_level="AUTOCOMMIT")
         self.made: list[str] = []
 
