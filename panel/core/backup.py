@@ -22,6 +22,7 @@ import re
 import shutil
 import sqlite3
 import subprocess
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -120,14 +121,18 @@ def _pg_tool(name: str, connection: sa.Connection) -> str:
     return path
 
 
-def _run(arguments: list[str], environment: dict[str, str]) -> None:
+def _run(arguments: list[str], environment: dict[str, str], afterwards: str = "") -> None:
     result = subprocess.run(arguments, capture_output=True, text=True, env=environment)  # noqa: S603
     if result.returncode:
-        raise BackupError(f"{Path(arguments[0]).name} failed: {result.stderr.strip()}")
+        raise BackupError(f"{Path(arguments[0]).name} failed: {result.stderr.strip()}{afterwards}")
 
 
 def take_backup(directory: Path) -> Path:
-    """Write a backup folder into `directory` and return its path."""
+    """Write a backup folder into `directory` and return its path. A backup that fails part of
+    the way leaves no folder behind, so that every folder found is a whole backup."""
+    kind = _kind()
+    if kind not in DUMPS:
+        raise BackupError(f"Backups of {kind} databases are not supported.")
     taken_at = utcnow()
     folder = directory / f"panel-{taken_at:%Y%m%d-%H%M%S}"
     directory.mkdir(parents=True, exist_ok=True)
@@ -135,9 +140,15 @@ def take_backup(directory: Path) -> Path:
         folder.mkdir(mode=0o700)
     except FileExistsError:
         raise BackupError(f"{folder} exists already: wait a second and try again.") from None
-    kind = _kind()
-    if kind not in DUMPS:
-        raise BackupError(f"Backups of {kind} databases are not supported.")
+    try:
+        _write(folder, kind, taken_at)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return folder
+
+
+def _write(folder: Path, kind: str, taken_at: datetime) -> None:
     dump = folder / DUMPS[kind]
     _create_private(dump)
     if kind == "sqlite":
@@ -187,7 +198,6 @@ def take_backup(directory: Path) -> Path:
     manifest_path = folder / MANIFEST
     _create_private(manifest_path)
     manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-    return folder
 
 
 def _refuse_unless_empty(connection: sa.Connection) -> None:
@@ -269,6 +279,7 @@ def restore_backup(folder: Path) -> list[str]:
                 str(dump),
             ],
             _pg_environment(db.engine.url),
+            " The database may be partly restored: drop it and create it again before retrying.",
         )
     differences = []
     with db.engine.connect() as connection:
