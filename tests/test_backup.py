@@ -191,3 +191,19 @@ def test_restore_reports_a_published_pdf_that_no_longer_matches(backup, fresh_da
             f"minutes version {version.id}: published_pdf does not match published_sha256"
         ]
     _dispose(app)
+
+
+def test_a_backup_of_a_trail_that_does_not_verify_is_taken_and_says_so(source, tmp_path):
+    # Another key makes the trail fail verification, as a tampered one would.
+    app = _app(source.config["SQLALCHEMY_DATABASE_URI"])
+    app.config["AUDIT_CHAIN_KEY"] = f"another-chain-key-{uuid.uuid4().hex}"
+
+    result = app.test_cli_runner().invoke(args=["backup", str(tmp_path)])
+    _dispose(app)
+
+    assert result.exit_code == 0, result.output
+    assert "Warning: the audit trail does not verify" in result.output
+    (folder,) = tmp_path.iterdir()
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["audit_chain_verified"] is False
+    assert manifest["audit_chain_problem"]
