@@ -62,10 +62,11 @@ def _sha256(path: Path) -> str:
 def _counts(connection: sa.Connection) -> dict[str, int]:
     """Rows in every table but Alembic's, by name."""
     names = sorted(set(sa.inspect(connection).get_table_names()) - {"alembic_version"})
-    quote = connection.dialect.identifier_preparer.quote
+    # Names from the database's own catalogue, quoted by SQLAlchemy as identifiers.
     return {
-        # Names from the database's own catalogue, not from any input.
-        name: connection.execute(sa.text(f"SELECT count(*) FROM {quote(name)}")).scalar_one()  # noqa: S608
+        name: connection.execute(
+            sa.select(sa.func.count()).select_from(sa.table(name))
+        ).scalar_one()
         for name in names
     }
 
