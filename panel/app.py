@@ -264,8 +264,8 @@ def _security_headers(response):
 
 def _init_cli(app: Flask) -> None:
     from panel.accounts.cli import create_admin_command, rotate_data_key_command
+    from panel.backup import backup_command, restore_command
     from panel.core.audit import audit_anchor_command, audit_verify_command
-    from panel.core.backup import backup_command, restore_command
     from panel.core.reminders import send_reminders_command
     from panel.core.retention import apply_retention_command
     from panel.demo import demo_code_command, demo_data_command

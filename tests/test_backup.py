@@ -23,9 +23,9 @@ from flask import Flask
 from flask_migrate import upgrade
 
 from panel import create_app
+from panel.backup import pdf_mismatches
 from panel.config import database_url
 from panel.core import unit_of_work
-from panel.core.backup import pdf_mismatches
 from panel.demo import load_demo_data
 from panel.extensions import db
 from panel.minutes.models import MinutesVersion
