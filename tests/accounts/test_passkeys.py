@@ -144,6 +144,20 @@ def test_people_with_an_app_add_passkeys_and_keep_their_recovery_codes(client, p
     }
 
 
+def test_a_person_keeps_at_most_ten_passkeys(client, people, db):
+    from panel.accounts.passkeys.services import MAX_PASSKEYS
+
+    sign_in(client, people.member)
+    for _ in range(MAX_PASSKEYS):
+        assert _create(client, Authenticator(origin=ORIGIN), "/account/passkeys").status_code == 302
+    refused = _create(client, Authenticator(origin=ORIGIN), "/account/passkeys")
+    assert refused.status_code == 200
+    assert "You have 10 passkeys, the most Panel keeps for one person" in refused.get_data(
+        as_text=True
+    )
+    assert len(people.member.passkeys) == MAX_PASSKEYS
+
+
 # --- Signing in with one -----------------------------------------------------------------------
 
 

@@ -60,6 +60,11 @@ CHALLENGE_SECONDS = 5 * 60
 _MALFORMED = (WebAuthnException, ValueError, TypeError, KeyError, IndexError, AttributeError)
 
 
+# The most passkeys one person keeps: their list, the admin's view of them and the browser's
+# options (every one is named in them) stay short. A phone, a laptop and a few security keys.
+MAX_PASSKEYS = 10
+
+
 class PasskeyRefused(Exception):
     """The browser's answer did not check out, or came too late: what to tell the person."""
 
@@ -96,6 +101,11 @@ def register(
     the person's first second factor, their recovery codes (shown once; otherwise empty). Raises
     `PasskeyRefused`."""
     now = now or utcnow()
+    if len(user.passkeys) >= MAX_PASSKEYS:
+        raise PasskeyRefused(
+            f"You have {MAX_PASSKEYS} passkeys, the most Panel keeps for one person. Remove one "
+            "you no longer use, then add this one"
+        )
     challenge = _take_challenge(user, ChallengePurpose.REGISTER, challenge_id, now)
     try:
         verified = verify_registration_response(
