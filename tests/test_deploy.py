@@ -73,7 +73,7 @@ def _gunicorn(app: str, *options: str) -> list[str]:
     ]
 
 
-# gunicorn's settings ------------------------------------------------------------------------------
+# gunicorn's settings
 
 
 def test_gunicorn_settings_load_panel_in_production(tmp_path):
@@ -109,7 +109,7 @@ def test_panel_sees_the_workers_the_settings_start_and_refuses_counts_in_memory(
     assert f"Panel runs in {workers} worker processes" in result.stderr
 
 
-# nginx in front of two app servers -----------------------------------------------------------------
+# nginx in front of two app servers
 
 
 class Servers:
@@ -168,15 +168,16 @@ class Servers:
             check=True, capture_output=True, timeout=60,
         )  # fmt: skip
         site = (DEPLOY / "nginx" / "panel.conf").read_text()
+        https = f"127.0.0.1:{self.https_port}"
         # The site as the operator installs it, moved onto this machine: each of these must be
         # there to replace, so a change to the file that this test cannot follow fails here.
         for found, replacement in (
             ("panel.example.org", HOST),
             ("listen 80;", f"listen 127.0.0.1:{self.http_port};"),
             ("listen [::]:80;", ""),
-            ("listen 443 ssl default_server;", f"listen 127.0.0.1:{self.https_port} ssl default_server;"),
+            ("listen 443 ssl default_server;", f"listen {https} ssl default_server;"),
             ("listen [::]:443 ssl default_server;", ""),
-            ("listen 443 ssl http2;", f"listen 127.0.0.1:{self.https_port} ssl http2;"),
+            ("listen 443 ssl http2;", f"listen {https} ssl http2;"),
             ("listen [::]:443 ssl http2;", ""),
             ("server 10.0.0.11:8000", f"server 127.0.0.1:{self.app_ports[0]}"),
             ("server 10.0.0.12:8000", f"server 127.0.0.1:{self.app_ports[1]}"),
@@ -393,3 +394,229 @@ def test_both_app_servers_serve_and_one_stopping_loses_no_request(servers):
         response, body = _get(servers, "/_deploy_echo")
         assert response.status == 200
         assert json.loads(body)["server"] == f"127.0.0.1:{servers.app_ports[0]}"
+
+
+# Panel's commands, as cron and the units run them
+
+
+@pytest.fixture(scope="module")
+def panel_commands(tmp_path_factory) -> set[str]:
+    """The commands `flask --app wsgi --help` lists: Panel's own, Flask-Migrate's `db` and
+    Flask's."""
+    environment = {**os.environ, "PANEL_INSTANCE_PATH": str(tmp_path_factory.mktemp("cli"))}
+    environment.pop("PANEL_ENV", None)
+    result = subprocess.run(
+        [str(BIN / "flask"), "--app", "wsgi", "--help"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    listed = result.stdout.partition("Commands:")[2]
+    return {line.split()[0] for line in listed.splitlines() if line.strip()}
+
+
+# Commands deploy/ runs that another part of issue 20 is adding: the job worker. Empty this once
+# it has landed; until then it may be missing.
+PENDING_COMMANDS = {"jobs-worker"}
+
+
+def _flask_command(command: str) -> str:
+    """The Panel command in a command line that runs `flask --app wsgi NAME` or
+    `deploy/panel-flask NAME`."""
+    found = re.search(r"(?:flask --app wsgi|deploy/panel-flask) ([a-z-]+)", command)
+    assert found, f"no Panel command in {command!r}"
+    return found[1]
+
+
+UNITS = ("panel.service", "panel-worker.service")
+
+
+def _unit(name: str) -> dict[str, list[str]]:
+    settings: dict[str, list[str]] = {}
+    for line in (DEPLOY / name).read_text().splitlines():
+        if "=" in line and not line.startswith(("#", "[")):
+            key, _sep, value = line.partition("=")
+            settings.setdefault(key, []).append(value)
+    return settings
+
+
+@pytest.mark.parametrize("name", UNITS)
+def test_systemd_units_verify_and_are_hardened(name, tmp_path):
+    """`systemd-analyze verify` on the unit (its commands pointed at this checkout's virtualenv,
+    since /srv/panel is not here) says nothing at all; `systemd-analyze security` rates it."""
+    unit = tmp_path / name
+    unit.write_text((DEPLOY / name).read_text().replace(f"{RELEASE}/.venv/bin/", f"{BIN}/"))
+    verify = subprocess.run(
+        ["systemd-analyze", "verify", str(unit)], capture_output=True, text=True, timeout=60
+    )
+    assert (verify.returncode, verify.stdout + verify.stderr) == (0, "")
+
+    security = subprocess.run(
+        ["systemd-analyze", "security", "--offline=yes", str(unit)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    exposure = re.search(r"Overall exposure level for \S+: ([\d.]+)", security.stdout)
+    assert exposure, security.stdout + security.stderr
+    assert float(exposure[1]) <= 2.0  # "OK"; without its hardening this unit rates 9.2 ("UNSAFE")
+
+    settings = _unit(name)
+    assert settings["User"] == ["panel"]
+    assert settings["EnvironmentFile"] == ["/etc/panel/panel.env"]
+    assert settings["ReadWritePaths"] == ["/var/lib/panel"]
+    assert settings["Restart"] == ["on-failure"]
+
+
+@pytest.mark.parametrize("name", UNITS)
+def test_units_run_panels_own_commands(name, panel_commands):
+    (command,) = _unit(name)["ExecStart"]
+    if "gunicorn" in command:
+        assert command == f"{RELEASE}/.venv/bin/gunicorn --config deploy/gunicorn.conf.py wsgi:app"
+    else:
+        assert _flask_command(command) in panel_commands | PENDING_COMMANDS
+
+
+def _cron_jobs() -> list[tuple[list[str], str, str]]:
+    """Each job in deploy/panel.cron: its five time fields, its user and its command."""
+    jobs = []
+    for line in (DEPLOY / "panel.cron").read_text().splitlines():
+        if not line.strip() or line.startswith("#") or re.match(r"[A-Z_]+=", line):
+            continue
+        fields = line.split(maxsplit=6)
+        jobs.append((fields[:5], fields[5], fields[6]))
+    return jobs
+
+
+def test_cron_runs_panels_commands_once_at_a_time_outside_the_clock_change(panel_commands):
+    jobs = _cron_jobs()
+    commands = {_flask_command(command) for _when, _user, command in jobs}
+    assert commands == {"backup", "audit-anchor", "apply-retention", "send-reminders"}
+    assert commands <= panel_commands
+    for (minute, hour, *_days), user, command in jobs:
+        assert user == "root"  # to read /etc/panel/panel.env; panel-flask then becomes panel
+        # 01:00 to 02:59 London time happens twice, or not at all, on the days the clocks change.
+        assert int(minute) < 60 and int(hour) not in (1, 2), command
+        assert re.match(r"flock -n /run/lock/panel-[a-z]+\.lock ", command), command
+        assert "%" not in command  # cron would end the command there
+        syntax = subprocess.run(["sh", "-n", "-c", command], capture_output=True, timeout=10)
+        assert syntax.returncode == 0, command
+
+
+# The environment file
+
+
+def _settings_panel_reads() -> set[str]:
+    """Every environment variable Panel reads: `env.get("NAME")`, `environ.get("NAME")`,
+    `env["NAME"]` and `_whole_number(env, "NAME", ...)` anywhere in panel/."""
+    pattern = re.compile(
+        r"""(?:\b(?:env|environ)(?:\.get\(|\[)|_whole_number\(env,\s*)\s*["']([A-Z][A-Z0-9_]+)["']"""
+    )
+    names = set()
+    for source in (ROOT / "panel").rglob("*.py"):
+        names.update(pattern.findall(source.read_text()))
+    return names
+
+
+def _example_settings() -> tuple[set[str], set[str]]:
+    """The names deploy/panel.env.example sets, and those it shows commented out."""
+    text = (DEPLOY / "panel.env.example").read_text()
+    given = set(re.findall(r"^([A-Z][A-Z0-9_]+)=", text, re.MULTILINE))
+    shown = set(re.findall(r"^# ([A-Z][A-Z0-9_]+)=", text, re.MULTILINE))
+    return given, shown
+
+
+def test_the_example_environment_names_every_setting_panel_reads():
+    given, shown = _example_settings()
+    reads = _settings_panel_reads()
+    assert {"SECRET_KEY", "DATABASE_URL", "PANEL_INSTANCE_PATH", "SIGN_IN_LOCK_MINUTES"} <= reads
+    assert reads - given - shown == set()
+    # What production refuses to start without is set, not left as a comment.
+    assert {
+        "PANEL_ENV", "SECRET_KEY", "DATA_ENCRYPTION_KEY", "AUDIT_CHAIN_KEY", "PANEL_BASE_URL",
+        "DATABASE_URL", "RATELIMIT_STORAGE_URI", "PROXY_COUNT", "JOBS_REDIS_URL",
+    } <= given  # fmt: skip
+
+
+def _read_like_panel_flask(path: Path) -> dict[str, str]:
+    """The variables an environment file gives, read as deploy/panel-flask reads it (the shell)."""
+    result = subprocess.run(
+        ["sh", "-c", 'set -a; . "$1"; env -0', "sh", str(path)],
+        capture_output=True,
+        env={"PATH": os.environ["PATH"]},
+        check=True,
+        timeout=10,
+    )
+    pairs = (item.partition("=") for item in result.stdout.decode().split("\0") if item)
+    return {key: value for key, _equals, value in pairs}
+
+
+def test_the_example_with_its_keys_filled_in_is_accepted_by_production(tmp_path):
+    """Filled in as its comments say, the example is a configuration production starts with, for
+    the workers deploy/gunicorn.conf.py starts."""
+    example = (DEPLOY / "panel.env.example").read_text()
+    filled = (
+        example.replace("SECRET_KEY=\n", f"SECRET_KEY={secrets.token_hex(32)}\n")
+        .replace(
+            "DATA_ENCRYPTION_KEY=\n", f"DATA_ENCRYPTION_KEY={Fernet.generate_key().decode()}\n"
+        )
+        .replace("AUDIT_CHAIN_KEY=\n", f"AUDIT_CHAIN_KEY={secrets.token_hex(32)}\n")
+    )
+    path = tmp_path / "panel.env"
+    path.write_text(filled)
+    environment = _read_like_panel_flask(path)
+    assert environment["MAIL_FROM"] == "Panel <panel@example.org>"
+    assert environment["PGSSLMODE"] == "require"
+
+    settings = config.load(str(tmp_path), {**environment, "PANEL_WORKERS": "5"}, argv=["gunicorn"])
+    assert settings["PRODUCTION"] and settings["WORKERS"] == 5
+    assert settings["PROXY_COUNT"] == 1
+    assert settings["SQLALCHEMY_DATABASE_URI"].startswith("postgresql+psycopg://panel:")
+
+    # As shipped, with its keys empty, it cannot start by mistake.
+    path.write_text(example)
+    with pytest.raises(config.ConfigurationError, match="SECRET_KEY"):
+        config.load(str(tmp_path), _read_like_panel_flask(path), argv=["gunicorn"])
+
+
+def _panel_flask(arguments: list[str], env_file: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(DEPLOY / "panel-flask"), *arguments],
+        env={
+            "PATH": os.environ["PATH"],
+            "PANEL_ENV_FILE": str(env_file),
+            "PANEL_HOME": str(ROOT),
+            "PANEL_VENV": str(BIN.parent),
+            "PANEL_USER": subprocess.run(
+                ["id", "-un"], capture_output=True, text=True, check=True
+            ).stdout.strip(),
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_panel_flask_runs_commands_with_the_environment_file(tmp_path):
+    environment = _production_environment(tmp_path)
+    env_file = tmp_path / "panel.env"
+    settings = ("PANEL_ENV", "DATA_ENCRYPTION_KEY", "AUDIT_CHAIN_KEY", "PANEL_BASE_URL")
+    lines = [f"{name}={environment[name]}" for name in settings]
+    lines += [f"DATABASE_URL={environment['DATABASE_URL']}", f"PANEL_INSTANCE_PATH={tmp_path}"]
+
+    env_file.write_text("\n".join([*lines, "SECRET_KEY=too-short"]) + "\n")
+    refused = _panel_flask(["audit-verify"], env_file)
+    assert refused.returncode != 0
+    assert "Set SECRET_KEY to a random value" in refused.stderr
+
+    env_file.write_text("\n".join([*lines, f"SECRET_KEY={secrets.token_hex(32)}"]) + "\n")
+    listed = _panel_flask(["--help"], env_file)
+    assert listed.returncode == 0, listed.stderr
+    assert "send-reminders" in listed.stdout
+
+    missing = _panel_flask(["--help"], tmp_path / "absent.env")
+    assert missing.returncode == 1
+    assert "cannot read" in missing.stderr
