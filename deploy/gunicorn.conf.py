@@ -41,20 +41,10 @@ max_requests_jitter = 100
 
 # Load Panel once in the master, before forking: workers share its memory, and a wrong setting
 # (production's ConfigurationError) stops the service once with the reason, rather than every
-# worker failing over and over. The cost: `kill -HUP` keeps the old code, so an upgrade restarts
-# the service (README, "Upgrades").
+# worker failing over and over. Loading opens no database connection that the workers would then
+# share (tests/test_deploy.py holds it to that). The cost: `kill -HUP` keeps the old code, so an
+# upgrade restarts the service (README, "Upgrades").
 preload_app = True
-
-
-def post_fork(server, worker):
-    """A forked worker must not use connections the master opened (two processes on one socket
-    interleave their queries): drop them from its pool without closing the master's."""
-    from panel.extensions import db
-    from wsgi import app
-
-    with app.app_context():
-        db.engine.dispose(close=False)
-
 
 # Which peers gunicorn believes about the scheme (X-Forwarded-Proto): nginx alone. Panel's own
 # ProxyFix (PROXY_COUNT) decides the client address, scheme and host; this keeps gunicorn from

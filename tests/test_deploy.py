@@ -109,6 +109,27 @@ def test_panel_sees_the_workers_the_settings_start_and_refuses_counts_in_memory(
     assert f"Panel runs in {workers} worker processes" in result.stderr
 
 
+def test_loading_panel_opens_no_database_connection_for_the_workers_to_share(tmp_path):
+    """gunicorn loads Panel once and then forks its workers (preload_app): a connection opened
+    while loading would be shared by them all, their queries interleaved on one socket."""
+    environment = _production_environment(tmp_path)
+    probe = (
+        "from panel.extensions import db\n"
+        "from wsgi import app\n"
+        "with app.app_context():\n"
+        "    print(db.engine.pool.checkedin() + db.engine.pool.checkedout())\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert (result.returncode, result.stdout) == (0, "0\n"), result.stderr
+
+
 # nginx in front of two app servers
 
 
