@@ -603,21 +603,26 @@ def test_the_example_with_its_keys_filled_in_is_accepted_by_production(tmp_path)
         config.load(str(tmp_path), _read_like_panel_flask(path), argv=["gunicorn"])
 
 
+def _panel_flask_environment(env_file: Path) -> dict[str, str]:
+    """What panel-flask needs to run here: this checkout for /srv/panel, this machine's user for
+    the panel user (so it runs the command itself, without runuser)."""
+    whoami = subprocess.run(["id", "-un"], capture_output=True, text=True, check=True)
+    return {
+        "PATH": os.environ["PATH"],
+        "PANEL_ENV_FILE": str(env_file),
+        "PANEL_HOME": str(ROOT),
+        "PANEL_VENV": str(BIN.parent),
+        "PANEL_USER": whoami.stdout.strip(),
+    }
+
+
 def _panel_flask(arguments: list[str], env_file: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
         [str(DEPLOY / "panel-flask"), *arguments],
-        env={
-            "PATH": os.environ["PATH"],
-            "PANEL_ENV_FILE": str(env_file),
-            "PANEL_HOME": str(ROOT),
-            "PANEL_VENV": str(BIN.parent),
-            "PANEL_USER": subprocess.run(
-                ["id", "-un"], capture_output=True, text=True, check=True
-            ).stdout.strip(),
-        },
+        env=_panel_flask_environment(env_file),
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,
     )
 
 
@@ -641,3 +646,52 @@ def test_panel_flask_runs_commands_with_the_environment_file(tmp_path):
     missing = _panel_flask(["--help"], tmp_path / "absent.env")
     assert missing.returncode == 1
     assert "cannot read" in missing.stderr
+
+
+def test_the_nightly_backup_job_takes_a_backup_and_keeps_35_days(tmp_path):
+    """The backup line of deploy/panel.cron, run as cron runs it, through panel-flask, on a SQLite
+    database: a new backup that verifies, and only backups older than 35 days removed. (As this
+    machine's user: its Python lives where no other user may read.)"""
+    instance, backups = tmp_path / "instance", tmp_path / "backups"
+    instance.mkdir()
+    backups.mkdir()
+    old, recent = backups / "panel-20200101-033000", backups / "panel-20261201-033000"
+    for folder in (old, recent):
+        folder.mkdir()
+    forty_days_ago = time.time() - 40 * 86400
+    os.utime(old, (forty_days_ago, forty_days_ago))
+
+    environment = _production_environment(instance)
+    env_file = tmp_path / "panel.env"
+    env_file.write_text(
+        "".join(
+            f"{name}={environment[name]}\n"
+            for name in ("PANEL_ENV", "SECRET_KEY", "DATA_ENCRYPTION_KEY", "AUDIT_CHAIN_KEY")
+        )
+        + f"PANEL_BASE_URL=https://{HOST}\nPANEL_INSTANCE_PATH={instance}\n"
+        + f"DATABASE_URL=sqlite:///{instance}/panel.sqlite\n"
+    )
+    upgrade = _panel_flask(["db", "upgrade"], env_file)
+    assert upgrade.returncode == 0, upgrade.stderr
+
+    (command,) = [command for _when, _user, command in _cron_jobs() if "backup" in command]
+    for found, replacement in (
+        (f"{RELEASE}/deploy/panel-flask", str(DEPLOY / "panel-flask")),
+        ("/var/backups/panel", str(backups)),
+        ("/run/lock/", f"{tmp_path}/"),
+    ):
+        assert found in command
+        command = command.replace(found, replacement)
+    job = subprocess.run(
+        ["sh", "-c", command],
+        env=_panel_flask_environment(env_file),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert job.returncode == 0, job.stderr
+
+    kept = sorted(folder.name for folder in backups.iterdir())
+    assert len(kept) == 2 and kept[0] == recent.name  # the old one removed, a new one taken
+    manifest = json.loads((backups / kept[1] / "manifest.json").read_text())
+    assert manifest["audit_chain_verified"]
