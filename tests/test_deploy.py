@@ -345,7 +345,7 @@ def test_static_files_are_served_by_nginx_with_caching(servers):
     assert response.status == 200
     assert body == (ROOT / "static" / "favicon.svg").read_bytes()
     assert "X-Request-ID" not in response.headers  # Panel sets it on everything it answers
-    assert response.headers.get_all("Cache-Control") == ["max-age=3600", "public"]
+    assert response.headers.get_all("Cache-Control") == ["max-age=3600"]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert len(response.headers.get_all("Strict-Transport-Security")) == 1
 
