@@ -529,6 +529,14 @@ def test_cron_runs_panels_commands_once_at_a_time_outside_the_clock_change(panel
         assert syntax.returncode == 0, command
 
 
+def test_the_readme_walks_an_operator_through_every_file_in_deploy():
+    readme = (ROOT / "README.md").read_text()
+    walk_through = readme.partition("### A deployment, step by step")[2].partition("\n### ")[0]
+    files = sorted(path.relative_to(DEPLOY).as_posix() for path in DEPLOY.rglob("*.*"))
+    files.append("panel-flask")
+    assert [name for name in files if name not in walk_through] == []
+
+
 # The environment file
 
 
