@@ -77,8 +77,11 @@ def _gunicorn(app: str, *options: str) -> list[str]:
 
 
 def test_gunicorn_settings_load_panel_in_production(tmp_path):
+    # Several workers share Redis: nothing is written to it while Panel loads.
     environment = _production_environment(
-        tmp_path, RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/15"
+        tmp_path,
+        RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/15",
+        JOBS_REDIS_URL="redis://127.0.0.1:6379/15",
     )
     result = subprocess.run(
         _gunicorn("wsgi:app", "--check-config"),
@@ -146,6 +149,7 @@ class Servers:
         self.certificate = tmp_path / "panel.crt"
         self.nginx_conf = tmp_path / "nginx.conf"
         self.access_log = tmp_path / "panel.access.log"
+        self.logs: list = []
 
     def start(self) -> None:
         environment = _production_environment(self.tmp, WEB_CONCURRENCY="1")
@@ -156,7 +160,7 @@ class Servers:
                     cwd=ROOT,
                     env={**environment, "PANEL_BIND": f"127.0.0.1:{port}"},
                     stdout=subprocess.DEVNULL,
-                    stderr=(self.tmp / f"gunicorn-{port}.log").open("w"),
+                    stderr=self._log(f"gunicorn-{port}.log"),
                     start_new_session=True,
                 )
             )
@@ -165,12 +169,17 @@ class Servers:
         assert check.returncode == 0, check.stderr
         self.nginx = subprocess.Popen(
             ["nginx", "-p", str(self.tmp), "-c", str(self.nginx_conf)],
-            stderr=(self.tmp / "nginx.stderr").open("w"),
+            stderr=self._log("nginx-stderr.log"),
             start_new_session=True,
         )
-        for port in self.app_ports:
-            _wait_for(port, f"/_deploy_echo on 127.0.0.1:{port}", self.tmp)
-        _wait_for(self.https_port, "nginx", self.tmp)
+        for port, process in zip(self.app_ports, self.apps, strict=True):
+            _wait_for(port, process, f"gunicorn on 127.0.0.1:{port}", self.tmp)
+        _wait_for(self.https_port, self.nginx, "nginx", self.tmp)
+
+    def _log(self, name: str):
+        handle = (self.tmp / name).open("w")
+        self.logs.append(handle)
+        return handle
 
     def run_nginx(self, *arguments: str) -> subprocess.CompletedProcess:
         return subprocess.run(
@@ -236,6 +245,8 @@ class Servers:
         for process in [*self.apps, self.nginx]:
             if process is not None:
                 _stop(process)
+        for handle in self.logs:
+            handle.close()
 
 
 def _stop(process: subprocess.Popen) -> None:
@@ -249,16 +260,16 @@ def _stop(process: subprocess.Popen) -> None:
         process.wait(timeout=10)
 
 
-def _wait_for(port: int, what: str, logs: Path) -> None:
+def _wait_for(port: int, process: subprocess.Popen, what: str, logs: Path) -> None:
     deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and process.poll() is None:
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
             return
         except OSError:
             time.sleep(0.2)
     found = "\n".join(f"== {log.name}\n{log.read_text()[-2000:]}" for log in logs.glob("*.log"))
-    pytest.fail(f"{what} did not start within 90 s\n{found}")
+    pytest.fail(f"{what} did not start\n{found}")
 
 
 @pytest.fixture(scope="module")
