@@ -283,8 +283,7 @@ def servers(tmp_path_factory):
 
 
 def _tls_context(servers: Servers) -> ssl.SSLContext:
-    context = ssl.create_default_context(cafile=str(servers.certificate))
-    return context
+    return ssl.create_default_context(cafile=str(servers.certificate))
 
 
 def _connect(
@@ -390,7 +389,6 @@ def test_a_body_over_max_content_length_is_refused_by_nginx(servers):
 
 
 def test_tls_1_2_needs_forward_secrecy_and_1_3_is_offered(servers):
-    response, _body = _get(servers, "/healthz")
     connection = _connect(servers)
     assert connection.sock.version() == "TLSv1.3"
     connection.close()
