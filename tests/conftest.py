@@ -23,7 +23,8 @@ from tests import databases, factories
 
 # Query plans are PostgreSQL's: on SQLite the module is not collected rather than skipped, since CI
 # fails a suite that skips anything (a skip there means a dependency is missing).
-# So is a real server's PostgreSQL going away (tests/test_database_outage.py has the in-process part).
+# So is a real server's PostgreSQL going away (tests/test_database_outage.py is the in-process
+# part, on either database).
 collect_ignore = (
     []
     if os.environ.get("TEST_DATABASE_URL")

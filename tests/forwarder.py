@@ -6,11 +6,14 @@ without stopping the machine's PostgreSQL (other tests share it).
         forwarder.close()  # the database is "stopped": connections are cut, new ones refused
         forwarder.open()  # and back, on the same port
         forwarder.cut_when_client_sends(b"COMMIT")  # the connection that sends this is cut
+        forwarder.cut_when_client_sends(b"COMMIT", after=b"...")  # its next COMMIT after that
 
 Closing cuts every connection through it, as a stopped server or a dropped network does: the
 database sees its client vanish (and rolls back what was not committed), the client sees its
 server vanish. A cut on a pattern drops the connection before the bytes that hold the pattern
-reach the server, so a test can cut a transaction at a chosen statement, deterministically.
+reach the server, so a test can cut a transaction at a chosen statement, deterministically (the
+client must send the statement's text, not a prepared statement's name: psycopg prepares a
+statement after its fifth use on a connection).
 
 Threads, bounded: at most MAX_CONNECTIONS at once (more are refused), each waited on with a
 timeout. Only loopback addresses, here and as the target.
@@ -33,14 +36,15 @@ class Forwarder:
         self.target = target
         self.port = 0
         self.cuts = 0  # connections cut on a pattern
-        # What the client of the last connection cut on a pattern had sent before it (its last
-        # 64 KiB): which statements of the transaction reached the server.
+        # What the client of the last connection cut on a pattern had sent since the cut was
+        # asked for (at most 64 KiB), the pattern's bytes left out: what reached the server.
         self.sent_before_cut = b""
         self._listener: socket.socket | None = None
         self._acceptor: threading.Thread | None = None
         self._pairs: set[tuple[socket.socket, socket.socket]] = set()
         self._lock = threading.Lock()
-        self._pattern: bytes | None = None
+        self._rule: tuple[int, bytes, bytes | None] | None = None  # (number, pattern, after)
+        self._rules = 0
 
     def __enter__(self) -> Forwarder:
         self.open()
@@ -77,9 +81,11 @@ class Forwarder:
         for pair in pairs:
             self._cut(pair)
 
-    def cut_when_client_sends(self, pattern: bytes | None) -> None:
-        """Cut the next connection whose client sends `pattern` (once); None forgets it."""
-        self._pattern = pattern
+    def cut_when_client_sends(self, pattern: bytes, after: bytes | None = None) -> None:
+        """Cut the next connection whose client sends `pattern` (once), from now on; with `after`,
+        only once that connection has sent `after` (from now on too) and then `pattern`."""
+        self._rules += 1
+        self._rule = (self._rules, pattern, after)
 
     def _accept(self, listener: socket.socket) -> None:
         while True:
@@ -106,26 +112,40 @@ class Forwarder:
 
     def _pump(self, pair: tuple[socket.socket, socket.socket], from_client: bool) -> None:
         source, sink = pair if from_client else pair[::-1]
-        tail = sent = b""
+        rule_seen, sent, after_seen = 0, b"", False  # this connection, since the rule was set
         try:
             while True:
                 data = source.recv(_CHUNK)
                 if not data:
                     break
-                pattern = self._pattern
-                if from_client and pattern:
-                    if pattern in tail + data:  # also across two reads
-                        self._pattern = None
-                        self.sent_before_cut = sent
-                        self.cuts += 1
+                rule = self._rule
+                if from_client and rule is not None:
+                    number, pattern, after = rule
+                    if number != rule_seen:
+                        rule_seen, sent, after_seen = number, b"", after is None
+                    start = max(0, len(sent) - len(pattern) + 1)  # new bytes only, or across
+                    sent += data
+                    if not after_seen and after is not None and after in sent:
+                        after_seen = True
+                        start = max(start, sent.index(after) + len(after))
+                    found = sent.find(pattern, start) if after_seen else -1
+                    if found >= 0 and self._take(rule):
+                        self.sent_before_cut = sent[:found][-_CHUNK:]
                         break
-                    tail = (tail + data)[-len(pattern) :]
-                if from_client:
-                    sent = (sent + data)[-_CHUNK:]
+                    sent = sent[-_CHUNK:]
                 sink.sendall(data)
         except OSError:
             pass
         self._cut(pair)
+
+    def _take(self, rule) -> bool:
+        """Whether this connection is the one a rule cuts (another may have matched it first)."""
+        with self._lock:
+            if self._rule is not rule:
+                return False
+            self._rule = None
+            self.cuts += 1
+            return True
 
     def _cut(self, pair: tuple[socket.socket, socket.socket]) -> None:
         with self._lock:

@@ -11,10 +11,9 @@ from datetime import timedelta
 import pytest
 from alembic.runtime.migration import MigrationContext
 
+from panel.core import request_log
 from panel.core.time import uk_today
 from panel.interventions import services as interventions
-
-from panel.core import request_log
 from tests import factories
 from tests.cases import factories as cases
 from tests.cases.conftest import scrutiny_panel_people
