@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 
 from flask import Flask, Response, current_app, g, request
 from flask.logging import default_handler
-from sqlalchemy.exc import DBAPIError, StatementError
+from sqlalchemy.exc import DBAPIError, PendingRollbackError, StatementError
 
 logger = logging.getLogger("panel.requests")
 
@@ -93,7 +93,9 @@ class SafeTracebackFormatter(logging.Formatter):
             parts.append("Traceback (most recent call last):\n")
             parts.extend(traceback.format_tb(exception.__traceback__))
             name = f"{type(exception).__module__}.{type(exception).__qualname__}"
-            if isinstance(exception, StatementError) or id(exception) in withheld:
+            # A session's "rolled back due to a previous exception" quotes that exception too.
+            quotes = (StatementError, PendingRollbackError)
+            if isinstance(exception, quotes) or id(exception) in withheld:
                 message = f"{describe_database_error(exception)} (the database's message withheld)"
             else:
                 message = str(exception)
