@@ -205,6 +205,8 @@ def outage(tmp_path_factory) -> Iterator[Outage]:
         command = [
             *(sys.executable, "-m", "gunicorn", "--workers", "2", "--timeout", "30"),
             *("--bind", f"127.0.0.1:{port}", "wsgi:app"),
+            # Not the one control socket every gunicorn on the machine shares by default.
+            "--no-control-socket",
         ]
         process = subprocess.Popen(
             command,
@@ -292,6 +294,7 @@ def test_pages_say_panel_is_unavailable_while_postgresql_is_away_and_work_again_
         coordinator.get(f"/panels/{outage.panel_id}"),
         coordinator.post(path, form),
         visitor.post("/sign-in", {**sign_in_form, "email": "a@example.org", "password": "x"}),
+        visitor.get("/reset-password/a-link-from-an-e-mail"),  # the link is looked up
     ]
     for answer in pages:
         _assert_friendly_503(answer)

@@ -61,7 +61,10 @@ def _free_port() -> int:
     [
         # A logging configuration, as a deployment gives gunicorn: its root logger gets a handler.
         # (`flask run` gives the root logger none: its lines were single already.)
-        (["-m", "gunicorn", "--log-config-json", "{config}", "--bind"], "json"),
+        (
+            ["-m", "gunicorn", "--no-control-socket", "--log-config-json", "{config}", "--bind"],
+            "json",
+        ),
     ],
     ids=["gunicorn"],
 )
