@@ -11,6 +11,8 @@ import io
 import json
 import logging
 import socket
+import threading
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -109,6 +111,35 @@ def test_pages_say_panel_is_not_available_while_the_database_is_stopped(unreacha
     statuses = [r["status"] for r in records if r["logger"] == "panel.requests"]
     assert statuses == [503, 503, 503, 503, 200, 503]
     assert CASE_TEXT not in log.getvalue() and "Traceback" not in log.getvalue()
+
+
+def test_a_database_host_that_stops_answering_is_a_503_within_the_connect_timeout(app):
+    """A network cut rather than a refusal: the address takes the connection and says nothing.
+    The page must come before gunicorn's worker timeout (30 s) would kill the worker."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)  # the system completes each connection; nothing ever answers on it
+        url = f"postgresql+psycopg://postgres@127.0.0.1:{silent.getsockname()[1]}/panel"
+        other = create_app(
+            {
+                **app.config,
+                "SQLALCHEMY_DATABASE_URI": url,
+                "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+                "DATABASE_CONNECT_TIMEOUT": 2,  # libpq's least; 10 s by default
+            }
+        )
+        answers: list = []
+        asking = threading.Thread(
+            target=lambda: answers.append(other.test_client().get("/reset-password/a-link")),
+            daemon=True,
+        )
+        started = time.monotonic()
+        asking.start()
+        asking.join(timeout=20)
+        waited = time.monotonic() - started
+    assert answers, "no answer within 20 s"
+    _assert_friendly_503(answers[0])
+    assert 2 <= waited < 10
 
 
 def _lost_connection(cls=OperationalError):
