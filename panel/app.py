@@ -152,6 +152,14 @@ def _init_database(app: Flask) -> None:
 
     from panel.core.database import render_migration_item
 
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        options = app.config["SQLALCHEMY_ENGINE_OPTIONS"] = dict(
+            app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})
+        )
+        options["connect_args"] = {
+            "connect_timeout": app.config["DATABASE_CONNECT_TIMEOUT"],
+            **options.get("connect_args", {}),
+        }
     db.init_app(app)
     migrate.init_app(
         app,
