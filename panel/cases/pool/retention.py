@@ -18,7 +18,8 @@ REFERENCE_FIELD = "agency_reference"
 
 def forget_agency_references(actor: User | None, case_review: CaseReview) -> int:
     """Delete the agency's reference of the pool case drawn as `case_review`, audited; how many
-    were deleted (0 or 1). The caller has checked what the actor may do; the unit of work commits."""
+    were deleted (0 or 1). The caller has checked what the actor may do; the unit of work
+    commits."""
     cases = db.session.scalars(
         db.select(PoolCase).where(
             PoolCase.case_review_id == case_review.id,
