@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from panel.cases.pool.models import PoolCase, PoolDraw, PoolImport
 from panel.cases.pool.services import DrawFilters
+from panel.cases.pool.vocabularies import by_value
 from panel.cases.vocabularies import OffenceCategory, Outcome, Strand, strand_labels
 from panel.core.database import utcnow
 from panel.core.pagination import paginate
@@ -146,9 +147,9 @@ def _shown(row: dict[str, Any]) -> dict[str, Any]:
     """A held row in words, for the preview."""
     return {
         "row": row["row"],
-        "strands": strand_labels(Strand(value) for value in row["strands"]),
-        "offence": OffenceCategory(row["offence_category"]).label,
-        "outcome": Outcome(row["outcome"]).label,
+        "strands": strand_labels(by_value(Strand, value) for value in row["strands"]),
+        "offence": by_value(OffenceCategory, row["offence_category"]).label,
+        "outcome": by_value(Outcome, row["outcome"]).label,
         "finalised": f"{month_name[row['month']]} {row['year']}",
         "area": row["area"],
         "reference": bool(row["reference"]),
@@ -161,10 +162,10 @@ def import_preview(pool_import: PoolImport) -> ImportPreview:
         pool_import=pool_import,
         rows=[_shown(row) for row in preview["rows"][:PREVIEW_ROWS]],
         saved=len(preview["rows"]),
-        refused=[tuple(row) for row in preview["refused"][:PREVIEW_REFUSED]],  # type: ignore[misc]
+        refused=[tuple(row) for row in preview["refused"][:PREVIEW_REFUSED]],
         refused_count=len(preview["refused"]),
         recognised=preview["recognised"],
-        dropped=[tuple(row) for row in preview["dropped"]],  # type: ignore[misc]
+        dropped=[tuple(row) for row in preview["dropped"]],
         ignored=preview["ignored"],
         coarsened=preview["coarsened"],
     )

@@ -42,6 +42,7 @@ from panel.cases.pool.vocabularies import (
     STRAND_WORDS,
     Column,
     OutcomeGroup,
+    by_value,
     heading_key,
     personal_heading,
 )
@@ -369,9 +370,9 @@ def stored_details(row: dict[str, Any]) -> PoolCaseDetails:
     """A held row as details (the reference still encrypted); raises ValueError if it no longer
     reads as one, so that a confirmation saves only what passes the rules."""
     return PoolCaseDetails(
-        strands=[Strand(value) for value in row["strands"]],
-        offence_category=OffenceCategory(row["offence_category"]),
-        outcome=Outcome(row["outcome"]),
+        strands=[by_value(Strand, value) for value in row["strands"]],
+        offence_category=by_value(OffenceCategory, row["offence_category"]),
+        outcome=by_value(Outcome, row["outcome"]),
         finalised_year=int(row["year"]),
         finalised_month=int(row["month"]),
         policing_area=str(row["area"])[:POLICING_AREA_LENGTH],
@@ -517,7 +518,7 @@ def discard_pool(actor: User, panel: Panel) -> int:
         sa.update(PoolCase)
         .where(*undrawn, PoolCase.discarded_at.is_(None))
         .values(discarded_at=now, agency_reference_encrypted=None)
-    ).rowcount
+    ).rowcount  # type: ignore[attr-defined]  # an UPDATE's CursorResult, typed as Result
     # Cases discarded before still had their references deleted then; none is left.
     record(
         actor,
@@ -576,9 +577,11 @@ class DrawFilters:
     @classmethod
     def from_stored(cls, stored: dict[str, Any]) -> DrawFilters:
         return cls(
-            strands=tuple(Strand(value) for value in stored.get("strands", [])),
-            outcomes=tuple(Outcome(value) for value in stored.get("outcomes", [])),
-            outcome_groups=tuple(OutcomeGroup(value) for value in stored.get("outcome_groups", [])),
+            strands=tuple(by_value(Strand, value) for value in stored.get("strands", [])),
+            outcomes=tuple(by_value(Outcome, value) for value in stored.get("outcomes", [])),
+            outcome_groups=tuple(
+                by_value(OutcomeGroup, value) for value in stored.get("outcome_groups", [])
+            ),
             policing_area=stored.get("policing_area"),
             finalised_from=_month_of(stored.get("from")),
             finalised_to=_month_of(stored.get("to")),

@@ -5,9 +5,22 @@ personal data, and groups of Home Office outcome types (domain.md, "Outcomes")."
 from __future__ import annotations
 
 import re
+from typing import TypeVar
 
 from panel.cases.vocabularies import OffenceCategory, Outcome, Strand
 from panel.core.database import LabelledEnum
+
+E = TypeVar("E", bound=LabelledEnum)
+
+
+def by_value(enum_class: type[E], value: str) -> E:
+    """The member stored as `value`; ValueError if none. (A LabelledEnum's own call reads to
+    mypy as its two-argument constructor.)"""
+    for member in enum_class:
+        if member.value == value:
+            return member
+    raise ValueError(f"{value!r} is not a {enum_class.__name__}")
+
 
 # The largest extract one upload takes: a force's finalised hate crime over a year or two.
 MAX_ROWS = 5_000
