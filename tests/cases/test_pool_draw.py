@@ -197,3 +197,21 @@ def test_discarding_the_pool_deletes_the_references_of_cases_not_drawn(app, pool
         _db.select(PoolCase).where(PoolCase.agency_reference_encrypted.is_not(None))
     ).all()
     assert [case.id for case in kept] == [draw.cases[0].id]  # until its case review is checked
+
+
+def test_a_theme_in_words_as_the_meeting_page_says_it():
+    by = services.describe_outcomes
+    assert by([Outcome.OC8]) == "outcome 8"
+    assert by([Outcome.OC16, Outcome.OC14, Outcome.OC15]) == "outcomes 14 to 16"
+    assert by([Outcome.OC1, Outcome.OC14, Outcome.OC15]) == "outcomes 1, 14 and 15"
+    theme = DrawFilters(
+        strands=(Strand.DISABILITY,),
+        outcomes=(Outcome.OC14, Outcome.OC15, Outcome.OC16),
+        policing_area="Coventry North",
+        finalised_from=(2025, 1),
+        finalised_to=(2025, 6),
+    )
+    assert theme.describe() == (
+        "disability strand, outcomes 14 to 16, Coventry North, finalised January 2025 to June 2025"
+    )
+    assert DrawFilters().describe() == "any case in the pool"

@@ -636,16 +636,12 @@ def describe_outcomes(chosen: Iterable[Outcome]) -> str:
             runs[-1].append(outcome)
         else:
             runs.append([outcome])
-    words = [
-        run[0].value
-        if len(run) == 1
-        else (
-            f"{run[0].value} and {run[1].value}"
-            if len(run) == 2
-            else f"{run[0].value} to {run[-1].value}"
-        )
-        for run in runs
-    ]
+    words: list[str] = []
+    for run in runs:
+        if len(run) > 2:
+            words.append(f"{run[0].value} to {run[-1].value}")
+        else:
+            words.extend(outcome.value for outcome in run)
     return f"outcome{'s' if len(ranked) > 1 else ''} {_and(words)}"
 
 
