@@ -126,3 +126,24 @@ def test_nobody_but_the_coordinator_sees_the_agency_reference(client, app, isp, 
 def test_a_reader_never_learns_the_pool_exists(client, isp):
     sign_in(client, isp.reader)
     assert client.get(f"/panels/{isp.panel.id}/pool").status_code == 404
+
+
+def test_the_case_review_drawn_shows_its_reference_to_the_coordinator_until_checked(
+    client, app, isp
+):
+    from panel.cases import services as case_services
+    from panel.cases.pool import services
+
+    with app.test_request_context():
+        pool_case(isp.coordinator, isp.panel, agency_reference="20CV/654321B/25")
+        draw = services.draw_cases(isp.chair, isp.panel, services.DrawFilters(), 1, None)
+    review = draw.cases[0].case_review
+    _db.session.commit()
+    sign_in(client, isp.coordinator)
+    assert "20CV/654321B/25" in client.get(f"/case-reviews/{review.id}").get_data(as_text=True)
+    with app.test_request_context():
+        case_services.confirm_checked(isp.coordinator, review, review.text_sha256)
+    _db.session.commit()
+    page = client.get(f"/case-reviews/{review.id}").get_data(as_text=True)
+    assert "20CV/654321B/25" not in page
+    assert "Agency’s reference" not in page

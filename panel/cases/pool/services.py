@@ -29,6 +29,7 @@ from panel import access
 from panel.access import Action
 from panel.accounts.models import User
 from panel.cases import services as case_services
+from panel.cases.models import CaseReview
 from panel.cases.pool.models import PoolCase, PoolCaseStrand, PoolDraw, PoolImport
 from panel.cases.pool.vocabularies import (
     AGENCY_REFERENCE_LENGTH,
@@ -545,6 +546,15 @@ def agency_reference(actor: User, pool_case: PoolCase) -> str | None:
     if pool_case.case_review is not None and pool_case.case_review.is_checked:
         return None  # deleted as the check was confirmed; never shown past it
     return encryption.decrypt(pool_case.agency_reference_encrypted)
+
+
+def agency_reference_of(actor: User, case_review: CaseReview) -> str | None:
+    """The agency's reference of the pool case drawn as `case_review`, as `agency_reference`
+    gives it: the coordinator reads it on the case review's page while writing it up."""
+    pool_case = db.session.scalar(
+        db.select(PoolCase).where(PoolCase.case_review_id == case_review.id).limit(1)
+    )
+    return agency_reference(actor, pool_case) if pool_case is not None else None
 
 
 # --- Drawing -----------------------------------------------------------------------------------
