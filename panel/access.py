@@ -87,6 +87,14 @@ class Action(enum.Enum):
     PRODUCE_ANNUAL_REPORT = "produce the panel's annual report for a financial year"
     READ_ANNUAL_REPORT = "download the panel's full annual report"
     READ_READER_SAFE_ANNUAL_REPORT = "download the panel's reader-safe annual report"
+    # The pool of finalised cases case reviews are drawn from. The coordinator keeps it (imports
+    # extracts, adds and discards cases) and alone sees the agencies' references, which lead to
+    # the files; the chair, who selects the cases (domain.md), draws as well; members see each
+    # draw's record, as the community may, never a reference.
+    MANAGE_POOL = "import, add and discard cases in the panel's pool of finalised cases"
+    DRAW_CASES = "draw cases at random from the pool"
+    VIEW_DRAWS = "see the draws: their themes, seeds and the cases drawn"
+    SEE_AGENCY_REFERENCE = "see the agency's reference of a case in the pool"
 
 
 ADMIN_ACTIONS = frozenset(
@@ -102,6 +110,7 @@ _ALL_ROLES = frozenset(Role)
 _MEMBERS = frozenset({Role.CHAIR, Role.COORDINATOR, Role.MEMBER})
 _ORGANISERS = frozenset({Role.CHAIR, Role.COORDINATOR})
 _CHAIR = frozenset({Role.CHAIR})
+_COORDINATOR = frozenset({Role.COORDINATOR})
 
 # Which panel roles may take each panel-scoped action. Readers see published minutes only.
 PANEL_PERMISSIONS: dict[Action, frozenset[Role]] = {
@@ -135,6 +144,10 @@ PANEL_PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.PRODUCE_ANNUAL_REPORT: _ORGANISERS,
     Action.READ_ANNUAL_REPORT: _ORGANISERS,
     Action.READ_READER_SAFE_ANNUAL_REPORT: _ALL_ROLES,
+    Action.MANAGE_POOL: _COORDINATOR,
+    Action.DRAW_CASES: _ORGANISERS,
+    Action.VIEW_DRAWS: _MEMBERS,
+    Action.SEE_AGENCY_REFERENCE: _COORDINATOR,
 }
 
 # Roles told of nothing their role does not grant. A reader (an advisory group's volunteer)

@@ -12,6 +12,7 @@ from panel.cases.models import (
     ConfidentialityAgreement,
     StageFinding,
 )
+from panel.cases.pool.models import PoolCase, PoolCaseStrand, PoolDraw, PoolImport
 from panel.core.audit import AuditChainHead, AuditEvent, is_trigram_index
 from panel.insight.models import AnnualReport
 from panel.interventions.models import (
@@ -78,6 +79,10 @@ __all__ = [
     "Panel",
     "Passkey",
     "PasskeyChallenge",
+    "PoolCase",
+    "PoolCaseStrand",
+    "PoolDraw",
+    "PoolImport",
     "Recommendation",
     "RecoveryCode",
     "RecommendationEvent",

@@ -10,6 +10,7 @@ def register_blueprints(app: Flask) -> None:
     from panel.accounts.views import bp as accounts
     from panel.admin.views import bp as admin
     from panel.cases.agreement.views import bp as agreement
+    from panel.cases.pool.views import bp as pool
     from panel.cases.views import bp as cases
     from panel.health import bp as health
     from panel.insight.views import bp as insight
@@ -36,6 +37,7 @@ def register_blueprints(app: Flask) -> None:
         calendar,
         cases,
         agreement,
+        pool,
         lessons,
         live_cases,
         interventions,

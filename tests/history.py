@@ -26,6 +26,7 @@ from panel.accounts.passkeys.models import Passkey
 from panel.accounts.services import create_user, find_user_by_email
 from panel.cases import services as case_services
 from panel.cases.agreement import services as agreement
+from panel.cases.pool.models import PoolCase, PoolDraw
 from panel.cases.vocabularies import Rating, Stage, Strand
 from panel.core import unit_of_work
 from panel.core.time import uk_today
@@ -116,6 +117,8 @@ class Small:
     passkey: int
     # The scrutiny panel's annual report produced for this financial year (the last complete).
     report_year: int
+    # The scrutiny panel's draw from its pool (the demo's).
+    pool_draw: int
 
 
 def account(role: str) -> User:
@@ -307,6 +310,7 @@ def small_history() -> Small:
         invitation_token=links.issue(admin, invited, links.LinkPurpose.INVITATION),
         reset_token=links.issue(admin, partner, links.LinkPurpose.PASSWORD_RESET),
         passkey=passkey.id,
+        pool_draw=db.session.scalars(db.select(PoolDraw.id).filter_by(panel_id=isp.id)).one(),
     )
     unit_of_work.commit()
     return small
@@ -441,6 +445,29 @@ def grow_history(small: Small) -> None:
             ),
             _row("meeting", small.upcoming_meeting),
         )
+
+    # The scrutiny panel's pool: cases waiting to be drawn, and draws, half of them for the next
+    # meeting (whose page names its draws).
+    waiting_case = db.session.scalars(
+        db.select(PoolCase.id).filter_by(panel_id=small.isp, draw_id=None).limit(1)
+    ).one()
+    pool_cases = _insert(
+        "pool_case",
+        ({"added_at": now - timedelta(minutes=n)} for n in range(MORE)),
+        _row("pool_case", waiting_case),
+    )
+    _insert("pool_case_strand", ({"pool_case_id": c, "strand": Strand.RACE} for c in pool_cases))
+    _insert(
+        "pool_draw",
+        (
+            {
+                "meeting_id": small.upcoming_meeting if n % 2 else None,
+                "drawn_at": now - timedelta(hours=n),
+            }
+            for n in range(MORE)
+        ),
+        _row("pool_draw", small.pool_draw),
+    )
 
     # Case reviews on the scrutiny panel, waiting for a meeting.
     case_reviews = _insert(

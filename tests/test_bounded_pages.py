@@ -61,6 +61,7 @@ ARGUMENTS = {
     "user_id": "partner",
     "membership_id": "partner_membership",
     "passkey_id": "passkey",
+    "pool_draw_id": "pool_draw",
     "token": "calendar_token",
 }
 
@@ -150,6 +151,14 @@ ROUTES: dict[str, dict[str, str | int]] = {
     "cases.check": {},
     "agreement.agreement_page": {},
     "agreement.edit_agreement": {},
+    # The pool of finalised cases and its draws
+    "pool.index": {},
+    "pool.upload": {},
+    "pool.add": {},
+    "pool.discard": {},
+    "pool.draw": {},
+    "pool.show": {},
+    "pool.repeat": {},
     # Lessons and recommendations
     "lessons.register": {},
     "lessons.panel_register": {},
@@ -218,6 +227,9 @@ SKIPPED = {
     # themselves: a field or a button, and nothing from any list.
     "accounts.confirm_code": "the second step of confirming it's you",
     "accounts.confirm_passkey": "the second step of confirming it's you",
+    # An upload waiting for its uploader's confirmation, which the demo data has none of: it
+    # lists at most 50 rows and 200 refusals (`panel.cases.pool.queries`), whatever the file.
+    "pool.preview": "the preview of one person's own upload, held for an hour",
 }
 
 VISITORS = ("anonymous", "signing in", *history.ACCOUNTS, "reader with two-factor", "newcomer")

@@ -24,6 +24,7 @@ from panel.accounts.links import services as links
 from panel.accounts.passkeys.models import Passkey
 from panel.cases import services as case_services
 from panel.cases.agreement import services as agreement
+from panel.cases.pool import services as pool_services
 from panel.cases.vocabularies import Rating, Stage, Strand
 from panel.core.time import uk_today
 from panel.extensions import db
@@ -41,6 +42,7 @@ from panel.minutes import services as minutes_services
 from panel.panels.models import Membership, PanelKind, Role
 from tests import factories
 from tests.cases import factories as case_factories
+from tests.cases import pool_factories
 from tests.conftest import PanelPeople, sign_in
 from tests.interventions.conftest import intervention, live_case
 from tests.meetings.factories import meeting_on
@@ -458,6 +460,41 @@ MATRIX: dict[tuple[str, ...], tuple[str, ...]] = {
     # Done, or refused by the case's lifecycle, and sent on.
     (POST, "cases.close"):
         (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
+    # --- The pool of finalised cases and its draws (case material) -------------------------------
+    # Members see the draws (their record, never a reference); the chair and coordinator draw
+    # (the chair selects cases, domain.md); the coordinator alone keeps the pool.
+    #    anonymous   reader      member      coordinator chair       admin       other panel
+    (GET, "pool.index"):
+        (SIGN_IN,    NOT_FOUND,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
+    (GET, "pool.upload"):
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         FORBIDDEN,  NOT_FOUND,  NOT_FOUND),
+    # An empty POST has no file: the form again, with its error.
+    (POST, "pool.upload"):
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         FORBIDDEN,  NOT_FOUND,  NOT_FOUND),
+    # The coordinator's own upload, waiting: confirmed (saved) or cancelled, and sent on.
+    (GET, "pool.preview"):
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         FORBIDDEN,  NOT_FOUND,  NOT_FOUND),
+    (POST, "pool.preview"):
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  REDIRECT,   FORBIDDEN,  NOT_FOUND,  NOT_FOUND),
+    (POST, "pool.cancel"):
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  REDIRECT,   FORBIDDEN,  NOT_FOUND,  NOT_FOUND),
+    (GET, "pool.add"):
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         FORBIDDEN,  NOT_FOUND,  NOT_FOUND),
+    (POST, "pool.add"):
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         FORBIDDEN,  NOT_FOUND,  NOT_FOUND),
+    # An empty POST does not tick "I want to...": the form again.
+    (GET, "pool.discard"):
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         FORBIDDEN,  NOT_FOUND,  NOT_FOUND),
+    (POST, "pool.discard"):
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         FORBIDDEN,  NOT_FOUND,  NOT_FOUND),
+    (GET, "pool.draw"):
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+    (POST, "pool.draw"):
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+    (GET, "pool.show"):
+        (SIGN_IN,    NOT_FOUND,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
+    (GET, "pool.repeat"):
+        (SIGN_IN,    NOT_FOUND,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
     # Accepting the agreement: anyone who may open case reviews. An empty POST does not tick
     # the box, so it is the form again.
     (GET, "agreement.agreement_page"):
@@ -741,6 +778,9 @@ class World:
     membership_id: int
     passkey_id: int
     token: str
+    pool_draw_id: int
+    # The coordinator's upload to the pool, waiting for confirmation.
+    import_id: int
     # Instead of the usual one, for some rows.
     accepted_recommendation_id: int
     implemented_recommendation_id: int
@@ -856,6 +896,14 @@ def world(people: PanelPeople) -> World:
         chair, panel, year, today=uk_today(), render=lambda _: b"%PDF-1.7\n"
     )
 
+    # A pool of finalised cases with one draw, and an upload waiting for confirmation.
+    for _ in range(3):
+        pool_factories.pool_case(coordinator, panel)
+    draw = pool_services.draw_cases(coordinator, panel, pool_services.DrawFilters(), 1, None)
+    held = pool_services.start_import(
+        coordinator, panel, "cases.csv", pool_factories.extract(pool_factories.extract_rows(3))
+    )
+
     membership = db.session.scalar(
         db.select(Membership).filter_by(panel_id=panel.id, user_id=people.member.id)
     )
@@ -878,6 +926,8 @@ def world(people: PanelPeople) -> World:
         membership_id=membership.id,
         passkey_id=_passkey_of(people.member),
         token=calendar.issue_calendar_token(people.member),
+        pool_draw_id=draw.id,
+        import_id=held.id,
         accepted_recommendation_id=recommendation(housing, accepted),
         implemented_recommendation_id=recommendation(housing, accepted, implemented),
         police_recommendation_id=recommendation(police),
