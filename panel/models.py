@@ -39,6 +39,7 @@ from panel.meetings.models import (
     MeetingAction,
     MeetingSeries,
 )
+from panel.minutes.key_messages.models import KeyMessage, KeyMessagesPublication
 from panel.minutes.models import Minutes, MinutesNote, MinutesVersion
 from panel.panels.models import GuardOverride, Membership, Panel
 
@@ -71,6 +72,8 @@ __all__ = [
     "MeetingAction",
     "MeetingSeries",
     "Membership",
+    "KeyMessage",
+    "KeyMessagesPublication",
     "Minutes",
     "MinutesNote",
     "MinutesVersion",
