@@ -834,7 +834,9 @@ def world(people: PanelPeople) -> World:
     key_message = key_messages.add(
         chair,
         draft_minutes,
-        key_messages.KeyMessageDetails("Take the Victim Personal Statement early.", Audience.BOTH, police),
+        key_messages.KeyMessageDetails(
+            "Take the Victim Personal Statement early.", Audience.BOTH, police
+        ),
     )
 
     # A lesson from the case, and recommendations at each point of their lifecycle.
@@ -877,7 +879,9 @@ def world(people: PanelPeople) -> World:
     key_messages.add(
         chair,
         published_minutes,
-        key_messages.KeyMessageDetails("Report hate crime: it is taken seriously.", Audience.COMMUNITY),
+        key_messages.KeyMessageDetails(
+            "Report hate crime: it is taken seriously.", Audience.COMMUNITY
+        ),
     )
     minutes_services.submit(coordinator, published_minutes, published_minutes.edit_version)
     minutes_services.approve(chair, published_minutes, published_minutes.edit_version)

@@ -1,10 +1,10 @@
 """Demo minutes, written, approved and published so that a new user sees the whole journey and a
 reader has minutes to read: the scrutiny panel's last held meeting, with a member's declaration
 of interest in a case review; and the Coventry panel's last two held meetings, the later one
-agreeing the earlier one's minutes with an amendment, which marks them agreed. The scrutiny
-panel's minutes carry the chair's key messages, published with them as an OFFICIAL document. Each meeting's
+agreeing the earlier one's minutes with an amendment, which marks them agreed. Each meeting's
 decision on the previous minutes is recorded, so the minutes say only what was decided. Every
-note is anonymised, as the guard requires."""
+note is anonymised, as the guard requires. The scrutiny panel's minutes carry the chair's key
+messages, published with them as a document marked OFFICIAL."""
 
 from __future__ import annotations
 
@@ -117,7 +117,9 @@ def _key_messages(chair: User, minutes: Minutes) -> None:
     agencies = key_messages.agencies(minutes)
 
     def agency(word: str):
-        return next((a for a in agencies if word in a.name.lower()), agencies[0] if agencies else None)
+        return next(
+            (a for a in agencies if word in a.name.lower()), agencies[0] if agencies else None
+        )
 
     for text, audience, word in KEY_MESSAGES:
         key_messages.add(

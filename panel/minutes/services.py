@@ -41,7 +41,6 @@ from panel.extensions import db
 from panel.meetings import queries as meeting_queries
 from panel.meetings.models import Meeting, MeetingStatus
 from panel.minutes import queries
-from panel.minutes.key_messages import services as key_messages
 from panel.minutes.document import (
     FULL,
     PUBLIC,
@@ -49,6 +48,7 @@ from panel.minutes.document import (
     amendment_lines,
     assemble,
 )
+from panel.minutes.key_messages import services as key_messages
 from panel.minutes.models import (
     Minutes,
     MinutesNote,
@@ -290,11 +290,10 @@ def publish(
         layer: render(document, created=published_at)
         for layer, document in queries.published_documents(version).items()
     }
-    if render_key_messages is None:
-        from panel.minutes.key_messages.pdf import render_pdf as render_key_messages
-    official = key_messages.render_publication(
-        minutes, version, render_key_messages, published_at
-    )
+    from panel.minutes.key_messages.pdf import render_pdf  # WeasyPrint, loaded when needed
+
+    render_official: key_messages.Render = render_key_messages or render_pdf
+    official = key_messages.render_publication(minutes, version, render_official, published_at)
     with locking.saving(_stale):
         key_messages.publish(actor, minutes, version, official, published_at)
         version.full_pdf = pdfs[FULL]

@@ -147,13 +147,12 @@ def test_the_service_refuses_personal_data_and_an_override_whatever_the_form_say
     from panel.core.guard import GuardOutcome
 
     minutes = _start(app, held)
-    with app.test_request_context():
-        with pytest.raises(KeyMessageRefused, match="looks like"):
-            services.add(
-                held.people.chair,
-                minutes,
-                KeyMessageDetails("Call 07700 900123 to report it.", Audience.COMMUNITY),
-            )
+    with app.test_request_context(), pytest.raises(KeyMessageRefused, match="looks like"):
+        services.add(
+            held.people.chair,
+            minutes,
+            KeyMessageDetails("Call 07700 900123 to report it.", Audience.COMMUNITY),
+        )
         with pytest.raises(KeyMessageRefused, match="cannot be saved with personal data"):
             services.add(
                 held.people.chair,
@@ -174,19 +173,21 @@ def test_an_agency_message_names_an_agency_on_the_panel(app, client, held, db):
     ).get_data(as_text=True)
     assert "Select the agency the key message is addressed to" in page
     stranger = factories.organisation("An organisation not on the panel")
-    with app.test_request_context():
-        with pytest.raises(KeyMessageRefused, match="sits on this panel") as refused:
-            services.add(
-                held.people.chair, minutes, KeyMessageDetails(VPS, Audience.AGENCY, stranger)
-            )
+    with (
+        app.test_request_context(),
+        pytest.raises(KeyMessageRefused, match="sits on this panel") as refused,
+    ):
+        services.add(held.people.chair, minutes, KeyMessageDetails(VPS, Audience.AGENCY, stranger))
     assert refused.value.field == "organisation_id"
 
 
 def test_a_meeting_has_at_most_ten_key_messages(app, client, held, db):
     minutes = _write(app, held, *[(f"{REPORTING} ({n})", Audience.COMMUNITY) for n in range(10)])
-    with app.test_request_context():
-        with pytest.raises(KeyMessageRefused, match="at most 10 key messages"):
-            services.add(held.people.chair, minutes, KeyMessageDetails(VPS, Audience.COMMUNITY))
+    with (
+        app.test_request_context(),
+        pytest.raises(KeyMessageRefused, match="at most 10 key messages"),
+    ):
+        services.add(held.people.chair, minutes, KeyMessageDetails(VPS, Audience.COMMUNITY))
     sign_in(client, held.people.chair)
     page = client.get(f"/meetings/{held.meeting.id}/key-messages").get_data(as_text=True)
     assert "Add a key message" not in page
@@ -242,9 +243,7 @@ def test_every_change_is_audited_without_the_words(app, held, db):
 # --- The lifecycle -----------------------------------------------------------------------------
 
 
-def test_key_messages_are_locked_at_approval_and_a_new_version_reopens_them(
-    app, client, held, db
-):
+def test_key_messages_are_locked_at_approval_and_a_new_version_reopens_them(app, client, held, db):
     minutes = _three(app, held)
     with app.test_request_context():
         minutes_services.submit(held.people.coordinator, minutes, minutes.edit_version)
@@ -254,9 +253,8 @@ def test_key_messages_are_locked_at_approval_and_a_new_version_reopens_them(
         minutes_services.approve(held.people.chair, minutes, minutes.edit_version)
     _db.session.commit()
     message = _db.session.scalar(_db.select(KeyMessage).filter_by(text=VPS))
-    with app.test_request_context():
-        with pytest.raises(KeyMessageRefused, match="Start a new version"):
-            services.change(held.people.chair, message, KeyMessageDetails(UPLIFT, Audience.COMMUNITY))
+    with app.test_request_context(), pytest.raises(KeyMessageRefused, match="Start a new version"):
+        services.change(held.people.chair, message, KeyMessageDetails(UPLIFT, Audience.COMMUNITY))
     sign_in(client, held.people.chair)
     response = client.get(f"/key-messages/{message.id}/edit")
     assert response.location == f"/meetings/{held.meeting.id}/key-messages"
@@ -278,9 +276,11 @@ def test_a_change_to_the_key_messages_refuses_an_approval_from_an_older_page(app
         minutes_services.submit(held.people.coordinator, minutes, minutes.edit_version)
     seen = minutes.edit_version
     _write(app, held, ("One more for the community.", Audience.COMMUNITY))
-    with app.test_request_context():
-        with pytest.raises(minutes_services.MinutesRefused, match="Someone else saved"):
-            minutes_services.approve(held.people.chair, minutes, seen)
+    with (
+        app.test_request_context(),
+        pytest.raises(minutes_services.MinutesRefused, match="Someone else saved"),
+    ):
+        minutes_services.approve(held.people.chair, minutes, seen)
 
 
 def test_the_approval_page_shows_the_key_messages(app, client, held, db):
@@ -328,9 +328,7 @@ def _markings(pdf: bytes) -> list[tuple[list[str], list[str]]]:
     return pages
 
 
-def test_publishing_the_minutes_publishes_the_key_messages_as_an_official_pdf(
-    app, held, published
-):
+def test_publishing_the_minutes_publishes_the_key_messages_as_an_official_pdf(app, held, published):
     publication = _db.session.scalar(_db.select(KeyMessagesPublication))
     assert publication.minutes_id == published.id
     assert publication.sha256 == hashlib.sha256(publication.pdf).hexdigest()

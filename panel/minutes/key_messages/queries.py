@@ -19,7 +19,9 @@ from panel.minutes.models import Minutes
 _CURRENT = KeyMessagesPublication.superseded.is_(False)
 
 
-def current_publication(minutes: Minutes, *, with_pdf: bool = False) -> KeyMessagesPublication | None:
+def current_publication(
+    minutes: Minutes, *, with_pdf: bool = False
+) -> KeyMessagesPublication | None:
     """The key messages of the latest published version of `minutes`; None if it had none, or
     the minutes were never published."""
     select = db.select(KeyMessagesPublication).where(
@@ -67,8 +69,6 @@ def archive_page(panel_id: int, year: int) -> Pagination:
 def has_any(panel_id: int) -> bool:
     return bool(
         db.session.scalar(
-            sa.select(
-                sa.exists().where(KeyMessagesPublication.panel_id == panel_id, _CURRENT)
-            )
+            sa.select(sa.exists().where(KeyMessagesPublication.panel_id == panel_id, _CURRENT))
         )
     )

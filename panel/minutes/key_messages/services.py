@@ -34,7 +34,6 @@ from panel.access import Action
 from panel.accounts.models import Organisation, User
 from panel.core import anonymise, locking, registry
 from panel.core.audit import AuditAction, apply_changes, masked, record, text_removed, text_set
-from panel.core.database import utcnow
 from panel.core.guard import GuardOutcome, describe
 from panel.core.time import format_datetime
 from panel.extensions import db
