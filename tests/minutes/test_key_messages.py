@@ -439,3 +439,15 @@ def test_a_new_published_version_supersedes_the_key_messages_document(app, held,
     assert [p.superseded for p in publications] == [True, False]
     assert publications[-1].pdf.endswith(UPLIFT.encode())
     assert minutes.status == MinutesStatus.PUBLISHED
+
+
+def test_a_backup_check_names_a_stored_key_messages_pdf_that_no_longer_matches(app, published):
+    from panel.backup import pdf_mismatches
+
+    publication = _db.session.scalar(_db.select(KeyMessagesPublication))
+    assert pdf_mismatches() == []
+    publication.pdf = b"%PDF-1.7\nchanged after publication"
+    _db.session.flush()
+    assert pdf_mismatches() == [
+        f"key messages publication {publication.id}: pdf does not match sha256"
+    ]
