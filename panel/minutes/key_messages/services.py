@@ -159,7 +159,7 @@ def change(
     actor: User, message: KeyMessage, details: KeyMessageDetails, guard: GuardOutcome = NO_FINDINGS
 ) -> KeyMessage:
     minutes = message.minutes
-    _check(actor, minutes, details, guard)
+    _check(actor, minutes, details, guard, also=message.organisation_id)
     with locking.saving(_stale):
         agency = _agency(details)
         changes = apply_changes(
@@ -335,7 +335,15 @@ def _check_writable(actor: User, minutes: Minutes) -> None:
         raise KeyMessageRefused(closed)
 
 
-def _check(actor: User, minutes: Minutes, details: KeyMessageDetails, guard: GuardOutcome) -> None:
+def _check(
+    actor: User,
+    minutes: Minutes,
+    details: KeyMessageDetails,
+    guard: GuardOutcome,
+    also: int | None = None,
+) -> None:
+    """Refuse what may not be saved; `also` is the agency a message is addressed to already,
+    which it may keep though its organisation has left the panel."""
     _check_writable(actor, minutes)
     if guard.overridden:
         raise KeyMessageRefused(NO_OVERRIDE)
@@ -352,7 +360,7 @@ def _check(actor: User, minutes: Minutes, details: KeyMessageDetails, guard: Gua
     if details.audience.names_agency:
         if details.organisation is None:
             raise KeyMessageRefused(NO_AGENCY, "organisation_id")
-        if details.organisation.id not in {o.id for o in agencies(minutes)}:
+        if details.organisation.id not in {o.id for o in agencies(minutes, also)}:
             raise KeyMessageRefused(NOT_ON_PANEL, "organisation_id")
 
 
