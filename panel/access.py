@@ -72,6 +72,11 @@ class Action(enum.Enum):
     VIEW_MINUTES = "read the full minutes, drafts and versions"
     EDIT_MINUTES = "draft minutes and start a new version"
     APPROVE_MINUTES = "approve, send back and publish minutes"
+    # Key messages for the community and agencies: the organisers write them with the minutes
+    # (approved and published with them); once published, everyone on the panel, readers
+    # included, reads them and downloads their OFFICIAL PDF to share onward.
+    WRITE_KEY_MESSAGES = "write a meeting's key messages"
+    READ_KEY_MESSAGES = "read and download published key messages"
     # Save free text past the personal-data guard, with a reason that is audited; the chair and
     # coordinator see each one on their home page.
     OVERRIDE_GUARD = "save text the personal-data guard stopped"
@@ -137,6 +142,8 @@ PANEL_PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.VIEW_MINUTES: _MEMBERS,
     Action.EDIT_MINUTES: _ORGANISERS,
     Action.APPROVE_MINUTES: _CHAIR,
+    Action.WRITE_KEY_MESSAGES: _ORGANISERS,
+    Action.READ_KEY_MESSAGES: _ALL_ROLES,
     Action.OVERRIDE_GUARD: _MEMBERS,
     Action.SEE_GUARD_OVERRIDES: _ORGANISERS,
     Action.SEE_WHO_OPENED_CASE: _CHAIR,

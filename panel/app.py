@@ -86,6 +86,7 @@ def contributions() -> registry.Registry:
     from panel.meetings.agenda import views as agenda_pages
     from panel.meetings.models import MeetingStatus
     from panel.minutes import views as minutes_pages
+    from panel.minutes.key_messages import views as key_message_pages
 
     return registry.Registry(
         matters_arising=[
@@ -110,6 +111,7 @@ def contributions() -> registry.Registry:
             **live_case_pages.TEMPLATE_GLOBALS,
             **intervention_pages.TEMPLATE_GLOBALS,
             **minutes_pages.TEMPLATE_GLOBALS,
+            **key_message_pages.TEMPLATE_GLOBALS,
             **insight_pages.TEMPLATE_GLOBALS,
             # The meetings', minutes' and lessons' pages say what a meeting's status allows.
             "MeetingStatus": MeetingStatus,

@@ -40,6 +40,7 @@ from panel.meetings.models import (
     MeetingAction,
     MeetingSeries,
 )
+from panel.minutes.key_messages.models import KeyMessage, KeyMessagesPublication
 from panel.minutes.models import Minutes, MinutesNote, MinutesVersion
 from panel.panels.models import GuardOverride, Membership, Panel
 
@@ -72,6 +73,8 @@ __all__ = [
     "MeetingAction",
     "MeetingSeries",
     "Membership",
+    "KeyMessage",
+    "KeyMessagesPublication",
     "Minutes",
     "MinutesNote",
     "MinutesVersion",

@@ -21,6 +21,7 @@ def register_blueprints(app: Flask) -> None:
     from panel.meetings.attendance.views import bp as attendance
     from panel.meetings.calendar.views import bp as calendar
     from panel.meetings.views import bp as meetings
+    from panel.minutes.key_messages.views import bp as key_messages
     from panel.minutes.views import bp as minutes
     from panel.panels.views import bp as panels
 
@@ -42,6 +43,7 @@ def register_blueprints(app: Flask) -> None:
         live_cases,
         interventions,
         minutes,
+        key_messages,
         insight,
         health,
     ):

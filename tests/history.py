@@ -51,6 +51,8 @@ from panel.meetings.attendance import services as attendance
 from panel.meetings.calendar import services as calendar
 from panel.meetings.models import ActionStatus, AgendaItem, AgendaItemKind, Meeting, MeetingStatus
 from panel.minutes import services as minutes_services
+from panel.minutes.key_messages import services as key_messages
+from panel.minutes.key_messages.models import KeyMessagesPublication
 from panel.minutes.models import Minutes, MinutesVersion
 from panel.national_data import load_national_data
 from panel.panels.models import Membership, Panel, Role
@@ -107,6 +109,8 @@ class Small:
     live_case: int
     intervention: int
     published_minutes: int
+    # A key message of the busiest meeting's minutes.
+    key_message: int
     housing: int
     partner: int
     partner_membership: int
@@ -207,7 +211,14 @@ def small_history() -> Small:
         ),
         notify=False,
     ).recommendation
-    minutes_services.start(coordinator, busy)
+    busy_minutes = minutes_services.start(coordinator, busy)
+    key_message = key_messages.add(
+        chair,
+        busy_minutes,
+        key_messages.KeyMessageDetails(
+            "Take the Victim Personal Statement early.", key_messages.Audience.COMMUNITY
+        ),
+    )
 
     submitted = _held_meeting(isp, 28)
     minutes = minutes_services.start(coordinator, submitted)
@@ -300,6 +311,7 @@ def small_history() -> Small:
         live_case=live_case.id,
         intervention=intervention.id,
         published_minutes=published_minutes.id,
+        key_message=key_message.id,
         report_year=report_year,
         housing=housing.id,
         partner=partner.id,
@@ -408,6 +420,11 @@ def grow_history(small: Small) -> None:
     published_version = db.session.scalars(
         db.select(MinutesVersion).where(MinutesVersion.minutes_id == small.published_minutes)
     ).one()
+    publication = db.session.scalars(
+        db.select(KeyMessagesPublication).where(
+            KeyMessagesPublication.minutes_id == small.published_minutes
+        )
+    ).one()
     for panel_id in (small.isp, small.coventry, small.dudley):
         past = _insert(
             "meeting",
@@ -427,10 +444,25 @@ def grow_history(small: Small) -> None:
             ({"meeting_id": m, "agreed_at_meeting_id": None} for m in past),
             _row("minutes", small.published_minutes),
         )
-        _insert(
+        versions = _insert(
             "minutes_version",
             ({"minutes_id": m} for m in minutes),
             _row("minutes_version", published_version.id),
+        )
+        # Each published with key messages: years of them in the panel's archive.
+        _insert(
+            "key_messages_publication",
+            (
+                {
+                    "minutes_version_id": v,
+                    "minutes_id": m,
+                    "meeting_id": meeting,
+                    "panel_id": panel_id,
+                    "meeting_starts_at": _moment(today - timedelta(days=60 + 3 * n)),
+                }
+                for n, (v, m, meeting) in enumerate(zip(versions, minutes, past, strict=True))
+            ),
+            _row("key_messages_publication", publication.id),
         )
         _insert(
             "meeting",

@@ -57,6 +57,7 @@ ARGUMENTS = {
     "live_case_id": "live_case",
     "intervention_id": "intervention",
     "minutes_id": "published_minutes",
+    "key_message_id": "key_message",
     "organisation_id": "housing",
     "user_id": "partner",
     "membership_id": "partner_membership",
@@ -203,6 +204,14 @@ ROUTES: dict[str, dict[str, str | int]] = {
     "minutes.panel_index": {},
     "minutes.published": {},
     "minutes.published_pdf": {},
+    # Key messages: written on the busiest meeting's minutes, published with the demo's.
+    "key_messages.index": {},
+    "key_messages.new": {},
+    "key_messages.edit": {},
+    "key_messages.remove": {},
+    "key_messages.published": {},
+    "key_messages.published_pdf": {},
+    "key_messages.archive": {},
     # Insight: the scrutiny panel's, and across the coordinator's panels (scrutiny and local)
     "insight.panel_insight": {},
     "insight.index": {},

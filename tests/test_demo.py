@@ -148,3 +148,23 @@ def test_demo_data_has_a_pool_and_a_past_draw_that_repeats(db):
         Strand.DISABILITY,
     }
     assert pool_services.rerun_draw(draw).matches
+
+
+def test_the_scrutiny_panels_published_minutes_carry_published_key_messages(app, client, db):
+    from panel.minutes.key_messages.models import KeyMessagesPublication
+
+    publication = db.session.scalar(db.select(KeyMessagesPublication))
+    assert publication is not None and not publication.superseded
+    assert publication.panel.kind == PanelKind.SCRUTINY_PANEL
+    assert len(publication.content["messages"]) == 3
+    assert {m["audience"] for m in publication.content["messages"]} == {
+        "community",
+        "agency",
+        "both",
+    }
+    assert publication.pdf.startswith(b"%PDF")
+    reader = db.session.scalar(db.select(User).where(User.email == "reader@panel.example"))
+    sign_in(client, reader, DEMO_PASSWORD)
+    archive = client.get(f"/panels/{publication.panel_id}/key-messages")
+    assert archive.status_code == 200
+    assert "Victim Personal Statement" in archive.get_data(as_text=True)

@@ -39,6 +39,8 @@ from panel.meetings.attendance import services as attendance
 from panel.meetings.calendar import services as calendar
 from panel.meetings.models import AgendaItem, MeetingStatus
 from panel.minutes import services as minutes_services
+from panel.minutes.key_messages import services as key_messages
+from panel.minutes.key_messages.models import Audience
 from panel.panels.models import Membership, PanelKind, Role
 from tests import factories
 from tests.cases import factories as case_factories
@@ -694,6 +696,38 @@ MATRIX: dict[tuple[str, ...], tuple[str, ...]] = {
     (POST, "minutes.new_version"):
         (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
 
+    # --- Key messages: the organisers write them with the minutes; a member may know of them ------
+    #    anonymous   reader      member      coordinator chair       admin       other panel
+    (GET, "key_messages.index"):
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+    (GET, "key_messages.new"):
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+    # An empty form: asked again, with its errors.
+    (POST, "key_messages.new"):
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+    (GET, "key_messages.edit"):
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+    (POST, "key_messages.edit"):
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+    (GET, "key_messages.remove"):
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+    # A button: removed, and sent back to the list.
+    (POST, "key_messages.remove"):
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
+    (POST, "key_messages.move"):
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
+    # Published with the minutes, as a page and a PDF marked OFFICIAL: everyone on the panel,
+    # readers included (the PDF is what is shared beyond it).
+    (GET, "key_messages.published"):
+        (SIGN_IN,    OK,         OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
+    (GET, "key_messages.published_pdf"):
+        (SIGN_IN,    OK,         OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
+    (GET, "key_messages.archive"):
+        (SIGN_IN,    OK,         OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
+    # Minutes approved but never published have no published key messages, for anyone.
+    (GET, "key_messages.published", "approved minutes' key messages"):
+        (SIGN_IN,    NOT_FOUND,  NOT_FOUND,  NOT_FOUND,  NOT_FOUND,  NOT_FOUND,  NOT_FOUND),
+
     # --- Insight: the chair and coordinator; readers are never told it exists --------------------
     #    anonymous   reader      member      coordinator chair       admin       other panel
     # Across the panels the person chairs or coordinates: the admin and the other panel's member
@@ -738,6 +772,7 @@ MATRIX: dict[tuple[str, ...], tuple[str, ...]] = {
 # arguments they change, naming attributes of `World` (or literal values).
 OBJECTS: dict[str, dict[str, str | int]] = {
     "approved minutes": {"meeting_id": "approved_meeting_id"},
+    "approved minutes' key messages": {"minutes_id": "approved_minutes_id"},
     "an upcoming meeting": {"meeting_id": "upcoming_meeting_id"},
     "published minutes": {"meeting_id": "published_meeting_id", "number": 1},
     "version 1 with itself": {"meeting_id": "published_meeting_id", "from": 1, "to": 1},
@@ -773,6 +808,7 @@ class World:
     intervention_id: int
     intervention_type_id: int
     minutes_id: int
+    key_message_id: int
     organisation_id: int
     user_id: int
     membership_id: int
@@ -787,6 +823,7 @@ class World:
     police_recommendation_id: int
     police_intervention_id: int
     approved_meeting_id: int
+    approved_minutes_id: int
     published_meeting_id: int
     upcoming_meeting_id: int
     invitation_token: str
@@ -833,7 +870,14 @@ def world(people: PanelPeople) -> World:
     action = meeting_services.add_action(
         coordinator, meeting, "Tell housing the findings.", housing, due
     )
-    minutes_services.start(coordinator, meeting)
+    draft_minutes = minutes_services.start(coordinator, meeting)
+    key_message = key_messages.add(
+        chair,
+        draft_minutes,
+        key_messages.KeyMessageDetails(
+            "Take the Victim Personal Statement early.", Audience.BOTH, police
+        ),
+    )
 
     # A lesson from the case, and recommendations at each point of their lifecycle.
     lesson = lesson_services.record_lesson(
@@ -872,6 +916,13 @@ def world(people: PanelPeople) -> World:
     minutes_services.approve(chair, approved_minutes, approved_minutes.edit_version)
     published = _held_meeting(people, 42)
     published_minutes = minutes_services.start(coordinator, published)
+    key_messages.add(
+        chair,
+        published_minutes,
+        key_messages.KeyMessageDetails(
+            "Report hate crime: it is taken seriously.", Audience.COMMUNITY
+        ),
+    )
     minutes_services.submit(coordinator, published_minutes, published_minutes.edit_version)
     minutes_services.approve(chair, published_minutes, published_minutes.edit_version)
     minutes_services.publish(
@@ -879,6 +930,7 @@ def world(people: PanelPeople) -> World:
         published_minutes,
         published_minutes.edit_version,
         render=lambda _, created: b"%PDF-1.7\n",
+        render_key_messages=lambda _, created: b"%PDF-1.7\n",
     )
 
     # A meeting next week, for which the member has sent apologies naming a deputy.
@@ -921,6 +973,7 @@ def world(people: PanelPeople) -> World:
         intervention_id=intervention(coordinator, case, housing).id,
         intervention_type_id=intervention_services.intervention_types(panel)[0].id,
         minutes_id=published_minutes.id,
+        key_message_id=key_message.id,
         organisation_id=housing.id,
         user_id=people.member.id,
         membership_id=membership.id,
@@ -933,6 +986,7 @@ def world(people: PanelPeople) -> World:
         police_recommendation_id=recommendation(police),
         police_intervention_id=intervention(coordinator, case, police).id,
         approved_meeting_id=approved.id,
+        approved_minutes_id=approved_minutes.id,
         published_meeting_id=published.id,
         upcoming_meeting_id=upcoming.id,
         invitation_token=invitation_token,
