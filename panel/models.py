@@ -13,6 +13,7 @@ from panel.cases.models import (
     StageFinding,
 )
 from panel.core.audit import AuditChainHead, AuditEvent, is_trigram_index
+from panel.core.reminders import ReminderClaim
 from panel.insight.models import AnnualReport
 from panel.interventions.models import (
     Intervention,
@@ -80,6 +81,7 @@ __all__ = [
     "PasskeyChallenge",
     "Recommendation",
     "RecoveryCode",
+    "ReminderClaim",
     "RecommendationEvent",
     "SignInFailures",
     "User",

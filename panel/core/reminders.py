@@ -236,8 +236,18 @@ def _by_section(items: list[ReminderItem]) -> list[str]:
 
 
 @dataclass(frozen=True)
+class Recipient:
+    """Whom a reminder goes to, copied from their account: a run commits as it goes, and reading
+    an account again after each commit would cost a query per person."""
+
+    id: int
+    email: str
+    full_name: str
+
+
+@dataclass(frozen=True)
 class Digest:
-    user: Person
+    user: Recipient
     items: list[ReminderItem]
     email: mail.Email
 
@@ -270,10 +280,15 @@ def send_reminders(today: date, dry_run: bool = False) -> Report:
     """Gather everyone's reminders for `today` and, unless `dry_run`, e-mail those nobody has
     sent today. Commits: the claims before sending, and what became of them after."""
     found = [
-        Digest(user, items, compose(user, items, today)) for user, items in digests(today).items()
+        Digest(Recipient(user.id, user.email, user.full_name), items, compose(user, items, today))
+        for user, items in digests(today).items()
     ]
     if dry_run:
         return Report(found)
+    # The reading is over: the claims are written in a transaction that starts with a write, so
+    # that on SQLite two runs queue for the lock instead of each holding a read lock the other's
+    # write waits for.
+    unit_of_work.commit()
     forget_claims_before(today - timedelta(days=KEEP_CLAIMS_DAYS))
     mine = claim([digest.user.id for digest in found], today)
     # Saved before any mail leaves, so that a run on another server skips these people.
