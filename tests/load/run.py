@@ -210,6 +210,37 @@ def nginx_program() -> str | None:
     return found if os.access(found, os.X_OK) else None
 
 
+def nginx_config(upstream_ports: list[int], port: int, folder: Path, log: Path) -> str:
+    """nginx on 127.0.0.1:`port` in front of the app servers on `upstream_ports`, keeping its pid,
+    buffers and errors in `folder` and `log`."""
+    upstreams = "".join(f"        server 127.0.0.1:{p};\n" for p in upstream_ports)
+    temp = "".join(
+        f"    {kind}_temp_path {folder / kind};\n"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    user = "user nobody nogroup;\n" if os.geteuid() == 0 else ""
+    return (
+        f"{user}daemon off;\nworker_processes 1;\npid {folder / 'nginx.pid'};\n"
+        f"error_log {log} warn;\n"
+        "events {\n    worker_connections 1024;\n}\n"
+        "http {\n    access_log off;\n    server_tokens off;\n"
+        f"{temp}"
+        f"    upstream panel_app {{\n{upstreams}    }}\n"
+        "    server {\n"
+        f"        listen 127.0.0.1:{port};\n"
+        "        client_max_body_size 2m;\n"
+        "        proxy_set_header Host $host;\n"
+        "        proxy_set_header X-Forwarded-For $remote_addr;\n"
+        "        proxy_set_header X-Forwarded-Proto $scheme;\n"
+        "        proxy_set_header X-Forwarded-Host $host;\n"
+        "        proxy_set_header X-Request-ID $request_id;\n"
+        "        proxy_connect_timeout 5s;\n"
+        "        proxy_read_timeout 70s;\n"
+        "        location / {\n            proxy_pass http://panel_app;\n        }\n"
+        "    }\n}\n"
+    )
+
+
 class Balancer:
     """nginx in the foreground on a loopback port, spreading requests over `servers` as the
     proxy in front of two app servers does (deploy/nginx/panel.conf, without TLS and static
@@ -222,7 +253,7 @@ class Balancer:
         self.name, self.port, self.log = "nginx", free_port(), log
         self.url = f"http://127.0.0.1:{self.port}"
         config = folder / "nginx.conf"
-        config.write_text(self.config(servers, folder))
+        config.write_text(nginx_config([s.port for s in servers], self.port, folder, log))
         if os.geteuid() == 0:
             folder.chmod(0o711)  # nginx's workers drop to nobody, and keep their buffers here
         command = [nginx, "-p", str(folder), "-c", str(config), "-e", str(log)]
@@ -230,34 +261,6 @@ class Balancer:
             command, cwd=folder, stdout=log.open("a"), stderr=subprocess.STDOUT,
             start_new_session=True,
         )  # fmt: skip
-
-    def config(self, servers: list[Server], folder: Path) -> str:
-        upstreams = "".join(f"        server 127.0.0.1:{s.port};\n" for s in servers)
-        temp = "".join(
-            f"    {kind}_temp_path {folder / kind};\n"
-            for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-        )
-        user = "user nobody nogroup;\n" if os.geteuid() == 0 else ""
-        return (
-            f"{user}daemon off;\nworker_processes 1;\npid {folder / 'nginx.pid'};\n"
-            f"error_log {self.log} warn;\n"
-            "events {\n    worker_connections 1024;\n}\n"
-            "http {\n    access_log off;\n    server_tokens off;\n"
-            f"{temp}"
-            f"    upstream panel_app {{\n{upstreams}    }}\n"
-            "    server {\n"
-            f"        listen 127.0.0.1:{self.port};\n"
-            "        client_max_body_size 2m;\n"
-            "        proxy_set_header Host $host;\n"
-            "        proxy_set_header X-Forwarded-For $remote_addr;\n"
-            "        proxy_set_header X-Forwarded-Proto $scheme;\n"
-            "        proxy_set_header X-Forwarded-Host $host;\n"
-            "        proxy_set_header X-Request-ID $request_id;\n"
-            "        proxy_connect_timeout 5s;\n"
-            "        proxy_read_timeout 70s;\n"
-            "        location / {\n            proxy_pass http://panel_app;\n        }\n"
-            "    }\n}\n"
-        )
 
     wait_until_up = Server.wait_until_up
     stop = Server.stop
