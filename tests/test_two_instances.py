@@ -308,7 +308,7 @@ class SlowServer(SMTPServer):
     async def handle_DATA(self, server, session, envelope) -> str:
         import asyncio
 
-        await asyncio.sleep(0.1)
+        await asyncio.sleep(0.25)
         return await super().handle_DATA(server, session, envelope)
 
 
