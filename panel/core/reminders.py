@@ -296,7 +296,8 @@ def send_reminders(today: date, dry_run: bool = False) -> Report:
     claimed = [digest for digest in found if digest.user.id in mine]
     sent_to, errors = _send([digest.email for digest in claimed])
     sent = [digest.user.id for i, digest in enumerate(claimed) if i in sent_to]
-    settle(today, sent, failed=[d.user.id for d in claimed if d.user.id not in sent])
+    failed = [digest.user.id for i, digest in enumerate(claimed) if i not in sent_to]
+    settle(today, sent, failed)
     unit_of_work.commit()
     for error in errors:
         current_app.logger.error("Reminders: %s", error)
