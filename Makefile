@@ -45,13 +45,15 @@ DURATION ?= 1m
 PAGE_SECONDS ?= 10s
 WAIT ?= 1-3
 WORKERS ?= 3
+# 1, 2 (two gunicorn instances sharing PostgreSQL and Redis behind nginx), or "1 2": both, compared
+INSTANCES ?= 1
 MAX_REQUESTS ?= 1000000
 BENCH_ARGS ?=
 
 bench-load: setup $(VENV)/.installed-bench
 	$(BIN)/python -m tests.load.run --database '$(LOAD_DATABASE_URL)' --users $(USERS) \
 		--duration $(DURATION) --page-seconds $(PAGE_SECONDS) --wait $(WAIT) \
-		--workers $(WORKERS) --max-requests $(MAX_REQUESTS) $(BENCH_ARGS)
+		--workers $(WORKERS) --instances $(INSTANCES) --max-requests $(MAX_REQUESTS) $(BENCH_ARGS)
 
 setup: $(VENV)/.installed assets
 

@@ -14,6 +14,7 @@ from panel.cases.models import (
 )
 from panel.cases.pool.models import PoolCase, PoolCaseStrand, PoolDraw, PoolImport
 from panel.core.audit import AuditChainHead, AuditEvent, is_trigram_index
+from panel.core.reminders import ReminderClaim
 from panel.insight.models import AnnualReport
 from panel.interventions.models import (
     Intervention,
@@ -88,6 +89,7 @@ __all__ = [
     "PoolImport",
     "Recommendation",
     "RecoveryCode",
+    "ReminderClaim",
     "RecommendationEvent",
     "SignInFailures",
     "User",

@@ -5,11 +5,13 @@ and the chart. A unit test of the report maker; nothing here is timed."""
 from __future__ import annotations
 
 import csv
+import dataclasses
+import subprocess
 import xml.etree.ElementTree as ET
 
 import pytest
 
-from tests.load import report
+from tests.load import report, run
 
 START = 1_800_000_000.0
 
@@ -215,3 +217,42 @@ def test_chart_draws_each_target_over_the_bars_so_a_bar_past_it_cannot_hide_it(m
         and element.find("{http://www.w3.org/2000/svg}title").text.startswith("meeting")
     )
     assert missed.get("stroke") == report.MISSED
+
+
+def test_the_closing_note_sets_two_instances_beside_one(mix, tmp_path):
+    one = _rows(mix, tmp_path)
+    two = [dataclasses.replace(row, failures=0) for row in one]
+
+    note = run.compare([run.Run(1, one), run.Run(2, two)])
+
+    lines = note.splitlines()
+    # The mix: 3.6 requests a second; p95s of 19 (panel), 40 (update), 300 (meeting) and 1000 ms
+    # (PDF); /healthz alone 300 requests in 2 s.
+    assert lines[-2] == "| 10 | one gunicorn instance | 3.6 | 1 | 300 ms | 1,000 ms | 150.0 |"
+    assert lines[-1] == (
+        "| 10 | two gunicorn instances behind nginx | 3.6 | 0 | 300 ms | 1,000 ms | 150.0 |"
+    )
+
+
+def test_nginx_forwards_to_both_instances_the_headers_panel_trusts(tmp_path):
+    config = run.nginx_config([8001, 8002], 8080, tmp_path, tmp_path / "nginx.log")
+
+    assert "server 127.0.0.1:8001;\n        server 127.0.0.1:8002;" in config
+    assert "listen 127.0.0.1:8080;" in config
+    # What ProxyFix takes with PROXY_COUNT=1, each set to what nginx saw (deploy/nginx/panel.conf).
+    for header in (
+        "Host $host",
+        "X-Forwarded-For $remote_addr",
+        "X-Forwarded-Proto $scheme",
+        "X-Forwarded-Host $host",
+    ):
+        assert f"proxy_set_header {header};" in config
+    nginx = run.nginx_program()
+    if nginx:  # where nginx is installed (bench-load needs it; the suite does not), it parses
+        path = tmp_path / "nginx.conf"
+        path.write_text(config)
+        checked = subprocess.run(
+            [nginx, "-t", "-p", str(tmp_path), "-c", str(path), "-e", str(tmp_path / "e.log")],
+            capture_output=True, text=True, timeout=30,
+        )  # fmt: skip
+        assert checked.returncode == 0, checked.stderr

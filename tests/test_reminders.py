@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from panel.accounts.models import Organisation, OrganisationKind, User
 from panel.cases import services as case_services
@@ -454,3 +455,108 @@ def test_everyone_at_the_owning_organisation_on_the_panel_is_reminded_of_its_int
     assert f"{BASE_URL}/interventions/{led_by_colleague.id}" in body
     # Links only: never what was agreed, nor where.
     assert INTERVENTION_TEXT not in body and "Foleshill" not in body
+
+
+# One message per person and day (issue 20): two runs at once on two servers, in two real
+# processes, are tested in tests/test_two_instances.py.
+
+
+def test_a_second_run_the_same_day_sends_nobody_the_same_reminder_again(
+    app, db, scrutiny, mail_app_config
+):
+    scrutiny.recommend(-1)
+    mail_app_config.messages.clear()
+    assert run(app).exit_code == 0
+    assert len(mail_app_config.messages) == 2
+
+    again = run(app)
+
+    assert again.exit_code == 0, again.output
+    assert len(mail_app_config.messages) == 2
+    assert again.output.splitlines() == [
+        "1 item -> inspector@police.example.org (already sent on this day)",
+        "1 item -> isp.chair@example.org (already sent on this day)",
+        "Skipped 2 people already sent their reminder for 3 March 2025.",
+        "Reminders sent: 0 people, 0 items.",
+    ]
+    next_day = app.test_cli_runner().invoke(
+        args=["send-reminders", "--today", (TODAY + timedelta(days=1)).isoformat()]
+    )
+    assert next_day.exit_code == 0, next_day.output
+    assert len(mail_app_config.messages) == 4
+
+
+def test_a_refused_message_is_sent_by_a_later_run_and_the_others_are_not_repeated(
+    app, db, scrutiny, monkeypatch
+):
+    scrutiny.recommend(-1)
+    refusing, controller = start_smtp_server(RefusesTheOfficer(host="127.0.0.1", port=0))
+    point_app_at(app, refusing, monkeypatch)
+    try:
+        assert run(app).exit_code == 1
+    finally:
+        controller.stop()
+    working, controller = start_smtp_server()
+    point_app_at(app, working, monkeypatch)
+    try:
+        later = run(app)
+    finally:
+        controller.stop()
+
+    assert later.exit_code == 0, later.output
+    assert [message.envelope_to for message in working.messages] == [
+        ["inspector@police.example.org"]
+    ]
+    assert "1 item -> isp.chair@example.org (already sent on this day)" in later.output
+
+
+def test_a_run_that_could_not_reach_the_mail_server_leaves_everyone_for_the_next_run(
+    app, db, scrutiny, mail_app_config, monkeypatch
+):
+    scrutiny.recommend(-1)
+    mail_app_config.messages.clear()
+    with monkeypatch.context() as down:
+        point_app_at(app, SMTPServer(host="127.0.0.1", port=closed_port()), down)
+        assert run(app).exit_code == 1
+
+    assert run(app).exit_code == 0
+    assert len(mail_app_config.messages) == 2
+
+
+def test_a_dry_run_claims_nobody(app, db, scrutiny, mail_app_config):
+    scrutiny.recommend(-1)
+    mail_app_config.messages.clear()
+    assert run(app, "--dry-run").exit_code == 0
+
+    assert run(app).exit_code == 0
+    assert len(mail_app_config.messages) == 2
+
+
+def test_a_claim_left_unsent_by_a_run_that_died_is_taken_an_hour_later(db, scrutiny):
+    officer = scrutiny.officer.id
+    assert reminders.claim([officer], TODAY) == {officer}
+    assert reminders.claim([officer], TODAY) == set()
+
+    claim = db.session.get(reminders.ReminderClaim, (TODAY, officer))
+    claim.claimed_at -= reminders.CLAIM_LAPSES_AFTER + timedelta(minutes=1)
+    db.session.flush()
+    assert reminders.claim([officer], TODAY) == {officer}
+
+    reminders.settle(TODAY, sent=[officer], failed=[])
+    claim.claimed_at -= timedelta(days=1)
+    db.session.flush()
+    assert reminders.claim([officer], TODAY) == set()  # sent: never taken again that day
+
+
+def test_each_run_deletes_claims_older_than_a_week(app, db, scrutiny, mail_app_config):
+    scrutiny.recommend(-30)
+    week_ago = TODAY - timedelta(days=reminders.KEEP_CLAIMS_DAYS)
+    for day in (week_ago - timedelta(days=1), week_ago):
+        reminders.claim([scrutiny.officer.id], day)
+
+    assert run(app).exit_code == 0
+
+    days = db.session.scalars(
+        sa.select(reminders.ReminderClaim.day).order_by(reminders.ReminderClaim.day)
+    ).all()
+    assert days == [week_ago, TODAY, TODAY]  # the officer's and the chair's today

@@ -22,26 +22,43 @@ registry (`panel.app.contributions`); nothing registers itself on import. For in
 
 `panel.lessons.reminders` is the example to copy. This module leaves out inactive accounts, sends
 one message per person, and merges the same item given twice.
+
+One message per person and UK day, however many runs: cron may start the command on two app
+servers at once, or someone may run it again. Before sending, a run claims each person's reminder
+for the day (`claim`, a row in `reminder_claim` that the database lets only one run insert) and
+commits, so another run sees the claim and skips that person. A message the mail server does not
+take releases its claim (`release`), so a later run that day sends it: mail delayed, not lost. A
+claim whose run neither sent nor released it (the run died) lapses after `CLAIM_LAPSES_AFTER`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
 import click
 import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy.orm import Mapped, mapped_column
 
-from panel.core import mail, registry
+from panel.core import mail, registry, unit_of_work
+from panel.core.database import UTCDateTime, insert_for, utcnow
 from panel.core.time import format_datetime, uk_today
 from panel.extensions import db
 
 # An item is reminded from this many days before its due date, and every day once overdue.
 DUE_SOON_DAYS = 14
+# A claim neither sent nor released this long after it was made is from a run that died between
+# claiming and sending: a later run may take it. Far longer than a run takes to send.
+CLAIM_LAPSES_AFTER = timedelta(hours=1)
+# Claims are kept this many days, for an operator asking who was reminded when; each run deletes
+# older ones, so the table holds at most a week of people reminded.
+KEEP_CLAIMS_DAYS = 7
+# People claimed, marked or released per statement: within every database's limit on parameters.
+_BATCH = 300
 
 
 class Person(Protocol):
@@ -69,6 +86,21 @@ class ReminderItem:
 
 
 Source = Callable[[date], dict[int, list[ReminderItem]]]
+
+
+class ReminderClaim(db.Model):
+    """A run's claim on one person's reminder for one UK day; the primary key lets only one run
+    have it. `sent_at` is set once the mail server took the message."""
+
+    __tablename__ = "reminder_claim"
+
+    # The day first: it finds a run's claims and the old ones to delete.
+    day: Mapped[date] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 def due_by(today: date) -> date:
@@ -204,8 +236,18 @@ def _by_section(items: list[ReminderItem]) -> list[str]:
 
 
 @dataclass(frozen=True)
+class Recipient:
+    """Whom a reminder goes to, copied from their account: a run commits as it goes, and reading
+    an account again after each commit would cost a query per person."""
+
+    id: int
+    email: str
+    full_name: str
+
+
+@dataclass(frozen=True)
 class Digest:
-    user: Person
+    user: Recipient
     items: list[ReminderItem]
     email: mail.Email
 
@@ -218,6 +260,8 @@ class Report:
     digests: list[Digest]
     sent_to: frozenset[int] = frozenset()
     errors: tuple[str, ...] = ()
+    # The people another run (or an earlier one) had already claimed for the day: not sent again.
+    already_sent: tuple[Digest, ...] = ()
 
     @property
     def people(self) -> int:
@@ -233,16 +277,79 @@ class Report:
 
 
 def send_reminders(today: date, dry_run: bool = False) -> Report:
-    """Gather everyone's reminders for `today` and, unless `dry_run`, e-mail them."""
+    """Gather everyone's reminders for `today` and, unless `dry_run`, e-mail those nobody has
+    sent today. Commits: the claims before sending, and what became of them after."""
     found = [
-        Digest(user, items, compose(user, items, today)) for user, items in digests(today).items()
+        Digest(Recipient(user.id, user.email, user.full_name), items, compose(user, items, today))
+        for user, items in digests(today).items()
     ]
     if dry_run:
         return Report(found)
-    sent_to, errors = _send([digest.email for digest in found])
+    # The reading is over: the claims are written in a transaction that starts with a write, so
+    # that on SQLite two runs queue for the lock instead of each holding a read lock the other's
+    # write waits for.
+    unit_of_work.commit()
+    forget_claims_before(today - timedelta(days=KEEP_CLAIMS_DAYS))
+    mine = claim([digest.user.id for digest in found], today)
+    # Saved before any mail leaves, so that a run on another server skips these people.
+    unit_of_work.commit()
+    claimed = [digest for digest in found if digest.user.id in mine]
+    sent_to, errors = _send([digest.email for digest in claimed])
+    sent = [digest.user.id for i, digest in enumerate(claimed) if i in sent_to]
+    failed = [digest.user.id for i, digest in enumerate(claimed) if i not in sent_to]
+    settle(today, sent, failed)
+    unit_of_work.commit()
     for error in errors:
         current_app.logger.error("Reminders: %s", error)
-    return Report(found, sent_to, errors)
+    already = tuple(digest for digest in found if digest.user.id not in mine)
+    return Report(claimed, sent_to, errors, already)
+
+
+def claim(user_ids: Iterable[int], today: date) -> set[int]:
+    """Claim the reminders of `user_ids` for `today` for this run; return those it got. A person
+    claimed by another run is not got, unless that claim lapsed unsent. Atomic per person: of two
+    runs inserting at once, the database makes one wait and then gives it nothing. People are
+    claimed in id order, so two runs never wait for each other's rows (a deadlock)."""
+    now = utcnow()
+    claims = ReminderClaim.__table__.c
+    got: set[int] = set()
+    for batch in _batches(sorted(set(user_ids))):
+        insert = insert_for(ReminderClaim, db.session).values(
+            [{"day": today, "user_id": user_id, "claimed_at": now} for user_id in batch]
+        )
+        insert = insert.on_conflict_do_update(
+            index_elements=[claims.day, claims.user_id],
+            set_={"claimed_at": insert.excluded.claimed_at},
+            where=sa.and_(claims.sent_at.is_(None), claims.claimed_at < now - CLAIM_LAPSES_AFTER),
+        ).returning(claims.user_id)
+        got.update(db.session.execute(insert).scalars())
+    return got
+
+
+def settle(today: date, sent: list[int], failed: list[int]) -> None:
+    """After sending: mark the claims of those `sent` to, and release those of the `failed`, so
+    that a later run sends theirs."""
+    claims = ReminderClaim.__table__.c
+    for batch in _batches(sent):
+        db.session.execute(
+            sa.update(ReminderClaim)
+            .where(claims.day == today, claims.user_id.in_(batch))
+            .values(sent_at=utcnow())
+        )
+    for batch in _batches(failed):
+        db.session.execute(
+            sa.delete(ReminderClaim).where(claims.day == today, claims.user_id.in_(batch))
+        )
+
+
+def forget_claims_before(day: date) -> None:
+    """Delete the claims for days before `day`: no run needs them."""
+    db.session.execute(sa.delete(ReminderClaim).where(ReminderClaim.__table__.c.day < day))
+
+
+def _batches(ids: list[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), _BATCH):
+        yield ids[start : start + _BATCH]
 
 
 # Attempts in a row that get no message through before the run gives up: the server is down.
@@ -283,13 +390,21 @@ def _send(emails: list[mail.Email]) -> tuple[frozenset[int], tuple[str, ...]]:
 @with_appcontext
 def send_reminders_command(dry_run: bool, today) -> None:
     """E-mail each person one reminder of what is overdue or due within 14 days (for cron)."""
-    report = send_reminders(today.date() if today else uk_today(), dry_run=dry_run)
+    day = today.date() if today else uk_today()
+    report = send_reminders(day, dry_run=dry_run)
     for index, digest in enumerate(report.digests):
-        line = f"{_plural(len(digest.items), 'item')} -> {digest.user.email}"
+        line = _line(digest)
         if dry_run:
             click.echo(f"{line}\nSubject: {digest.email.subject}\n\n{digest.email.body}\n")
         else:
             click.echo(line if index in report.sent_to else f"{line} (not sent)")
+    for digest in report.already_sent:
+        click.echo(f"{_line(digest)} (already sent on this day)")
+    if report.already_sent:
+        click.echo(
+            f"Skipped {_plural(len(report.already_sent), 'person', 'people')} already sent "
+            f"their reminder for {format_datetime(day, 'date')}."
+        )
     totals = f"{_plural(report.people, 'person', 'people')}, {_plural(report.items, 'item')}"
     if dry_run:
         click.echo(f"Dry run: would e-mail {totals}. Nothing was sent.")
@@ -300,6 +415,10 @@ def send_reminders_command(dry_run: bool, today) -> None:
         )
     else:
         click.echo(f"Reminders sent: {totals}.")
+
+
+def _line(digest: Digest) -> str:
+    return f"{_plural(len(digest.items), 'item')} -> {digest.user.email}"
 
 
 def _plural(count: int, singular: str, plural: str | None = None) -> str:

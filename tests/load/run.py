@@ -5,8 +5,13 @@
 
 Starts two gunicorn servers on loopback ports, each with the same number of workers: Panel
 (`wsgi:app`) and the bare endpoint (`tests/load/bare.py`, a Flask + SQLAlchemy app answering
-`SELECT 1`). Signs the demo accounts in and finds their pages (`tests/load/plan.py`), warms the
-workers up, then for each number of users runs Locust headless (`tests/load/locustfile.py`):
+`SELECT 1`). With `--instances 2`, Panel runs as two gunicorn instances (each with that many
+workers, sharing the database and Redis, as two app servers do) behind nginx on one loopback
+address, with the proxy headers of deploy/nginx/panel.conf and PROXY_COUNT=1; `--instances 1 2`
+runs the whole bench once each way and closes with a comparison.
+
+Signs the demo accounts in and finds their pages (`tests/load/plan.py`), warms the workers up,
+then for each number of users runs Locust headless (`tests/load/locustfile.py`):
 
 1. the realistic mix for the given time: per-page p50/p95/p99 and throughput, and errors;
 2. each page alone, then the app's `/healthz` alone, then the bare endpoint alone, each for a
@@ -27,6 +32,9 @@ because production refuses the demo accounts (their password is published) and m
 cookie Secure, which a client on plain http://127.0.0.1 does not send back; neither changes what a
 page costs. The throttles and the session limits keep their defaults: each account signs in once.
 
+nginx runs in the foreground from a configuration written to a temporary folder (no system
+service, nothing under /etc); a missing nginx stops a two-instance run before it starts.
+
 Bounded: users, time (the mix's DURATION, each phase's seconds, and a hard limit on each Locust
 process) and requests (--max-requests per phase). Every server binds to 127.0.0.1 and Locust
 refuses any other host. Writes the table, a CSV and an SVG chart to --out (bench-results/ by
@@ -36,6 +44,7 @@ default, git-ignored), and prints the table.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import re
 import secrets
@@ -50,6 +59,7 @@ import urllib.request
 from pathlib import Path
 
 import psycopg
+import redis
 
 from tests.load import plan as plans
 from tests.load import report
@@ -57,6 +67,7 @@ from tests.load import report
 ROOT = Path(__file__).resolve().parents[2]
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 DEFAULT_DATABASE = "postgresql://postgres@127.0.0.1:5432/national"
+DEFAULT_THROTTLE_STORAGE = "redis://127.0.0.1:6379/0"
 MIX_CLASSES = ["Chair", "Coordinator", "Partner", "Reader"]
 # The pages measured alone, in this order; the update (a write) is measured in the mix only.
 ALONE = [
@@ -112,7 +123,20 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--warm-up", type=seconds, default=10.0)
     parser.add_argument("--wait", default="1-3", help="pause between a user's pages: MIN-MAX s")
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers, for both apps")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers, for each app")
+    parser.add_argument(
+        "--instances",
+        type=int,
+        nargs="+",
+        default=[1],
+        choices=[1, 2],
+        help="Panel instances: 1, 2 behind nginx, or '1 2' for both, compared (INSTANCES)",
+    )
+    parser.add_argument(
+        "--throttle-storage",
+        default=os.environ.get("RATELIMIT_STORAGE_URI") or DEFAULT_THROTTLE_STORAGE,
+        help="the Redis two instances share their throttle counts in (RATELIMIT_STORAGE_URI)",
+    )
     parser.add_argument("--max-requests", type=int, default=1_000_000, help="per phase")
     parser.add_argument(
         "--no-updates", action="store_true", help="partners read only (no intervention updates)"
@@ -172,6 +196,74 @@ class Server:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
+
+
+NO_NGINX = (
+    "bench-load: --instances 2 puts nginx in front of the two instances, and nginx is not "
+    "installed (Debian: apt-get install nginx; only the program is used, not the service)"
+)
+
+
+def nginx_program() -> str | None:
+    """nginx, on the PATH or where Debian installs it (/usr/sbin, off a plain user's PATH)."""
+    found = shutil.which("nginx") or "/usr/sbin/nginx"
+    return found if os.access(found, os.X_OK) else None
+
+
+def nginx_config(upstream_ports: list[int], port: int, folder: Path, log: Path) -> str:
+    """nginx on 127.0.0.1:`port` in front of the app servers on `upstream_ports`, keeping its pid,
+    buffers and errors in `folder` and `log`."""
+    upstreams = "".join(f"        server 127.0.0.1:{p};\n" for p in upstream_ports)
+    temp = "".join(
+        f"    {kind}_temp_path {folder / kind};\n"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    user = "user nobody nogroup;\n" if os.geteuid() == 0 else ""
+    return (
+        f"{user}daemon off;\nworker_processes 1;\npid {folder / 'nginx.pid'};\n"
+        f"error_log {log} warn;\n"
+        "events {\n    worker_connections 1024;\n}\n"
+        "http {\n    access_log off;\n    server_tokens off;\n"
+        f"{temp}"
+        f"    upstream panel_app {{\n{upstreams}    }}\n"
+        "    server {\n"
+        f"        listen 127.0.0.1:{port};\n"
+        "        client_max_body_size 2m;\n"
+        "        proxy_set_header Host $host;\n"
+        "        proxy_set_header X-Forwarded-For $remote_addr;\n"
+        "        proxy_set_header X-Forwarded-Proto $scheme;\n"
+        "        proxy_set_header X-Forwarded-Host $host;\n"
+        "        proxy_set_header X-Request-ID $request_id;\n"
+        "        proxy_connect_timeout 5s;\n"
+        "        proxy_read_timeout 70s;\n"
+        "        location / {\n            proxy_pass http://panel_app;\n        }\n"
+        "    }\n}\n"
+    )
+
+
+class Balancer:
+    """nginx in the foreground on a loopback port, spreading requests over `servers` as the
+    proxy in front of two app servers does (deploy/nginx/panel.conf, without TLS and static
+    files): the same proxy headers, which Panel trusts with PROXY_COUNT=1."""
+
+    def __init__(self, servers: list[Server], folder: Path, log: Path) -> None:
+        nginx = nginx_program()
+        if nginx is None:
+            raise SystemExit(NO_NGINX)
+        self.name, self.port, self.log = "nginx", free_port(), log
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = folder / "nginx.conf"
+        config.write_text(nginx_config([s.port for s in servers], self.port, folder, log))
+        if os.geteuid() == 0:
+            folder.chmod(0o711)  # nginx's workers drop to nobody, and keep their buffers here
+        command = [nginx, "-p", str(folder), "-c", str(config), "-e", str(log)]
+        self.process = subprocess.Popen(
+            command, cwd=folder, stdout=log.open("a"), stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+
+    wait_until_up = Server.wait_until_up
+    stop = Server.stop
 
 
 def check_database(url: str) -> dict[str, int]:
@@ -242,8 +334,8 @@ class Locust:
         return report.summarise(report.read_requests(record))
 
 
-def level(args, locust: Locust, plan: dict, plan_path: Path, app: Server, bare: Server,
-          users: int, log) -> tuple[list[report.Row], list[str]]:  # fmt: skip
+def level(args, locust: Locust, plan: dict, plan_path: Path, app: Server | Balancer,
+          bare: Server, users: int, log) -> tuple[list[report.Row], list[str]]:  # fmt: skip
     """The mix, then each page, /healthz and bare alone, with this many users."""
     plans.save(plans.refresh(plan), plan_path)
     log(f"{users} users: the mix for {args.duration:.0f} s (pauses of {args.wait} s)")
@@ -279,6 +371,98 @@ def level(args, locust: Locust, plan: dict, plan_path: Path, app: Server, bare: 
     return rows, notes
 
 
+@dataclasses.dataclass
+class Run:
+    """One way of serving Panel, benched: one instance, or two behind nginx."""
+
+    instances: int
+    rows: list[report.Row] = dataclasses.field(default_factory=list)
+    notes: list[str] = dataclasses.field(default_factory=list)
+    cpu_warnings: list[str] = dataclasses.field(default_factory=list)
+
+    @property
+    def served_by(self) -> str:
+        return (
+            "one gunicorn instance"
+            if self.instances == 1
+            else "two gunicorn instances behind nginx"
+        )
+
+    @property
+    def suffix(self) -> str:
+        """For its files: none for one instance, as before; "-2-instances" for two."""
+        return "" if self.instances == 1 else f"-{self.instances}-instances"
+
+
+def bench(args, instances: int, env: dict, out: Path, raw: Path, log) -> Run:
+    """Serve Panel as `instances` gunicorn instances (behind nginx when more than one), sign the
+    accounts in, warm up, and run each number of users."""
+    run = Run(instances)
+    if instances > 1:
+        # Two app servers: the throttle counts shared in Redis, the client address nginx's.
+        env = {**env, "PROXY_COUNT": "1", "RATELIMIT_STORAGE_URI": args.throttle_storage}
+    apps = [
+        Server(f"Panel {n}", "wsgi:app", args.workers, env,
+               out / f"app-server{run.suffix}{'' if instances == 1 else f'-{n}'}.log")
+        for n in range(1, instances + 1)
+    ]  # fmt: skip
+    bare = Server(
+        "bare", "tests.load.bare:from_environment()", args.workers, env,
+        out / f"bare-server{run.suffix}.log",
+    )  # fmt: skip
+    servers: list[Server | Balancer] = [*apps, bare]
+    folder = raw / f"i{instances}"
+    folder.mkdir()
+    # nginx's configuration and buffers; its workers (nobody, when started as root) reach them.
+    nginx_folder = Path(tempfile.mkdtemp(prefix="bench-load-nginx-"))
+    with tempfile.TemporaryDirectory(prefix="bench-load-") as private:
+        # The plan holds live session cookies for the run: kept out of the results folder.
+        plan_path = Path(private) / "plan.json"
+        try:
+            for app in apps:
+                app.wait_until_up("/healthz")
+            bare.wait_until_up("/bare")
+            front: Server | Balancer = apps[0]
+            if instances > 1:
+                front = Balancer(apps, nginx_folder, out / f"nginx{run.suffix}.log")
+                servers.append(front)
+                front.wait_until_up("/healthz")
+            behind = f" ({', '.join(a.url for a in apps)})" if instances > 1 else ""
+            log(
+                f"{run.served_by}, {args.workers} workers each: Panel on {front.url}{behind}, "
+                f"bare on {bare.url}"
+            )
+            log("signing in the demo accounts and finding their pages")
+            plan = plans.make_plan(front.url, args.database, log=log)
+            if args.no_updates:
+                for account in plan["accounts"]:
+                    account["updatable"] = []
+            plans.save(plan, plan_path)
+            locust = Locust(plan_path, folder, args)
+            log(f"warming up for {args.warm_up:.0f} s")
+            locust.run("warm-up", front.url, max(args.users), args.warm_up, MIX_CLASSES, "0")
+            for users in args.users:
+                rows, notes = level(args, locust, plan, plan_path, front, bare, users, log)
+                run.rows += rows
+                run.notes += notes
+            run.cpu_warnings = locust.cpu_warnings
+        finally:
+            for server in reversed(servers):
+                server.stop()
+            shutil.rmtree(nginx_folder, ignore_errors=True)
+    return run
+
+
+def check_throttle_storage(url: str) -> None:
+    """Two instances share their throttle counts: the Redis they use must answer."""
+    if not url.startswith("redis"):
+        raise SystemExit(f"bench-load: two instances share throttle counts in Redis, not {url}")
+    try:
+        redis.Redis.from_url(url, socket_timeout=5).ping()
+    except redis.RedisError as error:
+        raise SystemExit(f"bench-load: the Redis at {url} does not answer: {error}") from None
+
+
 def main(argv: list[str] | None = None) -> int:
     args = arguments(argv)
     out: Path = args.out
@@ -289,6 +473,10 @@ def main(argv: list[str] | None = None) -> int:
     def log(line: str) -> None:
         print(f"[bench-load {time.strftime('%H:%M:%S')}] {line}", flush=True)
 
+    if max(args.instances) > 1:
+        if nginx_program() is None:
+            raise SystemExit(NO_NGINX)
+        check_throttle_storage(args.throttle_storage)
     sizes = check_database(args.database)
     dataset = ", ".join(f"{n:,} {name}" for name, n in sizes.items())
     log(f"database {re.sub(r'//[^@/]*@', '//', args.database)}: about {dataset}")
@@ -300,72 +488,88 @@ def main(argv: list[str] | None = None) -> int:
         "PANEL_ENV": "development",
         "MAIL_BACKEND": "log",
     }
-    servers = [
-        Server("Panel", "wsgi:app", args.workers, env, out / "app-server.log"),
-        Server("bare", "tests.load.bare:from_environment()", args.workers, env,
-               out / "bare-server.log"),
-    ]  # fmt: skip
-    app, bare = servers
     started, load_before = time.monotonic(), os.getloadavg()[0]
-    with tempfile.TemporaryDirectory(prefix="bench-load-") as private:
-        # The plan holds live session cookies for the run: kept out of the results folder.
-        plan_path = Path(private) / "plan.json"
-        try:
-            app.wait_until_up("/healthz")
-            bare.wait_until_up("/bare")
-            log(f"gunicorn, {args.workers} workers each: Panel on {app.url}, bare on {bare.url}")
-            log("signing in the demo accounts and finding their pages")
-            plan = plans.make_plan(app.url, args.database, log=log)
-            if args.no_updates:
-                for account in plan["accounts"]:
-                    account["updatable"] = []
-            plans.save(plan, plan_path)
-            locust = Locust(plan_path, raw, args)
-            log(f"warming up for {args.warm_up:.0f} s")
-            locust.run("warm-up", app.url, max(args.users), args.warm_up, MIX_CLASSES, "0")
-            rows: list[report.Row] = []
-            notes: list[str] = []
-            for users in args.users:
-                more_rows, more_notes = level(args, locust, plan, plan_path, app, bare, users, log)
-                rows += more_rows
-                notes += more_notes
-        finally:
-            for server in servers:
-                server.stop()
-    if locust.cpu_warnings:
-        notes.append(
-            "Locust reported its own CPU as saturated in: "
-            + ", ".join(locust.cpu_warnings)
-            + " (those throughputs are lower bounds: client and servers share two cores)"
-        )
+    runs = [
+        bench(args, instances, env, out, raw, log) for instances in dict.fromkeys(args.instances)
+    ]
     load_after = os.getloadavg()[0]
     cores = os.cpu_count() or 1
+    common: list[str] = []
     if max(load_before, load_after) > cores / 2:
-        notes.append(
+        common.append(
             f"The machine was busy besides this run: load average {load_before:.1f} before it "
             f"and {load_after:.1f} after it, on {cores} cores. Every figure is slower than on a "
             "quiet machine; run it again when nothing else is running."
         )
-    found = report.targets(rows, {u: args.duration for u in args.users})
-    heading = (
-        f"bench-load: gunicorn {args.workers} workers, PostgreSQL with about {dataset}; "
-        f"mix of {args.duration:.0f} s with pauses of {args.wait} s, each endpoint alone "
-        f"{args.page_seconds:.0f} s without pauses; {cores} cores, load average "
-        f"{load_before:.1f} before and {load_after:.1f} after; took "
-        f"{time.monotonic() - started:.0f} s"
-    )
-    text = "\n\n".join(
-        [heading, report.format_table(rows), "Targets:\n" + report.format_targets(found)]
-        + (["Notes:\n" + "\n".join(f"- {n}" for n in notes)] if notes else [])
-    )
-    report.write_csv(rows, out / "bench-load.csv")
-    report.write_svg(rows, out / "p95-by-page.svg")
+    sections = []
+    for run in runs:
+        notes = run.notes + common
+        if run.cpu_warnings:
+            notes.append(
+                "Locust reported its own CPU as saturated in: "
+                + ", ".join(run.cpu_warnings)
+                + " (those throughputs are lower bounds: client and servers share two cores)"
+            )
+        found = report.targets(run.rows, {u: args.duration for u in args.users})
+        heading = (
+            f"bench-load: {run.served_by}, gunicorn {args.workers} workers each, PostgreSQL "
+            f"with about {dataset}; mix of {args.duration:.0f} s with pauses of {args.wait} s, "
+            f"each endpoint alone {args.page_seconds:.0f} s without pauses; {cores} cores, load "
+            f"average {load_before:.1f} before and {load_after:.1f} after; the whole run took "
+            f"{time.monotonic() - started:.0f} s"
+        )
+        sections.append(
+            "\n\n".join(
+                [
+                    heading,
+                    report.format_table(run.rows),
+                    "Targets:\n" + report.format_targets(found),
+                ]
+                + (["Notes:\n" + "\n".join(f"- {n}" for n in notes)] if notes else [])
+            )
+        )
+        report.write_csv(run.rows, out / f"bench-load{run.suffix}.csv")
+        report.write_svg(run.rows, out / f"p95-by-page{run.suffix}.svg")
+    if len(runs) > 1:
+        sections.append(compare(runs))
+    text = "\n\n\n".join(sections)
     (out / "bench-load.md").write_text(text + "\n")
     print()
     print(text)
-    print(f"\nWritten: {out / 'bench-load.md'}, {out / 'bench-load.csv'}, "
-          f"{out / 'p95-by-page.svg'}; Locust's own CSVs in {raw}")  # fmt: skip
+    written = [f"bench-load{r.suffix}.csv, p95-by-page{r.suffix}.svg" for r in runs]
+    print(f"\nWritten: {out / 'bench-load.md'}; in {out}: {'; '.join(written)}; "
+          f"Locust's own CSVs in {raw}")  # fmt: skip
     return 0
+
+
+def compare(runs: list[Run]) -> str:
+    """The closing note: for each number of users, how each way of serving did in the mix
+    (throughput, errors, p95 of the pages) and /healthz alone."""
+    lines = [
+        "Compared (the same mix and users; one instance against two behind nginx):",
+        "",
+        "| users | served by | mix req/s | errors | median page p95 | slowest page p95 "
+        "| /healthz alone req/s |",
+        "|---:|---|---:|---:|---:|---:|---:|",
+    ]
+    for users in sorted({row.users for run in runs for row in run.rows}):
+        for run in runs:
+            rows = [r for r in run.rows if r.users == users]
+            pages = [r for r in rows if r.page not in (report.HEALTHZ, report.BARE)]
+            p95s = sorted(r.p95_ms for r in pages if r.p95_ms is not None)
+            healthz = next((r.alone_rps for r in rows if r.page == report.HEALTHZ), None)
+            lines.append(
+                f"| {users} | {run.served_by} | {sum(r.mix_rps or 0 for r in pages):,.1f} "
+                f"| {sum(r.failures for r in pages):,} "
+                f"| {_ms(p95s[len(p95s) // 2] if p95s else None)} "
+                f"| {_ms(p95s[-1] if p95s else None)} "
+                f"| {'-' if healthz is None else f'{healthz:,.1f}'} |"
+            )
+    return "\n".join(lines)
+
+
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:,.0f} ms"
 
 
 if __name__ == "__main__":
