@@ -13,6 +13,7 @@ from panel.cases.models import (
     StageFinding,
 )
 from panel.core.audit import AuditChainHead, AuditEvent, is_trigram_index
+from panel.core.outbox import OutboxMessage
 from panel.insight.models import AnnualReport
 from panel.interventions.models import (
     Intervention,
@@ -55,6 +56,7 @@ __all__ = [
     "AgendaTemplateItem",
     "Attendance",
     "AuditChainHead",
+    "OutboxMessage",
     "AuditEvent",
     "Guest",
     "GuardOverride",

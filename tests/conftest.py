@@ -32,7 +32,12 @@ pytest_plugins = ["tests.mailserver"]
 class IsolatedClient(FlaskClient):
     """Runs each request in its own application context, as in production. Without this a request
     would reuse the test's context, sharing `g` (the signed-in user) and the database session
-    between requests, and hiding bugs."""
+    between requests, and hiding bugs.
+
+    A test of what happens before a response has gone sets `close_responses` False and closes
+    the response itself."""
+
+    close_responses = True
 
     def open(self, *args, **kwargs):
         # What the test did before the request (services called to set things up) is a unit of
@@ -40,7 +45,14 @@ class IsolatedClient(FlaskClient):
         # so afterwards it reads afresh what the request saved, as the next request would.
         if has_app_context():
             unit_of_work.commit()
-        return contextvars.Context().run(super().open, *args, **kwargs)
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        if self.close_responses:
+            # A server closes a response once it has sent it, which runs what waits for that
+            # (without a job queue, the e-mail the request queued): so does the test, its body
+            # read first.
+            response.get_data()
+            contextvars.Context().run(response.close)
+        return response
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,7 @@ from panel.accounts.models import Organisation, OrganisationKind, User
 from panel.cases import services as case_services
 from panel.cases.models import CaseReview
 from panel.cases.vocabularies import Stage, Strand
-from panel.core import registry, reminders
+from panel.core import registry, reminders, unit_of_work
 from panel.lessons import services
 from panel.lessons.lifecycle import Move
 from panel.lessons.models import Lesson, LessonKind, Recommendation, RecommendationStatus
@@ -55,15 +55,18 @@ class Scrutiny:
         lesson: Lesson | None = None,
     ) -> Recommendation:
         """A recommendation due `due_in_days` after TODAY, through the service (which e-mails
-        the addressed organisation: tests count only the reminders sent afterwards)."""
+        the addressed organisation, once committed as a page would: tests count only the
+        reminders sent afterwards)."""
         details = services.RecommendationDetails(
             organisation=organisation or self.police,
             text=RECOMMENDATION_TEXT,
             due_date=TODAY + timedelta(days=due_in_days),
         )
-        return services.add_recommendation(
+        recommendation = services.add_recommendation(
             self.people.coordinator, lesson or self.lesson, details
         ).recommendation
+        unit_of_work.commit()
+        return recommendation
 
 
 @pytest.fixture

@@ -116,8 +116,8 @@ def users():
 def new_user():
     form = NewUserForm()
     if form.validate_on_submit():
-        user, sent = links.invite_user(current_user, **form.details())
-        _flash_invitation(user, sent, f"An account has been created for {user.full_name}")
+        user, _queued = links.invite_user(current_user, **form.details())
+        _flash_invitation(user, f"An account has been created for {user.full_name}")
         return redirect(url_for(".users"))
     return render_template(
         "admin/user_form.html",
@@ -150,8 +150,8 @@ def edit_user(user):
 def resend_invitation(user):
     if ResendInvitationForm().validate_on_submit():
         if user.active and links.is_invited(user):
-            sent = links.send_invitation(current_user, user)
-            _flash_invitation(user, sent, f"A new invitation is on its way to {user.full_name}")
+            links.send_invitation(current_user, user)
+            _flash_invitation(user, f"A new invitation is on its way to {user.full_name}")
         else:
             flash(
                 f"There is no invitation to resend to {user.full_name}: they have set their "
@@ -161,15 +161,9 @@ def resend_invitation(user):
     return redirect(url_for(".users"))
 
 
-def _flash_invitation(user: User, sent: int | None, done: str) -> None:
-    if sent is None:
-        flash(
-            f"{done}, but the invitation email could not be sent. "
-            "Try again later with ‘Resend invitation’.",
-            "warning",
-        )
-    else:
-        flash(f"{done}. We have emailed {user.email} a link to set their password.", "success")
+def _flash_invitation(user: User, done: str) -> None:
+    # The e-mail is queued with the change, and goes once it is saved: "will", not "have".
+    flash(f"{done}. We will email {user.email} a link to set their password.", "success")
 
 
 @bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
@@ -177,10 +171,8 @@ def _flash_invitation(user: User, sent: int | None, done: str) -> None:
 def reset_password(user):
     form = SendResetLinkForm()
     if user.active and form.validate_on_submit():
-        if links.send_reset_link(current_user, user) is None:
-            flash("The password reset email could not be sent. Try again later.", "warning")
-        else:
-            flash(f"We have emailed {user.email} a link to reset their password.", "success")
+        links.send_reset_link(current_user, user)
+        flash(f"We will email {user.email} a link to reset their password.", "success")
         return redirect(url_for(".users"))
     return render_template(
         "admin/reset_password.html",

@@ -8,13 +8,15 @@ A request that ends in a page or a redirect (a status below 400) commits what it
 ends in an error (a 4xx or 5xx page) rolls it all back, and an exception leaves it to
 Flask-SQLAlchemy, which rolls back when the request ends. A refused attempt that must be kept (a
 wrong code counted towards the lock) is kept because the page that says so is a 200. Commands
-call `commit()` once, at the end.
+call `commit()` once, at the end. The jobs a unit of work asked for (`panel.core.jobs`: the
+e-mail it added to the outbox) start only once it has committed.
 """
 
 from __future__ import annotations
 
 from flask import Flask, Response
 
+from panel.core import jobs
 from panel.extensions import db
 
 
@@ -23,13 +25,16 @@ def init_app(app: Flask) -> None:
 
 
 def commit() -> None:
-    """Save the unit of work (a command's, or a test's set-up)."""
+    """Save the unit of work (a command's, or a test's set-up), then run the jobs it asked for
+    when they run in this process (e-mail it added to the outbox)."""
     db.session.commit()
+    jobs.after_commit()
 
 
 def _end_of_request(response: Response) -> Response:
     if response.status_code < 400:
         db.session.commit()
+        jobs.after_request(response)
     else:
         db.session.rollback()
     return response
