@@ -2,9 +2,10 @@
 
 `/healthz` says the process is up and its database answers. `/readyz` says whether this process
 should be sent requests: the database answers, Redis answers when throttling counts are kept
-there and when jobs are queued there (`JOBS_REDIS_URL`), and the database's schema is at the head of `migrations/` (a deploy that has not run
-`flask db upgrade` yet is not ready). Each says only "ok" or "failed" per check: no versions,
-addresses or errors, which would tell an attacker what runs here.
+there and when jobs are queued there (`JOBS_REDIS_URL`), and the database's schema is at the head
+of `migrations/` (a deploy that has not run `flask db upgrade` yet is not ready). Each says only
+"ok" or "failed" per check: no versions, addresses or errors, which would tell an attacker what
+runs here.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from panel.accounts.models import User
 from panel.core import unit_of_work
 from panel.extensions import db as _db
 from panel.panels.models import Panel, PanelKind, Role
-from tests import databases, factories
+from tests import databases, factories, querycount
 
 # Query plans are PostgreSQL's: on SQLite the module is not collected rather than skipped, since CI
 # fails a suite that skips anything (a skip there means a dependency is missing).
@@ -44,7 +44,8 @@ class IsolatedClient(FlaskClient):
         # work of its own, saved as a command saves it. The commit expires what the test holds,
         # so afterwards it reads afresh what the request saved, as the next request would.
         if has_app_context():
-            unit_of_work.commit()
+            with querycount.not_counted():
+                unit_of_work.commit()
         response = contextvars.Context().run(super().open, *args, **kwargs)
         if self.close_responses:
             # A server closes a response once it has sent it, which runs what waits for that

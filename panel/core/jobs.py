@@ -102,6 +102,7 @@ def _put_on_queue(jobs: list[tuple[str, tuple]]) -> None:
                 if function == DELIVER
                 else None,
                 description=f"{function.rsplit('.', 1)[1]}{args}",
+                result_ttl=0,  # a job that is done leaves nothing behind in Redis
             )
     except RedisError as error:
         # The change is saved and so is its mail: `flask send-outbox`, or the worker when it

@@ -2,10 +2,11 @@
 else was told.
 
 Notices go through the outbox (`send_notice`), which calls `send` once the change they are about
-has been saved. `MAIL_BACKEND` chooses where mail goes: ``smtp`` sends it through `MAIL_SERVER`; ``log`` (the
-development default) writes it to the app log instead, so that a developer sees it in the terminal
-and nobody is e-mailed by mistake. Links in mail come from `external_url`, which builds them
-on `PANEL_BASE_URL` because commands run from cron have no request to take the address from.
+has been saved. `MAIL_BACKEND` chooses where mail goes: ``smtp`` sends it through `MAIL_SERVER`;
+``log`` (the development default) writes it to the app log instead, so that a developer sees it
+in the terminal and nobody is e-mailed by mistake. Links in mail come from `external_url`, which
+builds them on `PANEL_BASE_URL` because commands run from cron have no request to take the address
+from.
 """
 
 from __future__ import annotations
