@@ -14,7 +14,7 @@ from panel.cases.models import (
 )
 from panel.core.audit import AuditChainHead, AuditEvent, is_trigram_index
 from panel.core.outbox import OutboxMessage
-from panel.insight.models import AnnualReport
+from panel.insight.models import AnnualReport, AnnualReportRequest
 from panel.interventions.models import (
     Intervention,
     InterventionType,
@@ -46,6 +46,7 @@ from panel.panels.models import GuardOverride, Membership, Panel
 __all__ = [
     "AccountLink",
     "AnnualReport",
+    "AnnualReportRequest",
     "AgreementAcceptance",
     "CaseReview",
     "CaseReviewStrand",

@@ -143,7 +143,10 @@ def run_now(jobs: list[tuple[str, tuple]]) -> None:
         deliver_round(messages)
     for function, args in jobs:
         if function != DELIVER:
-            _function(function)(*args)
+            try:
+                _function(function)(*args)
+            except Exception:  # the job keeps its failure where its page shows it
+                current_app.logger.exception("Job %s%s failed", function, args)
 
 
 def _function(dotted: str) -> Callable[..., Any]:

@@ -221,3 +221,42 @@ def test_a_service_call_for_someone_else_is_refused(scrutiny, fake_pdfs):
         services.produce_annual_report(
             scrutiny.member, scrutiny.panel, YEAR, today=date(2026, 12, 3)
         )
+
+
+def test_the_page_says_the_report_is_being_produced_until_it_is_done(client, scrutiny, fake_pdfs):
+    """Producing takes seconds at national scale: the answer comes at once, and the report is
+    produced after it (here: once the response is closed, as a server closes it when sent)."""
+    as_(client, scrutiny.chair)
+    client.close_responses = False
+    response = produce(client, scrutiny.panel.id)
+    assert response.status_code == 302
+    assert db.session.scalars(sa.select(AnnualReport)).all() == []
+    page = client.get(response.location).get_data(as_text=True)
+    assert "is being produced, full and reader-safe" in page  # the flash
+    assert "The annual report for April 2025 to March 2026 is being produced" in page
+    assert "Refresh this page</a> to download it" in page
+
+    response.close()
+    page = client.get(response.location).get_data(as_text=True)
+    assert "is being produced" not in page
+    assert f"/panels/{scrutiny.panel.id}/annual-reports/{YEAR}.pdf" in page
+    [stored] = db.session.scalars(sa.select(AnnualReport)).all()
+    assert stored.produced_by_id == scrutiny.chair.id
+
+
+def test_a_report_that_could_not_be_produced_says_so_and_can_be_asked_for_again(
+    client, scrutiny, monkeypatch
+):
+    def broken(document):
+        raise RuntimeError("the typesetter fell over")
+
+    monkeypatch.setattr(pdf, "render", broken)
+    as_(client, scrutiny.chair)
+    page = client.get(produce(client, scrutiny.panel.id).location).get_data(as_text=True)
+    assert "The annual report for April 2025 to March 2026 could not be produced" in page
+    assert db.session.scalars(sa.select(AnnualReport)).all() == []
+
+    monkeypatch.setattr(pdf, "render", fake_render)
+    page = client.get(produce(client, scrutiny.panel.id).location).get_data(as_text=True)
+    assert "could not be produced" not in page
+    assert db.session.scalars(sa.select(AnnualReport)).one().year == YEAR

@@ -1,4 +1,5 @@
-"""The e-mail outbox: mail saved with the change it is about, delivered after the commit.
+"""Work done after the commit: the e-mail outbox (mail saved with the change it is about,
+delivered once it commits) and annual reports asked for and not produced yet.
 
 Revision ID: 0033
 Revises: 0029
@@ -35,9 +36,29 @@ def upgrade():
     )
     with op.batch_alter_table("outbox_message", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_outbox_message_status"), ["status"], unique=False)
+    op.create_table(
+        "annual_report_request",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("panel_id", sa.Integer(), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("requested_by_id", sa.Integer(), nullable=False),
+        sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("failed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["panel_id"], ["panel.id"], name=op.f("fk_annual_report_request_panel_id_panel")
+        ),
+        sa.ForeignKeyConstraint(
+            ["requested_by_id"],
+            ["user_account.id"],
+            name=op.f("fk_annual_report_request_requested_by_id_user_account"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_annual_report_request")),
+        sa.UniqueConstraint("panel_id", "year", name=op.f("uq_annual_report_request_panel_id")),
+    )
 
 
 def downgrade():
+    op.drop_table("annual_report_request")
     with op.batch_alter_table("outbox_message", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_outbox_message_status"))
     op.drop_table("outbox_message")
