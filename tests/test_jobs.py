@@ -230,3 +230,52 @@ def test_a_rolled_back_change_queues_nothing(setting, worker):
         db.session.rollback()
     time.sleep(2)
     assert _outbox(setting.app) == []
+
+
+def test_a_job_carries_the_messages_number_and_nothing_personal(setting, monkeypatch):
+    from redis import Redis
+    from rq import Queue
+
+    idle = f"{setting.queue}-idle"  # a queue no worker reads, to look at the job as queued
+    monkeypatch.setitem(setting.app.config, "JOBS_QUEUE", idle)
+    _notice(setting.app, "dana.kowalski@example.org")
+    queue = Queue(idle, connection=Redis.from_url(REDIS_URL))
+    try:
+        [job] = queue.jobs
+        [waiting] = _outbox(setting.app)
+        assert (job.func_name, job.args) == ("panel.core.jobs.deliver_message", (waiting.id,))
+        assert job.retries_left == len(RETRY_INTERVALS.split(","))
+        stored = b"".join(Redis.from_url(REDIS_URL).hgetall(job.key).values())
+        assert b"dana" not in stored.lower() and b"password" not in stored.lower()
+    finally:
+        _forget_queue(Redis.from_url(REDIS_URL), idle)
+        with setting.app.app_context():
+            db.session.execute(db.delete(OutboxMessage))
+            db.session.commit()
+
+
+def test_the_worker_produces_a_requested_annual_report(setting, worker):
+    from panel.core.time import uk_today
+    from panel.insight import pdf, services
+    from panel.insight.models import AnnualReport, AnnualReportRequest
+    from panel.panels.models import PanelKind, Role
+
+    with setting.app.app_context():
+        chair = factories.user(email="erin.chair@example.org", full_name="Erin Walsh")
+        panel = factories.panel("Jobs Scrutiny Panel", PanelKind.SCRUTINY_PANEL)
+        factories.membership(panel, chair, Role.CHAIR)
+        year = pdf.years_offered(uk_today())[0]
+        services.request_annual_report(chair, panel, year, today=uk_today())
+        unit_of_work.commit()  # the page's answer: the report is not there yet
+        panel_id = panel.id
+
+    def produced():
+        with setting.app.app_context():
+            return db.session.scalars(
+                db.select(AnnualReport).where(AnnualReport.panel_id == panel_id)
+            ).all()
+
+    [report] = _until(produced, "the report produced by the worker")
+    with setting.app.app_context():
+        assert db.session.get(AnnualReport, report.id).produced_by.full_name == "Erin Walsh"
+        assert db.session.scalars(db.select(AnnualReportRequest)).all() == []
