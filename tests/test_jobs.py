@@ -109,13 +109,13 @@ def _forget_queue(redis, name: str) -> None:
     queue = Queue(name, connection=redis)
     for registry in (queue.failed_job_registry, queue.scheduled_job_registry):
         for job_id in registry.get_job_ids():
-            redis.delete(f"rq:job:{job_id}")
+            redis.delete(f"rq:job:{job_id}", f"rq:results:{job_id}")
     queue.delete(delete_jobs=True)
     for key in redis.scan_iter(f"rq:*{name}*"):
         redis.delete(key)
     for key in redis.scan_iter("rq:job:*"):
         if redis.hget(key, "origin") == name.encode():
-            redis.delete(key)
+            redis.delete(key, key.replace(b"rq:job:", b"rq:results:"))
 
 
 @pytest.fixture(scope="module")

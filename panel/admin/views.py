@@ -26,10 +26,12 @@ from panel.admin.forms import (
     PersonSearchForm,
     RemoveMemberForm,
     ResendInvitationForm,
+    RetryFailedEmailForm,
     ResetTwoFactorForm,
     SendResetLinkForm,
     UserSearchForm,
 )
+from panel.core import jobs, outbox
 from panel.core.csv_export import csv_response
 from panel.core.reauth import require_recent_sign_in
 from panel.core.time import uk_today
@@ -336,6 +338,35 @@ def _check_on_panel(membership: Membership, panel_id: int) -> None:
     """A membership addressed under another panel's address does not exist there."""
     if membership.panel_id != panel_id:
         abort(404)
+
+
+# --- E-mail that could not be sent ---------------------------------------------------------------
+
+# Failed messages the page lists, newest first.
+FAILED_LISTED = 20
+
+
+@bp.get("/email")
+@access.rule(access.admin(Action.MANAGE_OUTBOX))
+def email():
+    failed = outbox.failed(FAILED_LISTED)
+    return render_template(
+        "admin/outbox.html",
+        counts=outbox.counts(),
+        failed=[(message, outbox.error_of(message)) for message in failed],
+        queued=jobs.on_redis(),
+        form=RetryFailedEmailForm(),
+        title="E-mail",
+    )
+
+
+@bp.post("/email/retry")
+@access.rule(access.admin(Action.MANAGE_OUTBOX))
+def retry_email():
+    if RetryFailedEmailForm().validate_on_submit():
+        emails, _others = jobs.retry_failed()
+        flash(f"{emails} failed e-mail{'' if emails == 1 else 's'} will be sent again.", "success")
+    return redirect(url_for(".email"))
 
 
 # --- Audit trail -------------------------------------------------------------------------------

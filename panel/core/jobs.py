@@ -39,6 +39,9 @@ if TYPE_CHECKING:
 DELIVER = "panel.core.jobs.deliver_message"
 # Messages one delivery round takes from the outbox, and failed ones one retry resets: bounded.
 BATCH = 100
+# How long a failed job (and what it said) stays in RQ's failed jobs: the outbox keeps the
+# failed message itself until it is tried again.
+FAILED_KEPT = 30 * 24 * 3600
 # Attempts in a row that reach no server before an in-process round gives up: the server is down.
 GIVE_UP_AFTER = 2
 # Jobs queued here but not yet committed (the session's info), and committed, to be handed on.
@@ -103,6 +106,7 @@ def _put_on_queue(jobs: list[tuple[str, tuple]]) -> None:
                 else None,
                 description=f"{function.rsplit('.', 1)[1]}{args}",
                 result_ttl=0,  # a job that is done leaves nothing behind in Redis
+                failure_ttl=FAILED_KEPT,
             )
     except RedisError as error:
         # The change is saved and so is its mail: `flask send-outbox`, or the worker when it
@@ -291,11 +295,12 @@ def jobs_status_command() -> None:
     )
 
 
-@click.command("jobs-retry-failed")
-@with_appcontext
-def jobs_retry_failed_command() -> None:
-    """Try the failed e-mails (and failed jobs) again, from the start of their retries."""
+def retry_failed() -> tuple[int, int]:
+    """Make the failed e-mails (up to BATCH) wait again, from the first retry, and put the queue's
+    other failed jobs back on it; return how many of each. The e-mails go once the caller
+    commits."""
     from rq.job import Job
+    from rq.results import Result
 
     ids = outbox.reset_failed(BATCH)
     requeued = 0
@@ -304,10 +309,20 @@ def jobs_retry_failed_command() -> None:
         for job_id in registry.get_job_ids(0, BATCH - 1):
             job = Job.fetch(job_id, connection=_redis())
             if job.func_name == DELIVER:
-                registry.remove(job, delete_job=True)  # its message is queued afresh below
+                # Its message is queued afresh once the caller commits, as a new job.
+                Result.delete_all(job)
+                registry.remove(job, delete_job=True)
             else:
                 registry.requeue(job_id)
                 requeued += 1
+    return len(ids), requeued
+
+
+@click.command("jobs-retry-failed")
+@with_appcontext
+def jobs_retry_failed_command() -> None:
+    """Try the failed e-mails (and failed jobs) again, from the start of their retries."""
+    emails, others = retry_failed()
     db.session.commit()
     after_commit()
-    click.echo(f"Queued again: {len(ids)} e-mails, {requeued} other jobs.")
+    click.echo(f"Queued again: {emails} e-mails, {others} other jobs.")

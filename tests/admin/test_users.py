@@ -400,3 +400,22 @@ def test_users_list_runs_the_same_queries_for_3_and_30_users(
     for _ in range(30):
         factories.user()  # each in an organisation of their own
     assert queries_for_users_page() == few
+
+
+def test_the_admin_sees_failed_email_and_sends_it_again(
+    app, admin_client, people, db, monkeypatch, smtp_server
+):
+    point_app_at(app, SMTPServer(host="127.0.0.1", port=closed_port()), monkeypatch)
+    monkeypatch.setitem(app.config, "JOBS_RETRY_INTERVALS", [])  # one attempt, then failed
+    admin_client.post("/admin/users/new", data=user_form(people))
+    admin_client.get("/admin/users")  # where the answer's message is shown
+    page = admin_client.get("/admin/email").get_data(as_text=True)
+    assert "the invitation for user" in page and "Connection refused" in page
+    assert "priya.shah@example.org" not in page.split("<main")[1]  # only what it is about
+
+    point_app_at(app, smtp_server, monkeypatch)
+    response = admin_client.post("/admin/email/retry")
+    assert response.status_code == 302
+    [message] = smtp_server.messages
+    assert message["Subject"] == "You have been invited to Panel"
+    assert "No e-mail has failed." in admin_client.get("/admin/email").get_data(as_text=True)
