@@ -26,8 +26,8 @@ from panel.admin.forms import (
     PersonSearchForm,
     RemoveMemberForm,
     ResendInvitationForm,
-    RetryFailedEmailForm,
     ResetTwoFactorForm,
+    RetryFailedEmailForm,
     SendResetLinkForm,
     UserSearchForm,
 )
