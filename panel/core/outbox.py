@@ -204,6 +204,19 @@ def due_ids(
     )
 
 
+def rotate_keys() -> int:
+    """Re-encrypt every message still in the outbox under the first DATA_ENCRYPTION_KEY (for
+    `flask rotate-data-key`); return how many. The caller commits."""
+    messages = db.session.scalars(sa.select(OutboxMessage))
+    count = 0
+    for message in messages:
+        message.sealed = encryption.rotate(message.sealed)
+        if message.last_error is not None:
+            message.last_error = encryption.rotate(message.last_error)
+        count += 1
+    return count
+
+
 # --- What an administrator sees ---------------------------------------------------------------
 
 
