@@ -73,6 +73,11 @@ class Action(enum.Enum):
     VIEW_MINUTES = "read the full minutes, drafts and versions"
     EDIT_MINUTES = "draft minutes and start a new version"
     APPROVE_MINUTES = "approve, send back and publish minutes"
+    # Key messages for the community and agencies: the organisers write them with the minutes
+    # (approved and published with them); once published, everyone on the panel, readers
+    # included, reads them and downloads their OFFICIAL PDF to share onward.
+    WRITE_KEY_MESSAGES = "write a meeting's key messages"
+    READ_KEY_MESSAGES = "read and download published key messages"
     # Save free text past the personal-data guard, with a reason that is audited; the chair and
     # coordinator see each one on their home page.
     OVERRIDE_GUARD = "save text the personal-data guard stopped"
@@ -88,6 +93,14 @@ class Action(enum.Enum):
     PRODUCE_ANNUAL_REPORT = "produce the panel's annual report for a financial year"
     READ_ANNUAL_REPORT = "download the panel's full annual report"
     READ_READER_SAFE_ANNUAL_REPORT = "download the panel's reader-safe annual report"
+    # The pool of finalised cases case reviews are drawn from. The coordinator keeps it (imports
+    # extracts, adds and discards cases) and alone sees the agencies' references, which lead to
+    # the files; the chair, who selects the cases (domain.md), draws as well; members see each
+    # draw's record, as the community may, never a reference.
+    MANAGE_POOL = "import, add and discard cases in the panel's pool of finalised cases"
+    DRAW_CASES = "draw cases at random from the pool"
+    VIEW_DRAWS = "see the draws: their themes, seeds and the cases drawn"
+    SEE_AGENCY_REFERENCE = "see the agency's reference of a case in the pool"
 
 
 ADMIN_ACTIONS = frozenset(
@@ -104,6 +117,7 @@ _ALL_ROLES = frozenset(Role)
 _MEMBERS = frozenset({Role.CHAIR, Role.COORDINATOR, Role.MEMBER})
 _ORGANISERS = frozenset({Role.CHAIR, Role.COORDINATOR})
 _CHAIR = frozenset({Role.CHAIR})
+_COORDINATOR = frozenset({Role.COORDINATOR})
 
 # Which panel roles may take each panel-scoped action. Readers see published minutes only.
 PANEL_PERMISSIONS: dict[Action, frozenset[Role]] = {
@@ -130,6 +144,8 @@ PANEL_PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.VIEW_MINUTES: _MEMBERS,
     Action.EDIT_MINUTES: _ORGANISERS,
     Action.APPROVE_MINUTES: _CHAIR,
+    Action.WRITE_KEY_MESSAGES: _ORGANISERS,
+    Action.READ_KEY_MESSAGES: _ALL_ROLES,
     Action.OVERRIDE_GUARD: _MEMBERS,
     Action.SEE_GUARD_OVERRIDES: _ORGANISERS,
     Action.SEE_WHO_OPENED_CASE: _CHAIR,
@@ -137,6 +153,10 @@ PANEL_PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.PRODUCE_ANNUAL_REPORT: _ORGANISERS,
     Action.READ_ANNUAL_REPORT: _ORGANISERS,
     Action.READ_READER_SAFE_ANNUAL_REPORT: _ALL_ROLES,
+    Action.MANAGE_POOL: _COORDINATOR,
+    Action.DRAW_CASES: _ORGANISERS,
+    Action.VIEW_DRAWS: _MEMBERS,
+    Action.SEE_AGENCY_REFERENCE: _COORDINATOR,
 }
 
 # Roles told of nothing their role does not grant. A reader (an advisory group's volunteer)

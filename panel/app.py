@@ -87,6 +87,7 @@ def contributions() -> registry.Registry:
     from panel.meetings.agenda import views as agenda_pages
     from panel.meetings.models import MeetingStatus
     from panel.minutes import views as minutes_pages
+    from panel.minutes.key_messages import views as key_message_pages
 
     return registry.Registry(
         matters_arising=[
@@ -111,6 +112,7 @@ def contributions() -> registry.Registry:
             **live_case_pages.TEMPLATE_GLOBALS,
             **intervention_pages.TEMPLATE_GLOBALS,
             **minutes_pages.TEMPLATE_GLOBALS,
+            **key_message_pages.TEMPLATE_GLOBALS,
             **insight_pages.TEMPLATE_GLOBALS,
             # The meetings', minutes' and lessons' pages say what a meeting's status allows.
             "MeetingStatus": MeetingStatus,
@@ -153,6 +155,14 @@ def _init_database(app: Flask) -> None:
 
     from panel.core.database import render_migration_item
 
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        options = app.config["SQLALCHEMY_ENGINE_OPTIONS"] = dict(
+            app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})
+        )
+        options["connect_args"] = {
+            "connect_timeout": app.config["DATABASE_CONNECT_TIMEOUT"],
+            **options.get("connect_args", {}),
+        }
     db.init_app(app)
     migrate.init_app(
         app,

@@ -218,6 +218,7 @@ def _refuse_unless_empty(connection: sa.Connection) -> None:
 def pdf_mismatches() -> list[str]:
     """Every stored published PDF whose bytes no longer have the SHA-256 stored with them."""
     from panel.insight.models import AnnualReport
+    from panel.minutes.key_messages.models import KeyMessagesPublication
     from panel.minutes.models import MinutesVersion
 
     checks = [
@@ -225,6 +226,7 @@ def pdf_mismatches() -> list[str]:
         (MinutesVersion, "minutes version", "full_pdf", "full_sha256"),
         (AnnualReport, "annual report", "full_pdf", "full_sha256"),
         (AnnualReport, "annual report", "reader_pdf", "reader_sha256"),
+        (KeyMessagesPublication, "key messages publication", "pdf", "sha256"),
     ]
     wrong = []
     for model, label, pdf, digest in checks:

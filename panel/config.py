@@ -170,7 +170,16 @@ def load(
         # Keys the audit trail's hash chain and signs its anchors (panel/core/audit.py).
         "AUDIT_CHAIN_KEY": audit_key,
         "SQLALCHEMY_DATABASE_URI": database_url(env.get("DATABASE_URL"), instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # pool_pre_ping: a connection the database or the network dropped (a restart, a
+        # failover) is replaced when next taken from the pool, so the app recovers by itself.
+        # hide_parameters: an error's message and its traceback in the log never carry a
+        # statement's values, which are case text and people's details (request_log.py).
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+        # A database host that stops answering (a network cut, rather than a server that refuses)
+        # would hold a request for minutes, until TCP gives up, past gunicorn's worker timeout
+        # (30 s), which kills the worker: people would get the proxy's error page instead of
+        # Panel's 503. PostgreSQL only (applied in app.py).
+        "DATABASE_CONNECT_TIMEOUT": _whole_number(env, "DATABASE_CONNECT_TIMEOUT", "10"),
         # Session cookie: never readable by scripts, not sent on cross-site POSTs, HTTPS only in
         # production. Panel never sets a remember-me cookie, so the session ends with sign-out.
         # In production its name starts __Host-: browsers then take it only if it is Secure,

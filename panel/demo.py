@@ -15,6 +15,7 @@ from panel.accounts import services as accounts
 from panel.accounts.models import Organisation, OrganisationKind, User
 from panel.accounts.two_factor import services as two_factor
 from panel.cases.demo import load_demo_case_reviews
+from panel.cases.pool.demo import load_demo_pool
 from panel.core import unit_of_work
 from panel.core.database import utcnow
 from panel.core.passwords import hash_password
@@ -241,6 +242,7 @@ def load_demo_data() -> dict[str, int]:
         "memberships": 0,
         "meetings": 0,
         "case reviews": 0,
+        "pool cases": 0,
         "lessons": 0,
         "interventions": 0,
         "published minutes": 0,
@@ -294,6 +296,10 @@ def load_demo_data() -> dict[str, int]:
     )
     # After the meetings, so the cases land on the scrutiny panel's agendas.
     added["case reviews"] = load_demo_case_reviews(
+        panels_by_name["West Midlands Independent Scrutiny Panel"], coordinator
+    )
+    # After the case reviews: the demo draw's cases become case reviews of their own.
+    added["pool cases"] = load_demo_pool(
         panels_by_name["West Midlands Independent Scrutiny Panel"], coordinator
     )
     find = accounts.find_user_by_email

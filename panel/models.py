@@ -12,6 +12,7 @@ from panel.cases.models import (
     ConfidentialityAgreement,
     StageFinding,
 )
+from panel.cases.pool.models import PoolCase, PoolCaseStrand, PoolDraw, PoolImport
 from panel.core.audit import AuditChainHead, AuditEvent, is_trigram_index
 from panel.core.outbox import OutboxMessage
 from panel.insight.models import AnnualReport, AnnualReportRequest
@@ -40,6 +41,7 @@ from panel.meetings.models import (
     MeetingAction,
     MeetingSeries,
 )
+from panel.minutes.key_messages.models import KeyMessage, KeyMessagesPublication
 from panel.minutes.models import Minutes, MinutesNote, MinutesVersion
 from panel.panels.models import GuardOverride, Membership, Panel
 
@@ -74,6 +76,8 @@ __all__ = [
     "MeetingAction",
     "MeetingSeries",
     "Membership",
+    "KeyMessage",
+    "KeyMessagesPublication",
     "Minutes",
     "MinutesNote",
     "MinutesVersion",
@@ -81,6 +85,10 @@ __all__ = [
     "Panel",
     "Passkey",
     "PasskeyChallenge",
+    "PoolCase",
+    "PoolCaseStrand",
+    "PoolDraw",
+    "PoolImport",
     "Recommendation",
     "RecoveryCode",
     "RecommendationEvent",

@@ -821,7 +821,7 @@ RATINGS = (
     + (Rating.AREA_FOR_IMPROVEMENT,) * 3
     + (Rating.NOT_ASSESSED,)
 )
-ROUTES = tuple(ReportingRoute)
+ROUTES = tuple(route for route in ReportingRoute if route != ReportingRoute.NOT_KNOWN)
 LOCATIONS = tuple(LocationType)
 AGE_BANDS = tuple(AgeBand)
 ANSWERS = (Answer.YES, Answer.YES, Answer.NO, Answer.NOT_KNOWN)

@@ -10,6 +10,7 @@ def register_blueprints(app: Flask) -> None:
     from panel.accounts.views import bp as accounts
     from panel.admin.views import bp as admin
     from panel.cases.agreement.views import bp as agreement
+    from panel.cases.pool.views import bp as pool
     from panel.cases.views import bp as cases
     from panel.health import bp as health
     from panel.insight.views import bp as insight
@@ -20,6 +21,7 @@ def register_blueprints(app: Flask) -> None:
     from panel.meetings.attendance.views import bp as attendance
     from panel.meetings.calendar.views import bp as calendar
     from panel.meetings.views import bp as meetings
+    from panel.minutes.key_messages.views import bp as key_messages
     from panel.minutes.views import bp as minutes
     from panel.panels.views import bp as panels
 
@@ -36,10 +38,12 @@ def register_blueprints(app: Flask) -> None:
         calendar,
         cases,
         agreement,
+        pool,
         lessons,
         live_cases,
         interventions,
         minutes,
+        key_messages,
         insight,
         health,
     ):

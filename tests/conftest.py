@@ -23,7 +23,13 @@ from tests import databases, factories, querycount
 
 # Query plans are PostgreSQL's: on SQLite the module is not collected rather than skipped, since CI
 # fails a suite that skips anything (a skip there means a dependency is missing).
-collect_ignore = [] if os.environ.get("TEST_DATABASE_URL") else ["test_query_plans.py"]
+# So is a real server's PostgreSQL going away (tests/test_database_outage.py is the in-process
+# part, on either database).
+collect_ignore = (
+    []
+    if os.environ.get("TEST_DATABASE_URL")
+    else ["test_query_plans.py", "test_database_outage_gunicorn.py"]
+)
 
 # smtp_server and mail_app_config: a real SMTP server on localhost, for tests of mail Panel sends.
 pytest_plugins = ["tests.mailserver"]

@@ -26,6 +26,7 @@ from panel.accounts.passkeys.models import Passkey
 from panel.accounts.services import create_user, find_user_by_email
 from panel.cases import services as case_services
 from panel.cases.agreement import services as agreement
+from panel.cases.pool.models import PoolCase, PoolDraw
 from panel.cases.vocabularies import Rating, Stage, Strand
 from panel.core import unit_of_work
 from panel.core.time import uk_today
@@ -50,6 +51,8 @@ from panel.meetings.attendance import services as attendance
 from panel.meetings.calendar import services as calendar
 from panel.meetings.models import ActionStatus, AgendaItem, AgendaItemKind, Meeting, MeetingStatus
 from panel.minutes import services as minutes_services
+from panel.minutes.key_messages import services as key_messages
+from panel.minutes.key_messages.models import KeyMessagesPublication
 from panel.minutes.models import Minutes, MinutesVersion
 from panel.national_data import load_national_data
 from panel.panels.models import Membership, Panel, Role
@@ -106,6 +109,8 @@ class Small:
     live_case: int
     intervention: int
     published_minutes: int
+    # A key message of the busiest meeting's minutes.
+    key_message: int
     housing: int
     partner: int
     partner_membership: int
@@ -116,6 +121,8 @@ class Small:
     passkey: int
     # The scrutiny panel's annual report produced for this financial year (the last complete).
     report_year: int
+    # The scrutiny panel's draw from its pool (the demo's).
+    pool_draw: int
 
 
 def account(role: str) -> User:
@@ -204,7 +211,14 @@ def small_history() -> Small:
         ),
         notify=False,
     ).recommendation
-    minutes_services.start(coordinator, busy)
+    busy_minutes = minutes_services.start(coordinator, busy)
+    key_message = key_messages.add(
+        chair,
+        busy_minutes,
+        key_messages.KeyMessageDetails(
+            "Take the Victim Personal Statement early.", key_messages.Audience.COMMUNITY
+        ),
+    )
 
     submitted = _held_meeting(isp, 28)
     minutes = minutes_services.start(coordinator, submitted)
@@ -297,6 +311,7 @@ def small_history() -> Small:
         live_case=live_case.id,
         intervention=intervention.id,
         published_minutes=published_minutes.id,
+        key_message=key_message.id,
         report_year=report_year,
         housing=housing.id,
         partner=partner.id,
@@ -307,6 +322,7 @@ def small_history() -> Small:
         invitation_token=links.issue(admin, invited, links.LinkPurpose.INVITATION),
         reset_token=links.issue(admin, partner, links.LinkPurpose.PASSWORD_RESET),
         passkey=passkey.id,
+        pool_draw=db.session.scalars(db.select(PoolDraw.id).filter_by(panel_id=isp.id)).one(),
     )
     unit_of_work.commit()
     return small
@@ -404,6 +420,11 @@ def grow_history(small: Small) -> None:
     published_version = db.session.scalars(
         db.select(MinutesVersion).where(MinutesVersion.minutes_id == small.published_minutes)
     ).one()
+    publication = db.session.scalars(
+        db.select(KeyMessagesPublication).where(
+            KeyMessagesPublication.minutes_id == small.published_minutes
+        )
+    ).one()
     for panel_id in (small.isp, small.coventry, small.dudley):
         past = _insert(
             "meeting",
@@ -423,10 +444,25 @@ def grow_history(small: Small) -> None:
             ({"meeting_id": m, "agreed_at_meeting_id": None} for m in past),
             _row("minutes", small.published_minutes),
         )
-        _insert(
+        versions = _insert(
             "minutes_version",
             ({"minutes_id": m} for m in minutes),
             _row("minutes_version", published_version.id),
+        )
+        # Each published with key messages: years of them in the panel's archive.
+        _insert(
+            "key_messages_publication",
+            (
+                {
+                    "minutes_version_id": v,
+                    "minutes_id": m,
+                    "meeting_id": meeting,
+                    "panel_id": panel_id,
+                    "meeting_starts_at": _moment(today - timedelta(days=60 + 3 * n)),
+                }
+                for n, (v, m, meeting) in enumerate(zip(versions, minutes, past, strict=True))
+            ),
+            _row("key_messages_publication", publication.id),
         )
         _insert(
             "meeting",
@@ -441,6 +477,29 @@ def grow_history(small: Small) -> None:
             ),
             _row("meeting", small.upcoming_meeting),
         )
+
+    # The scrutiny panel's pool: cases waiting to be drawn, and draws, half of them for the next
+    # meeting (whose page names its draws).
+    waiting_case = db.session.scalars(
+        db.select(PoolCase.id).filter_by(panel_id=small.isp, draw_id=None).limit(1)
+    ).one()
+    pool_cases = _insert(
+        "pool_case",
+        ({"added_at": now - timedelta(minutes=n)} for n in range(MORE)),
+        _row("pool_case", waiting_case),
+    )
+    _insert("pool_case_strand", ({"pool_case_id": c, "strand": Strand.RACE} for c in pool_cases))
+    _insert(
+        "pool_draw",
+        (
+            {
+                "meeting_id": small.upcoming_meeting if n % 2 else None,
+                "drawn_at": now - timedelta(hours=n),
+            }
+            for n in range(MORE)
+        ),
+        _row("pool_draw", small.pool_draw),
+    )
 
     # Case reviews on the scrutiny panel, waiting for a meeting.
     case_reviews = _insert(

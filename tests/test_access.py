@@ -113,7 +113,9 @@ def test_deactivated_user_has_no_permissions(app, db, people):
         assert not access.can(people.member, Action.VIEW_PANEL, people.panel)
 
 
-def test_policy_grants_readers_published_minutes_and_the_reader_safe_report_only(app, db, people):
+def test_policy_grants_readers_published_minutes_key_messages_and_the_reader_safe_report_only(
+    app, db, people
+):
     with app.test_request_context():
         allowed = {
             action
@@ -123,6 +125,7 @@ def test_policy_grants_readers_published_minutes_and_the_reader_safe_report_only
     assert allowed == {
         Action.VIEW_PANEL,
         Action.READ_PUBLISHED_MINUTES,
+        Action.READ_KEY_MESSAGES,
         Action.READ_READER_SAFE_ANNUAL_REPORT,
     }
 

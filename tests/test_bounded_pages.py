@@ -57,10 +57,12 @@ ARGUMENTS = {
     "live_case_id": "live_case",
     "intervention_id": "intervention",
     "minutes_id": "published_minutes",
+    "key_message_id": "key_message",
     "organisation_id": "housing",
     "user_id": "partner",
     "membership_id": "partner_membership",
     "passkey_id": "passkey",
+    "pool_draw_id": "pool_draw",
     "token": "calendar_token",
 }
 
@@ -151,6 +153,14 @@ ROUTES: dict[str, dict[str, str | int]] = {
     "cases.check": {},
     "agreement.agreement_page": {},
     "agreement.edit_agreement": {},
+    # The pool of finalised cases and its draws
+    "pool.index": {},
+    "pool.upload": {},
+    "pool.add": {},
+    "pool.discard": {},
+    "pool.draw": {},
+    "pool.show": {},
+    "pool.repeat": {},
     # Lessons and recommendations
     "lessons.register": {},
     "lessons.panel_register": {},
@@ -195,6 +205,14 @@ ROUTES: dict[str, dict[str, str | int]] = {
     "minutes.panel_index": {},
     "minutes.published": {},
     "minutes.published_pdf": {},
+    # Key messages: written on the busiest meeting's minutes, published with the demo's.
+    "key_messages.index": {},
+    "key_messages.new": {},
+    "key_messages.edit": {},
+    "key_messages.remove": {},
+    "key_messages.published": {},
+    "key_messages.published_pdf": {},
+    "key_messages.archive": {},
     # Insight: the scrutiny panel's, and across the coordinator's panels (scrutiny and local)
     "insight.panel_insight": {},
     "insight.index": {},
@@ -219,6 +237,9 @@ SKIPPED = {
     # themselves: a field or a button, and nothing from any list.
     "accounts.confirm_code": "the second step of confirming it's you",
     "accounts.confirm_passkey": "the second step of confirming it's you",
+    # An upload waiting for its uploader's confirmation, which the demo data has none of: it
+    # lists at most 50 rows and 200 refusals (`panel.cases.pool.queries`), whatever the file.
+    "pool.preview": "the preview of one person's own upload, held for an hour",
 }
 
 VISITORS = ("anonymous", "signing in", *history.ACCOUNTS, "reader with two-factor", "newcomer")

@@ -13,6 +13,7 @@ import pytest
 from panel import create_app
 from panel.accounts import services as accounts
 from panel.accounts.models import Organisation, User
+from panel.cases.vocabularies import Strand
 from panel.core import encryption
 from panel.core.database import utcnow
 from panel.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_TOTP_SECRET, load_demo_data
@@ -133,3 +134,37 @@ def test_demo_code_prints_the_current_code_and_refuses_in_production(app, db, mo
     refused = runner.invoke(args=["demo-code"])
     assert refused.exit_code == 1
     assert "Demo accounts cannot sign in in production" in refused.output
+
+
+def test_demo_data_has_a_pool_and_a_past_draw_that_repeats(db):
+    from panel.cases.pool import services as pool_services
+    from panel.cases.pool.models import PoolCase, PoolDraw
+
+    assert db.session.scalar(db.select(db.func.count()).select_from(PoolCase)) == 200
+    draw = db.session.scalars(db.select(PoolDraw)).one()
+    assert draw.meeting is not None and len(draw.cases) == 2
+    assert {strand for case in draw.cases for strand in case.strands} >= {
+        Strand.RELIGION,
+        Strand.DISABILITY,
+    }
+    assert pool_services.rerun_draw(draw).matches
+
+
+def test_the_scrutiny_panels_published_minutes_carry_published_key_messages(app, client, db):
+    from panel.minutes.key_messages.models import KeyMessagesPublication
+
+    publication = db.session.scalar(db.select(KeyMessagesPublication))
+    assert publication is not None and not publication.superseded
+    assert publication.panel.kind == PanelKind.SCRUTINY_PANEL
+    assert len(publication.content["messages"]) == 3
+    assert {m["audience"] for m in publication.content["messages"]} == {
+        "community",
+        "agency",
+        "both",
+    }
+    assert publication.pdf.startswith(b"%PDF")
+    reader = db.session.scalar(db.select(User).where(User.email == "reader@panel.example"))
+    sign_in(client, reader, DEMO_PASSWORD)
+    archive = client.get(f"/panels/{publication.panel_id}/key-messages")
+    assert archive.status_code == 200
+    assert "Victim Personal Statement" in archive.get_data(as_text=True)

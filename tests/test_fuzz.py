@@ -146,7 +146,11 @@ class World:
 
 
 # URL argument names whose table is not simply the name without "_id".
-ARGUMENT_TABLES = {"user_id": "user_account", "template_item_id": "agenda_template_item"}
+ARGUMENT_TABLES = {
+    "user_id": "user_account",
+    "template_item_id": "agenda_template_item",
+    "import_id": "pool_import",
+}
 
 
 def _build(app: Flask) -> types.SimpleNamespace:

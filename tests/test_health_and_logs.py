@@ -6,15 +6,19 @@ import io
 import json
 import logging
 import socket
+from datetime import timedelta
 
 import pytest
 from alembic.runtime.migration import MigrationContext
 
 from panel.core import request_log
+from panel.core.time import uk_today
+from panel.interventions import services as interventions
 from tests import factories
 from tests.cases import factories as cases
 from tests.cases.conftest import scrutiny_panel_people
 from tests.conftest import sign_in
+from tests.interventions.conftest import accept_agreement, date_fields
 
 SEARCH_TERM = "Wolverhampton allotment"
 FINDINGS_TEXT = "The officer told Mrs Okonkwo-Reyes the report was closed without asking her."
@@ -144,3 +148,82 @@ def test_a_journey_s_log_holds_ids_and_never_personal_data_or_secrets(app, clien
     assert ("/lessons", coordinator.id) in routes
     assert "/sign-in" in {route for route, _user_id in routes}
     assert all(line["user_id"] in (None, coordinator.id) for line in access_lines)
+
+
+# Case text a journey types, in words the personal-data guard lets through, so each is saved.
+EDITED_NARRATIVE = (
+    "The victim, a taxi driver, was racially abused by two passengers late at night. "
+    "Suspect 1 was charged after the CCTV was reviewed."
+)
+OVERALL_VIEW = "Good charging, poor victim care at the front counter."
+INTERVENTION_TEXT = "Tenancy warning to Suspect 1 and a visit to the victim."
+PLACE = "Foleshill, around the shops"
+
+
+def test_a_whole_journey_logged_as_production_logs_holds_no_case_text_or_personal_data(
+    app, client, db, people, json_log, mail_app_config
+):
+    """Signing in with a code, changing a case review's text and its findings, agreeing an
+    intervention (which e-mails its owner), signing out: the JSON log says who (by id) did what
+    (by route), and none of the words, names, addresses or secrets involved."""
+    isp = scrutiny_panel_people()
+    with app.test_request_context():
+        case_review = cases.case_review(isp.coordinator, isp.panel)
+    accept_agreement(people)
+    db.session.commit()
+
+    sign_in(client, isp.coordinator)
+    edit = client.post(
+        f"/case-reviews/{case_review.id}/edit",
+        data=cases.form_data(narrative=EDITED_NARRATIVE),
+    )
+    findings = client.post(
+        f"/case-reviews/{case_review.id}/findings",
+        data={"report_rating": "good_practice", "overall_view": OVERALL_VIEW},
+    )
+    assert (edit.status_code, findings.status_code) == (302, 302)  # both saved
+    client.post("/sign-out")
+
+    sign_in(client, people.coordinator)
+    kinds = interventions.intervention_types(people.panel)
+    agreed = client.post(
+        f"/panels/{people.panel.id}/interventions/new",
+        data={
+            "type_id": str(kinds[0].id),
+            "description": INTERVENTION_TEXT,
+            "place_or_community": PLACE,
+            "owner_organisation_id": str(people.member.organisation_id),
+            "lead_id": str(people.member.id),
+            **date_fields("due_date", uk_today() + timedelta(days=28)),
+            "agreed_at_id": "",
+        },
+    )
+    assert agreed.status_code == 302
+    client.post("/sign-out")
+    db.session.refresh(case_review)
+    assert case_review.narrative == EDITED_NARRATIVE and case_review.overall_view == OVERALL_VIEW
+    [mail] = mail_app_config.messages_to(people.member.email)  # the owner's person was told
+
+    text = json_log.getvalue()
+    never = [
+        EDITED_NARRATIVE,
+        OVERALL_VIEW,
+        INTERVENTION_TEXT,
+        PLACE,
+        "taxi driver",
+        mail["Subject"],
+        factories.PASSWORD,
+        app.config["SECRET_KEY"],
+    ]
+    for person in (isp.coordinator, people.coordinator, people.member):
+        never += [person.email, person.full_name]
+    for secret in never:
+        assert secret not in text, secret
+
+    lines = _lines(json_log)  # every line one JSON object
+    access_lines = [line for line in lines if line["logger"] == "panel.requests"]
+    routes = {(line["method"], line["route"], line["user_id"]) for line in access_lines}
+    assert ("POST", "/case-reviews/<int:case_review_id>/edit", isp.coordinator.id) in routes
+    assert ("POST", "/panels/<int:panel_id>/interventions/new", people.coordinator.id) in routes
+    assert ("POST", "/sign-in/code", people.coordinator.id) in routes
+    assert len({line["request_id"] for line in access_lines}) == len(access_lines)

@@ -24,6 +24,7 @@ from panel.accounts.links import services as links
 from panel.accounts.passkeys.models import Passkey
 from panel.cases import services as case_services
 from panel.cases.agreement import services as agreement
+from panel.cases.pool import services as pool_services
 from panel.cases.vocabularies import Rating, Stage, Strand
 from panel.core.time import uk_today
 from panel.extensions import db
@@ -38,9 +39,12 @@ from panel.meetings.attendance import services as attendance
 from panel.meetings.calendar import services as calendar
 from panel.meetings.models import AgendaItem, MeetingStatus
 from panel.minutes import services as minutes_services
+from panel.minutes.key_messages import services as key_messages
+from panel.minutes.key_messages.models import Audience
 from panel.panels.models import Membership, PanelKind, Role
 from tests import factories
 from tests.cases import factories as case_factories
+from tests.cases import pool_factories
 from tests.conftest import PanelPeople, sign_in
 from tests.interventions.conftest import intervention, live_case
 from tests.meetings.factories import meeting_on
@@ -463,6 +467,41 @@ MATRIX: dict[tuple[str, ...], tuple[str, ...]] = {
     # Done, or refused by the case's lifecycle, and sent on.
     (POST, "cases.close"):
         (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
+    # --- The pool of finalised cases and its draws (case material) -------------------------------
+    # Members see the draws (their record, never a reference); the chair and coordinator draw
+    # (the chair selects cases, domain.md); the coordinator alone keeps the pool.
+    #    anonymous   reader      member      coordinator chair       admin       other panel
+    (GET, "pool.index"):
+        (SIGN_IN,    NOT_FOUND,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
+    (GET, "pool.upload"):
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         FORBIDDEN,  NOT_FOUND,  NOT_FOUND),
+    # An empty POST has no file: the form again, with its error.
+    (POST, "pool.upload"):
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         FORBIDDEN,  NOT_FOUND,  NOT_FOUND),
+    # The coordinator's own upload, waiting: confirmed (saved) or cancelled, and sent on.
+    (GET, "pool.preview"):
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         FORBIDDEN,  NOT_FOUND,  NOT_FOUND),
+    (POST, "pool.preview"):
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  REDIRECT,   FORBIDDEN,  NOT_FOUND,  NOT_FOUND),
+    (POST, "pool.cancel"):
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  REDIRECT,   FORBIDDEN,  NOT_FOUND,  NOT_FOUND),
+    (GET, "pool.add"):
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         FORBIDDEN,  NOT_FOUND,  NOT_FOUND),
+    (POST, "pool.add"):
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         FORBIDDEN,  NOT_FOUND,  NOT_FOUND),
+    # An empty POST does not tick "I want to...": the form again.
+    (GET, "pool.discard"):
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         FORBIDDEN,  NOT_FOUND,  NOT_FOUND),
+    (POST, "pool.discard"):
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         FORBIDDEN,  NOT_FOUND,  NOT_FOUND),
+    (GET, "pool.draw"):
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+    (POST, "pool.draw"):
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+    (GET, "pool.show"):
+        (SIGN_IN,    NOT_FOUND,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
+    (GET, "pool.repeat"):
+        (SIGN_IN,    NOT_FOUND,  OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
     # Accepting the agreement: anyone who may open case reviews. An empty POST does not tick
     # the box, so it is the form again.
     (GET, "agreement.agreement_page"):
@@ -662,6 +701,38 @@ MATRIX: dict[tuple[str, ...], tuple[str, ...]] = {
     (POST, "minutes.new_version"):
         (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
 
+    # --- Key messages: the organisers write them with the minutes; a member may know of them ------
+    #    anonymous   reader      member      coordinator chair       admin       other panel
+    (GET, "key_messages.index"):
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+    (GET, "key_messages.new"):
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+    # An empty form: asked again, with its errors.
+    (POST, "key_messages.new"):
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+    (GET, "key_messages.edit"):
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+    (POST, "key_messages.edit"):
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+    (GET, "key_messages.remove"):
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  OK,         OK,         NOT_FOUND,  NOT_FOUND),
+    # A button: removed, and sent back to the list.
+    (POST, "key_messages.remove"):
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
+    (POST, "key_messages.move"):
+        (SIGN_IN,    NOT_FOUND,  FORBIDDEN,  REDIRECT,   REDIRECT,   NOT_FOUND,  NOT_FOUND),
+    # Published with the minutes, as a page and a PDF marked OFFICIAL: everyone on the panel,
+    # readers included (the PDF is what is shared beyond it).
+    (GET, "key_messages.published"):
+        (SIGN_IN,    OK,         OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
+    (GET, "key_messages.published_pdf"):
+        (SIGN_IN,    OK,         OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
+    (GET, "key_messages.archive"):
+        (SIGN_IN,    OK,         OK,         OK,         OK,         NOT_FOUND,  NOT_FOUND),
+    # Minutes approved but never published have no published key messages, for anyone.
+    (GET, "key_messages.published", "approved minutes' key messages"):
+        (SIGN_IN,    NOT_FOUND,  NOT_FOUND,  NOT_FOUND,  NOT_FOUND,  NOT_FOUND,  NOT_FOUND),
+
     # --- Insight: the chair and coordinator; readers are never told it exists --------------------
     #    anonymous   reader      member      coordinator chair       admin       other panel
     # Across the panels the person chairs or coordinates: the admin and the other panel's member
@@ -706,6 +777,7 @@ MATRIX: dict[tuple[str, ...], tuple[str, ...]] = {
 # arguments they change, naming attributes of `World` (or literal values).
 OBJECTS: dict[str, dict[str, str | int]] = {
     "approved minutes": {"meeting_id": "approved_meeting_id"},
+    "approved minutes' key messages": {"minutes_id": "approved_minutes_id"},
     "an upcoming meeting": {"meeting_id": "upcoming_meeting_id"},
     "published minutes": {"meeting_id": "published_meeting_id", "number": 1},
     "version 1 with itself": {"meeting_id": "published_meeting_id", "from": 1, "to": 1},
@@ -741,17 +813,22 @@ class World:
     intervention_id: int
     intervention_type_id: int
     minutes_id: int
+    key_message_id: int
     organisation_id: int
     user_id: int
     membership_id: int
     passkey_id: int
     token: str
+    pool_draw_id: int
+    # The coordinator's upload to the pool, waiting for confirmation.
+    import_id: int
     # Instead of the usual one, for some rows.
     accepted_recommendation_id: int
     implemented_recommendation_id: int
     police_recommendation_id: int
     police_intervention_id: int
     approved_meeting_id: int
+    approved_minutes_id: int
     published_meeting_id: int
     upcoming_meeting_id: int
     invitation_token: str
@@ -798,7 +875,14 @@ def world(people: PanelPeople) -> World:
     action = meeting_services.add_action(
         coordinator, meeting, "Tell housing the findings.", housing, due
     )
-    minutes_services.start(coordinator, meeting)
+    draft_minutes = minutes_services.start(coordinator, meeting)
+    key_message = key_messages.add(
+        chair,
+        draft_minutes,
+        key_messages.KeyMessageDetails(
+            "Take the Victim Personal Statement early.", Audience.BOTH, police
+        ),
+    )
 
     # A lesson from the case, and recommendations at each point of their lifecycle.
     lesson = lesson_services.record_lesson(
@@ -837,6 +921,13 @@ def world(people: PanelPeople) -> World:
     minutes_services.approve(chair, approved_minutes, approved_minutes.edit_version)
     published = _held_meeting(people, 42)
     published_minutes = minutes_services.start(coordinator, published)
+    key_messages.add(
+        chair,
+        published_minutes,
+        key_messages.KeyMessageDetails(
+            "Report hate crime: it is taken seriously.", Audience.COMMUNITY
+        ),
+    )
     minutes_services.submit(coordinator, published_minutes, published_minutes.edit_version)
     minutes_services.approve(chair, published_minutes, published_minutes.edit_version)
     minutes_services.publish(
@@ -844,6 +935,7 @@ def world(people: PanelPeople) -> World:
         published_minutes,
         published_minutes.edit_version,
         render=lambda _, created: b"%PDF-1.7\n",
+        render_key_messages=lambda _, created: b"%PDF-1.7\n",
     )
 
     # A meeting next week, for which the member has sent apologies naming a deputy.
@@ -859,6 +951,14 @@ def world(people: PanelPeople) -> World:
     year = pdf.years_offered(uk_today())[0]
     insight_services.produce_annual_report(
         chair, panel, year, today=uk_today(), render=lambda _: b"%PDF-1.7\n"
+    )
+
+    # A pool of finalised cases with one draw, and an upload waiting for confirmation.
+    for _ in range(3):
+        pool_factories.pool_case(coordinator, panel)
+    draw = pool_services.draw_cases(coordinator, panel, pool_services.DrawFilters(), 1, None)
+    held = pool_services.start_import(
+        coordinator, panel, "cases.csv", pool_factories.extract(pool_factories.extract_rows(3))
     )
 
     membership = db.session.scalar(
@@ -878,16 +978,20 @@ def world(people: PanelPeople) -> World:
         intervention_id=intervention(coordinator, case, housing).id,
         intervention_type_id=intervention_services.intervention_types(panel)[0].id,
         minutes_id=published_minutes.id,
+        key_message_id=key_message.id,
         organisation_id=housing.id,
         user_id=people.member.id,
         membership_id=membership.id,
         passkey_id=_passkey_of(people.member),
         token=calendar.issue_calendar_token(people.member),
+        pool_draw_id=draw.id,
+        import_id=held.id,
         accepted_recommendation_id=recommendation(housing, accepted),
         implemented_recommendation_id=recommendation(housing, accepted, implemented),
         police_recommendation_id=recommendation(police),
         police_intervention_id=intervention(coordinator, case, police).id,
         approved_meeting_id=approved.id,
+        approved_minutes_id=approved_minutes.id,
         published_meeting_id=published.id,
         upcoming_meeting_id=upcoming.id,
         invitation_token=invitation_token,

@@ -2,7 +2,7 @@
 delivered once it commits) and annual reports asked for and not produced yet.
 
 Revision ID: 0033
-Revises: 0029
+Revises: 0032
 Create Date: 2026-12-04 03:30:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0033"
-down_revision = "0029"
+down_revision = "0032"
 branch_labels = None
 depends_on = None
 

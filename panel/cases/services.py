@@ -25,6 +25,7 @@ from panel import access
 from panel.access import Action
 from panel.accounts.models import User
 from panel.cases.models import CASE_TYPES, CaseReview, CaseReviewStatus, CaseView, StageFinding
+from panel.cases.pool.retention import forget_agency_references
 from panel.cases.vocabularies import (
     AgeBand,
     Answer,
@@ -313,6 +314,8 @@ def confirm_checked(
         label=_label(case_review),
         changes={CHECKED_FIELD: [was, "yes"]},
     )
+    # Checked, the case review no longer needs the file it was drawn from (if it was drawn).
+    forget_agency_references(actor, case_review)
     db.session.flush()
     return case_review
 

@@ -42,6 +42,8 @@ class ReportingRoute(LabelledEnum):
     BSL_VIDEO = ("bsl_video", "British Sign Language video")
     OFFICER_ON_PATROL = ("officer_on_patrol", "Officer on patrol")
     PARTNER_REFERRAL = ("partner_referral", "Partner referral")
+    # Extracts of finalised cases do not say; a case review drawn from the pool starts so.
+    NOT_KNOWN = ("not_known", "Not known")
 
 
 class LocationType(LabelledEnum):

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+import contextlib
+
+from flask import Flask, g, render_template
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
-from panel.extensions import db
+from panel.core.request_log import describe_database_error
+from panel.extensions import db, login_manager
 
 PAGES = {
     400: ("Sorry, there is a problem with that request", "errors/400.html"),
@@ -18,6 +21,20 @@ PAGES = {
     429: ("Too many attempts", "errors/429.html"),
     500: ("Sorry, there is a problem with the service", "errors/500.html"),
 }
+# How long a browser or a client is told to wait before asking again while the database is away.
+RETRY_AFTER_SECONDS = 30
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """Whether `error` says the database cannot be reached or lost the connection (stopped,
+    restarting, failing over, the network between), rather than that a statement was wrong.
+
+    A connection refused or timed out is an OperationalError; one cut in use is any DBAPIError
+    that SQLAlchemy marks `connection_invalidated`. PostgreSQL's other OperationalErrors (a
+    statement timeout, a deadlock, a serialisation failure) pass with time as well."""
+    return isinstance(error, OperationalError) or (
+        isinstance(error, DBAPIError) and error.connection_invalidated
+    )
 
 
 def register_error_pages(app: Flask) -> None:
@@ -31,10 +48,17 @@ def register_error_pages(app: Flask) -> None:
         # Two people saving the same thing at once (a second declaration, a duplicate name)
         # trip a unique constraint: nothing was saved, and trying again shows the saved state.
         db.session.rollback()
-        app.logger.warning("Conflicting save refused: %s", error.orig)
+        # Which constraint, never the database's message: PostgreSQL's quotes the values.
+        app.logger.warning("Conflicting save refused: %s", describe_database_error(error))
         return render_template(
             "errors/conflict.html", title="Someone else saved this at the same time", status=409
         ), 409
+
+    @app.errorhandler(DBAPIError)
+    def database_error(error: DBAPIError):
+        if not database_unavailable(error):
+            return server_error(error)
+        return service_unavailable(error)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
@@ -47,3 +71,17 @@ def register_error_pages(app: Flask) -> None:
         app.logger.exception("Unhandled error")
         title, template = PAGES[500]
         return render_template(template, title=title, status=500), 500
+
+    def service_unavailable(error: DBAPIError):
+        """The database is away: say so, and that trying again later will work. Nothing the
+        request did was saved (its transaction is rolled back by the database, or never began).
+        The page must not touch the database itself, so the person is not looked up: the page
+        shows as to someone signed out, and the log has no user id."""
+        with contextlib.suppress(SQLAlchemyError):  # the connection is gone: nothing to undo
+            db.session.rollback()
+        g._login_user = login_manager.anonymous_user()
+        app.logger.error("Database unreachable: %s", describe_database_error(error))
+        page = render_template(
+            "errors/503.html", title="Sorry, Panel is not available at the moment", status=503
+        )
+        return page, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}

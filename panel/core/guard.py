@@ -26,7 +26,8 @@ lists its fields as ``guarded_fields = {"text": PROGRESS_NOTE}``; a bare tuple o
 - STRICT (the default, everything refused): the case review's legislation and policing area;
   the live case's policing area; an intervention's place or community; a lesson's text and a
   recommendation's text (read across panels); agenda and standing item titles; a declaration of
-  interest's reason; a meeting's cancellation reason.
+  interest's reason; a meeting's cancellation reason; a meeting's key message (published beyond
+  the panel: its form offers no saving past the guard, and its service checks the text again).
 """
 
 from __future__ import annotations

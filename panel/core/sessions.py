@@ -25,9 +25,10 @@ TWO_FACTOR_VERIFIED = "two_factor_verified"
 CONFIRMED_AT = "confirmed_at"
 # When they last gave their password on "Confirm it's you", whether or not a code followed.
 PASSWORD_CONFIRMED_AT = "password_confirmed_at"  # noqa: S105 (a session key)
-# Endpoints that neither read nor renew a session, whoever asks: files, and the health check a
-# load balancer asks for several times a second.
-SESSIONLESS = frozenset({"static", "health.healthz"})
+# Endpoints that neither read nor renew a session, whoever asks: files, and the health checks a
+# load balancer asks for several times a second (which must answer while the database, where
+# the person would be looked up, is away).
+SESSIONLESS = frozenset({"static", "health.healthz", "health.readyz"})
 
 
 class CookieSessions(SecureCookieSessionInterface):

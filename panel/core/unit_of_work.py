@@ -10,11 +10,19 @@ Flask-SQLAlchemy, which rolls back when the request ends. A refused attempt that
 wrong code counted towards the lock) is kept because the page that says so is a 200. Commands
 call `commit()` once, at the end. The jobs a unit of work asked for (`panel.core.jobs`: the
 e-mail it added to the outbox) start only once it has committed.
+
+A commit that fails (the database went away, a clash found only at the end) answers with the
+error page for what failed, as an error in the view would (panel/core/errors.py: a 503 while the
+database is unreachable), rather than the page the view had made: that page would say the change
+was saved.
 """
 
 from __future__ import annotations
 
-from flask import Flask, Response
+import contextlib
+
+from flask import Flask, Response, current_app
+from sqlalchemy.exc import SQLAlchemyError
 
 from panel.core import jobs
 from panel.extensions import db
@@ -33,7 +41,13 @@ def commit() -> None:
 
 def _end_of_request(response: Response) -> Response:
     if response.status_code < 400:
-        db.session.commit()
+        try:
+            db.session.commit()
+        except SQLAlchemyError as error:
+            with contextlib.suppress(SQLAlchemyError):  # a lost connection has nothing to undo
+                db.session.rollback()
+            # Flask sends an error raised here to its "500" path, past the app's error pages.
+            return current_app.make_response(current_app.handle_user_exception(error))
         jobs.after_request(response)
     else:
         db.session.rollback()

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from panel import access
 from panel.access import Action
+from panel.cases.pool import queries as pool_queries
 from panel.core.database import utcnow
 from panel.core.time import format_datetime
 from panel.lessons import queries as lesson_queries
@@ -75,6 +76,7 @@ def show(meeting):
         meeting_actions=queries.actions_raised_at(meeting),
         matters_arising=matters.matters_arising(meeting, current_user),
         meeting_lessons=lesson_queries.lessons_of(meeting_id=meeting.id),
+        meeting_draws=pool_queries.draws_for_meeting(meeting),
         title=f"Meeting on {format_datetime(meeting.starts_at, 'date')} – {meeting.panel.name}",
     )
 

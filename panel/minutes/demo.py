@@ -3,7 +3,8 @@ reader has minutes to read: the scrutiny panel's last held meeting, with a membe
 of interest in a case review; and the Coventry panel's last two held meetings, the later one
 agreeing the earlier one's minutes with an amendment, which marks them agreed. Each meeting's
 decision on the previous minutes is recorded, so the minutes say only what was decided. Every
-note is anonymised, as the guard requires."""
+note is anonymised, as the guard requires. The scrutiny panel's minutes carry the chair's key
+messages, published with them as a document marked OFFICIAL."""
 
 from __future__ import annotations
 
@@ -13,6 +14,9 @@ from panel.extensions import db
 from panel.meetings.agenda import services as agenda
 from panel.meetings.models import AgendaItemKind, Meeting, MeetingStatus
 from panel.minutes import services
+from panel.minutes.key_messages import services as key_messages
+from panel.minutes.key_messages.models import Audience
+from panel.minutes.key_messages.services import KeyMessageDetails
 from panel.minutes.models import Minutes, PreviousMinutesDecision
 from panel.minutes.services import Decision, ItemNotes
 from panel.panels.models import Panel, PanelKind
@@ -42,6 +46,27 @@ AGREED_WITH_AMENDMENT = Decision(
     PreviousMinutesDecision.AGREED_WITH_AMENDMENTS,
     "Item 3: the community tension update was given by the police, not by the council.",
 )
+# The scrutiny panel's key messages after its meeting (CPS panels publish a few like these).
+KEY_MESSAGES = [
+    (
+        "Take the Victim Personal Statement early, and read it again before the first hearing: "
+        "in two of the cases reviewed it was taken only after the plea.",
+        Audience.BOTH,
+        "cps",
+    ),
+    (
+        "Tell the victim when the court applied a sentence uplift for hostility, and what it "
+        "means. Victims told us they learnt of it from the press, or not at all.",
+        Audience.AGENCY,
+        "police",
+    ),
+    (
+        "Hate crime can be reported without going to a police station: online through True "
+        "Vision, through the force app, or at a third-party reporting centre.",
+        Audience.COMMUNITY,
+        None,
+    ),
+]
 # At the scrutiny panel, a member declares an interest in the first case review on the agenda.
 DECLARATION = (
     "interfaith@panel.example",
@@ -78,10 +103,28 @@ def load_demo_minutes(panel: Panel, chair: User, coordinator: User) -> int:
             minutes.edit_version,
             previous=decision,
         )
+        if panel.kind == PanelKind.SCRUTINY_PANEL:
+            _key_messages(chair, minutes)
         services.submit(coordinator, minutes, minutes.edit_version)
         services.approve(chair, minutes, minutes.edit_version)
         services.publish(chair, minutes, minutes.edit_version, render_pdf)
     return len(held)
+
+
+def _key_messages(chair: User, minutes: Minutes) -> None:
+    """The chair's key messages from a scrutiny meeting: to the police, to the CPS and police
+    together, and to the community (the agencies being those on the panel)."""
+    agencies = key_messages.agencies(minutes)
+
+    def agency(word: str):
+        return next(
+            (a for a in agencies if word in a.name.lower()), agencies[0] if agencies else None
+        )
+
+    for text, audience, word in KEY_MESSAGES:
+        key_messages.add(
+            chair, minutes, KeyMessageDetails(text, audience, agency(word) if word else None)
+        )
 
 
 def _notes(meeting: Meeting) -> dict[int, ItemNotes]:

@@ -48,6 +48,7 @@ from panel.meetings.models import (
     Meeting,
     MeetingStatus,
 )
+from panel.minutes.key_messages.models import KeyMessage
 from panel.minutes.models import Minutes, MinutesNote, MinutesStatus, PreviousMinutesDecision
 from panel.panels.models import Membership, Role
 
@@ -256,6 +257,23 @@ class ActionRow:
 
 
 @dataclass
+class KeyMessageRow:
+    """A key message as approved with the minutes: written for the public, so readers see all of
+    it, and the OFFICIAL key messages document is made from these rows."""
+
+    READER_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {"number", "audience", "agency", "addressed_to", "text"}
+    )
+
+    number: int
+    # `panel.minutes.key_messages.models.Audience` value, and its wording with the agency.
+    audience: str
+    agency: str | None
+    addressed_to: str
+    text: str
+
+
+@dataclass
 class Document:
     # Readers get `layer` from `reader_values`; never `aob_restricted`.
     READER_FIELDS: ClassVar[frozenset[str]] = frozenset(
@@ -291,6 +309,7 @@ class Document:
             "handling",
             "retention",
             "shortened",
+            "key_messages",
         }
     )
 
@@ -332,6 +351,8 @@ class Document:
     # What the minutes leave out of a list longer than they hold, one sentence each ("These
     # minutes list the first 100 of 1,234 lessons learnt..."): see `LISTED`.
     shortened: list[str] = field(default_factory=list)
+    # The chair's key messages for the community and agencies, approved with the minutes.
+    key_messages: list[KeyMessageRow] = field(default_factory=list)
 
     @property
     def for_members(self) -> bool:
@@ -454,6 +475,9 @@ class Document:
         if self.close_time:
             lines.append(f"Closed: {self.close_time}")
         lines.append(f"Next meeting: {self.next_meeting or 'not yet scheduled'}")
+        lines += [
+            f"Key message {m.number} to {m.addressed_to}: {m.text}" for m in self.key_messages
+        ]
         lines += [f"Shortened: {line}" for line in self.shortened]
         return lines
 
@@ -703,7 +727,28 @@ def assemble(minutes: Minutes) -> Document:
             )
             if shown.more
         ],
+        key_messages=key_message_rows(minutes),
     )
+
+
+def key_message_rows(minutes: Minutes) -> list[KeyMessageRow]:
+    """The key messages of `minutes` as they stand, in the chair's order: one query."""
+    messages = db.session.scalars(
+        db.select(KeyMessage)
+        .options(joinedload(KeyMessage.organisation))
+        .where(KeyMessage.minutes_id == minutes.id)
+        .order_by(KeyMessage.position, KeyMessage.id)
+    )
+    return [
+        KeyMessageRow(
+            number=number,
+            audience=message.audience.value,
+            agency=message.organisation.name if message.organisation else None,
+            addressed_to=message.addressed_to,
+            text=message.text,
+        )
+        for number, message in enumerate(messages, start=1)
+    ]
 
 
 @contextmanager

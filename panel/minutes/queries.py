@@ -276,6 +276,7 @@ class ApprovalSummary:
     # Agenda items (and any other business) with notes in each layer.
     public_notes: int
     restricted_notes: int
+    key_messages: int = 0
 
 
 def approval_summary(document: Document) -> ApprovalSummary:
@@ -292,6 +293,7 @@ def approval_summary(document: Document) -> ApprovalSummary:
         + (1 if document.aob_public else 0),
         restricted_notes=sum(1 for item in document.items if item.restricted)
         + (1 if document.aob_restricted else 0),
+        key_messages=len(document.key_messages),
     )
 
 

@@ -48,6 +48,7 @@ from panel.minutes.document import (
     amendment_lines,
     assemble,
 )
+from panel.minutes.key_messages import services as key_messages
 from panel.minutes.models import (
     Minutes,
     MinutesNote,
@@ -266,10 +267,19 @@ class Render(Protocol):
     def __call__(self, document: Document, *, created: datetime) -> bytes: ...
 
 
-def publish(actor: User, minutes: Minutes, edit_version: int, render: Render) -> MinutesVersion:
+def publish(
+    actor: User,
+    minutes: Minutes,
+    edit_version: int,
+    render: Render,
+    render_key_messages: key_messages.Render | None = None,
+) -> MinutesVersion:
     """Publish the approved version to readers: `render` makes the PDF of each layer of the
     frozen document once, dated with the publication; the bytes and their SHA-256 are stored and
-    served as they are from now on, the readers' to readers and the full one to members."""
+    served as they are from now on, the readers' to readers and the full one to members.
+
+    The version's key messages are published with it as their own OFFICIAL document, rendered
+    once by `render_key_messages` (`panel.minutes.key_messages.pdf.render_pdf` unless given)."""
     locking.check_version(minutes.edit_version, edit_version, _stale)
     _check_status(minutes, {S.APPROVED}, "published")
     if not access.can(actor, STEP_ACTIONS["publish"], minutes.meeting):
@@ -280,7 +290,12 @@ def publish(actor: User, minutes: Minutes, edit_version: int, render: Render) ->
         layer: render(document, created=published_at)
         for layer, document in queries.published_documents(version).items()
     }
+    from panel.minutes.key_messages.pdf import render_pdf  # WeasyPrint, loaded when needed
+
+    render_official: key_messages.Render = render_key_messages or render_pdf
+    official = key_messages.render_publication(minutes, version, render_official, published_at)
     with locking.saving(_stale):
+        key_messages.publish(actor, minutes, version, official, published_at)
         version.full_pdf = pdfs[FULL]
         version.full_sha256 = hashlib.sha256(pdfs[FULL]).hexdigest()
         version.published_pdf = pdfs[PUBLIC]
