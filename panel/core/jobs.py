@@ -8,9 +8,10 @@ list), and a job is a function's dotted name with its arguments, so an app facto
 broker set up at import time, as Dramatiq's actors do. A job carries ids only, never personal
 data: the worker reads the rest from the database.
 
-Without it (the default, and `make run`), a job runs in this process: after the response has
-gone, or at once after a command's commit. Mail the server failed stays in the outbox and is
-tried again with the next delivery or by `flask send-outbox`: delayed, never lost.
+Without it (the default, and `make run`), a job runs in this process: e-mail after the response
+has gone, other jobs just before it, or at once after a command's commit. Mail the server failed
+stays in the outbox and is tried again with the next delivery or by `flask send-outbox`: delayed,
+never lost.
 
 A job is enqueued only after the transaction that asked for it has committed, so the worker
 never looks for rows that are not there yet, and a rollback enqueues nothing.
@@ -115,13 +116,18 @@ def _put_on_queue(jobs: list[tuple[str, tuple]]) -> None:
 
 
 def after_request(response: Response) -> None:
-    """In-process: run the jobs the request committed once its response has gone, so that
-    the person does not wait for the mail server."""
+    """In-process: deliver the e-mail the request committed once its response has gone, so that
+    the person does not wait for the mail server. Other jobs (an annual report) run now, before
+    the response: they write for seconds, and on SQLite (`make run`) a write after the response
+    would collide with the next page's."""
     jobs = db.session.info.pop(_COMMITTED, None)
-    if jobs:
-        response.call_on_close(
-            functools.partial(_run_in_app, current_app._get_current_object(), jobs)
-        )
+    if not jobs:
+        return
+    mail = [job for job in jobs if job[0] == DELIVER]
+    if mail:
+        app = current_app._get_current_object()
+        response.call_on_close(functools.partial(_run_in_app, app, mail))
+    run_now([job for job in jobs if job[0] != DELIVER])
 
 
 def after_commit() -> None:
