@@ -37,6 +37,7 @@ class Action(enum.Enum):
     MANAGE_USERS = "manage users"
     MANAGE_PANELS = "manage panels and memberships"
     VIEW_AUDIT_TRAIL = "view the audit trail"
+    MANAGE_OUTBOX = "see e-mail that could not be sent, and send it again"
     # Panel-scoped.
     VIEW_PANEL = "view the panel"
     VIEW_MEMBERS = "view the panel's members"
@@ -108,6 +109,7 @@ ADMIN_ACTIONS = frozenset(
         Action.MANAGE_USERS,
         Action.MANAGE_PANELS,
         Action.VIEW_AUDIT_TRAIL,
+        Action.MANAGE_OUTBOX,
     }
 )
 

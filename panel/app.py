@@ -12,7 +12,7 @@ from werkzeug.routing import IntegerConverter
 
 from panel import access, config
 from panel.accounts.two_factor import views as two_factor_pages
-from panel.core import registry, request_log, sessions, throttle, unit_of_work
+from panel.core import jobs, registry, request_log, sessions, throttle, unit_of_work
 from panel.extensions import csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,6 +47,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.before_request(access.enforce)
     app.after_request(_security_headers)
     unit_of_work.init_app(app)  # each request commits once, at its end
+    jobs.init_app(app)  # then its e-mail and slow work go to the queue, or run after the response
 
     from panel.core.errors import register_error_pages
     from panel.views import register_blueprints
@@ -276,6 +277,12 @@ def _init_cli(app: Flask) -> None:
     from panel.accounts.cli import create_admin_command, rotate_data_key_command
     from panel.backup import backup_command, restore_command
     from panel.core.audit import audit_anchor_command, audit_verify_command
+    from panel.core.jobs import (
+        jobs_retry_failed_command,
+        jobs_status_command,
+        jobs_worker_command,
+        send_outbox_command,
+    )
     from panel.core.reminders import send_reminders_command
     from panel.core.retention import apply_retention_command
     from panel.demo import demo_code_command, demo_data_command
@@ -292,3 +299,7 @@ def _init_cli(app: Flask) -> None:
     app.cli.add_command(rotate_data_key_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(jobs_worker_command)
+    app.cli.add_command(jobs_status_command)
+    app.cli.add_command(jobs_retry_failed_command)
+    app.cli.add_command(send_outbox_command)

@@ -151,6 +151,8 @@ def load(
             "redis://127.0.0.1:6379/0), or run one worker."
         )
 
+    jobs = jobs_settings(env, production, workers)
+
     log_format = env.get("LOG_FORMAT", "json" if production else "text")
     if log_format not in ("json", "text"):
         raise ConfigurationError(f"LOG_FORMAT must be json or text, not {log_format!r}")
@@ -219,6 +221,7 @@ def load(
             "PASSWORD_RESET_RATE_LIMIT", "5 per minute; 50 per hour"
         ),
         **mail,
+        **jobs,
         **passkey_settings(env, mail["PANEL_BASE_URL"]),
     }
 
@@ -311,6 +314,45 @@ def _whole_number(env, name: str, default: str) -> int:
     if not (value.isascii() and value.isdigit() and int(value) > 0):
         raise ConfigurationError(f"{name} must be a whole number above 0, not {value!r}")
     return int(value)
+
+
+# Seconds before each retry of a job that failed (an e-mail the server did not take): after the
+# last, the job is left among the failed ones and its message is marked failed.
+JOBS_RETRY_INTERVALS = "10,60,300,1800,7200"
+
+
+def jobs_settings(env: os._Environ | dict, production: bool, workers: int) -> dict:
+    """The job queue (`panel.core.jobs`): Redis when `JOBS_REDIS_URL` is set, else each process
+    runs its own jobs after the response. Production with several workers requires Redis, as for
+    throttling: a web worker would otherwise spend its time on the mail server (MAIL_TIMEOUT per
+    message when it is down) and on slow pages' work instead of serving pages, with no back-off."""
+    url = env.get("JOBS_REDIS_URL", "")
+    if url and not url.startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigurationError(
+            f"JOBS_REDIS_URL must be a Redis URL such as redis://127.0.0.1:6379/1, not {url!r}"
+        )
+    if production and workers > 1 and not url:
+        raise ConfigurationError(
+            f"Panel runs in {workers} worker processes, and without JOBS_REDIS_URL each would "
+            "send its own e-mail and do slow work between pages, retrying a mail server that is "
+            "down only with the next message. Set JOBS_REDIS_URL to a Redis server (for example "
+            "redis://127.0.0.1:6379/1) and run `flask jobs-worker`, or run one worker."
+        )
+    intervals = env.get("JOBS_RETRY_INTERVALS", JOBS_RETRY_INTERVALS)
+    try:
+        seconds = [int(part) for part in intervals.split(",")]
+    except ValueError:
+        seconds = []
+    if not seconds or any(second < 0 for second in seconds):
+        raise ConfigurationError(
+            "JOBS_RETRY_INTERVALS must be seconds between retries, comma-separated, such as "
+            f"{JOBS_RETRY_INTERVALS}, not {intervals!r}"
+        )
+    return {
+        "JOBS_REDIS_URL": url or None,
+        "JOBS_QUEUE": env.get("JOBS_QUEUE", "panel"),
+        "JOBS_RETRY_INTERVALS": seconds,
+    }
 
 
 def mail_settings(env: os._Environ | dict, production: bool) -> dict:

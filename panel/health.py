@@ -4,9 +4,10 @@
 does not restart every process while the database is away (they recover by themselves when it
 is back, panel/core/errors.py). `/readyz` says whether this process
 should be sent requests: the database answers, Redis answers when throttling counts are kept
-there, and the database's schema is at the head of `migrations/` (a deploy that has not run
-`flask db upgrade` yet is not ready). Each says only "ok" or "failed" per check: no versions,
-addresses or errors, which would tell an attacker what runs here.
+there and when jobs are queued there (`JOBS_REDIS_URL`), and the database's schema is at the head
+of `migrations/` (a deploy that has not run `flask db upgrade` yet is not ready). Each says only
+"ok" or "failed" per check: no versions, addresses or errors, which would tell an attacker what
+runs here.
 """
 
 from __future__ import annotations
@@ -48,6 +49,8 @@ def readiness_checks() -> dict[str, str]:
     storage = current_app.config["RATELIMIT_STORAGE_URI"]
     if storage.startswith(("redis://", "rediss://")):
         checks["redis"] = _redis(storage)
+    if current_app.config.get("JOBS_REDIS_URL"):
+        checks["jobs_redis"] = _redis(current_app.config["JOBS_REDIS_URL"])
     return checks
 
 

@@ -14,8 +14,9 @@ from panel.cases.models import (
 )
 from panel.cases.pool.models import PoolCase, PoolCaseStrand, PoolDraw, PoolImport
 from panel.core.audit import AuditChainHead, AuditEvent, is_trigram_index
+from panel.core.outbox import OutboxMessage
 from panel.core.reminders import ReminderClaim
-from panel.insight.models import AnnualReport
+from panel.insight.models import AnnualReport, AnnualReportRequest
 from panel.interventions.models import (
     Intervention,
     InterventionType,
@@ -48,6 +49,7 @@ from panel.panels.models import GuardOverride, Membership, Panel
 __all__ = [
     "AccountLink",
     "AnnualReport",
+    "AnnualReportRequest",
     "AgreementAcceptance",
     "CaseReview",
     "CaseReviewStrand",
@@ -58,6 +60,7 @@ __all__ = [
     "AgendaTemplateItem",
     "Attendance",
     "AuditChainHead",
+    "OutboxMessage",
     "AuditEvent",
     "Guest",
     "GuardOverride",

@@ -38,6 +38,7 @@ def navigation_items() -> list[dict]:
             ("Users", "admin.users", access.Action.MANAGE_USERS),
             ("Panels", "admin.panels", access.Action.MANAGE_PANELS),
             ("Audit trail", "admin.audit_trail", access.Action.VIEW_AUDIT_TRAIL),
+            ("E-mail", "admin.email", access.Action.MANAGE_OUTBOX),
         ]
     items.append(("Your account", "accounts.account", True))
     current_blueprint = request.blueprint

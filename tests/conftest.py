@@ -19,7 +19,7 @@ from panel.accounts.models import User
 from panel.core import unit_of_work
 from panel.extensions import db as _db
 from panel.panels.models import Panel, PanelKind, Role
-from tests import databases, factories
+from tests import databases, factories, querycount
 
 # Query plans are PostgreSQL's: on SQLite the module is not collected rather than skipped, since CI
 # fails a suite that skips anything (a skip there means a dependency is missing).
@@ -38,15 +38,28 @@ pytest_plugins = ["tests.mailserver"]
 class IsolatedClient(FlaskClient):
     """Runs each request in its own application context, as in production. Without this a request
     would reuse the test's context, sharing `g` (the signed-in user) and the database session
-    between requests, and hiding bugs."""
+    between requests, and hiding bugs.
+
+    A test of what happens before a response has gone sets `close_responses` False and closes
+    the response itself."""
+
+    close_responses = True
 
     def open(self, *args, **kwargs):
         # What the test did before the request (services called to set things up) is a unit of
         # work of its own, saved as a command saves it. The commit expires what the test holds,
         # so afterwards it reads afresh what the request saved, as the next request would.
         if has_app_context():
-            unit_of_work.commit()
-        return contextvars.Context().run(super().open, *args, **kwargs)
+            with querycount.not_counted():
+                unit_of_work.commit()
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        if self.close_responses:
+            # A server closes a response once it has sent it, which runs what waits for that
+            # (without a job queue, the e-mail the request queued): so does the test, its body
+            # read first.
+            response.get_data()
+            contextvars.Context().run(response.close)
+        return response
 
 
 @pytest.fixture(scope="session")

@@ -69,13 +69,16 @@ class _Controller(Controller):
 
 
 def start_smtp_server(
-    server: SMTPServer | None = None, **smtp_options
+    server: SMTPServer | None = None, *, fixed_port: bool = False, **smtp_options
 ) -> tuple[SMTPServer, Controller]:
-    """Start `server` (a subclass may add aiosmtpd hooks such as ``handle_RCPT``) on 127.0.0.1.
-    `smtp_options` go to aiosmtpd: `ssl_context` for implicit TLS, `tls_context` for STARTTLS,
-    `authenticator` for AUTH, and so on. Call ``controller.stop()`` afterwards."""
+    """Start `server` (a subclass may add aiosmtpd hooks such as ``handle_RCPT``) on 127.0.0.1,
+    on a port the system picks, or with `fixed_port` on `server.port` (a server started again
+    where the app already sends). `smtp_options` go to aiosmtpd: `ssl_context` for implicit TLS,
+    `tls_context` for STARTTLS, `authenticator` for AUTH, and so on. Call ``controller.stop()``
+    afterwards."""
     server = server or SMTPServer(host="127.0.0.1", port=0)
-    controller = _Controller(server, hostname=server.host, port=0, **smtp_options)
+    port = server.port if fixed_port else 0
+    controller = _Controller(server, hostname=server.host, port=port, **smtp_options)
     controller.start()
     server.port = controller.port
     return server, controller

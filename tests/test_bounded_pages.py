@@ -112,6 +112,7 @@ ROUTES: dict[str, dict[str, str | int]] = {
     "admin.change_role": {},
     "admin.remove_member": {},
     "admin.audit_trail": {},
+    "admin.email": {},
     # Meetings
     "meetings.index": {},
     "meetings.new": {},

@@ -239,6 +239,7 @@ def test_malformed_mail_settings_are_refused(tmp_path, name, value):
 NOT_GUNICORN = ["pytest"]
 LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEF"
 REDIS = "redis://127.0.0.1:6379/0"
+JOBS_REDIS = "redis://127.0.0.1:6379/1"
 
 
 @pytest.mark.parametrize(
@@ -271,7 +272,9 @@ def test_production_sees_the_workers_on_gunicorns_command_line(tmp_path, argv):
 def test_several_workers_share_counts_in_redis_and_one_may_keep_them_in_memory(tmp_path):
     gunicorn = ["gunicorn", "--workers", "3", "wsgi:app"]
     shared = config.load(
-        str(tmp_path), {**PRODUCTION, "RATELIMIT_STORAGE_URI": REDIS}, argv=gunicorn
+        str(tmp_path),
+        {**PRODUCTION, "RATELIMIT_STORAGE_URI": REDIS, "JOBS_REDIS_URL": JOBS_REDIS},
+        argv=gunicorn,
     )
     assert (shared["RATELIMIT_STORAGE_URI"], shared["WORKERS"]) == (REDIS, 3)
     one = config.load(str(tmp_path), {**PRODUCTION, "WEB_CONCURRENCY": "1"}, argv=["gunicorn"])
@@ -279,6 +282,34 @@ def test_several_workers_share_counts_in_redis_and_one_may_keep_them_in_memory(t
     # Development is one person's machine: the load test runs 3 workers with counts in memory.
     development = config.load(str(tmp_path), {}, argv=gunicorn)
     assert development["RATELIMIT_STORAGE_URI"] == "memory://"
+
+
+def test_production_with_several_workers_queues_jobs_on_redis(tmp_path):
+    """Without a queue each web worker would send its own mail between pages: with several,
+    production asks for Redis, as for throttling; one worker, or development, runs its jobs
+    itself."""
+    gunicorn = ["gunicorn", "--workers", "3", "wsgi:app"]
+    throttled = {**PRODUCTION, "RATELIMIT_STORAGE_URI": REDIS}
+    with pytest.raises(config.ConfigurationError, match="JOBS_REDIS_URL"):
+        config.load(str(tmp_path), throttled, argv=gunicorn)
+    queued = config.load(str(tmp_path), {**throttled, "JOBS_REDIS_URL": JOBS_REDIS}, argv=gunicorn)
+    assert queued["JOBS_REDIS_URL"] == JOBS_REDIS
+    assert queued["JOBS_RETRY_INTERVALS"] == [10, 60, 300, 1800, 7200]
+    assert config.load(str(tmp_path), PRODUCTION, argv=["gunicorn"])["JOBS_REDIS_URL"] is None
+    assert config.load(str(tmp_path), {}, argv=gunicorn)["JOBS_REDIS_URL"] is None
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"JOBS_REDIS_URL": "127.0.0.1:6379"},
+        {"JOBS_RETRY_INTERVALS": "10, soon"},
+        {"JOBS_RETRY_INTERVALS": "-5"},
+    ],
+)
+def test_malformed_job_settings_are_refused(tmp_path, settings):
+    with pytest.raises(config.ConfigurationError, match=next(iter(settings))):
+        config.load(str(tmp_path), settings, argv=NOT_GUNICORN)
 
 
 def test_a_malformed_worker_count_is_refused(tmp_path):

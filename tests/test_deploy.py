@@ -448,9 +448,6 @@ def panel_commands(tmp_path_factory) -> set[str]:
     return {line.split()[0] for line in listed.splitlines() if line.strip()}
 
 
-# Commands deploy/ runs that another part of issue 20 is adding: the job worker and the outbox's
-# delivery. Empty this once they have landed; until then they may be missing.
-PENDING_COMMANDS = {"jobs-worker", "send-outbox"}
 
 
 def _flask_command(command: str) -> str:
@@ -507,7 +504,7 @@ def test_units_run_panels_own_commands(name, panel_commands):
     if "gunicorn" in command:
         assert command == f"{RELEASE}/.venv/bin/gunicorn --config deploy/gunicorn.conf.py wsgi:app"
     else:
-        assert _flask_command(command) in panel_commands | PENDING_COMMANDS
+        assert _flask_command(command) in panel_commands
 
 
 def _cron_jobs() -> list[tuple[list[str], str, str]]:
@@ -526,7 +523,7 @@ def test_cron_runs_panels_commands_once_at_a_time_outside_the_clock_change(panel
     commands = {_flask_command(command) for _when, _user, command in jobs}
     daily = {"backup", "audit-anchor", "apply-retention", "send-reminders"}
     assert commands == daily | {"send-outbox"}
-    assert commands <= panel_commands | PENDING_COMMANDS
+    assert commands <= panel_commands
     for (_minute, hour, *_days), user, command in jobs:
         assert user == "root"  # to read /etc/panel/panel.env; panel-flask then becomes panel
         # 01:00 to 02:59 London time happens twice, or not at all, on the days the clocks change.

@@ -74,6 +74,17 @@ def test_readyz_is_not_ready_when_redis_does_not_answer(app, client, monkeypatch
     assert "127.0.0.1" not in body and str(url) not in body
 
 
+def test_readyz_checks_the_jobs_redis_when_jobs_are_queued_there(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "JOBS_REDIS_URL", f"redis://127.0.0.1:{_closed_port()}/1")
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.get_json()["checks"]["jobs_redis"] == "failed"
+    monkeypatch.setitem(app.config, "JOBS_REDIS_URL", "redis://127.0.0.1:6379/1")
+    response = client.get("/readyz")
+    assert response.get_json()["checks"]["jobs_redis"] == "ok", "is redis-server running?"
+    assert response.status_code == 200
+
+
 def test_each_request_gets_an_id_that_a_client_cannot_choose(client, json_log):
     response = client.get("/healthz", headers={"X-Request-ID": "chosen-by-the-client"})
     request_id = response.headers["X-Request-ID"]

@@ -278,6 +278,11 @@ MATRIX: dict[tuple[str, ...], tuple[str, ...]] = {
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  FORBIDDEN,  FORBIDDEN,  OK,         FORBIDDEN),
     (GET, "admin.audit_trail_csv"):
         (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  FORBIDDEN,  FORBIDDEN,  OK,         FORBIDDEN),
+    (GET, "admin.email"):
+        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  FORBIDDEN,  FORBIDDEN,  OK,         FORBIDDEN),
+    # Done: the form is only a button, so an empty POST sends the failed e-mail again.
+    (POST, "admin.retry_email"):
+        (SIGN_IN,    FORBIDDEN,  FORBIDDEN,  FORBIDDEN,  FORBIDDEN,  REDIRECT,   FORBIDDEN),
 
     # --- Meetings: members see them; the chair and coordinator run them --------------------------
     #    anonymous   reader      member      coordinator chair       admin       other panel

@@ -7,7 +7,7 @@ from flask.cli import with_appcontext
 
 from panel.accounts import services
 from panel.accounts.models import Organisation, OrganisationKind, User
-from panel.core import encryption, unit_of_work
+from panel.core import encryption, outbox, unit_of_work
 from panel.core.passwords import MIN_LENGTH, own_details_in
 from panel.extensions import db
 
@@ -49,5 +49,10 @@ def rotate_data_key_command() -> None:
     for user in users:
         user.encrypted_totp_secret = encryption.rotate(user.encrypted_totp_secret)
         count += 1
+    # E-mail waiting in the outbox carries reset links: encrypted under the same key.
+    messages = outbox.rotate_keys()
     unit_of_work.commit()
-    click.echo(f"Re-encrypted {count} two-factor secret{'' if count == 1 else 's'}.")
+    click.echo(
+        f"Re-encrypted {count} two-factor secret{'' if count == 1 else 's'} and "
+        f"{messages} e-mail{'' if messages == 1 else 's'} waiting to be sent."
+    )

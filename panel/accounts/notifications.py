@@ -3,7 +3,8 @@ find out and act (ASVS 2.2.3): a changed or reset password, a second factor set 
 off, new recovery codes, an address locked after repeated failures.
 
 The message says what changed and when, and whom to ask; it carries no link that signs anyone in.
-A mail server failure is logged and the change stands (`mail.send_notice`).
+The message is saved with the change and delivered after it commits (`mail.send_notice`): a
+mail server that is down delays it, and a change that is rolled back sends nothing.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ CHANGES = {
 }
 
 
-def tell(user: User, change: str) -> int | None:
+def tell(user: User, change: str) -> int:
     """E-mail `user` that `change` (a key of CHANGES) happened just now."""
     subject, what = CHANGES[change]
     body = (

@@ -189,6 +189,10 @@ class ResendInvitationForm(BaseForm):
     submit = SubmitButton("Resend invitation")
 
 
+class RetryFailedEmailForm(BaseForm):
+    submit = SubmitButton("Send the failed e-mails again")
+
+
 class RetentionMonthsField(IntegerField):
     """A retention period: a whole number of months within bounds, with GOV.UK messages for a
     blank, for anything that is not a whole number and for a number out of range. `what` names

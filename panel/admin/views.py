@@ -27,9 +27,11 @@ from panel.admin.forms import (
     RemoveMemberForm,
     ResendInvitationForm,
     ResetTwoFactorForm,
+    RetryFailedEmailForm,
     SendResetLinkForm,
     UserSearchForm,
 )
+from panel.core import jobs, outbox
 from panel.core.csv_export import csv_response
 from panel.core.reauth import require_recent_sign_in
 from panel.core.time import uk_today
@@ -116,8 +118,8 @@ def users():
 def new_user():
     form = NewUserForm()
     if form.validate_on_submit():
-        user, sent = links.invite_user(current_user, **form.details())
-        _flash_invitation(user, sent, f"An account has been created for {user.full_name}")
+        user, _queued = links.invite_user(current_user, **form.details())
+        _flash_invitation(user, f"An account has been created for {user.full_name}")
         return redirect(url_for(".users"))
     return render_template(
         "admin/user_form.html",
@@ -150,8 +152,8 @@ def edit_user(user):
 def resend_invitation(user):
     if ResendInvitationForm().validate_on_submit():
         if user.active and links.is_invited(user):
-            sent = links.send_invitation(current_user, user)
-            _flash_invitation(user, sent, f"A new invitation is on its way to {user.full_name}")
+            links.send_invitation(current_user, user)
+            _flash_invitation(user, f"A new invitation is on its way to {user.full_name}")
         else:
             flash(
                 f"There is no invitation to resend to {user.full_name}: they have set their "
@@ -161,15 +163,9 @@ def resend_invitation(user):
     return redirect(url_for(".users"))
 
 
-def _flash_invitation(user: User, sent: int | None, done: str) -> None:
-    if sent is None:
-        flash(
-            f"{done}, but the invitation email could not be sent. "
-            "Try again later with ‘Resend invitation’.",
-            "warning",
-        )
-    else:
-        flash(f"{done}. We have emailed {user.email} a link to set their password.", "success")
+def _flash_invitation(user: User, done: str) -> None:
+    # The e-mail is queued with the change, and goes once it is saved: "will", not "have".
+    flash(f"{done}. We will email {user.email} a link to set their password.", "success")
 
 
 @bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
@@ -177,10 +173,8 @@ def _flash_invitation(user: User, sent: int | None, done: str) -> None:
 def reset_password(user):
     form = SendResetLinkForm()
     if user.active and form.validate_on_submit():
-        if links.send_reset_link(current_user, user) is None:
-            flash("The password reset email could not be sent. Try again later.", "warning")
-        else:
-            flash(f"We have emailed {user.email} a link to reset their password.", "success")
+        links.send_reset_link(current_user, user)
+        flash(f"We will email {user.email} a link to reset their password.", "success")
         return redirect(url_for(".users"))
     return render_template(
         "admin/reset_password.html",
@@ -344,6 +338,35 @@ def _check_on_panel(membership: Membership, panel_id: int) -> None:
     """A membership addressed under another panel's address does not exist there."""
     if membership.panel_id != panel_id:
         abort(404)
+
+
+# --- E-mail that could not be sent ---------------------------------------------------------------
+
+# Failed messages the page lists, newest first.
+FAILED_LISTED = 20
+
+
+@bp.get("/email")
+@access.rule(access.admin(Action.MANAGE_OUTBOX))
+def email():
+    failed = outbox.failed(FAILED_LISTED)
+    return render_template(
+        "admin/outbox.html",
+        counts=outbox.counts(),
+        failed=[(message, outbox.error_of(message)) for message in failed],
+        queued=jobs.on_redis(),
+        form=RetryFailedEmailForm(),
+        title="E-mail",
+    )
+
+
+@bp.post("/email/retry")
+@access.rule(access.admin(Action.MANAGE_OUTBOX))
+def retry_email():
+    if RetryFailedEmailForm().validate_on_submit():
+        emails, _others = jobs.retry_failed()
+        flash(f"{emails} failed e-mail{'' if emails == 1 else 's'} will be sent again.", "success")
+    return redirect(url_for(".email"))
 
 
 # --- Audit trail -------------------------------------------------------------------------------

@@ -1,10 +1,12 @@
 """Outgoing e-mail: notices to panel members, one message per recipient so that nobody sees who
 else was told.
 
-`MAIL_BACKEND` chooses where mail goes: ``smtp`` sends it through `MAIL_SERVER`; ``log`` (the
-development default) writes it to the app log instead, so that a developer sees it in the terminal
-and nobody is e-mailed by mistake. Links in mail come from `external_url`, which builds them
-on `PANEL_BASE_URL` because commands run from cron have no request to take the address from.
+Notices go through the outbox (`send_notice`), which calls `send` once the change they are about
+has been saved. `MAIL_BACKEND` chooses where mail goes: ``smtp`` sends it through `MAIL_SERVER`;
+``log`` (the development default) writes it to the app log instead, so that a developer sees it
+in the terminal and nobody is e-mailed by mistake. Links in mail come from `external_url`, which
+builds them on `PANEL_BASE_URL` because commands run from cron have no request to take the address
+from.
 """
 
 from __future__ import annotations
@@ -72,15 +74,15 @@ def send(emails: list[Email]) -> int:
     return _send_by_smtp(messages, config)
 
 
-def send_notice(emails: list[Email], about: str) -> int | None:
-    """Send a notice that goes with a change already saved: how many were sent, or None if the
-    mail server failed (logged with `about`), so the page can say the e-mail did not go while
-    the change stands."""
-    try:
-        return send(emails)
-    except MailError as error:
-        current_app.logger.error("Could not e-mail about %s: %s", about, error)
-        return None
+def send_notice(emails: list[Email], about: str) -> int:
+    """Send a notice that goes with a change: it is added to the outbox in the change's own
+    transaction and delivered once that commits (`panel.core.outbox`), so a change that is rolled
+    back sends nothing and a mail server that is down only delays it. Returns how many messages
+    were queued; `about` names what they are about in the log, without personal data."""
+    # Imported here: the outbox builds on this module's Email and send.
+    from panel.core import outbox
+
+    return len(outbox.add(emails, about))
 
 
 def external_url(endpoint: str, **values) -> str:

@@ -44,7 +44,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.orm import Mapped, mapped_column
 
-from panel.core import mail, registry, unit_of_work
+from panel.core import jobs, mail, outbox, registry, unit_of_work
 from panel.core.database import UTCDateTime, insert_for, utcnow
 from panel.core.time import format_datetime, uk_today
 from panel.extensions import db
@@ -255,13 +255,15 @@ class Digest:
 @dataclass(frozen=True)
 class Report:
     """What a run found and did. `sent_to` holds the indexes in `digests` of the e-mails the
-    server accepted; `errors` what the mail server said when it refused or failed."""
+    server accepted; `errors` what the mail server said when it refused or failed. With a job
+    queue (`queued`), the e-mails were handed to the worker and nothing is sent yet."""
 
     digests: list[Digest]
     sent_to: frozenset[int] = frozenset()
     errors: tuple[str, ...] = ()
     # The people another run (or an earlier one) had already claimed for the day: not sent again.
     already_sent: tuple[Digest, ...] = ()
+    queued: bool = False
 
     @property
     def people(self) -> int:
@@ -278,7 +280,8 @@ class Report:
 
 def send_reminders(today: date, dry_run: bool = False) -> Report:
     """Gather everyone's reminders for `today` and, unless `dry_run`, e-mail those nobody has
-    sent today. Commits: the claims before sending, and what became of them after."""
+    sent today. Commits twice: the claims before anything is sent, then the messages into the
+    outbox with the claims marked sent, from where each is delivered once."""
     found = [
         Digest(Recipient(user.id, user.email, user.full_name), items, compose(user, items, today))
         for user, items in digests(today).items()
@@ -294,15 +297,17 @@ def send_reminders(today: date, dry_run: bool = False) -> Report:
     # Saved before any mail leaves, so that a run on another server skips these people.
     unit_of_work.commit()
     claimed = [digest for digest in found if digest.user.id in mine]
+    already = tuple(digest for digest in found if digest.user.id not in mine)
+    # Once in the outbox a reminder is delivered once, however often the mail server fails
+    # meanwhile: the claims are settled as sent in the same transaction as the messages.
+    settle(today, [digest.user.id for digest in claimed], [])
+    if jobs.on_redis():
+        _queue([digest.email for digest in claimed])
+        return Report(claimed, already_sent=already, queued=True)
     sent_to, errors = _send([digest.email for digest in claimed])
-    sent = [digest.user.id for i, digest in enumerate(claimed) if i in sent_to]
-    failed = [digest.user.id for i, digest in enumerate(claimed) if i not in sent_to]
-    settle(today, sent, failed)
-    unit_of_work.commit()
     for error in errors:
         current_app.logger.error("Reminders: %s", error)
-    already = tuple(digest for digest in found if digest.user.id not in mine)
-    return Report(claimed, sent_to, errors, already)
+    return Report(claimed, sent_to, errors, already_sent=already)
 
 
 def claim(user_ids: Iterable[int], today: date) -> set[int]:
@@ -352,32 +357,34 @@ def _batches(ids: list[int]) -> Iterator[list[int]]:
         yield ids[start : start + _BATCH]
 
 
-# Attempts in a row that get no message through before the run gives up: the server is down.
-_GIVE_UP_AFTER = 2
+def _queue(emails: list[mail.Email]) -> list[int]:
+    """Put `emails` in the outbox, one message each, and commit them with the run: from then on
+    each is delivered once, however often the mail server fails meanwhile."""
+    ids = [message_id for email in emails for message_id in outbox.add([email], "a reminder")]
+    unit_of_work.commit()
+    return ids
 
 
 def _send(emails: list[mail.Email]) -> tuple[frozenset[int], tuple[str, ...]]:
-    """Send `emails` in order. A message the server refuses (a mailbox that is gone) is skipped
-    and the rest still go, so one stale address does not stop everyone's reminders; the run stops
-    when the server takes nothing twice running. A skipped message is never sent again, so
-    nobody gets the same reminder twice."""
-    sent_to: set[int] = set()
-    errors: list[str] = []
-    start, fruitless = 0, 0
-    while start < len(emails):
-        try:
-            mail.send(emails[start:])
-        except mail.MailError as error:
-            sent_to.update(range(start, start + error.sent))
-            errors.append(str(error))
-            fruitless = 0 if error.sent else fruitless + 1
-            if fruitless >= _GIVE_UP_AFTER:
-                break
-            start += error.sent + 1
-        else:
-            sent_to.update(range(start, len(emails)))
-            break
-    return frozenset(sent_to), tuple(errors)
+    """Queue `emails` and deliver them in this process at once (no job queue is configured).
+    A message the server refuses for good (a mailbox that is gone) is marked failed and the rest
+    still go, so one stale address does not stop everyone's reminders; the round stops when the
+    server cannot be reached twice running, and what was not sent waits in the outbox for the
+    next delivery (`flask send-outbox`), so nobody's reminder is lost or sent twice."""
+    ids = _queue(emails)  # the commit delivers them (`panel.core.jobs.after_commit`)
+    left = {
+        message.id: message
+        for message in db.session.scalars(
+            sa.select(outbox.OutboxMessage).where(outbox.OutboxMessage.id.in_(ids))
+        )
+    }
+    sent_to = frozenset(index for index, message_id in enumerate(ids) if message_id not in left)
+    errors = tuple(
+        error
+        for message_id in ids
+        if message_id in left and (error := outbox.error_of(left[message_id]))
+    )
+    return sent_to, errors
 
 
 @click.command("send-reminders")
@@ -396,6 +403,8 @@ def send_reminders_command(dry_run: bool, today) -> None:
         line = _line(digest)
         if dry_run:
             click.echo(f"{line}\nSubject: {digest.email.subject}\n\n{digest.email.body}\n")
+        elif report.queued:
+            click.echo(f"{line} (queued)")
         else:
             click.echo(line if index in report.sent_to else f"{line} (not sent)")
     for digest in report.already_sent:
@@ -408,10 +417,14 @@ def send_reminders_command(dry_run: bool, today) -> None:
     totals = f"{_plural(report.people, 'person', 'people')}, {_plural(report.items, 'item')}"
     if dry_run:
         click.echo(f"Dry run: would e-mail {totals}. Nothing was sent.")
+    elif report.queued:
+        click.echo(f"Reminders queued: {totals}.")
     elif report.errors:
         raise click.ClickException(
             f"Sent {report.sent} of {report.people} reminders. The mail server failed:\n"
             + "\n".join(report.errors)
+            + "\nThe others stay in the outbox: `flask jobs-status` lists them, and "
+            "`flask send-outbox` sends those still waiting."
         )
     else:
         click.echo(f"Reminders sent: {totals}.")

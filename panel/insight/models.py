@@ -47,6 +47,30 @@ class AnnualReport(db.Model):
         return f"<AnnualReport {self.id} panel {self.panel_id} {self.year}>"
 
 
+class AnnualReportRequest(db.Model):
+    """A report asked for and not produced yet: producing one takes seconds at national scale, so
+    a job does it after the page has answered (`panel.insight.services.produce_requested`), and
+    the insight page says it is on its way until it is stored. `failed_at` is set when the job
+    failed; asking again, or `flask jobs-retry-failed`, tries again."""
+
+    __tablename__ = "annual_report_request"
+    __table_args__ = (sa.UniqueConstraint("panel_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    panel_id: Mapped[int] = mapped_column(sa.ForeignKey("panel.id"))
+    year: Mapped[int]
+    requested_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    panel: Mapped[Panel] = relationship()
+    requested_by: Mapped[User] = relationship()
+
+    @property
+    def label(self) -> str:
+        return f"April {self.year} to March {self.year + 1}"
+
+
 class InsightSnapshot(db.Model):
     """The figures of one insight page (a set of panels, a period, a day) as worked out at
     `computed_at`, so that the page and its CSV downloads are served from them for a few

@@ -1,6 +1,10 @@
 """Producing a panel's annual report: both versions rendered once and stored, replacing any
 produced before for the same year, and recorded in the audit trail. The caller commits.
 
+Rendering takes seconds at national scale, so a page only asks for a report
+(`request_annual_report`): a job produces it once the request is saved (`produce_requested`,
+on the worker, or in the web process after the response), and the page shows it when it is done.
+
 Readers and organisers then download what was stored (`stored_report`, listed by
 `annual_reports`); a report is never rendered again on download."""
 
@@ -15,11 +19,13 @@ from sqlalchemy.orm import joinedload, undefer
 
 from panel import access
 from panel.accounts.models import User
+from panel.core import jobs
 from panel.core.audit import AuditAction, record
 from panel.core.database import utcnow
+from panel.core.time import uk_today
 from panel.extensions import db
 from panel.insight import pdf
-from panel.insight.models import AnnualReport
+from panel.insight.models import AnnualReport, AnnualReportRequest
 from panel.panels.models import Panel
 
 Render = Callable[[pdf.Report], bytes]
@@ -27,6 +33,68 @@ Render = Callable[[pdf.Report], bytes]
 
 class YearNotOffered(ValueError):
     """A report was asked for a year the form does not offer."""
+
+
+PRODUCE_REQUESTED = "panel.insight.services.produce_requested"
+
+
+def request_annual_report(
+    actor: User, panel: Panel, year: int, *, today: date
+) -> AnnualReportRequest:
+    """Ask for the panel's report of the financial year from April `year`: it is produced by a job
+    once this commits. Asking again while it is being produced changes nothing; asking after it
+    failed tries again."""
+    access.require(actor, access.Action.PRODUCE_ANNUAL_REPORT, panel)
+    if year not in pdf.years_offered(today):
+        raise YearNotOffered(f"No annual report can be produced for {year}.")
+    asked = db.session.scalar(
+        sa.select(AnnualReportRequest).where(
+            AnnualReportRequest.panel_id == panel.id, AnnualReportRequest.year == year
+        )
+    )
+    if asked is not None and asked.failed_at is None:
+        return asked
+    if asked is None:
+        asked = AnnualReportRequest(panel_id=panel.id, year=year)
+        db.session.add(asked)
+    asked.requested_by_id, asked.requested_at, asked.failed_at = actor.id, utcnow(), None
+    db.session.flush()
+    jobs.enqueue(PRODUCE_REQUESTED, asked.id)
+    return asked
+
+
+def produce_requested(request_id: int) -> None:
+    """The job: produce the requested report as the person who asked for it, then forget the
+    request, and commit. A failure is kept on the request (the page says so) and raised, so the
+    worker keeps the job among its failed ones."""
+    asked = db.session.get(AnnualReportRequest, request_id)
+    if asked is None:  # produced already, by an earlier run of the same job
+        return
+    try:
+        produce_annual_report(asked.requested_by, asked.panel, asked.year, today=uk_today())
+        db.session.delete(asked)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        asked = db.session.get(AnnualReportRequest, request_id)
+        if asked is not None:
+            asked.failed_at = utcnow()
+            db.session.commit()
+        raise
+
+
+def requests_waiting(panel_id: int) -> list[AnnualReportRequest]:
+    """The panel's reports asked for and not produced yet, newest year first (a few at most: one
+    a year, and only the years the form offers)."""
+    return list(
+        db.session.scalars(
+            sa.select(AnnualReportRequest)
+            .options(joinedload(AnnualReportRequest.requested_by))
+            .where(AnnualReportRequest.panel_id == panel_id)
+            .order_by(AnnualReportRequest.year.desc())
+            .limit(LISTED_REPORTS)
+        )
+    )
 
 
 def produce_annual_report(

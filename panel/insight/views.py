@@ -63,6 +63,7 @@ def _page(panel_ids: list[int], panel: Panel | None, report_form: AnnualReportFo
         if panel
         else None,
         reports=services.annual_reports([panel.id]) if panel else [],
+        waiting=services.requests_waiting(panel.id) if panel else [],
         title=f"Insight – {panel.name}" if panel else "Insight across your panels",
     )
 
@@ -110,8 +111,11 @@ def produce_annual_report(panel: Panel):
     if not form.validate_on_submit():
         return _page([panel.id], panel, form)
     year = form.year.data
-    services.produce_annual_report(current_user, panel, year, today=uk_today())
-    flash(f"Annual report for April {year} to March {year + 1} produced: full and reader-safe.")
+    services.request_annual_report(current_user, panel, year, today=uk_today())
+    flash(
+        f"The annual report for April {year} to March {year + 1} is being produced, full and "
+        "reader-safe. It takes a minute at most: refresh this page to download it."
+    )
     return redirect(
         url_for(
             "insight.panel_insight",

@@ -34,9 +34,9 @@ def owners_to_tell(intervention: Intervention) -> list[User]:
     )
 
 
-def tell_owner(intervention: Intervention) -> int | None:
-    """E-mail the owners; returns how many were sent, or None if the mail server refused (the
-    intervention stands either way, and the page says so)."""
+def tell_owner(intervention: Intervention) -> int:
+    """E-mail the owners; returns how many e-mails were queued: they go once the intervention
+    is saved."""
     link = mail.external_url("interventions.show", intervention_id=intervention.id)
     due = format_datetime(intervention.due_date, "date")
     organisation = intervention.owner_organisation.name

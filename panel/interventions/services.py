@@ -270,27 +270,21 @@ REASSIGN_THEN = "reassign the intervention to them, or choose another organisati
 
 @dataclass(frozen=True)
 class Handed:
-    """An intervention given to an organisation, and whether its people were told by e-mail:
+    """An intervention given to an organisation, and whether its people are told by e-mail:
     `emailed` is False when nobody needed telling (a partner logged their own organisation's, or
-    nothing changed hands); `told` is how many the e-mail reached, None if the mail server
-    refused (the intervention stands either way, and the page says so). `changed` is False when
-    a reassignment changed nothing."""
+    nothing changed hands); `told` is how many e-mails were queued (they go once the change is
+    saved). `changed` is False when a reassignment changed nothing."""
 
     intervention: Intervention
     emailed: bool = False
-    told: int | None = 0
+    told: int = 0
     changed: bool = True
 
 
 def told_message(done: str, handed: Handed) -> tuple[str, str]:
     """What the page says once an intervention is handed over (`done`, e.g. "Intervention
-    agreed."), with the flash category: whom the e-mail reached, or that it did not go."""
+    agreed."), with the flash category: whom the e-mail goes to, or that nobody could be told."""
     owner, notified = handed.intervention.owner_organisation.name, handed.told
-    if notified is None:
-        return (
-            f"{done} The e-mail to {owner} could not be sent: let them know another way.",
-            "error",
-        )
     if notified == 0:
         # Owners must sit on the panel, so this is someone leaving it meanwhile, or an inactive
         # lead: the intervention stands, and the page says who has to be told another way.
@@ -300,7 +294,7 @@ def told_message(done: str, handed: Handed) -> tuple[str, str]:
             "error",
         )
     people = "person" if notified == 1 else "people"
-    return f"{done} {notified} {people} at {owner} e-mailed.", "success"
+    return f"{done} We will e-mail {notified} {people} at {owner}.", "success"
 
 
 def agreed_message(handed: Handed) -> tuple[str, str]:

@@ -40,10 +40,9 @@ def answering_members(recommendation: Recommendation) -> list[User]:
     return list(db.session.scalars(select))
 
 
-def tell_addressed(recommendation: Recommendation) -> int | None:
+def tell_addressed(recommendation: Recommendation) -> int:
     """E-mail each answering member that a recommendation awaits their organisation's response.
-    Returns how many were sent, or None if the mail server refused: the recommendation stands
-    either way, and the page says so."""
+    Returns how many e-mails were queued: they go once the recommendation is saved."""
     link = mail.external_url("lessons.recommendation", recommendation_id=recommendation.id)
     due = format_datetime(recommendation.due_date, "date")
     emails = [

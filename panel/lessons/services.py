@@ -68,11 +68,11 @@ class RecommendationDetails:
 
 @dataclass(frozen=True)
 class Addressed:
-    """A recommendation just addressed to an organisation, and how many of its members were
-    told by e-mail (None if the e-mail could not be sent)."""
+    """A recommendation just addressed to an organisation, and how many of its members are
+    being told by e-mail (queued with the change, delivered once it is saved)."""
 
     recommendation: Recommendation
-    notified: int | None
+    notified: int
 
 
 # --- Lessons -----------------------------------------------------------------------------------

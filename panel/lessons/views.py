@@ -70,15 +70,9 @@ def _lessons_section(*, case_review_id: int | None = None, meeting_id: int | Non
 
 
 def _told(addressed: services.Addressed) -> None:
-    """Say whom the e-mail reached, or that it did not go."""
+    """Say whom the e-mail goes to (it is queued, and goes once the recommendation is saved)."""
     name = addressed.recommendation.organisation.name
-    if addressed.notified is None:
-        flash(
-            f"The recommendation is saved, but the e-mail to {name} could not be sent. Let them "
-            "know another way; the administrator has been told.",
-            "error",
-        )
-    elif addressed.notified == 0:
+    if addressed.notified == 0:
         flash(
             f"Recommendation saved. Nobody from {name} sits on this panel, so nobody was "
             "e-mailed: send it to them another way, and record their response here.",
@@ -86,12 +80,15 @@ def _told(addressed: services.Addressed) -> None:
         )
     else:
         people = "person" if addressed.notified == 1 else "people"
-        flash(f"Recommendation saved. {addressed.notified} {people} at {name} e-mailed.", "success")
+        flash(
+            f"Recommendation saved. We will e-mail {addressed.notified} {people} at {name}.",
+            "success",
+        )
 
 
 def _told_if_readdressed(addressed: services.Addressed) -> None:
     """A changed recommendation e-mails only the members of an organisation it is now addressed
-    to: say whom it reached when it reached anyone."""
+    to: say whom it goes to when it goes to anyone."""
     if addressed.notified:
         _told(addressed)
     else:

@@ -9,7 +9,8 @@ from flask_migrate import downgrade, upgrade
 from panel import config, create_app
 from panel.accounts.models import User
 from panel.accounts.two_factor import services as two_factor
-from panel.core import encryption
+from panel.core import encryption, mail, outbox
+from panel.core.outbox import OutboxMessage
 from panel.panels.models import Role
 from tests import factories
 
@@ -56,6 +57,7 @@ def test_a_database_copy_without_the_key_gives_nothing_away(app, db, people):
 def test_a_key_is_replaced_without_locking_anyone_out(app, db, people):
     secret = people.chair.totp_secret
     old_key = app.config["DATA_ENCRYPTION_KEYS"][0]
+    mail.send_notice([mail.Email("chair@example.org", "Subject", "A reset link")], "a test")
 
     # 1. The new key goes first; the old one still decrypts what was stored under it.
     replacing = _app_with_keys(app, [NEW_KEY, old_key])
@@ -71,6 +73,8 @@ def test_a_key_is_replaced_without_locking_anyone_out(app, db, people):
     with replaced.app_context():
         db.session.expire_all()
         assert db.session.get(User, people.chair.id).totp_secret == secret
+        [waiting] = db.session.scalars(db.select(OutboxMessage)).all()  # e-mail waiting, too
+        assert outbox.email_of(waiting).body == "A reset link"
     with app.app_context(), pytest.raises(encryption.WrongDataKey):
         db.session.expire_all()
         _ = db.session.get(User, people.chair.id).totp_secret

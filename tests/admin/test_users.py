@@ -10,6 +10,7 @@ from panel.accounts.links import services as links
 from panel.accounts.links.models import LinkPurpose
 from panel.accounts.models import User
 from panel.core.audit import AuditAction, AuditEvent
+from panel.core.outbox import OutboxMessage, OutboxStatus
 from panel.core.passwords import verify_password
 from tests import factories
 from tests.conftest import sign_in
@@ -115,7 +116,7 @@ def test_admin_creates_a_user_who_is_invited_to_set_their_own_password(
     }
     [sent] = events(db, AuditAction.INVITATION_SENT, user)
     assert sent.actor_id == people.admin.id
-    assert "We have emailed priya.shah@example.org a link to set their password" in (
+    assert "We will email priya.shah@example.org a link to set their password" in (
         admin_client.get("/admin/users").get_data(as_text=True)
     )
 
@@ -195,8 +196,8 @@ def test_there_is_no_invitation_to_resend_once_accepted(admin_client, people, db
     )
 
 
-def test_a_user_is_created_even_when_the_invitation_cannot_be_sent(
-    app, admin_client, people, db, monkeypatch
+def test_an_invitation_the_mail_server_cannot_take_waits_and_goes_later(
+    app, admin_client, people, db, monkeypatch, smtp_server
 ):
     point_app_at(app, SMTPServer(host="127.0.0.1", port=closed_port()), monkeypatch)
     response = admin_client.post("/admin/users/new", data=user_form(people))
@@ -204,7 +205,17 @@ def test_a_user_is_created_even_when_the_invitation_cannot_be_sent(
     user = accounts.find_user_by_email("priya.shah@example.org")
     assert links.is_invited(user)
     page = admin_client.get("/admin/users").get_data(as_text=True)
-    assert "but the invitation email could not be sent" in page
+    assert "We will email priya.shah@example.org a link to set their password" in page
+    [waiting] = db.session.scalars(db.select(OutboxMessage)).all()
+    assert waiting.status is OutboxStatus.PENDING and waiting.attempts == 1
+
+    point_app_at(app, smtp_server, monkeypatch)  # the server is back
+    result = app.test_cli_runner().invoke(args=["send-outbox"])
+    assert result.exit_code == 0, result.output
+    [message] = smtp_server.messages
+    assert message.envelope_to == ["priya.shah@example.org"]
+    assert message["Subject"] == "You have been invited to Panel"
+    assert db.session.scalars(db.select(OutboxMessage)).all() == []
 
 
 def test_the_organisation_is_typed_by_name_not_chosen_from_every_organisation(
@@ -389,3 +400,22 @@ def test_users_list_runs_the_same_queries_for_3_and_30_users(
     for _ in range(30):
         factories.user()  # each in an organisation of their own
     assert queries_for_users_page() == few
+
+
+def test_the_admin_sees_failed_email_and_sends_it_again(
+    app, admin_client, people, db, monkeypatch, smtp_server
+):
+    point_app_at(app, SMTPServer(host="127.0.0.1", port=closed_port()), monkeypatch)
+    monkeypatch.setitem(app.config, "JOBS_RETRY_INTERVALS", [])  # one attempt, then failed
+    admin_client.post("/admin/users/new", data=user_form(people))
+    admin_client.get("/admin/users")  # where the answer's message is shown
+    page = admin_client.get("/admin/email").get_data(as_text=True)
+    assert "the invitation for user" in page and "Connection refused" in page
+    assert "priya.shah@example.org" not in page.split("<main")[1]  # only what it is about
+
+    point_app_at(app, smtp_server, monkeypatch)
+    response = admin_client.post("/admin/email/retry")
+    assert response.status_code == 302
+    [message] = smtp_server.messages
+    assert message["Subject"] == "You have been invited to Panel"
+    assert "No e-mail has failed." in admin_client.get("/admin/email").get_data(as_text=True)

@@ -82,7 +82,8 @@ def test_a_recommendation_goes_from_the_chair_to_the_police_and_back_until_close
     page.get_by_label("Month").fill(str(due.month))
     page.get_by_label("Year").fill(str(due.year))
     browser_page.follow(page.get_by_role("button", name="Save recommendation"))
-    _flash(page, f"at {POLICE} e-mailed")
+    _flash(page, "Recommendation saved. We will e-mail")
+    _flash(page, f"at {POLICE}.")
     _sign_out(browser_page)
 
     # A police member of the panel finds it on their home page and accepts it.

@@ -14,11 +14,12 @@ from pypdf import PdfReader
 from panel.core.audit import AuditAction, AuditEvent
 from panel.extensions import db
 from panel.insight import pdf, services
-from panel.insight.models import AnnualReport
+from panel.insight.models import AnnualReport, AnnualReportRequest
 from panel.lessons.models import Recommendation
 from panel.meetings.models import AgendaItem, AgendaItemKind, Meeting
 from panel.minutes.models import Minutes, MinutesStatus, MinutesVersion
 from tests.conftest import sign_in
+from tests.test_mail import closed_port
 
 YEAR = 2025
 PUBLISHED = "Offer an interpreter first."  # to the police: in published minutes
@@ -221,3 +222,46 @@ def test_a_service_call_for_someone_else_is_refused(scrutiny, fake_pdfs):
         services.produce_annual_report(
             scrutiny.member, scrutiny.panel, YEAR, today=date(2026, 12, 3)
         )
+
+
+def test_the_page_says_the_report_is_being_produced_until_it_is_done(
+    app, client, scrutiny, fake_pdfs, monkeypatch
+):
+    """Producing takes seconds at national scale: with a job queue the answer comes at once and
+    the worker produces the report (here the queue cannot be reached, so it stays asked for)."""
+    monkeypatch.setitem(app.config, "JOBS_REDIS_URL", f"redis://127.0.0.1:{closed_port()}/1")
+    monkeypatch.setitem(app.extensions, "panel_jobs_redis", None)
+    as_(client, scrutiny.chair)
+    response = produce(client, scrutiny.panel.id)
+    assert response.status_code == 302
+    assert db.session.scalars(sa.select(AnnualReport)).all() == []
+    page = client.get(response.location).get_data(as_text=True)
+    assert "is being produced, full and reader-safe" in page  # the flash
+    assert "The annual report for April 2025 to March 2026 is being produced" in page
+    assert "Refresh this page</a> to download it" in page
+
+    [asked] = db.session.scalars(sa.select(AnnualReportRequest)).all()
+    services.produce_requested(asked.id)  # what the worker does
+    page = client.get(response.location).get_data(as_text=True)
+    assert "is being produced" not in page
+    assert f"/panels/{scrutiny.panel.id}/annual-reports/{YEAR}.pdf" in page
+    [stored] = db.session.scalars(sa.select(AnnualReport)).all()
+    assert stored.produced_by_id == scrutiny.chair.id
+
+
+def test_a_report_that_could_not_be_produced_says_so_and_can_be_asked_for_again(
+    client, scrutiny, monkeypatch
+):
+    def broken(document):
+        raise RuntimeError("the typesetter fell over")
+
+    monkeypatch.setattr(pdf, "render", broken)
+    as_(client, scrutiny.chair)
+    page = client.get(produce(client, scrutiny.panel.id).location).get_data(as_text=True)
+    assert "The annual report for April 2025 to March 2026 could not be produced" in page
+    assert db.session.scalars(sa.select(AnnualReport)).all() == []
+
+    monkeypatch.setattr(pdf, "render", fake_render)
+    page = client.get(produce(client, scrutiny.panel.id).location).get_data(as_text=True)
+    assert "could not be produced" not in page
+    assert db.session.scalars(sa.select(AnnualReport)).one().year == YEAR

@@ -162,4 +162,4 @@ def test_the_owner_is_emailed_a_link_when_an_intervention_is_agreed_or_handed_to
     body = mail.get_content()
     assert "/interventions/" in body and "Tenancy" not in body
     page = client.get(response.location).get_data(as_text=True)
-    assert "1 person at Coventry Homes Partnership e-mailed" in page
+    assert "We will e-mail 1 person at Coventry Homes Partnership" in page

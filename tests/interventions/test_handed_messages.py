@@ -1,5 +1,6 @@
-"""What the page says once an intervention is agreed or reassigned: whom the e-mail reached, or
-that it did not go and the owner must be told another way; and a form's version as it was sent."""
+"""What the page says once an intervention is agreed or reassigned: whom the e-mail goes to (it is
+queued with the change), or that nobody could be told and the owner must be told another way; and
+a form's version as it was sent."""
 
 from __future__ import annotations
 
@@ -26,18 +27,15 @@ def _handed(**kwargs) -> Handed:
 @pytest.mark.parametrize(
     ("told", "expected"),
     [
-        (1, ("Done. 1 person at Coventry Homes Partnership e-mailed.", "success")),
-        (3, ("Done. 3 people at Coventry Homes Partnership e-mailed.", "success")),
+        (1, ("Done. We will e-mail 1 person at Coventry Homes Partnership.", "success")),
+        (3, ("Done. We will e-mail 3 people at Coventry Homes Partnership.", "success")),
     ],
 )
 def test_the_page_says_how_many_people_the_email_reached(told, expected):
     assert told_message("Done.", _handed(emailed=True, told=told)) == expected
 
 
-def test_the_page_says_when_the_email_could_not_be_sent_or_reached_nobody():
-    text, category = told_message("Done.", _handed(emailed=True, told=None))
-    assert category == "error"
-    assert text == f"Done. The e-mail to {OWNER} could not be sent: let them know another way."
+def test_the_page_says_when_the_email_reached_nobody():
     text, category = told_message("Done.", _handed(emailed=True, told=0))
     assert category == "error"
     assert text.startswith(f"Done. Nobody at {OWNER} could be e-mailed")
@@ -47,7 +45,7 @@ def test_an_intervention_logged_by_its_own_organisation_tells_nobody_by_email():
     text, category = agreed_message(_handed())
     assert text.startswith("Intervention logged.") and category == "success"
     assert agreed_message(_handed(emailed=True, told=2))[0] == (
-        f"Intervention agreed. 2 people at {OWNER} e-mailed."
+        f"Intervention agreed. We will e-mail 2 people at {OWNER}."
     )
 
 
@@ -55,7 +53,7 @@ def test_a_reassignment_says_whether_anything_changed_and_who_was_told():
     assert reassigned_message(_handed(changed=False)) == ("Nothing was changed.", "success")
     assert reassigned_message(_handed()) == ("Intervention reassigned.", "success")
     assert reassigned_message(_handed(emailed=True, told=1))[0] == (
-        f"Intervention reassigned. 1 person at {OWNER} e-mailed."
+        f"Intervention reassigned. We will e-mail 1 person at {OWNER}."
     )
 
 

@@ -184,10 +184,9 @@ def is_invited(user: User) -> bool:
 # --- Operations that send the e-mail ----------------------------------------------------------
 
 
-def invite_user(actor: User, **details) -> tuple[User, int | None]:
+def invite_user(actor: User, **details) -> tuple[User, int]:
     """Create an account with no password anyone knows, and e-mail its owner an invitation to
-    set one. Returns the user and how many e-mails were sent (None if the mail server failed:
-    the account stands, and the invitation can be sent again)."""
+    set one. Returns the user and how many e-mails were queued (delivered once this commits)."""
     access.require(actor, Action.MANAGE_USERS)
     user = accounts.create_user(
         actor,
@@ -199,14 +198,14 @@ def invite_user(actor: User, **details) -> tuple[User, int | None]:
     return user, send_invitation(actor, user)
 
 
-def send_invitation(actor: User, user: User, *, now: datetime | None = None) -> int | None:
+def send_invitation(actor: User, user: User, *, now: datetime | None = None) -> int:
     """An administrator e-mails `user` a new invitation (earlier unused ones stop working)."""
     access.require(actor, Action.MANAGE_USERS, user)
     token = issue(actor, user, LinkPurpose.INVITATION, now=now)
     return mail.send_notice([invitation_email(user, token)], f"the invitation for user {user.id}")
 
 
-def send_reset_link(actor: User, user: User, *, now: datetime | None = None) -> int | None:
+def send_reset_link(actor: User, user: User, *, now: datetime | None = None) -> int:
     """An administrator sends `user` a password reset link (their password stays as it is until
     they use it)."""
     access.require(actor, Action.MANAGE_USERS, user)

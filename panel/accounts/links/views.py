@@ -120,8 +120,9 @@ def _reset_after(response, address: str) -> None:
     """Once the answer has gone, find the account for `address`, issue its reset link and e-mail
     it (`links.password_reset_requested`). Done in the request, a real address took twice as long
     to answer as an unknown one. This is a unit of work of its own, run in a copy of the
-    request's context so that the audit trail keeps where the request came from; a failure is
-    logged (a mail server's by mail.send_notice)."""
+    request's context so that the audit trail keeps where the request came from: the link and its
+    e-mail are saved together, and the e-mail is delivered after the commit (`mail.send_notice`);
+    a failure is logged."""
     app = current_app._get_current_object()
     environ = dict(request.environ)
 
@@ -129,11 +130,10 @@ def _reset_after(response, address: str) -> None:
         with app.app_context(), app.request_context(environ):
             try:
                 email = links.password_reset_requested(address, production=app.config["PRODUCTION"])
+                if email is not None:
+                    mail.send_notice([email], "a password reset link")
                 unit_of_work.commit()
             except Exception:  # the app context's end rolls back what was begun
                 app.logger.exception("Could not issue a password reset link")
-                return
-            if email is not None:
-                mail.send_notice([email], "a password reset link")
 
     response.call_on_close(reset)
