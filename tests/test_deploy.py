@@ -448,8 +448,6 @@ def panel_commands(tmp_path_factory) -> set[str]:
     return {line.split()[0] for line in listed.splitlines() if line.strip()}
 
 
-
-
 def _flask_command(command: str) -> str:
     """The Panel command in a command line that runs `flask --app wsgi NAME` or
     `deploy/panel-flask NAME`."""
