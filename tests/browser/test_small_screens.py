@@ -4,13 +4,14 @@ narrow screens. axe checks every page at that width too."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, time
 
 import pytest
 from playwright.sync_api import expect
 
 from panel.accounts.models import User
-from panel.demo import COVENTRY
+from panel.demo import COVENTRY, ISP
 from panel.extensions import db
 from panel.meetings.attendance import services as attendance
 from panel.meetings.models import Attendance, Meeting, MeetingStatus
@@ -114,4 +115,29 @@ def test_apologies_sent_before_a_meeting_fit_a_phone(
     browser_page.sign_in("coordinator@panel.example")
     browser_page.goto(f"/meetings/{made.meeting_id}")
     expect(page.get_by_role("table", name="Apologies sent")).to_be_visible()
+    assert_fits_the_screen(browser_page)
+
+
+def test_a_coordinator_lists_the_panels_case_reviews_on_a_phone(browser_page: CheckedPage):
+    """The case reviews list, the way to the pool of finalised cases, stacks its table."""
+    page = browser_page.page
+    page.set_viewport_size(PHONE)
+    browser_page.sign_in("coordinator@panel.example")
+    browser_page.follow(page.locator("#your-panels").get_by_role("link", name=ISP))
+    browser_page.follow(page.get_by_role("link", name=f"Case reviews of {ISP}"))
+    if "/confidentiality" in page.url:
+        page.get_by_label("I have read the confidentiality agreement and I agree to it").check()
+        browser_page.follow(page.get_by_role("button", name="Accept and continue"))
+    expect(page.get_by_role("table", name="All case reviews")).to_be_visible()
+    assert_fits_the_screen(browser_page)
+
+
+def test_a_reader_reads_published_minutes_on_a_phone(browser_page: CheckedPage):
+    """The minutes' tables (attendance, matters arising, stage findings, recommendations) stack."""
+    page = browser_page.page
+    page.set_viewport_size(PHONE)
+    browser_page.sign_in("reader@panel.example")
+    browser_page.goto("/minutes")
+    browser_page.follow(page.get_by_role("link", name=re.compile(f"{ISP}$")).first)
+    expect(page.get_by_role("table", name="Recommendations made at this meeting")).to_be_attached()
     assert_fits_the_screen(browser_page)
