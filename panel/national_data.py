@@ -3443,6 +3443,7 @@ class NationalData:
             ),
             # A meeting of the history lists no more than the minutes hold.
             "shortened": [],
+            "key_messages": [],
         }
 
     @staticmethod

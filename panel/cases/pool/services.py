@@ -62,7 +62,7 @@ from panel.cases.vocabularies import (
 from panel.core import anonymise, encryption
 from panel.core.audit import TEXT_HIDDEN, TEXT_SET, AuditAction, record
 from panel.core.database import utcnow
-from panel.core.time import UK, format_datetime
+from panel.core.time import UK
 from panel.extensions import db
 from panel.meetings.agenda import services as agenda
 from panel.meetings.models import Meeting
@@ -854,7 +854,8 @@ def draw_cases(
 def _draft(pool_case: PoolCase, draw: PoolDraw) -> case_services.CaseReviewDetails:
     """A draft case review from what the pool knows; the rest says "not known" until the
     coordinator fills it in from the agency's file."""
-    on = format_datetime(draw.drawn_at, "date")
+    # Month and year only: the narrative is case text, which never carries an exact date.
+    on = f"{draw.drawn_at.astimezone(UK):%B %Y}"
     return case_services.CaseReviewDetails(
         strands=pool_case.strands,
         offence_category=pool_case.offence_category,
@@ -879,7 +880,7 @@ def _draft(pool_case: PoolCase, draw: PoolDraw) -> case_services.CaseReviewDetai
         uplift_announced=UpliftAnswer.NOT_APPLICABLE,
         victim_wishes_recorded=Answer.NOT_KNOWN,
         narrative=(
-            f"Drawn at random from the pool on {on} (draw {draw.id}). Replace this with the "
+            f"Drawn at random from the pool in {on} (draw {draw.id}). Replace this with the "
             "anonymised summary of the case from the agency's file, and complete how it was "
             "reported, the type of place, the victim's age band, the uplift and the answers "
             "marked not known. The incident month and year are the month the case was "
