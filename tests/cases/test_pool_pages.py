@@ -141,6 +141,20 @@ def test_the_case_review_drawn_shows_its_reference_to_the_coordinator_until_chec
     _db.session.commit()
     sign_in(client, isp.coordinator)
     assert "20CV/654321B/25" in client.get(f"/case-reviews/{review.id}").get_data(as_text=True)
+    # The placeholder summary still there, the check is refused with a reason and the
+    # reference kept; written, the check deletes it.
+    page = client.get(f"/case-reviews/{review.id}").get_data(as_text=True)
+    assert f'href="/case-reviews/{review.id}/check"' not in page
+    assert "Replace the summary written when it was drawn before it is checked" in page
+    refused = client.post(
+        f"/case-reviews/{review.id}/check", data={"checked": "y", "seen": review.text_sha256}
+    )
+    page = client.get(refused.headers["Location"]).get_data(as_text=True)
+    assert "govuk-error-summary" in page or "govuk-notification-banner" in page
+    assert "its summary is still the one written when it was drawn" in page
+    assert "20CV/654321B/25" in page
+    review.narrative = "A woman was abused on a bus for her religion."
+    _db.session.commit()
     with app.test_request_context():
         case_services.confirm_checked(isp.coordinator, review, review.text_sha256)
     _db.session.commit()

@@ -30,6 +30,7 @@ from panel.access import Action
 from panel.accounts.models import User
 from panel.cases import services as case_services
 from panel.cases.models import CaseReview
+from panel.cases.pool.draft import draft_narrative
 from panel.cases.pool.models import PoolCase, PoolCaseStrand, PoolDraw, PoolImport
 from panel.cases.pool.vocabularies import (
     AGENCY_REFERENCE_LENGTH,
@@ -854,8 +855,6 @@ def draw_cases(
 def _draft(pool_case: PoolCase, draw: PoolDraw) -> case_services.CaseReviewDetails:
     """A draft case review from what the pool knows; the rest says "not known" until the
     coordinator fills it in from the agency's file."""
-    # Month and year only: the narrative is case text, which never carries an exact date.
-    on = f"{draw.drawn_at.astimezone(UK):%B %Y}"
     return case_services.CaseReviewDetails(
         strands=pool_case.strands,
         offence_category=pool_case.offence_category,
@@ -879,13 +878,7 @@ def _draft(pool_case: PoolCase, draw: PoolDraw) -> case_services.CaseReviewDetai
         uplift_applied=UpliftAnswer.NOT_APPLICABLE,
         uplift_announced=UpliftAnswer.NOT_APPLICABLE,
         victim_wishes_recorded=Answer.NOT_KNOWN,
-        narrative=(
-            f"Drawn at random from the pool in {on} (draw {draw.id}). Replace this with the "
-            "anonymised summary of the case from the agency's file, and complete how it was "
-            "reported, the type of place, the victim's age band, the uplift and the answers "
-            "marked not known. The incident month and year are the month the case was "
-            "finalised until you change them."
-        ),
+        narrative=draft_narrative(draw),
     )
 
 
