@@ -103,6 +103,10 @@ def test_a_draw_asking_for_too_many_is_refused_beside_the_field(coordinator, app
         f"/panels/{isp.panel.id}/pool/draw", data={"how_many": "", "meeting_id": "0"}
     ).get_data(as_text=True)
     assert "Enter how many cases to draw" in page
+    page = coordinator.post(
+        f"/panels/{isp.panel.id}/pool/draw", data={"how_many": "25", "meeting_id": "0"}
+    ).get_data(as_text=True)
+    assert "Enter how many cases to draw, as a whole number from 1 to 20" in page
 
 
 @pytest.mark.parametrize("role", ["chair", "member"])
@@ -161,3 +165,31 @@ def test_the_case_review_drawn_shows_its_reference_to_the_coordinator_until_chec
     page = client.get(f"/case-reviews/{review.id}").get_data(as_text=True)
     assert "20CV/654321B/25" not in page
     assert "Agency’s reference" not in page
+
+
+@pytest.mark.parametrize(
+    ("role", "pool_link", "draw_link"),
+    [("coordinator", True, True), ("chair", True, True), ("member", True, False)],
+)
+def test_the_pool_is_found_from_the_panel_and_a_meeting_by_those_who_may_use_it(
+    client, isp, role, pool_link, draw_link
+):
+    meeting_on(isp.panel, days_from_now=5)  # sooner: the form's choice when opened elsewhere
+    meeting = meeting_on(isp.panel, days_from_now=10)
+    sign_in(client, getattr(isp, role))
+    panel_page = client.get(f"/panels/{isp.panel.id}").get_data(as_text=True)
+    assert (f'href="/panels/{isp.panel.id}/pool"' in panel_page) is pool_link
+    meeting_page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    draw_url = f"/panels/{isp.panel.id}/pool/draw?meeting_id={meeting.id}"
+    assert (f'href="{draw_url}"' in meeting_page) is draw_link
+    assert ("Draw cases at random" in meeting_page) is draw_link
+    if draw_link:  # the form opens with this meeting chosen
+        form = client.get(draw_url).get_data(as_text=True)
+        assert f'value="{meeting.id}" checked' in form
+
+
+def test_a_reader_is_not_shown_the_pool_on_the_panel_page(client, isp):
+    sign_in(client, isp.reader)
+    page = client.get(f"/panels/{isp.panel.id}").get_data(as_text=True)
+    assert "/pool" not in page
+    assert "drawn at random" not in page

@@ -408,6 +408,17 @@ def test_reader_reads_the_key_messages_and_downloads_the_stored_pdf_byte_for_byt
     assert f"Key messages of {held.meeting.starts_at.year}" in archive
 
 
+def test_a_reader_finds_the_key_messages_from_the_panel_and_the_published_minutes(
+    client, held, published
+):
+    sign_in(client, held.people.reader)
+    archive = f'href="/panels/{held.panel.id}/key-messages"'
+    assert archive in client.get(f"/panels/{held.panel.id}").get_data(as_text=True)
+    listing = client.get(f"/panels/{held.panel.id}/minutes").get_data(as_text=True)
+    assert archive in listing
+    assert f"key messages of {held.panel.name}" in listing
+
+
 def test_key_messages_not_yet_published_are_not_found_and_outsiders_see_nothing(
     app, client, held, db
 ):

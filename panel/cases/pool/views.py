@@ -4,7 +4,7 @@ confidentiality agreement to it first."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from panel import access
@@ -142,7 +142,11 @@ def discard(panel):
 @access.rule(access.on_panel(Action.DRAW_CASES, case_material=True))
 def draw(panel):
     meetings = queries.meetings_for_draw(panel)
-    form = DrawForm(areas=queries.areas_of(panel), meetings=meetings)
+    form = DrawForm(
+        areas=queries.areas_of(panel),
+        meetings=meetings,
+        for_meeting=request.args.get("meeting_id", type=int),
+    )
     if form.validate_on_submit():
         try:
             made = services.draw_cases(
