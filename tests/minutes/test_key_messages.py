@@ -128,8 +128,22 @@ def test_a_name_or_postcode_is_refused_beside_the_field_and_cannot_be_saved_past
     html = page.get_data(as_text=True)
     assert "There is a problem" in html
     assert "Key message contains what looks like" in html
-    # No "Save as written": key messages go to the public.
+    # No "Save as written", no "Redact and save": key messages go to the public, where
+    # "[PERSON 1]" would say someone was named; rewording is the only way out.
     assert "Save as written" not in html
+    assert "Redact and save" not in html
+    assert 'value="redact"' not in html
+    assert "Case material must be anonymised" not in html
+    assert (
+        "Key messages are shared with the public: remove names, addresses, dates and other "
+        "details that could identify someone." in html
+    )
+    assert "or redact it" not in html
+    redacted = client.post(
+        f"{base}/new", data={"text": text, "audience": "community", "guard_action": "redact"}
+    )
+    assert redacted.status_code == 200
+    assert "[PERSON" not in redacted.get_data(as_text=True)
     overridden = client.post(
         f"{base}/new",
         data={
