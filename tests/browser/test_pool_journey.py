@@ -97,7 +97,8 @@ def test_the_coordinator_imports_a_pool_draws_on_a_theme_and_repeats_the_draw(
     expect(table).to_contain_text("20CV/")
 
     # Anyone may run it again from its seed: the same 5 cases.
-    browser_page.follow(page.get_by_role("button", name="Repeat this draw"))
+    expect(page.locator("#seed-hint")).to_contain_text("Anyone can check this draw")
+    browser_page.follow(page.get_by_role("button", name="Check this draw can be repeated"))
     expect(page.locator("#repeat-result")).to_contain_text("Same cases drawn")
     assert page.locator("#seed").inner_text() == seed
     assert _drawn_references(browser_page) == drawn

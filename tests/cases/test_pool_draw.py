@@ -233,3 +233,8 @@ def test_a_theme_in_words_as_the_meeting_page_says_it():
         "disability strand, outcomes 14 to 16, Coventry North, finalised January 2025 to June 2025"
     )
     assert DrawFilters().describe() == "any case in the pool"
+    # One of each strand says something only when more than one strand is chosen.
+    one = DrawFilters(strands=(Strand.RACE,), stratified=True)
+    assert one.describe() == "race strand"
+    two = DrawFilters(strands=(Strand.RACE, Strand.AGE), stratified=True)
+    assert two.describe().endswith(", at least one of each strand")

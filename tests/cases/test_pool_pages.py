@@ -82,6 +82,14 @@ def test_a_draw_from_the_form_is_shown_on_the_meeting_page_and_repeats(coordinat
     draw = _db.session.scalars(_db.select(PoolDraw)).one()
     page = coordinator.get(response.location).get_data(as_text=True)
     assert draw.seed in page
+    # "Repeat" would read as "draw again": the page says what the button does, and why.
+    assert "Check this draw can be repeated" in page
+    assert "Repeat this draw" not in page
+    assert (
+        "Anyone can check this draw: the same seed and filters over the pool as it was give the "
+        "same cases." in page
+    )
+    assert "method 1" not in page
     assert "20CV/123456A/25" in page  # the coordinator sees the agency's reference
     meeting_page = coordinator.get(f"/meetings/{meeting.id}").get_data(as_text=True)
     assert "5 cases drawn at random on" in meeting_page

@@ -628,7 +628,8 @@ class DrawFilters:
             parts.append(f"finalised from {_month_words(self.finalised_from)}")
         elif self.finalised_to:
             parts.append(f"finalised up to {_month_words(self.finalised_to)}")
-        if self.stratified and self.strands:
+        # With one strand every case drawn has it: "one of each" would say nothing.
+        if self.stratified and len(self.strands) > 1:
             parts.append("at least one of each strand")
         return ", ".join(parts) or "any case in the pool"
 

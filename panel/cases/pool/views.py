@@ -193,5 +193,5 @@ def repeat(pool_draw):
         cases=cases,
         references=_references(cases),
         rerun=services.rerun_draw(pool_draw),
-        title=f"Draw {pool_draw.id} repeated – {pool_draw.panel.name}",
+        title=f"Draw {pool_draw.id} checked – {pool_draw.panel.name}",
     )
