@@ -307,6 +307,19 @@ def test_the_approval_page_shows_the_key_messages(app, client, held, db):
     assert "Key messages" in page and VPS in page and UPLIFT in page
 
 
+def test_the_minutes_page_says_key_messages_are_approved_only_once_they_are(app, client, held, db):
+    minutes = _three(app, held)
+    sign_in(client, held.people.chair)
+    url = f"/meetings/{held.meeting.id}/minutes"
+    draft = client.get(url).get_data(as_text=True)
+    assert "This version has 3 key messages, to be approved and published with the minutes." in (
+        draft
+    )
+    _approve_and_publish(app, held, minutes)
+    done = client.get(url).get_data(as_text=True)
+    assert "This version has 3 key messages, approved and published with the minutes." in done
+
+
 # --- Publication -------------------------------------------------------------------------------
 
 
