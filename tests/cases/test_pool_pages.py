@@ -40,7 +40,21 @@ def test_an_upload_is_previewed_and_saved_only_when_confirmed(coordinator, isp):
     assert response.status_code == 302
     page = coordinator.get(response.location).get_data(as_text=True)
     assert "59 cases will be added to the pool. 1 row refused." in page
-    assert "Row 37: the offence category looks like a person&#39;s name" in page
+    assert (
+        "Row 37: the offence category looks like a person&#39;s name. Remove the name from the "
+        "file and upload it again." in page
+    )
+    # The way on is above the table as well as below it, each time with what it will do.
+    table = page.index("<table")
+    assert page.count("Add these cases to the pool") == 2
+    assert page.index("Add these cases to the pool") < table
+    assert page.rindex("Add these cases to the pool") > page.index("</table>")
+    assert page.index(
+        "59 cases will be added to the pool. 1 row refused.", page.index("Columns")
+    ) < (table)
+    assert ">Row 2</th>" in page
+    assert "Held (shown only to the coordinator)" in page
+    assert "Given" not in page
     assert "“Victim name”: its heading says it holds personal data" in page
     assert "The first 50 of 59" in page
     assert "Smith" not in page

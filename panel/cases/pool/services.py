@@ -298,7 +298,7 @@ def read_extract(data: bytes, today: date, own_prefixes: frozenset[str]) -> Prev
         try:
             details, exact = _read_row(row, columns, guard, today)
         except ValueError as refused:
-            preview.refused.append((number, f"Row {number}: {refused}"))
+            preview.refused.append((number, f"Row {number}: {refused}."))
             continue
         preview.coarsened += exact
         preview.rows.append((number, details))
@@ -316,9 +316,11 @@ def _read_row(
     for column, cell in cells.items():
         refused = [k for k in guard.kinds(cell) if k not in _ALLOWED_KINDS.get(column, ())]
         if refused:
+            label = anonymise.KIND_LABELS[refused[0]]
+            what = label.split(" ", 1)[1].removeprefix("person's ")  # "a person's name": "name"
             raise ValueError(
-                f"the {column.label} looks like {anonymise.KIND_LABELS[refused[0]]}. "
-                "Remove it from the file"
+                f"the {column.label} looks like {label}. "
+                f"Remove the {what} from the file and upload it again"
             )
     for column in REQUIRED_COLUMNS:
         if not cells[column]:
