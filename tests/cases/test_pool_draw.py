@@ -16,7 +16,7 @@ from panel.cases.pool import services
 from panel.cases.pool.models import PoolCase
 from panel.cases.pool.services import DrawFilters, PoolRefused, pick
 from panel.cases.pool.vocabularies import OutcomeGroup
-from panel.cases.vocabularies import Outcome, ReportingRoute, Strand
+from panel.cases.vocabularies import LocationType, Outcome, ReportingRoute, Strand
 from panel.core.audit import AuditEvent
 from panel.extensions import db as _db
 from tests.cases.pool_factories import pool_case
@@ -100,6 +100,8 @@ def test_a_draw_by_theme_picks_only_matching_cases_and_records_itself(app, pool)
     assert review.outcome == Outcome.OC15
     assert (review.incident_year, review.incident_month) == (2025, 3)
     assert review.reporting_route == ReportingRoute.NOT_KNOWN
+    # The extract does not say where it happened: "Not known", not "Other".
+    assert review.location_type == LocationType.NOT_KNOWN
     assert draw.meeting == meeting
     event = _db.session.scalars(
         _db.select(AuditEvent).where(AuditEvent.object_type == "pool_draw")

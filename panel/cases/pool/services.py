@@ -867,7 +867,7 @@ def _draft(pool_case: PoolCase, draw: PoolDraw) -> case_services.CaseReviewDetai
         incident_month=pool_case.finalised_month,
         incident_year=pool_case.finalised_year,
         policing_area=pool_case.policing_area,
-        location_type=LocationType.OTHER,
+        location_type=LocationType.NOT_KNOWN,
         victim_age_band=AgeBand.NOT_KNOWN,
         victim_key_worker=Answer.NOT_KNOWN,
         repeat_victim=Answer.NOT_KNOWN,
