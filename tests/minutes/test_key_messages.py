@@ -419,6 +419,9 @@ def test_reader_reads_the_key_messages_and_downloads_the_stored_pdf_byte_for_byt
     assert "Key messages from the West Midlands Independent Scrutiny Panel meeting on" in page
     assert '<strong class="govuk-tag govuk-tag--grey">OFFICIAL</strong>' in page
     assert '<p class="panel-marking">OFFICIAL</p>' in page
+    # The footer follows the page's marking.
+    assert "handled as OFFICIAL-SENSITIVE" not in page
+    assert "This page is marked OFFICIAL: it holds no case material." in page
     assert VPS in page and UPLIFT in page and REPORTING in page
     assert stored_hash in page
     download = client.get(f"/minutes/{published.id}/key-messages.pdf")
@@ -433,6 +436,7 @@ def test_reader_reads_the_key_messages_and_downloads_the_stored_pdf_byte_for_byt
     archive = client.get(f"/panels/{held.panel.id}/key-messages").get_data(as_text=True)
     assert VPS in archive
     assert f"Key messages of {held.meeting.starts_at.year}" in archive
+    assert "handled as OFFICIAL-SENSITIVE" not in archive
 
 
 def test_a_reader_finds_the_key_messages_from_the_panel_and_the_published_minutes(
