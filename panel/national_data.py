@@ -822,7 +822,7 @@ RATINGS = (
     + (Rating.NOT_ASSESSED,)
 )
 ROUTES = tuple(route for route in ReportingRoute if route != ReportingRoute.NOT_KNOWN)
-LOCATIONS = tuple(LocationType)
+LOCATIONS = tuple(place for place in LocationType if place != LocationType.NOT_KNOWN)
 AGE_BANDS = tuple(AgeBand)
 ANSWERS = (Answer.YES, Answer.YES, Answer.NO, Answer.NOT_KNOWN)
 RISKS = (RiskLevel.HIGH,) + (RiskLevel.MEDIUM,) * 2 + (RiskLevel.STANDARD,) * 3

@@ -25,6 +25,7 @@ from panel import access
 from panel.access import Action
 from panel.accounts.models import User
 from panel.cases.models import CASE_TYPES, CaseReview, CaseReviewStatus, CaseView, StageFinding
+from panel.cases.pool.draft import has_draft_narrative
 from panel.cases.pool.retention import forget_agency_references
 from panel.cases.vocabularies import (
     AgeBand,
@@ -279,6 +280,14 @@ def check_checker(actor: User, case_review: CaseReview) -> None:
         raise CaseReviewRefused(
             "You wrote this case review, so another chair or coordinator must check it for "
             "identifying detail."
+        )
+    # The check deletes the agency's reference of a drawn case: checked before its summary is
+    # written, the coordinator could no longer find the file to write it from.
+    if has_draft_narrative(case_review):
+        raise CaseReviewRefused(
+            "This case review cannot be checked yet: its summary is still the one written when "
+            "it was drawn. The coordinator must replace it with the anonymised summary from the "
+            "agency's file first."
         )
 
 

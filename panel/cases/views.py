@@ -18,6 +18,7 @@ from panel.cases import queries, services
 from panel.cases.forms import AgendaForm, CaseReviewForm, CheckForm, StageFindingsForm
 from panel.cases.models import CaseReview, CaseReviewStatus
 from panel.cases.pool import services as pool_services
+from panel.cases.pool.draft import has_draft_narrative
 from panel.cases.vocabularies import INDIRECT_IDENTIFIERS, Stage
 from panel.core.pagination import page_number
 from panel.lessons import queries as lesson_queries
@@ -106,6 +107,7 @@ def show(case_review):
         lessons=lesson_queries.lessons_of(case_review_id=case_review.id),
         case_views=_case_views(case_review),
         may_check=services.may_check(current_user, case_review),
+        draft_summary=has_draft_narrative(case_review),
         agency_reference=pool_services.agency_reference_of(current_user, case_review),
         title=f"Case review {case_review.reference} – {case_review.panel.name}",
     )

@@ -56,6 +56,8 @@ class LocationType(LabelledEnum):
     PLACE_OF_WORSHIP = ("place_of_worship", "Place of worship")
     ONLINE = ("online", "Online or social media")
     OTHER = ("other", "Other")
+    # Extracts of finalised cases do not say; a case review drawn from the pool starts so.
+    NOT_KNOWN = ("not_known", "Not known")
 
 
 class AgeBand(LabelledEnum):

@@ -152,6 +152,12 @@ class GuardedForm(BaseForm):
     # {field name: policy}; a tuple of names means STRICT for each.
     guarded_fields: Mapping[str, GuardPolicy] | tuple[str, ...] = {}
 
+    # Whether "Redact and save" is offered. Text for the public (key messages) only rewords:
+    # "[PERSON 1]" in a published sentence tells a reader someone was named there.
+    allow_redact = True
+    # What the page says after a finding when redacting is not offered.
+    reword_advice = "Remove names, addresses, dates and other details that could identify someone."
+
     guard_action = HiddenField()
     override_reason = TextAreaField(
         "Why must this be saved as written?",
@@ -174,7 +180,7 @@ class GuardedForm(BaseForm):
         if not super().validate(extra_validators):
             return False
         action = self.guard_action.data
-        if action == REDACT:
+        if action == REDACT and self.allow_redact:
             return self._redact()
         self.guard_findings = self._findings()
         if not self.guard_findings:
@@ -192,10 +198,10 @@ class GuardedForm(BaseForm):
             ]
         for name, found in self.guard_findings.items():
             field_ = getattr(self, name)
+            way_out = "reword it, or redact it" if self.allow_redact else "reword it"
             field_.errors = [
                 *field_.errors,
-                f"{_name(field_)} contains what looks like {describe(found)}: reword it, "
-                "or redact it",
+                f"{_name(field_)} contains what looks like {describe(found)}: {way_out}",
             ]
         return False
 

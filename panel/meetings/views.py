@@ -77,6 +77,10 @@ def show(meeting):
         matters_arising=matters.matters_arising(meeting, current_user),
         meeting_lessons=lesson_queries.lessons_of(meeting_id=meeting.id),
         meeting_draws=pool_queries.draws_for_meeting(meeting),
+        # The draw form offers only meetings still to come (`pool_queries.meetings_for_draw`).
+        may_draw=meeting.status == MeetingStatus.SCHEDULED
+        and meeting.starts_at >= now
+        and access.can(current_user, Action.DRAW_CASES, meeting.panel),
         title=f"Meeting on {format_datetime(meeting.starts_at, 'date')} – {meeting.panel.name}",
     )
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from urllib.parse import urlsplit
 
 from playwright.sync_api import Page, expect
 
@@ -134,6 +135,8 @@ def test_coordinator_adds_a_case_review_redacts_a_postcode_and_records_five_stag
             db.select(CaseReview).filter_by(reference=reference.removeprefix("Case review "))
         )
         case_factories.mark_checked(case_review)
+    # Checked, the page offers the agenda (it did not before the check).
+    browser_page.goto(urlsplit(page.url).path)
     browser_page.follow(page.get_by_role("button", name="Put on a meeting’s agenda"))
     meetings = page.get_by_role("group", name="Which meeting should discuss this case review?")
     meetings.get_by_role("radio").first.check()

@@ -61,11 +61,15 @@ def test_the_coordinator_imports_a_pool_draws_on_a_theme_and_repeats_the_draw(
         "199 cases will be added to the pool. 1 row refused."
     )
     expect(page.locator("#refused")).to_contain_text(
-        "Row 37: the offence category looks like a person's name. Remove it from the file"
+        "Row 37: the offence category looks like a person's name. Remove the name from the file "
+        "and upload it again."
     )
-    expect(page.get_by_text("Nothing has been saved yet.")).to_be_visible()
+    expect(page.get_by_text("Nothing has been saved yet.").first).to_be_visible()
     expect(page.get_by_text("Smith")).to_have_count(0)
-    browser_page.follow(page.get_by_role("button", name="Add these cases to the pool"))
+    # The button above the table, as well as below it.
+    confirm = page.get_by_role("button", name="Add these cases to the pool")
+    expect(confirm).to_have_count(2)
+    browser_page.follow(confirm.first)
     expect(page.get_by_text("199 cases added to the pool.")).to_be_visible()
 
     # A draw on a theme: 5 disability cases closed with no further action.
@@ -97,7 +101,8 @@ def test_the_coordinator_imports_a_pool_draws_on_a_theme_and_repeats_the_draw(
     expect(table).to_contain_text("20CV/")
 
     # Anyone may run it again from its seed: the same 5 cases.
-    browser_page.follow(page.get_by_role("button", name="Repeat this draw"))
+    expect(page.locator("#seed-hint")).to_contain_text("Anyone can check this draw")
+    browser_page.follow(page.get_by_role("button", name="Check this draw can be repeated"))
     expect(page.locator("#repeat-result")).to_contain_text("Same cases drawn")
     assert page.locator("#seed").inner_text() == seed
     assert _drawn_references(browser_page) == drawn

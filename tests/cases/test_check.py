@@ -56,6 +56,11 @@ def test_the_chair_checks_a_case_review_and_its_page_shows_who_and_when(
     page = client.get(url).get_data(as_text=True)
     assert "Not yet checked" in page
     assert f'href="{url}/check"' in page
+    # Not checked, it is not offered for an agenda, and the page says why.
+    assert f'href="{url}/agenda"' not in page
+    assert "It can go on a meeting’s agenda once a chair or coordinator who did not write it" in (
+        page
+    )
 
     form = client.get(f"{url}/check").get_data(as_text=True)
     assert "Check for identifying detail" in form
@@ -70,6 +75,8 @@ def test_the_chair_checks_a_case_review_and_its_page_shows_who_and_when(
     assert f"Case review {case_review.reference} checked for identifying detail." in page
     assert "Checked for identifying detail by Harriet Lang on" in page
     assert f'href="{url}/check"' not in page
+    assert f'href="{url}/agenda"' in page
+    assert "agenda-needs-check" not in page
     assert case_review.is_checked and case_review.checked_by == isp.chair
 
 

@@ -16,7 +16,7 @@ from panel.cases.pool import services
 from panel.cases.pool.models import PoolCase
 from panel.cases.pool.services import DrawFilters, PoolRefused, pick
 from panel.cases.pool.vocabularies import OutcomeGroup
-from panel.cases.vocabularies import Outcome, ReportingRoute, Strand
+from panel.cases.vocabularies import LocationType, Outcome, ReportingRoute, Strand
 from panel.core.audit import AuditEvent
 from panel.extensions import db as _db
 from tests.cases.pool_factories import pool_case
@@ -100,6 +100,8 @@ def test_a_draw_by_theme_picks_only_matching_cases_and_records_itself(app, pool)
     assert review.outcome == Outcome.OC15
     assert (review.incident_year, review.incident_month) == (2025, 3)
     assert review.reporting_route == ReportingRoute.NOT_KNOWN
+    # The extract does not say where it happened: "Not known", not "Other".
+    assert review.location_type == LocationType.NOT_KNOWN
     assert draw.meeting == meeting
     event = _db.session.scalars(
         _db.select(AuditEvent).where(AuditEvent.object_type == "pool_draw")
@@ -175,7 +177,9 @@ def test_only_the_coordinator_sees_the_agency_reference_until_the_check_deletes_
         assert services.agency_reference(pool.coordinator, drawn).startswith("20CV/")
         for person in (pool.chair, pool.member, pool.reader, pool.admin):
             assert services.agency_reference(person, drawn) is None
-        # The chair drew it, so the draft's author is the chair: the coordinator checks it.
+        # The summary written from the file, the chair (who drew it, so is the draft's author)
+        # leaves the check to the coordinator.
+        drawn.case_review.narrative = "A man was abused in the street for his race."
         case_services.confirm_checked(
             pool.coordinator, drawn.case_review, drawn.case_review.text_sha256
         )
@@ -187,6 +191,22 @@ def test_only_the_coordinator_sees_the_agency_reference_until_the_check_deletes_
         .order_by(AuditEvent.id.desc())
     ).first()
     assert event.changes == {"agency_reference": ["(hidden)", None]}
+
+
+def test_a_drawn_case_review_cannot_be_checked_until_its_summary_is_written(app, pool):
+    # The check deletes the agency's reference: checked with the placeholder summary, the
+    # coordinator could no longer find the file to write the summary from.
+    draw = _draw(app, pool.chair, pool.panel, DrawFilters(strands=(Strand.RACE,)), 1)
+    drawn = draw.cases[0]
+    review = drawn.case_review
+    with app.test_request_context():
+        assert not case_services.may_check(pool.coordinator, review)
+        with pytest.raises(case_services.CaseReviewRefused, match="summary is still the one"):
+            case_services.confirm_checked(pool.coordinator, review, review.text_sha256)
+        assert services.agency_reference(pool.coordinator, drawn).startswith("20CV/")
+        assert not review.is_checked
+        review.narrative = review.narrative + " A man was abused in the street for his race."
+        assert case_services.may_check(pool.coordinator, review)
 
 
 def test_discarding_the_pool_deletes_the_references_of_cases_not_drawn(app, pool):
@@ -215,3 +235,8 @@ def test_a_theme_in_words_as_the_meeting_page_says_it():
         "disability strand, outcomes 14 to 16, Coventry North, finalised January 2025 to June 2025"
     )
     assert DrawFilters().describe() == "any case in the pool"
+    # One of each strand says something only when more than one strand is chosen.
+    one = DrawFilters(strands=(Strand.RACE,), stratified=True)
+    assert one.describe() == "race strand"
+    two = DrawFilters(strands=(Strand.RACE, Strand.AGE), stratified=True)
+    assert two.describe().endswith(", at least one of each strand")

@@ -47,7 +47,11 @@ def test_a_name_in_a_cell_refuses_the_row_and_says_why():
     preview = _read(rows)
     assert len(preview.rows) == 39
     assert preview.refused == [
-        (37, "Row 37: the offence category looks like a person's name. Remove it from the file")
+        (
+            37,
+            "Row 37: the offence category looks like a person's name. Remove the name from the "
+            "file and upload it again.",
+        )
     ]
     # The name itself is never repeated back, nor kept.
     assert "Smith" not in str(preview.refused)
@@ -89,7 +93,7 @@ def test_a_column_the_pool_does_not_use_is_dropped_if_the_guard_finds_personal_d
 def test_a_bad_outcome_code_is_refused(cell, reason):
     rows = extract_rows(2)
     rows[1][3] = cell
-    assert _read(rows).refused == [(3, f"Row 3: {reason}")]
+    assert _read(rows).refused == [(3, f"Row 3: {reason}.")]
 
 
 def test_outcome_codes_as_extracts_write_them():

@@ -40,7 +40,21 @@ def test_an_upload_is_previewed_and_saved_only_when_confirmed(coordinator, isp):
     assert response.status_code == 302
     page = coordinator.get(response.location).get_data(as_text=True)
     assert "59 cases will be added to the pool. 1 row refused." in page
-    assert "Row 37: the offence category looks like a person&#39;s name" in page
+    assert (
+        "Row 37: the offence category looks like a person&#39;s name. Remove the name from the "
+        "file and upload it again." in page
+    )
+    # The way on is above the table as well as below it, each time with what it will do.
+    table = page.index("<table")
+    assert page.count("Add these cases to the pool") == 2
+    assert page.index("Add these cases to the pool") < table
+    assert page.rindex("Add these cases to the pool") > page.index("</table>")
+    assert page.index(
+        "59 cases will be added to the pool. 1 row refused.", page.index("Columns")
+    ) < (table)
+    assert ">Row 2</th>" in page
+    assert "Held (shown only to the coordinator)" in page
+    assert "Given" not in page
     assert "“Victim name”: its heading says it holds personal data" in page
     assert "The first 50 of 59" in page
     assert "Smith" not in page
@@ -82,6 +96,14 @@ def test_a_draw_from_the_form_is_shown_on_the_meeting_page_and_repeats(coordinat
     draw = _db.session.scalars(_db.select(PoolDraw)).one()
     page = coordinator.get(response.location).get_data(as_text=True)
     assert draw.seed in page
+    # "Repeat" would read as "draw again": the page says what the button does, and why.
+    assert "Check this draw can be repeated" in page
+    assert "Repeat this draw" not in page
+    assert (
+        "Anyone can check this draw: the same seed and filters over the pool as it was give the "
+        "same cases." in page
+    )
+    assert "method 1" not in page
     assert "20CV/123456A/25" in page  # the coordinator sees the agency's reference
     meeting_page = coordinator.get(f"/meetings/{meeting.id}").get_data(as_text=True)
     assert "5 cases drawn at random on" in meeting_page
@@ -103,6 +125,10 @@ def test_a_draw_asking_for_too_many_is_refused_beside_the_field(coordinator, app
         f"/panels/{isp.panel.id}/pool/draw", data={"how_many": "", "meeting_id": "0"}
     ).get_data(as_text=True)
     assert "Enter how many cases to draw" in page
+    page = coordinator.post(
+        f"/panels/{isp.panel.id}/pool/draw", data={"how_many": "25", "meeting_id": "0"}
+    ).get_data(as_text=True)
+    assert "Enter how many cases to draw, as a whole number from 1 to 20" in page
 
 
 @pytest.mark.parametrize("role", ["chair", "member"])
@@ -141,9 +167,51 @@ def test_the_case_review_drawn_shows_its_reference_to_the_coordinator_until_chec
     _db.session.commit()
     sign_in(client, isp.coordinator)
     assert "20CV/654321B/25" in client.get(f"/case-reviews/{review.id}").get_data(as_text=True)
+    # The placeholder summary still there, the check is refused with a reason and the
+    # reference kept; written, the check deletes it.
+    page = client.get(f"/case-reviews/{review.id}").get_data(as_text=True)
+    assert f'href="/case-reviews/{review.id}/check"' not in page
+    assert "Replace the summary written when it was drawn before it is checked" in page
+    refused = client.post(
+        f"/case-reviews/{review.id}/check", data={"checked": "y", "seen": review.text_sha256}
+    )
+    page = client.get(refused.headers["Location"]).get_data(as_text=True)
+    assert "govuk-error-summary" in page or "govuk-notification-banner" in page
+    assert "its summary is still the one written when it was drawn" in page
+    assert "20CV/654321B/25" in page
+    review.narrative = "A woman was abused on a bus for her religion."
+    _db.session.commit()
     with app.test_request_context():
         case_services.confirm_checked(isp.coordinator, review, review.text_sha256)
     _db.session.commit()
     page = client.get(f"/case-reviews/{review.id}").get_data(as_text=True)
     assert "20CV/654321B/25" not in page
     assert "Agency’s reference" not in page
+
+
+@pytest.mark.parametrize(
+    ("role", "pool_link", "draw_link"),
+    [("coordinator", True, True), ("chair", True, True), ("member", True, False)],
+)
+def test_the_pool_is_found_from_the_panel_and_a_meeting_by_those_who_may_use_it(
+    client, isp, role, pool_link, draw_link
+):
+    meeting_on(isp.panel, days_from_now=5)  # sooner: the form's choice when opened elsewhere
+    meeting = meeting_on(isp.panel, days_from_now=10)
+    sign_in(client, getattr(isp, role))
+    panel_page = client.get(f"/panels/{isp.panel.id}").get_data(as_text=True)
+    assert (f'href="/panels/{isp.panel.id}/pool"' in panel_page) is pool_link
+    meeting_page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    draw_url = f"/panels/{isp.panel.id}/pool/draw?meeting_id={meeting.id}"
+    assert (f'href="{draw_url}"' in meeting_page) is draw_link
+    assert ("Draw cases at random" in meeting_page) is draw_link
+    if draw_link:  # the form opens with this meeting chosen
+        form = client.get(draw_url).get_data(as_text=True)
+        assert f'value="{meeting.id}" checked' in form
+
+
+def test_a_reader_is_not_shown_the_pool_on_the_panel_page(client, isp):
+    sign_in(client, isp.reader)
+    page = client.get(f"/panels/{isp.panel.id}").get_data(as_text=True)
+    assert "/pool" not in page
+    assert "drawn at random" not in page

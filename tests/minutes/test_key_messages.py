@@ -128,8 +128,22 @@ def test_a_name_or_postcode_is_refused_beside_the_field_and_cannot_be_saved_past
     html = page.get_data(as_text=True)
     assert "There is a problem" in html
     assert "Key message contains what looks like" in html
-    # No "Save as written": key messages go to the public.
+    # No "Save as written", no "Redact and save": key messages go to the public, where
+    # "[PERSON 1]" would say someone was named; rewording is the only way out.
     assert "Save as written" not in html
+    assert "Redact and save" not in html
+    assert 'value="redact"' not in html
+    assert "Case material must be anonymised" not in html
+    assert (
+        "Key messages are shared with the public: remove names, addresses, dates and other "
+        "details that could identify someone." in html
+    )
+    assert "or redact it" not in html
+    redacted = client.post(
+        f"{base}/new", data={"text": text, "audience": "community", "guard_action": "redact"}
+    )
+    assert redacted.status_code == 200
+    assert "[PERSON" not in redacted.get_data(as_text=True)
     overridden = client.post(
         f"{base}/new",
         data={
@@ -293,6 +307,19 @@ def test_the_approval_page_shows_the_key_messages(app, client, held, db):
     assert "Key messages" in page and VPS in page and UPLIFT in page
 
 
+def test_the_minutes_page_says_key_messages_are_approved_only_once_they_are(app, client, held, db):
+    minutes = _three(app, held)
+    sign_in(client, held.people.chair)
+    url = f"/meetings/{held.meeting.id}/minutes"
+    draft = client.get(url).get_data(as_text=True)
+    assert "This version has 3 key messages, to be approved and published with the minutes." in (
+        draft
+    )
+    _approve_and_publish(app, held, minutes)
+    done = client.get(url).get_data(as_text=True)
+    assert "This version has 3 key messages, approved and published with the minutes." in done
+
+
 # --- Publication -------------------------------------------------------------------------------
 
 
@@ -392,6 +419,9 @@ def test_reader_reads_the_key_messages_and_downloads_the_stored_pdf_byte_for_byt
     assert "Key messages from the West Midlands Independent Scrutiny Panel meeting on" in page
     assert '<strong class="govuk-tag govuk-tag--grey">OFFICIAL</strong>' in page
     assert '<p class="panel-marking">OFFICIAL</p>' in page
+    # The footer follows the page's marking.
+    assert "handled as OFFICIAL-SENSITIVE" not in page
+    assert "This page is marked OFFICIAL: it holds no case material." in page
     assert VPS in page and UPLIFT in page and REPORTING in page
     assert stored_hash in page
     download = client.get(f"/minutes/{published.id}/key-messages.pdf")
@@ -406,6 +436,18 @@ def test_reader_reads_the_key_messages_and_downloads_the_stored_pdf_byte_for_byt
     archive = client.get(f"/panels/{held.panel.id}/key-messages").get_data(as_text=True)
     assert VPS in archive
     assert f"Key messages of {held.meeting.starts_at.year}" in archive
+    assert "handled as OFFICIAL-SENSITIVE" not in archive
+
+
+def test_a_reader_finds_the_key_messages_from_the_panel_and_the_published_minutes(
+    client, held, published
+):
+    sign_in(client, held.people.reader)
+    archive = f'href="/panels/{held.panel.id}/key-messages"'
+    assert archive in client.get(f"/panels/{held.panel.id}").get_data(as_text=True)
+    listing = client.get(f"/panels/{held.panel.id}/minutes").get_data(as_text=True)
+    assert archive in listing
+    assert f"key messages of {held.panel.name}" in listing
 
 
 def test_key_messages_not_yet_published_are_not_found_and_outsiders_see_nothing(

@@ -236,7 +236,14 @@ class DrawForm(BaseForm):
     )
     submit = SubmitButton("Draw the cases")
 
-    def __init__(self, *args, areas: list[str], meetings: list[Meeting], **kwargs):
+    def __init__(
+        self,
+        *args,
+        areas: list[str],
+        meetings: list[Meeting],
+        for_meeting: int | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.policing_area.choices = options(((area, area) for area in areas), "Any area")
         self.meetings = {meeting.id: meeting for meeting in meetings}
@@ -250,14 +257,20 @@ class DrawForm(BaseForm):
             ]
         )
         if not self.is_submitted():
-            self.meeting_id.data = meetings[0].id if meetings else NO_MEETING
+            # Opened from a meeting's page, the draw is for that meeting.
+            if for_meeting in self.meetings:
+                self.meeting_id.data = for_meeting
+            else:
+                self.meeting_id.data = meetings[0].id if meetings else NO_MEETING
 
     def validate_how_many(self, field) -> None:
         text = (field.data or "").strip()
         if not text:
             raise StopValidation("Enter how many cases to draw")
         if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_DRAW:
-            raise StopValidation(f"How many cases must be a whole number from 1 to {MAX_DRAW}")
+            raise StopValidation(
+                f"Enter how many cases to draw, as a whole number from 1 to {MAX_DRAW}"
+            )
 
     def validate_finalised_to(self, field) -> None:
         start, end = self.finalised_from.month, field.month

@@ -30,6 +30,7 @@ from panel.access import Action
 from panel.accounts.models import User
 from panel.cases import services as case_services
 from panel.cases.models import CaseReview
+from panel.cases.pool.draft import draft_narrative
 from panel.cases.pool.models import PoolCase, PoolCaseStrand, PoolDraw, PoolImport
 from panel.cases.pool.vocabularies import (
     AGENCY_REFERENCE_LENGTH,
@@ -297,7 +298,7 @@ def read_extract(data: bytes, today: date, own_prefixes: frozenset[str]) -> Prev
         try:
             details, exact = _read_row(row, columns, guard, today)
         except ValueError as refused:
-            preview.refused.append((number, f"Row {number}: {refused}"))
+            preview.refused.append((number, f"Row {number}: {refused}."))
             continue
         preview.coarsened += exact
         preview.rows.append((number, details))
@@ -315,9 +316,11 @@ def _read_row(
     for column, cell in cells.items():
         refused = [k for k in guard.kinds(cell) if k not in _ALLOWED_KINDS.get(column, ())]
         if refused:
+            label = anonymise.KIND_LABELS[refused[0]]
+            what = label.split(" ", 1)[1].removeprefix("person's ")  # "a person's name": "name"
             raise ValueError(
-                f"the {column.label} looks like {anonymise.KIND_LABELS[refused[0]]}. "
-                "Remove it from the file"
+                f"the {column.label} looks like {label}. "
+                f"Remove the {what} from the file and upload it again"
             )
     for column in REQUIRED_COLUMNS:
         if not cells[column]:
@@ -627,7 +630,8 @@ class DrawFilters:
             parts.append(f"finalised from {_month_words(self.finalised_from)}")
         elif self.finalised_to:
             parts.append(f"finalised up to {_month_words(self.finalised_to)}")
-        if self.stratified and self.strands:
+        # With one strand every case drawn has it: "one of each" would say nothing.
+        if self.stratified and len(self.strands) > 1:
             parts.append("at least one of each strand")
         return ", ".join(parts) or "any case in the pool"
 
@@ -854,8 +858,6 @@ def draw_cases(
 def _draft(pool_case: PoolCase, draw: PoolDraw) -> case_services.CaseReviewDetails:
     """A draft case review from what the pool knows; the rest says "not known" until the
     coordinator fills it in from the agency's file."""
-    # Month and year only: the narrative is case text, which never carries an exact date.
-    on = f"{draw.drawn_at.astimezone(UK):%B %Y}"
     return case_services.CaseReviewDetails(
         strands=pool_case.strands,
         offence_category=pool_case.offence_category,
@@ -865,7 +867,7 @@ def _draft(pool_case: PoolCase, draw: PoolDraw) -> case_services.CaseReviewDetai
         incident_month=pool_case.finalised_month,
         incident_year=pool_case.finalised_year,
         policing_area=pool_case.policing_area,
-        location_type=LocationType.OTHER,
+        location_type=LocationType.NOT_KNOWN,
         victim_age_band=AgeBand.NOT_KNOWN,
         victim_key_worker=Answer.NOT_KNOWN,
         repeat_victim=Answer.NOT_KNOWN,
@@ -879,13 +881,7 @@ def _draft(pool_case: PoolCase, draw: PoolDraw) -> case_services.CaseReviewDetai
         uplift_applied=UpliftAnswer.NOT_APPLICABLE,
         uplift_announced=UpliftAnswer.NOT_APPLICABLE,
         victim_wishes_recorded=Answer.NOT_KNOWN,
-        narrative=(
-            f"Drawn at random from the pool in {on} (draw {draw.id}). Replace this with the "
-            "anonymised summary of the case from the agency's file, and complete how it was "
-            "reported, the type of place, the victim's age band, the uplift and the answers "
-            "marked not known. The incident month and year are the month the case was "
-            "finalised until you change them."
-        ),
+        narrative=draft_narrative(draw),
     )
 
 

@@ -4,7 +4,7 @@ confidentiality agreement to it first."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from panel import access
@@ -142,7 +142,11 @@ def discard(panel):
 @access.rule(access.on_panel(Action.DRAW_CASES, case_material=True))
 def draw(panel):
     meetings = queries.meetings_for_draw(panel)
-    form = DrawForm(areas=queries.areas_of(panel), meetings=meetings)
+    form = DrawForm(
+        areas=queries.areas_of(panel),
+        meetings=meetings,
+        for_meeting=request.args.get("meeting_id", type=int),
+    )
     if form.validate_on_submit():
         try:
             made = services.draw_cases(
@@ -189,5 +193,5 @@ def repeat(pool_draw):
         cases=cases,
         references=_references(cases),
         rerun=services.rerun_draw(pool_draw),
-        title=f"Draw {pool_draw.id} repeated – {pool_draw.panel.name}",
+        title=f"Draw {pool_draw.id} checked – {pool_draw.panel.name}",
     )

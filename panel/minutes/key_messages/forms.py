@@ -26,6 +26,12 @@ if TYPE_CHECKING:
 
 class KeyMessageForm(GuardedForm):
     guarded_fields = {"text": STRICT}
+    # Published: rewording is the only way past the guard (no redacting, no saving as written).
+    allow_redact = False
+    reword_advice = (
+        "Key messages are shared with the public: remove names, addresses, dates and other "
+        "details that could identify someone."
+    )
 
     text = long_text(
         "Key message",
