@@ -31,15 +31,17 @@ def demo_database(tmp_path, monkeypatch):
 
 
 def test_profile_reports_time_sql_templates_and_functions_for_a_page(demo_database, capsys):
+    # Three requests, not one: the first pays once for what the ORM prepares on first use, which
+    # on a busy machine could outweigh the view itself in the list of functions.
     assert (
         profile.main(
-            ["--database", demo_database, "--page", "panel", "--repeat", "1", "--role", "reader"]
+            ["--database", demo_database, "--page", "panel", "--repeat", "3", "--role", "reader"]
         )
         == 0
     )
     out = capsys.readouterr().out
     heading = re.search(
-        r"^panel: 1 requests over \d+ addresses\n"
+        r"^panel: 3 requests over \d+ addresses\n"
         r"  mean [\d.]+ ms \(p50 [\d.]+, max [\d.]+; CPU [\d.]+\); "
         r"SQL ([\d.]+) statements, [\d.]+ ms; templates ([\d.]+) ms$",
         out,

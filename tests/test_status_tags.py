@@ -7,6 +7,7 @@ import panel.models  # noqa: F401 - every enumeration, as the app loads them
 from panel.cases.models import CaseReviewStatus
 from panel.cases.vocabularies import Rating, Strand
 from panel.core.database import LabelledEnum
+from panel.core.outbox import OutboxStatus
 from panel.interventions.vocabularies import InterventionStatus, LiveCaseStatus, RiskLevel
 from panel.lessons.models import LessonKind, RecommendationStatus
 from panel.meetings.models import ActionStatus, AgendaItemKind, MeetingStatus
@@ -22,6 +23,7 @@ SHOWN_AS_TAGS = {
     MeetingStatus,
     MinutesStatus,
     LiveCaseStatus,
+    OutboxStatus,
     Rating,
     RecommendationStatus,
     RiskLevel,

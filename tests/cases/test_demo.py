@@ -6,10 +6,12 @@ from __future__ import annotations
 from panel.accounts import services as accounts
 from panel.cases.demo import load_demo_case_reviews
 from panel.cases.models import CaseReview, CaseReviewStatus
+from panel.cases.pool.models import PoolCase
 from panel.core import anonymise
 from panel.demo import ISP, load_demo_data
 from panel.lessons.models import Lesson, Recommendation
 from panel.meetings.models import AgendaItem, InterestDeclaration, MeetingStatus
+from panel.minutes.key_messages.models import KeyMessage, KeyMessagesPublication
 from panel.minutes.models import Minutes
 from panel.panels.models import Panel
 
@@ -22,6 +24,9 @@ def test_demo_case_reviews_are_anonymised_and_added_once(app, db):
         # `load_demo_data` may add them itself: start from none to see what is added.
         # The demo minutes moved the last held meeting on, and their notes hang off its agenda:
         # remove them and put the meeting back as held.
+        # The key messages hang off the minutes and their published versions.
+        db.session.execute(db.delete(KeyMessagesPublication))
+        db.session.execute(db.delete(KeyMessage))
         for minutes in db.session.scalars(db.select(Minutes)):
             minutes.meeting.status = MeetingStatus.HELD
             db.session.delete(minutes)
@@ -35,6 +40,8 @@ def test_demo_case_reviews_are_anonymised_and_added_once(app, db):
         db.session.flush()
         for lesson in db.session.scalars(db.select(Lesson)):
             db.session.delete(lesson)
+        # The demo draw's cases point at the draft case reviews it made.
+        db.session.execute(db.update(PoolCase).values(case_review_id=None))
         for existing in db.session.scalars(db.select(CaseReview)):
             db.session.delete(existing)
         db.session.commit()
