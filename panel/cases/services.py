@@ -25,7 +25,7 @@ from panel import access
 from panel.access import Action
 from panel.accounts.models import User
 from panel.cases.models import CASE_TYPES, CaseReview, CaseReviewStatus, CaseView, StageFinding
-from panel.cases.pool.draft import has_draft_narrative
+from panel.cases.pool.models import has_draft_narrative
 from panel.cases.pool.retention import forget_agency_references
 from panel.cases.vocabularies import (
     AgeBand,

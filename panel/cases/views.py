@@ -18,7 +18,7 @@ from panel.cases import queries, services
 from panel.cases.forms import AgendaForm, CaseReviewForm, CheckForm, StageFindingsForm
 from panel.cases.models import CaseReview, CaseReviewStatus
 from panel.cases.pool import services as pool_services
-from panel.cases.pool.draft import has_draft_narrative
+from panel.cases.pool.models import has_draft_narrative
 from panel.cases.vocabularies import INDIRECT_IDENTIFIERS, Stage
 from panel.core.pagination import page_number
 from panel.lessons import queries as lesson_queries

@@ -143,8 +143,12 @@ def deliver(message_id: int, *, max_attempts: int, last_attempt: bool | None = N
     assert message is not None  # noqa: S101  # claimed just now, and only delivery deletes
     if last_attempt is None:
         last_attempt = message.attempts >= max_attempts
+    email = email_of(message)
+    # No transaction stays open while the mail server talks: on SQLite even a read holds a lock
+    # that another process's commit (a reminder run on the same database) would wait on.
+    db.session.commit()
     try:
-        mail.send([email_of(message)])
+        mail.send([email])
     except mail.MailError as error:
         refused = _refused_for_good(error)
         failed = refused or last_attempt

@@ -30,8 +30,7 @@ from panel.access import Action
 from panel.accounts.models import User
 from panel.cases import services as case_services
 from panel.cases.models import CaseReview
-from panel.cases.pool.draft import draft_narrative
-from panel.cases.pool.models import PoolCase, PoolCaseStrand, PoolDraw, PoolImport
+from panel.cases.pool.models import PoolCase, PoolCaseStrand, PoolDraw, PoolImport, draft_narrative
 from panel.cases.pool.vocabularies import (
     AGENCY_REFERENCE_LENGTH,
     HEADINGS,
