@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import functools
 import gc
+import io
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 import pydyf
-from flask import current_app
+from flask import Response, current_app, send_file
 from weasyprint import CSS, HTML
 from weasyprint.formatting_structure import boxes
 from weasyprint.urls import URLFetcher
@@ -41,6 +42,19 @@ def render(html: str, stylesheets: Sequence[tuple[str, ...]], identifier: bytes)
             pdf_identifier=identifier,
             finisher=_finish_tags,
         )
+
+
+def download(pdf: bytes, filename: str) -> Response:
+    """A stored PDF as a download: never shown in the browser tab, never kept in a cache."""
+    response = send_file(
+        io.BytesIO(pdf),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=filename,
+        etag=False,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @contextmanager

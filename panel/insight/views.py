@@ -5,14 +5,14 @@ stored, the reader-safe version by readers too."""
 
 from __future__ import annotations
 
-import io
 from typing import TYPE_CHECKING
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from panel import access
 from panel.access import Action
+from panel.core import pdf as core_pdf
 from panel.core.audit import AuditAction, record
 from panel.core.time import uk_today
 from panel.insight import export, pdf, queries, services, snapshots
@@ -146,15 +146,7 @@ def _stored_pdf(panel: Panel, year: int, version: str):
         },
     )
     suffix = "" if full else "-reader-safe"
-    response = send_file(
-        io.BytesIO(content),
-        mimetype="application/pdf",
-        as_attachment=True,
-        download_name=f"annual-report-{year}-{year + 1}{suffix}.pdf",
-        etag=False,
-    )
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return core_pdf.download(content, f"annual-report-{year}-{year + 1}{suffix}.pdf")
 
 
 @bp.get("/panels/<int:panel_id>/annual-reports/<int:year>.pdf")

@@ -12,14 +12,14 @@ frozen version as a page, and the PDF stored at publication, byte for byte.
 from __future__ import annotations
 
 import functools
-import io
 from typing import TYPE_CHECKING
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from panel import access
 from panel.access import Action
+from panel.core import pdf as core_pdf
 from panel.core.audit import AuditAction, record
 from panel.core.locking import seen_version
 from panel.core.time import format_datetime
@@ -78,19 +78,6 @@ def _day(meeting: Meeting) -> str:
     return format_datetime(meeting.starts_at, "date")
 
 
-def _pdf(pdf: bytes, filename: str):
-    """A PDF download: never shown in the browser tab, never kept in a cache."""
-    response = send_file(
-        io.BytesIO(pdf),
-        mimetype="application/pdf",
-        as_attachment=True,
-        download_name=filename,
-        etag=False,
-    )
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 def _downloaded(minutes: Minutes, changes: dict) -> None:
     """Minutes leave Panel with a download: the trail says who took which version."""
     record(
@@ -134,7 +121,7 @@ def pdf(meeting: Meeting):
     name = f"minutes-{meeting.starts_at:%Y-%m-%d}-version-{minutes.version_number}-full.pdf"
     _downloaded(minutes, {"version": minutes.version_number, "layer": "full"})
     services.record_case_views(current_user, meeting, document)
-    return _pdf(rendered, name)
+    return core_pdf.download(rendered, name)
 
 
 @bp.get("/meetings/<int:meeting_id>/minutes/versions")
@@ -469,11 +456,11 @@ def published_pdf(minutes: Minutes):
 
         rendered = render_pdf(personal)
         _downloaded(minutes, {"version": version.number, "withheld": True})
-        return _pdf(rendered, name)
+        return core_pdf.download(rendered, name)
     # Read before the audit commit expires the version: the bytes go out exactly as stored.
     stored = version.published_pdf
     _downloaded(minutes, {"version": version.number, "sha256": version.published_sha256})
-    return _pdf(stored, name)
+    return core_pdf.download(stored, name)
 
 
 # What templates may use from this package, wired in by the app factory (`panel.app`).

@@ -8,14 +8,14 @@ downloads their OFFICIAL PDF as stored at publication, and browses the panel's a
 
 from __future__ import annotations
 
-import io
 from typing import TYPE_CHECKING
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from panel import access
 from panel.access import Action
+from panel.core import pdf as core_pdf
 from panel.core.audit import AuditAction, record
 from panel.core.time import format_datetime
 from panel.minutes import queries as minutes_queries
@@ -194,15 +194,7 @@ def published_pdf(minutes: Minutes):
         label=publication.content["title"][:200],
         changes={"sha256": sha256},
     )
-    response = send_file(
-        io.BytesIO(stored),
-        mimetype="application/pdf",
-        as_attachment=True,
-        download_name=name,
-        etag=False,
-    )
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return core_pdf.download(stored, name)
 
 
 @bp.get("/panels/<int:panel_id>/key-messages")
