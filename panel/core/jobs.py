@@ -173,6 +173,9 @@ def deliver_round(
     """Deliver messages `first`, then whatever else in the outbox is due (at most BATCH), in this
     process. A round stops when GIVE_UP_AFTER messages in a row reach no server: the rest wait."""
     ids = list(dict.fromkeys([*(first or []), *outbox.due_ids(BATCH, retry_after)]))
+    # End the read before the first claim: on SQLite a transaction that read and then writes
+    # can be refused at once ("database is locked") when another process does the same.
+    db.session.commit()
     outcomes: dict[int, outbox.Outcome] = {}
     unreached = 0
     for message_id in ids:
